@@ -1,0 +1,83 @@
+"""Turn what a person typed (form, API, CSV) into the stored answer value of an item.
+
+Stored values are strings: ``yes``/``no``/``na``, a whole number for scales, a decimal for
+numbers, an option id, or free text. ``na`` means "not applicable" for every type that
+allows it.
+"""
+from __future__ import annotations
+
+import math
+
+from .model import NA, Item
+
+MAX_TEXT_LENGTH = 5000
+
+
+class InvalidAnswer(ValueError):
+    """An answer that does not fit its item; ``item_id`` names the item."""
+
+    def __init__(self, item_id: str, message: str) -> None:
+        self.item_id = item_id
+        self.message = message
+        super().__init__(f"{item_id}: {message}")
+
+
+def format_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def parse_answer(item: Item, raw) -> str | None:
+    """The normalized value for ``raw``, ``None`` when nothing was answered.
+
+    Raises :class:`InvalidAnswer` with a message a person can act on.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raw = "yes" if raw else "no"
+    text = raw.strip() if isinstance(raw, str) else raw
+    if isinstance(text, str) and text.lower() == NA and item.type != "text":
+        if not item.na_allowed:
+            raise InvalidAnswer(item.id, "N/A is not allowed for this item")
+        return NA
+    if item.type in ("yes_no", "yes_no_na"):
+        value = str(text).lower()
+        if value not in ("yes", "no"):
+            allowed = "yes, no or na" if item.na_allowed else "yes or no"
+            raise InvalidAnswer(item.id, f"answer {allowed}, not {raw!r}")
+        return value
+    if item.type == "scale":
+        number = _to_number(item, text)
+        if not number.is_integer() or not item.min <= number <= item.max:
+            raise InvalidAnswer(item.id, f"answer a whole number from {item.min} to {item.max}, not {raw!r}")
+        return str(int(number))
+    if item.type == "number":
+        number = _to_number(item, text)
+        if number < 0:
+            raise InvalidAnswer(item.id, f"must not be negative, not {raw!r}")
+        return format_number(number)
+    if item.type == "choice":
+        if item.option(str(text)) is None:
+            ids = ", ".join(o.id for o in item.options)
+            raise InvalidAnswer(item.id, f"unknown option {raw!r}; use one of: {ids}")
+        return str(text)
+    if item.type == "text":
+        value = str(text)
+        if len(value) > MAX_TEXT_LENGTH:
+            raise InvalidAnswer(item.id, f"at most {MAX_TEXT_LENGTH} characters, not {len(value)}")
+        return value
+    raise InvalidAnswer(item.id, "photos are uploaded as evidence, not typed as an answer")
+
+
+def _to_number(item: Item, raw) -> float:
+    if isinstance(raw, (int, float)):
+        number = float(raw)
+    else:
+        try:
+            # Russian, Lithuanian and Latvian write decimals with a comma.
+            number = float(str(raw).replace(",", ".").replace(" ", ""))
+        except ValueError:
+            raise InvalidAnswer(item.id, f"must be a number, not {raw!r}") from None
+    if not math.isfinite(number):
+        raise InvalidAnswer(item.id, f"must be a finite number, not {raw!r}")
+    return number

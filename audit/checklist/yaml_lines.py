@@ -1,0 +1,81 @@
+"""YAML loading that remembers on which line every key and list entry stands.
+
+Validation errors must name the file *and line*, so mappings become :class:`LineDict` and
+sequences :class:`LineList`. We parse with ruamel.yaml (YAML 1.2) rather than PyYAML
+(YAML 1.1) for two reasons a checklist author would trip over: in YAML 1.1 an answer value
+such as ``yes`` or an option id ``no`` silently turns into a boolean, and PyYAML rejects a
+question mark inside a flow mapping, as in ``text: {en: Were you greeted?}``.
+"""
+from __future__ import annotations
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+__all__ = ["LineDict", "LineList", "YAMLError", "MarkedYAMLError", "load_yaml_with_lines", "line_of"]
+
+
+class LineDict(dict):
+    """A mapping with ``line`` (its own first line) and ``lines`` (line of each key)."""
+
+    def __init__(self, line: int | None) -> None:
+        super().__init__()
+        self.line = line
+        self.lines: dict = {}
+
+
+class LineList(list):
+    """A sequence with ``line`` and ``lines`` (line of each entry)."""
+
+    def __init__(self, line: int | None) -> None:
+        super().__init__()
+        self.line = line
+        self.lines: list[int | None] = []
+
+
+def load_yaml_with_lines(text: str):
+    """Parse one YAML document into plain values with line numbers (1-based).
+
+    Raises ``YAMLError`` (usually a ``MarkedYAMLError`` with ``problem_mark``), also for a
+    key given twice in one mapping.
+    """
+    return _plain(YAML(typ="rt", pure=True).load(text))
+
+
+def _plain(node):
+    if isinstance(node, CommentedMap):
+        result = LineDict(node.lc.line + 1)
+        for key, value in node.items():
+            plain_key = _scalar(key)
+            result[plain_key] = _plain(value)
+            result.lines[plain_key] = node.lc.key(key)[0] + 1
+        return result
+    if isinstance(node, CommentedSeq):
+        result = LineList(node.lc.line + 1)
+        for index, value in enumerate(node):
+            result.append(_plain(value))
+            result.lines.append(node.lc.item(index)[0] + 1)
+        return result
+    return _scalar(node)
+
+
+def _scalar(value):
+    """ruamel's round-trip scalar subclasses → plain Python values."""
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if type(value).__name__ == "ScalarBoolean":
+        return bool(value)
+    for plain in (str, float, int):
+        if isinstance(value, plain):
+            return plain(value)
+    return value
+
+
+def line_of(container, key, default: int | None = None) -> int | None:
+    """The line of ``container[key]`` if known, else the container's own line."""
+    lines = getattr(container, "lines", None)
+    if isinstance(lines, dict) and key in lines:
+        return lines[key]
+    if isinstance(lines, list) and isinstance(key, int) and 0 <= key < len(lines):
+        return lines[key]
+    return getattr(container, "line", default)

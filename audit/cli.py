@@ -1,0 +1,153 @@
+"""The ``audit`` command: a Flask CLI group over ``create_app`` (``audit run``, ``audit init-db`` …)."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from .checklist import ChecklistError, find_checklist_files, load_checklist_file
+
+
+def main() -> None:
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, help="Mystery-shopping and service-consistency audits.")(prog_name="audit")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (init_db, check_checklists, load_checklists, rescore, create_user, demo):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo(f"database ready: {_safe_url()}")
+
+
+@click.command("check-checklists")
+@click.argument("paths", nargs=-1, type=click.Path())
+def check_checklists(paths: tuple[str, ...]) -> None:
+    """Validate checklist files (default: the checklists folder) without touching the database."""
+    files = find_checklist_files(list(paths) or [current_app.config["CHECKLIST_DIR"]])
+    problems = []
+    for path in files:
+        try:
+            load_checklist_file(path)
+        except ChecklistError as exc:
+            problems.extend(exc.problems)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        bad = len({p.file for p in problems})
+        click.echo(f"{len(problems)} problem(s) in {bad} of {len(files)} file(s)", err=True)
+        sys.exit(1)
+    if not files:
+        click.echo("no checklist files found", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {len(files)} checklist file(s)")
+
+
+@click.command("load-checklists")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+def load_checklists(paths: tuple[str, ...]) -> None:
+    """Store checklist files as versions; unchanged content creates no new version."""
+    from .extensions import db
+    from .services.checklists import load_checklist_files
+
+    outcomes, errors = load_checklist_files(list(paths) or [current_app.config["CHECKLIST_DIR"]])
+    db.session.commit()
+    for outcome in outcomes:
+        state = "new version" if outcome.created else "unchanged"
+        click.echo(f"{outcome.key}: version {outcome.number} ({state}) from {outcome.source}")
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        click.echo(f"{len(errors)} file(s) not loaded; nothing of them was stored", err=True)
+        sys.exit(1)
+
+
+@click.command("rescore")
+@click.option("--checklist", "key", help="Only visits of this checklist id.")
+def rescore(key: str | None) -> None:
+    """Recompute the stored scores of every submitted, returned or approved visit."""
+    from .extensions import db
+    from .models import Checklist, ChecklistVersion, Visit
+    from .services.scores import store_visit_scores
+
+    stmt = select(Visit.id).where(Visit.status != "draft").order_by(Visit.id)
+    if key:
+        stmt = stmt.join(ChecklistVersion).join(Checklist).where(Checklist.key == key)
+    ids = db.session.scalars(stmt).all()
+    changed = 0
+    for start in range(0, len(ids), 500):
+        batch = db.session.scalars(
+            select(Visit).where(Visit.id.in_(ids[start:start + 500]))
+            .options(selectinload(Visit.answers), selectinload(Visit.section_scores))
+        ).all()
+        for visit in batch:
+            before = (visit.score, visit.critical_failed)
+            store_visit_scores(visit)
+            changed += before != (visit.score, visit.critical_failed)
+        db.session.commit()
+    click.echo(f"rescored {len(ids)} visit(s); {changed} visit score(s) changed")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "reviewer", "auditor", "manager"]), required=True)
+@click.option("--name", default="", help="Display name (default: the part of the e-mail before @).")
+@click.option("--location", "locations", multiple=True, help="Location code a manager is responsible for.")
+@click.password_option(prompt="Password", confirmation_prompt="Repeat the password")
+def create_user(email: str, role: str, name: str, locations: tuple[str, ...], password: str) -> None:
+    """Create a user; the password is asked twice on standard input."""
+    from .extensions import db
+    from .services.users import UserError, create_user as create
+
+    try:
+        user = create(email, role, name or email.split("@")[0], password, list(locations))
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email}")
+
+
+@click.command("demo")
+@click.option("--locations", default=40, show_default=True, type=click.IntRange(2, 2000))
+@click.option("--months", default=6, show_default=True, type=click.IntRange(1, 36))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--end", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day of visits (default: today).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has locations.")
+def demo(locations: int, months: int, seed: int, end, if_empty: bool) -> None:
+    """Build a deterministic demo chain: regions, branches, people and approved visits."""
+    from .extensions import db
+    from .models import Location
+    from .services.demo import DemoError, build_demo_chain
+
+    if if_empty and db.session.scalar(select(func.count(Location.id))):
+        click.echo("demo: the database already has locations; nothing built")
+        return
+    try:
+        summary = build_demo_chain(
+            locations=locations, months=months, seed=seed, end=end.date() if end else date.today()
+        )
+    except DemoError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(summary.describe())
+
+
+def _safe_url() -> str:
+    from .extensions import db
+
+    return db.engine.url.render_as_string(hide_password=True)

@@ -1,0 +1,52 @@
+"""Configuration defaults and how the real values are found.
+
+Order (later wins): these defaults, ``instance/config.py`` (optional), environment
+variables prefixed ``AUDIT_`` (``AUDIT_DATABASE_URL``, ``AUDIT_SECRET_KEY`` …), then the
+``test_config`` passed to ``create_app``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+LANGUAGES = ("en", "ru", "lt", "lv")
+
+
+class Defaults:
+    DATABASE_URL: str | None = None  # default: SQLite file audit.db in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set AUDIT_SESSION_COOKIE_SECURE=true behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # auditors keep a form open for a whole visit
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Vilnius"
+    LANGUAGES = LANGUAGES
+    CHECKLIST_DIR: str | None = None  # default: checklists/ beside the package
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+
+def database_uri(url: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URI for ``url``; PostgreSQL URLs get the psycopg 3 driver."""
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'audit.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A random key generated once and kept in ``instance/secret_key`` (mode 0600)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,60 @@
+"""Who may do what: the one place where access is decided.
+
+Views ask :func:`may` for single objects and use :func:`visible_visits` to filter lists,
+so a list never shows what the detail page would refuse.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, select, true
+
+from .models import Location, User, Visit, manager_location
+
+#: Actions that depend only on the role.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "view_locations": frozenset({"admin", "reviewer"}),
+    "view_checklists": frozenset({"admin", "reviewer", "auditor"}),
+    "view_users": frozenset({"admin"}),
+    "view_all_visits": frozenset({"admin", "reviewer"}),
+}
+
+
+def may(user: User | None, action: str, obj: object | None = None) -> bool:
+    """May ``user`` do ``action`` (to ``obj``)? Unknown actions are refused."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    if action == "view_visit" and isinstance(obj, Visit):
+        return _may_view_visit(user, obj)
+    roles = ROLE_ACTIONS.get(action)
+    return roles is not None and user.role in roles
+
+
+def _may_view_visit(user: User, visit: Visit) -> bool:
+    if user.role in ("admin", "reviewer"):
+        return True
+    if user.role == "auditor":
+        return visit.auditor_id == user.id
+    if user.role == "manager":
+        return visit.status == "approved" and visit.location_id in {loc.id for loc in user.locations}
+    return False
+
+
+def visible_visits(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on ``Visit`` matching exactly the visits :func:`may` lets ``user`` view."""
+    if user.role in ("admin", "reviewer"):
+        return true()
+    if user.role == "auditor":
+        return Visit.auditor_id == user.id
+    if user.role == "manager":
+        own = select(manager_location.c.location_id).where(manager_location.c.user_id == user.id)
+        return and_(Visit.status == "approved", Visit.location_id.in_(own))
+    return false()
+
+
+def visible_locations(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on ``Location``: all for head office, own branches for managers."""
+    if user.role in ("admin", "reviewer"):
+        return true()
+    if user.role == "manager":
+        own = select(manager_location.c.location_id).where(manager_location.c.user_id == user.id)
+        return Location.id.in_(own)
+    return false()

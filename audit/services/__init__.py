@@ -1,0 +1,1 @@
+"""Use cases. Services ``flush()``; the request or CLI command commits once."""

@@ -1,0 +1,91 @@
+"""What the home pages list: locations, checklists and visits, aggregated in SQL."""
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, select
+
+from ..checklist.model import Text
+from ..extensions import db
+from ..models import Checklist, ChecklistVersion, Location, Region, User, Visit
+from ..policy import visible_locations, visible_visits
+
+
+def title_text(title: dict) -> Text:
+    return Text(**title)
+
+
+def recent_visits(user: User, limit: int = 25, status: str | None = None) -> list[dict]:
+    """The newest visits ``user`` may see, newest first, as plain dicts."""
+    stmt = (
+        select(
+            Visit.id, Visit.visited_at, Visit.status, Visit.score, Visit.critical_failed, Visit.scenario,
+            Location.code.label("location_code"), Location.name.label("location_name"),
+            User.name.label("auditor"), ChecklistVersion.title.label("checklist_title"),
+            ChecklistVersion.number.label("version"),
+        )
+        .join(Location, Visit.location_id == Location.id)
+        .join(User, Visit.auditor_id == User.id)
+        .join(ChecklistVersion, Visit.checklist_version_id == ChecklistVersion.id)
+        .where(visible_visits(user))
+        .order_by(Visit.visited_at.desc(), Visit.id.desc())
+        .limit(limit)
+    )
+    if status:
+        stmt = stmt.where(Visit.status == status)
+    return [
+        {**row._asdict(), "checklist_title": title_text(row.checklist_title)}
+        for row in db.session.execute(stmt)
+    ]
+
+
+def visit_counts_by_status(user: User) -> dict[str, int]:
+    stmt = select(Visit.status, func.count()).where(visible_visits(user)).group_by(Visit.status)
+    return dict(db.session.execute(stmt).all())
+
+
+def locations_overview(user: User) -> list[dict]:
+    """Locations with their number of approved visits and mean approved score."""
+    approved = and_(Visit.location_id == Location.id, Visit.status == "approved")
+    stmt = (
+        select(
+            Location.id, Location.code, Location.name, Location.city, Location.format, Location.active,
+            Region.name.label("region"),
+            func.count(Visit.id).label("visits"),
+            func.avg(Visit.score).label("mean_score"),
+            func.sum(case((Visit.critical_failed, 1), else_=0)).label("critical"),
+        )
+        .outerjoin(Region, Location.region_id == Region.id)
+        .outerjoin(Visit, approved)
+        .where(visible_locations(user))
+        .group_by(Location.id, Region.name)
+        .order_by(Region.name, Location.code)
+    )
+    return [row._asdict() for row in db.session.execute(stmt)]
+
+
+def checklists_overview() -> list[dict]:
+    """Every checklist with all its versions (newest first) and visits per version."""
+    visits = (
+        select(Visit.checklist_version_id, func.count().label("visits"))
+        .group_by(Visit.checklist_version_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Checklist.key, ChecklistVersion.number, ChecklistVersion.title, ChecklistVersion.content_hash,
+            ChecklistVersion.created_at, func.coalesce(visits.c.visits, 0).label("visits"),
+        )
+        .join(ChecklistVersion, ChecklistVersion.checklist_id == Checklist.id)
+        .outerjoin(visits, visits.c.checklist_version_id == ChecklistVersion.id)
+        .order_by(Checklist.key, ChecklistVersion.number.desc())
+    )
+    checklists: dict[str, dict] = {}
+    for row in db.session.execute(stmt):
+        entry = checklists.setdefault(row.key, {"key": row.key, "title": title_text(row.title), "versions": []})
+        entry["versions"].append(
+            {"number": row.number, "hash": row.content_hash, "created_at": row.created_at, "visits": row.visits}
+        )
+    return list(checklists.values())
+
+
+def user_counts_by_role() -> dict[str, int]:
+    return dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())

@@ -1,0 +1,1 @@
+"""Blueprints: one module (or package) per area of the app."""

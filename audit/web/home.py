@@ -1,0 +1,71 @@
+"""Home page per role, plus read-only pages for a checklist version and a visit."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Checklist, ChecklistVersion, Visit
+from ..policy import may
+from ..scoring import score_visit
+from ..services import overview
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    user = current_user
+    context = {"visits": overview.recent_visits(user), "counts": overview.visit_counts_by_status(user)}
+    if may(user, "view_locations") or user.role == "manager":
+        context["locations"] = overview.locations_overview(user)
+    if may(user, "view_checklists"):
+        context["checklists"] = overview.checklists_overview()
+    if may(user, "view_users"):
+        context["user_counts"] = overview.user_counts_by_role()
+    if user.role == "reviewer":
+        context["waiting"] = overview.recent_visits(user, limit=50, status="submitted")
+    return render_template(f"home/{user.role}.html", **context)
+
+
+@bp.get("/checklists/<key>")
+@login_required
+def checklist(key: str):
+    if not may(current_user, "view_checklists"):
+        abort(404)
+    found = db.session.scalar(
+        select(Checklist).where(Checklist.key == key).options(selectinload(Checklist.versions))
+    )
+    if found is None or not found.versions:
+        abort(404)
+    number = request.args.get("version", type=int)
+    version = next((v for v in found.versions if v.number == number), found.current_version)
+    return render_template(
+        "home/checklist.html", checklist=found, version=version, definition=version.parsed
+    )
+
+
+@bp.get("/visits/<int:visit_id>")
+@login_required
+def visit(visit_id: int):
+    found = db.session.scalar(
+        select(Visit)
+        .where(Visit.id == visit_id)
+        .options(
+            selectinload(Visit.answers), selectinload(Visit.section_scores),
+            selectinload(Visit.location), selectinload(Visit.auditor),
+            selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist),
+        )
+    )
+    # 404 rather than 403: a visit the user may not see does not exist for them.
+    if found is None or not may(current_user, "view_visit", found):
+        abort(404)
+    definition = found.checklist_version.parsed
+    answers = {a.item_id: a for a in found.answers}
+    result = score_visit(definition, {item_id: a.value for item_id, a in answers.items()})
+    return render_template(
+        "home/visit.html", visit=found, definition=definition, answers=answers, result=result
+    )

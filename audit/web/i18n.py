@@ -1,0 +1,54 @@
+"""Language choice: the user's pick (session, then profile), else the browser's, else English."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_babel import format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from ..extensions import db
+
+bp = Blueprint("i18n", __name__)
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "lt": "Lietuvių", "lv": "Latviešu"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site relative paths, so ``next`` cannot send a user to another site."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated and current_user.locale != lang:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("home.index")))
+
+
+def install_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _language_context():
+        return {"language_names": LANGUAGE_NAMES, "current_language": str(get_locale() or "en")}
+
+    app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["decimal"] = lambda value, fmt="0.0": "–" if value is None else format_decimal(value, fmt)

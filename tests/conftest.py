@@ -1,0 +1,160 @@
+"""Shared fixtures. Database tests run once per backend: SQLite always, PostgreSQL when
+``AUDIT_TEST_POSTGRES_URL`` is set (required when ``CI=true``)."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from audit import PROJECT_ROOT, create_app
+from audit.config import database_uri
+from audit.extensions import db
+
+PG_URL = os.environ.get("AUDIT_TEST_POSTGRES_URL")
+if os.environ.get("CI") == "true" and not PG_URL:
+    raise pytest.UsageError("CI=true needs AUDIT_TEST_POSTGRES_URL: the PostgreSQL tests must run")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+CHECKLIST_DIR = PROJECT_ROOT / "checklists"
+PASSWORD = "correct horse battery"
+
+
+def pg_uri(schema: str | None = None) -> str:
+    uri = database_uri(PG_URL, "")
+    return f"{uri}?options=-csearch_path%3D{schema}" if schema else uri
+
+
+@pytest.fixture(scope="session")
+def _pg_schema():
+    """A fresh schema once per test session; tables are emptied after every test."""
+    engine = create_engine(pg_uri())
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS pytest CASCADE"))
+        conn.execute(text("CREATE SCHEMA pytest"))
+    engine.dispose()
+    return "pytest"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app(backend, tmp_path, request):
+    if backend == "postgresql":
+        uri = pg_uri(request.getfixturevalue("_pg_schema"))
+    else:
+        uri = f"sqlite:///{tmp_path / 'audit.db'}"
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "SECRET_KEY": "tests-only-secret",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    })
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        if backend == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def checklists(app):
+    """The shipped checklists, loaded as version 1: {checklist id: ChecklistVersion}."""
+    from audit.services.checklists import current_version, load_checklist_files
+
+    outcomes, errors = load_checklist_files([CHECKLIST_DIR])
+    assert not errors, errors
+    db.session.commit()
+    return {o.key: current_version(o.key) for o in outcomes}
+
+
+@pytest.fixture
+def make_location(app):
+    from audit.models import Location, Region
+
+    def make(code: str = "VLN-01", name: str | None = None, region: str = "Vilnius", **fields) -> Location:
+        found = db.session.scalar(db.select(Region).where(Region.name == region))
+        location = Location(code=code, name=name or f"Branch {code}", region=found or Region(name=region), **fields)
+        db.session.add(location)
+        db.session.commit()
+        return location
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    from audit.services.users import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "auditor", email: str | None = None, password: str | None = PASSWORD,
+             locations: list[str] = (), name: str | None = None):
+        email = email or f"{role}{next(counter)}@example.com"
+        user = create_user(email, role, name or email.split("@")[0].title(), password, list(locations))
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_visit(app, checklists):
+    """An approved (by default) visit with answers, scored like a submitted one."""
+    from audit.models import Answer, Visit
+    from audit.services.scores import store_visit_scores
+
+    counter = iter(range(1, 100_000))
+
+    def make(location, auditor, answers: dict[str, str], checklist: str = "store-visit",
+             status: str = "approved", visited_at: datetime | None = None, comments: dict | None = None):
+        version = checklists[checklist]
+        visit = Visit(
+            uuid=f"00000000-0000-4000-8000-{next(counter):012d}", location=location, auditor=auditor,
+            checklist_version=version, channel=version.parsed.channel, status=status,
+            visited_at=visited_at or datetime(2026, 10, 1, 12, 0),
+            answers=[Answer(item_id=k, value=v, comment=(comments or {}).get(k, "")) for k, v in answers.items()],
+        )
+        db.session.add(visit)
+        store_visit_scores(visit)
+        db.session.commit()
+        return visit
+
+    return make
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = PASSWORD, follow: bool = True):
+    page = client.get("/login")
+    token = csrf_token(page.get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
+                       follow_redirects=follow)
+
+
+@pytest.fixture
+def shipped_checklist_paths() -> list[Path]:
+    return sorted(CHECKLIST_DIR.glob("*.yaml"))
