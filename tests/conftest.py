@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from audit import PROJECT_ROOT, create_app
@@ -25,6 +27,22 @@ PASSWORD = "correct horse battery"
 def pg_uri(schema: str | None = None) -> str:
     uri = database_uri(PG_URL, "")
     return f"{uri}?options=-csearch_path%3D{schema}" if schema else uri
+
+
+class IsolatedClient(FlaskClient):
+    """Runs every request in its own app context, as in production.
+
+    The test itself holds an app context (for its database work); without this Flask would
+    reuse it for requests, sharing ``g`` (locale cache, logged-in user) and the database
+    session between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +73,7 @@ def app(backend, tmp_path, request):
         "SECRET_KEY": "tests-only-secret",
         "INSTANCE_PATH": str(tmp_path / "instance"),
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         yield app

@@ -256,11 +256,15 @@ class _Reader:
         if "type" in data and kind not in ITEM_TYPES:
             self.problem(data, "type", f"{path}.type", f"unknown type '{kind}'; use one of: {', '.join(ITEM_TYPES)}")
             kind = None
-        scored = kind in SCORED_TYPES
+        counts = self.flag(data, "scored", path, True)
+        if "scored" in data and kind and kind not in SCORED_TYPES:
+            self.problem(data, "scored", f"{path}.scored", f"'{kind}' items are never scored")
+        scored = kind in SCORED_TYPES and counts
         if kind and not scored:
-            for key in ("weight", "critical", "principle", "allow_na", "comment_required_on_fail"):
+            reason = "which is not scored" if kind not in SCORED_TYPES else "which has scored: false"
+            for key in ("weight", "critical", "principle", "comment_required_on_fail"):
                 if key in data:
-                    self.problem(data, key, f"{path}.{key}", f"not allowed for a '{kind}' item, which is not scored")
+                    self.problem(data, key, f"{path}.{key}", f"not allowed for a '{kind}' item, {reason}")
         for key, owner in (("min", "scale"), ("max", "scale"), ("options", "choice"), ("bands", "number"), ("unit", "number")):
             if kind and key in data and kind != owner:
                 self.problem(data, key, f"{path}.{key}", f"only allowed for '{owner}' items")
@@ -276,7 +280,7 @@ class _Reader:
             critical=self.flag(data, "critical", path, False),
             comment_required_on_fail=self.flag(data, "comment_required_on_fail", path, False),
             allow_na=self.flag(data, "allow_na", path, False),
-            required=self.flag(data, "required", path, scored),
+            required=self.flag(data, "required", path, kind in SCORED_TYPES),
             show_if=self.show_if(data, path),
             unit=self.text(data, "unit", path),
         )
@@ -288,7 +292,7 @@ class _Reader:
             fields["bands"] = self.bands(data, path)
         if not (ident and kind and fields["text"]):
             return None
-        item = Item(id=ident, type=kind, principle=principle if scored else None, **fields)
+        item = Item(id=ident, type=kind, principle=principle if scored else None, counts=counts, **fields)
         self.items_so_far[ident] = item
         return item
 
@@ -397,7 +401,7 @@ class _Reader:
 
 _ITEM_OPTIONAL = (
     "guidance", "weight", "critical", "principle", "show_if", "comment_required_on_fail",
-    "allow_na", "required", "min", "max", "options", "bands", "unit",
+    "allow_na", "required", "min", "max", "options", "bands", "unit", "scored",
 )
 
 

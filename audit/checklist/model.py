@@ -83,10 +83,13 @@ class Item:
     options: tuple[Option, ...] = ()
     bands: tuple[Band, ...] = ()
     unit: Text | None = None
+    #: ``scored: false`` in the file: the answer is recorded (and can drive ``show_if``),
+    #: but it is a gate such as "did the scenario include a complaint?", not a measure.
+    counts: bool = True
 
     @property
     def scored(self) -> bool:
-        return self.type in SCORED_TYPES
+        return self.type in SCORED_TYPES and self.counts
 
     @property
     def na_allowed(self) -> bool:
@@ -141,6 +144,8 @@ def item_to_dict(item: Item) -> dict:
     data: dict = {"id": item.id, "text": item.text.to_dict(), "type": item.type}
     if item.guidance:
         data["guidance"] = item.guidance.to_dict()
+    if not item.counts:
+        data["scored"] = False
     if item.scored:
         data["weight"] = _number(item.weight)
         data["critical"] = item.critical

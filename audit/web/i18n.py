@@ -8,6 +8,7 @@ from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from ..extensions import db
+from .labels import template_globals
 
 bp = Blueprint("i18n", __name__)
 
@@ -50,5 +51,6 @@ def install_template_helpers(app: Flask) -> None:
     def _language_context():
         return {"language_names": LANGUAGE_NAMES, "current_language": str(get_locale() or "en")}
 
+    app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["decimal"] = lambda value, fmt="0.0": "–" if value is None else format_decimal(value, fmt)

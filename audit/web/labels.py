@@ -1,0 +1,40 @@
+"""Translated names of roles, statuses, formats, channels and item types, and answer labels."""
+from __future__ import annotations
+
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+
+from ..checklist.model import NA, Item
+
+ROLE_NAMES = {"admin": _l("Administrator"), "reviewer": _l("Reviewer"), "auditor": _l("Auditor"),
+              "manager": _l("Branch manager")}
+STATUS_NAMES = {"draft": _l("Draft"), "submitted": _l("Submitted"), "returned": _l("Returned"),
+                "approved": _l("Approved")}
+FORMAT_NAMES = {"flagship": _l("Flagship"), "mall": _l("Shopping centre"), "high_street": _l("High street"),
+                "outlet": _l("Outlet"), "kiosk": _l("Kiosk")}
+CHANNEL_NAMES = {"in_person": _l("In person"), "phone": _l("Phone"), "email": _l("E-mail")}
+TYPE_NAMES = {"yes_no": _l("Yes / No"), "yes_no_na": _l("Yes / No / N/A"), "scale": _l("Scale"),
+              "choice": _l("Choice"), "number": _l("Number"), "text": _l("Text"), "photo": _l("Photo")}
+ANSWER_NAMES = {"yes": _l("Yes"), "no": _l("No"), NA: _l("N/A")}
+
+
+def answer_label(item: Item, value: str | None, lang: str) -> str:
+    """How a stored answer reads to a person in ``lang``."""
+    if value is None:
+        return "–"
+    if value in ANSWER_NAMES and item.type != "text":
+        return str(ANSWER_NAMES[value])
+    if item.type == "choice":
+        option = item.option(value)
+        return option.label.get(lang) if option else value
+    if item.type == "number":
+        unit = f" {item.unit.get(lang)}" if item.unit else ""
+        return f"{format_decimal(float(value), '0.##')}{unit}"
+    if item.type == "scale":
+        return f"{value} / {item.max}"
+    return value
+
+
+def template_globals() -> dict:
+    return {"role_names": ROLE_NAMES, "status_names": STATUS_NAMES, "format_names": FORMAT_NAMES,
+            "channel_names": CHANNEL_NAMES, "type_names": TYPE_NAMES, "answer_label": answer_label}

@@ -1,0 +1,121 @@
+"""`audit check-checklists` and `audit load-checklists`: precise errors, immutable versions."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from audit.extensions import db
+from audit.models import AuditLogEntry, ChecklistVersion
+from tests.unit.test_checklist_validation import VALID
+
+
+def test_check_checklists_accepts_the_shipped_files(runner):
+    result = runner.invoke(args=["check-checklists"])
+    assert result.exit_code == 0, result.output
+    assert "ok: 3 checklist file(s)" in result.output
+
+
+def test_check_checklists_prints_file_line_path_and_exits_1(runner, tmp_path):
+    bad = tmp_path / "store.yaml"
+    bad.write_text(VALID.replace("weight: 2", "weight: 0").replace("max: 5\n", "max: 1\n"))
+    good = tmp_path / "good.yaml"
+    good.write_text(VALID)
+    result = runner.invoke(args=["check-checklists", str(tmp_path)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{bad}:7: sections[0].weight: must be greater than 0" in lines
+    assert f"{bad}:27: sections[0].items[3].max: must be greater than min (1)" in lines
+    assert "2 problem(s) in 1 of 2 file(s)" in lines
+    assert "Traceback" not in result.output
+
+
+def test_check_checklists_reports_invalid_yaml_without_traceback(runner, tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: x\ntitle: {en: [unclosed\n")
+    result = runner.invoke(args=["check-checklists", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{bad}:")
+    assert "invalid YAML" in result.output and "Traceback" not in result.output
+
+
+def versions(key: str) -> list[tuple[int, str]]:
+    return [tuple(row) for row in db.session.execute(
+        select(ChecklistVersion.number, ChecklistVersion.content_hash)
+        .where(ChecklistVersion.checklist.has(key=key)).order_by(ChecklistVersion.number)
+    )]
+
+
+def test_versions_follow_content_not_formatting(runner, tmp_path):
+    path = tmp_path / "mini.yaml"
+    path.write_text(VALID)
+    assert runner.invoke(args=["load-checklists", str(tmp_path)]).exit_code == 0
+    first = versions("mini")
+    assert [n for n, _ in first] == [1]
+
+    # Comments and re-formatting are not content: no new version.
+    path.write_text("# reviewed by head office\n" + VALID.replace("title: {en: Greeting}", "title:\n      en: Greeting"))
+    result = runner.invoke(args=["load-checklists", str(tmp_path)])
+    assert "mini: version 1 (unchanged)" in result.output
+    assert versions("mini") == first
+
+    # A changed weight is content: version 2, version 1 untouched.
+    path.write_text(VALID.replace("weight: 2", "weight: 3"))
+    result = runner.invoke(args=["load-checklists", str(tmp_path)])
+    assert "mini: version 2 (new version)" in result.output
+    after = versions("mini")
+    assert after[0] == first[0] and after[1][0] == 2 and after[1][1] != first[0][1]
+    assert db.session.scalar(select(func.count()).select_from(AuditLogEntry)
+                             .where(AuditLogEntry.action == "checklist.version_created")) == 2
+
+
+def test_a_broken_file_loads_nothing_and_exits_1(runner, tmp_path):
+    (tmp_path / "mini.yaml").write_text(VALID.replace("weight: 2", "weight: -2"))
+    result = runner.invoke(args=["load-checklists", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "sections[0].weight: must be greater than 0" in result.output
+    assert db.session.scalar(select(func.count()).select_from(ChecklistVersion)) == 0
+
+
+def test_visits_keep_the_version_they_were_scored_against(runner, tmp_path, make_location, make_user):
+    from audit.models import Answer, Visit
+    from audit.services.checklists import current_version
+    from audit.services.scores import store_visit_scores
+
+    path = tmp_path / "mini.yaml"
+    path.write_text(VALID)
+    runner.invoke(args=["load-checklists", str(tmp_path)])
+    v1 = current_version("mini")
+    visit = Visit(uuid="11111111-1111-4111-8111-111111111111", location=make_location(), auditor=make_user(),
+                  checklist_version=v1, channel="in_person", status="approved",
+                  visited_at=v1.created_at, answers=[Answer(item_id="friendly", value="3"),
+                                                      Answer(item_id="greeted", value="yes")])
+    db.session.add(visit)
+    store_visit_scores(visit)
+    db.session.commit()
+    assert visit.score == 100 * (1 + 0.5) / 2
+
+    # Make "friendly" count three times as much: only new visits are scored that way.
+    path.write_text(VALID.replace("min: 1\n        max: 5", "min: 1\n        max: 5\n        weight: 3"))
+    runner.invoke(args=["load-checklists", str(tmp_path)])
+    assert current_version("mini").number == 2
+    result = runner.invoke(args=["rescore"])
+    assert "rescored 1 visit(s); 0 visit score(s) changed" in result.output
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).checklist_version.number == 1
+    assert db.session.get(Visit, visit.id).score == 75.0
+
+
+def test_stored_versions_cannot_be_edited(checklists):
+    import pytest
+
+    version = checklists["store-visit"]
+    version.content_hash = "0" * 64
+    with pytest.raises(ValueError, match="immutable"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_load_checklists_default_folder_loads_the_shipped_files(runner):
+    result = runner.invoke(args=["load-checklists"])
+    assert result.exit_code == 0, result.output
+    assert {line.split(":")[0] for line in result.output.splitlines()} == {
+        "store-visit", "phone-enquiry", "email-enquiry"}
