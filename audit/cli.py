@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +25,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema to the newest migration."""
     from flask_migrate import upgrade
@@ -34,6 +35,7 @@ def init_db() -> None:
 
 
 @click.command("check-checklists")
+@with_appcontext
 @click.argument("paths", nargs=-1, type=click.Path())
 def check_checklists(paths: tuple[str, ...]) -> None:
     """Validate checklist files (default: the checklists folder) without touching the database."""
@@ -57,6 +59,7 @@ def check_checklists(paths: tuple[str, ...]) -> None:
 
 
 @click.command("load-checklists")
+@with_appcontext
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 def load_checklists(paths: tuple[str, ...]) -> None:
     """Store checklist files as versions; unchanged content creates no new version."""
@@ -76,6 +79,7 @@ def load_checklists(paths: tuple[str, ...]) -> None:
 
 
 @click.command("rescore")
+@with_appcontext
 @click.option("--checklist", "key", help="Only visits of this checklist id.")
 def rescore(key: str | None) -> None:
     """Recompute the stored scores of every submitted, returned or approved visit."""
@@ -102,6 +106,7 @@ def rescore(key: str | None) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "reviewer", "auditor", "manager"]), required=True)
 @click.option("--name", default="", help="Display name (default: the part of the e-mail before @).")
@@ -122,6 +127,7 @@ def create_user(email: str, role: str, name: str, locations: tuple[str, ...], pa
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--locations", default=40, show_default=True, type=click.IntRange(2, 2000))
 @click.option("--months", default=6, show_default=True, type=click.IntRange(1, 36))
 @click.option("--seed", default=1, show_default=True, type=int)

@@ -15,14 +15,18 @@ bp = Blueprint("i18n", __name__)
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "lt": "Lietuvių", "lv": "Latviešu"}
 
 
+# English is formatted the British way (day first, 24-hour clock), as our users expect.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) or "en"
+    if chosen not in languages and current_user and current_user.is_authenticated:
+        chosen = current_user.locale
+    if chosen not in languages:
+        chosen = request.accept_languages.best_match(languages) or "en"
+    return FORMAT_LOCALES.get(chosen, chosen)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -49,7 +53,7 @@ def set_language():
 def install_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _language_context():
-        return {"language_names": LANGUAGE_NAMES, "current_language": str(get_locale() or "en")}
+        return {"language_names": LANGUAGE_NAMES, "current_language": get_locale().language if get_locale() else "en"}
 
     app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
