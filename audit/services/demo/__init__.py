@@ -1,0 +1,5 @@
+"""The demo chain (``audit demo``): see ``chain`` for the model and the planted patterns."""
+from .answers import DemoError
+from .chain import DemoSummary, build_demo_chain
+
+__all__ = ["DemoError", "DemoSummary", "build_demo_chain"]
