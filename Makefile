@@ -10,7 +10,6 @@ MO     := $(PO:.po=.mo)
 
 run: setup db
 	$(AUDIT) demo --if-empty
-	@cat instance/demo-logins.txt 2>/dev/null || true
 	$(AUDIT) run --host 127.0.0.1 --port 5000
 
 test: setup

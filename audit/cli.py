@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -141,6 +142,9 @@ def demo(locations: int, months: int, seed: int, end, if_empty: bool) -> None:
 
     if if_empty and db.session.scalar(select(func.count(Location.id))):
         click.echo("demo: the database already has locations; nothing built")
+        logins = Path(current_app.instance_path) / "demo-logins.txt"
+        if logins.exists():
+            click.echo(logins.read_text().rstrip())
         return
     try:
         summary = build_demo_chain(
