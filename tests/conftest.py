@@ -47,13 +47,17 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def _pg_schema():
-    """A fresh schema once per test session; tables are emptied after every test."""
+    """A fresh schema per test session (so parallel runs do not collide), dropped at the end;
+    tables are emptied after every test."""
+    schema = f"pytest_{os.getpid()}"
     engine = create_engine(pg_uri())
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS pytest CASCADE"))
-        conn.execute(text("CREATE SCHEMA pytest"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield schema
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
-    return "pytest"
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,6 +1,9 @@
 """The Alembic migrations build exactly the schema the models describe, on both databases."""
 from __future__ import annotations
 
+import os
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -11,22 +14,30 @@ from audit.extensions import db
 from tests.conftest import pg_uri
 
 
-def _fresh_app(backend: str, tmp_path):
+@pytest.fixture
+def fresh_app(backend, tmp_path):
+    """An app on an empty database (a schema of its own on PostgreSQL, dropped afterwards)."""
+    schema = f"migration_{os.getpid()}"
     if backend == "postgresql":
         engine = create_engine(pg_uri())
         with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS migration_test CASCADE"))
-            conn.execute(text("CREATE SCHEMA migration_test"))
-        engine.dispose()
-        uri = pg_uri("migration_test")
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        uri = pg_uri(schema)
     else:
         uri = f"sqlite:///{tmp_path / 'migrated.db'}"
-    return create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "x"})
-
-
-def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(backend, tmp_path):
-    app = _fresh_app(backend, tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "x"})
+    yield app
     with app.app_context():
+        db.engine.dispose()
+    if backend == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
+
+
+def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(fresh_app):
+    with fresh_app.app_context():
         upgrade()
         with db.engine.connect() as conn:
             differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
@@ -35,15 +46,11 @@ def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(backend, tmp_
         assert {"visit", "answer", "checklist_version", "audit_log", "visit_section_score"} <= tables
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        db.engine.dispose()
 
 
-def test_init_db_command_is_repeatable(backend, tmp_path):
-    app = _fresh_app(backend, tmp_path)
-    runner = app.test_cli_runner()
+def test_init_db_command_is_repeatable(fresh_app):
+    runner = fresh_app.test_cli_runner()
     first = runner.invoke(args=["init-db"])
     second = runner.invoke(args=["init-db"])
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert "database ready" in second.output
-    with app.app_context():
-        db.engine.dispose()
