@@ -1,11 +1,15 @@
 """SQLAlchemy models. Timestamps are naive UTC (see ``utcnow``)."""
 from ._common import utcnow
 from .checklists import Checklist, ChecklistVersion
+from .field import Assignment
 from .log import AuditLogEntry
 from .org import LOCATION_FORMATS, ROLES, Location, Region, User, manager_location
+from .review import DISPUTE_STATUSES, Dispute, ReviewComment
+from .tokens import ApiToken
 from .visits import CHANNELS, VISIT_STATUSES, Answer, Evidence, Visit, VisitSectionScore
 
 __all__ = [
+    "ApiToken", "Assignment", "DISPUTE_STATUSES", "Dispute", "ReviewComment",
     "Answer", "AuditLogEntry", "CHANNELS", "Checklist", "ChecklistVersion", "Evidence",
     "LOCATION_FORMATS", "Location", "ROLES", "Region", "User", "VISIT_STATUSES", "Visit",
     "VisitSectionScore", "manager_location", "utcnow",
