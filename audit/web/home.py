@@ -1,16 +1,21 @@
 """Home page per role, plus read-only pages for a checklist version and a visit."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Checklist, ChecklistVersion, Visit
+from ..models import AuditLogEntry, Checklist, ChecklistVersion, Visit
 from ..policy import may
 from ..scoring import score_visit
 from ..services import overview
+from ..services.assignments import auditor_work
+from ..services.review import open_disputes
+from .fill_view import choices
 
 bp = Blueprint("home", __name__)
 
@@ -26,8 +31,11 @@ def index():
         context["checklists"] = overview.checklists_overview()
     if may(user, "view_users"):
         context["user_counts"] = overview.user_counts_by_role()
-    if user.role == "reviewer":
+    if may(user, "review_visits"):
         context["waiting"] = overview.recent_visits(user, limit=50, status="submitted")
+        context["disputes"] = open_disputes()
+    if user.role == "auditor":
+        context["work"] = auditor_work(user, date.today())
     return render_template(f"home/{user.role}.html", **context)
 
 
@@ -55,7 +63,8 @@ def visit(visit_id: int):
         select(Visit)
         .where(Visit.id == visit_id)
         .options(
-            selectinload(Visit.answers), selectinload(Visit.section_scores),
+            selectinload(Visit.answers), selectinload(Visit.section_scores), selectinload(Visit.evidence),
+            selectinload(Visit.review_comments), selectinload(Visit.disputes),
             selectinload(Visit.location), selectinload(Visit.auditor),
             selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist),
         )
@@ -66,6 +75,18 @@ def visit(visit_id: int):
     definition = found.checklist_version.parsed
     answers = {a.item_id: a for a in found.answers}
     result = score_visit(definition, {item_id: a.value for item_id, a in answers.items()})
+    photos: dict[str | None, list] = {}
+    for evidence in found.evidence:
+        photos.setdefault(evidence.item_id, []).append(evidence)
+    history = db.session.scalars(
+        select(AuditLogEntry).where(AuditLogEntry.object_type == "visit", AuditLogEntry.object_id == str(found.id))
+        .options(selectinload(AuditLogEntry.user)).order_by(AuditLogEntry.at, AuditLogEntry.id)
+    ).all()
     return render_template(
-        "home/visit.html", visit=found, definition=definition, answers=answers, result=result
+        "home/visit.html", visit=found, definition=definition, answers=answers, result=result,
+        photos=photos, history=history, choices=choices,
+        can_edit=may(current_user, "edit_visit", found),
+        can_review=may(current_user, "review_visit", found),
+        can_dispute=may(current_user, "dispute_visit", found) and found.status == "approved",
+        can_decide=may(current_user, "decide_dispute", found),
     )

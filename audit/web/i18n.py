@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from ..extensions import db
@@ -57,4 +57,5 @@ def install_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["decimal"] = lambda value, fmt="0.0": "–" if value is None else format_decimal(value, fmt)

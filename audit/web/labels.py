@@ -15,6 +15,14 @@ FORMAT_NAMES = {"flagship": _l("Flagship"), "mall": _l("Shopping centre"), "high
 CHANNEL_NAMES = {"in_person": _l("In person"), "phone": _l("Phone"), "email": _l("E-mail")}
 TYPE_NAMES = {"yes_no": _l("Yes / No"), "yes_no_na": _l("Yes / No / N/A"), "scale": _l("Scale"),
               "choice": _l("Choice"), "number": _l("Number"), "text": _l("Text"), "photo": _l("Photo")}
+DISPUTE_NAMES = {"open": _l("Open"), "upheld": _l("Upheld"), "overturned": _l("Overturned")}
+LOG_NAMES = {
+    "visit.started": _l("started the visit"), "visit.submitted": _l("submitted the visit"),
+    "visit.resubmitted": _l("resubmitted the visit"), "visit.approved": _l("approved the visit"),
+    "visit.returned": _l("returned the visit to the auditor"), "dispute.raised": _l("disputed an answer"),
+    "dispute.upheld": _l("upheld a dispute"), "dispute.overturned": _l("overturned a dispute; the score changed"),
+    "evidence.uploaded": _l("added a photo"), "evidence.deleted": _l("removed a photo"),
+}
 ANSWER_NAMES = {"yes": _l("Yes"), "no": _l("No"), NA: _l("N/A")}
 
 
@@ -37,4 +45,5 @@ def answer_label(item: Item, value: str | None, lang: str) -> str:
 
 def template_globals() -> dict:
     return {"role_names": ROLE_NAMES, "status_names": STATUS_NAMES, "format_names": FORMAT_NAMES,
-            "channel_names": CHANNEL_NAMES, "type_names": TYPE_NAMES, "answer_label": answer_label}
+            "channel_names": CHANNEL_NAMES, "type_names": TYPE_NAMES,
+            "dispute_names": DISPUTE_NAMES, "log_names": LOG_NAMES, "answer_label": answer_label}

@@ -1,0 +1,167 @@
+"""Scheduling visits: one at a time or from a CSV, and the auditor's view of their work."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Assignment, Checklist, Location, User, Visit
+from . import audit_log
+
+CSV_COLUMNS = ("location_code", "checklist", "auditor", "scenario", "due_from", "due_until", "notes")
+MAX_ROWS = 5000
+
+
+class AssignmentError(ValueError):
+    """Assignments that cannot be created; ``errors`` lists ``line N: column: message``."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class AssignmentRequest:
+    location_code: str
+    checklist: str
+    auditor: str
+    due_from: date
+    due_until: date
+    scenario: str = ""
+    notes: str = ""
+
+
+def create_assignments(requests: list[AssignmentRequest], created_by: User,
+                       lines: list[int] | None = None) -> list[Assignment]:
+    """Create all or none; errors name the line (``lines``) or the position of each request."""
+    codes = {r.location_code for r in requests}
+    keys = {r.checklist for r in requests}
+    emails = {r.auditor.strip().lower() for r in requests}
+    locations = {l.code: l for l in db.session.scalars(select(Location).where(Location.code.in_(codes)))}
+    checklists = {c.key: c for c in db.session.scalars(select(Checklist).where(Checklist.key.in_(keys)))}
+    auditors = {u.email: u for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))}
+    errors: list[str] = []
+    created = []
+    for index, request in enumerate(requests):
+        where = f"line {lines[index]}" if lines else f"assignment {index + 1}"
+        location = locations.get(request.location_code)
+        checklist = checklists.get(request.checklist)
+        auditor = auditors.get(request.auditor.strip().lower())
+        if location is None or not location.active:
+            errors.append(f"{where}: location_code: unknown or inactive location '{request.location_code}'")
+        if checklist is None:
+            errors.append(f"{where}: checklist: unknown checklist '{request.checklist}'")
+        if auditor is None or auditor.role != "auditor" or not auditor.active:
+            errors.append(f"{where}: auditor: '{request.auditor}' is not an active auditor")
+        if request.due_until < request.due_from:
+            errors.append(f"{where}: due_until: must not be before due_from ({request.due_from.isoformat()})")
+        if len(request.scenario) > 200:
+            errors.append(f"{where}: scenario: at most 200 characters")
+        if not errors:
+            created.append(Assignment(location=location, checklist=checklist, auditor=auditor,
+                                      scenario=request.scenario.strip(), notes=request.notes.strip(),
+                                      due_from=request.due_from, due_until=request.due_until,
+                                      created_by_id=created_by.id))
+    if errors:
+        raise AssignmentError(errors)
+    db.session.add_all(created)
+    db.session.flush()
+    audit_log.record("assignments.created", "assignment", created[0].id if created else "-", created_by,
+                     count=len(created))
+    return created
+
+
+def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
+    """Bulk scheduling from CSV (columns ``CSV_COLUMNS``, ISO dates), all or nothing."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = reader.fieldnames or []
+    missing = [c for c in CSV_COLUMNS[:6] if c not in header]
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if missing or unknown:
+        problems = [f"line 1: {c}: missing column" for c in missing]
+        problems += [f"line 1: {c}: unknown column (use {', '.join(CSV_COLUMNS)})" for c in unknown]
+        raise AssignmentError(problems)
+    requests, lines, errors = [], [], []
+    for row in reader:
+        line = reader.line_num
+        if len(requests) >= MAX_ROWS:
+            raise AssignmentError([f"line {line}: at most {MAX_ROWS} assignments per file"])
+        dates = {}
+        for column in ("due_from", "due_until"):
+            try:
+                dates[column] = date.fromisoformat((row.get(column) or "").strip())
+            except ValueError:
+                errors.append(f"line {line}: {column}: '{row.get(column)}' is not a date like 2026-12-01")
+        if len(dates) == 2:
+            requests.append(AssignmentRequest(
+                location_code=(row["location_code"] or "").strip(), checklist=(row["checklist"] or "").strip(),
+                auditor=(row["auditor"] or "").strip(), scenario=(row.get("scenario") or "").strip(),
+                notes=(row.get("notes") or "").strip(), **dates))
+            lines.append(line)
+    if not requests and not errors:
+        errors.append("line 2: the file has no assignments")
+    try:
+        created = create_assignments(requests, created_by, lines) if requests else []
+    except AssignmentError as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise AssignmentError(sorted(errors, key=lambda e: int(e.split(":")[0].split()[1])))
+    return created
+
+
+def cancel_assignment(assignment: Assignment, user: User) -> None:
+    if db.session.scalar(select(Visit.id).where(Visit.assignment_id == assignment.id)):
+        raise AssignmentError(["this assignment was already started; it cannot be cancelled"])
+    assignment.cancelled = True
+    audit_log.record("assignment.cancelled", "assignment", assignment.id, user)
+
+
+@dataclass(frozen=True)
+class AuditorWork:
+    overdue: list[dict]
+    today: list[dict]
+    upcoming: list[dict]
+    in_progress: list[dict]  # drafts and returned visits
+
+
+def auditor_work(auditor: User, today: date) -> AuditorWork:
+    """The auditor's open assignments by due date, and visits still with them."""
+    rows = db.session.execute(
+        select(Assignment, Visit.uuid, Visit.status)
+        .outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        .where(Assignment.auditor_id == auditor.id, Assignment.cancelled.is_(False))
+        .options(selectinload(Assignment.location), selectinload(Assignment.checklist))
+        .order_by(Assignment.due_until, Assignment.id)
+    ).all()
+    overdue, due_today, upcoming, in_progress = [], [], [], []
+    for assignment, visit_uuid, status in rows:
+        entry = {"assignment": assignment, "visit_uuid": visit_uuid, "status": status}
+        if status in ("draft", "returned"):
+            in_progress.append(entry)
+        elif status is None:
+            if assignment.due_until < today:
+                overdue.append(entry)
+            elif assignment.due_from <= today:
+                due_today.append(entry)
+            else:
+                upcoming.append(entry)
+    return AuditorWork(overdue, due_today, upcoming, in_progress)
+
+
+def open_assignments(limit: int = 200) -> list[dict]:
+    """Assignments not yet submitted, for the schedulers' list."""
+    rows = db.session.execute(
+        select(Assignment, Visit.status)
+        .outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        .where(Assignment.cancelled.is_(False))
+        .options(selectinload(Assignment.location), selectinload(Assignment.checklist),
+                 selectinload(Assignment.auditor))
+        .order_by(Assignment.due_until.desc(), Assignment.id.desc())
+        .limit(limit)
+    ).all()
+    return [{"assignment": a, "status": status} for a, status in rows]

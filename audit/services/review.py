@@ -1,0 +1,109 @@
+"""Review of submitted visits and disputes of approved ones.
+
+Submitted → approved, or returned with comments → fixed and resubmitted by the auditor.
+A manager disputes one item of an approved visit; a reviewer upholds it (nothing changes)
+or overturns it (the answer and the scores change). Every step is in the audit log.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..checklist import InvalidAnswer, parse_answer
+from ..extensions import db
+from ..models import Answer, Dispute, ReviewComment, User, Visit, utcnow
+from . import audit_log
+from .scores import store_visit_scores
+from .visits import VisitError, VisitInvalid
+
+MAX_TEXT = 5000
+
+
+def approve_visit(visit: Visit, reviewer: User) -> Visit:
+    if visit.status != "submitted":
+        raise VisitError("only submitted visits can be approved")
+    visit.status, visit.approved_at = "approved", utcnow()
+    db.session.flush()
+    audit_log.record("visit.approved", "visit", visit.id, reviewer, score=visit.score)
+    return visit
+
+
+def return_visit(visit: Visit, reviewer: User, note: str = "", item_comments: dict[str, str] | None = None) -> Visit:
+    """Send a submitted visit back to its auditor with a note and/or comments on items."""
+    if visit.status != "submitted":
+        raise VisitError("only submitted visits can be returned")
+    definition = visit.checklist_version.parsed
+    comments = {k: v.strip() for k, v in (item_comments or {}).items() if v and v.strip()}
+    errors = {k: "unknown item" for k in comments if definition.item(k) is None}
+    errors.update({k: f"at most {MAX_TEXT} characters" for k, v in comments.items() if len(v) > MAX_TEXT})
+    if not note.strip() and not comments:
+        errors["note"] = "say what the auditor should fix: a note or a comment on an item"
+    if errors:
+        raise VisitInvalid(errors)
+    if note.strip():
+        visit.review_comments.append(ReviewComment(item_id=None, author_id=reviewer.id, text=note.strip()[:MAX_TEXT]))
+    for item_id, text in comments.items():
+        visit.review_comments.append(ReviewComment(item_id=item_id, author_id=reviewer.id, text=text))
+    visit.status, visit.returned_at = "returned", utcnow()
+    db.session.flush()
+    audit_log.record("visit.returned", "visit", visit.id, reviewer, items=sorted(comments), note=bool(note.strip()))
+    return visit
+
+
+def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str) -> Dispute:
+    if visit.status != "approved":
+        raise VisitError("only approved visits can be disputed")
+    item = visit.checklist_version.parsed.item(item_id)
+    if item is None or not item.scored:
+        raise VisitInvalid({item_id: "only scored items can be disputed"})
+    if not reason.strip():
+        raise VisitInvalid({"reason": "give the reason for the dispute"})
+    if len(reason) > MAX_TEXT:
+        raise VisitInvalid({"reason": f"at most {MAX_TEXT} characters"})
+    if any(d.item_id == item_id and d.status == "open" for d in visit.disputes):
+        raise VisitError("this item is already disputed; wait for the reviewer's decision")
+    answer = _answer(visit, item_id)
+    dispute = Dispute(item_id=item_id, raised_by_id=manager.id, reason=reason.strip(),
+                      old_value=answer.value if answer else None)
+    visit.disputes.append(dispute)
+    db.session.flush()
+    audit_log.record("dispute.raised", "visit", visit.id, manager, dispute=dispute.id, item=item_id)
+    return dispute
+
+
+def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=None, note: str = "") -> Dispute:
+    """Uphold (keep the answer) or overturn (store ``new_value`` and rescore the visit)."""
+    if dispute.status != "open":
+        raise VisitError("this dispute was already decided")
+    visit = db.session.get(Visit, dispute.visit_id)
+    before = visit.score
+    if overturn:
+        item = visit.checklist_version.parsed.item(dispute.item_id)
+        try:
+            value = parse_answer(item, new_value)
+        except InvalidAnswer as exc:
+            raise VisitInvalid({"new_value": exc.message}) from None
+        if value is None:
+            raise VisitInvalid({"new_value": "choose the corrected answer"})
+        answer = _answer(visit, dispute.item_id)
+        if answer is None:
+            answer = Answer(item_id=dispute.item_id)
+            visit.answers.append(answer)
+        answer.value = value
+        dispute.new_value = value
+        store_visit_scores(visit)
+    dispute.status = "overturned" if overturn else "upheld"
+    dispute.decided_by_id, dispute.decided_at = reviewer.id, utcnow()
+    dispute.decision_note = note.strip()[:MAX_TEXT]
+    db.session.flush()
+    audit_log.record(f"dispute.{dispute.status}", "visit", visit.id, reviewer, dispute=dispute.id,
+                     item=dispute.item_id, old=dispute.old_value, new=dispute.new_value,
+                     score_before=before, score_after=visit.score)
+    return dispute
+
+
+def open_disputes() -> list[Dispute]:
+    return list(db.session.scalars(select(Dispute).where(Dispute.status == "open").order_by(Dispute.created_at)))
+
+
+def _answer(visit: Visit, item_id: str) -> Answer | None:
+    return next((a for a in visit.answers if a.item_id == item_id), None)

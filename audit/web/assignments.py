@@ -1,0 +1,126 @@
+"""Scheduling visits (admins and reviewers): list, create one, import a CSV, cancel."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..extensions import db
+from ..models import Assignment, Checklist, Location, User
+from ..policy import may
+from ..services.assignments import (
+    CSV_COLUMNS, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
+    import_assignments_csv, open_assignments,
+)
+
+bp = Blueprint("assignments", __name__)
+
+
+class AssignmentForm(FlaskForm):
+    location = SelectField(_l("Location"), validators=[DataRequired()])
+    checklist = SelectField(_l("Checklist"), validators=[DataRequired()])
+    auditor = SelectField(_l("Auditor"), validators=[DataRequired()])
+    scenario = StringField(_l("Scenario"), validators=[Length(max=200)])
+    due_from = DateField(_l("Due from"), validators=[DataRequired()])
+    due_until = DateField(_l("Due until"), validators=[DataRequired()])
+    notes = TextAreaField(_l("Notes for the auditor"), validators=[Length(max=2000)])
+
+    def validate_due_until(self, field):
+        if self.due_from.data and field.data and field.data < self.due_from.data:
+            raise ValidationError(_("The end of the window must not be before its start."))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
+
+
+def _forms() -> tuple[AssignmentForm, ImportForm]:
+    form = AssignmentForm(prefix="one")
+    form.location.choices = [(l.code, f"{l.code} · {l.name}") for l in db.session.scalars(
+        select(Location).where(Location.active.is_(True)).order_by(Location.code))]
+    form.checklist.choices = [(c.key, c.key) for c in db.session.scalars(select(Checklist).order_by(Checklist.key))]
+    form.auditor.choices = [(u.email, u.name) for u in db.session.scalars(
+        select(User).where(User.role == "auditor", User.active.is_(True)).order_by(User.name))]
+    if not form.is_submitted():
+        form.due_from.data = date.today()
+        form.due_until.data = date.today() + timedelta(days=7)
+    return form, ImportForm(prefix="csv")
+
+
+def _require_scheduler() -> None:
+    if not may(current_user, "manage_assignments"):
+        abort(404)
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@login_required
+def index():
+    _require_scheduler()
+    form, import_form = _forms()
+    if form.validate_on_submit():
+        try:
+            create_assignments([AssignmentRequest(
+                location_code=form.location.data, checklist=form.checklist.data, auditor=form.auditor.data,
+                due_from=form.due_from.data, due_until=form.due_until.data, scenario=form.scenario.data or "",
+                notes=form.notes.data or "")], current_user)
+        except AssignmentError as exc:
+            db.session.rollback()
+            form.location.errors = list(form.location.errors) + exc.errors
+        else:
+            db.session.commit()
+            flash(_("Visit scheduled."), "info")
+            return redirect(url_for("assignments.index"))
+    return render_template("assignments/index.html", form=form, import_form=import_form,
+                           rows=open_assignments(), columns=CSV_COLUMNS, import_errors=[])
+
+
+@bp.post("/assignments/import")
+@login_required
+def import_csv():
+    _require_scheduler()
+    form, import_form = _forms()
+    errors: list[str] = []
+    if import_form.validate_on_submit():
+        raw = import_form.file.data.read(2_000_001)
+        try:
+            text = raw.decode("utf-8")
+            if len(raw) > 2_000_000:
+                raise AssignmentError([_("The file is larger than 2 MB.")])
+            created = import_assignments_csv(text, current_user)
+        except UnicodeDecodeError:
+            errors = [_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]
+        except AssignmentError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            flash(_("%(n)s visits scheduled.", n=len(created)), "info")
+            return redirect(url_for("assignments.index"))
+    else:
+        errors = [str(e) for e in import_form.file.errors]
+    return render_template("assignments/index.html", form=form, import_form=import_form,
+                           rows=open_assignments(), columns=CSV_COLUMNS, import_errors=errors), 400
+
+
+@bp.post("/assignments/<int:assignment_id>/cancel")
+@login_required
+def cancel(assignment_id: int):
+    _require_scheduler()
+    assignment = db.get_or_404(Assignment, assignment_id)
+    try:
+        cancel_assignment(assignment, current_user)
+    except AssignmentError:
+        db.session.rollback()
+        flash(_("This assignment was already started; it cannot be cancelled."), "error")
+    else:
+        db.session.commit()
+        flash(_("Assignment cancelled."), "info")
+    return redirect(url_for("assignments.index"))

@@ -1,0 +1,94 @@
+"""Plain values for the checklist-filling page (one item view per question)."""
+from __future__ import annotations
+
+import json
+from datetime import UTC
+
+from flask import url_for
+from flask_babel import get_locale, get_timezone
+from flask_babel import lazy_gettext as _l
+
+from ..checklist.model import NA, PASS_SCORE, Item
+from ..models import Visit
+from ..scoring import item_score, missing_answers, visible_items
+from .messages import translate_error
+
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+NOT_APPLICABLE = (NA, _l("N/A"))
+
+
+def progress(visit: Visit) -> dict[str, int]:
+    """Answered and required counts of the shown required questions (for the progress bar)."""
+    definition = visit.checklist_version.parsed
+    answers = {a.item_id: a.value for a in visit.answers}
+    shown = visible_items(definition, answers)
+    required = [i for i in definition.items if i.id in shown and i.required and i.type != "photo"]
+    missing = missing_answers(definition, answers, {a.item_id: a.comment for a in visit.answers})
+    return {"required": len(required), "answered": sum(1 for i in required if missing.get(i.id) != "required")}
+
+
+def choices(item: Item, lang: str) -> list[tuple[str, str]]:
+    """The buttons of a question: (stored value, label)."""
+    if item.type in ("yes_no", "yes_no_na"):
+        buttons = [(value, str(label)) for value, label in YES_NO]
+    elif item.type == "scale":
+        buttons = [(str(v), str(v)) for v in range(item.min, item.max + 1)]
+    elif item.type == "choice":
+        buttons = [(o.id, o.label.get(lang)) for o in item.options]
+    else:
+        return []
+    if item.na_allowed:
+        buttons.append((NOT_APPLICABLE[0], str(NOT_APPLICABLE[1])))
+    return buttons
+
+
+def failing_values(item: Item) -> list[str]:
+    """Answers that fail the question (for comment_required_on_fail in the browser)."""
+    scored = ((value, item_score(item, value)) for value, _label in choices(item, "en"))
+    return [value for value, score in scored if score is not None and score < PASS_SCORE]
+
+
+def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool) -> dict:
+    lang = get_locale().language if get_locale() else "en"
+    definition = visit.checklist_version.parsed
+    answers = {a.item_id: a for a in visit.answers}
+    values = {k: a.value for k, a in answers.items()}
+    shown = visible_items(definition, values)
+    open_notes = [c for c in visit.review_comments if c.resolved_at is None]
+    photos: dict[str | None, list[dict]] = {}
+    for evidence in visit.evidence:
+        photos.setdefault(evidence.item_id, []).append(
+            {"id": evidence.id, "thumb": url_for("evidence.thumb", evidence_id=evidence.id)}
+        )
+    sections = []
+    for section in definition.sections:
+        items = []
+        for item in section.items:
+            answer = answers.get(item.id)
+            items.append({
+                "item": item,
+                "text": item.text.get(lang),
+                "guidance": item.guidance.get(lang) if item.guidance else "",
+                "unit": item.unit.get(lang) if item.unit else "",
+                "value": answer.value if answer else None,
+                "comment": answer.comment if answer else "",
+                "error": translate_error(errors[item.id]) if item.id in errors else "",
+                "shown": item.id in shown,
+                "choices": choices(item, lang),
+                "failing": failing_values(item),
+                "bands": json.dumps([[b.max, b.score] for b in item.bands]) if item.bands else "",
+                "show_if": json.dumps({"item": item.show_if.item, "values": list(item.show_if.values)})
+                if item.show_if else "",
+                "notes": [c.text for c in open_notes if c.item_id == item.id],
+                "photos": photos.get(item.id, []),
+            })
+        sections.append({"id": section.id, "title": section.title.get(lang), "items": items})
+    local = visit.visited_at.replace(tzinfo=UTC).astimezone(get_timezone()) if visit.visited_at else None
+    return {
+        "visit": visit, "definition": definition, "title": definition.title.get(lang), "sections": sections,
+        "visited_at_local": local.strftime("%Y-%m-%dT%H:%M") if local else "",
+        "detail_errors": {k: translate_error(v) for k, v in errors.items() if k in ("visited_at", "scenario",
+                                                                                     "staff_description")},
+        "general_notes": [c.text for c in open_notes if c.item_id is None],
+        "progress": progress(visit), "saved_now": saved_now,
+    }

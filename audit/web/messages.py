@@ -1,0 +1,51 @@
+"""Translations of the services' English error messages for people using the web pages.
+
+Services speak plain English (also used by the CLI and the API); pages show these in the
+user's language. A message not listed here is shown as it is.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+FIXED = {
+    "an answer is required": _l("An answer is required."),
+    "a comment is required when this item fails": _l("Please describe what went wrong: a comment is required here."),
+    "a photo is required": _l("A photo is required."),
+    "unknown item": _l("Unknown question."),
+    "the visit cannot be in the future": _l("The visit cannot be in the future."),
+    "this visit was already submitted; changes are no longer accepted":
+        _l("This visit was already submitted; changes are no longer accepted."),
+    "this assignment was cancelled": _l("This assignment was cancelled."),
+    "N/A is not allowed for this item": _l("N/A is not allowed for this question."),
+    "only submitted visits can be approved": _l("Only submitted visits can be approved."),
+    "only submitted visits can be returned": _l("Only submitted visits can be returned."),
+    "say what the auditor should fix: a note or a comment on an item":
+        _l("Say what the auditor should fix: a note or a comment on a question."),
+    "only approved visits can be disputed": _l("Only approved visits can be disputed."),
+    "only scored items can be disputed": _l("Only scored questions can be disputed."),
+    "give the reason for the dispute": _l("Give the reason for the dispute."),
+    "this item is already disputed; wait for the reviewer's decision":
+        _l("This question is already disputed; wait for the reviewer's decision."),
+    "this dispute was already decided": _l("This dispute was already decided."),
+    "choose the corrected answer": _l("Choose the corrected answer."),
+}
+PATTERNS = [
+    (re.compile(r"^answer a whole number from (-?\d+) to (-?\d+), not .*$"),
+     lambda m: _("Answer a whole number from %(low)s to %(high)s.", low=m[1], high=m[2])),
+    (re.compile(r"^must be a number, not .*$"), lambda m: _("Enter a number.")),
+    (re.compile(r"^must not be negative, not .*$"), lambda m: _("The number cannot be negative.")),
+    (re.compile(r"^at most (\d+) characters.*$"), lambda m: _("At most %(n)s characters.", n=m[1])),
+]
+
+
+def translate_error(message: str) -> str:
+    if message in FIXED:
+        return str(FIXED[message])
+    for pattern, render in PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return render(match)
+    return message

@@ -1,0 +1,103 @@
+"""Reviewers approve or return submitted visits; managers dispute items; reviewers decide."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Dispute, Visit
+from ..policy import may
+from ..services.review import approve_visit, decide_dispute, raise_dispute, return_visit
+from ..services.visits import VisitError, VisitInvalid
+from .messages import translate_error
+
+bp = Blueprint("review", __name__)
+
+
+def _visit_for(action: str, visit_id: int) -> Visit:
+    """The visit, if the user may see it (else 404) and their role may do ``action`` (else 403).
+
+    The visit's state (submitted, approved …) is checked by the service, whose message is shown.
+    """
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or not may(current_user, "view_visit", visit):
+        abort(404)
+    if not may(current_user, action):
+        abort(403)
+    return visit
+
+
+def _back(visit: Visit):
+    return redirect(url_for("home.visit", visit_id=visit.id))
+
+
+def _flash_error(exc: VisitError) -> None:
+    db.session.rollback()
+    if isinstance(exc, VisitInvalid):
+        for message in exc.errors.values():
+            flash(translate_error(message), "error")
+    else:
+        flash(translate_error(exc.message), "error")
+
+
+@bp.post("/visits/<int:visit_id>/approve")
+@login_required
+def approve(visit_id: int):
+    visit = _visit_for("review_visits", visit_id)
+    try:
+        approve_visit(visit, current_user)
+    except VisitError as exc:
+        _flash_error(exc)
+    else:
+        db.session.commit()
+        flash(_("Visit approved."), "info")
+    return _back(visit)
+
+
+@bp.post("/visits/<int:visit_id>/return")
+@login_required
+def send_back(visit_id: int):
+    visit = _visit_for("review_visits", visit_id)
+    comments = {key[len("note-"):]: value for key, value in request.form.items() if key.startswith("note-")}
+    try:
+        return_visit(visit, current_user, request.form.get("note", ""), comments)
+    except VisitError as exc:
+        _flash_error(exc)
+    else:
+        db.session.commit()
+        flash(_("Visit returned to the auditor."), "info")
+    return _back(visit)
+
+
+@bp.post("/visits/<int:visit_id>/disputes")
+@login_required
+def dispute(visit_id: int):
+    visit = _visit_for("dispute_visits", visit_id)
+    try:
+        raise_dispute(visit, current_user, request.form.get("item_id", ""), request.form.get("reason", ""))
+    except VisitError as exc:
+        _flash_error(exc)
+    else:
+        db.session.commit()
+        flash(_("Your dispute was sent to the reviewers."), "info")
+    return _back(visit)
+
+
+@bp.post("/disputes/<int:dispute_id>/decide")
+@login_required
+def decide(dispute_id: int):
+    found = db.session.get(Dispute, dispute_id)
+    if found is None:
+        abort(404)
+    visit = _visit_for("review_visits", found.visit_id)
+    overturn = request.form.get("decision") == "overturn"
+    try:
+        decide_dispute(found, current_user, overturn, request.form.get("new_value"), request.form.get("note", ""))
+    except VisitError as exc:
+        _flash_error(exc)
+    else:
+        db.session.commit()
+        flash(_("Dispute overturned: the answer and the score were changed.") if overturn
+              else _("Dispute upheld: the answer stays."), "info")
+    return _back(visit)

@@ -1,0 +1,301 @@
+/* Filling a checklist on a tablet: nothing typed is lost.
+ *
+ * Every change goes first to localStorage ("pending"), then to the server as a draft
+ * (debounced). What the server confirms leaves "pending"; what it could not receive (offline,
+ * network error) stays and is sent when the connection returns, or restored after a reload.
+ * Photos taken offline wait in IndexedDB. Without this script the page is a plain form.
+ */
+(function () {
+  "use strict";
+  var form = document.getElementById("visit-form");
+  if (!form) return;
+  var msg = JSON.parse(document.getElementById("fill-messages").textContent);
+  var KEY = "audit-draft:" + form.dataset.uuid;
+  var csrf = form.querySelector("input[name=csrf_token]").value;
+  var stateEl = document.getElementById("save-state");
+  var timer = null, inflight = false, queuedPhotos = 0, lastErrors = {};
+
+  document.body.classList.add("js");
+
+  // ---- pending changes, kept in localStorage until the server confirms them -------------
+  function empty() { return { answers: {}, comments: {}, details: {} }; }
+  function loadPending() {
+    try { return JSON.parse(localStorage.getItem(KEY)) || empty(); } catch (e) { return empty(); }
+  }
+  var pending = form.dataset.savedNow ? empty() : loadPending();  // a POST just saved the whole form
+  function store() {
+    if (count() === 0) localStorage.removeItem(KEY); else localStorage.setItem(KEY, JSON.stringify(pending));
+  }
+  function count() {
+    return Object.keys(pending.answers).length + Object.keys(pending.comments).length +
+      Object.keys(pending.details).length;
+  }
+  store();
+
+  // ---- reading and writing the controls ---------------------------------------------------
+  function control(name) { return form.elements[name]; }
+  function valueOf(name) {
+    var el = control(name);
+    return el ? (el.value || "") : "";
+  }
+  function setValue(name, value) {
+    var el = control(name);
+    if (!el) return;
+    if (typeof el.length === "number" && !el.tagName) {  // a RadioNodeList
+      Array.prototype.forEach.call(el, function (radio) { radio.checked = radio.value === value; });
+    } else {
+      el.value = value === null ? "" : value;
+    }
+  }
+  function restorePending() {
+    Object.keys(pending.answers).forEach(function (id) { setValue("answer-" + id, pending.answers[id]); });
+    Object.keys(pending.comments).forEach(function (id) { setValue("comment-" + id, pending.comments[id]); });
+    Object.keys(pending.details).forEach(function (key) { setValue(key, pending.details[key]); });
+  }
+
+  // ---- what the page shows: show_if, failing items, progress, save state -------------------
+  function bandScore(bands, text) {
+    var number = parseFloat(String(text).replace(",", "."));
+    if (isNaN(number)) return null;
+    for (var i = 0; i < bands.length; i++) {
+      if (bands[i][0] === null || number <= bands[i][0]) return bands[i][1];
+    }
+    return null;
+  }
+  function fails(question, value) {
+    if (!value) return false;
+    if (question.dataset.bands) {
+      var score = bandScore(JSON.parse(question.dataset.bands), value);
+      return score !== null && score < 0.5;
+    }
+    return JSON.parse(question.dataset.failing || "[]").indexOf(value) !== -1;
+  }
+  function refresh() {
+    var visible = {}, required = 0, answered = 0;
+    form.querySelectorAll(".question").forEach(function (q) {
+      var id = q.dataset.item, rule = q.dataset.showIf ? JSON.parse(q.dataset.showIf) : null;
+      var show = !rule || (visible[rule.item] && rule.values.indexOf(valueOf("answer-" + rule.item)) !== -1);
+      q.hidden = !show;
+      if (!show) return;
+      visible[id] = true;
+      var value = valueOf("answer-" + id);
+      if (q.dataset.required) { required += 1; if (value) answered += 1; }
+      var errorEl = q.querySelector("[data-error-for]");
+      if (q.dataset.commentOnFail) {
+        var needs = fails(q, value) && !valueOf("comment-" + id).trim();
+        if (needs) { q.querySelector("details.comment").open = true; }
+        q.classList.toggle("needs-comment", needs);
+        if (!lastErrors[id]) errorEl.textContent = needs ? msg.comment_needed : "";
+      }
+    });
+    var bar = document.getElementById("progress-fill");
+    bar.style.width = (required ? Math.round(100 * answered / required) : 100) + "%";
+    document.getElementById("progress-text").textContent =
+      msg.progress.replace("%(answered)s", answered).replace("%(required)s", required);
+  }
+  function setState(kind) {
+    var waiting = count() + queuedPhotos;
+    stateEl.dataset.state = kind;
+    if (kind === "offline" && waiting) {
+      stateEl.textContent = waiting === 1 ? msg.offline_one : msg.offline.replace("%(n)s", waiting);
+    } else if (kind === "saving") {
+      stateEl.textContent = msg.saving;
+    } else if (kind === "saved") {
+      stateEl.textContent = msg.saved;
+    }
+    document.getElementById("offline-note").hidden = navigator.onLine;
+  }
+  function showErrors(errors) {
+    lastErrors = errors || {};
+    form.querySelectorAll("[data-error-for]").forEach(function (el) {
+      var id = el.dataset.errorFor;
+      if (lastErrors[id]) el.textContent = lastErrors[id];
+      el.closest(".question").classList.toggle("has-error", !!lastErrors[id]);
+    });
+  }
+
+  // ---- sending the draft ------------------------------------------------------------------
+  function schedule(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(flush, delay === undefined ? 600 : delay);
+  }
+  function flush() {
+    if (inflight) { schedule(); return; }
+    if (count() === 0) { setState("saved"); return; }
+    if (!navigator.onLine) { setState("offline"); return; }
+    var sent = JSON.parse(JSON.stringify(pending));
+    inflight = true;
+    setState("saving");
+    fetch(form.dataset.draftUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(sent)
+    }).then(function (response) {
+      if (response.status === 409) {  // submitted from another tab or device
+        pending = empty(); store();
+        stateEl.textContent = msg.submitted_elsewhere;
+        return null;
+      }
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }).then(function (data) {
+      if (!data) return;
+      ["answers", "comments", "details"].forEach(function (kind) {
+        Object.keys(sent[kind]).forEach(function (key) {
+          // Forget what the server accepted, unless it was changed again meanwhile.
+          if (pending[kind][key] === sent[kind][key] && !(data.errors || {})[key]) delete pending[kind][key];
+        });
+      });
+      store();
+      showErrors(data.errors);
+      refresh();
+      setState(Object.keys(data.errors || {}).length ? "error" : "saved");
+    }).catch(function () {
+      setState("offline");
+    }).then(function () {
+      inflight = false;
+    });
+  }
+
+  form.addEventListener("input", onChange);
+  form.addEventListener("change", onChange);
+  function onChange(event) {
+    var el = event.target, name = el.name || "";
+    if (el.type === "file") return;
+    if (name.indexOf("answer-") === 0) pending.answers[name.slice(7)] = valueOf(name);
+    else if (name.indexOf("comment-") === 0) pending.comments[name.slice(8)] = el.value;
+    else if (el.dataset.detail) pending.details[el.dataset.detail] = el.value;
+    else return;
+    store();
+    refresh();
+    setState(navigator.onLine ? "saving" : "offline");
+    schedule(el.tagName === "TEXTAREA" || el.type === "text" ? 900 : 300);
+  }
+  window.addEventListener("online", function () { flush(); uploadQueuedPhotos(); });
+  window.addEventListener("offline", function () { setState("offline"); });
+  setInterval(function () { if (count()) flush(); }, 15000);
+
+  form.addEventListener("submit", function (event) {
+    if (!navigator.onLine) {
+      event.preventDefault();
+      setState("offline");
+      document.getElementById("offline-note").hidden = false;
+    }
+  });
+
+  // ---- photos: upload now, or wait in IndexedDB until the connection returns -------------
+  function photoDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open("audit-photos", 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore("photos", { keyPath: "key", autoIncrement: true });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  function withStore(mode, work) {
+    return photoDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction("photos", mode), result = work(tx.objectStore("photos"));
+        tx.oncomplete = function () { resolve(result && result.result); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+  function showThumb(item, src, waiting) {
+    var box = form.querySelector('[data-photos-for="' + item + '"]');
+    var img = document.createElement("img");
+    img.src = src; img.alt = ""; img.className = "thumb" + (waiting ? " waiting" : "");
+    if (waiting) img.title = msg.photo_waiting;
+    box.appendChild(img);
+    return img;
+  }
+  function upload(item, file) {
+    var data = new FormData();
+    data.append("item_id", item);
+    data.append("photo", file, file.name || "photo.jpg");
+    return fetch(form.dataset.photoUrl, {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }, body: data
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) throw Object.assign(new Error(body.error || msg.photo_failed), { rejected: true });
+        return body;
+      });
+    });
+  }
+  function queuePhoto(item, file) {
+    var preview = showThumb(item, URL.createObjectURL(file), true);
+    return withStore("readwrite", function (s) {
+      return s.add({ uuid: form.dataset.uuid, item: item, file: file, name: file.name });
+    }).then(function () { queuedPhotos += 1; setState("offline"); return preview; });
+  }
+  function uploadQueuedPhotos() {
+    if (!navigator.onLine || !window.indexedDB) return;
+    withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
+      (all || []).filter(function (p) { return p.uuid === form.dataset.uuid; }).forEach(function (photo) {
+        upload(photo.item, photo.file).then(function (body) {
+          return withStore("readwrite", function (s) { return s.delete(photo.key); }).then(function () {
+            queuedPhotos = Math.max(0, queuedPhotos - 1);
+            form.querySelectorAll('[data-photos-for="' + photo.item + '"] img.waiting').forEach(function (img, i) {
+              if (i === 0) { img.src = body.thumb_url; img.classList.remove("waiting"); }
+            });
+            setState(count() + queuedPhotos ? "offline" : "saved");
+          });
+        }).catch(function (error) {
+          if (error.rejected) withStore("readwrite", function (s) { return s.delete(photo.key); });
+        });
+      });
+    });
+  }
+  form.querySelectorAll("input[type=file][data-photo-item]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var item = input.dataset.photoItem;
+      Array.prototype.forEach.call(input.files, function (file) {
+        if (!navigator.onLine) { queuePhoto(item, file); return; }
+        upload(item, file).then(function (body) { showThumb(item, body.thumb_url, false); })
+          .catch(function (error) {
+            if (error.rejected) {
+              form.querySelector('[data-error-for="' + item + '"]').textContent = error.message;
+            } else {
+              queuePhoto(item, file);
+            }
+          });
+      });
+      input.value = "";
+    });
+  });
+  if (window.indexedDB) {
+    withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
+      (all || []).filter(function (p) { return p.uuid === form.dataset.uuid; }).forEach(function (p) {
+        queuedPhotos += 1;
+        showThumb(p.item, URL.createObjectURL(p.file), true);
+      });
+      setState(count() + queuedPhotos ? (navigator.onLine ? "saving" : "offline") : "saved");
+      uploadQueuedPhotos();
+    }).catch(function () {});
+  }
+
+  // ---- one section at a time -----------------------------------------------------------------
+  var sections = Array.prototype.slice.call(form.querySelectorAll(".fill-section"));
+  function showSection(id) {
+    var target = sections.filter(function (s) { return s.dataset.section === id; })[0] || sections[0];
+    sections.forEach(function (s) { s.classList.toggle("active", s === target); });
+    form.querySelectorAll("[data-section-link]").forEach(function (a) {
+      a.classList.toggle("current", a.dataset.sectionLink === target.dataset.section);
+    });
+  }
+  function fromHash() { showSection((location.hash || "").replace("#s-", "")); }
+  window.addEventListener("hashchange", function () { fromHash(); window.scrollTo(0, 0); });
+  var firstError = form.querySelector(".question.has-error");
+  if (firstError) {
+    showSection(firstError.closest(".fill-section").dataset.section);
+  } else {
+    fromHash();
+  }
+
+  restorePending();
+  refresh();
+  setState(count() ? (navigator.onLine ? "saving" : "offline") : "saved");
+  if (count()) flush();
+}());

@@ -1,0 +1,220 @@
+"""Scheduling, filling, submitting, reviewing and disputing a visit through real HTTP requests."""
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from audit.extensions import db
+from audit.models import Answer, Assignment, AuditLogEntry, Visit
+from tests.conftest import csrf_token, login
+
+
+def best_answers(definition, complaint: bool = False) -> dict[str, str]:
+    """Form fields answering every shown question of the in-store checklist as well as possible."""
+    fields = {}
+    for item in definition.items:
+        if item.id == "complaint_scenario":
+            fields[f"answer-{item.id}"] = "yes" if complaint else "no"
+        elif item.show_if and item.show_if.item == "complaint_scenario" and not complaint:
+            continue
+        elif item.type in ("yes_no", "yes_no_na"):
+            fields[f"answer-{item.id}"] = "yes"
+        elif item.type == "scale":
+            fields[f"answer-{item.id}"] = str(item.max)
+        elif item.type == "choice":
+            fields[f"answer-{item.id}"] = max(item.options, key=lambda o: o.score).id
+        elif item.type == "number":
+            fields[f"answer-{item.id}"] = "1"
+    return fields
+
+
+@pytest.fixture
+def people(make_user, make_location, checklists):
+    location = make_location("VLN-01", "Vilnius Akropolis")
+    make_location("RIX-01", "Rīga Alfa", region="Rīga")
+    return {
+        "admin": make_user("admin"), "reviewer": make_user("reviewer"),
+        "auditor": make_user("auditor", name="Ona Auditorė"), "other": make_user("auditor"),
+        "manager": make_user("manager", locations=["VLN-01"]), "location": location,
+        "store": checklists["store-visit"].parsed,
+    }
+
+
+def as_user(client, user):
+    """Sign in as ``user`` in a fresh session (like handing the tablet to someone else)."""
+    client.delete_cookie("session")
+    return login(client, user.email).get_data(as_text=True)
+
+
+def schedule(client, people, **overrides) -> Assignment:
+    html = as_user(client, people["reviewer"])
+    page = client.get("/assignments").get_data(as_text=True)
+    data = {"one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["auditor"].email,
+            "one-scenario": "Buy a gift", "one-due_from": date.today().isoformat(),
+            "one-due_until": (date.today() + timedelta(days=3)).isoformat(), "one-notes": "",
+            "one-csrf_token": csrf_token(page), **overrides}
+    response = client.post("/assignments", data=data, follow_redirects=True)
+    assert "Visit scheduled." in response.get_data(as_text=True), html
+    return db.session.scalars(select(Assignment).order_by(Assignment.id.desc())).first()
+
+
+def start(client, people, assignment) -> tuple[str, str]:
+    home = as_user(client, people["auditor"])
+    assert "Vilnius Akropolis" in home and "Buy a gift" in home
+    client_uuid = str(uuid.uuid4())
+    response = client.post(f"/assignments/{assignment.id}/start",
+                           data={"client_uuid": client_uuid, "csrf_token": csrf_token(home)})
+    assert response.status_code == 302 and response.headers["Location"] == f"/visits/{client_uuid}/fill"
+    page = client.get(f"/visits/{client_uuid}/fill").get_data(as_text=True)
+    return client_uuid, page
+
+
+def test_scheduling_rejects_bad_windows_and_keeps_the_form(client, people):
+    as_user(client, people["reviewer"])
+    page = client.get("/assignments").get_data(as_text=True)
+    response = client.post("/assignments", data={
+        "one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["auditor"].email,
+        "one-scenario": "Return a kettle", "one-due_from": "2026-12-10", "one-due_until": "2026-12-01",
+        "one-csrf_token": csrf_token(page)})
+    html = response.get_data(as_text=True)
+    assert "The end of the window must not be before its start." in html
+    assert 'value="Return a kettle"' in html
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+
+
+def test_csv_scheduling_is_all_or_nothing_with_line_errors(client, people):
+    as_user(client, people["admin"])
+    page = client.get("/assignments").get_data(as_text=True)
+    good = f"VLN-01,store-visit,{people['auditor'].email},Buy a gift,2026-12-01,2026-12-05,\n"
+    csv_text = ("location_code,checklist,auditor,scenario,due_from,due_until,notes\n" + good
+                + f"NOPE-9,store-visit,{people['auditor'].email},x,2026-12-01,2026-12-05,\n"
+                + f"RIX-01,store-visit,{people['manager'].email},x,2026-12-01,31.12.2026,\n")
+    response = client.post("/assignments/import", data={
+        "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(csv_text.encode()), "plan.csv")},
+        content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "line 3: location_code: unknown or inactive location &#39;NOPE-9&#39;" in html
+    assert "line 4: due_until: &#39;31.12.2026&#39; is not a date like 2026-12-01" in html
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+    ok = "location_code,checklist,auditor,scenario,due_from,due_until,notes\n" + good * 3
+    response = client.post("/assignments/import", data={
+        "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(("\ufeff" + ok).encode()), "plan.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "3 visits scheduled." in response.get_data(as_text=True)
+
+
+def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
+    store = people["store"]
+    assignment = schedule(client, people)
+    client_uuid, page = start(client, people, assignment)
+    token = csrf_token(page)
+    # A retried start with the same UUID opens the same visit.
+    again = client.post(f"/assignments/{assignment.id}/start", data={"client_uuid": client_uuid, "csrf_token": token})
+    assert again.headers["Location"] == f"/visits/{client_uuid}/fill"
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+    # Autosave: good values are stored, a bad one is named and the rest is kept.
+    first_yes_no = next(i for i in store.items if i.type == "yes_no_na")
+    number = next(i for i in store.items if i.type == "number")
+    response = client.post(f"/visits/{client_uuid}/draft", headers={"X-CSRFToken": token},
+                           json={"answers": {first_yes_no.id: "yes", number.id: "ten"},
+                                 "comments": {first_yes_no.id: "door open"}, "details": {"scenario": "Buy a gift card"}})
+    assert response.status_code == 200
+    assert response.json["errors"] == {number.id: "Enter a number."}
+    assert response.json["progress"]["answered"] == 1
+    visit = db.session.scalar(select(Visit).where(Visit.uuid == client_uuid))
+    db.session.refresh(visit)
+    assert {a.item_id: a.value for a in visit.answers} == {first_yes_no.id: "yes"}
+    assert visit.scenario == "Buy a gift card"
+    # Without the CSRF header the autosave is refused.
+    assert client.post(f"/visits/{client_uuid}/draft", json={"answers": {}}).status_code == 400
+
+    # Submitting with questions missing keeps every answer and names what is missing.
+    response = client.post(f"/visits/{client_uuid}/fill", data={"csrf_token": token, "action": "submit",
+                                                               f"answer-{number.id}": "3"})
+    html = response.get_data(as_text=True)
+    assert "Some answers need attention" in html and "An answer is required." in html
+    assert f'name="answer-{number.id}" value="3"' in html
+    assert f'value="yes" checked' in html
+
+    # Submit everything: scored, and a second identical POST is harmless.
+    fields = {"csrf_token": token, "action": "submit", **best_answers(store)}
+    response = client.post(f"/visits/{client_uuid}/fill", data=fields, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Visit submitted. Score: 100.0" in html
+    db.session.expire_all()
+    visit = db.session.scalar(select(Visit).where(Visit.uuid == client_uuid))
+    assert visit.status == "submitted" and visit.score == pytest.approx(100.0)
+    repeat = client.post(f"/visits/{client_uuid}/fill", data=fields)
+    assert repeat.status_code == 302 and repeat.headers["Location"] == f"/visits/{visit.id}"
+    late = client.post(f"/visits/{client_uuid}/draft", headers={"X-CSRFToken": token}, json={"answers": {}})
+    assert late.status_code == 409
+
+    # Another auditor cannot open or change it.
+    as_user(client, people["other"])
+    assert client.get(f"/visits/{client_uuid}/fill").status_code == 404
+    assert client.get(f"/visits/{visit.id}").status_code == 404
+
+    # The reviewer returns it with a comment on one question.
+    html = as_user(client, people["reviewer"])
+    assert "Vilnius Akropolis" in html  # waiting for review
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert 'id="approve"' in page
+    client.post(f"/visits/{visit.id}/return", data={"csrf_token": csrf_token(page), "note": "",
+                                                   f"note-{number.id}": "Was it really one minute?"})
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).status == "returned"
+
+    # The auditor sees the comment, fixes the answer (now a comment is required) and resubmits.
+    as_user(client, people["auditor"])
+    page = client.get(f"/visits/{client_uuid}/fill").get_data(as_text=True)
+    assert "Was it really one minute?" in page
+    fields = {**fields, "csrf_token": csrf_token(page), f"answer-{number.id}": "12"}
+    response = client.post(f"/visits/{client_uuid}/fill", data=fields, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    if number.comment_required_on_fail:
+        assert "a comment is required here" in html
+        fields[f"comment-{number.id}"] = "Nobody came for 12 minutes."
+        html = client.post(f"/visits/{client_uuid}/fill", data=fields, follow_redirects=True).get_data(as_text=True)
+    assert "Visit submitted." in html
+    db.session.expire_all()
+    visit = db.session.get(Visit, visit.id)
+    assert visit.status == "submitted" and visit.score < 100
+    assert all(c.resolved_at for c in visit.review_comments)
+
+    # The reviewer approves.
+    as_user(client, people["reviewer"])
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    client.post(f"/visits/{visit.id}/approve", data={"csrf_token": csrf_token(page)})
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).status == "approved"
+    score_before = db.session.get(Visit, visit.id).score
+
+    # The branch manager disputes the waiting-time answer; the reviewer overturns it.
+    as_user(client, people["manager"])
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Dispute this answer" in page
+    client.post(f"/visits/{visit.id}/disputes", data={"csrf_token": csrf_token(page), "item_id": number.id,
+                                                     "reason": "Our queue log shows 2 minutes."})
+    as_user(client, people["reviewer"])
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Our queue log shows 2 minutes." in page
+    dispute_id = db.session.get(Visit, visit.id).disputes[0].id
+    client.post(f"/disputes/{dispute_id}/decide", data={"csrf_token": csrf_token(page), "decision": "overturn",
+                                                        "new_value": "2", "note": "Checked the log."})
+    db.session.expire_all()
+    visit = db.session.get(Visit, visit.id)
+    answer = db.session.scalar(select(Answer).where(Answer.visit_id == visit.id, Answer.item_id == number.id))
+    assert answer.value == "2" and visit.disputes[0].status == "overturned"
+    assert visit.score > score_before
+    actions = db.session.scalars(select(AuditLogEntry.action).where(AuditLogEntry.object_id == str(visit.id),
+                                                                    AuditLogEntry.object_type == "visit")).all()
+    assert actions == ["visit.started", "visit.submitted", "visit.returned", "visit.resubmitted",
+                       "visit.approved", "dispute.raised", "dispute.overturned"]
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "overturned a dispute; the score changed" in page
