@@ -4,7 +4,9 @@ from __future__ import annotations
 import uuid as uuid_module
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for,
+)
 from flask_babel import format_decimal, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,6 +23,14 @@ from .fill_view import fill_context, progress
 from .messages import translate_error
 
 bp = Blueprint("field", __name__)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The offline service worker; served from the root so its scope covers the fill pages."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.post("/assignments/<int:assignment_id>/start")
@@ -150,7 +160,9 @@ def _local_datetime(value) -> datetime | None:
     except ValueError:
         return None
     if local.tzinfo is None:
-        local = local.replace(tzinfo=get_timezone())
+        zone = get_timezone()
+        # pytz zones must localize(); replace(tzinfo=…) would use the zone's first, 1880s offset.
+        local = zone.localize(local) if hasattr(zone, "localize") else local.replace(tzinfo=zone)
     return local.astimezone(UTC).replace(tzinfo=None)
 
 

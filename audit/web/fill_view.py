@@ -89,6 +89,10 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool) -> dict:
         "visited_at_local": local.strftime("%Y-%m-%dT%H:%M") if local else "",
         "detail_errors": {k: translate_error(v) for k, v in errors.items() if k in ("visited_at", "scenario",
                                                                                      "staff_description")},
-        "general_notes": [c.text for c in open_notes if c.item_id is None],
+        "review_notes": [
+            {"text": c.text, "item": definition.item(c.item_id).text.get(lang) if definition.item(c.item_id) else "",
+             "section": definition.section_of(c.item_id).id if definition.section_of(c.item_id) else ""}
+            for c in open_notes
+        ],
         "progress": progress(visit), "saved_now": saved_now,
     }

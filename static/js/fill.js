@@ -294,6 +294,17 @@
     fromHash();
   }
 
+  // ---- offline: a service worker serves this page again if it is reloaded without a connection
+  if ("serviceWorker" in navigator && window.caches) {
+    navigator.serviceWorker.register("/sw.js").then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      return caches.open("audit-pages-v1").then(function (c) { return c.add(location.pathname); });
+    }).then(function () {
+      document.body.dataset.offlineReady = "1";
+    }).catch(function () {});
+  }
+
   restorePending();
   refresh();
   setState(count() ? (navigator.onLine ? "saving" : "offline") : "saved");

@@ -218,3 +218,19 @@ def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
                        "visit.approved", "dispute.raised", "dispute.overturned"]
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "overturned a dispute; the score changed" in page
+
+
+def test_visit_time_typed_in_vilnius_time_is_stored_as_utc(client, people):
+    assignment = schedule(client, people)
+    client_uuid, page = start(client, people, assignment)
+    # 14:30 in Vilnius in January (UTC+2) is 12:30 UTC; in July (UTC+3) it is 11:30 UTC.
+    for typed, stored in (("2026-01-15T14:30", "2026-01-15 12:30:00"), ("2026-07-15T14:30", "2026-07-15 11:30:00")):
+        client.post(f"/visits/{client_uuid}/fill", data={"csrf_token": csrf_token(page), "action": "save",
+                                                        "visited_at": typed})
+        db.session.expire_all()
+        assert str(db.session.scalar(select(Visit.visited_at).where(Visit.uuid == client_uuid))) == stored
+        page = client.get(f"/visits/{client_uuid}/fill").get_data(as_text=True)
+        assert f'value="{typed}"' in page  # shown back in local time
+    future = client.post(f"/visits/{client_uuid}/fill", data={"csrf_token": csrf_token(page), "action": "save",
+                                                             "visited_at": "2099-01-01T10:00"})
+    assert "The visit cannot be in the future." in future.get_data(as_text=True)
