@@ -1,0 +1,199 @@
+"""How consistent is the chain? Intraclass correlations and variance components.
+
+ICC(1), the share of visit-score variance that lies between locations, comes from the
+one-way random-effects ANOVA (unbalanced data allowed):
+
+    ICC(1) = (MSB − MSW) / (MSB + (n₀ − 1) · MSW),   n₀ = (N − Σ n_j² / N) / (k − 1),
+
+which is Shrout & Fleiss ICC(1,1) for balanced data. A high ICC means locations really
+differ (inconsistent chain); near 0 means visit-to-visit noise dominates.
+
+Part of what looks like location differences may be auditors: a lenient auditor who
+happens to visit some branches lifts them. The auditor-adjusted figure removes that with the
+additive model of :mod:`audit.stats.additive` and Henderson's method III (the ANOVA
+method of moments for unbalanced data, fitting each factor after the other):
+
+    σ²_loc = (R(loc | auditor) − df_loc · MSE) / (N − Σ_a Σ_j n_ja² / n_a)
+    σ²_aud = (R(auditor | loc) − df_aud · MSE) / (N − Σ_j Σ_a n_ja² / n_j)
+
+where R(· | ·) is the drop in residual sum of squares when the factor is added last, df its
+rank gain and MSE the additive model's residual variance. The denominators are the traces
+tr(Zᵀ(I − P)Z) that make the estimators unbiased. With auditors left out these formulas give
+back exactly the one-way estimator above; for a balanced, fully crossed design σ²_loc =
+(MS_rows − MS_error) / k_auditors, so the adjusted ICC = σ²_loc / (σ²_loc + MSE) equals
+Shrout & Fleiss ICC(3,1).
+
+"Variance explained" compares these variance components (σ²_aud vs σ²_loc), not the spread
+of fitted effects: fitted effects of locations with few visits are mostly noise, which would
+make locations look more different than they are. Negative estimates are clipped to 0; the
+raw values are kept beside them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .additive import AdditiveFit, Visits, fit_prepared, prepare_visits
+from .design import DesignConnectivity, visit_count_table
+from .groups import OneWayAnova, one_way_anova, summarise_groups
+
+
+@dataclass(frozen=True)
+class IccEstimate:
+    """An intraclass correlation: ``value`` clipped at 0 and the unclipped ``raw`` estimate."""
+
+    value: float
+    raw: float
+
+
+@dataclass(frozen=True)
+class VarianceComponents:
+    """Variance of true location effects, of auditor effects and of single visits (residual).
+
+    ``location`` and ``auditor`` are clipped at 0; NaN when not estimable (e.g. one auditor).
+    """
+
+    location: float
+    auditor: float
+    residual: float
+    location_raw: float
+    auditor_raw: float
+
+    @property
+    def total(self) -> float:
+        """Sum of the estimable components."""
+        return float(np.nansum([self.location, self.auditor, self.residual]))
+
+    @property
+    def location_share(self) -> float:
+        return self._share(self.location)
+
+    @property
+    def auditor_share(self) -> float:
+        return self._share(self.auditor)
+
+    @property
+    def residual_share(self) -> float:
+        return self._share(self.residual)
+
+    @property
+    def auditors_explain_more(self) -> bool:
+        """True when auditor differences explain more variance than location differences."""
+        return bool(np.isfinite(self.auditor) and np.isfinite(self.location) and self.auditor > self.location)
+
+    def _share(self, component: float) -> float:
+        total = self.total
+        return component / total if total > 0 and np.isfinite(component) else float("nan")
+
+
+@dataclass(frozen=True, eq=False)
+class ChainConsistency:
+    """Everything about chain consistency from one set of visits."""
+
+    n_visits: int
+    anova: OneWayAnova
+    #: ICC(1): share of variance between locations, auditors not removed.
+    icc1: IccEstimate
+    #: The same share after removing auditor effects (ICC(3,1) when balanced and crossed).
+    adjusted_icc: IccEstimate
+    variance: VarianceComponents
+    fit: AdditiveFit
+
+    @property
+    def design(self) -> DesignConnectivity:
+        return self.fit.design
+
+    @property
+    def auditor_offset(self) -> np.ndarray:
+        return self.fit.auditor_offset
+
+    @property
+    def auditor_visits(self) -> np.ndarray:
+        return self.fit.auditor_visits
+
+
+def icc_from_anova(anova: OneWayAnova) -> IccEstimate:
+    """ICC(1) = (MSB − MSW) / (MSB + (n₀ − 1) MSW) from a one-way ANOVA; NaN if undefined."""
+    denominator = anova.ms_between + (anova.n0 - 1) * anova.ms_within
+    if not np.isfinite(denominator) or denominator <= 0:
+        return IccEstimate(float("nan"), float("nan"))
+    raw = (anova.ms_between - anova.ms_within) / denominator
+    return IccEstimate(max(0.0, raw), raw)
+
+
+def location_icc(scores, location_index, n_locations: int | None = None) -> IccEstimate:
+    """ICC(1) of visit scores grouped by location (NaN scores left out)."""
+    return icc_from_anova(one_way_anova(summarise_groups(scores, location_index, n_locations)))
+
+
+def variance_components(scores, location_index, auditor_index, n_locations: int | None = None,
+                        n_auditors: int | None = None) -> VarianceComponents:
+    """Location, auditor and residual variance by Henderson's method III (module docstring)."""
+    visits = prepare_visits(scores, location_index, auditor_index, n_locations, n_auditors)
+    return _variance_components(visits, fit_prepared(visits))
+
+
+def chain_consistency(scores, location_index, auditor_index, n_locations: int | None = None,
+                      n_auditors: int | None = None) -> ChainConsistency:
+    """ICC(1), auditor-adjusted ICC, variance components, auditor offsets and design check.
+
+    One row per approved visit: score on 0–100 (NaN rows are left out), location code,
+    auditor code.
+    """
+    visits = prepare_visits(scores, location_index, auditor_index, n_locations, n_auditors)
+    fit = fit_prepared(visits)
+    anova = one_way_anova(summarise_groups(visits.scores, visits.location_index, visits.n_locations))
+    variance = _variance_components(visits, fit)
+    return ChainConsistency(
+        n_visits=len(visits.scores),
+        anova=anova,
+        icc1=icc_from_anova(anova),
+        adjusted_icc=_ratio_estimate(variance.location, variance.location_raw, variance.residual),
+        variance=variance,
+        fit=fit,
+    )
+
+
+def _variance_components(visits: Visits, fit: AdditiveFit) -> VarianceComponents:
+    y, loc, aud = visits.scores, visits.location_index, visits.auditor_index
+    n = len(y)
+    mse = fit.residual_variance
+    counts = visit_count_table(loc, aud, visits.n_locations, visits.n_auditors)
+    squares = counts.multiply(counts)
+    n_loc, n_aud = fit.location_visits, fit.auditor_visits
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_auditor = np.asarray(squares.sum(axis=0)).ravel()
+        per_location = np.asarray(squares.sum(axis=1)).ravel()
+        location_trace = n - float(np.sum(per_auditor[n_aud > 0] / n_aud[n_aud > 0]))
+        auditor_trace = n - float(np.sum(per_location[n_loc > 0] / n_loc[n_loc > 0]))
+    # Residual SS of the one-factor models; their excess over the full model is R(factor | other).
+    sse_auditors_only = float(summarise_groups(y, aud, visits.n_auditors).within_ss.sum())
+    sse_locations_only = float(summarise_groups(y, loc, visits.n_locations).within_ss.sum())
+    components = fit.design.n_components
+    location_raw = _method_three(sse_auditors_only - fit.residual_ss, int((n_loc > 0).sum()) - components,
+                                 location_trace, mse)
+    auditor_raw = _method_three(sse_locations_only - fit.residual_ss, int((n_aud > 0).sum()) - components,
+                                auditor_trace, mse)
+    return VarianceComponents(
+        location=_clip(location_raw), auditor=_clip(auditor_raw), residual=mse,
+        location_raw=location_raw, auditor_raw=auditor_raw,
+    )
+
+
+def _method_three(reduction: float, df: int, trace: float, mse: float) -> float:
+    if df <= 0 or not trace > 0 or not np.isfinite(mse):
+        return float("nan")
+    return (reduction - df * mse) / trace
+
+
+def _clip(value: float) -> float:
+    return max(0.0, value) if np.isfinite(value) else float("nan")
+
+
+def _ratio_estimate(component: float, component_raw: float, residual: float) -> IccEstimate:
+    """component / (component + residual), clipped and raw."""
+    def ratio(numerator: float) -> float:
+        denominator = numerator + residual
+        return numerator / denominator if np.isfinite(denominator) and denominator > 0 else float("nan")
+    return IccEstimate(ratio(component), ratio(component_raw))

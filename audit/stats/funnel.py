@@ -1,0 +1,108 @@
+"""Funnel plots: control limits around the chain mean that narrow as visits accumulate.
+
+A location with n visits is compared with ``chain mean ± z · σ / √n``, where σ is the SD of
+single visit scores across the chain (``ddof=1``). z = 1.959964 gives the 95% limits and
+z = 3.090232 the 99.8% limits (two-sided; Spiegelhalter's usual pair). Under "every location
+is the same", about 1 location in 20 falls outside the 95% limits by chance and 1 in 500
+outside the 99.8% limits, whatever its number of visits. That is why the funnel, not a
+league table, says which locations really differ.
+
+A mean lying exactly on a limit counts as inside: only strictly beyond a limit is "above" or
+"below". The same functions serve item scores (0–100, σ = SD of the item's answers); for
+yes/no items that σ is √(p(1−p)) up to the factor √(N/(N−1)), i.e. the normal approximation
+of the binomial.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._arrays import StatsInputError, readonly
+
+Z_95 = 1.959964
+Z_998 = 3.090232
+
+ABOVE_998 = "above_998"
+ABOVE_95 = "above_95"
+INSIDE = "inside"
+BELOW_95 = "below_95"
+BELOW_998 = "below_998"
+#: No visits, or the chain has no spread to compare with (fewer than 2 visits overall).
+NO_DATA = "no_data"
+FUNNEL_BANDS = (ABOVE_998, ABOVE_95, INSIDE, BELOW_95, BELOW_998, NO_DATA)
+
+
+@dataclass(frozen=True, eq=False)
+class FunnelLimits:
+    """The four control limits for each number of visits ``n`` (NaN where n = 0)."""
+
+    n: np.ndarray
+    centre: float
+    lower_998: np.ndarray
+    lower_95: np.ndarray
+    upper_95: np.ndarray
+    upper_998: np.ndarray
+
+
+def funnel_limits(chain_mean: float, sigma: float, n) -> FunnelLimits:
+    """Limits ``chain_mean ± z · sigma / √n`` for each ``n`` (any shape)."""
+    n = np.asarray(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        standard_error = np.where(n > 0, sigma / np.sqrt(np.where(n > 0, n, 1)), np.nan)
+    return FunnelLimits(
+        n=readonly(n),
+        centre=float(chain_mean),
+        lower_998=readonly(chain_mean - Z_998 * standard_error),
+        lower_95=readonly(chain_mean - Z_95 * standard_error),
+        upper_95=readonly(chain_mean + Z_95 * standard_error),
+        upper_998=readonly(chain_mean + Z_998 * standard_error),
+    )
+
+
+def classify_funnel(means, n, chain_mean, sigma) -> np.ndarray:
+    """The funnel band of each mean (one of :data:`FUNNEL_BANDS`), as an array of strings.
+
+    ``means`` and ``n`` broadcast together; ``chain_mean`` and ``sigma`` may be scalars or
+    arrays that broadcast with them (one chain mean per item, for example).
+    """
+    means = np.asarray(means, dtype=np.float64)
+    n = np.asarray(n)
+    chain_mean = np.asarray(chain_mean, dtype=np.float64)
+    sigma = np.asarray(sigma, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        standard_error = sigma / np.sqrt(np.where(n > 0, n, np.nan))
+    unknown = ~np.isfinite(means - chain_mean) | ~np.isfinite(standard_error) | (n <= 0)
+    # Compare with the limits computed exactly as funnel_limits shows them, so a mean drawn on
+    # a limit is classified as on it (inside), not one rounding error either side.
+    with np.errstate(invalid="ignore"):
+        bands = np.select(
+            [unknown, means > chain_mean + Z_998 * standard_error, means > chain_mean + Z_95 * standard_error,
+             means < chain_mean - Z_998 * standard_error, means < chain_mean - Z_95 * standard_error],
+            [NO_DATA, ABOVE_998, ABOVE_95, BELOW_998, BELOW_95],
+            default=INSIDE,
+        )
+    return readonly(bands)
+
+
+def funnel_curve(chain_mean: float, sigma: float, max_n: int,
+                 bounds: tuple[float, float] | None = (0.0, 100.0)) -> FunnelLimits:
+    """Limits for n = 1 … ``max_n``, for drawing the funnel.
+
+    Limits are clipped to ``bounds`` (scores cannot leave 0–100); pass ``None`` to keep the
+    raw normal-approximation values. Classification never uses the clipped values.
+    """
+    if max_n < 1:
+        raise StatsInputError(f"max_n must be at least 1 to draw a funnel, got {max_n}")
+    limits = funnel_limits(chain_mean, sigma, np.arange(1, int(max_n) + 1))
+    if bounds is None:
+        return limits
+    low, high = bounds
+    return FunnelLimits(
+        n=limits.n,
+        centre=limits.centre,
+        lower_998=readonly(np.clip(limits.lower_998, low, high)),
+        lower_95=readonly(np.clip(limits.lower_95, low, high)),
+        upper_95=readonly(np.clip(limits.upper_95, low, high)),
+        upper_998=readonly(np.clip(limits.upper_998, low, high)),
+    )

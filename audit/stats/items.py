@@ -1,0 +1,141 @@
+"""Per-item and per-section figures: chain mean, pass rate, spread between locations, funnel.
+
+Input is one row per (visit, item) answer: the item's score, item code and location code.
+NaN marks an answer that does not count (N/A, hidden by ``show_if``, unanswered) and is left
+out everywhere. Only answers of approved visits should be passed in.
+
+Scales. Item scores arrive on 0–1 (as :mod:`audit.scoring` stores them) and every figure
+except the pass rate is reported on 0–100 (item mean × 100), so items, sections and visits
+read on one scale. Sections arrive on 0–100 (as stored) and are treated exactly like items.
+Pass rates are fractions in 0–1 (Babel's ``format_percent`` takes fractions): the share of
+answers with score ≥ 0.5 (items) or ≥ 50 (sections), as ``audit.checklist.model.PASS_SCORE``.
+
+Spread between locations. ``between_location_sd`` is the sample SD (``ddof=1``) of the
+location means, each location with ≥ 1 answer counting once (NaN with fewer than 2 such
+locations). It is descriptive: locations with few answers add sampling noise, so compare items
+by it within one report period, not across periods of very different size. The coefficient of
+variation is that SD divided by the item's chain mean (NaN when the mean is 0).
+
+Funnel. Each location's item mean is classified against the item's own funnel: centre = the
+item's chain mean, σ = SD of the item's single answers across the chain (see
+:mod:`audit.stats.funnel`; for yes/no items this is the normal approximation of the binomial).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..checklist.model import PASS_SCORE
+from ._arrays import StatsInputError, check_same_length, group_count, index_array, readonly, records, score_array
+from .funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, classify_funnel
+from .groups import summarise_groups
+
+
+@dataclass(frozen=True, eq=False)
+class ItemStats:
+    """Per item (or section) columns; ``location_*`` arrays are (item, location) tables."""
+
+    n_answers: np.ndarray
+    mean_score: np.ndarray
+    pass_rate: np.ndarray
+    answer_sd: np.ndarray
+    n_locations: np.ndarray
+    between_location_sd: np.ndarray
+    cv: np.ndarray
+    location_n: np.ndarray
+    location_mean: np.ndarray
+    location_band: np.ndarray
+
+    def records(self) -> list[dict]:
+        """One plain dict per item (``item`` = its code); NaN becomes ``None``."""
+        return records({
+            "item": np.arange(len(self.n_answers)), "n_answers": self.n_answers,
+            "mean_score": self.mean_score, "pass_rate": self.pass_rate, "answer_sd": self.answer_sd,
+            "n_locations": self.n_locations, "between_location_sd": self.between_location_sd,
+            "cv": self.cv,
+        })
+
+    def deviating_locations(self, item: int) -> dict[str, np.ndarray]:
+        """Location codes of ``item`` in each funnel band other than inside / no data."""
+        bands = self.location_band[item]
+        return {band: np.flatnonzero(bands == band) for band in (ABOVE_998, ABOVE_95, BELOW_95, BELOW_998)}
+
+    def pairs_in_band(self, band: str) -> np.ndarray:
+        """(item, location) code pairs in funnel ``band``, shape (m, 2)."""
+        return np.argwhere(self.location_band == band)
+
+
+SectionStats = ItemStats
+
+
+def item_statistics(scores, item_index, location_index, n_items: int | None = None,
+                    n_locations: int | None = None) -> ItemStats:
+    """Figures per item from one 0–1 score (or NaN) per (visit, item) answer."""
+    scores = score_array(scores, "scores")
+    if np.any((scores < 0) | (scores > 1)):
+        raise StatsInputError(
+            "item scores must lie in [0, 1] (NaN for N/A); for 0–100 section scores use section_statistics"
+        )
+    return _part_statistics(scores * 100.0, item_index, location_index, n_items, n_locations,
+                            pass_mark=100.0 * PASS_SCORE, name="item_index")
+
+
+def section_statistics(scores, section_index, location_index, n_sections: int | None = None,
+                       n_locations: int | None = None) -> SectionStats:
+    """Figures per section from one 0–100 section score (or NaN) per (visit, section)."""
+    scores = score_array(scores, "scores")
+    if np.any((scores < 0) | (scores > 100)):
+        raise StatsInputError("section scores must lie in [0, 100] (NaN when no item of the section applies)")
+    return _part_statistics(scores, section_index, location_index, n_sections, n_locations,
+                            pass_mark=100.0 * PASS_SCORE, name="section_index")
+
+
+def _part_statistics(values: np.ndarray, part_index, location_index, n_parts, n_locations,
+                     pass_mark: float, name: str) -> ItemStats:
+    part_index = index_array(part_index, name)
+    location_index = index_array(location_index, "location_index")
+    check_same_length(scores=values, **{name: part_index}, location_index=location_index)
+    n_parts = group_count(part_index, n_parts, "n_items")
+    n_locations = group_count(location_index, n_locations, "n_locations")
+    part_index = index_array(part_index, name, n_parts, "the number of items")
+    location_index = index_array(location_index, "location_index", n_locations, "n_locations")
+
+    keep = ~np.isnan(values)
+    values, part_index, location_index = values[keep], part_index[keep], location_index[keep]
+    per_part = summarise_groups(values, part_index, n_parts)
+    passed = np.bincount(part_index, weights=(values >= pass_mark).astype(float), minlength=n_parts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pass_rate = np.where(per_part.count > 0, passed / per_part.count, np.nan)
+
+    cell = summarise_groups(values, part_index * n_locations + location_index, n_parts * n_locations)
+    location_n = cell.count.reshape(n_parts, n_locations)
+    location_mean = cell.mean.reshape(n_parts, n_locations)
+
+    between_sd = _between_location_sd(location_n, location_mean)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cv = np.where(per_part.mean != 0, between_sd / per_part.mean, np.nan)
+    bands = classify_funnel(location_mean, location_n, per_part.mean[:, None], per_part.sd[:, None])
+    return ItemStats(
+        n_answers=per_part.count,
+        mean_score=per_part.mean,
+        pass_rate=readonly(pass_rate),
+        answer_sd=readonly(per_part.sd),
+        n_locations=readonly((location_n > 0).sum(axis=1)),
+        between_location_sd=readonly(between_sd),
+        cv=readonly(cv),
+        location_n=readonly(location_n),
+        location_mean=readonly(location_mean),
+        location_band=bands,
+    )
+
+
+def _between_location_sd(location_n: np.ndarray, location_mean: np.ndarray) -> np.ndarray:
+    """Sample SD (ddof=1) across the locations with data, per row; NaN with < 2 locations."""
+    has_data = location_n > 0
+    k = has_data.sum(axis=1)
+    means = np.where(has_data, location_mean, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = means.sum(axis=1) / k
+        squares = np.where(has_data, (means - centre[:, None]) ** 2, 0.0).sum(axis=1)
+        return np.where(k >= 2, np.sqrt(squares / np.maximum(k - 1, 1)), np.nan)
