@@ -37,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
     app.config["CHECKLIST_DIR"] = app.config.get("CHECKLIST_DIR") or str(PROJECT_ROOT / "checklists")
+    # A relative AUDIT_UPLOAD_DIR is taken inside the instance folder.
+    app.config["UPLOAD_DIR"] = str(Path(app.instance_path, app.config.get("UPLOAD_DIR") or "uploads"))
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -48,11 +50,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (register the tables with the metadata)
-    from .extensions import babel, csrf, db, login_manager, migrate
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .web.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    # Before CSRF, so that every sign-in attempt counts, even one with a stale token.
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URL") or app.config["RATELIMIT_STORAGE_URI"]
+    limiter.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -66,6 +71,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(i18n.bp)
+    from .web.api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+    from .web import assignments, field, review
+
+    app.register_blueprint(assignments.bp)
+    app.register_blueprint(field.bp)
+    app.register_blueprint(review.bp)
+    from .web import evidence
+
+    app.register_blueprint(evidence.bp)
+    from .web import admin
+
+    app.register_blueprint(admin.bp)
     i18n.install_template_helpers(app)
 
 

@@ -27,6 +27,16 @@ class Defaults:
     LANGUAGES = LANGUAGES
     CHECKLIST_DIR: str | None = None  # default: checklists/ beside the package
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    UPLOAD_DIR: str | None = None  # photo evidence; default: uploads/ in the instance folder
+    # Sign-in throttling (Flask-Limiter). Counters live in memory, per process; with several
+    # processes or servers set AUDIT_RATELIMIT_STORAGE_URL=redis://host:6379/0 so they share them.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URL: str | None = None
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on 429
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process instead of failing
+    LOGIN_LIMIT_PER_EMAIL = "10 per minute"  # POSTs to /login trying one e-mail address
+    LOGIN_LIMIT_PER_IP = "30 per minute"  # POSTs to /login from one address (offices share one)
 
 
 def database_uri(url: str | None, instance_path: str) -> str:

@@ -35,7 +35,7 @@ from .funnel import (
     classify_funnel, funnel_curve, funnel_limits,
 )
 from .groups import GroupSummary, OneWayAnova, one_way_anova, summarise_groups
-from .items import ItemStats, SectionStats, item_statistics, section_statistics
+from .items import ItemStats, SectionStats, item_statistics, section_statistics, statistics_from_cells
 from .locations import (
     LOW_DATA_VISITS, LocationStats, location_statistics, location_statistics_from_summary,
     mean_confidence_interval, percentile_ranks,
@@ -55,5 +55,5 @@ __all__ = [
     "funnel_limits", "icc_from_anova", "item_findings", "item_statistics", "location_findings",
     "location_icc", "location_statistics", "location_statistics_from_summary", "mean_confidence_interval",
     "one_way_anova", "percentile_ranks", "period_findings", "repeat_failure_findings", "repeat_failures",
-    "section_statistics", "shrink_location_means", "summarise_groups", "variance_components",
+    "section_statistics", "statistics_from_cells", "shrink_location_means", "summarise_groups", "variance_components",
 ]

@@ -29,7 +29,7 @@ import numpy as np
 from ..checklist.model import PASS_SCORE
 from ._arrays import StatsInputError, check_same_length, group_count, index_array, readonly, records, score_array
 from .funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, classify_funnel
-from .groups import summarise_groups
+from .groups import GroupSummary
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,15 +103,30 @@ def _part_statistics(values: np.ndarray, part_index, location_index, n_parts, n_
 
     keep = ~np.isnan(values)
     values, part_index, location_index = values[keep], part_index[keep], location_index[keep]
-    per_part = summarise_groups(values, part_index, n_parts)
-    passed = np.bincount(part_index, weights=(values >= pass_mark).astype(float), minlength=n_parts)
+    cell = part_index * n_locations + location_index
+    size = n_parts * n_locations
+
+    def per_cell(weights=None) -> np.ndarray:
+        return np.bincount(cell, weights=weights, minlength=size).astype(float).reshape(n_parts, n_locations)
+
+    return statistics_from_cells(per_cell(), per_cell(values), per_cell(values * values),
+                                 per_cell((values >= pass_mark).astype(float)))
+
+
+def statistics_from_cells(count, total, total_of_squares, passed) -> ItemStats:
+    """Item (or section) figures from per-(item, location) sums, e.g. a SQL GROUP BY.
+
+    All arguments are (items × locations) arrays over the answers that count: their number,
+    the sum and the sum of squares of their scores **on 0–100**, and the number that pass.
+    ``item_statistics`` computes exactly these sums from single answers and calls this.
+    """
+    count, total = np.asarray(count, float), np.asarray(total, float)
+    total_of_squares, passed = np.asarray(total_of_squares, float), np.asarray(passed, float)
+    per_part = GroupSummary.from_sums(count.sum(axis=1), total.sum(axis=1), total_of_squares.sum(axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        pass_rate = np.where(per_part.count > 0, passed / per_part.count, np.nan)
-
-    cell = summarise_groups(values, part_index * n_locations + location_index, n_parts * n_locations)
-    location_n = cell.count.reshape(n_parts, n_locations)
-    location_mean = cell.mean.reshape(n_parts, n_locations)
-
+        pass_rate = np.where(per_part.count > 0, passed.sum(axis=1) / per_part.count, np.nan)
+        location_mean = np.where(count > 0, total / count, np.nan)
+    location_n = count.astype(np.int64)
     between_sd = _between_location_sd(location_n, location_mean)
     with np.errstate(invalid="ignore", divide="ignore"):
         cv = np.where(per_part.mean != 0, between_sd / per_part.mean, np.nan)

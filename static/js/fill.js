@@ -219,7 +219,11 @@
       method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }, body: data
     }).then(function (response) {
       return response.json().then(function (body) {
-        if (!response.ok) throw Object.assign(new Error(body.error || msg.photo_failed), { rejected: true });
+        if (!response.ok) {
+          // Only a refusal of the photo itself is final; an expired session or page is retried later.
+          var final = !body.retry && [400, 409, 413, 415].indexOf(response.status) !== -1;
+          throw Object.assign(new Error(body.error || msg.photo_failed), { rejected: final });
+        }
         return body;
       });
     });

@@ -1,0 +1,134 @@
+"""Photo evidence over HTTP: upload and delete (JSON, called by the checklist page's
+JavaScript with an ``X-CSRFToken`` header) and serving the stored JPEGs to whoever may see
+the visit. Everyone else gets 404: a photo they may not see does not exist for them.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..extensions import db
+from ..models import Evidence, Visit
+from ..policy import may
+from ..services.evidence import (
+    EDITABLE, MAX_BYTES, EvidenceError, PhotoTooLarge, UnsupportedPhoto, VisitLocked, delete_photo,
+    evidence_path, store_photo,
+)
+
+bp = Blueprint("evidence", __name__)
+log = logging.getLogger(__name__)
+
+#: Browsers may keep a photo for a day; a photo never changes (a new upload gets a new id).
+CACHE_SECONDS = 24 * 3600
+ERROR_STATUS = ((PhotoTooLarge, 413), (UnsupportedPhoto, 415), (VisitLocked, 409), (EvidenceError, 400))
+
+
+@bp.get("/evidence/<int:evidence_id>")
+@login_required
+def photo(evidence_id: int):
+    return _serve(evidence_id, thumb=False)
+
+
+@bp.get("/evidence/<int:evidence_id>/thumb")
+@login_required
+def thumb(evidence_id: int):
+    return _serve(evidence_id, thumb=True)
+
+
+@bp.post("/visits/<visit_uuid>/photos")
+def upload(visit_uuid: str):
+    """Multipart ``photo`` (and ``item_id``, empty for the whole visit) → 201 JSON."""
+    if not current_user.is_authenticated:
+        return _signed_out()
+    visit = db.session.scalar(select(Visit).where(Visit.uuid == visit_uuid))
+    refusal = _refuse_changes(visit)
+    if refusal:
+        return refusal
+    sent = request.files.get("photo")
+    if sent is None:
+        return _error(_("Choose a photo to upload."), 400)
+    try:
+        evidence = store_photo(visit, request.form.get("item_id", "").strip(), sent.stream, current_user,
+                               current_app.config["UPLOAD_DIR"])
+        db.session.commit()
+    except EvidenceError as exc:
+        db.session.rollback()
+        log.info("photo for visit %s refused: %s", visit.id, exc)
+        return _error(str(exc.message), next(status for kind, status in ERROR_STATUS if isinstance(exc, kind)))
+    return jsonify(
+        id=evidence.id, item_id=evidence.item_id, width=evidence.width, height=evidence.height,
+        url=url_for("evidence.photo", evidence_id=evidence.id),
+        thumb_url=url_for("evidence.thumb", evidence_id=evidence.id),
+    ), 201
+
+
+@bp.post("/evidence/<int:evidence_id>/delete")
+def delete(evidence_id: int):
+    if not current_user.is_authenticated:
+        return _signed_out()
+    evidence = db.session.get(Evidence, evidence_id)
+    refusal = _refuse_changes(evidence.visit if evidence else None)
+    if refusal:
+        return refusal
+    delete_photo(evidence, current_user, current_app.config["UPLOAD_DIR"])
+    db.session.commit()
+    return jsonify(id=evidence_id, deleted=True)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc):
+    """The request is over MAX_CONTENT_LENGTH: say so in JSON, which the page shows as is."""
+    return _error(_("The photo is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)), 413)
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_failed(_exc):
+    return _error(_("The page has expired. Reload it and try again."), 400, retry=True)
+
+
+def _refuse_changes(visit: Visit | None):
+    """None if the user may add or remove photos of ``visit``, else the JSON error response."""
+    if visit is None or not may(current_user, "view_visit", visit):
+        return _error(_("There is no such visit."), 404)
+    if visit.status not in EDITABLE:
+        return _error(_("This visit was submitted; its photos can no longer be changed."), 409)
+    if not may(current_user, "edit_visit", visit):
+        return _error(_("There is no such visit."), 404)
+    return None
+
+
+def _serve(evidence_id: int, thumb: bool):
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or not may(current_user, "view_visit", evidence.visit):
+        abort(404)
+    try:
+        path = evidence_path(evidence, current_app.config["UPLOAD_DIR"], thumb=thumb)
+    except ValueError:
+        log.exception("refused to serve evidence %s", evidence_id)
+        abort(404)
+    if not path.is_file():
+        log.warning("evidence %s: file %s is missing", evidence_id, path)
+        abort(404)
+    response = send_file(
+        path, mimetype="image/jpeg", as_attachment=False,
+        download_name=f"evidence-{evidence_id}{'-thumb' if thumb else ''}.jpg",
+    )
+    response.headers["Cache-Control"] = f"private, max-age={CACHE_SECONDS}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+def _signed_out():
+    return _error(_("You are signed out. Sign in again, then try once more."), 401, retry=True)
+
+
+def _error(message: str, status: int, retry: bool = False):
+    """``retry``: the photo itself is fine; a queued upload should be kept and sent again later."""
+    return jsonify(error=message, retry=retry), status
