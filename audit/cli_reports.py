@@ -56,7 +56,7 @@ def summary_text(result: dict) -> str:
         interval = "" if record["ci_low"] is None else f" [{record['ci_low']:.1f}–{record['ci_high']:.1f}]"
         lines.append(f"  {record['code']:<10} {record['mean']:5.1f}{interval}  n={record['visits']:<3} {record['funnel']}")
     lines.append("")
-    lines += [f"- {finding['message']}" for finding in result["findings"]]
+    lines += [f"- {finding['message']}" for finding in consistency["findings"]]
     return "\n".join(lines)
 
 

@@ -79,7 +79,7 @@ def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
     result = {"checklist": spec.checklist, "filters": _filters(spec), "visits": len(visit_rows)}
     if not visit_rows:
         return {**result, "chain": None, "locations": [], "items": [], "sections": [], "repeat_failures": [],
-                "consistency": None, "trend": [], "findings": []}
+                "consistency": None, "trend": []}
 
     visit_ids, location_ids, auditor_ids, scores, visited = (list(c) for c in zip(*visit_rows))
     loc_codes, loc_index = np.unique(np.array(location_ids), return_inverse=True)
@@ -113,9 +113,9 @@ def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
              "of": int(repeat.answers[item, loc])}
             for item, loc in repeat.flagged_pairs()
         ] if repeat is not None else [],
-        "consistency": _consistency_record(consistency, auditors, aud_codes),
+        "consistency": {**_consistency_record(consistency, auditors, aud_codes),
+                        "findings": [asdict(f) for f in findings]},
         "trend": _trend(visited, score_array),
-        "findings": [asdict(f) for f in findings],
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -119,7 +119,7 @@ def submit_visit(visit: Visit, user: User, content: VisitContent | None = None) 
             return visit  # the same submission again: a retry, not a change
         raise VisitNotEditable("this visit was already submitted; changes are no longer accepted")
     errors = _apply(visit, content) if content is not None else {}
-    errors.update(submission_problems(visit))
+    errors = {**submission_problems(visit), **errors}  # "answer yes or no" says more than "required"
     store_visit_scores(visit)
     if errors:
         db.session.flush()  # the draft keeps every valid answer even though submission failed
@@ -141,7 +141,8 @@ def record_visit(auditor: User, client_uuid: str, location: Location, checklist_
     """A complete visit in one call (API): ``(visit, created)``; an identical retry is not new."""
     existing = find_visit(client_uuid)
     if existing is not None:
-        same_place = existing.location_id == location.id and existing.auditor_id == auditor.id
+        same_place = (existing.location_id == location.id and existing.auditor_id == auditor.id
+                      and existing.checklist_version.checklist.key == checklist_key)
         if same_place and existing.status not in EDITABLE and existing.content_hash == _hash_after(existing, content):
             return existing, False
         raise VisitConflict(f"a visit with client_uuid {client_uuid} already exists with other content")
@@ -187,7 +188,7 @@ def content_hash(visit: Visit) -> str:
 def _hash(visit: Visit, merged: _Merged) -> str:
     payload = {
         "location": visit.location_id, "version": visit.checklist_version_id,
-        "visited_at": merged.visited_at.isoformat(timespec="minutes") if merged.visited_at else None,
+        "visited_at": merged.visited_at.isoformat(timespec="seconds") if merged.visited_at else None,
         "scenario": merged.scenario, "staff": merged.staff_description,
         "answers": sorted((item_id, value, comment) for item_id, (value, comment) in merged.answers.items()
                           if value is not None or comment),
@@ -217,7 +218,10 @@ def _merge(visit: Visit, content: VisitContent) -> _Merged:
             errors[item_id] = "unknown item"
             continue
         value, comment = answers.get(item_id, (None, ""))
-        if item_id in content.answers and item.type != "photo":
+        if item_id in content.answers and item.type == "photo":
+            if content.answers[item_id] not in (None, ""):
+                errors[item_id] = "photos are uploaded as evidence, not typed as an answer"
+        elif item_id in content.answers:
             try:
                 value = parse_answer(item, content.answers[item_id])
             except InvalidAnswer as exc:
@@ -231,10 +235,13 @@ def _merge(visit: Visit, content: VisitContent) -> _Merged:
         answers[item_id] = (value, comment)
     visited_at = visit.visited_at
     if content.visited_at is not None:
-        if content.visited_at > utcnow() + FUTURE_SLACK:
+        typed = content.visited_at
+        if typed.tzinfo is not None:  # stored as naive UTC like every timestamp
+            typed = typed.astimezone(UTC).replace(tzinfo=None)
+        if typed > utcnow() + FUTURE_SLACK:
             errors["visited_at"] = "the visit cannot be in the future"
         else:
-            visited_at = content.visited_at
+            visited_at = typed
     scenario = (visit.scenario or "") if content.scenario is None else content.scenario.strip()
     staff = (visit.staff_description or "") if content.staff_description is None else content.staff_description.strip()
     if len(scenario) > MAX_SCENARIO:
