@@ -1,0 +1,216 @@
+"""Small hand-built SVG charts, shared by the HTML pages and the PDF reports.
+
+Every function takes plain values and returns ``Markup`` (an ``<svg>`` element with a
+``viewBox``, so it scales to its container). Colours come from colour-blind-safe palettes
+(viridis for magnitudes, blue/orange for above/below); numbers are printed on the charts so
+nothing depends on colour alone. All text is escaped.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from markupsafe import Markup, escape
+
+FONT = "font-family=\"DejaVu Sans, sans-serif\""
+BLUE, ORANGE, GREY, INK, LIGHT = "#2166ac", "#d95f02", "#8a96a6", "#1d2430", "#e9edf2"
+# viridis at 0, 0.25, 0.5, 0.75, 1 (perceptually even and readable in grey and by colour-blind readers)
+VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _svg(width: float, height: float, body: list[str], label: str) -> Markup:
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="100%" role="img" aria-label="{escape(label)}" {FONT} font-size="11">'
+        + "".join(body) + "</svg>"
+    )
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    ra, ga, ba = (int(a[i:i + 2], 16) for i in (1, 3, 5))
+    rb, gb, bb = (int(b[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in ((ra, rb), (ga, gb), (ba, bb)))
+
+
+def viridis(t: float) -> str:
+    """Colour for ``t`` in [0, 1]."""
+    t = min(max(t, 0.0), 1.0) * (len(VIRIDIS) - 1)
+    i = min(int(t), len(VIRIDIS) - 2)
+    return _mix(VIRIDIS[i], VIRIDIS[i + 1], t - i)
+
+
+def text_colour(background: str) -> str:
+    r, g, b = (int(background[i:i + 2], 16) for i in (1, 3, 5))
+    return INK if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
+
+
+def ranking_chart(rows: Sequence[dict], chain_mean: float | None, label: str = "Ranking",
+                  name: Callable[[dict], str] = lambda r: f"{r['code']} {r['name']}") -> Markup:
+    """Locations as dots with their 95 % interval on a 0–100 axis; a line at the chain mean.
+
+    ``rows``: dicts with ``mean``, ``ci_low``, ``ci_high``, ``visits``, ``funnel`` (best first).
+    """
+    left, right, row_h, top = 210, 70, 18, 22
+    width, plot = 720, 720 - 210 - 70
+    height = top + row_h * len(rows) + 10
+
+    def x(value: float) -> float:
+        return left + plot * min(max(value, 0.0), 100.0) / 100.0
+
+    body = [f'<text x="{left}" y="12" fill="{GREY}">0</text>',
+            f'<text x="{left + plot}" y="12" fill="{GREY}" text-anchor="end">100</text>']
+    for tick in (25, 50, 75):
+        body.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top - 6}" y2="{height - 6}" stroke="{LIGHT}"/>')
+    if chain_mean is not None:
+        body.append(f'<line x1="{x(chain_mean):.1f}" x2="{x(chain_mean):.1f}" y1="{top - 8}" y2="{height - 4}" '
+                    f'stroke="{INK}" stroke-dasharray="3 3"/>')
+    for n, row in enumerate(rows):
+        y = top + n * row_h + row_h / 2
+        colour = BLUE if row["funnel"].startswith("above") else ORANGE if row["funnel"].startswith("below") else GREY
+        body.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(name(row)[:34])}</text>')
+        if row.get("ci_low") is not None:
+            body.append(f'<line x1="{x(row["ci_low"]):.1f}" x2="{x(row["ci_high"]):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+                        f'stroke="{colour}" stroke-width="2"/>')
+        if row.get("mean") is not None:
+            body.append(f'<circle cx="{x(row["mean"]):.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>')
+        body.append(f'<text x="{left + plot + 8}" y="{y + 4:.1f}">{_fmt(row.get("mean"))} '
+                    f'<tspan fill="{GREY}">n={row["visits"]}</tspan></text>')
+    return _svg(width, height, body, label)
+
+
+def heat_map(row_labels: Sequence[str], column_labels: Sequence[str], values: Sequence[Sequence[float | None]],
+             label: str = "Heat map") -> Markup:
+    """A table of 0–100 scores coloured with viridis, each cell showing its number."""
+    left, top, cell_w, cell_h = 190, 92, 54, 20
+    width = left + cell_w * len(column_labels) + 10
+    height = top + cell_h * len(row_labels) + 6
+    body = []
+    for c, title in enumerate(column_labels):
+        cx = left + c * cell_w + cell_w / 2
+        body.append(f'<text transform="translate({cx + 4:.1f},{top - 6}) rotate(-45)">{escape(title[:22])}</text>')
+    for r, title in enumerate(row_labels):
+        y = top + r * cell_h
+        body.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">{escape(title[:32])}</text>')
+        for c, value in enumerate(values[r]):
+            fill = LIGHT if value is None else viridis(value / 100.0)
+            body.append(f'<rect x="{left + c * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}"/>')
+            body.append(f'<text x="{left + c * cell_w + cell_w / 2 - 1:.1f}" y="{y + 14}" text-anchor="middle" '
+                        f'fill="{INK if value is None else text_colour(fill)}">{_fmt(value, 0)}</text>')
+    return _svg(width, height, body, label)
+
+
+def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot") -> Markup:
+    """Location means against their number of visits, inside the chain's 95 % and 99.8 % limits.
+
+    ``points``: dicts with ``visits``, ``mean``, ``funnel``, ``code``; ``curve``: lists ``n``,
+    ``centre``, ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998`` (see stats.funnel_curve).
+    """
+    width, height, left, bottom, top, right = 640, 320, 44, 34, 12, 16
+    max_n = max([p["visits"] for p in points] + [max(curve["n"])] + [2])
+
+    def x(n: float) -> float:
+        return left + (width - left - right) * n / max_n
+
+    def y(value: float) -> float:
+        return top + (height - top - bottom) * (1 - min(max(value, 0.0), 100.0) / 100.0)
+
+    body = []
+    for tick in (0, 25, 50, 75, 100):
+        body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{LIGHT}"/>'
+                    f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{GREY}">{tick}</text>')
+    body.append(f'<text x="{(left + width) / 2:.0f}" y="{height - 6}" text-anchor="middle" fill="{GREY}">n</text>')
+    for key, dash in (("lower_998", ""), ("upper_998", ""), ("lower_95", "4 3"), ("upper_95", "4 3")):
+        path = " ".join(f"{'M' if i == 0 else 'L'}{x(n):.1f},{y(v):.1f}"
+                        for i, (n, v) in enumerate(zip(curve["n"], curve[key])) if v is not None)
+        body.append(f'<path d="{path}" fill="none" stroke="{GREY}" stroke-dasharray="{dash}"/>')
+    body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(curve["centre"][0]):.1f}" '
+                f'y2="{y(curve["centre"][0]):.1f}" stroke="{INK}"/>')
+    for point in points:
+        if point.get("mean") is None:
+            continue
+        band = point["funnel"]
+        colour = BLUE if band.startswith("above") else ORANGE if band.startswith("below") else GREY
+        cx, cy = x(point["visits"]), y(point["mean"])
+        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{colour}" fill-opacity=".85"/>')
+        if band.endswith("998"):
+            body.append(f'<text x="{cx + 6:.1f}" y="{cy + 4:.1f}">{escape(point["code"])}</text>')
+    return _svg(width, height, body, label)
+
+
+def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]], label: str = "Trend") -> Markup:
+    """Monthly means (0–100) as lines; the first series is drawn strongest."""
+    width, height, left, bottom, top, right = 640, 220, 40, 30, 12, 16
+    n = max(len(labels), 2)
+
+    def x(i: int) -> float:
+        return left + (width - left - right) * i / (n - 1)
+
+    def y(value: float) -> float:
+        return top + (height - top - bottom) * (1 - value / 100.0)
+
+    body = []
+    for tick in (0, 50, 100):
+        body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{LIGHT}"/>'
+                    f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{GREY}">{tick}</text>')
+    for i, text in enumerate(labels):
+        body.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" fill="{GREY}">{escape(text)}</text>')
+    for s, (name, values) in enumerate(series.items()):
+        colour, width_px = (BLUE, 2.5) if s == 0 else (GREY, 1.5)
+        points = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
+        if points:
+            path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py) in enumerate(points))
+            body.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="{width_px}"/>')
+            for (px, py), value in zip(points, [v for v in values if v is not None]):
+                body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>')
+                if s == 0:
+                    body.append(f'<text x="{px:.1f}" y="{py - 7:.1f}" text-anchor="middle">{_fmt(value, 0)}</text>')
+        body.append(f'<text x="{left + 8 + 120 * s}" y="{top + 10}" fill="{colour}">■ {escape(name)}</text>')
+    return _svg(width, height, body, label)
+
+
+def compared_bars(rows: Sequence[tuple[str, float | None, float | None]], label: str = "Sections",
+                  own: str = "", reference: str = "") -> Markup:
+    """Horizontal bars (0–100) of ``(label, own value, reference value)``; the reference as a tick."""
+    left, right, row_h, top = 200, 60, 22, 20
+    width, plot = 640, 640 - 200 - 60
+    height = top + row_h * len(rows) + 6
+    body = []
+    if own or reference:
+        body.append(f'<text x="{left}" y="12" fill="{BLUE}">■ {escape(own)}</text>'
+                    f'<text x="{left + 160}" y="12" fill="{INK}">| {escape(reference)}</text>')
+    for n, (name, value, ref) in enumerate(rows):
+        y = top + n * row_h
+        body.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(name[:30])}</text>'
+                    f'<rect x="{left}" y="{y + 3}" width="{plot}" height="{row_h - 8}" fill="{LIGHT}"/>')
+        if value is not None:
+            colour = ORANGE if ref is not None and value < ref - 5 else BLUE
+            body.append(f'<rect x="{left}" y="{y + 3}" width="{plot * value / 100:.1f}" height="{row_h - 8}" fill="{colour}"/>')
+        if ref is not None:
+            rx = left + plot * ref / 100
+            body.append(f'<line x1="{rx:.1f}" x2="{rx:.1f}" y1="{y}" y2="{y + row_h - 2}" stroke="{INK}" stroke-width="2"/>')
+        body.append(f'<text x="{left + plot + 8}" y="{y + 14}">{_fmt(value, 0)}'
+                    f'{"" if ref is None else f" / {_fmt(ref, 0)}"}</text>')
+    return _svg(width, height, body, label)
+
+
+def offsets_chart(rows: Sequence[tuple[str, float | None, int]], label: str = "Auditor offsets") -> Markup:
+    """Auditors' offsets (points above/below the average auditor) as bars around zero."""
+    left, right, row_h, top = 180, 80, 20, 8
+    width, plot = 600, 600 - 180 - 80
+    span = max([abs(v) for _, v, _ in rows if v is not None] + [5.0])
+    height = top + row_h * len(rows) + 8
+    zero = left + plot / 2
+    body = [f'<line x1="{zero}" x2="{zero}" y1="{top}" y2="{height - 4}" stroke="{INK}"/>']
+    for n, (name, value, visits) in enumerate(rows):
+        y = top + n * row_h
+        body.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(name[:28])}</text>')
+        if value is not None:
+            w = plot / 2 * value / span
+            colour = BLUE if value >= 0 else ORANGE
+            body.append(f'<rect x="{min(zero, zero + w):.1f}" y="{y + 4}" width="{abs(w):.1f}" height="{row_h - 8}" fill="{colour}"/>')
+        body.append(f'<text x="{left + plot + 8}" y="{y + 14}">{"+" if (value or 0) > 0 else ""}{_fmt(value)} '
+                    f'<tspan fill="{GREY}">n={visits}</tspan></text>')
+    return _svg(width, height, body, label)
