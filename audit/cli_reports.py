@@ -62,3 +62,79 @@ def summary_text(result: dict) -> str:
 
 def _share(value) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
+
+
+@click.group("report")
+def report_group() -> None:
+    """PDF reports: a visit, a location over a period, or the whole chain."""
+
+
+def _write(out: str, pdf: bytes) -> None:
+    with open(out, "wb") as handle:
+        handle.write(pdf)
+    click.echo(f"wrote {out} ({len(pdf) // 1024} KB)")
+
+
+_lang = click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "ru", "lt", "lv"]))
+_out = click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="PDF file to write.")
+
+
+@report_group.command("visit")
+@click.argument("visit_id", type=int)
+@_out
+@_lang
+@with_appcontext
+def report_visit(visit_id: int, out: str, lang: str) -> None:
+    """The report of one visit, for its branch manager."""
+    from .reports.common import ReportError
+    from .reports.visit_report import visit_report_pdf
+
+    try:
+        _write(out, visit_report_pdf(visit_id, lang))
+    except ReportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@report_group.command("location")
+@click.argument("code")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--checklist", default="store-visit", show_default=True)
+@_out
+@_lang
+@with_appcontext
+def report_location(code: str, since, until, checklist: str, out: str, lang: str) -> None:
+    """A location over a period: trend, sections against the chain, repeat failures."""
+    from .reports.common import ReportError
+    from .reports.location_report import location_report_pdf
+
+    try:
+        _write(out, location_report_pdf(code, since.date() if since else None, until.date() if until else None,
+                                        checklist, lang))
+    except ReportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@report_group.command("chain")
+@click.option("--checklist", required=True)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--region")
+@_out
+@_lang
+@with_appcontext
+def report_chain(checklist: str, since, until, region, out: str, lang: str) -> None:
+    """The chain comparison for head office."""
+    from .reports.chain_report import chain_report_pdf
+    from .reports.common import ReportError
+    from .services.chain_stats import StatsError, StatsFilter
+
+    spec = StatsFilter(checklist=checklist, since=since.date() if since else None,
+                       until=until.date() if until else None, region=region)
+    try:
+        _write(out, chain_report_pdf(spec, lang))
+    except (ReportError, StatsError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
