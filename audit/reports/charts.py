@@ -105,8 +105,9 @@ def heat_map(row_labels: Sequence[str], column_labels: Sequence[str], values: Se
 def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot") -> Markup:
     """Location means against their number of visits, inside the chain's 95 % and 99.8 % limits.
 
-    ``points``: dicts with ``visits``, ``mean``, ``funnel``, ``code``; ``curve``: lists ``n``,
-    ``centre``, ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998`` (see stats.funnel_curve).
+    ``points``: dicts with ``visits``, ``mean``, ``funnel``, ``code``; ``curve``: the chain mean
+    ``centre`` and lists ``n``, ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998``
+    (``funnel_curve`` of ``audit stats``).
     """
     width, height, left, bottom, top, right = 640, 320, 44, 34, 12, 16
     max_n = max([p["visits"] for p in points] + [max(curve["n"])] + [2])
@@ -126,8 +127,8 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot")
         path = " ".join(f"{'M' if i == 0 else 'L'}{x(n):.1f},{y(v):.1f}"
                         for i, (n, v) in enumerate(zip(curve["n"], curve[key])) if v is not None)
         body.append(f'<path d="{path}" fill="none" stroke="{GREY}" stroke-dasharray="{dash}"/>')
-    body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(curve["centre"][0]):.1f}" '
-                f'y2="{y(curve["centre"][0]):.1f}" stroke="{INK}"/>')
+    centre = y(curve["centre"])
+    body.append(f'<line x1="{left}" x2="{width - right}" y1="{centre:.1f}" y2="{centre:.1f}" stroke="{INK}"/>')
     for point in points:
         if point.get("mean") is None:
             continue

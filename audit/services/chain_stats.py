@@ -79,7 +79,7 @@ def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
     result = {"checklist": spec.checklist, "filters": _filters(spec), "visits": len(visit_rows)}
     if not visit_rows:
         return {**result, "chain": None, "locations": [], "items": [], "sections": [], "repeat_failures": [],
-                "consistency": None, "trend": []}
+                "consistency": None, "trend": [], "section_matrix": None, "regions": [], "funnel_curve": None}
 
     visit_ids, location_ids, auditor_ids, scores, visited = (list(c) for c in zip(*visit_rows))
     loc_codes, loc_index = np.unique(np.array(location_ids), return_inverse=True)
@@ -113,6 +113,9 @@ def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
              "of": int(repeat.answers[item, loc])}
             for item, loc in repeat.flagged_pairs()
         ] if repeat is not None else [],
+        "section_matrix": _section_matrix(section_stats, section_ids, sections, labels),
+        "regions": _regions(locations, loc_codes, loc_index, score_array, section_stats, section_ids),
+        "funnel_curve": _funnel_curve(location_stats),
         "consistency": {**_consistency_record(consistency, auditors, aud_codes),
                         "findings": [asdict(f) for f in findings]},
         "trend": _trend(visited, score_array),
@@ -272,6 +275,41 @@ def _consistency_record(consistency, auditors: dict, aud_codes: np.ndarray) -> d
             key=lambda a: -(a["offset"] or 0),
         ),
     }
+
+
+def _section_matrix(section_stats, section_ids: list[str], sections: list[dict], codes: list[str]) -> dict | None:
+    """Locations × sections mean scores (None where a location has no answer), for heat maps."""
+    if section_stats is None:
+        return None
+    means = section_stats.location_mean  # sections × locations
+    return {"sections": section_ids, "section_titles": [s["text"] for s in sections], "locations": codes,
+            "values": [[_num(means[s, loc]) for s in range(len(section_ids))] for loc in range(len(codes))]}
+
+
+def _regions(locations: dict, loc_codes, loc_index, scores: np.ndarray, section_stats, section_ids) -> list[dict]:
+    """Visit-weighted means per region, overall and per section."""
+    region_of = np.array([locations[int(code)]["region"] or "" for code in loc_codes])
+    records = []
+    for region in sorted(set(region_of)):
+        in_region = region_of == region
+        chosen = scores[in_region[loc_index]]
+        sections = {}
+        if section_stats is not None:
+            n = section_stats.location_n[:, in_region]
+            total = np.nansum(np.where(n > 0, section_stats.location_mean[:, in_region] * n, 0.0), axis=1)
+            count = n.sum(axis=1)
+            sections = {sid: (_num(total[i] / count[i]) if count[i] else None) for i, sid in enumerate(section_ids)}
+        records.append({"name": region or None, "locations": int(in_region.sum()), "visits": int(chosen.size),
+                        "mean": _num(chosen.mean()) if chosen.size else None, "sections": sections})
+    return records
+
+
+def _funnel_curve(location_stats) -> dict | None:
+    if np.isnan(location_stats.chain_sd) or not location_stats.n_visits.max():
+        return None
+    curve = stats.funnel_curve(location_stats.chain_mean, location_stats.chain_sd, int(location_stats.n_visits.max()))
+    return {"n": [int(n) for n in curve.n], "centre": float(curve.centre),
+            **{key: [_num(v) for v in getattr(curve, key)] for key in ("lower_998", "lower_95", "upper_95", "upper_998")}}
 
 
 def _trend(visited: list[datetime], scores: np.ndarray) -> list[dict]:

@@ -30,7 +30,7 @@ def test_heat_map_colours_cells_and_keeps_numbers_readable():
 
 
 def test_funnel_line_bars_and_offsets_are_valid_svg():
-    curve = {"n": [1, 5, 10], "centre": [70, 70, 70], "lower_95": [30, 52, 57], "upper_95": [100, 88, 83],
+    curve = {"n": [1, 5, 10], "centre": 70.0, "lower_95": [30, 52, 57], "upper_95": [100, 88, 83],
              "lower_998": [10, 40, 50], "upper_998": [100, 100, 90]}
     parse(charts.funnel_plot([{"code": "X", "visits": 4, "mean": 20.0, "funnel": "below_998"}], curve))
     parse(charts.line_chart(["2026-09", "2026-10"], {"Branch": [60.0, None], "Chain": [70.0, 71.0]}))
