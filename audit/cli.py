@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .checklist import ChecklistError, find_checklist_files, load_checklist_file
+from .cli_api import create_token
+from .cli_import import import_visits
 
 
 def main() -> None:
@@ -21,7 +23,10 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_db, check_checklists, load_checklists, rescore, create_user, demo):
+    from .cli_reports import report_group, stats_command
+
+    for command in (init_db, check_checklists, load_checklists, rescore, create_user, demo, import_visits, create_token,
+                    stats_command, report_group):
         app.cli.add_command(command)
 
 

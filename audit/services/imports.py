@@ -1,0 +1,364 @@
+"""Import past audits from a CSV file: one row per answer, validated whole, then written at once.
+
+The format is documented in README.md ("Importing past audits (CSV)"). In short: columns
+``external_id,location_code,location_name,region,auditor,visited_at,checklist,item,answer,comment``
+(any order, a header is required), UTF-8 with or without a BOM, comma- or semicolon-separated.
+
+:func:`import_visits` reads and checks the whole file first and raises
+:class:`ImportRejected` with every problem as ``line N: column: message``; only a file
+without problems is written (and the caller commits once). Visits are keyed by
+``external_id``: one imported before with the same content is skipped, one with other
+content is an error, so importing a file twice changes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, insert, select
+
+from ..checklist import InvalidAnswer, parse_answer
+from ..extensions import db
+from ..models import (
+    Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore, utcnow,
+)
+from ..scoring import missing_answers, visible_items
+from . import audit_log
+from .checklists import current_version
+from .import_csv import COLUMNS, ImportRejected, Problems, VisitRows, read_source, read_visits
+from .locations import CODE_PATTERN
+from .scores import store_visit_scores
+from .users import create_user
+
+__all__ = ["COLUMNS", "IMPORT_NAMESPACE", "ImportRejected", "ImportSummary", "import_visits"]
+
+#: Imported visits get ``uuid5(IMPORT_NAMESPACE, external_id)``; never change it.
+IMPORT_NAMESPACE = uuid.UUID("b7e2f0c4-5a1d-5c3e-9f6b-2d8a4c1e7f03")
+DATE_ONLY_TIME = time(12, 0)  # a date alone is noon local time: the day survives the UTC shift
+FUTURE_SLACK = timedelta(minutes=10)
+BATCH = 500  # visits per bulk insert, and values per IN (…) query
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    rows: int
+    visits_created: int
+    visits_unchanged: int
+    locations_created: int
+    regions_created: int
+    auditors_created: int
+
+    def describe(self, source: str = "the file") -> str:
+        visits = self.visits_created + self.visits_unchanged
+        if not visits:
+            return f"{source}: no rows; nothing was imported"
+        if not self.visits_created:
+            return (f"{source}: {self.rows} rows, {visits} visits; nothing changed: every visit was "
+                    f"imported before with the same content")
+        return "\n".join([
+            f"{source}: {self.rows} rows, {visits} visits",
+            f"  {self.visits_created} visits imported (approved and scored), {self.visits_unchanged} unchanged",
+            f"  created {self.regions_created} regions, {self.locations_created} locations, "
+            f"{self.auditors_created} auditors",
+        ])
+
+
+def import_visits(stream_or_path: str | Path | IO, importer: User | None = None) -> ImportSummary:
+    """Check the whole file, then add its new visits to the session and flush; the caller commits.
+
+    Raises :class:`ImportRejected` (and adds nothing) when any row has a problem, and
+    ``OSError`` when a path cannot be read.
+    """
+    data, name = read_source(stream_or_path)
+    problems = Problems()
+    visits, rows = read_visits(data, problems)
+    checker = _Checker(problems)
+    checker.check(visits)
+    if problems:
+        raise problems.rejection()
+    summary = checker.write(rows)
+    digest = hashlib.sha256(data if isinstance(data, bytes) else data.encode()).hexdigest()
+    audit_log.record("visits.imported", "import", digest, importer, file=name, **asdict(summary))
+    db.session.flush()
+    return summary
+
+
+class _Checker:
+    """Looks up what the file refers to (a few queries, not one per row), checks, then writes."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+        self.now = utcnow()
+        self.new_visits: list[VisitRows] = []
+        self.unchanged = 0
+        self.new_regions: dict[str, str] = {}  # casefolded name → name as first written
+        # Location codes are unique whatever their case (as in the admin screens): keys are upper case.
+        self.new_locations: dict[str, tuple[str, str, str, int]] = {}  # CODE → (code, name, region, line)
+        self.new_auditors: dict[str, int] = {}  # e-mail → first line
+        self.reported: set[tuple] = set()
+        self.regions: dict[str, Region] = {}  # casefolded name → stored region
+        self.locations: dict[str, Location] = {}
+        self.users: dict[str, User] = {}
+
+    def check(self, visits: dict[str, VisitRows]) -> None:
+        if not visits:
+            return
+        self.versions = {key: current_version(key) for key in {v.fields["checklist"] for v in visits.values()}}
+        self.known_checklists = sorted(db.session.scalars(select(Checklist.key)))
+        self.regions = {r.name.casefold(): r for r in db.session.scalars(select(Region))}
+        codes = {v.fields["location_code"].upper() for v in visits.values()}
+        self.locations = {loc.code.upper(): loc for batch in _batches(codes) for loc in db.session.scalars(
+            select(Location).where(func.upper(Location.code).in_(batch)))}
+        self.location_regions = {r.id: r.name for r in self.regions.values()}
+        self.emails = {raw: self._email(raw) for raw in {v.fields["auditor"].lower() for v in visits.values()}}
+        self.users = {u.email.lower(): u for emails in _batches({e for e in self.emails.values() if isinstance(e, str)})
+                      for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))}
+        self.existing = _stored_visits(list(visits))
+        for visit in visits.values():
+            before = len(self.problems)
+            self._check_visit(visit)
+            if len(self.problems) > before:
+                continue
+            stored = self.existing.get(visit.external_id)
+            if stored is None:
+                self.new_visits.append(visit)
+            elif (what := self._difference(visit, stored)) is None:
+                self.unchanged += 1
+            else:
+                self.problems.add(visit.line, "external_id",
+                                  f"{visit.external_id} was imported before with different content ({what}); "
+                                  "imported visits are not changed by re-importing")
+
+    def _check_visit(self, visit: VisitRows) -> None:
+        fields, line = visit.fields, visit.line
+        visit.version = self.versions.get(fields["checklist"])
+        if visit.version is None:
+            loaded = ", ".join(self.known_checklists) or "none; run `audit load-checklists`"
+            self._once(line, "checklist", fields["checklist"], "",
+                       f"unknown checklist '{fields['checklist']}' (loaded: {loaded})")
+        self._check_location(line, fields)
+        self._check_auditor(visit)
+        try:
+            visit.visited_at = _visited_at(fields["visited_at"], self.zone)
+        except ValueError as exc:
+            self.problems.add(line, "visited_at", str(exc))
+        else:
+            if visit.visited_at > self.now + FUTURE_SLACK:
+                self.problems.add(line, "visited_at", f"'{fields['visited_at']}' is in the future")
+        if visit.version is not None:
+            self._check_answers(visit)
+
+    def _check_location(self, line: int, fields: dict[str, str]) -> None:
+        code, name, region = fields["location_code"], fields["location_name"], fields["region"]
+        if not CODE_PATTERN.match(code):
+            self._once(line, "location_code", code, "", f"'{code}' is not a location code: 1 to 32 letters, digits, "
+                                                        "'-', '_' or '.', starting with a letter or digit")
+            return
+        stored = self.locations.get(code.upper())
+        if stored is not None:
+            code = stored.code
+            stored_region = self.location_regions.get(stored.region_id, "")
+            if name != stored.name:
+                self._once(line, "location_name", code, name,
+                           f"location {code} is called '{stored.name}' in the database, not '{name}'")
+            if region.casefold() != stored_region.casefold():
+                self._once(line, "region", code, region,
+                           f"location {code} is in region '{stored_region or '(none)'}' in the database, "
+                           f"not '{region or '(none)'}'")
+            return
+        code, first_name, first_region, first_line = self.new_locations.setdefault(
+            code.upper(), (code, name, region, line))
+        if name != first_name:
+            self._once(line, "location_name", code, name,
+                       f"location {code} is called '{first_name}' on line {first_line}")
+        if region.casefold() != first_region.casefold():
+            self._once(line, "region", code, region,
+                       f"location {code} is in region '{first_region}' on line {first_line}")
+        if region and region.casefold() not in self.regions:
+            self.new_regions.setdefault(region.casefold(), region)
+
+    def _check_auditor(self, visit: VisitRows) -> None:
+        raw = visit.fields["auditor"]
+        email = self.emails[raw.lower()]
+        if isinstance(email, EmailNotValidError):
+            self._once(visit.line, "auditor", raw, "", f"'{raw}' is not a valid e-mail address: {email}")
+            return
+        user = self.users.get(email)
+        if user is not None and user.role != "auditor":
+            self._once(visit.line, "auditor", email, "",
+                       f"{email} belongs to a user with the role {user.role}; "
+                       "visits can only be imported for auditors")
+        elif user is None:
+            self.new_auditors.setdefault(email, visit.line)
+        visit.email = email
+
+    def _check_answers(self, visit: VisitRows) -> None:
+        definition = visit.version.parsed
+        lines: dict[str, int] = {}
+        invalid: set[str] = set()
+        for line, item_id, raw, comment in visit.rows:
+            if not item_id:
+                continue  # reported as an empty cell
+            item = definition.item(item_id)
+            if item is None:
+                self.problems.add(line, "item", f"unknown item '{item_id}' in checklist {definition.id}")
+                continue
+            if item_id in lines:
+                self.problems.add(line, "item", f"'{item_id}' is answered twice for external_id "
+                                                f"{visit.external_id} (also on line {lines[item_id]})")
+                continue
+            lines[item_id] = line
+            try:
+                value = parse_answer(item, raw)
+            except InvalidAnswer as exc:
+                self.problems.add(line, "answer", exc.message)
+                invalid.add(item_id)
+                continue
+            visit.answers[item_id] = (value, comment)
+        values = {item_id: value for item_id, (value, _) in visit.answers.items()}
+        visible = visible_items(definition, values)
+        for item_id, (value, comment) in visit.answers.items():
+            rule = definition.item(item_id).show_if
+            if item_id not in visible and (value is not None or comment):
+                self.problems.add(lines[item_id], "answer",
+                                  f"the checklist shows {item_id} only when {rule.item} is "
+                                  f"{' or '.join(rule.values)}; leave its answer and comment empty")
+        # Comments demanded on failed items are a tablet rule; old systems may not have them.
+        missing = [item_id for item_id, reason in missing_answers(definition, values).items()
+                   if reason == "required" and item_id not in invalid]
+        if missing and not visit.incomplete:
+            self.problems.add(visit.line, "item", f"external_id {visit.external_id} has no answer to the "
+                                                  f"required item(s) {', '.join(missing)}")
+
+    def _once(self, line: int, column: str, key: str, value: str, message: str) -> None:
+        """Report a problem of a location or auditor once, not for each of its visits."""
+        if (column, key, value) not in self.reported:
+            self.reported.add((column, key, value))
+            self.problems.add(line, column, message)
+
+    def _email(self, raw: str) -> str | EmailNotValidError:
+        try:
+            return validate_email(raw, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            return exc
+
+    def _difference(self, visit: VisitRows, stored: dict) -> str | None:
+        mine = {k: v for k, v in visit.answers.items() if v[0] is not None or v[1]}
+        for what, here, there in (
+            ("location", visit.fields["location_code"].upper(), stored["location"].upper()),
+            ("auditor", visit.email, stored["auditor"].lower()),
+            ("visited_at", visit.visited_at, stored["visited_at"]),
+            ("checklist", visit.fields["checklist"], stored["checklist"]),
+            ("answers or comments", mine, stored["answers"]),
+        ):
+            if here != there:
+                return what
+        return None
+
+    def write(self, rows: int) -> ImportSummary:
+        regions = {key: Region(name=name) for key, name in self.new_regions.items()}
+        db.session.add_all(regions.values())
+        db.session.flush()
+        region_ids = {key: r.id for key, r in (self.regions | regions).items()}
+        locations = {code: Location(code=code, name=name, region_id=region_ids.get(region.casefold()))
+                     for code, name, region, _ in self.new_locations.values()}
+        db.session.add_all(locations.values())
+        db.session.flush()
+        location_ids = {code.upper(): loc.id for code, loc in (self.locations | locations).items()}
+        user_ids = {email: u.id for email, u in self.users.items()}
+        for email in self.new_auditors:
+            user_ids[email] = create_user(email, "auditor", email.split("@")[0], None).id
+        for start in range(0, len(self.new_visits), BATCH):
+            _insert([self._visit(v, location_ids, user_ids) for v in self.new_visits[start:start + BATCH]])
+        return ImportSummary(rows, len(self.new_visits), self.unchanged, len(locations), len(regions),
+                             len(self.new_auditors))
+
+    def _visit(self, visit: VisitRows, location_ids: dict[str, int], user_ids: dict[str, int]) -> Visit:
+        """The visit as an object outside the session, scored like every other visit."""
+        version = visit.version
+        stored = Visit(
+            uuid=str(uuid.uuid5(IMPORT_NAMESPACE, visit.external_id)), external_id=visit.external_id,
+            location_id=location_ids[visit.fields["location_code"].upper()], auditor_id=user_ids[visit.email],
+            checklist_version=version, checklist_version_id=version.id, channel=version.parsed.channel,
+            scenario="", staff_description="", status="approved", visited_at=visit.visited_at,
+            created_at=self.now, updated_at=self.now, submitted_at=self.now, approved_at=self.now,
+            answers=[Answer(item_id=item_id, value=value, comment=comment)
+                     for item_id, (value, comment) in visit.answers.items() if value is not None or comment],
+        )
+        store_visit_scores(stored)
+        return stored
+
+
+_VISIT_COLUMNS = ("uuid", "external_id", "location_id", "auditor_id", "checklist_version_id", "channel",
+                  "scenario", "staff_description", "status", "visited_at", "score", "critical_failed",
+                  "created_at", "updated_at", "submitted_at", "approved_at")
+_ANSWER_COLUMNS = ("item_id", "value", "is_na", "comment", "score")
+
+
+def _insert(visits: list[Visit]) -> None:
+    """Insert scored visits with their answers and section scores: three bulk INSERTs, not a
+    unit-of-work flush of every object (several times faster for tens of thousands of answers)."""
+    ids = db.session.scalars(
+        insert(Visit).returning(Visit.id, sort_by_parameter_order=True),
+        [{name: getattr(visit, name) for name in _VISIT_COLUMNS} for visit in visits],
+    ).all()
+    answers = [{"visit_id": visit_id, **{name: getattr(answer, name) for name in _ANSWER_COLUMNS}}
+               for visit_id, visit in zip(ids, visits) for answer in visit.answers]
+    sections = [{"visit_id": visit_id, "section_id": s.section_id, "score": s.score}
+                for visit_id, visit in zip(ids, visits) for s in visit.section_scores]
+    # render_nulls: rows with and without NULLs share batches (every column is given explicitly)
+    if answers:
+        db.session.execute(insert(Answer), answers, execution_options={"render_nulls": True})
+    if sections:
+        db.session.execute(insert(VisitSectionScore), sections, execution_options={"render_nulls": True})
+
+
+def _visited_at(raw: str, zone: ZoneInfo) -> datetime:
+    """Naive UTC from an ISO 8601 date or date-time; without an offset it is local time."""
+    try:
+        moment = datetime.combine(date.fromisoformat(raw), DATE_ONLY_TIME, tzinfo=zone)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"'{raw}' is not an ISO 8601 date or date-time; "
+                             "write 2026-03-01, 2026-03-01T14:30 or 2026-03-01T14:30+02:00") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _stored_visits(external_ids: list[str]) -> dict[str, dict]:
+    """What was imported before under these external ids, as plain values."""
+    stored: dict[str, dict] = {}
+    ids: dict[int, str] = {}
+    for batch in _batches(external_ids):
+        for visit_id, external_id, code, email, visited_at, key in db.session.execute(
+            select(Visit.id, Visit.external_id, Location.code, User.email, Visit.visited_at, Checklist.key)
+            .join(Location, Location.id == Visit.location_id).join(User, User.id == Visit.auditor_id)
+            .join(ChecklistVersion, ChecklistVersion.id == Visit.checklist_version_id)
+            .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
+            .where(Visit.external_id.in_(batch))
+        ):
+            ids[visit_id] = external_id
+            stored[external_id] = {"location": code, "auditor": email, "visited_at": visited_at,
+                                   "checklist": key, "answers": {}}
+    for batch in _batches(list(ids)):
+        for visit_id, item_id, value, comment in db.session.execute(
+            select(Answer.visit_id, Answer.item_id, Answer.value, Answer.comment).where(Answer.visit_id.in_(batch))
+        ):
+            stored[ids[visit_id]]["answers"][item_id] = (value, comment or "")
+    return stored
+
+
+def _batches(values) -> list[list]:
+    values = list(values)
+    return [values[i:i + BATCH] for i in range(0, len(values), BATCH)]
