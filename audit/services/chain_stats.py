@@ -36,34 +36,33 @@ class StatsFilter:
     location_code: str | None = None
 
     def conditions(self, since: date | None = None, until: date | None = None) -> list:
+        """WHERE conditions on ``visit`` alone: the other tables enter as uncorrelated
+        ``IN (subquery)`` sets, so the big per-answer queries join nothing but ``visit``."""
         since = self.since if since is None else since
         until = self.until if until is None else until
-        conds = [Visit.status == "approved", Visit.score.is_not(None), Checklist.key == self.checklist]
+        versions = select(ChecklistVersion.id).join(Checklist).where(Checklist.key == self.checklist)
+        conds = [Visit.status == "approved", Visit.score.is_not(None), Visit.checklist_version_id.in_(versions)]
         if since:
             conds.append(Visit.visited_at >= datetime.combine(since, time.min))
         if until:
             conds.append(Visit.visited_at < datetime.combine(until + timedelta(days=1), time.min))
-        if self.region:
-            conds.append(Region.name == self.region)
-        if self.location_format:
-            conds.append(Location.format == self.location_format)
         if self.scenario:
             conds.append(Visit.scenario == self.scenario)
-        if self.location_code:
-            conds.append(Location.code == self.location_code)
+        if self.region or self.location_format or self.location_code:
+            places = select(Location.id).outerjoin(Region, Location.region_id == Region.id)
+            if self.region:
+                places = places.where(Region.name == self.region)
+            if self.location_format:
+                places = places.where(Location.format == self.location_format)
+            if self.location_code:
+                places = places.where(Location.code == self.location_code)
+            conds.append(Visit.location_id.in_(places))
         return conds
 
 
 def _visits_from(*columns):
-    """SELECT ``columns`` FROM visit joined to everything the filters may refer to."""
-    return (
-        select(*columns)
-        .select_from(Visit)
-        .join(ChecklistVersion, Visit.checklist_version_id == ChecklistVersion.id)
-        .join(Checklist, ChecklistVersion.checklist_id == Checklist.id)
-        .join(Location, Visit.location_id == Location.id)
-        .outerjoin(Region, Location.region_id == Region.id)
-    )
+    """SELECT ``columns`` FROM visit (filters come from ``StatsFilter.conditions``)."""
+    return select(*columns).select_from(Visit)
 
 
 def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
@@ -141,16 +140,16 @@ def _auditors(ids: np.ndarray) -> dict[int, dict]:
 
 def _parts(where: list, loc_codes: np.ndarray, labels_of_locations: list[str], definition, lang: str, kind: str):
     """Per-item or per-section figures from GROUP BY sums; ``(records, stats, ids)``."""
-    if kind == "item":
-        key, score = Answer.item_id, Answer.score * 100.0
+    if kind == "item":  # item scores are stored on 0–1: scale the sums, not every row
+        key, score, scale = Answer.item_id, Answer.score, 100.0
         base = _visits_from().join(Answer, Answer.visit_id == Visit.id)
     else:
-        key, score = VisitSectionScore.section_id, VisitSectionScore.score
+        key, score, scale = VisitSectionScore.section_id, VisitSectionScore.score, 1.0
         base = _visits_from().join(VisitSectionScore, VisitSectionScore.visit_id == Visit.id)
     rows = db.session.execute(
         base.with_only_columns(
             key, Visit.location_id, func.count(score), func.sum(score), func.sum(score * score),
-            func.sum(case((score >= 50.0, 1), else_=0)),
+            func.sum(case((score >= 0.5 * scale, 1), else_=0)),
         ).where(*where, score.is_not(None)).group_by(key, Visit.location_id)
     ).all()
     if not rows:
@@ -164,7 +163,7 @@ def _parts(where: list, loc_codes: np.ndarray, labels_of_locations: list[str], d
     count, total, squares, passed = (np.zeros(shape) for _ in range(4))
     for part, location_id, n, s, ss, p in rows:
         at = (position[part], loc_position[location_id])
-        count[at], total[at], squares[at], passed[at] = n, s, ss, p
+        count[at], total[at], squares[at], passed[at] = n, s * scale, ss * scale * scale, p
     part_stats = stats.statistics_from_cells(count, total, squares, passed)
     labels = _part_labels(definition, ids, kind, lang)
     records = []

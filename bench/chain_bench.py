@@ -1,0 +1,238 @@
+"""Benchmark of the chain statistics and the chain PDF (not part of the test suite).
+
+    .venv/bin/python bench/chain_bench.py [--db sqlite|postgresql|both] [--visits 100000] [--locations 500]
+
+Builds a synthetic chain (``--locations`` branches, ``--visits`` approved visits of the
+in-store checklist with one answer per scored item, about 40) in a fresh SQLite file and/or a
+fresh PostgreSQL schema, then measures in one run:
+
+1. ``chain_statistics`` for the whole chain against a hand-written SQL ``GROUP BY`` of the
+   same per-location and per-item means on the same database (target: ≤ 2× the baseline);
+2. the number of SQL statements per statistics call, for the whole chain and for one region
+   (must not grow with the number of locations);
+3. the chain PDF for 300 locations, against WeasyPrint alone rendering the final HTML
+   (targets: < 5 s and ≤ 1.3× WeasyPrint alone).
+
+Figures are printed; copy them into bench/RESULTS.md with the command line.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import create_engine, event, func, insert, select, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from audit import create_app  # noqa: E402
+from audit.extensions import db  # noqa: E402
+from audit.models import (  # noqa: E402
+    Answer, Location, Region, User, Visit, VisitSectionScore,
+)
+from audit.scoring import score_visit  # noqa: E402
+from audit.services.chain_stats import StatsFilter, chain_statistics  # noqa: E402
+from audit.services.checklists import current_version, load_checklist_files  # noqa: E402
+
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REGIONS = ["Vilnius", "Kaunas", "Klaipėda", "Rīga", "Kurzeme", "Latgale"]
+
+
+def build_chain(n_locations: int, n_visits: int, seed: int = 7) -> None:
+    """Bulk-insert a synthetic chain with numpy-drawn answers (Core inserts, no ORM objects)."""
+    rng = np.random.default_rng(seed)
+    load_checklist_files([Path(__file__).resolve().parent.parent / "checklists"])
+    version = current_version("store-visit")
+    definition = version.parsed
+    items = [i for i in definition.items if i.scored and i.show_if is None]
+    db.session.execute(insert(Region), [{"name": name} for name in REGIONS])
+    region_ids = db.session.scalars(select(Region.id).order_by(Region.id)).all()
+    db.session.execute(insert(Location), [
+        {"code": f"B{n:04d}", "name": f"Branch {n}", "region_id": region_ids[n % len(region_ids)],
+         "format": "mall" if n < 300 else "high_street", "address": "", "city": "", "active": True}
+        for n in range(n_locations)
+    ])
+    db.session.execute(insert(User), [
+        {"email": f"auditor{n}@bench.example", "name": f"Auditor {n}", "role": "auditor", "active": True,
+         "created_at": datetime(2026, 1, 1)} for n in range(50)
+    ])
+    location_ids = np.array(db.session.scalars(select(Location.id).order_by(Location.id)).all())
+    auditor_ids = np.array(db.session.scalars(select(User.id).order_by(User.id)).all())
+    quality = rng.normal(0, 0.8, len(location_ids))
+    leniency = rng.normal(0, 0.4, len(auditor_ids))
+    start = datetime(2026, 1, 1)
+    batch = 5000
+    for first in range(0, n_visits, batch):
+        size = min(batch, n_visits - first)
+        loc = rng.integers(0, len(location_ids), size)
+        aud = rng.integers(0, len(auditor_ids), size)
+        visits, answers, sections = [], [], []
+        p = 1 / (1 + np.exp(-(0.8 + quality[loc] + leniency[aud])))
+        passed = rng.random((size, len(items))) < p[:, None]
+        for v in range(size):
+            values = {}
+            for k, item in enumerate(items):
+                if item.type in ("yes_no", "yes_no_na"):
+                    values[item.id] = "yes" if passed[v, k] else "no"
+                elif item.type == "scale":
+                    values[item.id] = str(item.max if passed[v, k] else item.min)
+                elif item.type == "choice":
+                    best = max(item.options, key=lambda o: o.score)
+                    worst = min(item.options, key=lambda o: o.score)
+                    values[item.id] = (best if passed[v, k] else worst).id
+                else:
+                    values[item.id] = "1" if passed[v, k] else "30"
+            values["complaint_scenario"] = "no"
+            result = score_visit(definition, values)
+            visits.append({"uuid": str(uuid.UUID(bytes=rng.bytes(16), version=4)),
+                           "location_id": int(location_ids[loc[v]]), "auditor_id": int(auditor_ids[aud[v]]),
+                           "checklist_version_id": version.id, "channel": "in_person", "status": "approved",
+                           "visited_at": start + timedelta(minutes=int(rng.integers(0, 300 * 24 * 60))),
+                           "score": result.score, "critical_failed": result.critical_failed, "scenario": "",
+                           "staff_description": "", "created_at": start, "updated_at": start})
+            answers.append([(item_id, value, result.items[item_id].score) for item_id, value in values.items()])
+            sections.append([(s.section_id, s.score) for s in result.sections])
+        ids = db.session.scalars(insert(Visit).returning(Visit.id, sort_by_parameter_order=True), visits).all()
+        db.session.execute(insert(Answer), [
+            {"visit_id": vid, "item_id": item_id, "value": value, "score": score, "is_na": False, "comment": ""}
+            for vid, rows in zip(ids, answers) for item_id, value, score in rows
+        ])
+        db.session.execute(insert(VisitSectionScore), [
+            {"visit_id": vid, "section_id": sid, "score": score} for vid, rows in zip(ids, sections) for sid, score in rows
+        ])
+        db.session.commit()
+        print(f"  … {first + size:,} visits", end="\r", flush=True)
+    print()
+
+
+def timed(work, repeat: int = 3) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def baseline_group_by() -> tuple:
+    """What a spreadsheet user would write: mean per location and mean per item, in SQL."""
+    per_location = db.session.execute(text(
+        "SELECT v.location_id, COUNT(*), AVG(v.score) FROM visit v "
+        "WHERE v.status = 'approved' AND v.score IS NOT NULL GROUP BY v.location_id")).all()
+    per_item = db.session.execute(text(
+        "SELECT a.item_id, a.score IS NOT NULL, AVG(a.score) FROM answer a JOIN visit v ON v.id = a.visit_id "
+        "WHERE v.status = 'approved' AND a.score IS NOT NULL GROUP BY a.item_id, a.score IS NOT NULL")).all()
+    return per_location, per_item
+
+
+def count_statements(work) -> int:
+    seen = []
+    listener = lambda *args: seen.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def measure(label: str, uri: str, n_locations: int, n_visits: int, reuse: bool = False) -> dict:
+    instance = tempfile.mkdtemp(prefix="bench-instance-")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": instance, "SECRET_KEY": "bench"})
+    figures = {"database": label}
+    with app.app_context():
+        started = time.perf_counter()
+        if not (reuse and db.session.scalar(select(func.count()).select_from(Visit)) if _has_tables() else False):
+            db.create_all()
+            build_chain(n_locations, n_visits)
+        figures["build_s"] = time.perf_counter() - started
+        figures["answers"] = db.session.scalar(select(func.count()).select_from(Answer))
+        spec = StatsFilter("store-visit")
+        chain_statistics(spec)  # warm caches
+        figures["stats_s"], result = timed(lambda: chain_statistics(spec))
+        figures["baseline_s"], _ = timed(baseline_group_by)
+        figures["locations"] = len(result["locations"])
+        figures["statements_chain"] = count_statements(lambda: chain_statistics(spec))
+        figures["statements_region"] = count_statements(lambda: chain_statistics(StatsFilter("store-visit", region="Kaunas")))
+        figures["statements_1_location"] = count_statements(
+            lambda: chain_statistics(StatsFilter("store-visit", location_code="B0001")))
+        report(figures)
+        try:
+            from audit.reports.chain_report import chain_report_context, chain_report_pdf
+            from audit.reports.pdf import html_to_pdf, render_html
+
+            spec300 = StatsFilter("store-visit", location_format="mall")
+            with app.test_request_context():
+                figures["pdf_s"], pdf = timed(lambda: chain_report_pdf(spec300, "en"), repeat=2)
+                html = render_html("reports/chain.html", chain_report_context(spec300, "en"), "en")
+                figures["weasyprint_only_s"], _ = timed(lambda: html_to_pdf(html), repeat=2)
+            from io import BytesIO
+
+            from pypdf import PdfReader
+
+            figures["pdf_pages"] = len(PdfReader(BytesIO(pdf)).pages)
+        except Exception as exc:  # the report may not exist yet; the other figures still count
+            figures["pdf"] = f"chain PDF not measured: {type(exc).__name__}: {exc}"
+        report_pdf(figures)
+        db.session.remove()
+        db.engine.dispose()
+    return figures
+
+
+def report(figures: dict) -> None:
+    print(f"\n== {figures['database']} ==")
+    print(f"built {figures['locations']} locations, {figures['answers']:,} answers in {figures['build_s']:.1f} s")
+    ratio = figures["stats_s"] / figures["baseline_s"]
+    print(f"chain_statistics: {figures['stats_s']:.3f} s; hand-written GROUP BY: {figures['baseline_s']:.3f} s; "
+          f"ratio {ratio:.2f} (target ≤ 2)")
+    print(f"SQL statements per statistics call: whole chain {figures['statements_chain']}, one region "
+          f"{figures['statements_region']}, one location {figures['statements_1_location']}", flush=True)
+
+
+def report_pdf(figures: dict) -> None:
+    if "pdf_s" in figures:
+        ratio = figures["pdf_s"] / figures["weasyprint_only_s"]
+        print(f"chain PDF, 300 locations: {figures['pdf_s']:.2f} s ({figures['pdf_pages']} pages); WeasyPrint alone "
+              f"{figures['weasyprint_only_s']:.2f} s; ratio {ratio:.2f} (targets < 5 s, ≤ 1.3)")
+    else:
+        print(figures.get("pdf"))
+
+
+def _has_tables() -> bool:
+    from sqlalchemy import inspect
+
+    return "visit" in inspect(db.engine).get_table_names()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--visits", type=int, default=100_000)
+    parser.add_argument("--locations", type=int, default=500)
+    parser.add_argument("--sqlite-file", help="Keep the SQLite chain in this file and reuse it when it exists.")
+    args = parser.parse_args()
+    if args.db in ("sqlite", "both"):
+        path = Path(args.sqlite_file).resolve() if args.sqlite_file else Path(tempfile.mkdtemp(prefix="bench-")) / "bench.db"
+        measure("SQLite", f"sqlite:///{path}", args.locations, args.visits, reuse=bool(args.sqlite_file))
+    if args.db in ("postgresql", "both"):
+        engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE"))
+            conn.execute(text("CREATE SCHEMA bench"))
+        try:
+            uri = PG_URL.replace("postgresql://", "postgresql+psycopg://") + "?options=-csearch_path%3Dbench"
+            measure("PostgreSQL", uri, args.locations, args.visits)
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE"))
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
