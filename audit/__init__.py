@@ -74,10 +74,11 @@ def _register_blueprints(app: Flask) -> None:
     from .web.api import bp as api_bp
 
     app.register_blueprint(api_bp)
-    from .web import assignments, field, review
+    from .web import assignments, field, reports, review
 
     app.register_blueprint(assignments.bp)
     app.register_blueprint(field.bp)
+    app.register_blueprint(reports.bp)
     app.register_blueprint(review.bp)
     from .web import evidence
 
@@ -85,6 +86,12 @@ def _register_blueprints(app: Flask) -> None:
     from .web import admin
 
     app.register_blueprint(admin.bp)
+    from .web import office
+
+    app.register_blueprint(office.bp)
+    from .web import location_page
+
+    app.register_blueprint(location_page.bp)
     i18n.install_template_helpers(app)
 
 

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound; ``create_app`` binds them with ``init_app``."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+# Storage, switches and headers come from app.config (RATELIMIT_*); limits sit on the views.
+limiter = Limiter(key_func=get_remote_address)

@@ -14,7 +14,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "view_locations": frozenset({"admin", "reviewer"}),
     "view_checklists": frozenset({"admin", "reviewer", "auditor"}),
     "view_users": frozenset({"admin"}),
+    "manage_users": frozenset({"admin"}),  # create, edit, deactivate; set passwords
+    "manage_locations": frozenset({"admin"}),  # locations and regions
     "view_all_visits": frozenset({"admin", "reviewer"}),
+    "manage_assignments": frozenset({"admin", "reviewer"}),
+    "review_visits": frozenset({"admin", "reviewer"}),
+    "dispute_visits": frozenset({"manager"}),
+    "record_visit": frozenset({"admin", "reviewer", "auditor"}),  # a complete visit in one call (API)
+    "record_visit_for_others": frozenset({"admin", "reviewer"}),  # naming another user as its auditor
 }
 
 
@@ -22,8 +29,9 @@ def may(user: User | None, action: str, obj: object | None = None) -> bool:
     """May ``user`` do ``action`` (to ``obj``)? Unknown actions are refused."""
     if user is None or not user.is_authenticated or not user.active:
         return False
-    if action == "view_visit" and isinstance(obj, Visit):
-        return _may_view_visit(user, obj)
+    rule = OBJECT_RULES.get(action)
+    if rule is not None:
+        return isinstance(obj, Visit) and rule(user, obj)
     roles = ROLE_ACTIONS.get(action)
     return roles is not None and user.role in roles
 
@@ -36,6 +44,33 @@ def _may_view_visit(user: User, visit: Visit) -> bool:
     if user.role == "manager":
         return visit.status == "approved" and visit.location_id in {loc.id for loc in user.locations}
     return False
+
+
+def _may_edit_visit(user: User, visit: Visit) -> bool:
+    """Answers, details and photos change only while the visit is with its auditor."""
+    return visit.status in ("draft", "returned") and visit.auditor_id == user.id
+
+
+def _may_review_visit(user: User, visit: Visit) -> bool:
+    return user.role in ("admin", "reviewer") and visit.status == "submitted"
+
+
+def _may_dispute_visit(user: User, visit: Visit) -> bool:
+    return user.role == "manager" and _may_view_visit(user, visit)
+
+
+def _may_decide_disputes(user: User, visit: Visit) -> bool:
+    return user.role in ("admin", "reviewer")
+
+
+#: Actions on one visit, decided by its owner, state and location.
+OBJECT_RULES = {
+    "view_visit": _may_view_visit,
+    "edit_visit": _may_edit_visit,
+    "review_visit": _may_review_visit,
+    "dispute_visit": _may_dispute_visit,
+    "decide_dispute": _may_decide_disputes,
+}
 
 
 def visible_visits(user: User) -> ColumnElement[bool]:
@@ -57,4 +92,13 @@ def visible_locations(user: User) -> ColumnElement[bool]:
     if user.role == "manager":
         own = select(manager_location.c.location_id).where(manager_location.c.user_id == user.id)
         return Location.id.in_(own)
+    return false()
+
+
+def recordable_locations(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on ``Location``: where ``user`` may record a visit (auditors: active branches)."""
+    if user.role in ("admin", "reviewer"):
+        return true()
+    if user.role == "auditor":
+        return Location.active == true()
     return false()

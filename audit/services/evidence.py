@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -213,11 +213,26 @@ def _open_image(data: bytes) -> Image.Image:
     return img
 
 
+def _decode_strictly(img: Image.Image) -> None:
+    """Decode now, so a truncated file fails here.
+
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` is process-wide and WeasyPrint sets it to True when it
+    is imported (for its own documents); for uploads we always want truncated files refused.
+    """
+    with _OPEN_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            img.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _upright_srgb(img: Image.Image) -> Image.Image:
     """The decoded picture: upright, transparency flattened on white, sRGB, no metadata."""
     icc_profile = img.info.get("icc_profile")
     has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
-    img.load()  # decode now, so a truncated file fails here
+    _decode_strictly(img)
     try:
         ImageOps.exif_transpose(img, in_place=True)
     except Exception:  # malformed EXIF: the pixels are still good, keep them as they are

@@ -1,5 +1,11 @@
-"""Creating users (CLI today, admin screens later)."""
+"""Creating, changing and deactivating users (CLI and admin screens).
+
+Messages are plain English (the CLI prints them); ``field`` names the form field a page
+shows the message next to. Every change is written to the audit log.
+"""
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -11,31 +17,120 @@ from . import audit_log
 
 
 class UserError(ValueError):
-    """A user could not be created; the message says why."""
+    """A user could not be created or changed; the message says why."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
-def create_user(email: str, role: str, name: str, password: str | None, location_codes: list[str] = ()) -> User:
-    try:
-        email = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise UserError(f"'{email}' is not a valid e-mail address: {exc}") from None
-    if role not in ROLES:
-        raise UserError(f"unknown role '{role}'; use one of: {', '.join(ROLES)}")
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise UserError(f"a user with the e-mail {email} already exists")
-    if password is not None and len(password) < MIN_LENGTH:
-        raise UserError(f"the password must have at least {MIN_LENGTH} characters")
-    locations = []
-    for code in location_codes:
-        location = db.session.scalar(select(Location).where(Location.code == code))
-        if location is None:
-            raise UserError(f"unknown location code '{code}'")
-        locations.append(location)
-    if locations and role != "manager":
-        raise UserError("only managers are linked to locations")
+def create_user(email: str, role: str, name: str, password: str | None, location_codes: Iterable[str] = (),
+                actor: User | None = None) -> User:
+    email = _valid_email(email)
+    name = _valid_name(name)
+    _check_role(role)
+    if password is not None:
+        _check_password(password)
+    locations = _locations_for(role, location_codes)
     user = User(email=email, role=role, name=name,
                 password_hash=hash_password(password) if password else None, locations=locations)
     db.session.add(user)
     db.session.flush()
-    audit_log.record("user.created", "user", user.id, role=role)
+    audit_log.record("user.created", "user", user.id, actor, role=role, email=email,
+                     locations=sorted(loc.code for loc in locations), password_set=bool(password))
     return user
+
+
+def update_user(user: User, *, email: str, name: str, role: str, active: bool,
+                location_codes: Iterable[str] = (), password: str | None = None,
+                actor: User | None = None) -> dict:
+    """Change ``user``; an empty ``password`` keeps the old one. Returns what changed."""
+    email = _valid_email(email, ignore=user)
+    name = _valid_name(name)
+    _check_role(role)
+    if password:
+        _check_password(password)
+    locations = _locations_for(role, location_codes)
+    if actor is not None and actor.id == user.id:
+        if role != user.role:
+            raise UserError("you cannot change your own role; ask another administrator", "role")
+        if not active:
+            raise UserError("you cannot deactivate your own account", "active")
+
+    changes: dict = {}
+    for attribute, new in (("email", email), ("name", name), ("role", role), ("active", active)):
+        old = getattr(user, attribute)
+        if old != new:
+            changes[attribute] = [old, new]
+            setattr(user, attribute, new)
+    old_codes = sorted(loc.code for loc in user.locations)
+    new_codes = sorted(loc.code for loc in locations)
+    if old_codes != new_codes:
+        changes["locations"] = [old_codes, new_codes]
+        user.locations = locations
+    if password:
+        user.password_hash = hash_password(password)
+        changes["password"] = "changed"  # never the password or its hash
+    if changes:
+        db.session.flush()
+        audit_log.record("user.updated", "user", user.id, actor, changes=changes)
+    return changes
+
+
+def deactivate_user(user: User, actor: User | None = None) -> None:
+    """The user can no longer sign in; their visits and history stay."""
+    if actor is not None and actor.id == user.id:
+        raise UserError("you cannot deactivate your own account", "active")
+    if user.active:
+        user.active = False
+        db.session.flush()
+        audit_log.record("user.deactivated", "user", user.id, actor)
+
+
+def reactivate_user(user: User, actor: User | None = None) -> None:
+    if not user.active:
+        user.active = True
+        db.session.flush()
+        audit_log.record("user.reactivated", "user", user.id, actor)
+
+
+def _valid_email(email: str, ignore: User | None = None) -> str:
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise UserError(f"'{email}' is not a valid e-mail address: {exc}", "email") from None
+    taken = select(User.id).where(func.lower(User.email) == email)
+    if ignore is not None:
+        taken = taken.where(User.id != ignore.id)
+    if db.session.scalar(taken):
+        raise UserError(f"a user with the e-mail {email} already exists", "email")
+    return email
+
+
+def _valid_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise UserError("a name is required", "name")
+    return name
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"unknown role '{role}'; use one of: {', '.join(ROLES)}", "role")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise UserError(f"the password must have at least {MIN_LENGTH} characters", "password")
+
+
+def _locations_for(role: str, codes: Iterable[str]) -> list[Location]:
+    codes = list(dict.fromkeys(codes))
+    found = {loc.code: loc for loc in db.session.scalars(select(Location).where(Location.code.in_(codes)))}
+    for code in codes:
+        if code not in found:
+            raise UserError(f"unknown location code '{code}'", "locations")
+    if codes and role != "manager":
+        raise UserError("only managers are linked to locations", "locations")
+    return [found[code] for code in codes]

@@ -1,7 +1,7 @@
 """Login and logout."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
 from ..models import User
 from ..passwords import verify_password
 from .i18n import safe_next
@@ -33,7 +33,17 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+def _submitted_email() -> str:
+    """Rate-limit key: the address tried, so guessing one account's password is slowed down."""
+    # Never empty (Flask-Limiter skips a limit whose key is empty), never longer than an address.
+    return request.form.get("email", "").strip().lower()[:254] or "(no e-mail)"
+
+
+# Two counters on sign-in attempts (GET stays free): per address tried, and per client IP.
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_EMAIL"], key_func=_submitted_email,
+               methods=["POST"], scope="email")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], scope="ip")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -47,6 +57,13 @@ def login():
             verify_password(None, form.password.data)  # same time whether or not the account exists
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """The sign-in form again, with what was typed, and a message instead of a bare 429."""
+    flash(_("Too many sign-in attempts. Wait a minute and try again."), "error")
+    return render_template("auth/login.html", form=LoginForm()), 429
 
 
 @bp.post("/logout")

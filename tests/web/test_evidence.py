@@ -513,3 +513,17 @@ def test_unusual_but_valid_photos_become_plain_rgb_jpegs(name):
     assert img.format == "JPEG" and img.mode == "RGB" and img.size == size == (photo.width, photo.height)
     assert close_to(img.getpixel(point), colour, 12), img.getpixel(point)
     assert not img.getexif() and "icc_profile" not in img.info
+
+
+def test_truncated_photos_are_refused_even_after_weasyprint_was_imported(app, scene, monkeypatch):
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    # WeasyPrint turns this on for the whole process; a server that rendered one PDF runs so.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    users, visit = scene
+    client, token = signed_in(app, users["auditor"])
+    damaged = post_photo(client, token, visit, jpeg_from_phone()[:3000])
+    assert damaged.status_code == 415 and "damaged" in damaged.get_json()["error"]
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as WeasyPrint wants it
+    assert evidence_rows() == []

@@ -1,0 +1,60 @@
+"""Forms of the admin screens: WTForms checks the shape, the services check the rules."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ...models import LOCATION_FORMATS, ROLES
+from ...passwords import MIN_LENGTH
+from ..labels import FORMAT_NAMES, ROLE_NAMES
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+PASSWORD_LENGTH = Length(min=MIN_LENGTH, max=1000,
+                         message=_l("The password must have at least %(min)d characters."))
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), filters=[_strip],
+                       validators=[DataRequired(), Email(message=_l("This is not a valid e-mail address.")),
+                                   Length(max=254)])
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=[(role, ROLE_NAMES[role]) for role in ROLES], default="auditor")
+    locations = SelectMultipleField(
+        _l("Locations this manager looks after"), choices=[], widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    password = PasswordField(_l("Password"), validators=[Optional(), PASSWORD_LENGTH])
+    password_again = PasswordField(
+        _l("Repeat the password"), validators=[EqualTo("password", message=_l("The passwords do not match."))]
+    )
+
+
+class NewUserForm(UserForm):
+    pass
+
+
+class EditUserForm(UserForm):
+    active = BooleanField(_l("Active: may sign in"))
+    password = PasswordField(_l("New password"), validators=[Optional(), PASSWORD_LENGTH])
+
+
+class LocationForm(FlaskForm):
+    code = StringField(_l("Code"), filters=[_strip], validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    region = SelectField(_l("Region"), coerce=int, choices=[])
+    city = StringField(_l("City"), filters=[_strip], validators=[Length(max=120)])
+    address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=300)])
+    format = SelectField(_l("Format"), choices=[(f, FORMAT_NAMES[f]) for f in LOCATION_FORMATS],
+                         default="high_street")
+    active = BooleanField(_l("Active: open and visited"), default=True)
+
+
+class RegionForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])

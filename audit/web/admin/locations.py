@@ -1,0 +1,138 @@
+"""Admin screens for locations (list, create, edit) and regions (list, create, rename, delete)."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import Location, Region
+from ...services.locations import (
+    LocationError, create_location, create_region, delete_region, rename_region, update_location,
+)
+from . import bp, requires, show_error
+from .forms import LocationForm, RegionForm
+
+
+@bp.get("/locations")
+@requires("manage_locations")
+def locations():
+    stmt = (
+        select(Location)
+        .outerjoin(Region, Location.region_id == Region.id)
+        .options(selectinload(Location.region), selectinload(Location.managers))
+        .order_by(Location.active.desc(), Region.name, Location.code)
+    )
+    return render_template("admin/locations.html", locations=db.session.scalars(stmt).all())
+
+
+@bp.route("/locations/new", methods=["GET", "POST"])
+@requires("manage_locations")
+def location_new():
+    form = LocationForm()
+    form.region.choices = _region_choices()
+    if form.validate_on_submit():
+        try:
+            location = create_location(**_location_values(form), actor=current_user)
+        except LocationError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Location %(code)s created.", code=location.code), "info")
+            return redirect(url_for(".locations"))
+    return render_template("admin/location_form.html", form=form, location=None)
+
+
+@bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
+@requires("manage_locations")
+def location_edit(location_id: int):
+    location = db.get_or_404(Location, location_id)
+    form = LocationForm(data={
+        "code": location.code, "name": location.name, "region": location.region_id or 0, "city": location.city,
+        "address": location.address, "format": location.format, "active": location.active,
+    })
+    form.region.choices = _region_choices()
+    if form.validate_on_submit():
+        try:
+            changes = update_location(location, **_location_values(form), actor=current_user)
+        except LocationError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            if changes:
+                flash(_("Changes to %(code)s saved.", code=location.code), "info")
+            return redirect(url_for(".locations"))
+    return render_template("admin/location_form.html", form=form, location=location)
+
+
+@bp.route("/regions", methods=["GET", "POST"])
+@requires("manage_locations")
+def regions():
+    form = RegionForm()
+    if form.validate_on_submit():
+        try:
+            region = create_region(form.name.data, actor=current_user)
+        except LocationError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Region %(name)s created.", name=region.name), "info")
+            return redirect(url_for(".regions"))
+    stmt = (
+        select(Region.id, Region.name, func.count(Location.id).label("locations"))
+        .outerjoin(Location, Location.region_id == Region.id)
+        .group_by(Region.id, Region.name)
+        .order_by(Region.name)
+    )
+    return render_template("admin/regions.html", regions=db.session.execute(stmt).all(), form=form)
+
+
+@bp.route("/regions/<int:region_id>", methods=["GET", "POST"])
+@requires("manage_locations")
+def region_edit(region_id: int):
+    region = db.get_or_404(Region, region_id)
+    form = RegionForm(data={"name": region.name})
+    if form.validate_on_submit():
+        try:
+            rename_region(region, form.name.data, actor=current_user)
+        except LocationError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Region renamed to %(name)s.", name=region.name), "info")
+            return redirect(url_for(".regions"))
+    count = db.session.scalar(select(func.count(Location.id)).where(Location.region_id == region.id))
+    return render_template("admin/region_form.html", form=form, region=region, location_count=count)
+
+
+@bp.post("/regions/<int:region_id>/delete")
+@requires("manage_locations")
+def region_delete(region_id: int):
+    region = db.get_or_404(Region, region_id)
+    name = region.name
+    try:
+        delete_region(region, actor=current_user)
+    except LocationError as exc:
+        db.session.rollback()
+        show_error(None, exc)
+    else:
+        db.session.commit()
+        flash(_("Region %(name)s deleted.", name=name), "info")
+    return redirect(url_for(".regions"))
+
+
+def _region_choices() -> list[tuple[int, str]]:
+    regions = db.session.execute(select(Region.id, Region.name).order_by(Region.name)).all()
+    return [(0, _("No region")), *((region_id, name) for region_id, name in regions)]
+
+
+def _location_values(form: LocationForm) -> dict:
+    return {"code": form.code.data, "name": form.name.data, "region_id": form.region.data or None,
+            "city": form.city.data, "address": form.address.data, "format": form.format.data,
+            "active": form.active.data}

@@ -1,0 +1,85 @@
+"""The admin screens in real chromium at tablet sizes: every control big enough to tap,
+errors shown next to their field, and screenshots in tests/artifacts/."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot, small_targets
+from tests.browser.test_first_screens import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def admin(make_user, make_location):
+    for code, name, region, city, fmt in (
+        ("RIX-01", "Rīga Alfa", "Rīga", "Rīga", "mall"), ("RIX-02", "Rīga Galerija Centrs", "Rīga", "Rīga", "mall"),
+        ("VLN-01", "Vilnius Akropolis", "Vilnius", "Vilnius", "flagship"),
+        ("VLN-02", "Vilnius Gedimino prospektas", "Vilnius", "Vilnius", "high_street"),
+        ("TLL-01", "Tallinn Viru Keskus", "Tallinn", "Tallinn", "kiosk"),
+    ):
+        make_location(code, name, region=region, city=city, format=fmt)
+    make_user("manager", name="Rita Bērziņa", email="rita.berzina@volta-retail.example", locations=["RIX-01", "RIX-02"])
+    make_user("auditor", name="Ilze Kalniņa")
+    make_user("reviewer", name="Jonas Petrauskas")
+    return make_user("admin", name="Head Office")
+
+
+def follow(page, selector: str) -> None:
+    """Click a link or submit button and wait until the next page has loaded, styles and all."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
+
+
+def test_admin_manages_users_locations_and_regions(page, live_server, admin):
+    sign_in(page, live_server, admin.email)
+    follow(page, "nav.admin-links >> text=Users")
+    assert page.locator("h1").inner_text() == "Users"
+    assert page.locator("text=Rita Bērziņa").is_visible()
+    assert small_targets(page) == []
+    screenshot(page, "admin-users")
+
+    follow(page, "text=New user")
+    page.fill("input[name=email]", "rita.berzina@volta-retail.example")  # taken
+    page.fill("input[name=name]", "Second Rita")
+    page.select_option("select[name=role]", "auditor")
+    page.check("input[value=VLN-01]")
+    follow(page, "button[type=submit].primary")
+    assert page.locator(".field.has-error .error").first.inner_text() == "Another user already has this e-mail address."
+    assert page.input_value("input[name=name]") == "Second Rita"  # what was typed is kept
+    assert page.is_checked("input[value=VLN-01]")
+    assert small_targets(page) == []
+    screenshot(page, "admin-user-form-error")
+
+    page.fill("input[name=email]", "second.rita@volta-retail.example")
+    page.select_option("select[name=role]", "manager")
+    page.fill("input[name=password]", "long enough secret")
+    page.fill("input[name=password_again]", "long enough secret")
+    follow(page, "button[type=submit].primary")
+    assert page.locator(".flash").inner_text() == "User Second Rita created."
+
+    follow(page, "text=Rita Bērziņa")
+    assert page.input_value("input[name=email]") == "rita.berzina@volta-retail.example"
+    assert page.is_checked("input[value=RIX-02]")
+    assert small_targets(page) == []
+    screenshot(page, "admin-user-edit")
+
+    follow(page, "nav.admin-tabs >> text=Locations")
+    assert page.locator("text=Tallinn Viru Keskus").is_visible()
+    assert small_targets(page) == []
+    screenshot(page, "admin-locations")
+    follow(page, "text=VLN-02")
+    page.fill("input[name=code]", "rix-01")  # taken
+    follow(page, "button[type=submit].primary")
+    assert page.locator(".field.has-error .error").inner_text() == "Another location already has this code."
+    assert small_targets(page) == []
+    screenshot(page, "admin-location-form-error")
+
+    follow(page, "nav.admin-tabs >> text=Regions")
+    page.fill("input[name=name]", "Kaunas")
+    follow(page, "button[type=submit].primary")
+    assert page.locator(".flash").inner_text() == "Region Kaunas created."
+    assert small_targets(page) == []
+    screenshot(page, "admin-regions")
+    follow(page, "tr:has-text('Kaunas') button:has-text('Delete')")
+    assert page.locator(".flash").inner_text() == "Region Kaunas deleted."
