@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, select, true
 
-from .models import Location, User, Visit, manager_location
+from .models import EDITABLE_STATUSES, Location, User, Visit, manager_location
 
 #: Actions that depend only on the role.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -48,7 +48,7 @@ def _may_view_visit(user: User, visit: Visit) -> bool:
 
 def _may_edit_visit(user: User, visit: Visit) -> bool:
     """Answers, details and photos change only while the visit is with its auditor."""
-    return visit.status in ("draft", "returned") and visit.auditor_id == user.id
+    return visit.status in EDITABLE_STATUSES and visit.auditor_id == user.id
 
 
 def _may_review_visit(user: User, visit: Visit) -> bool:

@@ -17,6 +17,8 @@ from .review import Dispute, ReviewComment
 from .org import Location, User
 
 VISIT_STATUSES = ("draft", "submitted", "returned", "approved")
+#: While a visit is in one of these, its auditor may change answers, details and photos.
+EDITABLE_STATUSES = ("draft", "returned")
 CHANNELS = ("in_person", "phone", "email")
 
 

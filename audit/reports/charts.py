@@ -18,7 +18,19 @@ VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+    """A number as the reader writes it: "93,7" in ru/lt/lv, "93.7" in English.
+
+    Uses the active Flask-Babel locale when there is one (pages, and PDFs built inside
+    ``force_locale``); plain digits otherwise, so the builders still work without Flask.
+    """
+    if value is None:
+        return "–"
+    try:
+        from flask_babel import format_decimal
+
+        return format_decimal(value, "0." + "0" * digits if digits else "0")
+    except (RuntimeError, AttributeError, KeyError):  # no app or request context
+        return f"{value:.{digits}f}"
 
 
 def _svg(width: float, height: float, body: list[str], label: str) -> Markup:
@@ -54,7 +66,7 @@ def ranking_chart(rows: Sequence[dict], chain_mean: float | None, label: str = "
     ``rows``: dicts with ``mean``, ``ci_low``, ``ci_high``, ``visits``, ``funnel`` (best first).
     """
     left, right, row_h, top = 210, 70, 18, 22
-    width, plot = 720, 720 - 210 - 70
+    width, plot = 720, 720 - left - right
     height = top + row_h * len(rows) + 10
 
     def x(value: float) -> float:
@@ -176,7 +188,7 @@ def compared_bars(rows: Sequence[tuple[str, float | None, float | None]], label:
                   own: str = "", reference: str = "") -> Markup:
     """Horizontal bars (0–100) of ``(label, own value, reference value)``; the reference as a tick."""
     left, right, row_h, top = 200, 60, 22, 20
-    width, plot = 640, 640 - 200 - 60
+    width, plot = 640, 640 - left - right
     height = top + row_h * len(rows) + 6
     body = []
     if own or reference:
@@ -200,7 +212,7 @@ def compared_bars(rows: Sequence[tuple[str, float | None, float | None]], label:
 def offsets_chart(rows: Sequence[tuple[str, float | None, int]], label: str = "Auditor offsets") -> Markup:
     """Auditors' offsets (points above/below the average auditor) as bars around zero."""
     left, right, row_h, top = 180, 80, 20, 8
-    width, plot = 600, 600 - 180 - 80
+    width, plot = 600, 600 - left - right
     span = max([abs(v) for _, v, _ in rows if v is not None] + [5.0])
     height = top + row_h * len(rows) + 8
     zero = left + plot / 2
@@ -214,4 +226,135 @@ def offsets_chart(rows: Sequence[tuple[str, float | None, int]], label: str = "A
             body.append(f'<rect x="{min(zero, zero + w):.1f}" y="{y + 4}" width="{abs(w):.1f}" height="{row_h - 8}" fill="{colour}"/>')
         body.append(f'<text x="{left + plot + 8}" y="{y + 14}">{"+" if (value or 0) > 0 else ""}{_fmt(value)} '
                     f'<tspan fill="{GREY}">n={visits}</tspan></text>')
+    return _svg(width, height, body, label)
+
+
+def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]], label: str = "Trend",
+                      reference: tuple[str, float] | None = None, height: int = 200,
+                      width: int = 640) -> Markup:
+    """Scores (0–100) over time as lines, with the legend above the plot so it never covers a point.
+
+    The first series is drawn strongest, with its values printed; ``reference`` is an optional
+    ``(name, value)`` drawn as a dashed horizontal line (e.g. the chain average of a period).
+    """
+    left, right, top, bottom = 40, 30, 30, 28
+    n = max(len(labels), 2)
+
+    def x(i: int) -> float:
+        return left + (width - left - right) * (i / (n - 1) if len(labels) > 1 else 0.5)
+
+    def y(value: float) -> float:
+        return top + (height - top - bottom) * (1 - min(max(value, 0.0), 100.0) / 100.0)
+
+    body = []
+    for tick in (0, 50, 100):
+        body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{LIGHT}"/>'
+                    f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{GREY}">{tick}</text>')
+    for i, text in enumerate(labels):
+        body.append(f'<text x="{x(i):.1f}" y="{height - 9}" text-anchor="middle" fill="{GREY}">{escape(text)}</text>')
+    legend_x = left
+    if reference is not None:
+        name, value = reference
+        body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+                    f'stroke="{INK}" stroke-dasharray="4 3"/>')
+    for s, (name, values) in enumerate(series.items()):
+        colour, stroke = (BLUE, 2.5) if s == 0 else (GREY, 1.5)
+        points = [(x(i), y(v), v) for i, v in enumerate(values) if v is not None]
+        if points:
+            path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py, _) in enumerate(points))
+            body.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="{stroke}"/>')
+            for px, py, value in points:
+                body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>')
+                if s == 0:
+                    body.append(f'<text x="{px:.1f}" y="{py - 7:.1f}" text-anchor="middle">{_fmt(value, 0)}</text>')
+        body.append(f'<text x="{legend_x}" y="12" fill="{colour}">■ {escape(name)}</text>')
+        legend_x += 30 + 7 * len(name)
+    if reference is not None:
+        body.append(f'<text x="{legend_x}" y="12" fill="{INK}">– – {escape(reference[0])} {_fmt(reference[1], 0)}</text>')
+    return _svg(width, height, body, label)
+
+
+def _text_width(text: str) -> float:
+    """Rough width in px of ``text`` in DejaVu Sans at the charts' 11 px (Cyrillic is wider)."""
+    def width(ch: str) -> float:
+        if ch in " ilj.,:;'!|ftI()[]":
+            return 3.6
+        if "\u0400" <= ch <= "\u04ff":
+            return 8.4 if ch.isupper() else 7.4
+        return 7.4 if ch.isupper() or ch.isdigit() else 6.3
+    return sum(width(ch) for ch in text)
+
+
+def shorten(text: str, width: float = 185.0, limit: int = 30) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` px and ``limit`` characters, for chart
+    labels (``compared_bars`` and ``heat_map`` cut theirs silently at a number of characters)."""
+    if _text_width(text) <= width and len(text) <= limit:
+        return text
+    while text and (_text_width(text + "…") > width or len(text) + 1 > limit):
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _clip(text: str, chars: int) -> str:
+    """``text`` cut to ``chars`` characters, the last of them an ellipsis."""
+    return text if len(text) <= chars else text[:chars - 1].rstrip() + "…"
+
+
+def _label_px(text: str) -> float:
+    """About how wide ``text`` is at 11 px in DejaVu Sans (Cyrillic letters are wider)."""
+    return sum(7.4 if "\u0400" <= ch <= "\u04ff" else 6.3 for ch in text)
+
+
+def _wrap_words(text: str, width: int, max_lines: int) -> list[str]:
+    """``text`` in lines of about ``width`` characters (long words stay whole), at most ``max_lines``."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = _clip(lines[-1] + " …", width + 1)
+    return lines or [""]
+
+
+def heat_label_px(labels: Sequence[str], chars: int = 40) -> float:
+    """The label column :func:`labelled_heat_map` needs for ``labels`` (to give several maps one)."""
+    return max([_label_px(_clip(text, chars)) for text in labels] + [30.0]) + 14
+
+
+def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
+                      values: Sequence[Sequence[float | None]], label: str = "Heat map",
+                      chars: int = 40, label_px: float | None = None) -> Markup:
+    """:func:`heat_map` sized to its labels, so no label is cut off at the edge of the picture.
+
+    Column titles are wrapped on up to three horizontal lines above their column; the label
+    column is as wide as the longest row label (up to ``chars`` characters, longer ones end in
+    "…"), or ``label_px`` wide, so that maps shown together share one scale.
+    Cells are viridis-coloured 0–100 scores, each printing its number in a contrasting colour.
+    """
+    cell_w, cell_h, line_h = 76, 20, 12
+    heads = [_wrap_words(title, 12, 3) for title in column_labels]
+    rows = [_clip(text, chars) for text in row_labels]
+    left = round(label_px if label_px is not None else heat_label_px(rows, chars))
+    top = max([len(h) for h in heads] + [1]) * line_h + 8
+    width = left + cell_w * len(column_labels) + 4
+    height = top + cell_h * len(rows) + 4
+    body = []
+    for c, lines in enumerate(heads):
+        cx = left + c * cell_w + (cell_w - 2) / 2
+        # A long word (Russian titles have them) gets a smaller font rather than run into its neighbour.
+        size = max(6.5, min(10.0, 10.0 * (cell_w - 6) / max(_label_px(line) * 10 / 11 for line in lines)))
+        for n, line in enumerate(lines):
+            body.append(f'<text x="{cx:.1f}" y="{top - 6 - (len(lines) - 1 - n) * line_h}" text-anchor="middle" '
+                        f'font-size="{size:.1f}">{escape(line)}</text>')
+    for r, text in enumerate(rows):
+        y = top + r * cell_h
+        body.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(text)}</text>')
+        for c, value in enumerate(values[r]):
+            fill = LIGHT if value is None else viridis(value / 100.0)
+            body.append(f'<rect x="{left + c * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}"/>'
+                        f'<text x="{left + c * cell_w + (cell_w - 2) / 2:.1f}" y="{y + 14}" text-anchor="middle" '
+                        f'fill="{INK if value is None else text_colour(fill)}">{_fmt(value, 0)}</text>')
     return _svg(width, height, body, label)

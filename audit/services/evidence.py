@@ -32,7 +32,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import Evidence, User, Visit
+from ..models import EDITABLE_STATUSES, Evidence, User, Visit
 from . import audit_log
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ JPEG_QUALITY = 85
 #: JPEGs many phones write, which it then calls MPO.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 #: Photos can be added or removed only while the auditor can still change the visit.
-EDITABLE = ("draft", "returned")
 #: Stored names are ours alone: 32 hex digits, optionally ``_thumb``, ``.jpg``.
 STORED_NAME = re.compile(r"[0-9a-f]{32}(_thumb)?\.jpg")
 
@@ -278,7 +277,7 @@ def _damaged() -> UnsupportedPhoto:
 
 
 def _require_editable(visit: Visit) -> None:
-    if visit.status not in EDITABLE:
+    if visit.status not in EDITABLE_STATUSES:
         raise VisitLocked(_l("This visit was submitted; its photos can no longer be changed."))
 
 

@@ -15,13 +15,12 @@ from sqlalchemy import select
 
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
-from ..models import Answer, Assignment, Location, User, Visit, utcnow
+from ..models import EDITABLE_STATUSES, Answer, Assignment, Location, User, Visit, utcnow
 from ..scoring import missing_answers
 from . import audit_log
 from .checklists import current_version
 from .scores import store_visit_scores
 
-EDITABLE = ("draft", "returned")
 MAX_SCENARIO, MAX_STAFF, MAX_COMMENT = 200, 2000, 5000
 FUTURE_SLACK = timedelta(minutes=10)  # tablet clocks drift
 
@@ -114,7 +113,7 @@ def save_draft(visit: Visit, user: User, content: VisitContent) -> dict[str, str
 
 def submit_visit(visit: Visit, user: User, content: VisitContent | None = None) -> Visit:
     """Apply the final content and submit, or raise :class:`VisitInvalid` keeping every answer."""
-    if visit.status not in EDITABLE:
+    if visit.status not in EDITABLE_STATUSES:
         if content is not None and visit.content_hash == _hash_after(visit, content):
             return visit  # the same submission again: a retry, not a change
         raise VisitNotEditable("this visit was already submitted; changes are no longer accepted")
@@ -143,7 +142,7 @@ def record_visit(auditor: User, client_uuid: str, location: Location, checklist_
     if existing is not None:
         same_place = (existing.location_id == location.id and existing.auditor_id == auditor.id
                       and existing.checklist_version.checklist.key == checklist_key)
-        if same_place and existing.status not in EDITABLE and existing.content_hash == _hash_after(existing, content):
+        if same_place and existing.status not in EDITABLE_STATUSES and existing.content_hash == _hash_after(existing, content):
             return existing, False
         raise VisitConflict(f"a visit with client_uuid {client_uuid} already exists with other content")
     visit = start_visit(auditor, client_uuid, location=location, checklist_key=checklist_key)
@@ -203,7 +202,7 @@ def _hash_after(visit: Visit, content: VisitContent) -> str | None:
 
 
 def _require_editable(visit: Visit) -> None:
-    if visit.status not in EDITABLE:
+    if visit.status not in EDITABLE_STATUSES:
         raise VisitNotEditable("this visit was already submitted; changes are no longer accepted")
 
 

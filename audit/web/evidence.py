@@ -14,10 +14,10 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db
-from ..models import Evidence, Visit
+from ..models import EDITABLE_STATUSES, Evidence, Visit
 from ..policy import may
 from ..services.evidence import (
-    EDITABLE, MAX_BYTES, EvidenceError, PhotoTooLarge, UnsupportedPhoto, VisitLocked, delete_photo,
+    MAX_BYTES, EvidenceError, PhotoTooLarge, UnsupportedPhoto, VisitLocked, delete_photo,
     evidence_path, store_photo,
 )
 
@@ -96,7 +96,7 @@ def _refuse_changes(visit: Visit | None):
     """None if the user may add or remove photos of ``visit``, else the JSON error response."""
     if visit is None or not may(current_user, "view_visit", visit):
         return _error(_("There is no such visit."), 404)
-    if visit.status not in EDITABLE:
+    if visit.status not in EDITABLE_STATUSES:
         return _error(_("This visit was submitted; its photos can no longer be changed."), 409)
     if not may(current_user, "edit_visit", visit):
         return _error(_("There is no such visit."), 404)

@@ -1,0 +1,194 @@
+"""What the head-office dashboard and the chain PDF show, built from one :func:`chain_statistics` dict.
+
+Both call :func:`chain_view` on the same statistics, so a number reads the same on the page
+and in the PDF: every figure is formatted here (Babel, one decimal, the current locale) and
+the templates print the strings. Only the amount of detail differs (``ViewSizes``). Plain
+values only: dicts, lists, strings, numbers and ``Markup`` SVG.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import format_date, format_percent
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from . import charts
+from .summary import executive_summary, icc_in_words, interval, number, share
+
+#: Funnel bands: a symbol, so that nothing depends on colour (words from :func:`band_text`).
+BAND_SYMBOLS = {"above_998": "▲▲", "above_95": "▲", "inside": "", "below_95": "▼", "below_998": "▼▼", "no_data": ""}
+
+
+def band_text(band: str) -> str:
+    """A funnel band in words, the limit formatted for the current locale."""
+    limit = {"998": 0.998, "95": 0.95}.get(band.rpartition("_")[2])
+    if band.startswith("above") and limit:
+        return _("above the %(limit)s limit", limit=format_percent(limit, "#,##0.#%"))
+    if band.startswith("below") and limit:
+        return _("below the %(limit)s limit", limit=format_percent(limit, "#,##0.#%"))
+    return _("no data") if band == "no_data" else _("within the limits")
+
+
+@dataclass(frozen=True)
+class ViewSizes:
+    """How much detail to show (the PDF is concise, the dashboard can fold things away)."""
+
+    chart_all_up_to: int = 30  # ranking chart of every branch up to this many, else the two ends
+    chart_ends: int = 15  # rows at each end of the ranking chart
+    heat_all_up_to: int = 20  # heat map of every branch up to this many, else regions + the lowest
+    heat_lowest: int = 20
+    heat_label_chars: int = 40  # branch labels of the heat maps ("code name") cut to this many characters
+    heat_everything: bool = True  # the dashboard folds a heat map of all branches into <details>
+    items: int = 10  # most inconsistent items
+    compact_ranking_from: int = 41  # the PDF ranking table goes multi-column from this many branches
+    compact_columns: int = 3
+    compact_rows: int = 56  # rows of one multi-column block (one A4 page, under a heading)
+
+
+DASHBOARD = ViewSizes()
+PDF = ViewSizes(heat_lowest=30, heat_everything=False, heat_label_chars=28)
+
+
+def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
+    """Everything both outputs print for ``stats`` (which must have visits)."""
+    chain, consistency = stats["chain"], stats["consistency"] or {}
+    ranking = _ranking(stats["locations"])
+    by_code = {r["code"]: r for r in ranking}
+    return {
+        "summary": {
+            "visits": stats["visits"], "locations": chain["locations"], "mean": number(chain["mean"]),
+            "sd": number(chain["sd"]), "icc_location": share(consistency.get("icc_location")),
+            "icc_location_adjusted": share(consistency.get("icc_location_adjusted")),
+            "icc_words": icc_in_words(consistency) if consistency.get("icc_location") is not None else "",
+        },
+        "sentences": executive_summary(stats),
+        "ranking": ranking,
+        "ranking_blocks": _blocks(ranking, sizes) if len(ranking) >= sizes.compact_ranking_from else [],
+        "ranking_charts": _ranking_charts(stats, sizes),
+        "heat": _heat(stats, ranking, sizes),
+        "funnel_chart": (charts.funnel_plot(stats["locations"], stats["funnel_curve"],
+                                            label=_("Funnel plot: branch mean against its number of visits"))
+                         if stats.get("funnel_curve") else None),
+        "questions": _inconsistent_items(stats["items"], by_code, sizes.items),
+        "auditors": _auditors(consistency),
+        "trend": _trend(stats["trend"]),
+        "regions": [{"name": r["name"] or _("No region"), "filter": r["name"], "locations": r["locations"],
+                     "visits": r["visits"], "mean": number(r["mean"])} for r in stats["regions"]],
+        "bands": [{"symbol": BAND_SYMBOLS[b], "text": band_text(b)}
+                  for b in ("above_998", "above_95", "below_95", "below_998")],
+    }
+
+
+def _ranking(locations: list[dict]) -> list[dict]:
+    rows = []
+    for rank, record in enumerate(locations, start=1):
+        rows.append({
+            "rank": rank, "code": record["code"], "name": record["name"], "region": record["region"] or "",
+            "visits": record["visits"], "mean": number(record["mean"]), "mean_value": record["mean"],
+            "interval": interval(record["ci_low"], record["ci_high"]) or "–", "shrunk": number(record["shrunk"]),
+            "band": record["funnel"], "band_symbol": BAND_SYMBOLS.get(record["funnel"], ""),
+            "band_text": band_text(record["funnel"]), "low_data": record["low_data"],
+        })
+    return rows
+
+
+def _blocks(ranking: list[dict], sizes: ViewSizes) -> list[list[list[dict | None]]]:
+    """The ranking as blocks of ``compact_rows`` lines × ``compact_columns`` branches, read down each column."""
+    per_block = sizes.compact_rows * sizes.compact_columns
+    blocks = []
+    for start in range(0, len(ranking), per_block):
+        chunk = ranking[start:start + per_block]
+        rows = -(-len(chunk) // sizes.compact_columns)
+        blocks.append([[chunk[c * rows + r] if c * rows + r < len(chunk) else None
+                        for c in range(sizes.compact_columns)] for r in range(rows)])
+    return blocks
+
+
+def _ranking_charts(stats: dict, sizes: ViewSizes) -> list[dict]:
+    locations, mean = stats["locations"], stats["chain"]["mean"]
+    if len(locations) <= sizes.chart_all_up_to:
+        return [{"title": "", "svg": charts.ranking_chart(locations, mean, label=_("Ranking of branches"))}]
+    ends = sizes.chart_ends
+    return [
+        {"title": _("The %(num)d highest branches", num=ends),
+         "svg": charts.ranking_chart(locations[:ends], mean, label=_("The highest branches"))},
+        {"title": _("The %(num)d lowest branches", num=ends),
+         "svg": charts.ranking_chart(locations[-ends:], mean, label=_("The lowest branches"))},
+    ]
+
+
+def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
+    """Branches × sections (all, or the lowest ones plus regions × sections when there are many)."""
+    matrix = stats.get("section_matrix")
+    if not matrix:
+        return None
+    titles = matrix["section_titles"]
+    values = dict(zip(matrix["locations"], matrix["values"]))
+    chars = sizes.heat_label_chars
+
+    def branches(rows: list[dict], label: str, label_px: float | None = None) -> Markup:
+        return charts.labelled_heat_map([f"{r['code']} {r['name']}" for r in rows], titles,
+                                        [values[r["code"]] for r in rows], label=label, chars=chars,
+                                        label_px=label_px)
+
+    if len(ranking) <= sizes.heat_all_up_to:
+        return {"regions": None, "lowest": None, "lowest_count": 0,
+                "all": branches(ranking, _("Branches × sections"))}
+    lowest = list(reversed(ranking))[:sizes.heat_lowest]
+    regions = [r for r in stats["regions"] if r["sections"]]
+    region_names = [r["name"] or _("No region") for r in regions]
+    # One label column for both maps, so that they share a scale.
+    label_px = charts.heat_label_px([f"{r['code']} {r['name']}" for r in lowest] + region_names, chars)
+    return {
+        "regions": charts.labelled_heat_map(region_names, titles,
+                                            [[r["sections"].get(s) for s in matrix["sections"]] for r in regions],
+                                            label=_("Regions × sections"), chars=chars, label_px=label_px),
+        "lowest": branches(lowest, _("The lowest branches × sections"), label_px),
+        "lowest_count": len(lowest),
+        "all": branches(ranking, _("Branches × sections")) if sizes.heat_everything else None,
+    }
+
+
+def _inconsistent_items(items: list[dict], by_code: dict, limit: int) -> list[dict]:
+    """The ``limit`` items whose branch means differ most (coefficient of variation), with outlier branches."""
+    ranked = sorted((i for i in items if i["cv"] is not None and i["locations"] >= 2), key=lambda i: -i["cv"])
+
+    def outliers(item: dict, side: str) -> list[dict]:
+        found = [o for o in item["outliers"] if o["band"].startswith(side)]
+        found.sort(key=lambda o: o["mean"] if side == "below" else -o["mean"])
+        return [{"code": o["location"], "name": by_code.get(o["location"], {}).get("name", ""),
+                 "mean": number(o["mean"]), "answers": o["answers"],
+                 "band_symbol": BAND_SYMBOLS.get(o["band"], "")} for o in found]
+
+    return [{"id": i["id"], "text": i["text"], "mean": number(i["mean"]), "cv": number(i["cv"] * 100),
+             "sd_between": number(i["sd_between"]), "answers": i["answers"], "below": outliers(i, "below"),
+             "above": outliers(i, "above")} for i in ranked[:limit]]
+
+
+def _auditors(consistency: dict) -> dict:
+    auditors = consistency.get("auditors") or []
+    codes = {f["code"] for f in consistency.get("findings", [])}
+    return {
+        "chart": charts.offsets_chart([(a["name"], a["offset"], a["visits"]) for a in auditors],
+                                      label=_("Auditor offsets in points")) if auditors else None,
+        "rows": [{"name": a["name"], "visits": a["visits"],
+                  "offset": "–" if a["offset"] is None else ("+" if a["offset"] > 0 else "") + number(a["offset"])}
+                 for a in auditors],
+        "connected": consistency.get("design_connected", True),
+        "auditors_explain_more": "auditors_explain_more_than_locations" in codes,
+        "variance": {k: number(v) for k, v in (consistency.get("variance") or {}).items()},
+    }
+
+
+def _trend(trend: list[dict]) -> dict | None:
+    if not trend:
+        return None
+    labels = [format_date(date(int(t["month"][:4]), int(t["month"][5:]), 1), "LLL yyyy") for t in trend]
+    return {
+        "chart": charts.legend_line_chart(labels, {_("Chain mean"): [t["mean"] for t in trend]},
+                                           label=_("Trend by month")),
+        "rows": [{"month": label, "visits": t["visits"], "mean": number(t["mean"])} for label, t in zip(labels, trend)],
+    }
+

@@ -1,0 +1,22 @@
+"""Report periods in calendar months, and the locale reports format dates and numbers in."""
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+# As the pages do (audit.web.i18n): English is formatted the British way, day first.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (31 May − 3 months = 28/29 February)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def format_locale(lang: str) -> str:
+    """The Babel locale for report language ``lang`` (en → en_GB)."""
+    return FORMAT_LOCALES.get(lang, lang)
+

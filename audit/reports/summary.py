@@ -1,0 +1,321 @@
+"""The executive summary: plain sentences drawn from :func:`chain_statistics`, in the user's language.
+
+Pure: a statistics dict in, a list of translated strings out (no database, no request). Each
+finding code of :mod:`audit.stats.findings` has one function here; it reads the finding's
+``params`` for the figures and the statistics' location, section and item records for the
+names, so every name is spelled as in the rest of the report and every text is in the
+language the statistics were gathered in. Numbers are formatted by Babel for the current
+locale (the caller sets it, e.g. with ``force_locale``).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from babel.lists import format_list
+from flask_babel import format_decimal, format_percent, get_locale, ngettext
+from flask_babel import gettext as _
+
+from ..stats import findings as codes
+
+LISTED = 5  # names spelled out before "and N more"
+LENIENCY_POINTS = 5.0  # an auditor this many points from the average auditor is worth a sentence
+LENIENT_LISTED = 3
+
+
+def number(value: float | None) -> str:
+    """A score or a count of points, one decimal, formatted for the current locale."""
+    return "–" if value is None else format_decimal(value, "0.0")
+
+
+def share(value: float | None) -> str:
+    return "–" if value is None else format_percent(value, "#,##0%")
+
+
+def names(labels: Sequence[str]) -> str:
+    """"A, B and C" in the current language; more than :data:`LISTED` end with "and N more"."""
+    labels = list(labels)
+    if len(labels) <= LISTED:
+        return format_list(labels, locale=get_locale()) if labels else ""
+    return ngettext("%(names)s and %(num)d more", "%(names)s and %(num)d more",
+                    len(labels) - LISTED, names=", ".join(labels[:LISTED]))
+
+
+def location_label(record: dict) -> str:
+    return f"{record['name']} ({record['code']})"
+
+
+def executive_summary(stats: dict) -> list[str]:
+    """The summary sentences for ``stats`` (the dict of ``chain_statistics``), most important first."""
+    if not stats.get("visits") or not stats.get("chain"):
+        return [_("No approved visits match these filters.")]
+    sentences = overview(stats) + best_and_worst(stats)
+    by_code = {f["code"]: f for f in (stats.get("consistency") or {}).get("findings", [])}
+    for code in ORDER:
+        if code == LENIENT_AUDITORS:
+            sentences += lenient_auditors(stats)
+        elif code in by_code:
+            sentences += FINDING_SENTENCES[code](by_code[code]["params"], stats)
+    return sentences
+
+
+def overview(stats: dict) -> list[str]:
+    chain = stats["chain"]
+    consistency = stats.get("consistency") or {}
+    sentences = [ngettext(
+        "%(visits)s approved visits at %(num)d branch; the chain scores %(mean)s of 100 on average.",
+        "%(visits)s approved visits at %(num)d branches; the chain scores %(mean)s of 100 on average.",
+        chain["locations"], visits=stats["visits"], mean=number(chain["mean"]))]
+    if consistency.get("icc_location") is not None:
+        sentences.append(icc_in_words(consistency))
+    return sentences
+
+
+def icc_in_words(consistency: dict) -> str:
+    """What the ICC means, in plain words."""
+    location, adjusted = consistency.get("icc_location"), consistency.get("icc_location_adjusted")
+    if adjusted is None:
+        return _("%(share)s of the differences between visit scores lie between branches; the rest is "
+                 "variation from visit to visit within the same branch.", share=share(location))
+    return _("%(share)s of the differences between visit scores lie between branches (%(adjusted)s once "
+             "the auditors' different strictness is taken out); the rest is variation from visit to visit "
+             "within the same branch.", share=share(location), adjusted=share(adjusted))
+
+
+def interval(low: float | None, high: float | None) -> str | None:
+    """A 95% interval, clipped to the 0–100 scale the scores live on (None when there is none)."""
+    if low is None or high is None:
+        return None
+    return f"{number(max(low, 0.0))}–{number(min(high, 100.0))}"
+
+
+def best_and_worst(stats: dict) -> list[str]:
+    """The ends of the ranking, among branches with enough visits when there are such."""
+    ranked = [r for r in stats["locations"] if r["mean"] is not None]
+    enough = [r for r in ranked if not r["low_data"]]
+    ranked = enough if len(enough) >= 2 else ranked
+    if len(ranked) < 2:
+        return []
+    best, worst = ranked[0], ranked[-1]
+    return [f"{_end_of_ranking(best, best=True)} {_end_of_ranking(worst, best=False)}"]
+
+
+def _end_of_ranking(record: dict, best: bool) -> str:
+    values = {"name": location_label(record), "mean": number(record["mean"]),
+              "interval": interval(record["ci_low"], record["ci_high"])}
+    if best and values["interval"]:
+        return ngettext("The best branch is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)d visit).",
+                        "The best branch is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)d visits).",
+                        record["visits"], **values)
+    if best:
+        return ngettext("The best branch is %(name)s with %(mean)s (%(num)d visit).",
+                        "The best branch is %(name)s with %(mean)s (%(num)d visits).", record["visits"], **values)
+    if values["interval"]:
+        return ngettext("The lowest is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)d visit).",
+                        "The lowest is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)d visits).",
+                        record["visits"], **values)
+    return ngettext("The lowest is %(name)s with %(mean)s (%(num)d visit).",
+                    "The lowest is %(name)s with %(mean)s (%(num)d visits).", record["visits"], **values)
+
+
+def lenient_auditors(stats: dict) -> list[str]:
+    """Auditors who score clearly above or below the average auditor (auditor leniency)."""
+    auditors = [a for a in (stats.get("consistency") or {}).get("auditors", [])
+                if a["offset"] is not None and abs(a["offset"]) >= LENIENCY_POINTS]
+    auditors.sort(key=lambda a: -abs(a["offset"]))
+    sentences = []
+    for auditor in auditors[:LENIENT_LISTED]:
+        if auditor["offset"] > 0:
+            text = ngettext(
+                "Auditor %(name)s scores %(points)s points above the average auditor (%(num)d visit); "
+                "branches this auditor visits look better than they are.",
+                "Auditor %(name)s scores %(points)s points above the average auditor (%(num)d visits); "
+                "branches this auditor visits look better than they are.",
+                auditor["visits"], name=auditor["name"], points=number(auditor["offset"]))
+        else:
+            text = ngettext(
+                "Auditor %(name)s scores %(points)s points below the average auditor (%(num)d visit); "
+                "branches this auditor visits look worse than they are.",
+                "Auditor %(name)s scores %(points)s points below the average auditor (%(num)d visits); "
+                "branches this auditor visits look worse than they are.",
+                auditor["visits"], name=auditor["name"], points=number(-auditor["offset"]))
+        sentences.append(text)
+    return sentences
+
+
+# --- one function per finding code: (params, stats) -> sentences ---------------------------------
+
+def auditors_explain_more(params: dict, stats: dict) -> list[str]:
+    return [_("Differences between auditors explain more of the variance (%(auditors)s) than differences "
+              "between branches (%(branches)s): compare the auditors' scoring before ranking branches.",
+              auditors=share(params["auditor_share"]), branches=share(params["location_share"]))]
+
+
+def design_not_connected(params: dict, stats: dict) -> list[str]:
+    return [ngettext(
+        "The visits fall into %(num)d group of branches and auditors that never overlap, so the auditors' "
+        "strictness cannot be told apart from the branches' quality between these groups; let some "
+        "auditors visit branches in more than one group.",
+        "The visits fall into %(num)d groups of branches and auditors that never overlap, so the auditors' "
+        "strictness cannot be told apart from the branches' quality between these groups; let some "
+        "auditors visit branches in more than one group.", params["n_components"])]
+
+
+def consistency_not_estimable(params: dict, stats: dict) -> list[str]:
+    return [_("There are too few visits to measure consistency: at least two branches with visits and one "
+              "branch with two visits are needed.")]
+
+
+def low_data_locations(params: dict, stats: dict) -> list[str]:
+    low = [r for r in stats["locations"] if r["low_data"]]
+    return [ngettext(
+        "%(num)d branch has fewer than %(min)s visits; read its figures with caution: %(names)s.",
+        "%(num)d branches have fewer than %(min)s visits; read their figures with caution: %(names)s.",
+        len(low), min=params["min_visits"], names=names([location_label(r) for r in low]))]
+
+
+def _in_band(stats: dict, band: str) -> list[dict]:
+    return [r for r in stats["locations"] if r["funnel"] == band]
+
+
+def locations_below_998(params: dict, stats: dict) -> list[str]:
+    found = sorted(_in_band(stats, "below_998"), key=lambda r: r["mean"])
+    return [ngettext(
+        "%(num)d branch is below the 99.8%% control limit of the chain, which chance alone would hardly "
+        "explain: %(names)s.",
+        "%(num)d branches are below the 99.8%% control limit of the chain, which chance alone would hardly "
+        "explain: %(names)s.", len(found), names=names([location_label(r) for r in found]))]
+
+
+def locations_above_998(params: dict, stats: dict) -> list[str]:
+    found = sorted(_in_band(stats, "above_998"), key=lambda r: -r["mean"])
+    return [ngettext(
+        "%(num)d branch is above the 99.8%% control limit of the chain: %(names)s.",
+        "%(num)d branches are above the 99.8%% control limit of the chain: %(names)s.",
+        len(found), names=names([location_label(r) for r in found]))]
+
+
+def _changed(stats: dict, declined: bool) -> list[dict]:
+    found = [r for r in stats["locations"] if r.get("change") and r["change"]["significant"]
+             and r["change"]["difference"] is not None and (r["change"]["difference"] < 0) == declined]
+    return sorted(found, key=lambda r: r["change"]["difference"] * (1 if declined else -1))
+
+
+def _with_difference(record: dict) -> str:
+    difference = record["change"]["difference"]
+    return f"{location_label(record)} {'+' if difference > 0 else '−'}{number(abs(difference))}"
+
+
+def significant_declines(params: dict, stats: dict) -> list[str]:
+    found = _changed(stats, declined=True)
+    return [ngettext(
+        "%(num)d branch scores significantly worse than in the previous period of the same length: %(names)s.",
+        "%(num)d branches score significantly worse than in the previous period of the same length: %(names)s.",
+        len(found), names=names([_with_difference(r) for r in found]))]
+
+
+def significant_improvements(params: dict, stats: dict) -> list[str]:
+    found = _changed(stats, declined=False)
+    return [ngettext(
+        "%(num)d branch scores significantly better than in the previous period of the same length: %(names)s.",
+        "%(num)d branches score significantly better than in the previous period of the same length: "
+        "%(names)s.", len(found), names=names([_with_difference(r) for r in found]))]
+
+
+def repeat_failures(params: dict, stats: dict) -> list[str]:
+    pairs = stats.get("repeat_failures") or []
+    if not pairs:
+        return []
+    item, count = Counter(p["item"] for p in pairs).most_common(1)[0]
+    text = next((i["text"] for i in stats["items"] if i["id"] == item), item)
+    return [ngettext(
+        "In %(num)d case a question was failed at least %(min)s times in a branch's last %(last)s visits; "
+        "most often “%(item)s” (%(count)s branches).",
+        "In %(num)d cases a question was failed at least %(min)s times in a branch's last %(last)s visits; "
+        "most often “%(item)s” (%(count)s branches).",
+        len(pairs), min=params["min_failures"], last=params["last_n"], item=text, count=count)]
+
+
+def _below_limits(part: dict) -> tuple[float | None, list[dict]]:
+    """The part's outlier branches below its 99.8% limits (else below its 95% limits), with the limit."""
+    for band, limit in (("below_998", 0.998), ("below_95", 0.95)):
+        below = [o for o in part["outliers"] if o["band"] == band]
+        if below:
+            return limit, below
+    return None, []
+
+
+def _main_region(below: list[dict], stats: dict) -> tuple[str | None, int]:
+    """The region holding most of ``below`` (when at least two of them share it)."""
+    region_of = {r["code"]: r["region"] for r in stats["locations"]}
+    regions = Counter(region_of.get(o["location"]) for o in below if region_of.get(o["location"]))
+    if not regions:
+        return None, 0
+    region, count = regions.most_common(1)[0]
+    return (region, count) if count >= 2 else (None, 0)
+
+
+def _least_consistent(part: dict, stats: dict, params: dict, is_section: bool) -> list[str]:
+    limit, below = _below_limits(part)
+    region, in_region = _main_region(below, stats)
+    values = {"title": part["text"], "limit": format_percent(limit or 0, "#,##0.#%"), "in_region": in_region,
+              "region": region}
+    if is_section:
+        if region:
+            first = ngettext(
+                "“%(title)s” is the least consistent section: %(num)d branch is below the %(limit)s limit, "
+                "%(in_region)s of them in %(region)s.",
+                "“%(title)s” is the least consistent section: %(num)d branches are below the %(limit)s limit, "
+                "%(in_region)s of them in %(region)s.", len(below), **values)
+        elif below:
+            first = ngettext(
+                "“%(title)s” is the least consistent section: %(num)d branch is below the %(limit)s limit.",
+                "“%(title)s” is the least consistent section: %(num)d branches are below the %(limit)s limit.",
+                len(below), **values)
+        else:
+            first = _("“%(title)s” is the least consistent section.", title=part["text"])
+    elif region:
+        first = ngettext(
+            "“%(title)s” is the least consistent question: %(num)d branch is below the %(limit)s limit, "
+            "%(in_region)s of them in %(region)s.",
+            "“%(title)s” is the least consistent question: %(num)d branches are below the %(limit)s limit, "
+            "%(in_region)s of them in %(region)s.", len(below), **values)
+    elif below:
+        first = ngettext(
+            "“%(title)s” is the least consistent question: %(num)d branch is below the %(limit)s limit.",
+            "“%(title)s” is the least consistent question: %(num)d branches are below the %(limit)s limit.",
+            len(below), **values)
+    else:
+        first = _("“%(title)s” is the least consistent question.", title=part["text"])
+    second = _("Its branch means spread by %(sd)s points around a chain mean of %(mean)s.",
+               sd=number(params["between_location_sd"]), mean=number(params["mean_score"]))
+    return [f"{first} {second}"]
+
+
+def least_consistent_section(params: dict, stats: dict) -> list[str]:
+    return _least_consistent(stats["sections"][params["section"]], stats, params, is_section=True)
+
+
+def least_consistent_item(params: dict, stats: dict) -> list[str]:
+    return _least_consistent(stats["items"][params["item"]], stats, params, is_section=False)
+
+
+LENIENT_AUDITORS = "lenient_auditors"  # not a finding code: the auditors' offsets, after the variance finding
+FINDING_SENTENCES: dict[str, Callable[[dict, dict], list[str]]] = {
+    codes.AUDITORS_EXPLAIN_MORE: auditors_explain_more,
+    codes.DESIGN_NOT_CONNECTED: design_not_connected,
+    codes.CONSISTENCY_NOT_ESTIMABLE: consistency_not_estimable,
+    codes.LOCATIONS_BELOW_998: locations_below_998,
+    codes.LOCATIONS_ABOVE_998: locations_above_998,
+    codes.SIGNIFICANT_DECLINES: significant_declines,
+    codes.SIGNIFICANT_IMPROVEMENTS: significant_improvements,
+    codes.LEAST_CONSISTENT_SECTION: least_consistent_section,
+    codes.LEAST_CONSISTENT_ITEM: least_consistent_item,
+    codes.REPEAT_FAILURES: repeat_failures,
+    codes.LOW_DATA_LOCATIONS: low_data_locations,
+}
+#: The order of the summary: what head office acts on first.
+ORDER = (codes.CONSISTENCY_NOT_ESTIMABLE, codes.AUDITORS_EXPLAIN_MORE, codes.DESIGN_NOT_CONNECTED, LENIENT_AUDITORS,
+         codes.LOCATIONS_BELOW_998, codes.LOCATIONS_ABOVE_998, codes.SIGNIFICANT_DECLINES,
+         codes.SIGNIFICANT_IMPROVEMENTS, codes.LEAST_CONSISTENT_SECTION, codes.LEAST_CONSISTENT_ITEM,
+         codes.REPEAT_FAILURES, codes.LOW_DATA_LOCATIONS)

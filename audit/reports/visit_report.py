@@ -1,0 +1,224 @@
+"""The visit report for the branch manager: one visit against the chain, the region and the
+branch's own history, with what went wrong first.
+
+Figures and their periods:
+
+* **chain / region average** – mean score of the approved visits of the same checklist (any
+  version) from the visit's day three calendar months back to the visit's day, inclusive
+  (UTC days, as :class:`audit.services.chain_stats.StatsFilter` counts them), chain-wide and
+  in the branch's region: SQL ``AVG`` in one query, sections with ``GROUP BY``;
+* **history** – the branch's last :data:`HISTORY_VISITS` approved visits of that checklist up
+  to and including this one;
+* **failures** – items scoring below the pass mark, critical ones first, each with the
+  auditor's comment, its photos (thumbnails embedded as ``data:`` URIs) and the share of
+  chain visits in the period that passed it.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import date
+
+from flask import current_app
+from flask_babel import force_locale, format_date, format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..checklist.model import PASS_SCORE
+from ..extensions import db
+from ..models import Answer, ChecklistVersion, Location, Visit, VisitSectionScore
+from ..scoring import score_visit
+from ..services.chain_stats import StatsFilter
+from ..services.evidence import evidence_path
+from ..web.labels import answer_label
+from . import charts
+from .common import ReportError
+from .pdf import render_pdf
+from .periods import format_locale, months_before
+
+log = logging.getLogger(__name__)
+
+COMPARISON_MONTHS = 3
+HISTORY_VISITS = 6
+
+
+def visit_report_context(visit_id: int, lang: str) -> dict:
+    """Everything the visit report shows, as plain values (texts in ``lang``)."""
+    visit = db.session.scalar(
+        select(Visit).where(Visit.id == visit_id).options(
+            selectinload(Visit.answers), selectinload(Visit.evidence), selectinload(Visit.auditor),
+            selectinload(Visit.location).selectinload(Location.region),
+            selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist),
+        )
+    )
+    if visit is None:
+        raise ReportError(f"no visit with id {visit_id}")
+    with force_locale(format_locale(lang)):
+        return _context(visit, lang)
+
+
+def visit_report_pdf(visit_id: int, lang: str) -> bytes:
+    """The visit report as PDF bytes; :class:`ReportError` for an unknown visit."""
+    return render_pdf("reports/visit.html", visit_report_context(visit_id, lang), lang)
+
+
+def _context(visit: Visit, lang: str) -> dict:
+    definition = visit.checklist_version.parsed
+    answers = {a.item_id: a for a in visit.answers}
+    result = score_visit(definition, {item_id: a.value for item_id, a in answers.items()})
+    location = visit.location
+    checklist_key = visit.checklist_version.checklist.key
+    until = visit.visited_at.date()
+    since = months_before(until, COMPARISON_MONTHS)
+    period = StatsFilter(checklist_key, since, until).conditions()
+    region_id = location.region_id
+
+    averages = _averages(period, region_id)
+    section_means = _section_means(period, region_id)
+    sections = []
+    for section, section_result in zip(definition.sections, result.sections):
+        chain_mean, region_mean = section_means.get(section.id, (None, None))
+        sections.append({"id": section.id, "title": section.title.get(lang), "score": section_result.score,
+                         "chain": chain_mean, "region": region_mean})
+
+    thumbs = _thumbnails(visit)
+    failed_ids = [item.id for item in definition.items if result.items[item.id].failed]
+    pass_rates = _chain_pass_rates(period, failed_ids)
+    failures = []
+    for item in definition.items:
+        if item.id not in failed_ids:
+            continue
+        answer = answers.get(item.id)
+        section = definition.section_of(item.id)
+        failures.append({
+            "id": item.id, "text": item.text.get(lang), "section": section.title.get(lang),
+            "critical": item.critical, "answer": answer_label(item, answer.value if answer else None, lang),
+            "score": 100.0 * result.items[item.id].score, "comment": answer.comment if answer else "",
+            "photos": thumbs.pop(item.id, []), "chain_pass_rate": pass_rates.get(item.id),
+        })
+    failures.sort(key=lambda f: not f["critical"])  # stable: critical first, then checklist order
+    other_photos = [
+        {"item": (definition.item(item_id).text.get(lang) if item_id and definition.item(item_id) else None),
+         "src": src}
+        for item_id, sources in thumbs.items() for src in sources
+    ]
+
+    history = _history(visit)
+    return {
+        "visit": {
+            "id": visit.id, "visited_at": visit.visited_at, "status": visit.status, "score": visit.score,
+            "raw_score": result.raw_score, "critical_failed": visit.critical_failed,
+            "critical_policy": definition.critical_policy, "scenario": visit.scenario,
+            "channel": visit.channel, "auditor": visit.auditor.name, "staff": visit.staff_description,
+        },
+        "checklist": {"key": checklist_key, "title": definition.title.get(lang),
+                      "version": visit.checklist_version.number},
+        "location": {"code": location.code, "name": location.name, "city": location.city,
+                     "address": location.address, "region": location.region.name if location.region else None},
+        "visited_text": format_datetime(visit.visited_at, "short"),
+        "period": {"since": since, "until": until, "months": COMPARISON_MONTHS},
+        "period_text": {"since": format_date(since, "medium"), "until": format_date(until, "medium")},
+        "generated": format_date(date.today(), "medium"),
+        "chain": averages["chain"],
+        "region": averages["region"],
+        "history": history,
+        "history_chart": _history_chart(history, location.code, averages["chain"]["mean"]),
+        "sections": sections,
+        "sections_chart": charts.compared_bars(
+            [(charts.shorten(s["title"]), s["score"], s["chain"]) for s in sections],
+            label=_("Sections against the chain"), own=_("This visit"), reference=_("Chain average")),
+        "failures": failures,
+        "critical_count": sum(1 for f in failures if f["critical"]),
+        "other_photos": other_photos,
+        "items_scored": sum(1 for r in result.items.values() if r.score is not None),
+    }
+
+
+def _with_location(*columns):
+    """SELECT over visits with their location (for its region). ``StatsFilter.conditions`` are on
+    ``visit`` alone (checklist versions enter as an IN subquery), so nothing else is joined."""
+    return select(*columns).select_from(Visit).join(Location, Visit.location_id == Location.id)
+
+
+def _in_region(region_id: int | None):
+    return false() if region_id is None else Location.region_id == region_id
+
+
+def _averages(period: list, region_id: int | None) -> dict:
+    """Chain and region mean scores and visit counts over the period (one aggregate query)."""
+    in_region = case((_in_region(region_id), Visit.score))
+    chain_mean, chain_visits, region_mean, region_visits = db.session.execute(
+        _with_location(func.avg(Visit.score), func.count(Visit.score), func.avg(in_region), func.count(in_region))
+        .where(*period)
+    ).one()
+    return {"chain": {"mean": _float(chain_mean), "visits": int(chain_visits or 0)},
+            "region": {"mean": _float(region_mean), "visits": int(region_visits or 0)}}
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _section_means(period: list, region_id: int | None) -> dict[str, tuple[float | None, float | None]]:
+    """Section id → (chain mean, region mean) over the comparison period."""
+    score = VisitSectionScore.score
+    rows = db.session.execute(
+        _with_location(VisitSectionScore.section_id, func.avg(score), func.avg(case((_in_region(region_id), score))))
+        .join(VisitSectionScore, VisitSectionScore.visit_id == Visit.id)
+        .where(*period).group_by(VisitSectionScore.section_id)
+    ).all()
+    return {section_id: (_float(chain), _float(region)) for section_id, chain, region in rows}
+
+
+def _chain_pass_rates(period: list, item_ids: list[str]) -> dict[str, float]:
+    """Item id → share (0–1) of the period's scored answers in the chain that passed."""
+    if not item_ids:
+        return {}
+    rows = db.session.execute(
+        select(Answer.item_id, func.avg(case((Answer.score >= PASS_SCORE, 1.0), else_=0.0)))
+        .select_from(Visit).join(Answer, Answer.visit_id == Visit.id)
+        .where(*period, Answer.score.is_not(None), Answer.item_id.in_(item_ids)).group_by(Answer.item_id)
+    ).all()
+    return {item_id: float(rate) for item_id, rate in rows}
+
+
+def _history(visit: Visit) -> list[dict]:
+    """The branch's last approved visits of this checklist up to this one, oldest first."""
+    rows = db.session.execute(
+        select(Visit.id, Visit.visited_at, Visit.score, Visit.critical_failed)
+        .join(ChecklistVersion, Visit.checklist_version_id == ChecklistVersion.id)
+        .where(Visit.location_id == visit.location_id, Visit.status == "approved", Visit.score.is_not(None),
+               ChecklistVersion.checklist_id == visit.checklist_version.checklist_id,
+               or_(Visit.visited_at < visit.visited_at,
+                   and_(Visit.visited_at == visit.visited_at, Visit.id <= visit.id)))
+        .order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(HISTORY_VISITS)
+    ).all()
+    return [{"id": r.id, "visited_at": r.visited_at, "visited_text": format_date(r.visited_at, "medium"),
+             "score": r.score, "critical_failed": r.critical_failed, "current": r.id == visit.id}
+            for r in reversed(rows)]
+
+
+def _history_chart(history: list[dict], code: str, chain_mean: float | None):
+    if not history:
+        return None
+    labels = [format_date(h["visited_at"], "d MMM") for h in history]
+    reference = (_("Chain average"), chain_mean) if chain_mean is not None else None
+    return charts.legend_line_chart(labels, {code: [h["score"] for h in history]},
+                                    label=_("Score of the last visits"), reference=reference,
+                                    width=420, height=170)
+
+
+def _thumbnails(visit: Visit) -> dict[str | None, list[str]]:
+    """Item id (None: the whole visit) → thumbnails as ``data:`` URIs, read from the upload folder."""
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    found: dict[str | None, list[str]] = {}
+    for evidence in sorted(visit.evidence, key=lambda e: e.id):
+        try:
+            data = evidence_path(evidence, upload_dir, thumb=True).read_bytes()
+        except (OSError, ValueError) as exc:  # a missing file must not stop the report
+            log.warning("visit %s: photo %s left out of the report: %s", visit.id, evidence.id, exc)
+            continue
+        found.setdefault(evidence.item_id, []).append(
+            "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii"))
+    return found

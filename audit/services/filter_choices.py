@@ -1,0 +1,45 @@
+"""The values the head-office filters offer: checklists, regions, location formats and scenarios.
+
+Each is one small SQL query returning plain values, for the choices of a select box.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Checklist, ChecklistVersion, Location, Region, Visit
+
+MAX_SCENARIOS = 200  # a select box longer than this helps no one
+
+
+def checklist_choices(lang: str) -> list[tuple[str, str]]:
+    """``[(key, title in lang)]`` of every loaded checklist, by title (the current version's)."""
+    newest = (select(ChecklistVersion.checklist_id, func.max(ChecklistVersion.number).label("number"))
+              .group_by(ChecklistVersion.checklist_id).subquery())
+    rows = db.session.execute(
+        select(Checklist.key, ChecklistVersion.title)
+        .join(ChecklistVersion, ChecklistVersion.checklist_id == Checklist.id)
+        .join(newest, (newest.c.checklist_id == ChecklistVersion.checklist_id)
+              & (newest.c.number == ChecklistVersion.number))
+    ).all()
+    choices = [(key, (title or {}).get(lang) or (title or {}).get("en") or key) for key, title in rows]
+    return sorted(choices, key=lambda choice: choice[1].lower())
+
+
+def region_names() -> list[str]:
+    return list(db.session.scalars(select(Region.name).order_by(Region.name)))
+
+
+def location_formats() -> list[str]:
+    return list(db.session.scalars(select(Location.format).distinct().order_by(Location.format)))
+
+
+def scenarios(checklist: str) -> list[str]:
+    """Scenarios of the checklist's approved visits (the ones the statistics can filter on)."""
+    return list(db.session.scalars(
+        select(Visit.scenario).distinct()
+        .join(ChecklistVersion, Visit.checklist_version_id == ChecklistVersion.id)
+        .join(Checklist, ChecklistVersion.checklist_id == Checklist.id)
+        .where(Checklist.key == checklist, Visit.status == "approved", Visit.scenario != "")
+        .order_by(Visit.scenario).limit(MAX_SCENARIOS)
+    ))

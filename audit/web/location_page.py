@@ -1,0 +1,62 @@
+"""The location page ``/office/locations/<code>``: the location report as HTML, with period
+filters, links to the visits and the PDF download.
+
+Head office sees every location, a branch manager only their own; anyone else gets 404, as
+for a location that does not exist.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Location
+from ..policy import visible_locations
+from ..reports.common import ReportError
+from ..reports.location_report import location_report_context
+from ..services.overview import checklists_overview
+
+bp = Blueprint("location_page", __name__)
+
+DEFAULT_CHECKLIST = "store-visit"
+
+
+def _date_arg(name: str, problems: list[str]) -> date | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(_("“%(value)s” is not a date; the default period is shown.", value=text[:20]))
+        return None
+
+
+@bp.get("/office/locations/<code>")
+@login_required
+def show(code: str):
+    found = db.session.scalar(select(Location.code).where(Location.code == code, visible_locations(current_user)))
+    if found is None:
+        abort(404)
+    problems: list[str] = []
+    since, until = _date_arg("since", problems), _date_arg("until", problems)
+    if since and until and until < since:
+        problems.append(_("The period ends before it starts; the default period is shown."))
+        since = until = None
+    checklists = checklists_overview()
+    keys = [c["key"] for c in checklists]
+    checklist = request.args.get("checklist") or DEFAULT_CHECKLIST
+    if checklist not in keys:
+        abort(404)
+    lang = get_locale().language if get_locale() else "en"
+    try:
+        context = location_report_context(found, since, until, checklist, lang)
+    except ReportError:
+        abort(404)
+    return render_template("office/location.html", checklists=checklists, problems=problems, links=True,
+                           **context)

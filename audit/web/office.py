@@ -1,0 +1,113 @@
+"""The head-office dashboard ``/office``: the chain statistics as a page, with GET filters.
+
+The figures come from :func:`chain_statistics` and are formatted by
+:func:`audit.reports.chain_view.chain_view`, exactly as in the chain PDF the page links to.
+Head office only (``view_locations``); everyone else gets 404.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from ..policy import may
+from ..reports.chain_view import DASHBOARD, chain_view
+from ..services import filter_choices
+from ..services.chain_stats import StatsFilter, chain_statistics
+from .labels import FORMAT_NAMES
+
+bp = Blueprint("office", __name__)
+
+DEFAULT_CHECKLIST = "store-visit"
+#: The location page (built by the location-page blueprint) lives under this path.
+LOCATION_PAGE = "/office/locations/"
+
+
+class FilterForm(FlaskForm):
+    """The dashboard's filters, read from the query string (GET: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    checklist = SelectField(_l("Checklist"))
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+    region = SelectField(_l("Region"), default="")
+    format = SelectField(_l("Format"), default="")  # "format" in the query string, as the PDF link has it
+    scenario = SelectField(_l("Scenario"), default="")
+
+    def validate_until(self, field):
+        if self.since.data and field.data and field.data < self.since.data:
+            raise ValidationError(_("The end date is before the start date; it is ignored."))
+
+
+def _lang() -> str:
+    return get_locale().language if get_locale() else "en"
+
+
+def _filter_form(lang: str) -> FilterForm:
+    checklists = filter_choices.checklist_choices(lang)
+    keys = [key for key, _title in checklists]
+    default = DEFAULT_CHECKLIST if DEFAULT_CHECKLIST in keys else (keys[0] if keys else "")
+    form = FilterForm(formdata=request.args, checklist=default)
+    form.checklist.choices = checklists
+    everything = [("", _("All"))]
+    form.region.choices = everything + [(name, name) for name in filter_choices.region_names()]
+    form.format.choices = everything + [(f, str(FORMAT_NAMES.get(f, f)))
+                                                 for f in filter_choices.location_formats()]
+    chosen = form.checklist.data if form.checklist.data in keys else default
+    form.scenario.choices = everything + [(s, s) for s in filter_choices.scenarios(chosen)]
+    form.validate()
+    for field in (form.checklist, form.since, form.until, form.region, form.format, form.scenario):
+        if field.errors:  # a bad filter is shown with its error and left out
+            field.data = default if field is form.checklist else None
+    return form
+
+
+def _spec(form: FilterForm) -> StatsFilter:
+    return StatsFilter(checklist=form.checklist.data, since=form.since.data, until=form.until.data,
+                       region=form.region.data or None, location_format=form.format.data or None,
+                       scenario=form.scenario.data or None)
+
+
+def _query(spec: StatsFilter) -> dict[str, str]:
+    """The filters as query-string values (the names the PDF download reads)."""
+    values = {"checklist": spec.checklist, "since": spec.since.isoformat() if spec.since else None,
+              "until": spec.until.isoformat() if spec.until else None, "region": spec.region,
+              "format": spec.location_format, "scenario": spec.scenario}
+    return {name: value for name, value in values.items() if value}
+
+
+def location_link(code: str, spec: StatsFilter) -> str:
+    """The location page of ``code`` for the same checklist and period."""
+    query = {name: value for name, value in _query(spec).items() if name in ("checklist", "since", "until")}
+    return f"{request.script_root}{LOCATION_PAGE}{quote(code, safe='')}?{urlencode(query)}"
+
+
+@bp.get("/office")
+@login_required
+def dashboard():
+    if not may(current_user, "view_locations"):
+        abort(404)
+    lang = _lang()
+    form = _filter_form(lang)
+    if not form.checklist.choices:
+        return render_template("office/dashboard.html", form=form, view=None, no_checklists=True)
+    spec = _spec(form)
+    stats = chain_statistics(spec, lang)
+    query = _query(spec)
+    return render_template(
+        "office/dashboard.html", form=form, spec=spec, no_checklists=False,
+        view=chain_view(stats, DASHBOARD) if stats["visits"] else None,
+        pdf_url=url_for("reports.chain_pdf", **query),
+        location_url=lambda code: location_link(code, spec),
+        region_url=lambda name: url_for("office.dashboard", **{**query, "region": name}),
+        reset_url=url_for("office.dashboard", checklist=spec.checklist),
+    )

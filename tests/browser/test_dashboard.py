@@ -1,0 +1,73 @@
+"""The head-office dashboard in real chromium at tablet sizes: charts, a filter, sorting,
+the folded heat map, drill-down to a branch – every control big enough to tap, no page
+wider than the screen, and screenshots in tests/artifacts/."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot, small_targets
+from tests.browser.test_first_screens import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def head_office(runner, checklists, make_user):
+    result = runner.invoke(args=["demo", "--locations", "30", "--months", "2", "--seed", "3", "--end", "2026-10-31"])
+    assert result.exit_code == 0, result.output
+    return make_user("reviewer", name="Head Office")
+
+
+def follow(page, selector: str) -> None:
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_head_office_filters_sorts_and_drills_down(page, live_server, head_office):
+    sign_in(page, live_server, head_office.email)
+    follow(page, "a[href='/office']")
+    assert page.locator("h1").inner_text() == "Chain dashboard"
+    assert page.locator("#ranking-table tbody tr").count() == 30
+    for section in ("#ranking", "#heat-map", "#funnel", "#items", "#auditors", "#trend", "#regions"):
+        assert page.locator(f"{section} svg, {section} table").first.is_visible(), section
+    assert page.locator("main svg").count() >= 7
+    assert page.locator("#summary .sentences li").count() >= 4
+    assert small_targets(page) == []
+    assert no_horizontal_scroll(page)
+    screenshot(page, "office-dashboard")
+
+    # Sorting: the mean column, lowest first.
+    page.click("#ranking-table th:nth-child(5) button.sort")
+    means = [float(v) for v in page.locator("#ranking-table tbody td.mean").evaluate_all(
+        "cells => cells.map(c => c.dataset.value)")]
+    assert means == sorted(means)
+
+    # The heat map of every branch is folded away until asked for.
+    all_branches = page.locator("#heat-map details")
+    assert not all_branches.locator("svg").is_visible()
+    all_branches.locator("summary").click()
+    assert all_branches.locator("svg").is_visible()
+    assert small_targets(page) == []
+
+    # A filter narrows the chain.
+    region = page.locator("select[name=region] option").nth(1).get_attribute("value")
+    page.select_option("select[name=region]", region)
+    follow(page, "#filters button[type=submit]")
+    assert f"region={region}" in page.url
+    regions = page.locator("#ranking-table tbody td:nth-child(3)").all_inner_texts()
+    assert 0 < len(regions) < 30 and set(regions) == {region}
+    assert f"region={region}" in page.locator("#download-pdf").get_attribute("href")
+    assert small_targets(page) == []
+    assert no_horizontal_scroll(page)
+    screenshot(page, "office-dashboard-region")
+
+    # Drill-down: from the chain to a branch.
+    link = page.locator("#ranking-table a.branch-link").first
+    code = link.inner_text().split(" ")[0]
+    follow(page, "#ranking-table a.branch-link >> nth=0")
+    assert f"/office/locations/{code}" in page.url
+    assert page.locator("h1").count() == 1

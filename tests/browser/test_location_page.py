@@ -1,0 +1,44 @@
+"""The location page in real chromium at tablet sizes: charts and tables fit, every control is
+big enough to tap, and a screenshot goes to tests/artifacts/."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from audit.services.chain_stats import StatsFilter, chain_statistics
+from tests.browser.conftest import screenshot, small_targets
+from tests.browser.test_first_screens import sign_in
+from tests.pdf.helpers import build_demo
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def manager(runner, checklists, make_user):
+    end = date.today() - timedelta(days=3)
+    build_demo(runner, locations=8, months=4, end=end)
+    repeats = chain_statistics(StatsFilter("store-visit", end - timedelta(days=91), end))["repeat_failures"]
+    code = repeats[0]["location"] if repeats else "VLN-01"
+    return make_user("manager", name="Rasa Jankauskienė", email="rasa@volta-retail.example", locations=[code]), code
+
+
+def test_manager_opens_the_location_page_from_home(page, live_server, manager):
+    user, code = manager
+    sign_in(page, live_server, user.email)
+    with page.expect_navigation(wait_until="load"):
+        page.click(f"table.data a:text-is('{code}')")
+    assert page.url.split("?")[0].endswith(f"/office/locations/{code}")
+    assert page.locator("#location-mean").inner_text() not in ("", "–")
+    assert page.locator("#repeat-failures tbody tr").count() >= 1
+    assert page.locator("#location-pdf").is_visible()
+    # Nothing sticks out sideways on a tablet: the page is no wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert small_targets(page) == []
+    screenshot(page, "location-page")
+
+    with page.expect_navigation(wait_until="load"):
+        page.locator("#visits tbody a").first.click()
+    assert "/visits/" in page.url
+    assert page.locator("#visit-pdf").is_visible()
+    assert small_targets(page) == []

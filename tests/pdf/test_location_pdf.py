@@ -1,0 +1,130 @@
+"""The location report PDF: its figures are those of ``chain_statistics`` for the branch and
+for the chain over the same period, read back from the PDF with pypdf."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from babel.numbers import format_decimal
+from sqlalchemy import select
+
+from audit.extensions import db
+from audit.models import Location
+from audit.reports.location_report import default_period, location_report_context
+from audit.services.chain_stats import StatsFilter, chain_statistics
+from tests.conftest import login
+from tests.pdf.helpers import build_demo, pdf_text, squash
+
+
+def en(value: float, digits: int = 1) -> str:
+    return format_decimal(value, "0." + "0" * digits if digits else "0", locale="en_GB")
+
+
+@pytest.fixture
+def period(app, runner, checklists):
+    """A demo chain, the last three months of it, and the branch with the most repeat failures."""
+    end = date.today() - timedelta(days=3)
+    build_demo(runner, locations=12, months=4, end=end)
+    since = end - timedelta(days=91)
+    repeats = chain_statistics(StatsFilter("store-visit", since, end))["repeat_failures"]
+    assert repeats, "the demo chain should have repeat failures"
+    codes = [r["location"] for r in repeats]
+    code = max(sorted(set(codes)), key=codes.count)
+    return {"code": code, "since": since, "until": end}
+
+
+def cli_pdf(runner, tmp_path, period, lang="en", *extra) -> bytes:
+    out = tmp_path / f"location-{lang}.pdf"
+    result = runner.invoke(args=["report", "location", period["code"], "--since", period["since"].isoformat(),
+                                 "--until", period["until"].isoformat(), "--out", str(out), "--lang", lang, *extra])
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+def test_figures_are_those_of_the_chain_statistics(app, runner, tmp_path, period):
+    spec = StatsFilter("store-visit", period["since"], period["until"], location_code=period["code"])
+    own = chain_statistics(spec)
+    chain = chain_statistics(StatsFilter("store-visit", period["since"], period["until"]))
+    record = own["locations"][0]
+    body = pdf_text(cli_pdf(runner, tmp_path, period))
+
+    location = db.session.scalar(select(Location).where(Location.code == period["code"]))
+    assert location.name in body
+    mean = re.escape(en(record["mean"]))
+    assert re.search(rf"mean score\s*{mean}\s*{record['visits']} visits", body, re.I), body[:500]
+    assert re.search(rf"chain mean\s*{re.escape(en(chain['chain']['mean']))}\s*{chain['visits']} visits", body, re.I)
+    rank = [r["code"] for r in chain["locations"]].index(period["code"]) + 1
+    assert re.search(rf"rank in the chain\s*{rank} / {len(chain['locations'])}", body, re.I)
+
+    sections = body[body.index("Sections against the chain"):]
+    chain_sections = {s["id"]: s for s in chain["sections"]}
+    for s in own["sections"]:
+        figures = (squash(s["text"]), en(s["mean"]), en(chain_sections[s["id"]]["mean"]))
+        row = r"\s*".join(re.escape(f) for f in figures)
+        assert re.search(row, sections), s
+
+    repeat_part = body[body.index("Repeat failures"):body.index("Weakest items")]
+    texts = {i["id"]: i["text"] for i in own["items"]}
+    assert own["repeat_failures"]
+    for r in own["repeat_failures"]:
+        assert re.search(rf"{re.escape(squash(texts[r['item']]))}\s*{r['failures']} of {r['of']}", repeat_part), r
+
+    visits_part = body[body.index("Visits in the period"):]
+    context = location_report_context(period["code"], period["since"], period["until"], "store-visit", "en")
+    assert len(context["visits"]) == own["visits"]
+    for visit in context["visits"]:
+        assert en(visit["score"]) in visits_part
+
+
+def test_strongest_and_weakest_items_compare_the_branch_with_the_chain(app, period):
+    context = location_report_context(period["code"], period["since"], period["until"], "store-visit", "en")
+    weakest, strongest = context["weakest"], context["strongest"]
+    assert 0 < len(weakest) <= 5 and 0 < len(strongest) <= 5
+    assert not {i["id"] for i in weakest} & {i["id"] for i in strongest}
+    assert max(i["difference"] for i in weakest) <= min(i["difference"] for i in strongest)
+    for i in weakest + strongest:
+        assert i["difference"] == pytest.approx(i["mean"] - i["chain_mean"]) and i["answers"] >= 3
+
+
+def test_the_report_speaks_the_chosen_language(app, runner, tmp_path, period, checklists):
+    definition = checklists["store-visit"].parsed
+    for lang in ("lt", "lv", "ru"):
+        body = pdf_text(cli_pdf(runner, tmp_path, period, lang))
+        assert definition.title.get(lang) in body
+        assert squash(definition.sections[0].title.get(lang)) in body
+
+
+def test_the_default_period_is_the_last_three_months():
+    assert default_period(None, None, today=date(2026, 5, 31)) == (date(2026, 3, 1), date(2026, 5, 31))
+    assert default_period(None, date(2026, 10, 15)) == (date(2026, 7, 16), date(2026, 10, 15))
+    assert default_period(date(2026, 1, 1), date(2026, 2, 1)) == (date(2026, 1, 1), date(2026, 2, 1))
+
+
+def test_download_route_follows_the_branch(app, period, make_user):
+    code = period["code"]
+    other = db.session.scalar(select(Location.code).where(Location.code != code).order_by(Location.code))
+    make_user("manager", email="own@example.com", locations=[code])
+    make_user("manager", email="other@example.com", locations=[other])
+    make_user("auditor", email="auditor@example.com")
+    make_user("reviewer", email="reviewer@example.com")
+    url = f"/locations/{code}/report.pdf?since={period['since']}&until={period['until']}"
+    for email, status in (("own@example.com", 200), ("reviewer@example.com", 200),
+                          ("other@example.com", 404), ("auditor@example.com", 404)):
+        client = app.test_client()
+        login(client, email)
+        response = client.get(url)
+        assert response.status_code == status, email
+        if status == 200:
+            assert response.mimetype == "application/pdf" and code in pdf_text(response.data)
+
+
+def test_unknown_location_or_checklist(app, runner, tmp_path, checklists, make_location):
+    out = str(tmp_path / "x.pdf")
+    result = runner.invoke(args=["report", "location", "NOPE-1", "--out", out])
+    assert result.exit_code == 1 and "no location" in result.output
+    make_location("VLN-01")
+    result = runner.invoke(args=["report", "location", "VLN-01", "--checklist", "nope", "--out", out])
+    assert result.exit_code == 1 and "unknown checklist" in result.output
+    result = runner.invoke(args=["report", "location", "VLN-01", "--out", out])  # no visits: still a report
+    assert result.exit_code == 0 and "No approved visits in this period." in pdf_text((tmp_path / "x.pdf").read_bytes())

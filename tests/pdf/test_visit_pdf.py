@@ -1,0 +1,193 @@
+"""The visit report PDF: what a branch manager reads, checked in the PDF itself (pypdf), made
+through the CLI and the download route, on a demo chain plus visits recorded the way an
+auditor records them (draft, photo, submit, approve)."""
+from __future__ import annotations
+
+import calendar
+import io
+import re
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from babel.numbers import format_decimal
+from PIL import Image, ImageDraw
+from sqlalchemy import select, text
+
+from audit.extensions import db
+from audit.models import Location, User, Visit
+from audit.reports.common import ReportError
+from audit.reports.visit_report import visit_report_context
+from audit.services.evidence import store_photo
+from audit.services.review import approve_visit
+from audit.services.visits import VisitContent, start_visit, submit_visit
+from tests.conftest import login
+from tests.pdf.helpers import build_demo, pdf_reader, pdf_text, squash
+
+CRITICAL, PLAIN = "info_accurate", "entrance_clean"  # a critical and an ordinary yes/no item
+CRITICAL_COMMENT = "Told me the warranty was five years; the leaflet says two."
+PLAIN_COMMENT = "Leaflets all over the floor by the door."
+
+
+def en(value: float) -> str:
+    """A score as the English report prints it."""
+    return format_decimal(value, "0.0", locale="en_GB")
+
+
+def jpeg() -> bytes:
+    img = Image.new("RGB", (640, 480), (200, 40, 40))
+    ImageDraw.Draw(img).rectangle((80, 80, 400, 300), fill=(240, 240, 240))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.fixture
+def chain(app, runner, checklists):
+    """A demo chain up to a few days ago, and the answers of one of its clean approved visits."""
+    end = date.today() - timedelta(days=3)
+    build_demo(runner, locations=12, months=4, end=end)
+    template = db.session.scalars(
+        select(Visit).join(Visit.checklist_version)
+        .where(Visit.status == "approved", Visit.critical_failed.is_(False),
+               Visit.checklist_version_id == checklists["store-visit"].id)
+        .order_by(Visit.id)
+    ).first()
+    answers = {a.item_id: a.value for a in template.answers}
+    comments = {a.item_id: a.comment for a in template.answers if a.comment}
+    for item in checklists["store-visit"].parsed.items:
+        if item.critical and item.id in answers:
+            answers[item.id] = "yes"
+    return {"end": end, "answers": answers, "comments": comments,
+            "location": db.session.scalar(select(Location).order_by(Location.code)),
+            "auditor": db.session.scalar(select(User).where(User.role == "auditor").order_by(User.id)),
+            "reviewer": db.session.scalar(select(User).where(User.role == "reviewer").order_by(User.id))}
+
+
+def record(app, chain, uuid: str, visited_at: datetime, changes: dict, comments: dict, photo_on: str | None = None):
+    """A visit as an auditor makes it: a draft, maybe a photo, submitted, then approved."""
+    visit = start_visit(chain["auditor"], uuid, location=chain["location"], checklist_key="store-visit")
+    if photo_on:
+        store_photo(visit, photo_on, io.BytesIO(jpeg()), chain["auditor"], app.config["UPLOAD_DIR"])
+    content = VisitContent(answers={**chain["answers"], **changes}, comments={**chain["comments"], **comments},
+                           visited_at=visited_at, scenario="Buy a kettle")
+    submit_visit(visit, chain["auditor"], content)
+    approve_visit(visit, chain["reviewer"])
+    db.session.commit()
+    return visit
+
+
+@pytest.fixture
+def visits(app, chain):
+    day = chain["end"] - timedelta(days=5)
+    failed = record(app, chain, "11111111-1111-4111-8111-111111111111", datetime.combine(day, time(10, 30)),
+                    {CRITICAL: "no", PLAIN: "no"}, {CRITICAL: CRITICAL_COMMENT, PLAIN: PLAIN_COMMENT}, photo_on=PLAIN)
+    clean = record(app, chain, "22222222-2222-4222-8222-222222222222", datetime.combine(day, time(15, 0)),
+                   {PLAIN: "no"}, {PLAIN: PLAIN_COMMENT})
+    assert failed.critical_failed and failed.score == 0 and not clean.critical_failed and 0 < clean.score < 100
+    return {"failed": failed, "clean": clean}
+
+
+def cli_pdf(runner, tmp_path, visit_id: int, lang: str = "en") -> bytes:
+    out = tmp_path / f"visit-{visit_id}-{lang}.pdf"
+    result = runner.invoke(args=["report", "visit", str(visit_id), "--out", str(out), "--lang", lang])
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+def sql_average(visit: Visit, region: bool = False) -> tuple[float, int]:
+    """Independently: AVG over approved store visits from 3 calendar months before the visit's day
+    up to and including that day."""
+    day = visit.visited_at.date()
+    year, month = divmod(day.year * 12 + day.month - 1 - 3, 12)
+    since = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    sql = ("SELECT AVG(v.score), COUNT(v.score) FROM visit v"
+           " JOIN checklist_version cv ON cv.id = v.checklist_version_id JOIN checklist c ON c.id = cv.checklist_id"
+           " JOIN location l ON l.id = v.location_id WHERE v.status = 'approved' AND c.key = 'store-visit'"
+           " AND v.visited_at >= :since AND v.visited_at < :until")
+    params = {"since": datetime.combine(since, time.min),
+              "until": datetime.combine(day + timedelta(days=1), time.min)}
+    if region:
+        sql += " AND l.region_id = :region"
+        params["region"] = visit.location.region_id
+    mean, count = db.session.execute(text(sql), params).one()
+    return float(mean), count
+
+
+def test_cli_report_compares_the_score_and_lists_critical_failures_first(app, runner, tmp_path, visits):
+    failed, clean = visits["failed"], visits["clean"]
+    body = pdf_text(cli_pdf(runner, tmp_path, failed.id))
+    assert failed.location.name in body and failed.location.code in body
+    assert re.search(r"score of this visit\s*0\.0", body, re.I)
+    chain_mean, chain_n = sql_average(failed)
+    region_mean, _ = sql_average(failed, region=True)
+    assert re.search(rf"chain average\s*{re.escape(en(chain_mean))}\s*{chain_n} visits", body, re.I), body[:600]
+    assert re.search(rf"region average\s*{re.escape(en(region_mean))}", body, re.I)
+
+    failures = body[body.index("What went wrong"):]
+    critical_text = failed.checklist_version.parsed.item(CRITICAL).text.en
+    plain_text = failed.checklist_version.parsed.item(PLAIN).text.en
+    assert failures.index(squash(critical_text)) < failures.index(squash(plain_text))
+    assert failures.index(CRITICAL_COMMENT) < failures.index(PLAIN_COMMENT)
+    assert failures.index("Critical") < failures.index(squash(plain_text))
+
+    clean_body = pdf_text(cli_pdf(runner, tmp_path, clean.id))
+    assert re.search(rf"score of this visit\s*{re.escape(en(clean.score))}", clean_body, re.I)
+    assert PLAIN_COMMENT in clean_body and "critical failure" not in clean_body.lower()
+
+
+def test_the_chain_average_is_the_sql_average_of_the_three_months_before(app, visits):
+    for visit in visits.values():
+        context = visit_report_context(visit.id, "en")
+        mean, count = sql_average(visit)
+        assert context["chain"]["mean"] == pytest.approx(mean) and context["chain"]["visits"] == count
+        assert context["region"]["mean"] == pytest.approx(sql_average(visit, region=True)[0])
+        history = context["history"]
+        assert history[-1]["id"] == visit.id and len(history) <= 6
+        assert [h["visited_at"] for h in history] == sorted(h["visited_at"] for h in history)
+
+
+def test_the_photo_of_a_failed_item_is_embedded(app, runner, tmp_path, visits):
+    reader = pdf_reader(cli_pdf(runner, tmp_path, visits["failed"].id))
+    images = [image for page in reader.pages for image in page.images]
+    assert images, "no image in the PDF"
+    assert min(images[0].image.size) > 50  # the thumbnail itself, not an icon
+    assert not any(page.images for page in pdf_reader(cli_pdf(runner, tmp_path, visits["clean"].id)).pages)
+
+
+@pytest.mark.parametrize("lang, letters", [("lt", "ąėū"), ("lv", "āēī"), ("ru", "абвгд")])
+def test_the_report_speaks_the_chosen_language(app, runner, tmp_path, visits, checklists, lang, letters):
+    body = pdf_text(cli_pdf(runner, tmp_path, visits["failed"].id, lang))
+    definition = checklists["store-visit"].parsed
+    assert definition.title.get(lang) in body
+    for section in definition.sections:
+        assert squash(section.title.get(lang)) in body
+    assert squash(definition.item(CRITICAL).text.get(lang)) in body
+    assert any(ch in body for ch in letters)
+    assert definition.item(CRITICAL).text.en not in body
+
+
+def test_download_route_serves_the_report_to_who_may_see_the_visit(app, client, make_user, visits):
+    visit = visits["failed"]
+    make_user("manager", email="own@example.com", locations=[visit.location.code])
+    other_code = db.session.scalar(select(Location.code).where(Location.id != visit.location_id))
+    make_user("manager", email="other@example.com", locations=[other_code])
+    make_user("auditor", email="stranger@example.com")
+    url = f"/visits/{visit.id}/report.pdf"
+
+    login(client, "own@example.com")
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = pdf_text(response.data)
+    assert visit.location.name in body and CRITICAL_COMMENT in body
+    for email in ("other@example.com", "stranger@example.com"):
+        other = app.test_client()
+        login(other, email)
+        assert other.get(url).status_code == 404, email
+
+
+def test_unknown_visit(app, runner, tmp_path, checklists):
+    with pytest.raises(ReportError):
+        visit_report_context(999_999, "en")
+    result = runner.invoke(args=["report", "visit", "999999", "--out", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 1 and "no visit" in result.output

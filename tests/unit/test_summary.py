@@ -1,0 +1,100 @@
+"""The executive summary: one sentence function per finding code, on hand-made statistics."""
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale
+
+from audit import create_app
+from audit.reports import summary
+
+
+@pytest.fixture(scope="module")
+def babel_app(tmp_path_factory):
+    """An app for Babel's locale only; no database is touched."""
+    path = tmp_path_factory.mktemp("instance")
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
+                       "INSTANCE_PATH": str(path)})
+
+
+def location(code: str, region: str, mean: float, funnel: str = "inside", visits: int = 8, **extra) -> dict:
+    return {"code": code, "name": f"Branch {code}", "region": region, "mean": mean, "visits": visits,
+            "ci_low": mean - 5, "ci_high": mean + 5, "funnel": funnel, "low_data": visits < 3, **extra}
+
+
+def statistics(findings: list[dict], **extra) -> dict:
+    locations = [location("N-1", "North", 91.0), location("N-2", "North", 80.0),
+                 location("N-3", "North", 52.0, "below_998"), location("S-1", "South", 49.5, "below_998", visits=2)]
+    complaint = {"id": "complaint", "text": "Complaint handling", "outliers": [
+        {"location": code, "band": "below_998", "mean": 20.0, "answers": 5} for code in ("N-1", "N-2", "N-3", "S-1")]
+        + [{"location": "N-2", "band": "above_95", "mean": 99.0, "answers": 5}]}
+    return {
+        "visits": 40, "chain": {"mean": 72.25, "sd": 15.0, "locations": 4}, "locations": locations,
+        "sections": [{"id": "greeting", "text": "Greeting", "outliers": []}, complaint],
+        "items": [{"id": "smile", "text": "Did they smile?", "outliers": []}],
+        "repeat_failures": [{"location": "N-1", "item": "smile", "failures": 2, "of": 3},
+                            {"location": "S-1", "item": "smile", "failures": 3, "of": 3}],
+        "consistency": {"icc_location": 0.2, "icc_location_adjusted": 0.25, "findings": findings,
+                        "auditors": [{"name": "Ana Lenient", "offset": 20.04, "visits": 60},
+                                     {"name": "Bo Average", "offset": 1.0, "visits": 50},
+                                     {"name": "Cy Strict", "offset": -6.0, "visits": 1}]},
+        **extra,
+    }
+
+
+def finding(code: str, **params) -> dict:
+    return {"code": code, "params": params, "message": "", "severity": "warning"}
+
+
+def sentences(app, stats: dict, lang: str = "en") -> list[str]:
+    with app.test_request_context(), force_locale(lang):
+        return summary.executive_summary(stats)
+
+
+def test_each_finding_becomes_a_sentence_with_names_and_regions(babel_app):
+    stats = statistics([
+        finding("auditors_explain_more_than_locations", auditor_share=0.3, location_share=0.1),
+        finding("design_not_connected", n_components=2),
+        finding("locations_below_998", count=2, locations=[2, 3]),
+        finding("least_consistent_section", section=1, cv=0.4, between_location_sd=20.0, mean_score=60.0),
+        finding("repeat_failures", count=2, pairs=[[0, 0], [0, 3]], last_n=3, min_failures=2),
+        finding("low_data_locations", count=1, locations=[3], min_visits=3),
+    ])
+    text = sentences(babel_app, stats)
+    assert text[0] == "40 approved visits at 4 branches; the chain scores 72.2 of 100 on average."
+    assert text[2].startswith("The best branch is Branch N-1 (N-1) with 91.0 (95% interval 86.0–96.0, 8 visits). "
+                              "The lowest is Branch N-3 (N-3) with 52.0")  # S-1 has too few visits to be named
+    assert ("Differences between auditors explain more of the variance (30%) than differences between branches "
+            "(10%)") in text[3]
+    assert "2 groups of branches and auditors that never overlap" in text[4]
+    assert text[5] == ("Auditor Ana Lenient scores 20.0 points above the average auditor (60 visits); "
+                       "branches this auditor visits look better than they are.")
+    assert text[6].startswith("Auditor Cy Strict scores 6.0 points below the average auditor (1 visit)")
+    assert "Bo Average" not in " ".join(text)
+    assert text[7] == ("2 branches are below the 99.8% control limit of the chain, which chance alone would hardly "
+                       "explain: Branch S-1 (S-1) and Branch N-3 (N-3).")  # lowest first
+    assert text[8] == ("“Complaint handling” is the least consistent section: 4 branches are below the 99.8% limit, "
+                       "3 of them in North. Its branch means spread by 20.0 points around a chain mean of 60.0.")
+    assert "most often “Did they smile?” (2 branches)" in text[9]
+    assert text[10].startswith("1 branch has fewer than 3 visits; read its figures with caution: Branch S-1 (S-1).")
+
+
+def test_declines_name_the_branches_and_their_change(babel_app):
+    stats = statistics([finding("significant_declines", count=1, locations=[1], alpha=0.05)])
+    stats["locations"][1]["change"] = {"difference": -12.34, "p_value": 0.01, "significant": True}
+    stats["locations"][0]["change"] = {"difference": 3.0, "p_value": 0.5, "significant": False}
+    assert ("1 branch scores significantly worse than in the previous period of the same length: "
+            "Branch N-2 (N-2) −12.3.") in sentences(babel_app, stats)
+
+
+def test_numbers_follow_the_language_and_long_lists_are_cut(babel_app):
+    stats = statistics([finding("locations_below_998", count=7, locations=[])])
+    stats["locations"] = [location(f"B-{n}", "North", 40.0 + n, "below_998") for n in range(7)]
+    stats["chain"]["locations"] = 7
+    text = sentences(babel_app, stats, "lt")
+    assert "72,2" in text[0]
+    assert "Branch B-0 (B-0), Branch B-1 (B-1), Branch B-2 (B-2), Branch B-3 (B-3), Branch B-4 (B-4) and 2 more" \
+        in " ".join(text)
+
+
+def test_no_visits(babel_app):
+    assert sentences(babel_app, {"visits": 0, "chain": None}) == ["No approved visits match these filters."]

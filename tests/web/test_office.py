@@ -1,0 +1,140 @@
+"""The head-office dashboard ``/office``: who sees it, what the filters do, and that its figures
+are those of :func:`chain_statistics` – the same strings as in the chain PDF."""
+from __future__ import annotations
+
+import io
+import re
+from html import unescape
+
+import pypdf
+import pytest
+from babel.numbers import format_decimal
+from flask_babel import force_locale
+
+from audit.reports.summary import executive_summary
+from audit.services.chain_stats import StatsFilter, chain_statistics
+from tests.conftest import login
+
+
+def build_demo(runner, locations: int = 8, months: int = 2) -> None:
+    result = runner.invoke(args=["demo", "--locations", str(locations), "--months", str(months),
+                                 "--seed", "3", "--end", "2026-10-31"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def demo(runner, checklists, make_user):
+    build_demo(runner)
+    return {role: make_user(role, locations=["VLN-01"] if role == "manager" else ())
+            for role in ("admin", "reviewer", "auditor", "manager")}
+
+
+def one_decimal(value: float) -> str:
+    return format_decimal(value, "0.0", locale="en_GB")
+
+
+def text_of(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def ranking_rows(html: str) -> dict[str, str]:
+    """``{code: row html}`` of the dashboard's ranking table."""
+    return dict(re.findall(r'<tr data-code="([^"]+)">(.*?)</tr>', html, re.DOTALL))
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_head_office_sees_the_chain_with_the_figures_of_the_statistics(app, client, demo):
+    login(client, demo["reviewer"].email)
+    page = client.get("/office")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    stats = chain_statistics(StatsFilter("store-visit"), "en")
+    rows = ranking_rows(html)
+    assert list(rows) == [r["code"] for r in stats["locations"]]  # best first, as ranked
+    for record in stats["locations"]:
+        row = text_of(rows[record["code"]])
+        assert one_decimal(record["mean"]) in row and record["name"] in row
+        assert one_decimal(record["shrunk"]) in row
+        assert f"{one_decimal(max(record['ci_low'], 0))}–{one_decimal(min(record['ci_high'], 100))}" in row
+        # Drill-down: every branch links to its location page.
+        assert f'href="/office/locations/{record["code"]}?checklist=store-visit"' in rows[record["code"]]
+    page_text = text_of(html)
+    assert f"{stats['visits']} approved visits" in page_text
+    with app.test_request_context(), force_locale("en_GB"):
+        sentences = executive_summary(stats)
+    assert len(sentences) >= 4
+    for sentence in sentences:
+        assert sentence in page_text
+    for section in ("ranking", "heat-map", "funnel", "items", "auditors", "trend", "regions"):
+        assert f'id="{section}"' in html
+    assert html.count("<svg") >= 5
+    auditors = stats["consistency"]["auditors"]
+    assert auditors[0]["name"] in page_text and f"+{one_decimal(auditors[0]['offset'])}" in page_text
+    assert 'href="/office/report.pdf?checklist=store-visit"' in html
+
+
+@pytest.mark.parametrize("role", ["auditor", "manager"])
+def test_the_dashboard_does_not_exist_for_auditors_and_managers(client, demo, role):
+    login(client, demo[role].email)
+    assert client.get("/office").status_code == 404
+    assert client.get("/office/report.pdf").status_code == 404
+
+
+def test_filters_narrow_the_data_and_follow_into_the_pdf_link(client, demo):
+    region = chain_statistics(StatsFilter("store-visit"))["locations"][0]["region"]
+    login(client, demo["admin"].email)
+    html = client.get("/office", query_string={"region": region, "since": "2026-10-01",
+                                               "until": "2026-10-31"}).get_data(as_text=True)
+    stats = chain_statistics(StatsFilter("store-visit", region=region, since=_d("2026-10-01"),
+                                         until=_d("2026-10-31")))
+    assert 0 < stats["visits"] < chain_statistics(StatsFilter("store-visit"))["visits"]
+    assert set(ranking_rows(html)) == {r["code"] for r in stats["locations"]}
+    assert f"{stats['visits']} approved visits" in text_of(html)
+    assert (f'href="/office/report.pdf?checklist=store-visit&amp;since=2026-10-01&amp;until=2026-10-31'
+            f'&amp;region={region}"') in html
+    assert f'<option selected value="{region}">' in html
+
+
+def test_bad_filters_are_named_and_left_out(client, demo):
+    login(client, demo["admin"].email)
+    page = client.get("/office", query_string={"since": "31.10.2026", "until": "2026-12-31",
+                                               "region": "Atlantis", "checklist": "nope"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('class="error"') == 3  # the date, the region, the checklist
+    assert f"{chain_statistics(StatsFilter('store-visit'))['visits']} approved visits" in text_of(html)
+    empty = client.get("/office", query_string={"since": "2030-01-01"}).get_data(as_text=True)
+    assert 'id="no-visits"' in empty and "Download PDF" not in empty
+
+
+def test_the_pdf_prints_the_same_numbers_as_the_dashboard(client, demo):
+    login(client, demo["admin"].email)
+    html = client.get("/office").get_data(as_text=True)
+    response = client.get("/office/report.pdf?checklist=store-visit")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    stats = chain_statistics(StatsFilter("store-visit"), "en")
+    rows = ranking_rows(html)
+    for record in stats["locations"]:
+        mean = one_decimal(record["mean"])
+        assert mean in text_of(rows[record["code"]])
+        assert re.search(rf"{re.escape(record['code'])} {re.escape(record['name'])} .*?{re.escape(mean)}", text)
+    summary = re.search(r'<section class="card" id="summary">(.*?)</section>', html, re.DOTALL).group(1)
+    for sentence in re.findall(r"<li>(.*?)</li>", summary, re.DOTALL):
+        assert text_of(sentence) in text
+
+
+def test_home_pages_of_head_office_link_to_the_dashboard(app, demo):
+    for role in ("admin", "reviewer"):
+        client = app.test_client()
+        assert 'href="/office"' in login(client, demo[role].email).get_data(as_text=True)
+
+
+def _d(text):
+    from datetime import date
+
+    return date.fromisoformat(text)
