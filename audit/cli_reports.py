@@ -122,17 +122,20 @@ def report_location(code: str, since, until, checklist: str, out: str, lang: str
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--region")
+@click.option("--format", "location_format", help="Only locations of this format (mall, flagship …).")
+@click.option("--scenario", help="Only visits with exactly this scenario.")
 @_out
 @_lang
 @with_appcontext
-def report_chain(checklist: str, since, until, region, out: str, lang: str) -> None:
+def report_chain(checklist: str, since, until, region, location_format, scenario, out: str, lang: str) -> None:
     """The chain comparison for head office."""
     from .reports.chain_report import chain_report_pdf
     from .reports.common import ReportError
     from .services.chain_stats import StatsError, StatsFilter
 
     spec = StatsFilter(checklist=checklist, since=since.date() if since else None,
-                       until=until.date() if until else None, region=region)
+                       until=until.date() if until else None, region=region,
+                       location_format=location_format, scenario=scenario)
     try:
         _write(out, chain_report_pdf(spec, lang))
     except (ReportError, StatsError) as exc:

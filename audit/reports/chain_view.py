@@ -42,13 +42,14 @@ class ViewSizes:
     heat_label_chars: int = 40  # branch labels of the heat maps ("code name") cut to this many characters
     heat_everything: bool = True  # the dashboard folds a heat map of all branches into <details>
     items: int = 10  # most inconsistent items
+    outliers_shown: int = 10  # outlier branches named per item and side, the most extreme first
     compact_ranking_from: int = 41  # the PDF ranking table goes multi-column from this many branches
     compact_columns: int = 3
     compact_rows: int = 56  # rows of one multi-column block (one A4 page, under a heading)
 
 
 DASHBOARD = ViewSizes()
-PDF = ViewSizes(heat_lowest=30, heat_everything=False, heat_label_chars=28)
+PDF = ViewSizes(heat_lowest=30, heat_everything=False, heat_label_chars=28, outliers_shown=6)
 
 
 def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
@@ -71,7 +72,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         "funnel_chart": (charts.funnel_plot(stats["locations"], stats["funnel_curve"],
                                             label=_("Funnel plot: branch mean against its number of visits"))
                          if stats.get("funnel_curve") else None),
-        "questions": _inconsistent_items(stats["items"], by_code, sizes.items),
+        "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
         "auditors": _auditors(consistency),
         "trend": _trend(stats["trend"]),
         "regions": [{"name": r["name"] or _("No region"), "filter": r["name"], "locations": r["locations"],
@@ -151,7 +152,7 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
     }
 
 
-def _inconsistent_items(items: list[dict], by_code: dict, limit: int) -> list[dict]:
+def _inconsistent_items(items: list[dict], by_code: dict, limit: int, shown: int) -> list[dict]:
     """The ``limit`` items whose branch means differ most (coefficient of variation), with outlier branches."""
     ranked = sorted((i for i in items if i["cv"] is not None and i["locations"] >= 2), key=lambda i: -i["cv"])
 
@@ -162,9 +163,16 @@ def _inconsistent_items(items: list[dict], by_code: dict, limit: int) -> list[di
                  "mean": number(o["mean"]), "answers": o["answers"],
                  "band_symbol": BAND_SYMBOLS.get(o["band"], "")} for o in found]
 
-    return [{"id": i["id"], "text": i["text"], "mean": number(i["mean"]), "cv": number(i["cv"] * 100),
-             "sd_between": number(i["sd_between"]), "answers": i["answers"], "below": outliers(i, "below"),
-             "above": outliers(i, "above")} for i in ranked[:limit]]
+    result = []
+    for item in ranked[:limit]:
+        below, above = outliers(item, "below"), outliers(item, "above")
+        # With many visits per branch the limits are tight and most branches can lie outside;
+        # name the most extreme few and count the rest, so the report stays readable.
+        result.append({"id": item["id"], "text": item["text"], "mean": number(item["mean"]),
+                       "cv": number(item["cv"] * 100), "sd_between": number(item["sd_between"]),
+                       "answers": item["answers"], "below": below[:shown], "below_more": max(0, len(below) - shown),
+                       "above": above[:shown], "above_more": max(0, len(above) - shown)})
+    return result
 
 
 def _auditors(consistency: dict) -> dict:
