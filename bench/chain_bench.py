@@ -152,6 +152,10 @@ def measure(label: str, uri: str, n_locations: int, n_visits: int, reuse: bool =
         if not built:
             db.create_all()
             build_chain(n_locations, n_visits)
+        # Planner statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE would leave them;
+        # right after a bulk load PostgreSQL would otherwise plan for an empty visit table.
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
         figures["build_s"] = time.perf_counter() - started
         figures["answers"] = db.session.scalar(select(func.count()).select_from(Answer))
         spec = StatsFilter("store-visit")
@@ -223,23 +227,27 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=100_000)
     parser.add_argument("--locations", type=int, default=500)
     parser.add_argument("--sqlite-file", help="Keep the SQLite chain in this file and reuse it when it exists.")
+    parser.add_argument("--pg-schema", help="Keep the PostgreSQL chain in this schema and reuse it when it exists.")
     args = parser.parse_args()
     if args.db in ("sqlite", "both"):
         path = Path(args.sqlite_file).resolve() if args.sqlite_file else Path(tempfile.mkdtemp(prefix="bench-")) / "bench.db"
         measure("SQLite", f"sqlite:///{path}", args.locations, args.visits, reuse=bool(args.sqlite_file))
     if args.db in ("postgresql", "both"):
+        schema = args.pg_schema or "bench"
         engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE"))
-            conn.execute(text("CREATE SCHEMA bench"))
-        try:
-            uri = PG_URL.replace("postgresql://", "postgresql+psycopg://") + "?options=-csearch_path%3Dbench"
-            measure("PostgreSQL", uri, args.locations, args.visits)
-        finally:
+        if not args.pg_schema:
             with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE"))
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        with engine.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+        try:
+            uri = PG_URL.replace("postgresql://", "postgresql+psycopg://") + f"?options=-csearch_path%3D{schema}"
+            measure("PostgreSQL", uri, args.locations, args.visits, reuse=bool(args.pg_schema))
+        finally:
+            if not args.pg_schema:
+                with engine.begin() as conn:
+                    conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             engine.dispose()
-
 
 if __name__ == "__main__":
     main()
