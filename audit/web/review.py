@@ -41,18 +41,23 @@ def _flash_error(exc: VisitError) -> None:
         flash(translate_error(exc.message), "error")
 
 
-@bp.post("/visits/<int:visit_id>/approve")
-@login_required
-def approve(visit_id: int):
-    visit = _visit_for("review_visits", visit_id)
+def _attempt(visit: Visit, work, success: str):
+    """Run a review step: commit and confirm, or roll back and show why not; back to the visit."""
     try:
-        approve_visit(visit, current_user)
+        work()
     except VisitError as exc:
         _flash_error(exc)
     else:
         db.session.commit()
-        flash(_("Visit approved."), "info")
+        flash(success, "info")
     return _back(visit)
+
+
+@bp.post("/visits/<int:visit_id>/approve")
+@login_required
+def approve(visit_id: int):
+    visit = _visit_for("review_visits", visit_id)
+    return _attempt(visit, lambda: approve_visit(visit, current_user), _("Visit approved."))
 
 
 @bp.post("/visits/<int:visit_id>/return")
@@ -60,28 +65,17 @@ def approve(visit_id: int):
 def send_back(visit_id: int):
     visit = _visit_for("review_visits", visit_id)
     comments = {key[len("note-"):]: value for key, value in request.form.items() if key.startswith("note-")}
-    try:
-        return_visit(visit, current_user, request.form.get("note", ""), comments)
-    except VisitError as exc:
-        _flash_error(exc)
-    else:
-        db.session.commit()
-        flash(_("Visit returned to the auditor."), "info")
-    return _back(visit)
+    return _attempt(visit, lambda: return_visit(visit, current_user, request.form.get("note", ""), comments),
+                    _("Visit returned to the auditor."))
 
 
 @bp.post("/visits/<int:visit_id>/disputes")
 @login_required
 def dispute(visit_id: int):
     visit = _visit_for("dispute_visits", visit_id)
-    try:
-        raise_dispute(visit, current_user, request.form.get("item_id", ""), request.form.get("reason", ""))
-    except VisitError as exc:
-        _flash_error(exc)
-    else:
-        db.session.commit()
-        flash(_("Your dispute was sent to the reviewers."), "info")
-    return _back(visit)
+    return _attempt(visit, lambda: raise_dispute(visit, current_user, request.form.get("item_id", ""),
+                                                 request.form.get("reason", "")),
+                    _("Your dispute was sent to the reviewers."))
 
 
 @bp.post("/disputes/<int:dispute_id>/decide")
@@ -92,12 +86,7 @@ def decide(dispute_id: int):
         abort(404)
     visit = _visit_for("review_visits", found.visit_id)
     overturn = request.form.get("decision") == "overturn"
-    try:
-        decide_dispute(found, current_user, overturn, request.form.get("new_value"), request.form.get("note", ""))
-    except VisitError as exc:
-        _flash_error(exc)
-    else:
-        db.session.commit()
-        flash(_("Dispute overturned: the answer and the score were changed.") if overturn
-              else _("Dispute upheld: the answer stays."), "info")
-    return _back(visit)
+    message = (_("Dispute overturned: the answer and the score were changed.") if overturn
+               else _("Dispute upheld: the answer stays."))
+    return _attempt(visit, lambda: decide_dispute(found, current_user, overturn, request.form.get("new_value"),
+                                                  request.form.get("note", "")), message)
