@@ -56,9 +56,16 @@ def fill(client_uuid: str):
     visit = _editable_visit(client_uuid)
     if visit is None:
         submitted = find_visit(client_uuid)
-        if submitted is not None and may(current_user, "view_visit", submitted):
-            return redirect(url_for("home.visit", visit_id=submitted.id))
-        abort(404)
+        if submitted is None or not may(current_user, "view_visit", submitted):
+            abort(404)
+        if request.method == "POST" and submitted.auditor_id == current_user.id:
+            try:  # the same content again is a harmless retry (a double tap, a resent form)
+                submit_visit(submitted, current_user, content_from_form(submitted))
+            except VisitNotEditable:
+                db.session.rollback()
+                return render_template("field/conflict.html", visit=submitted), 409
+            db.session.rollback()
+        return redirect(url_for("home.visit", visit_id=submitted.id))
     errors: dict[str, str] = {}
     saved_now = False
     if request.method == "POST":

@@ -152,6 +152,12 @@ def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
     assert visit.status == "submitted" and visit.score == pytest.approx(100.0)
     repeat = client.post(f"/visits/{client_uuid}/fill", data=fields)
     assert repeat.status_code == 302 and repeat.headers["Location"] == f"/visits/{visit.id}"
+    changed = client.post(f"/visits/{client_uuid}/fill", data={**fields, f"answer-{number.id}": "9"})
+    assert changed.status_code == 409
+    assert "already submitted" in changed.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(Answer.value).join(Visit).where(
+        Visit.uuid == client_uuid, Answer.item_id == number.id)) == "1"  # nothing changed
     late = client.post(f"/visits/{client_uuid}/draft", headers={"X-CSRFToken": token}, json={"answers": {}})
     assert late.status_code == 409
 
