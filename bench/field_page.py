@@ -35,6 +35,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--n
 
 
 def main() -> None:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     folder = Path(tempfile.mkdtemp(prefix="field-bench-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'audit.db'}",
                       "INSTANCE_PATH": str(folder), "SECRET_KEY": "bench"})
@@ -52,7 +55,6 @@ def main() -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
-    sizes: dict[str, int] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_context(viewport={"width": 820, "height": 1180}).new_page()
@@ -60,11 +62,14 @@ def main() -> None:
         page.fill("input[name=email]", "auditor@example.com")
         page.fill("input[name=password]", "bench password")
         page.click("button.primary")
-        page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if r.request.method == "GET" else None)
         page.click("button:has-text('Start')")
         page.wait_for_url("**/fill")
         page.wait_for_load_state("networkidle")
-        weight = {url.rsplit("/", 1)[-1] or url: n for url, n in sizes.items() if "/static/" in url or "/fill" in url}
+        # decodedBodySize counts cached files too (the CSS was already loaded by the home page).
+        entries = page.evaluate("""() => [...performance.getEntriesByType('navigation'),
+                                         ...performance.getEntriesByType('resource')]
+                                  .map(e => [e.name, e.decodedBodySize])""")
+        weight = {url.rsplit("/", 1)[-1].split("?")[0] or url: n for url, n in entries if n}
         saved, stored = [], []
         uuid = page.url.split("/")[-2]
         for n, item in enumerate(questions[:20]):
