@@ -240,3 +240,20 @@ def test_logins_file_is_private_and_its_password_works(app, demo):
     hashes = set(db.session.scalars(select(User.password_hash)))
     assert len(hashes) == 1  # one shared hash, computed once
     assert verify_password(hashes.pop(), password)
+
+
+def test_demo_auditors_have_open_work_to_try_the_tablet_with(runner, checklists):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from audit.extensions import db
+    from audit.models import Assignment, User
+    from audit.services.assignments import auditor_work
+
+    result = runner.invoke(args=["demo", "--locations", "12", "--months", "3", "--end", "2026-10-31"])
+    assert result.exit_code == 0, result.output
+    auditor = db.session.scalar(select(User).where(User.email == "auditor1@demo.example"))
+    work = auditor_work(auditor, date(2026, 10, 31))
+    assert len(work.overdue) == 1 and len(work.today) == 2 and len(work.upcoming) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(Assignment)) == 4 * 8

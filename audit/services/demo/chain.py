@@ -34,9 +34,6 @@ branches (Latgale is the sixth region to get one).
 """
 from __future__ import annotations
 
-import calendar
-import math
-import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -54,10 +51,19 @@ from ...models import Answer, Checklist, ChecklistVersion, Location, Region, Use
 from ...passwords import hash_password
 from ...scoring import item_score, missing_answers
 from .. import audit_log
-from . import data
-from .answers import DemoError, complaint_gates, draw_answer, draw_text, gate_value, pick
 from ..checklists import current_version
 from ..scores import store_visit_scores
+from . import data
+from .answers import (
+    DemoError,
+    complaint_gates,
+    draw_answer,
+    draw_text,
+    gate_value,
+    pick,
+)
+from .helpers import allocate, month_ranges, sigmoid, write_private
+from .work import schedule_open_work
 
 CHECKLIST_KEYS = ("store-visit", "phone-enquiry", "email-enquiry")
 COMPLAINT_SECTION = "complaint"
@@ -131,11 +137,14 @@ def build_demo_chain(locations: int, months: int, seed: int, end: date) -> DemoS
         raise DemoError(f"the database already has @{data.DOMAIN} users; use an empty database")
 
     password = secrets.token_urlsafe(9)
-    builder = _ChainBuilder(np.random.default_rng(seed), versions, _month_ranges(end, months))
+    builder = _ChainBuilder(np.random.default_rng(seed), versions, month_ranges(end, months))
     builder.build_organisation(locations, hash_password(password))
     builder.build_visits()
+    db.session.flush()
+    reviewer = db.session.scalar(select(User).where(User.email == f"reviewer1@{data.DOMAIN}"))
+    open_work = schedule_open_work(builder.auditors, builder.locations, versions["store-visit"], reviewer, end)
     audit_log.record("demo.built", "chain", seed, locations=locations, months=months, end=end.isoformat(),
-                     visits=sum(builder.visit_counts.values()))
+                     visits=sum(builder.visit_counts.values()), assignments=open_work)
     db.session.flush()
 
     summary = DemoSummary(
@@ -147,42 +156,8 @@ def build_demo_chain(locations: int, months: int, seed: int, end: date) -> DemoS
                 ("auditor", f"auditor1@{data.DOMAIN}"), ("manager", builder.locations[0].managers[0].email)),
         password=password, logins_file=str(Path(current_app.instance_path) / "demo-logins.txt"),
     )
-    _write_private(Path(summary.logins_file), summary.logins_text())
+    write_private(Path(summary.logins_file), summary.logins_text())
     return summary
-
-
-def _month_ranges(end: date, months: int) -> list[tuple[date, date]]:
-    """The ``months`` calendar months up to the month of ``end``; the last one stops at ``end``."""
-    ranges = []
-    year, month = end.year, end.month
-    for _ in range(months):
-        last = date(year, month, calendar.monthrange(year, month)[1])
-        ranges.append((date(year, month, 1), min(last, end)))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return ranges[::-1]
-
-
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an older file may have had wider permissions
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def _allocate(total: int, weights: list[float]) -> list[int]:
-    """Split ``total`` by ``weights`` (largest remainder), at least one each."""
-    spare = total - len(weights)
-    shares = [spare * w / sum(weights) for w in weights]
-    counts = [1 + int(s) for s in shares]
-    by_remainder = sorted(range(len(weights)), key=lambda i: (-(shares[i] - int(shares[i])), i))
-    for i in by_remainder[: total - sum(counts)]:
-        counts[i] += 1
-    return counts
 
 
 class _ChainBuilder:
@@ -203,7 +178,7 @@ class _ChainBuilder:
 
     def build_organisation(self, n_locations: int, password_hash: str) -> None:
         used = data.REGIONS[: min(len(data.REGIONS), n_locations)]
-        counts = _allocate(n_locations, [r.weight for r in used])
+        counts = allocate(n_locations, [r.weight for r in used])
         self.regions = [Region(name=r.name) for r in used]
         db.session.add_all(self.regions)
         db.session.flush()  # locations get region ids, so adding them cascades nothing and ids follow codes
@@ -384,7 +359,7 @@ class _ChainBuilder:
                     value = gate_value(item, gates[item.id], complaint)
                     comment = ""
                 else:
-                    p = _sigmoid(logit + self.item_difficulty[(key, item.id)])
+                    p = sigmoid(logit + self.item_difficulty[(key, item.id)])
                     value = draw_answer(self.rng, item, p)
                     score = item_score(item, value)
                     fails = score is not None and score < PASS_SCORE
