@@ -5,7 +5,6 @@ import sys
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 
 
 @click.command("create-token")
@@ -15,11 +14,11 @@ from sqlalchemy import func, select
 def create_token(email: str, label: str) -> None:
     """Create an API token for a user; the token is printed once, alone on the last line."""
     from .extensions import db
-    from .models import User
     from .services.tokens import TokenError
     from .services.tokens import create_token as create
+    from .services.users import find_user_by_email
 
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    user = find_user_by_email(email)
     if user is None:
         click.echo(f"error: no user with the e-mail {email}; create one with `audit create-user`", err=True)
         sys.exit(1)

@@ -16,6 +16,11 @@ from ..passwords import MIN_LENGTH, hash_password
 from . import audit_log
 
 
+def find_user_by_email(email: str) -> User | None:
+    """The user with this e-mail address, whatever its case and surrounding spaces."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
 class UserError(ValueError):
     """A user could not be created or changed; the message says why."""
 

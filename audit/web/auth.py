@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..extensions import db, limiter, login_manager
 from ..models import User
 from ..passwords import verify_password
+from ..services.users import find_user_by_email
 from .i18n import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -28,9 +28,6 @@ class LoginForm(FlaskForm):
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
-
-def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
 def _submitted_email() -> str:

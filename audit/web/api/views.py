@@ -18,6 +18,7 @@ from ...models import Checklist, ChecklistVersion, Location, Region, User, Visit
 from ...policy import may, recordable_locations, visible_locations
 from ...services import audit_log
 from ...services.checklists import current_version
+from ...services.users import find_user_by_email
 from ...services.visits import VisitConflict, VisitError, VisitInvalid, record_visit
 from . import bp
 from .auth import ApiError, current_api_user
@@ -106,7 +107,7 @@ def _auditor(user: User, payload: VisitPayload) -> User:
         return user
     if payload.auditor is None:
         raise invalid({"auditor": "required: the e-mail of the auditor who made the visit"})
-    found = db.session.scalar(select(User).where(func.lower(User.email) == payload.auditor.lower()))
+    found = find_user_by_email(payload.auditor)
     if found is None or not may(found, "record_visit"):
         raise invalid({"auditor": f"no active user who records visits has the e-mail {payload.auditor}"})
     return found
