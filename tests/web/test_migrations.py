@@ -54,3 +54,16 @@ def test_init_db_command_is_repeatable(fresh_app):
     second = runner.invoke(args=["init-db"])
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert "database ready" in second.output
+
+
+def test_running_the_migrations_keeps_the_loggers_that_already_exist(fresh_app):
+    """Alembic's logging set-up must not silence WeasyPrint's warnings about refused URLs
+    (they are how a report with a blocked resource gets noticed)."""
+    import logging
+
+    import weasyprint  # noqa: F401 – creates the "weasyprint" logger before the migration runs
+
+    with fresh_app.app_context():
+        upgrade()
+    assert not logging.getLogger("weasyprint").disabled
+    assert not logging.getLogger("audit.reports.visit_report").disabled
