@@ -40,6 +40,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     # A relative AUDIT_UPLOAD_DIR is taken inside the instance folder.
     app.config["UPLOAD_DIR"] = str(Path(app.instance_path, app.config.get("UPLOAD_DIR") or "uploads"))
 
+    if int(app.config.get("PROXY_HOPS") or 0) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
     from .cli import register_commands

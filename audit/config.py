@@ -37,6 +37,11 @@ class Defaults:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process instead of failing
     LOGIN_LIMIT_PER_EMAIL = "10 per minute"  # POSTs to /login trying one e-mail address
     LOGIN_LIMIT_PER_IP = "30 per minute"  # POSTs to /login from one address (offices share one)
+    # Behind a reverse proxy (nginx, a load balancer) every request comes from the proxy's address:
+    # set AUDIT_PROXY_HOPS=1 (one proxy) so the client address and scheme are read from its
+    # X-Forwarded-For / X-Forwarded-Proto headers. Never set it without a proxy: clients could then
+    # pick their own address and slip past the per-address sign-in limit.
+    PROXY_HOPS = 0
 
 
 def database_uri(url: str | None, instance_path: str) -> str:

@@ -1,6 +1,8 @@
 """Login and logout."""
 from __future__ import annotations
 
+import hmac
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +13,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from ..extensions import db, limiter, login_manager
 from ..models import User
-from ..passwords import verify_password
+from ..passwords import session_fingerprint, verify_password
 from ..services.users import find_user_by_email
 from .i18n import safe_next
 
@@ -25,9 +27,12 @@ class LoginForm(FlaskForm):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
-
+def load_user(session_id: str) -> User | None:
+    """The user of a session, unless their password has changed since it signed in."""
+    user_id, _, fingerprint = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    expected = session_fingerprint(user.password_hash, current_app.config["SECRET_KEY"]) if user else ""
+    return user if user is not None and hmac.compare_digest(fingerprint, expected) else None
 
 
 def _submitted_email() -> str:

@@ -97,6 +97,41 @@ def test_rejected_user_form_keeps_what_was_typed_and_says_what_is_wrong(admin_cl
     assert [e.user_id for e in log_entries("user.created")] == [None, None]  # only the fixtures' users
 
 
+def test_a_new_password_signs_the_account_out_everywhere_else(app, admin_client, admin, make_user):
+    """An admin resets a password (say the old one leaked): every session signed in with the old one
+    ends at its next request; the admin's own session survives a change of their own password."""
+    person = make_user("reviewer", email="rita@example.com", name="Rita")
+    ritas_tablet, admins_laptop = app.test_client(), app.test_client()
+    login(ritas_tablet, person.email)
+    login(admins_laptop, admin.email)
+    assert ritas_tablet.get("/").status_code == 200 and admins_laptop.get("/").status_code == 200
+
+    def set_password(user, password):
+        url = f"/admin/users/{user.id}"
+        data = {"csrf_token": form_of(admin_client, url), "email": user.email, "name": user.name, "role": user.role,
+                "active": "y", "password": password, "password_again": password}
+        assert "saved" in admin_client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+
+    set_password(person, NEW_PASSWORD)
+    assert ritas_tablet.get("/").status_code == 302  # back to the sign-in page
+    assert "/login" in ritas_tablet.get("/").headers["Location"]
+    login(ritas_tablet, person.email, NEW_PASSWORD)
+    assert ritas_tablet.get("/").status_code == 200
+
+    set_password(admin, NEW_PASSWORD)
+    assert admin_client.get("/admin/users").status_code == 200  # the session that changed it
+    assert admins_laptop.get("/").status_code == 302  # the admin's other device
+
+
+def test_a_session_cookie_from_before_the_fingerprint_or_forged_is_refused(app, make_user):
+    person = make_user("reviewer", email="rita@example.com")
+    browser = app.test_client()
+    for forged in (str(person.id), f"{person.id}:", f"{person.id}:{'0' * 32}", "x:y"):
+        with browser.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = forged, True
+        assert browser.get("/").status_code == 302, forged
+
+
 def test_admin_edits_a_user_and_sets_a_new_password(admin_client, admin, make_user, make_location, app):
     make_location("RIX-01")
     person = make_user("auditor", email="ina@example.com", name="Ina")

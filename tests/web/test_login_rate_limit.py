@@ -146,3 +146,27 @@ def test_two_app_processes_share_the_counter_through_redis(tmp_path):
 
     keys = redis.Redis.from_url(REDIS_URL).keys(f"*{email}*")
     assert keys, "the counter for the address should be stored in Redis"
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_a_proxy_the_per_address_limit_counts_the_forwarded_client(tmp_path, hops):
+    """With AUDIT_PROXY_HOPS=1 the client address comes from the proxy's X-Forwarded-For, so two
+    clients behind one proxy have separate counters; without it the header is ignored (a client
+    cannot pick its own address)."""
+    from audit import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "INSTANCE_PATH": str(tmp_path),
+                      "SECRET_KEY": "x", "PROXY_HOPS": hops, "LOGIN_LIMIT_PER_IP": "3 per minute",
+                      "LOGIN_LIMIT_PER_EMAIL": "100 per minute"})
+    with app.app_context():
+        from audit.extensions import db
+
+        db.create_all()
+    client = app.test_client()
+    proxy = {"environ_base": {"REMOTE_ADDR": "10.0.0.1"}}
+    first = {**proxy, "headers": {"X-Forwarded-For": "198.51.100.1"}}
+    second = {**proxy, "headers": {"X-Forwarded-For": "198.51.100.2"}}
+    for attempt in range(3):
+        assert post_login(client, f"a{attempt}@example.com", **first).status_code == 200
+    assert post_login(client, "a.more@example.com", **first).status_code == 429
+    assert post_login(client, "b@example.com", **second).status_code == (200 if hops else 429)
