@@ -28,6 +28,8 @@ class Visit(db.Model):
         CheckConstraint(f"channel IN {CHANNELS!r}", name="channel_known"),
         Index("ix_visit_status_visited_at", "status", "visited_at"),
         Index("ix_visit_location_status", "location_id", "status"),
+        # A location's visits newest first (its last visits: repeat failures, history).
+        Index("ix_visit_location_visited_at", "location_id", "visited_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
