@@ -37,8 +37,9 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from flask import current_app
@@ -169,6 +170,7 @@ class _ChainBuilder:
         self.versions = versions
         self.months = months
         self.visit_counts = {key: 0 for key in versions}
+        self.zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
         self.created_at = datetime.combine(months[0][0] - timedelta(days=30), time(9, 0))
         self.regions: list[Region] = []
         self.locations: list[Location] = []
@@ -315,7 +317,8 @@ class _ChainBuilder:
         return visit
 
     def _visit_time(self, channel: str, fmt: str, start: date, stop: date) -> datetime:
-        """A naive local time within opening hours on a random open day of ``start``…``stop``."""
+        """A time within local opening hours on a random open day of ``start``…``stop``, stored as
+        naive UTC like every timestamp (opening hours are in the app's display zone)."""
         def hours(day: date) -> tuple[int, int] | None:
             if channel == "email":
                 return 8, 22
@@ -330,7 +333,8 @@ class _ChainBuilder:
         day = next((d for d in candidates if hours(d)), candidates[0])  # first open day from the drawn one
         opens, closes = hours(day) or (10, 18)
         minute = int(self.rng.integers(opens * 60, closes * 60 - 30))
-        return datetime.combine(day, time(minute // 60, minute % 60))
+        local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=self.zone)
+        return local.astimezone(UTC).replace(tzinfo=None)
 
     def _answers(self, key: str, definition, i: int, r: int, base: float, complaint: bool,
                  staff: str) -> list[Answer]:
