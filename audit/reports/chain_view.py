@@ -153,8 +153,8 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
 
 
 def _inconsistent_items(items: list[dict], by_code: dict, limit: int, shown: int) -> list[dict]:
-    """The ``limit`` items whose branch means differ most (coefficient of variation), with outlier branches."""
-    ranked = sorted((i for i in items if i["cv"] is not None and i["locations"] >= 2), key=lambda i: -i["cv"])
+    """The ``limit`` items whose branches truly differ most (noise-corrected spread), with outlier branches."""
+    ranked = sorted((i for i in items if i["spread_sd"] and i["locations"] >= 2), key=lambda i: -i["spread_sd"])
 
     def outliers(item: dict, side: str) -> list[dict]:
         found = [o for o in item["outliers"] if o["band"].startswith(side)]
@@ -169,7 +169,8 @@ def _inconsistent_items(items: list[dict], by_code: dict, limit: int, shown: int
         # With many visits per branch the limits are tight and most branches can lie outside;
         # name the most extreme few and count the rest, so the report stays readable.
         result.append({"id": item["id"], "text": item["text"], "mean": number(item["mean"]),
-                       "cv": number(item["cv"] * 100), "sd_between": number(item["sd_between"]),
+                       "spread": number(item["spread_sd"]), "share": share(item["location_share"]),
+                       "sd_between": number(item["sd_between"]),
                        "answers": item["answers"], "below": below[:shown], "below_more": max(0, len(below) - shown),
                        "above": above[:shown], "above_more": max(0, len(above) - shown)})
     return result

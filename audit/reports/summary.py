@@ -287,8 +287,10 @@ def _least_consistent(part: dict, stats: dict, params: dict, is_section: bool) -
             len(below), **values)
     else:
         first = _("“%(title)s” is the least consistent question.", title=part["text"])
-    second = _("Its branch means spread by %(sd)s points around a chain mean of %(mean)s.",
-               sd=number(params["between_location_sd"]), mean=number(params["mean_score"]))
+    second = _("Its branches' true means spread by %(sd)s points around a chain mean of %(mean)s, the noise of "
+               "few visits removed; %(share)s of the variation in its answers lies between branches.",
+               sd=number(params["spread_sd"]), mean=number(params["mean_score"]),
+               share=share(params["location_share"]))
     return [f"{first} {second}"]
 
 

@@ -1,19 +1,27 @@
 """Chain statistics: approved visits gathered with a fixed number of SQL queries, then
 :mod:`audit.stats` on arrays, returned as plain dicts (the shape of ``audit stats --json``).
 
-The number of statements does not grow with the number of locations: visits come as one
-array, items and sections as SQL ``GROUP BY`` sums per (item, location), repeat failures
-from a window over each location's last visits.
+The number of statements does not grow with the number of locations, and no statement sends
+one row per visit: visits come as ``GROUP BY`` sums per (location, auditor) — all the
+location figures and the location + auditor model need —, items and sections as sums per
+(item, location), the trend as sums per month, and repeat failures as failed/scored counts
+over each location's last visits.
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import case, func, select
+from flask import current_app
+from sqlalchemy import case, func, select, true
+from sqlalchemy.orm import aliased
 
 from .. import stats
+from ..checklist.model import PASS_SCORE
 from ..extensions import db
 from ..models import Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore
 from .checklists import current_version
@@ -43,9 +51,9 @@ class StatsFilter:
         versions = select(ChecklistVersion.id).join(Checklist).where(Checklist.key == self.checklist)
         conds = [Visit.status == "approved", Visit.score.is_not(None), Visit.checklist_version_id.in_(versions)]
         if since:
-            conds.append(Visit.visited_at >= datetime.combine(since, time.min))
+            conds.append(Visit.visited_at >= _start_of_day(since))
         if until:
-            conds.append(Visit.visited_at < datetime.combine(until + timedelta(days=1), time.min))
+            conds.append(Visit.visited_at < _start_of_day(until + timedelta(days=1)))
         if self.scenario:
             conds.append(Visit.scenario == self.scenario)
         if self.region or self.location_format or self.location_code:
@@ -60,6 +68,13 @@ class StatsFilter:
         return conds
 
 
+def _start_of_day(day: date) -> datetime:
+    """Midnight of ``day`` in the app's display zone, as the naive UTC that visits are stored in:
+    a period is the days people see on the pages and reports, not UTC days."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
 def _visits_from(*columns):
     """SELECT ``columns`` FROM visit (filters come from ``StatsFilter.conditions``)."""
     return select(*columns).select_from(Visit)
@@ -67,33 +82,56 @@ def _visits_from(*columns):
 
 def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
     """Every figure of the chain report for ``spec``, as JSON-ready plain values."""
+    with _cyclic_gc_paused():
+        return _chain_statistics(spec, lang)
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """The reads below make some 100,000 small tuples of numbers, enough to trigger several full
+    passes of Python's cyclic garbage collector over every live object of the process (0.1–0.2 s
+    on a large chain). The rows hold no reference cycles, so reference counting frees them
+    anyway; the collector is switched back on afterwards (unless it was off already)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
     version = current_version(spec.checklist)
     if version is None:
         raise StatsError(f"unknown checklist '{spec.checklist}'")
     where = spec.conditions()
-    visit_rows = _rows(
-        _visits_from(Visit.id, Visit.location_id, Visit.auditor_id, Visit.score, Visit.visited_at)
-        .where(*where).order_by(Visit.visited_at, Visit.id)
-    ).all()
-    result = {"checklist": spec.checklist, "filters": _filters(spec), "visits": len(visit_rows)}
-    if not visit_rows:
+    cell_rows = _numbers(
+        _visits_from(Visit.location_id, Visit.auditor_id, func.count(Visit.score), func.sum(Visit.score),
+                     func.sum(Visit.score * Visit.score))
+        .where(*where).group_by(Visit.location_id, Visit.auditor_id)
+    )
+    n_visits = sum(row[2] for row in cell_rows)
+    result = {"checklist": spec.checklist, "filters": _filters(spec), "visits": n_visits}
+    if not n_visits:
         return {**result, "chain": None, "locations": [], "items": [], "sections": [], "repeat_failures": [],
                 "consistency": None, "trend": [], "section_matrix": None, "regions": [], "funnel_curve": None}
 
-    visit_ids, location_ids, auditor_ids, scores, visited = (list(c) for c in zip(*visit_rows))
-    loc_codes, loc_index = np.unique(np.array(location_ids), return_inverse=True)
-    aud_codes, aud_index = np.unique(np.array(auditor_ids), return_inverse=True)
+    location_ids, auditor_ids, counts, totals, squares = (np.array(c) for c in zip(*cell_rows))
+    loc_codes, loc_index = np.unique(location_ids, return_inverse=True)
+    aud_codes, aud_index = np.unique(auditor_ids, return_inverse=True)
     locations = _locations(loc_codes)
     auditors = _auditors(aud_codes)
-    score_array = np.array(scores, dtype=float)
-
-    location_stats = stats.location_statistics(score_array, loc_index, len(loc_codes))
-    consistency = stats.chain_consistency(score_array, loc_index, aud_index, len(loc_codes), len(aud_codes))
+    cells = stats.cells_from_sums(loc_index, aud_index, counts, totals.astype(float), squares.astype(float),
+                                  len(loc_codes), len(aud_codes))
+    location_summary = cells.by_location()
+    location_stats = stats.location_statistics_from_summary(location_summary)
+    consistency = stats.consistency_from_cells(cells)
     definition = version.parsed
     labels = [locations[int(i)]["code"] for i in loc_codes]
     items, item_stats, item_ids = _parts(where, loc_codes, labels, definition, lang, kind="item")
     sections, section_stats, section_ids = _parts(where, loc_codes, labels, definition, lang, kind="section")
-    repeat = _repeat_failures(np.array(visit_ids), loc_index, loc_codes, item_ids)
+    repeat = _repeat_failures(where, loc_codes, item_ids)
     change = _period_change(spec, loc_codes, location_stats)
     findings = stats.collect_findings(
         locations=location_stats, consistency=consistency, items=item_stats, sections=section_stats,
@@ -113,17 +151,28 @@ def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
             for item, loc in repeat.flagged_pairs()
         ] if repeat is not None else [],
         "section_matrix": _section_matrix(section_stats, section_ids, sections, labels),
-        "regions": _regions(locations, loc_codes, loc_index, score_array, section_stats, section_ids),
+        "regions": _regions(locations, loc_codes, location_summary, section_stats, section_ids),
         "funnel_curve": _funnel_curve(location_stats),
         "consistency": {**_consistency_record(consistency, auditors, aud_codes),
-                        "findings": [asdict(f) for f in findings]},
-        "trend": _trend(visited, score_array),
+                        "findings": [_finding_record(f) for f in findings]},
+        "trend": _trend(where),
     }
 
 
 def _rows(statement):
     """Run a plain column query through Core: no ORM row loading, which costs 2× on big reads."""
     return db.session.connection().execute(statement)
+
+
+def _numbers(statement) -> list[tuple]:
+    """All rows of an aggregate query as the driver's plain tuples: ids, counts, sums and
+    labels need no conversion, and skipping SQLAlchemy's row objects saves a tenth of the
+    time on the tens of thousands of rows a large chain sends."""
+    result = _rows(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def _filters(spec: StatsFilter) -> dict:
@@ -145,19 +194,21 @@ def _auditors(ids: np.ndarray) -> dict[int, dict]:
 
 def _parts(where: list, loc_codes: np.ndarray, labels_of_locations: list[str], definition, lang: str, kind: str):
     """Per-item or per-section figures from GROUP BY sums; ``(records, stats, ids)``."""
-    if kind == "item":  # item scores are stored on 0–1: scale the sums, not every row
-        key, score, scale = Answer.item_id, Answer.score, 100.0
+    # A pass is half marks or more. Item scores are stored on 0–1, section scores on 0–100;
+    # the sums are scaled to 0–100 afterwards, not every row.
+    if kind == "item":
+        key, score, scale, pass_mark = Answer.item_id, Answer.score, 100.0, PASS_SCORE
         base = _visits_from().join(Answer, Answer.visit_id == Visit.id)
     else:
-        key, score, scale = VisitSectionScore.section_id, VisitSectionScore.score, 1.0
+        key, score, scale, pass_mark = VisitSectionScore.section_id, VisitSectionScore.score, 1.0, 100 * PASS_SCORE
         base = _visits_from().join(VisitSectionScore, VisitSectionScore.visit_id == Visit.id)
-    rows = _rows(
+    rows = _numbers(
         base.with_only_columns(
             key, Visit.location_id, func.count(score), func.sum(score), func.sum(score * score),
-            func.sum(case((score >= 0.5 * scale, 1), else_=0)),
+            func.sum(case((score >= pass_mark, 1), else_=0)),
         ).where(*where, score.is_not(None))
         .group_by(Visit.location_id, key)  # integer key first: SQLite's sorter is ~12% faster so
-    ).all()
+    )
     if not rows:
         return [], None, []
     order = [i.id for i in definition.items] if kind == "item" else [s.id for s in definition.sections]
@@ -183,7 +234,9 @@ def _parts(where: list, loc_codes: np.ndarray, labels_of_locations: list[str], d
             "id": part, "text": labels[n]["text"], "section": labels[n]["section"],
             "answers": int(part_stats.n_answers[n]), "mean": _num(part_stats.mean_score[n]),
             "pass_rate": _num(part_stats.pass_rate[n]), "sd_between": _num(part_stats.between_location_sd[n]),
-            "cv": _num(part_stats.cv[n]), "locations": int(part_stats.n_locations[n]), "outliers": outliers,
+            "cv": _num(part_stats.cv[n]), "spread_sd": _num(part_stats.spread_sd[n]),
+            "location_share": _num(part_stats.location_share[n]), "locations": int(part_stats.n_locations[n]),
+            "outliers": outliers,
         })
     return records, part_stats, ids
 
@@ -200,35 +253,44 @@ def _part_labels(definition, ids: list[str], kind: str, lang: str) -> list[dict]
     return labels
 
 
-def _repeat_failures(visit_ids: np.ndarray, loc_index: np.ndarray, loc_codes: np.ndarray, item_ids: list[str]):
-    """Items failed in ≥ 2 of each location's last ``REPEAT_WINDOW`` visits.
-
-    ``visit_ids``/``loc_index`` come in visit order (visited_at, id), so each location's last
-    visits are picked here; one query then reads just their answers.
-    """
-    if not item_ids or not len(visit_ids):
+def _repeat_failures(where: list, loc_codes: np.ndarray, item_ids: list[str]):
+    """Items failed in ≥ 2 of each location's last ``REPEAT_WINDOW`` visits: one query counts
+    the failed and the scored answers per (item, location) over those visits."""
+    if not item_ids:
         return None
-    order = np.lexsort((np.arange(len(loc_index)), loc_index))  # by location, visit order kept
-    sorted_loc = loc_index[order]
-    from_end = np.r_[np.flatnonzero(np.diff(sorted_loc)) + 1, len(sorted_loc)]  # one past each group's end
-    group_end = np.repeat(from_end, np.diff(np.r_[0, from_end]))
-    recent = order[group_end - np.arange(len(order)) <= REPEAT_WINDOW]
-    recent_ids = [int(v) for v in visit_ids[recent]]
-    rank = {visit_id: position for position, visit_id in zip(recent, recent_ids)}
-    rows = _rows(
-        select(Answer.item_id, Answer.visit_id, Answer.score).where(Answer.visit_id.in_(recent_ids))
-    ).all()
-    position = {item: n for n, item in enumerate(item_ids)}
-    rows = [r for r in rows if r[0] in position]
-    if not rows:
-        return None
-    visits = np.array([r[1] for r in rows])
-    return stats.repeat_failures(
-        np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float),
-        np.array([position[r[0]] for r in rows]), loc_index[[rank[v] for v in visits]],
-        visits, np.array([rank[v] for v in visits], dtype=float),
-        n_items=len(item_ids), n_locations=len(loc_codes), last_n=REPEAT_WINDOW,
+    recent = _last_visits(where)
+    rows = _numbers(
+        select(Answer.item_id, recent.c.location_id, func.count(Answer.score),
+               func.sum(case((Answer.score < PASS_SCORE, 1), else_=0)))
+        .select_from(recent).join(Answer, Answer.visit_id == recent.c.id)
+        .group_by(recent.c.location_id, Answer.item_id)
     )
+    position = {item: n for n, item in enumerate(item_ids)}
+    loc_position = {int(code): n for n, code in enumerate(loc_codes)}
+    answers, failures = (np.zeros((len(item_ids), len(loc_codes)), dtype=np.int64) for _ in range(2))
+    for item, location_id, scored, failed in rows:
+        if item in position and location_id in loc_position:
+            at = (position[item], loc_position[location_id])
+            answers[at], failures[at] = scored, failed or 0
+    return stats.repeat_failures_from_counts(failures, answers, last_n=REPEAT_WINDOW)
+
+
+def _last_visits(where: list):
+    """Subquery (id, location_id) of each location's last ``REPEAT_WINDOW`` chosen visits.
+
+    PostgreSQL reads them from the (location, visited_at, id) index, a few entries per
+    location (LATERAL … LIMIT); elsewhere a window ranks the chosen visits (SQLite sorts the
+    100,000 visits of a large chain in a fraction of the time its answer scans take).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        place = aliased(Location, name="place")
+        latest = (select(Visit.id).where(Visit.location_id == place.id, *where)
+                  .order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(REPEAT_WINDOW).lateral("latest"))
+        return select(latest.c.id, place.id.label("location_id")).select_from(place).join(latest, true()).subquery()
+    newest_first = func.row_number().over(partition_by=Visit.location_id,
+                                          order_by=(Visit.visited_at.desc(), Visit.id.desc()))
+    ranked = _visits_from(Visit.id, Visit.location_id, newest_first.label("recency")).where(*where).subquery()
+    return select(ranked.c.id, ranked.c.location_id).where(ranked.c.recency <= REPEAT_WINDOW).subquery()
 
 
 def _period_change(spec: StatsFilter, loc_codes: np.ndarray, current):
@@ -238,11 +300,11 @@ def _period_change(spec: StatsFilter, loc_codes: np.ndarray, current):
     length = (spec.until - spec.since).days + 1
     previous_until = spec.since - timedelta(days=1)
     previous_since = previous_until - timedelta(days=length - 1)
-    rows = _rows(
+    rows = _numbers(
         _visits_from(Visit.location_id, func.count(Visit.score), func.sum(Visit.score),
                      func.sum(Visit.score * Visit.score))
         .where(*spec.conditions(previous_since, previous_until)).group_by(Visit.location_id)
-    ).all()
+    )
     loc_position = {int(code): n for n, code in enumerate(loc_codes)}
     count, total, squares = (np.zeros(len(loc_codes)) for _ in range(3))
     for location_id, n, s, ss in rows:
@@ -297,21 +359,24 @@ def _section_matrix(section_stats, section_ids: list[str], sections: list[dict],
             "values": [[_num(means[s, loc]) for s in range(len(section_ids))] for loc in range(len(codes))]}
 
 
-def _regions(locations: dict, loc_codes, loc_index, scores: np.ndarray, section_stats, section_ids) -> list[dict]:
+def _regions(locations: dict, loc_codes, location_summary, section_stats, section_ids) -> list[dict]:
     """Visit-weighted means per region, overall and per section."""
     region_of = np.array([locations[int(code)]["region"] or "" for code in loc_codes])
+    visit_count = location_summary.count
+    score_total = np.where(visit_count > 0, np.nan_to_num(location_summary.mean) * visit_count, 0.0)
     records = []
     for region in sorted(set(region_of)):
         in_region = region_of == region
-        chosen = scores[in_region[loc_index]]
+        visits = int(visit_count[in_region].sum())
         sections = {}
         if section_stats is not None:
             n = section_stats.location_n[:, in_region]
             total = np.nansum(np.where(n > 0, section_stats.location_mean[:, in_region] * n, 0.0), axis=1)
             count = n.sum(axis=1)
             sections = {sid: (_num(total[i] / count[i]) if count[i] else None) for i, sid in enumerate(section_ids)}
-        records.append({"name": region or None, "locations": int(in_region.sum()), "visits": int(chosen.size),
-                        "mean": _num(chosen.mean()) if chosen.size else None, "sections": sections})
+        records.append({"name": region or None, "locations": int(in_region.sum()), "visits": visits,
+                        "mean": float(score_total[in_region].sum() / visits) if visits else None,
+                        "sections": sections})
     return records
 
 
@@ -323,14 +388,37 @@ def _funnel_curve(location_stats) -> dict | None:
             **{key: [_num(v) for v in getattr(curve, key)] for key in ("lower_998", "lower_95", "upper_95", "upper_998")}}
 
 
-def _trend(visited: list[datetime], scores: np.ndarray) -> list[dict]:
-    months = np.array([v.year * 12 + v.month - 1 for v in visited])
-    trend = []
-    for month in np.unique(months):
-        chosen = scores[months == month]
-        trend.append({"month": f"{month // 12:04d}-{month % 12 + 1:02d}", "visits": int(chosen.size),
-                      "mean": float(chosen.mean())})
-    return trend
+def _trend(where: list) -> list[dict]:
+    """Visits and mean score per calendar month in the app's display zone.
+
+    The database sums per UTC hour (a few thousand rows a year); each hour then goes to its
+    local month here, which is exact for zones whose UTC offset is a whole number of hours
+    (Vilnius, Riga, Moscow …) and needs no time-zone support from SQLite.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        hour = func.date_trunc("hour", Visit.visited_at)
+    else:
+        hour = func.strftime("%Y-%m-%d %H:00:00", Visit.visited_at)
+    rows = _numbers(
+        _visits_from(hour, func.count(Visit.score), func.sum(Visit.score)).where(*where).group_by(hour)
+    )
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    months: dict[str, list[float]] = {}
+    for start, n, total in rows:
+        if isinstance(start, str):
+            start = datetime.fromisoformat(start)
+        month = start.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m")
+        counted = months.setdefault(month, [0, 0.0])
+        counted[0] += n
+        counted[1] += total or 0.0
+    return [{"month": month, "visits": int(n), "mean": total / n} for month, (n, total) in sorted(months.items()) if n]
+
+
+def _finding_record(finding) -> dict:
+    """A finding as a plain dict (its params are plain values already; ``asdict`` would deep-copy
+    every list of location codes)."""
+    return {"code": finding.code, "message": finding.message, "params": dict(finding.params),
+            "severity": finding.severity}
 
 
 def _num(value) -> float | None:

@@ -13,6 +13,7 @@ Modules by topic:
 * :mod:`.periods` — change against a previous period (Welch t-test);
 * :mod:`.items` — per item / section: mean, pass rate, spread between locations, funnel;
 * :mod:`.repeat_failures` — items failed repeatedly in a location's last visits;
+* :mod:`.cells` — visits summarised per (location, auditor), from arrays or SQL sums;
 * :mod:`.design`, :mod:`.additive`, :mod:`.consistency` — ICC(1), auditor-adjusted ICC,
   auditor leniency and variance components;
 * :mod:`.findings` — plain-language findings with codes for translation.
@@ -20,10 +21,11 @@ Modules by topic:
 from __future__ import annotations
 
 from ._arrays import StatsInputError
-from .additive import AdditiveFit, fit_additive_model
+from .additive import AdditiveFit, fit_additive_model, fit_cells
+from .cells import Cells, cells_from_sums, cells_from_visits
 from .consistency import (
-    ChainConsistency, IccEstimate, VarianceComponents, chain_consistency, icc_from_anova, location_icc,
-    variance_components,
+    ChainConsistency, IccEstimate, VarianceComponents, chain_consistency, consistency_from_cells, icc_from_anova,
+    location_icc, variance_components,
 )
 from .design import DesignConnectivity, design_connectivity
 from .findings import (
@@ -41,19 +43,21 @@ from .locations import (
     mean_confidence_interval, percentile_ranks,
 )
 from .periods import PeriodChange, compare_periods
-from .repeat_failures import RepeatFailures, repeat_failures
+from .repeat_failures import RepeatFailures, repeat_failures, repeat_failures_from_counts
 from .shrinkage import ShrunkMeans, between_location_variance, shrink_location_means
 
 __all__ = [
     "ABOVE_95", "ABOVE_998", "BELOW_95", "BELOW_998", "FUNNEL_BANDS", "INSIDE", "LOW_DATA_VISITS", "NO_DATA",
     "Z_95", "Z_998",
-    "AdditiveFit", "ChainConsistency", "DesignConnectivity", "Finding", "FunnelLimits", "GroupSummary",
+    "AdditiveFit", "Cells", "ChainConsistency", "DesignConnectivity", "Finding", "FunnelLimits", "GroupSummary",
     "IccEstimate", "ItemStats", "LocationStats", "OneWayAnova", "PeriodChange", "RepeatFailures",
     "SectionStats", "ShrunkMeans", "StatsInputError", "VarianceComponents",
-    "between_location_variance", "chain_consistency", "classify_funnel", "collect_findings",
-    "compare_periods", "consistency_findings", "design_connectivity", "fit_additive_model", "funnel_curve",
+    "between_location_variance", "cells_from_sums", "cells_from_visits", "chain_consistency", "classify_funnel",
+    "collect_findings", "compare_periods", "consistency_findings", "consistency_from_cells", "design_connectivity",
+    "fit_additive_model", "fit_cells", "funnel_curve",
     "funnel_limits", "icc_from_anova", "item_findings", "item_statistics", "location_findings",
     "location_icc", "location_statistics", "location_statistics_from_summary", "mean_confidence_interval",
     "one_way_anova", "percentile_ranks", "period_findings", "repeat_failure_findings", "repeat_failures",
+    "repeat_failures_from_counts",
     "section_statistics", "statistics_from_cells", "shrink_location_means", "summarise_groups", "variance_components",
 ]

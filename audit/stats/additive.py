@@ -12,7 +12,8 @@ as SAS PROC GLM ABSORB and fixed-effects econometrics do):
     (D_A − Nᵀ D_L⁻¹ N) β = r_A − Nᵀ D_L⁻¹ r_L,     α = D_L⁻¹ (r_L − N β).
 
 Only a small dense system remains, one row per level of the smaller factor (50 × 50 for 50
-auditors); everything else is ``bincount`` over the visits and one sparse product. The solve
+auditors); everything else is ``bincount`` over the (location, auditor) cells of
+:mod:`audit.stats.cells` and one sparse product. The solve
 is exact (no iterations, no convergence test), stays fast for 100,000 visits, and is
 insensitive to how weakly auditors overlap, where back-fitting (alternating means) converges
 slowly. The reduced matrix is singular by one per connected part of the design; ``lstsq``
@@ -31,19 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ._arrays import check_same_length, group_count, index_array, readonly, score_array
-from .design import DesignConnectivity, connectivity_from_counts, visit_count_table
-
-
-@dataclass(frozen=True)
-class Visits:
-    """Validated visit arrays with NaN scores dropped (internal hand-over between modules)."""
-
-    scores: np.ndarray
-    location_index: np.ndarray
-    auditor_index: np.ndarray
-    n_locations: int
-    n_auditors: int
+from ._arrays import readonly
+from .cells import Cells, cells_from_visits
+from .design import DesignConnectivity, connectivity_from_counts
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,43 +68,29 @@ class AdditiveFit:
         return self.grand_mean + self.location_effect[location_index] + self.auditor_offset[auditor_index]
 
 
-def prepare_visits(scores, location_index, auditor_index, n_locations: int | None = None,
-                   n_auditors: int | None = None) -> Visits:
-    """Check the per-visit arrays and drop visits without a score (NaN)."""
-    scores = score_array(scores, "scores")
-    location_index = index_array(location_index, "location_index")
-    auditor_index = index_array(auditor_index, "auditor_index")
-    check_same_length(scores=scores, location_index=location_index, auditor_index=auditor_index)
-    n_locations = group_count(location_index, n_locations, "n_locations")
-    n_auditors = group_count(auditor_index, n_auditors, "n_auditors")
-    location_index = index_array(location_index, "location_index", n_locations, "n_locations")
-    auditor_index = index_array(auditor_index, "auditor_index", n_auditors, "n_auditors")
-    keep = ~np.isnan(scores)
-    return Visits(scores[keep], location_index[keep], auditor_index[keep], n_locations, n_auditors)
-
-
 def fit_additive_model(scores, location_index, auditor_index, n_locations: int | None = None,
                        n_auditors: int | None = None) -> AdditiveFit:
     """Least-squares fit of score = μ + location + auditor (see the module docstring)."""
-    return fit_prepared(prepare_visits(scores, location_index, auditor_index, n_locations, n_auditors))
+    return fit_cells(cells_from_visits(scores, location_index, auditor_index, n_locations, n_auditors))
 
 
-def fit_prepared(visits: Visits) -> AdditiveFit:
-    """:func:`fit_additive_model` on already checked :class:`Visits`."""
-    y, loc, aud = visits.scores, visits.location_index, visits.auditor_index
-    counts = visit_count_table(loc, aud, visits.n_locations, visits.n_auditors)
+def fit_cells(cells: Cells) -> AdditiveFit:
+    """:func:`fit_additive_model` on visits summarised per (location, auditor) cell."""
+    loc, aud = cells.location_index, cells.auditor_index
+    counts = cell_count_table(cells)
     design = connectivity_from_counts(counts)
-    n_loc = np.bincount(loc, minlength=visits.n_locations)
-    n_aud = np.bincount(aud, minlength=visits.n_auditors)
-    sum_loc = np.bincount(loc, weights=y, minlength=visits.n_locations)
-    sum_aud = np.bincount(aud, weights=y, minlength=visits.n_auditors)
-    if y.size == 0:
-        nan_loc, nan_aud = np.full(visits.n_locations, np.nan), np.full(visits.n_auditors, np.nan)
+    n_loc = np.bincount(loc, weights=cells.count, minlength=cells.n_locations).astype(np.int64)
+    n_aud = np.bincount(aud, weights=cells.count, minlength=cells.n_auditors).astype(np.int64)
+    sum_loc = np.bincount(loc, weights=cells.total, minlength=cells.n_locations)
+    sum_aud = np.bincount(aud, weights=cells.total, minlength=cells.n_auditors)
+    n_visits = cells.n_visits
+    if n_visits == 0:
+        nan_loc, nan_aud = np.full(cells.n_locations, np.nan), np.full(cells.n_auditors, np.nan)
         return AdditiveFit(float("nan"), readonly(nan_loc), readonly(nan_aud), readonly(n_loc),
                            readonly(n_aud), float("nan"), 0, design)
 
     # Absorb the factor with more levels; solve the dense system for the other one.
-    if visits.n_locations >= visits.n_auditors:
+    if cells.n_locations >= cells.n_auditors:
         alpha, beta = _absorb_and_solve(counts, n_loc, sum_loc, n_aud, sum_aud)
     else:
         beta, alpha = _absorb_and_solve(counts.T.tocsr(), n_aud, sum_aud, n_loc, sum_loc)
@@ -125,10 +102,11 @@ def fit_prepared(visits: Visits) -> AdditiveFit:
              / np.bincount(component_aud[active_aud], weights=n_aud[active_aud], minlength=design.n_components))
     beta = np.where(active_aud, beta - shift[np.maximum(component_aud, 0)], np.nan)
     alpha = np.where(active_loc, alpha + shift[np.maximum(component_loc, 0)], np.nan)
-    grand_mean = float(np.sum((n_loc * alpha)[active_loc]) / y.size)
+    grand_mean = float(np.sum((n_loc * alpha)[active_loc]) / n_visits)
     alpha = alpha - grand_mean
 
-    residuals = y - grand_mean - alpha[loc] - beta[aud]
+    # The fit is constant within a cell: SSE = within-cell SS + n · (cell mean − fitted)².
+    misfit = cells.mean - grand_mean - alpha[loc] - beta[aud]
     rank = int(active_loc.sum()) + int(active_aud.sum()) - design.n_components
     return AdditiveFit(
         grand_mean=grand_mean,
@@ -136,10 +114,16 @@ def fit_prepared(visits: Visits) -> AdditiveFit:
         auditor_offset=readonly(beta),
         location_visits=readonly(n_loc),
         auditor_visits=readonly(n_aud),
-        residual_ss=float(residuals @ residuals),
-        residual_df=int(y.size - rank),
+        residual_ss=float(cells.within_ss.sum() + np.sum(cells.count * misfit * misfit)),
+        residual_df=int(n_visits - rank),
         design=design,
     )
+
+
+def cell_count_table(cells: Cells) -> sparse.csr_matrix:
+    """Sparse (location × auditor) table of visit counts."""
+    return sparse.coo_matrix((cells.count.astype(float), (cells.location_index, cells.auditor_index)),
+                             shape=(cells.n_locations, cells.n_auditors)).tocsr()
 
 
 def _absorb_and_solve(counts: sparse.csr_matrix, n_big: np.ndarray, sum_big: np.ndarray,

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .additive import AdditiveFit, Visits, fit_prepared, prepare_visits
-from .design import DesignConnectivity, visit_count_table
+from .additive import AdditiveFit, cell_count_table, fit_cells
+from .cells import Cells, cells_from_visits
+from .design import DesignConnectivity
 from .groups import OneWayAnova, one_way_anova, summarise_groups
 
 
@@ -130,8 +131,8 @@ def location_icc(scores, location_index, n_locations: int | None = None) -> IccE
 def variance_components(scores, location_index, auditor_index, n_locations: int | None = None,
                         n_auditors: int | None = None) -> VarianceComponents:
     """Location, auditor and residual variance by Henderson's method III (module docstring)."""
-    visits = prepare_visits(scores, location_index, auditor_index, n_locations, n_auditors)
-    return _variance_components(visits, fit_prepared(visits))
+    cells = cells_from_visits(scores, location_index, auditor_index, n_locations, n_auditors)
+    return _variance_components(cells, fit_cells(cells))
 
 
 def chain_consistency(scores, location_index, auditor_index, n_locations: int | None = None,
@@ -141,12 +142,16 @@ def chain_consistency(scores, location_index, auditor_index, n_locations: int | 
     One row per approved visit: score on 0–100 (NaN rows are left out), location code,
     auditor code.
     """
-    visits = prepare_visits(scores, location_index, auditor_index, n_locations, n_auditors)
-    fit = fit_prepared(visits)
-    anova = one_way_anova(summarise_groups(visits.scores, visits.location_index, visits.n_locations))
-    variance = _variance_components(visits, fit)
+    return consistency_from_cells(cells_from_visits(scores, location_index, auditor_index, n_locations, n_auditors))
+
+
+def consistency_from_cells(cells: Cells) -> ChainConsistency:
+    """:func:`chain_consistency` from visits summarised per (location, auditor) cell."""
+    fit = fit_cells(cells)
+    anova = one_way_anova(cells.by_location())
+    variance = _variance_components(cells, fit)
     return ChainConsistency(
-        n_visits=len(visits.scores),
+        n_visits=cells.n_visits,
         anova=anova,
         icc1=icc_from_anova(anova),
         adjusted_icc=_ratio_estimate(variance.location, variance.location_raw, variance.residual),
@@ -155,11 +160,10 @@ def chain_consistency(scores, location_index, auditor_index, n_locations: int | 
     )
 
 
-def _variance_components(visits: Visits, fit: AdditiveFit) -> VarianceComponents:
-    y, loc, aud = visits.scores, visits.location_index, visits.auditor_index
-    n = len(y)
+def _variance_components(cells: Cells, fit: AdditiveFit) -> VarianceComponents:
+    n = cells.n_visits
     mse = fit.residual_variance
-    counts = visit_count_table(loc, aud, visits.n_locations, visits.n_auditors)
+    counts = cell_count_table(cells)
     squares = counts.multiply(counts)
     n_loc, n_aud = fit.location_visits, fit.auditor_visits
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -168,8 +172,8 @@ def _variance_components(visits: Visits, fit: AdditiveFit) -> VarianceComponents
         location_trace = n - float(np.sum(per_auditor[n_aud > 0] / n_aud[n_aud > 0]))
         auditor_trace = n - float(np.sum(per_location[n_loc > 0] / n_loc[n_loc > 0]))
     # Residual SS of the one-factor models; their excess over the full model is R(factor | other).
-    sse_auditors_only = float(summarise_groups(y, aud, visits.n_auditors).within_ss.sum())
-    sse_locations_only = float(summarise_groups(y, loc, visits.n_locations).within_ss.sum())
+    sse_auditors_only = float(cells.by_auditor().within_ss.sum())
+    sse_locations_only = float(cells.by_location().within_ss.sum())
     components = fit.design.n_components
     location_raw = _method_three(sse_auditors_only - fit.residual_ss, int((n_loc > 0).sum()) - components,
                                  location_trace, mse)

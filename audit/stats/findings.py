@@ -108,18 +108,22 @@ def consistency_findings(consistency: ChainConsistency) -> list[Finding]:
 
 
 def item_findings(stats: ItemStats, labels: Sequence[str] | None = None, kind: str = "item") -> list[Finding]:
-    """The least consistent item (or section, ``kind="section"``): highest CV between locations."""
-    cv = np.where(stats.n_locations >= 2, stats.cv, np.nan)
-    if not np.any(np.isfinite(cv)):
+    """The least consistent item (or section, ``kind="section"``): the largest noise-corrected
+    spread of the location means (``spread_sd``), so a rarely answered question does not top
+    the list on sampling noise alone. Nothing when no item varies beyond noise."""
+    spread = np.where(stats.n_locations >= 2, stats.spread_sd, np.nan)
+    if not np.any(spread > 0):
         return []
-    worst = int(np.nanargmax(cv))
+    worst = int(np.nanargmax(spread))
     code = LEAST_CONSISTENT_SECTION if kind == "section" else LEAST_CONSISTENT_ITEM
     return [Finding(
         code,
-        f"The least consistent {kind} across locations is {_name(worst, labels, kind)}: location means "
-        f"spread by {stats.between_location_sd[worst]:.1f} points around a chain mean of "
-        f"{stats.mean_score[worst]:.1f} (coefficient of variation {cv[worst]:.2f}).",
-        {kind: worst, "cv": float(cv[worst]), "between_location_sd": float(stats.between_location_sd[worst]),
+        f"The least consistent {kind} across locations is {_name(worst, labels, kind)}: the locations' true means "
+        f"spread by {spread[worst]:.1f} points (sampling noise removed) around a chain mean of "
+        f"{stats.mean_score[worst]:.1f}; {stats.location_share[worst]:.0%} of its answer variance lies between "
+        "locations.",
+        {kind: worst, "spread_sd": float(spread[worst]), "location_share": float(stats.location_share[worst]),
+         "cv": float(stats.cv[worst]), "between_location_sd": float(stats.between_location_sd[worst]),
          "mean_score": float(stats.mean_score[worst])},
         INFO,
     )]

@@ -16,6 +16,15 @@ locations). It is descriptive: locations with few answers add sampling noise, so
 by it within one report period, not across periods of very different size. The coefficient of
 variation is that SD divided by the item's chain mean (NaN when the mean is 0).
 
+Noise-corrected spread. ``spread_sd`` estimates the SD of the locations' *true* means, with
+the sampling noise of few answers removed: the one-way random-effects ANOVA of the item's
+answers grouped by location gives σ²_between = (MSB − MSW) / n₀ (n₀ the adjusted group size,
+as for ICC(1) in :mod:`audit.stats.consistency`), clipped at 0, and ``spread_sd`` is its root.
+``location_share`` is that item's ICC(1): the share of its answer variance that lies between
+locations. A question asked rarely (a complaint follow-up answered in a few visits) can show a
+large descriptive SD from noise alone; its ``spread_sd`` stays near 0 unless the locations
+really differ, which is why the "least consistent" rankings use ``spread_sd``.
+
 Funnel. Each location's item mean is classified against the item's own funnel: centre = the
 item's chain mean, σ = SD of the item's single answers across the chain (see
 :mod:`audit.stats.funnel`; for yes/no items this is the normal approximation of the binomial).
@@ -29,7 +38,7 @@ import numpy as np
 from ..checklist.model import PASS_SCORE
 from ._arrays import StatsInputError, check_same_length, group_count, index_array, readonly, records, score_array
 from .funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, classify_funnel
-from .groups import GroupSummary
+from .groups import GroupSummary, one_way_anova
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +52,10 @@ class ItemStats:
     n_locations: np.ndarray
     between_location_sd: np.ndarray
     cv: np.ndarray
+    #: SD of the locations' true means (sampling noise removed); see the module docstring.
+    spread_sd: np.ndarray
+    #: ICC(1) of the item's answers by location: the share of their variance between locations.
+    location_share: np.ndarray
     location_n: np.ndarray
     location_mean: np.ndarray
     location_band: np.ndarray
@@ -53,7 +66,7 @@ class ItemStats:
             "item": np.arange(len(self.n_answers)), "n_answers": self.n_answers,
             "mean_score": self.mean_score, "pass_rate": self.pass_rate, "answer_sd": self.answer_sd,
             "n_locations": self.n_locations, "between_location_sd": self.between_location_sd,
-            "cv": self.cv,
+            "cv": self.cv, "spread_sd": self.spread_sd, "location_share": self.location_share,
         })
 
     def deviating_locations(self, item: int) -> dict[str, np.ndarray]:
@@ -131,6 +144,7 @@ def statistics_from_cells(count, total, total_of_squares, passed) -> ItemStats:
     with np.errstate(invalid="ignore", divide="ignore"):
         cv = np.where(per_part.mean != 0, between_sd / per_part.mean, np.nan)
     bands = classify_funnel(location_mean, location_n, per_part.mean[:, None], per_part.sd[:, None])
+    spread_sd, share = _true_spread(count, total, total_of_squares)
     return ItemStats(
         n_answers=per_part.count,
         mean_score=per_part.mean,
@@ -139,10 +153,25 @@ def statistics_from_cells(count, total, total_of_squares, passed) -> ItemStats:
         n_locations=readonly((location_n > 0).sum(axis=1)),
         between_location_sd=readonly(between_sd),
         cv=readonly(cv),
+        spread_sd=readonly(spread_sd),
+        location_share=readonly(share),
         location_n=readonly(location_n),
         location_mean=readonly(location_mean),
         location_band=bands,
     )
+
+
+def _true_spread(count: np.ndarray, total: np.ndarray, squares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: √σ²_between and ICC(1) from the one-way ANOVA by location (NaN if undefined)."""
+    spread, share = np.full(len(count), np.nan), np.full(len(count), np.nan)
+    for row in range(len(count)):
+        anova = one_way_anova(GroupSummary.from_sums(count[row], total[row], squares[row]))
+        if anova.df_between > 0 and anova.df_within > 0:
+            between = max(0.0, (anova.ms_between - anova.ms_within) / anova.n0)
+            spread[row] = np.sqrt(between)
+            # = (MSB − MSW) / (MSB + (n₀ − 1) MSW), clipped at 0; NaN when every answer is equal.
+            share[row] = between / (between + anova.ms_within) if between + anova.ms_within > 0 else np.nan
+    return spread, share
 
 
 def _between_location_sd(location_n: np.ndarray, location_mean: np.ndarray) -> np.ndarray:

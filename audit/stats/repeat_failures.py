@@ -72,6 +72,24 @@ def repeat_failures(scores, item_index, location_index, visit_id, visit_order,
                           last_n, min_failures)
 
 
+def repeat_failures_from_counts(failures, answers, last_n: int = DEFAULT_LAST_VISITS,
+                                min_failures: int = DEFAULT_MIN_FAILURES) -> RepeatFailures:
+    """:func:`repeat_failures` from (item × location) counts over each location's last
+    ``last_n`` visits, e.g. a SQL ``GROUP BY`` over those visits' answers: the number of
+    answers that failed and the number that were scored."""
+    if last_n < 1 or min_failures < 1:
+        raise StatsInputError(f"last_n and min_failures must be ≥ 1, got {last_n} and {min_failures}")
+    failures, answers = np.asarray(failures), np.asarray(answers)
+    if failures.ndim != 2 or failures.shape != answers.shape:
+        raise StatsInputError(f"failures and answers must be (item × location) tables of one shape, got "
+                              f"{failures.shape} and {answers.shape}")
+    if np.any(failures < 0) or np.any(failures > answers):
+        raise StatsInputError("failures must lie between 0 and the number of answers of the same cell")
+    failures, answers = failures.astype(np.int64), answers.astype(np.int64)
+    return RepeatFailures(readonly(failures), readonly(answers), readonly(failures >= min_failures),
+                          last_n, min_failures)
+
+
 def _in_last_visits(location_index: np.ndarray, visit_id: np.ndarray, visit_order: np.ndarray,
                     last_n: int) -> np.ndarray:
     """Per row: does its visit belong to its location's ``last_n`` latest visits?"""

@@ -83,22 +83,49 @@ def test_locations_beyond_the_998_limits_and_low_data():
     assert by_code[LOW_DATA_LOCATIONS].params["locations"] == [32]
 
 
-def test_least_consistent_item_by_cv():
+def test_least_consistent_item_by_noise_corrected_spread():
     # Item 0 is the same everywhere; item 1 passes at location 0 and fails at location 1.
     scores = [1, 1, 1, 1, 1, 1, 0, 0]
     stats = item_statistics(scores, [0, 0, 0, 0, 1, 1, 1, 1], [0, 0, 1, 1, 0, 0, 1, 1])
     found = item_findings(stats, ["Greeting", "Offers help"])
     assert codes(found) == [LEAST_CONSISTENT_ITEM]
     assert found[0].params["item"] == 1
+    # Item 1: MSB = 2·50² + 2·50² = 10000 (df 1), MSW = 0, n₀ = 2 → σ²_between = 5000.
+    assert found[0].params["spread_sd"] == pytest.approx(np.sqrt(5000))
+    assert found[0].params["location_share"] == pytest.approx(1.0)
     assert found[0].params["cv"] == pytest.approx(np.std([100, 0], ddof=1) / 50)
     assert "Offers help" in found[0].message
     assert codes(item_findings(stats, kind="section")) == [LEAST_CONSISTENT_SECTION]
 
 
+def test_a_rarely_answered_question_does_not_top_the_list_on_noise():
+    rng = np.random.default_rng(7)
+    # "Greeting": 2,000 answers at 20 locations whose true pass rates really differ (SD 15 points).
+    often_locations = rng.integers(0, 20, 2000)
+    true_rate = np.clip(0.7 + rng.normal(0, 0.15, 20), 0, 1)
+    often = (rng.random(2000) < true_rate[often_locations]).astype(float)
+    # "Complaint follow-up": 40 answers, the same 60 % everywhere – its location means differ by chance.
+    rare_locations = rng.integers(0, 20, 40)
+    rare = (rng.random(40) < 0.6).astype(float)
+    stats = item_statistics(np.r_[often, rare], np.r_[np.zeros(2000, int), np.ones(40, int)],
+                            np.r_[often_locations, rare_locations])
+    assert stats.between_location_sd[1] > stats.between_location_sd[0]  # the descriptive SD is fooled
+    assert stats.spread_sd[0] > stats.spread_sd[1]
+    assert stats.spread_sd[0] == pytest.approx(100 * np.std(true_rate, ddof=1), rel=0.25)
+    found = item_findings(stats, ["Greeting", "Complaint follow-up"])
+    assert found[0].params["item"] == 0 and "Greeting" in found[0].message
+
+
+def test_no_least_consistent_item_when_nothing_varies_beyond_noise():
+    stats = item_statistics([1, 0, 1, 0], [0, 0, 0, 0], [0, 0, 1, 1])  # both locations 50 %
+    assert stats.spread_sd[0] == 0
+    assert item_findings(stats) == []
+
+
 def test_collect_findings_puts_warnings_first():
     scores, locations, auditors, _ = simulated_chain(location_sd=2, auditor_sd=10)
     consistency = chain_consistency(scores, locations, auditors)
-    items = item_statistics([1, 0, 1, 0.5], [0, 0, 0, 0], [0, 0, 1, 1])
+    items = item_statistics([1, 1, 0, 0.25], [0, 0, 0, 0], [0, 0, 1, 1])
     repeat = repeat_failures([0, 0, 1], [0, 0, 0], [0, 0, 0], [1, 2, 3], [1, 2, 3])
     now = summarise_groups([40, 42, 41], [0, 0, 0], 1)
     before = summarise_groups([80, 82, 81], [0, 0, 0], 1)

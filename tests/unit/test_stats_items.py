@@ -87,7 +87,8 @@ def test_scale_mistakes_are_caught():
 def test_records_per_item(items):
     rows = items.records()
     assert rows[1] == {"item": 1, "n_answers": 3, "mean_score": pytest.approx(50), "pass_rate": pytest.approx(2 / 3),
-                       "answer_sd": pytest.approx(25), "n_locations": 2, "between_location_sd": 0.0, "cv": 0.0}
+                       "answer_sd": pytest.approx(25), "n_locations": 2, "between_location_sd": 0.0, "cv": 0.0,
+                       "spread_sd": 0.0, "location_share": 0.0}
 
 
 # Repeat failures with the default window of the last 3 visits, 2 failures to flag.
@@ -131,3 +132,31 @@ def test_repeat_failures_window_and_threshold_are_parameters():
 def test_a_visit_with_two_locations_is_rejected():
     with pytest.raises(StatsInputError, match="two different location"):
         repeat_failures([0, 0], [0, 1], [0, 1], [7, 7], [1, 1])
+
+
+def test_noise_corrected_spread_against_a_hand_worked_anova():
+    # One item, three locations: 100 100 0 | 100 0 0 | 0 0 0 (×100). Means 66.7, 33.3, 0; grand 33.3.
+    # SSB = 3·(33.3² + 0 + 33.3²) = 6666.7 (df 2) → MSB 3333.3.
+    # SSW = 2·(33.3²)+66.7² + 66.7²+2·33.3² + 0 = 13333.3 (df 6) → MSW 2222.2. Balanced: n₀ = 3.
+    # σ²_between = (3333.3 − 2222.2)/3 = 370.4 → spread 19.25; share 370.4/(370.4 + 2222.2) = 0.1429.
+    stats = item_statistics([1, 1, 0, 1, 0, 0, 0, 0, 0], [0] * 9, [0, 0, 0, 1, 1, 1, 2, 2, 2])
+    assert stats.spread_sd[0] == pytest.approx(math.sqrt(10000 / 27))
+    assert stats.location_share[0] == pytest.approx(1 / 7)
+    assert stats.between_location_sd[0] == pytest.approx(100 / 3)  # the descriptive SD is larger
+
+
+def test_repeat_failures_from_counts_equal_the_figures_from_single_answers():
+    from audit.stats import repeat_failures_from_counts
+
+    # Location 0's last 3 visits are 12, 13, 14 (visit 11 is older); item 0 failed in 12 and 14.
+    scores = [0, 0, 1, 0, 1, 0.25, 1]
+    items = [0, 0, 0, 0, 1, 1, 1]
+    locations = [0, 0, 0, 0, 0, 0, 1]
+    visits = [11, 12, 13, 14, 12, 13, 20]
+    order = [1, 2, 3, 4, 2, 3, 1]
+    direct = repeat_failures(scores, items, locations, visits, order, last_n=3)
+    counted = repeat_failures_from_counts(direct.failures, direct.answers, last_n=3)
+    assert direct.failures.tolist() == [[2, 0], [1, 0]] and direct.answers.tolist() == [[3, 0], [2, 1]]
+    assert counted.flagged_pairs() == direct.flagged_pairs() == [(0, 0)]
+    with pytest.raises(StatsInputError, match="between 0 and the number of answers"):
+        repeat_failures_from_counts([[3]], [[2]])

@@ -55,7 +55,8 @@ def test_each_finding_becomes_a_sentence_with_names_and_regions(babel_app):
         finding("auditors_explain_more_than_locations", auditor_share=0.3, location_share=0.1),
         finding("design_not_connected", n_components=2),
         finding("locations_below_998", count=2, locations=[2, 3]),
-        finding("least_consistent_section", section=1, cv=0.4, between_location_sd=20.0, mean_score=60.0),
+        finding("least_consistent_section", section=1, cv=0.4, between_location_sd=20.0, mean_score=60.0,
+                spread_sd=17.5, location_share=0.25),
         finding("repeat_failures", count=2, pairs=[[0, 0], [0, 3]], last_n=3, min_failures=2),
         finding("low_data_locations", count=1, locations=[3], min_visits=3),
     ])
@@ -73,7 +74,8 @@ def test_each_finding_becomes_a_sentence_with_names_and_regions(babel_app):
     assert text[7] == ("2 branches are below the 99.8% control limit of the chain, which chance alone would hardly "
                        "explain: Branch S-1 (S-1) and Branch N-3 (N-3).")  # lowest first
     assert text[8] == ("“Complaint handling” is the least consistent section: 4 branches are below the 99.8% limit, "
-                       "3 of them in North. Its branch means spread by 20.0 points around a chain mean of 60.0.")
+                       "3 of them in North. Its branches' true means spread by 17.5 points around a chain mean of 60.0, "
+                       "the noise of few visits removed; 25% of the variation in its answers lies between branches.")
     assert "most often “Did they smile?” (2 branches)" in text[9]
     assert text[10].startswith("1 branch has fewer than 3 visits; read its figures with caution: Branch S-1 (S-1).")
 

@@ -3,6 +3,8 @@ number of SQL statements does not grow with the chain."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import event, func, select
 
 from audit import stats
 from audit.extensions import db
-from audit.models import Checklist, ChecklistVersion, Location, Region, Visit
+from audit.models import Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore
 from audit.services.chain_stats import StatsFilter, chain_statistics
 
 
@@ -53,6 +55,102 @@ def test_location_figures_match_sql_and_the_pure_statistics(runner, checklists):
     item = result["items"][0]
     assert 0 <= item["pass_rate"] <= 1 and 0 <= item["mean"] <= 100
     assert {s["id"] for s in result["sections"]} <= {s.id for s in checklists["store-visit"].parsed.sections}
+
+
+def test_item_and_section_figures_match_a_count_of_the_stored_answers(runner, checklists):
+    """Pass rate = share of scored answers with at least half marks (items 0–1, sections 0–100)."""
+    build_demo(runner, 6)
+    result = chain_statistics(StatsFilter("store-visit"))
+    approved = select(Visit.id).join(ChecklistVersion).join(Checklist).where(
+        Visit.status == "approved", Visit.score.is_not(None), Checklist.key == "store-visit")
+    answers = db.session.execute(select(Answer.item_id, Answer.score).where(
+        Answer.visit_id.in_(approved), Answer.score.is_not(None))).all()
+    by_item: dict[str, list[float]] = {}
+    for item_id, score in answers:
+        by_item.setdefault(item_id, []).append(score)
+    assert {i["id"] for i in result["items"]} == set(by_item)
+    for item in result["items"]:
+        scores = np.array(by_item[item["id"]])
+        assert item["answers"] == len(scores)
+        assert item["mean"] == pytest.approx(100 * scores.mean())
+        assert item["pass_rate"] == pytest.approx(np.mean(scores >= 0.5))
+    assert 0.3 < np.mean([i["pass_rate"] for i in result["items"]]) < 1  # the demo chain passes most questions
+    sections = db.session.execute(select(VisitSectionScore.section_id, VisitSectionScore.score).where(
+        VisitSectionScore.visit_id.in_(approved), VisitSectionScore.score.is_not(None))).all()
+    for section in result["sections"]:
+        scores = np.array([score for sid, score in sections if sid == section["id"]])
+        assert section["mean"] == pytest.approx(scores.mean())
+        assert section["pass_rate"] == pytest.approx(np.mean(scores >= 50))
+
+
+def test_trend_regions_and_auditor_offsets_match_the_single_visits(runner, checklists):
+    build_demo(runner, 8, months=3)
+    result = chain_statistics(StatsFilter("store-visit"))
+    rows = db.session.execute(
+        select(Visit.visited_at, Visit.score, Visit.auditor_id, Location.code, Region.name)
+        .join(Location, Visit.location_id == Location.id).join(Region, Location.region_id == Region.id)
+        .join(ChecklistVersion).join(Checklist)
+        .where(Visit.status == "approved", Visit.score.is_not(None), Checklist.key == "store-visit")
+    ).all()
+    by_month: dict[str, list[float]] = {}
+    by_region: dict[str, list[float]] = {}
+    for visited_at, score, _auditor, _code, region in rows:
+        local = visited_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Vilnius"))  # stored as naive UTC
+        by_month.setdefault(local.strftime("%Y-%m"), []).append(score)
+        by_region.setdefault(region, []).append(score)
+    assert [t["month"] for t in result["trend"]] == sorted(by_month)
+    for point in result["trend"]:
+        assert point["visits"] == len(by_month[point["month"]])
+        assert point["mean"] == pytest.approx(np.mean(by_month[point["month"]]))
+    assert {r["name"]: (r["visits"], pytest.approx(r["mean"])) for r in result["regions"]} == {
+        name: (len(scores), np.mean(scores)) for name, scores in by_region.items()}
+    codes, loc_index = np.unique([r[3] for r in rows], return_inverse=True)
+    auditor_ids, aud_index = np.unique([r[2] for r in rows], return_inverse=True)
+    direct = stats.chain_consistency(np.array([r[1] for r in rows]), loc_index, aud_index)
+    offsets = {a["email"]: a["offset"] for a in result["consistency"]["auditors"]}
+    emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(auditor_ids.tolist()))).all())
+    for n, auditor_id in enumerate(auditor_ids):
+        assert offsets[emails[auditor_id]] == pytest.approx(direct.auditor_offset[n])
+    assert result["consistency"]["icc_location_adjusted"] == pytest.approx(direct.adjusted_icc.value)
+
+
+def test_repeat_failures_are_counted_over_each_branch_s_last_three_visits(runner, checklists):
+    """Checked against a plain reading of the stored answers, with and without a period and a region
+    (the last visits are picked by the database: an index walk on PostgreSQL, a window on SQLite)."""
+    build_demo(runner, 8, months=3)
+    for spec in (StatsFilter("store-visit"), StatsFilter("store-visit", until=_d("2026-09-30"), region="Kaunas")):
+        result = chain_statistics(spec)
+        visits = db.session.execute(
+            select(Visit.id, Location.code, Visit.visited_at).join(Location, Visit.location_id == Location.id)
+            .where(*spec.conditions())).all()
+        last: dict[str, list[int]] = {}
+        for visit_id, code, _when in sorted(visits, key=lambda v: (v[2], v[0]), reverse=True):
+            if len(last.setdefault(code, [])) < 3:
+                last[code].append(visit_id)
+        expected = {}
+        for code, ids in last.items():
+            for item_id, score in db.session.execute(
+                    select(Answer.item_id, Answer.score).where(Answer.visit_id.in_(ids), Answer.score.is_not(None))):
+                failed, scored = expected.get((code, item_id), (0, 0))
+                expected[(code, item_id)] = (failed + (score < 0.5), scored + 1)
+        flagged = {key: value for key, value in expected.items() if value[0] >= 2}
+        assert flagged, "the demo chain has repeat failures"
+        assert {(r["location"], r["item"]): (r["failures"], r["of"]) for r in result["repeat_failures"]} == flagged
+
+
+def test_periods_and_months_are_the_days_people_see_in_vilnius(app, checklists, make_location, make_user,
+                                                                   make_visit):
+    """Visits are stored in UTC; 31 October 22:30 UTC is already 1 November, 00:30 in Vilnius."""
+    location, auditor = make_location("VLN-01"), make_user()
+    answers = {"greeted_promptly": "yes"}
+    make_visit(location, auditor, answers, visited_at=datetime(2026, 10, 31, 21, 30))  # 31 Oct 23:30 local
+    make_visit(location, auditor, answers, visited_at=datetime(2026, 10, 31, 22, 30))  # 1 Nov 00:30 local
+    make_visit(location, auditor, answers, visited_at=datetime(2026, 11, 30, 21, 59))  # 30 Nov 23:59 local
+    make_visit(location, auditor, answers, visited_at=datetime(2026, 11, 30, 22, 0))   # 1 Dec 00:00 local
+    november = chain_statistics(StatsFilter("store-visit", since=_d("2026-11-01"), until=_d("2026-11-30")))
+    assert november["visits"] == 2
+    months = chain_statistics(StatsFilter("store-visit"))["trend"]
+    assert [(m["month"], m["visits"]) for m in months] == [("2026-10", 1), ("2026-11", 2), ("2026-12", 1)]
 
 
 def test_the_lenient_demo_auditor_gets_the_largest_offset(runner, checklists):
