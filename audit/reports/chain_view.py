@@ -70,7 +70,8 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         "ranking_charts": _ranking_charts(stats, sizes),
         "heat": _heat(stats, ranking, sizes),
         "funnel_chart": (charts.funnel_plot(stats["locations"], stats["funnel_curve"],
-                                            label=_("Funnel plot: branch mean against its number of visits"))
+                                            label=_("Funnel plot: branch mean against its number of visits"),
+                                            axis_label=_("Visits"))
                          if stats.get("funnel_curve") else None),
         "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
         "auditors": _auditors(consistency),

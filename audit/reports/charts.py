@@ -114,12 +114,18 @@ def heat_map(row_labels: Sequence[str], column_labels: Sequence[str], values: Se
     return _svg(width, height, body, label)
 
 
-def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot") -> Markup:
+FUNNEL_NAMED_PER_SIDE = 5  # beyond-99.8 % branches named in the funnel plot, per side
+
+
+def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot",
+                axis_label: str = "visits") -> Markup:
     """Location means against their number of visits, inside the chain's 95 % and 99.8 % limits.
 
     ``points``: dicts with ``visits``, ``mean``, ``funnel``, ``code``; ``curve``: the chain mean
     ``centre`` and lists ``n``, ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998``
-    (``funnel_curve`` of ``audit stats``).
+    (``funnel_curve`` of ``audit stats``). Only the branches furthest beyond the 99.8 % limits
+    are named (``FUNNEL_NAMED_PER_SIDE`` above and below): with hundreds of branches, naming
+    every one outside the limits would pile the codes on top of each other.
     """
     width, height, left, bottom, top, right = 640, 320, 44, 34, 12, 16
     max_n = max([p["visits"] for p in points] + [max(curve["n"])] + [2])
@@ -134,7 +140,11 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot")
     for tick in (0, 25, 50, 75, 100):
         body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{LIGHT}"/>'
                     f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{GREY}">{tick}</text>')
-    body.append(f'<text x="{(left + width) / 2:.0f}" y="{height - 6}" text-anchor="middle" fill="{GREY}">n</text>')
+    for tick in _axis_ticks(max_n):
+        body.append(f'<text x="{x(tick):.1f}" y="{height - bottom + 14}" text-anchor="middle" '
+                    f'fill="{GREY}">{tick}</text>')
+    body.append(f'<text x="{(left + width) / 2:.0f}" y="{height - 4}" text-anchor="middle" '
+                f'fill="{GREY}">{escape(axis_label)}</text>')
     for key, dash in (("lower_998", ""), ("upper_998", ""), ("lower_95", "4 3"), ("upper_95", "4 3")):
         path = " ".join(f"{'M' if i == 0 else 'L'}{x(n):.1f},{y(v):.1f}"
                         for i, (n, v) in enumerate(zip(curve["n"], curve[key])) if v is not None)
@@ -146,11 +156,48 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot")
             continue
         band = point["funnel"]
         colour = BLUE if band.startswith("above") else ORANGE if band.startswith("below") else GREY
-        cx, cy = x(point["visits"]), y(point["mean"])
-        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{colour}" fill-opacity=".85"/>')
-        if band.endswith("998"):
-            body.append(f'<text x="{cx + 6:.1f}" y="{cy + 4:.1f}">{escape(point["code"])}</text>')
+        body.append(f'<circle cx="{x(point["visits"]):.1f}" cy="{y(point["mean"]):.1f}" r="4" fill="{colour}" '
+                    f'fill-opacity=".85"/>')
+    taken: list[tuple[float, float, float, float]] = []
+    for n in _most_extreme(points, curve["centre"], FUNNEL_NAMED_PER_SIDE):
+        cx, cy, code = x(points[n]["visits"]), y(points[n]["mean"]), str(points[n]["code"])
+        text_w = _text_width(code)
+        # Right of the point, else left of it; a name that would cover another one is left out.
+        for left_x, anchor in ((cx + 6, ""), (cx - 6 - text_w, ' text-anchor="end"')):
+            box = (left_x, cy - 7, left_x + text_w, cy + 5)
+            if box[2] <= width - 2 and box[0] >= left and not any(_overlap(box, other) for other in taken):
+                taken.append(box)
+                shown_x = left_x if not anchor else left_x + text_w
+                body.append(f'<text x="{shown_x:.1f}" y="{cy + 4:.1f}"{anchor}>{escape(code)}</text>')
+                break
     return _svg(width, height, body, label)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _axis_ticks(maximum: float, most: int = 6) -> list[int]:
+    """Round whole-number ticks from 0 to ``maximum``: steps of 1, 2 or 5 × 10ᵏ, at most ``most``."""
+    step = 1
+    while maximum / step >= most:
+        for factor in (2, 2.5, 2):
+            step = int(step * factor)
+            if maximum / step < most:
+                break
+    return list(range(0, int(maximum) + 1, step))
+
+
+def _most_extreme(points: Sequence[dict], centre: float, per_side: int) -> list[int]:
+    """Positions in ``points`` of the branches beyond the 99.8 % limits furthest from ``centre``
+    (by |mean − centre| · √visits, their distance in standard errors), ``per_side`` above and
+    below, the furthest first."""
+    chosen: list[tuple[float, int]] = []
+    for side in ("above", "below"):
+        beyond = [(abs(p["mean"] - centre) * p["visits"] ** 0.5, n) for n, p in enumerate(points)
+                  if p.get("mean") is not None and p["funnel"] == f"{side}_998"]
+        chosen += sorted(beyond, reverse=True)[:per_side]
+    return [n for _, n in sorted(chosen, reverse=True)]
 
 
 def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]], label: str = "Trend") -> Markup:

@@ -36,3 +36,37 @@ def test_funnel_line_bars_and_offsets_are_valid_svg():
     parse(charts.line_chart(["2026-09", "2026-10"], {"Branch": [60.0, None], "Chain": [70.0, 71.0]}))
     parse(charts.compared_bars([("Greeting", 80.0, 70.0), ("Speed", None, 65.0)], own="Branch", reference="Chain"))
     parse(charts.offsets_chart([("Ina", 12.5, 40), ("Jonas", -3.0, 35)]))
+
+
+def test_funnel_plot_names_only_the_most_extreme_branches_and_keeps_names_inside():
+    """With 300 branches, 120 of them beyond the 99.8 % limits, the plot names the 5 furthest
+    above and the 5 furthest below (in standard errors), not all 120 on top of each other."""
+    curve = {"n": [1, 100, 200], "centre": 60.0, "lower_95": [20, 55, 56], "upper_95": [100, 65, 64],
+             "lower_998": [5, 52, 54], "upper_998": [100, 68, 66]}
+    points = [{"code": f"B{n:03d}", "visits": 200, "mean": 60.0, "funnel": "inside"} for n in range(180)]
+    points += [{"code": f"HI{n:02d}", "visits": 150 + n, "mean": 70.0, "funnel": "above_998"} for n in range(55)]
+    points += [{"code": f"LO{n:02d}", "visits": 150 + n, "mean": 50.0, "funnel": "below_998"} for n in range(55)]
+    points += [{"code": f"TOP{n}", "visits": 200, "mean": 80.0 + 5 * n, "funnel": "above_998"} for n in range(5)]
+    points += [{"code": f"LOW{n}", "visits": 200, "mean": 40.0 - 5 * n, "funnel": "below_998"} for n in range(5)]
+    points.append({"code": "FEW", "visits": 4, "mean": 99.0, "funnel": "inside"})  # far, but within the limits
+    root = parse(charts.funnel_plot(points, curve, axis_label="Visits"))
+    texts = root.findall("{http://www.w3.org/2000/svg}text")
+    names = {t.text for t in texts if t.text and t.text[0].isalpha() and t.text != "Visits"}
+    assert names == {f"TOP{n}" for n in range(5)} | {f"LOW{n}" for n in range(5)}
+    for t in texts:  # the last visits are at the right edge: their names are drawn left of the point
+        if t.text in names:
+            assert t.get("text-anchor") == "end" and float(t.get("x")) <= 640
+    axis = [t.text for t in texts if t.get("y") == str(320 - 34 + 14)]
+    assert axis == ["0", "50", "100", "150", "200"]
+
+
+def test_funnel_plot_leaves_out_a_name_that_would_cover_another():
+    curve = {"n": [1, 10], "centre": 60.0, "lower_95": [20, 50], "upper_95": [100, 70],
+             "lower_998": [5, 45], "upper_998": [100, 75]}
+    points = [{"code": "FIRST", "visits": 5, "mean": 95.0, "funnel": "above_998"},
+              {"code": "TWIN", "visits": 5, "mean": 94.5, "funnel": "above_998"}]
+    texts = [t.text for t in parse(charts.funnel_plot(points, curve)).iter("{http://www.w3.org/2000/svg}text")]
+    assert "FIRST" in texts and "TWIN" in texts  # the second goes to the left of the point
+    points.append({"code": "THIRD", "visits": 5, "mean": 94.8, "funnel": "above_998"})
+    texts = [t.text for t in parse(charts.funnel_plot(points, curve)).iter("{http://www.w3.org/2000/svg}text")]
+    assert sum(name in texts for name in ("FIRST", "TWIN", "THIRD")) == 2
