@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from babel.lists import format_list
-from flask_babel import format_decimal, format_percent, get_locale, ngettext
+from flask_babel import format_decimal, format_percent, get_locale, get_translations
 from flask_babel import gettext as _
 
 from ..stats import findings as codes
@@ -28,6 +28,16 @@ def number(value: float | None) -> str:
     return "–" if value is None else format_decimal(value, "0.0")
 
 
+def count(value: int) -> str:
+    """A whole number with the locale's digit grouping: 60,113 in English, 60 113 in Lithuanian."""
+    return format_decimal(value, "#,##0")
+
+
+def _plural(singular: str, plural: str, num: int, **variables) -> str:
+    """``ngettext`` with ``%(num)s`` printed as :func:`count` (the plural form still follows ``num``)."""
+    return get_translations().ngettext(singular, plural, num) % {**variables, "num": count(num)}
+
+
 def share(value: float | None) -> str:
     return "–" if value is None else format_percent(value, "#,##0%")
 
@@ -37,7 +47,7 @@ def names(labels: Sequence[str]) -> str:
     labels = list(labels)
     if len(labels) <= LISTED:
         return format_list(labels, locale=get_locale()) if labels else ""
-    return ngettext("%(names)s and %(num)d more", "%(names)s and %(num)d more",
+    return _plural("%(names)s and %(num)s more", "%(names)s and %(num)s more",
                     len(labels) - LISTED, names=", ".join(labels[:LISTED]))
 
 
@@ -62,10 +72,10 @@ def executive_summary(stats: dict) -> list[str]:
 def overview(stats: dict) -> list[str]:
     chain = stats["chain"]
     consistency = stats.get("consistency") or {}
-    sentences = [ngettext(
-        "%(visits)s approved visits at %(num)d branch; the chain scores %(mean)s of 100 on average.",
-        "%(visits)s approved visits at %(num)d branches; the chain scores %(mean)s of 100 on average.",
-        chain["locations"], visits=stats["visits"], mean=number(chain["mean"]))]
+    sentences = [_plural(
+        "%(visits)s approved visits at %(num)s branch; the chain scores %(mean)s of 100 on average.",
+        "%(visits)s approved visits at %(num)s branches; the chain scores %(mean)s of 100 on average.",
+        chain["locations"], visits=count(stats["visits"]), mean=number(chain["mean"]))]
     if consistency.get("icc_location") is not None:
         sentences.append(icc_in_words(consistency))
     return sentences
@@ -104,18 +114,18 @@ def _end_of_ranking(record: dict, best: bool) -> str:
     values = {"name": location_label(record), "mean": number(record["mean"]),
               "interval": interval(record["ci_low"], record["ci_high"])}
     if best and values["interval"]:
-        return ngettext("The best branch is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)d visit).",
-                        "The best branch is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)d visits).",
+        return _plural("The best branch is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)s visit).",
+                        "The best branch is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)s visits).",
                         record["visits"], **values)
     if best:
-        return ngettext("The best branch is %(name)s with %(mean)s (%(num)d visit).",
-                        "The best branch is %(name)s with %(mean)s (%(num)d visits).", record["visits"], **values)
+        return _plural("The best branch is %(name)s with %(mean)s (%(num)s visit).",
+                        "The best branch is %(name)s with %(mean)s (%(num)s visits).", record["visits"], **values)
     if values["interval"]:
-        return ngettext("The lowest is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)d visit).",
-                        "The lowest is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)d visits).",
+        return _plural("The lowest is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)s visit).",
+                        "The lowest is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)s visits).",
                         record["visits"], **values)
-    return ngettext("The lowest is %(name)s with %(mean)s (%(num)d visit).",
-                    "The lowest is %(name)s with %(mean)s (%(num)d visits).", record["visits"], **values)
+    return _plural("The lowest is %(name)s with %(mean)s (%(num)s visit).",
+                    "The lowest is %(name)s with %(mean)s (%(num)s visits).", record["visits"], **values)
 
 
 def lenient_auditors(stats: dict) -> list[str]:
@@ -126,17 +136,17 @@ def lenient_auditors(stats: dict) -> list[str]:
     sentences = []
     for auditor in auditors[:LENIENT_LISTED]:
         if auditor["offset"] > 0:
-            text = ngettext(
-                "Auditor %(name)s scores %(points)s points above the average auditor (%(num)d visit); "
+            text = _plural(
+                "Auditor %(name)s scores %(points)s points above the average auditor (%(num)s visit); "
                 "branches this auditor visits look better than they are.",
-                "Auditor %(name)s scores %(points)s points above the average auditor (%(num)d visits); "
+                "Auditor %(name)s scores %(points)s points above the average auditor (%(num)s visits); "
                 "branches this auditor visits look better than they are.",
                 auditor["visits"], name=auditor["name"], points=number(auditor["offset"]))
         else:
-            text = ngettext(
-                "Auditor %(name)s scores %(points)s points below the average auditor (%(num)d visit); "
+            text = _plural(
+                "Auditor %(name)s scores %(points)s points below the average auditor (%(num)s visit); "
                 "branches this auditor visits look worse than they are.",
-                "Auditor %(name)s scores %(points)s points below the average auditor (%(num)d visits); "
+                "Auditor %(name)s scores %(points)s points below the average auditor (%(num)s visits); "
                 "branches this auditor visits look worse than they are.",
                 auditor["visits"], name=auditor["name"], points=number(-auditor["offset"]))
         sentences.append(text)
@@ -152,11 +162,11 @@ def auditors_explain_more(params: dict, stats: dict) -> list[str]:
 
 
 def design_not_connected(params: dict, stats: dict) -> list[str]:
-    return [ngettext(
-        "The visits fall into %(num)d group of branches and auditors that never overlap, so the auditors' "
+    return [_plural(
+        "The visits fall into %(num)s group of branches and auditors that never overlap, so the auditors' "
         "strictness cannot be told apart from the branches' quality between these groups; let some "
         "auditors visit branches in more than one group.",
-        "The visits fall into %(num)d groups of branches and auditors that never overlap, so the auditors' "
+        "The visits fall into %(num)s groups of branches and auditors that never overlap, so the auditors' "
         "strictness cannot be told apart from the branches' quality between these groups; let some "
         "auditors visit branches in more than one group.", params["n_components"])]
 
@@ -168,9 +178,9 @@ def consistency_not_estimable(params: dict, stats: dict) -> list[str]:
 
 def low_data_locations(params: dict, stats: dict) -> list[str]:
     low = [r for r in stats["locations"] if r["low_data"]]
-    return [ngettext(
-        "%(num)d branch has fewer than %(min)s visits; read its figures with caution: %(names)s.",
-        "%(num)d branches have fewer than %(min)s visits; read their figures with caution: %(names)s.",
+    return [_plural(
+        "%(num)s branch has fewer than %(min)s visits; read its figures with caution: %(names)s.",
+        "%(num)s branches have fewer than %(min)s visits; read their figures with caution: %(names)s.",
         len(low), min=params["min_visits"], names=names([location_label(r) for r in low]))]
 
 
@@ -180,18 +190,18 @@ def _in_band(stats: dict, band: str) -> list[dict]:
 
 def locations_below_998(params: dict, stats: dict) -> list[str]:
     found = sorted(_in_band(stats, "below_998"), key=lambda r: r["mean"])
-    return [ngettext(
-        "%(num)d branch is below the 99.8%% control limit of the chain, which chance alone would hardly "
+    return [_plural(
+        "%(num)s branch is below the 99.8%% control limit of the chain, which chance alone would hardly "
         "explain: %(names)s.",
-        "%(num)d branches are below the 99.8%% control limit of the chain, which chance alone would hardly "
+        "%(num)s branches are below the 99.8%% control limit of the chain, which chance alone would hardly "
         "explain: %(names)s.", len(found), names=names([location_label(r) for r in found]))]
 
 
 def locations_above_998(params: dict, stats: dict) -> list[str]:
     found = sorted(_in_band(stats, "above_998"), key=lambda r: -r["mean"])
-    return [ngettext(
-        "%(num)d branch is above the 99.8%% control limit of the chain: %(names)s.",
-        "%(num)d branches are above the 99.8%% control limit of the chain: %(names)s.",
+    return [_plural(
+        "%(num)s branch is above the 99.8%% control limit of the chain: %(names)s.",
+        "%(num)s branches are above the 99.8%% control limit of the chain: %(names)s.",
         len(found), names=names([location_label(r) for r in found]))]
 
 
@@ -208,17 +218,17 @@ def _with_difference(record: dict) -> str:
 
 def significant_declines(params: dict, stats: dict) -> list[str]:
     found = _changed(stats, declined=True)
-    return [ngettext(
-        "%(num)d branch scores significantly worse than in the previous period of the same length: %(names)s.",
-        "%(num)d branches score significantly worse than in the previous period of the same length: %(names)s.",
+    return [_plural(
+        "%(num)s branch scores significantly worse than in the previous period of the same length: %(names)s.",
+        "%(num)s branches score significantly worse than in the previous period of the same length: %(names)s.",
         len(found), names=names([_with_difference(r) for r in found]))]
 
 
 def significant_improvements(params: dict, stats: dict) -> list[str]:
     found = _changed(stats, declined=False)
-    return [ngettext(
-        "%(num)d branch scores significantly better than in the previous period of the same length: %(names)s.",
-        "%(num)d branches score significantly better than in the previous period of the same length: "
+    return [_plural(
+        "%(num)s branch scores significantly better than in the previous period of the same length: %(names)s.",
+        "%(num)s branches score significantly better than in the previous period of the same length: "
         "%(names)s.", len(found), names=names([_with_difference(r) for r in found]))]
 
 
@@ -226,14 +236,14 @@ def repeat_failures(params: dict, stats: dict) -> list[str]:
     pairs = stats.get("repeat_failures") or []
     if not pairs:
         return []
-    item, count = Counter(p["item"] for p in pairs).most_common(1)[0]
+    item, branches = Counter(p["item"] for p in pairs).most_common(1)[0]
     text = next((i["text"] for i in stats["items"] if i["id"] == item), item)
-    return [ngettext(
-        "In %(num)d case a question was failed at least %(min)s times in a branch's last %(last)s visits; "
+    return [_plural(
+        "In %(num)s case a question was failed at least %(min)s times in a branch's last %(last)s visits; "
         "most often “%(item)s” (%(count)s branches).",
-        "In %(num)d cases a question was failed at least %(min)s times in a branch's last %(last)s visits; "
+        "In %(num)s cases a question was failed at least %(min)s times in a branch's last %(last)s visits; "
         "most often “%(item)s” (%(count)s branches).",
-        len(pairs), min=params["min_failures"], last=params["last_n"], item=text, count=count)]
+        len(pairs), min=params["min_failures"], last=params["last_n"], item=text, count=count(branches))]
 
 
 def _below_limits(part: dict) -> tuple[float | None, list[dict]]:
@@ -251,8 +261,8 @@ def _main_region(below: list[dict], stats: dict) -> tuple[str | None, int]:
     regions = Counter(region_of.get(o["location"]) for o in below if region_of.get(o["location"]))
     if not regions:
         return None, 0
-    region, count = regions.most_common(1)[0]
-    return (region, count) if count >= 2 else (None, 0)
+    region, in_region = regions.most_common(1)[0]
+    return (region, in_region) if in_region >= 2 else (None, 0)
 
 
 def _least_consistent(part: dict, stats: dict, params: dict, is_section: bool) -> list[str]:
@@ -262,28 +272,28 @@ def _least_consistent(part: dict, stats: dict, params: dict, is_section: bool) -
               "region": region}
     if is_section:
         if region:
-            first = ngettext(
-                "“%(title)s” is the least consistent section: %(num)d branch is below the %(limit)s limit, "
+            first = _plural(
+                "“%(title)s” is the least consistent section: %(num)s branch is below the %(limit)s limit, "
                 "%(in_region)s of them in %(region)s.",
-                "“%(title)s” is the least consistent section: %(num)d branches are below the %(limit)s limit, "
+                "“%(title)s” is the least consistent section: %(num)s branches are below the %(limit)s limit, "
                 "%(in_region)s of them in %(region)s.", len(below), **values)
         elif below:
-            first = ngettext(
-                "“%(title)s” is the least consistent section: %(num)d branch is below the %(limit)s limit.",
-                "“%(title)s” is the least consistent section: %(num)d branches are below the %(limit)s limit.",
+            first = _plural(
+                "“%(title)s” is the least consistent section: %(num)s branch is below the %(limit)s limit.",
+                "“%(title)s” is the least consistent section: %(num)s branches are below the %(limit)s limit.",
                 len(below), **values)
         else:
             first = _("“%(title)s” is the least consistent section.", title=part["text"])
     elif region:
-        first = ngettext(
-            "“%(title)s” is the least consistent question: %(num)d branch is below the %(limit)s limit, "
+        first = _plural(
+            "“%(title)s” is the least consistent question: %(num)s branch is below the %(limit)s limit, "
             "%(in_region)s of them in %(region)s.",
-            "“%(title)s” is the least consistent question: %(num)d branches are below the %(limit)s limit, "
+            "“%(title)s” is the least consistent question: %(num)s branches are below the %(limit)s limit, "
             "%(in_region)s of them in %(region)s.", len(below), **values)
     elif below:
-        first = ngettext(
-            "“%(title)s” is the least consistent question: %(num)d branch is below the %(limit)s limit.",
-            "“%(title)s” is the least consistent question: %(num)d branches are below the %(limit)s limit.",
+        first = _plural(
+            "“%(title)s” is the least consistent question: %(num)s branch is below the %(limit)s limit.",
+            "“%(title)s” is the least consistent question: %(num)s branches are below the %(limit)s limit.",
             len(below), **values)
     else:
         first = _("“%(title)s” is the least consistent question.", title=part["text"])

@@ -59,3 +59,5 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["decimal"] = lambda value, fmt="0.0": "–" if value is None else format_decimal(value, fmt)
+    # Counts with the locale's digit grouping: 60,113 (en), 60 113 (lt, lv, ru).
+    app.jinja_env.filters["count"] = lambda value: "–" if value is None else format_decimal(value, "#,##0")

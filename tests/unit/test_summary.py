@@ -100,3 +100,14 @@ def test_numbers_follow_the_language_and_long_lists_are_cut(babel_app):
 
 def test_no_visits(babel_app):
     assert sentences(babel_app, {"visits": 0, "chain": None}) == ["No approved visits match these filters."]
+
+
+@pytest.mark.parametrize("lang, visits, auditor", [("en", "60,113", "(1,157 "), ("lt", "60\xa0113", "(1\xa0157 "),
+                                                   ("ru", "60\xa0113", "(1\xa0157 ")])
+def test_large_counts_are_grouped_as_the_language_writes_them(babel_app, lang, visits, auditor):
+    stats = statistics([])
+    stats["visits"] = 60113
+    stats["consistency"]["auditors"][0]["visits"] = 1157
+    text = sentences(babel_app, stats, lang)
+    assert visits in text[0] and "60113" not in text[0]
+    assert auditor in text[3]  # Ana Lenient's sentence, with the plural form that follows 1157
