@@ -20,6 +20,7 @@ from ..services.assignments import (
     CSV_COLUMNS, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
     import_assignments_csv, open_assignments,
 )
+from .options import options
 
 bp = Blueprint("assignments", __name__)
 
@@ -44,11 +45,12 @@ class ImportForm(FlaskForm):
 
 def _forms() -> tuple[AssignmentForm, ImportForm]:
     form = AssignmentForm(prefix="one")
-    form.location.choices = [(l.code, f"{l.code} · {l.name}") for l in db.session.scalars(
-        select(Location).where(Location.active.is_(True)).order_by(Location.code))]
-    form.checklist.choices = [(c.key, c.key) for c in db.session.scalars(select(Checklist).order_by(Checklist.key))]
-    form.auditor.choices = [(u.email, u.name) for u in db.session.scalars(
-        select(User).where(User.role == "auditor", User.active.is_(True)).order_by(User.name))]
+    form.location.choices = options((l.code, f"{l.code} · {l.name}") for l in db.session.scalars(
+        select(Location).where(Location.active.is_(True)).order_by(Location.code)))
+    form.checklist.choices = options((c.key, c.key)
+                                     for c in db.session.scalars(select(Checklist).order_by(Checklist.key)))
+    form.auditor.choices = options((u.email, u.name) for u in db.session.scalars(
+        select(User).where(User.role == "auditor", User.active.is_(True)).order_by(User.name)))
     if not form.is_submitted():
         form.due_from.data = date.today()
         form.due_until.data = date.today() + timedelta(days=7)

@@ -22,6 +22,7 @@ from ..reports.chain_view import DASHBOARD, chain_view
 from ..services import filter_choices
 from ..services.chain_stats import StatsFilter, chain_statistics
 from .labels import FORMAT_NAMES
+from .options import options
 
 bp = Blueprint("office", __name__)
 
@@ -57,13 +58,13 @@ def _filter_form(lang: str) -> FilterForm:
     keys = [key for key, _title in checklists]
     default = DEFAULT_CHECKLIST if DEFAULT_CHECKLIST in keys else (keys[0] if keys else "")
     form = FilterForm(formdata=request.args, checklist=default)
-    form.checklist.choices = checklists
+    form.checklist.choices = options(checklists)
     everything = [("", _("All"))]
-    form.region.choices = everything + [(name, name) for name in filter_choices.region_names()]
-    form.format.choices = everything + [(f, str(FORMAT_NAMES.get(f, f)))
-                                                 for f in filter_choices.location_formats()]
+    form.region.choices = options(everything + [(name, name) for name in filter_choices.region_names()])
+    form.format.choices = options(everything + [(f, str(FORMAT_NAMES.get(f, f)))
+                                                for f in filter_choices.location_formats()])
     chosen = form.checklist.data if form.checklist.data in keys else default
-    form.scenario.choices = everything + [(s, s) for s in filter_choices.scenarios(chosen)]
+    form.scenario.choices = options(everything + [(s, s) for s in filter_choices.scenarios(chosen)])
     form.validate()
     for field in (form.checklist, form.since, form.until, form.region, form.format, form.scenario):
         if field.errors:  # a bad filter is shown with its error and left out

@@ -10,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ...models import LOCATION_FORMATS, ROLES
 from ...passwords import MIN_LENGTH
 from ..labels import FORMAT_NAMES, ROLE_NAMES
+from ..options import options
 
 
 def _strip(value):
@@ -25,7 +26,7 @@ class UserForm(FlaskForm):
                        validators=[DataRequired(), Email(message=_l("This is not a valid e-mail address.")),
                                    Length(max=254)])
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(role, ROLE_NAMES[role]) for role in ROLES], default="auditor")
+    role = SelectField(_l("Role"), choices=options((role, ROLE_NAMES[role]) for role in ROLES), default="auditor")
     locations = SelectMultipleField(
         _l("Locations this manager looks after"), choices=[], widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -51,7 +52,7 @@ class LocationForm(FlaskForm):
     region = SelectField(_l("Region"), coerce=int, choices=[])
     city = StringField(_l("City"), filters=[_strip], validators=[Length(max=120)])
     address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=300)])
-    format = SelectField(_l("Format"), choices=[(f, FORMAT_NAMES[f]) for f in LOCATION_FORMATS],
+    format = SelectField(_l("Format"), choices=options((f, FORMAT_NAMES[f]) for f in LOCATION_FORMATS),
                          default="high_street")
     active = BooleanField(_l("Active: open and visited"), default=True)
 

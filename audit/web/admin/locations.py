@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
 from ...models import Location, Region
 from ...services.locations import (
     LocationError, create_location, create_region, delete_region, rename_region, update_location,
 )
+from ..options import options
 from . import bp, requires, show_error
 from .forms import LocationForm, RegionForm
 
@@ -127,9 +129,9 @@ def region_delete(region_id: int):
     return redirect(url_for(".regions"))
 
 
-def _region_choices() -> list[tuple[int, str]]:
+def _region_choices() -> list[SelectChoice]:
     regions = db.session.execute(select(Region.id, Region.name).order_by(Region.name)).all()
-    return [(0, _("No region")), *((region_id, name) for region_id, name in regions)]
+    return options([(0, _("No region")), *((region_id, name) for region_id, name in regions)])
 
 
 def _location_values(form: LocationForm) -> dict:

@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
 from ...models import ROLES, Location, User
 from ...passwords import MIN_LENGTH
 from ...services.users import UserError, create_user, deactivate_user, reactivate_user, update_user
 from ..i18n import safe_next
+from ..options import options
 from . import bp, requires, show_error
 from .forms import EditUserForm, NewUserForm
 
@@ -102,6 +104,6 @@ def user_reactivate(user_id: int):
     return redirect(safe_next(request.form.get("next"), url_for(".users")))
 
 
-def _location_choices() -> list[tuple[str, str]]:
+def _location_choices() -> list[SelectChoice]:
     rows = db.session.execute(select(Location.code, Location.name).order_by(Location.code))
-    return [(code, f"{code} · {name}") for code, name in rows]
+    return options((code, f"{code} · {name}") for code, name in rows)
