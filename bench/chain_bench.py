@@ -112,11 +112,13 @@ def build_chain(n_locations: int, n_visits: int, seed: int = 7) -> None:
     print()
 
 
+PER_LOCATION = ("SELECT v.location_id, COUNT(*), AVG(v.score) FROM visit v "
+                "WHERE v.status = 'approved' AND v.score IS NOT NULL GROUP BY v.location_id")
+
+
 def baseline_group_by() -> tuple:
     """What a spreadsheet user would write: mean per location and mean per item, in SQL."""
-    per_location = db.session.execute(text(
-        "SELECT v.location_id, COUNT(*), AVG(v.score) FROM visit v "
-        "WHERE v.status = 'approved' AND v.score IS NOT NULL GROUP BY v.location_id")).all()
+    per_location = db.session.execute(text(PER_LOCATION)).all()
     per_item = db.session.execute(text(
         "SELECT a.item_id, a.score IS NOT NULL, AVG(a.score) FROM answer a JOIN visit v ON v.id = a.visit_id "
         "WHERE v.status = 'approved' AND a.score IS NOT NULL GROUP BY a.item_id, a.score IS NOT NULL")).all()
@@ -126,9 +128,7 @@ def baseline_group_by() -> tuple:
 def baseline_location_item_means() -> tuple:
     """The same per-location means, with the item means per location: the figures the heat map
     and the outlier lists show (a second, less strict baseline; see RESULTS.md)."""
-    per_location = db.session.execute(text(
-        "SELECT v.location_id, COUNT(*), AVG(v.score) FROM visit v "
-        "WHERE v.status = 'approved' AND v.score IS NOT NULL GROUP BY v.location_id")).all()
+    per_location = db.session.execute(text(PER_LOCATION)).all()
     per_item_location = db.session.execute(text(
         "SELECT a.item_id, v.location_id, COUNT(a.score), AVG(a.score) FROM answer a JOIN visit v ON v.id = a.visit_id "
         "WHERE v.status = 'approved' AND a.score IS NOT NULL GROUP BY a.item_id, v.location_id")).all()
