@@ -24,6 +24,10 @@ from .. import stats
 from ..checklist.model import PASS_SCORE
 from ..extensions import db
 from ..models import Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore
+from .chain_records import (
+    consistency_record, finding_record, funnel_curve, location_records, part_labels, part_records, regions,
+    section_matrix,
+)
 from .checklists import current_version
 
 REPEAT_WINDOW = 3
@@ -143,18 +147,18 @@ def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
         "chain": {"mean": location_stats.chain_mean, "sd": location_stats.chain_sd, "locations": len(loc_codes),
                   "between_location_variance": location_stats.between_location_variance,
                   "within_location_variance": location_stats.within_location_variance},
-        "locations": _location_records(location_stats, locations, loc_codes, change),
+        "locations": location_records(location_stats, locations, loc_codes, change),
         "items": items, "sections": sections,
         "repeat_failures": [
             {"location": labels[loc], "item": item_ids[item], "failures": int(repeat.failures[item, loc]),
              "of": int(repeat.answers[item, loc])}
             for item, loc in repeat.flagged_pairs()
         ] if repeat is not None else [],
-        "section_matrix": _section_matrix(section_stats, section_ids, sections, labels),
-        "regions": _regions(locations, loc_codes, location_summary, section_stats, section_ids),
-        "funnel_curve": _funnel_curve(location_stats),
-        "consistency": {**_consistency_record(consistency, auditors, aud_codes),
-                        "findings": [_finding_record(f) for f in findings]},
+        "section_matrix": section_matrix(section_stats, section_ids, sections, labels),
+        "regions": regions(locations, loc_codes, location_summary, section_stats, section_ids),
+        "funnel_curve": funnel_curve(location_stats),
+        "consistency": {**consistency_record(consistency, auditors, aud_codes),
+                        "findings": [finding_record(f) for f in findings]},
         "trend": _trend(where),
     }
 
@@ -222,35 +226,8 @@ def _parts(where: list, loc_codes: np.ndarray, labels_of_locations: list[str], d
         at = (position[part], loc_position[location_id])
         count[at], total[at], squares[at], passed[at] = n, s * scale, ss * scale * scale, p
     part_stats = stats.statistics_from_cells(count, total, squares, passed)
-    labels = _part_labels(definition, ids, kind, lang)
-    records = []
-    for n, part in enumerate(ids):
-        outliers = [
-            {"location": labels_of_locations[loc], "band": band, "mean": float(part_stats.location_mean[n, loc]),
-             "answers": int(part_stats.location_n[n, loc])}
-            for band, locs in part_stats.deviating_locations(n).items() for loc in locs
-        ]
-        records.append({
-            "id": part, "text": labels[n]["text"], "section": labels[n]["section"],
-            "answers": int(part_stats.n_answers[n]), "mean": _num(part_stats.mean_score[n]),
-            "pass_rate": _num(part_stats.pass_rate[n]), "sd_between": _num(part_stats.between_location_sd[n]),
-            "cv": _num(part_stats.cv[n]), "spread_sd": _num(part_stats.spread_sd[n]),
-            "location_share": _num(part_stats.location_share[n]), "locations": int(part_stats.n_locations[n]),
-            "outliers": outliers,
-        })
+    records = part_records(part_stats, ids, part_labels(definition, ids, kind, lang), labels_of_locations)
     return records, part_stats, ids
-
-
-def _part_labels(definition, ids: list[str], kind: str, lang: str) -> list[dict]:
-    labels = []
-    for part in ids:
-        if kind == "item":
-            item, section = definition.item(part), definition.section_of(part)
-            labels.append({"text": item.text.get(lang) if item else part, "section": section.id if section else None})
-        else:
-            section = next((s for s in definition.sections if s.id == part), None)
-            labels.append({"text": section.title.get(lang) if section else part, "section": part})
-    return labels
 
 
 def _repeat_failures(where: list, loc_codes: np.ndarray, item_ids: list[str]):
@@ -316,78 +293,6 @@ def _period_change(spec: StatsFilter, loc_codes: np.ndarray, current):
     return stats.compare_periods(summary, previous)
 
 
-def _location_records(ls, locations: dict, loc_codes: np.ndarray, change) -> list[dict]:
-    records = []
-    for n, code in enumerate(loc_codes):
-        info = locations[int(code)]
-        record = {
-            **info, "visits": int(ls.n_visits[n]), "mean": _num(ls.mean[n]), "ci_low": _num(ls.ci_low[n]),
-            "ci_high": _num(ls.ci_high[n]), "shrunk": _num(ls.shrunk_mean[n]), "z": _num(ls.z_score[n]),
-            "funnel": str(ls.funnel_band[n]), "percentile": _num(ls.percentile_rank[n]),
-            "sd_within": _num(ls.sd[n]), "low_data": bool(ls.low_data[n]),
-        }
-        if change is not None:
-            record["change"] = {"difference": _num(change.difference[n]), "p_value": _num(change.p_value[n]),
-                                "significant": bool(change.significant[n])}
-        records.append(record)
-    records.sort(key=lambda r: (r["mean"] is None, -(r["mean"] or 0), r["code"]))
-    return records
-
-
-def _consistency_record(consistency, auditors: dict, aud_codes: np.ndarray) -> dict:
-    variance = consistency.variance
-    return {
-        "icc_location": _num(consistency.icc1.value),
-        "icc_location_adjusted": _num(consistency.adjusted_icc.value),
-        "design_connected": bool(consistency.design.connected),
-        "variance": {"location": _num(variance.location), "auditor": _num(variance.auditor),
-                     "residual": _num(variance.residual)},
-        "auditors": sorted(
-            ({**auditors[int(code)], "offset": _num(consistency.auditor_offset[n]),
-              "visits": int(consistency.auditor_visits[n])} for n, code in enumerate(aud_codes)),
-            key=lambda a: -(a["offset"] or 0),
-        ),
-    }
-
-
-def _section_matrix(section_stats, section_ids: list[str], sections: list[dict], codes: list[str]) -> dict | None:
-    """Locations × sections mean scores (None where a location has no answer), for heat maps."""
-    if section_stats is None:
-        return None
-    means = section_stats.location_mean  # sections × locations
-    return {"sections": section_ids, "section_titles": [s["text"] for s in sections], "locations": codes,
-            "values": [[_num(means[s, loc]) for s in range(len(section_ids))] for loc in range(len(codes))]}
-
-
-def _regions(locations: dict, loc_codes, location_summary, section_stats, section_ids) -> list[dict]:
-    """Visit-weighted means per region, overall and per section."""
-    region_of = np.array([locations[int(code)]["region"] or "" for code in loc_codes])
-    visit_count = location_summary.count
-    score_total = np.where(visit_count > 0, np.nan_to_num(location_summary.mean) * visit_count, 0.0)
-    records = []
-    for region in sorted(set(region_of)):
-        in_region = region_of == region
-        visits = int(visit_count[in_region].sum())
-        sections = {}
-        if section_stats is not None:
-            n = section_stats.location_n[:, in_region]
-            total = np.nansum(np.where(n > 0, section_stats.location_mean[:, in_region] * n, 0.0), axis=1)
-            count = n.sum(axis=1)
-            sections = {sid: (_num(total[i] / count[i]) if count[i] else None) for i, sid in enumerate(section_ids)}
-        records.append({"name": region or None, "locations": int(in_region.sum()), "visits": visits,
-                        "mean": float(score_total[in_region].sum() / visits) if visits else None,
-                        "sections": sections})
-    return records
-
-
-def _funnel_curve(location_stats) -> dict | None:
-    if np.isnan(location_stats.chain_sd) or not location_stats.n_visits.max():
-        return None
-    curve = stats.funnel_curve(location_stats.chain_mean, location_stats.chain_sd, int(location_stats.n_visits.max()))
-    return {"n": [int(n) for n in curve.n], "centre": float(curve.centre),
-            **{key: [_num(v) for v in getattr(curve, key)] for key in ("lower_998", "lower_95", "upper_95", "upper_998")}}
-
-
 def _trend(where: list) -> list[dict]:
     """Visits and mean score per calendar month in the app's display zone.
 
@@ -412,15 +317,3 @@ def _trend(where: list) -> list[dict]:
         counted[0] += n
         counted[1] += total or 0.0
     return [{"month": month, "visits": int(n), "mean": total / n} for month, (n, total) in sorted(months.items()) if n]
-
-
-def _finding_record(finding) -> dict:
-    """A finding as a plain dict (its params are plain values already; ``asdict`` would deep-copy
-    every list of location codes)."""
-    return {"code": finding.code, "message": finding.message, "params": dict(finding.params),
-            "severity": finding.severity}
-
-
-def _num(value) -> float | None:
-    value = float(value)
-    return None if np.isnan(value) else value

@@ -1,0 +1,125 @@
+"""The statistics as JSON-ready records: plain dicts, lists and floats (NaN → None), in the
+shape documented for ``audit stats --json``. Pure: arrays and dicts in, records out."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import stats
+
+
+def part_labels(definition, ids: list[str], kind: str, lang: str) -> list[dict]:
+    labels = []
+    for part in ids:
+        if kind == "item":
+            item, section = definition.item(part), definition.section_of(part)
+            labels.append({"text": item.text.get(lang) if item else part, "section": section.id if section else None})
+        else:
+            section = next((s for s in definition.sections if s.id == part), None)
+            labels.append({"text": section.title.get(lang) if section else part, "section": part})
+    return labels
+
+
+def part_records(part_stats, ids: list[str], labels: list[dict], location_labels: list[str]) -> list[dict]:
+    """One record per item or section (``ids``), with its outlier locations."""
+    records = []
+    for n, part in enumerate(ids):
+        outliers = [
+            {"location": location_labels[loc], "band": band, "mean": float(part_stats.location_mean[n, loc]),
+             "answers": int(part_stats.location_n[n, loc])}
+            for band, locs in part_stats.deviating_locations(n).items() for loc in locs
+        ]
+        records.append({
+            "id": part, "text": labels[n]["text"], "section": labels[n]["section"],
+            "answers": int(part_stats.n_answers[n]), "mean": num(part_stats.mean_score[n]),
+            "pass_rate": num(part_stats.pass_rate[n]), "sd_between": num(part_stats.between_location_sd[n]),
+            "cv": num(part_stats.cv[n]), "spread_sd": num(part_stats.spread_sd[n]),
+            "location_share": num(part_stats.location_share[n]), "locations": int(part_stats.n_locations[n]),
+            "outliers": outliers,
+        })
+    return records
+
+
+def location_records(ls, locations: dict, loc_codes: np.ndarray, change) -> list[dict]:
+    records = []
+    for n, code in enumerate(loc_codes):
+        info = locations[int(code)]
+        record = {
+            **info, "visits": int(ls.n_visits[n]), "mean": num(ls.mean[n]), "ci_low": num(ls.ci_low[n]),
+            "ci_high": num(ls.ci_high[n]), "shrunk": num(ls.shrunk_mean[n]), "z": num(ls.z_score[n]),
+            "funnel": str(ls.funnel_band[n]), "percentile": num(ls.percentile_rank[n]),
+            "sd_within": num(ls.sd[n]), "low_data": bool(ls.low_data[n]),
+        }
+        if change is not None:
+            record["change"] = {"difference": num(change.difference[n]), "p_value": num(change.p_value[n]),
+                                "significant": bool(change.significant[n])}
+        records.append(record)
+    records.sort(key=lambda r: (r["mean"] is None, -(r["mean"] or 0), r["code"]))
+    return records
+
+
+def consistency_record(consistency, auditors: dict, aud_codes: np.ndarray) -> dict:
+    variance = consistency.variance
+    return {
+        "icc_location": num(consistency.icc1.value),
+        "icc_location_adjusted": num(consistency.adjusted_icc.value),
+        "design_connected": bool(consistency.design.connected),
+        "variance": {"location": num(variance.location), "auditor": num(variance.auditor),
+                     "residual": num(variance.residual)},
+        "auditors": sorted(
+            ({**auditors[int(code)], "offset": num(consistency.auditor_offset[n]),
+              "visits": int(consistency.auditor_visits[n])} for n, code in enumerate(aud_codes)),
+            key=lambda a: -(a["offset"] or 0),
+        ),
+    }
+
+
+def section_matrix(section_stats, section_ids: list[str], sections: list[dict], codes: list[str]) -> dict | None:
+    """Locations × sections mean scores (None where a location has no answer), for heat maps."""
+    if section_stats is None:
+        return None
+    means = section_stats.location_mean  # sections × locations
+    return {"sections": section_ids, "section_titles": [s["text"] for s in sections], "locations": codes,
+            "values": [[num(means[s, loc]) for s in range(len(section_ids))] for loc in range(len(codes))]}
+
+
+def regions(locations: dict, loc_codes, location_summary, section_stats, section_ids) -> list[dict]:
+    """Visit-weighted means per region, overall and per section."""
+    region_of = np.array([locations[int(code)]["region"] or "" for code in loc_codes])
+    visit_count = location_summary.count
+    score_total = np.where(visit_count > 0, np.nan_to_num(location_summary.mean) * visit_count, 0.0)
+    records = []
+    for region in sorted(set(region_of)):
+        in_region = region_of == region
+        visits = int(visit_count[in_region].sum())
+        sections = {}
+        if section_stats is not None:
+            n = section_stats.location_n[:, in_region]
+            total = np.nansum(np.where(n > 0, section_stats.location_mean[:, in_region] * n, 0.0), axis=1)
+            count = n.sum(axis=1)
+            sections = {sid: (num(total[i] / count[i]) if count[i] else None) for i, sid in enumerate(section_ids)}
+        records.append({"name": region or None, "locations": int(in_region.sum()), "visits": visits,
+                        "mean": float(score_total[in_region].sum() / visits) if visits else None,
+                        "sections": sections})
+    return records
+
+
+def funnel_curve(location_stats) -> dict | None:
+    if np.isnan(location_stats.chain_sd) or not location_stats.n_visits.max():
+        return None
+    curve = stats.funnel_curve(location_stats.chain_mean, location_stats.chain_sd, int(location_stats.n_visits.max()))
+    return {"n": [int(n) for n in curve.n], "centre": float(curve.centre),
+            **{key: [num(v) for v in getattr(curve, key)]
+               for key in ("lower_998", "lower_95", "upper_95", "upper_998")}}
+
+
+def finding_record(finding) -> dict:
+    """A finding as a plain dict (its params are plain values already; ``asdict`` would deep-copy
+    every list of location codes)."""
+    return {"code": finding.code, "message": finding.message, "params": dict(finding.params),
+            "severity": finding.severity}
+
+
+def num(value) -> float | None:
+    """A float for JSON; NaN (no data) becomes None."""
+    value = float(value)
+    return None if np.isnan(value) else value
