@@ -111,3 +111,12 @@ def test_large_counts_are_grouped_as_the_language_writes_them(babel_app, lang, v
     text = sentences(babel_app, stats, lang)
     assert visits in text[0] and "60113" not in text[0]
     assert auditor in text[3]  # Ana Lenient's sentence, with the plural form that follows 1157
+
+
+@pytest.mark.parametrize("lang, shown", [("en", "60,113 · 7"), ("lv", "60\xa0113 · 7"), ("ru", "60\xa0113 · 7")])
+def test_templates_print_counts_with_the_same_grouping(babel_app, lang, shown):
+    """The dashboard and the PDFs print visit counts with the ``count`` filter."""
+    from flask import render_template_string
+
+    with babel_app.test_request_context(), force_locale(lang):
+        assert render_template_string("{{ 60113|count }} · {{ 7|count }}") == shown
