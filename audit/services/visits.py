@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
@@ -105,7 +106,7 @@ def save_draft(visit: Visit, user: User, content: VisitContent) -> dict[str, str
 
     Valid values are kept even when others are invalid, so nothing good is lost.
     """
-    _require_editable(visit)
+    _claim(visit)
     errors = _apply(visit, content)
     store_visit_scores(visit)
     return errors
@@ -117,6 +118,7 @@ def submit_visit(visit: Visit, user: User, content: VisitContent | None = None) 
         if content is not None and visit.content_hash == _hash_after(visit, content):
             return visit  # the same submission again: a retry, not a change
         raise VisitNotEditable("this visit was already submitted; changes are no longer accepted")
+    _claim(visit)
     errors = _apply(visit, content) if content is not None else {}
     errors = {**submission_problems(visit), **errors}  # "answer yes or no" says more than "required"
     store_visit_scores(visit)
@@ -199,6 +201,31 @@ def _hash_after(visit: Visit, content: VisitContent) -> str | None:
     """The hash ``visit`` would have with ``content`` applied, without changing it."""
     merged = _merge(visit, content)
     return None if merged.errors else _hash(visit, merged)
+
+
+def _claim(visit: Visit) -> None:
+    """Take the visit for this transaction, then read it afresh; VisitNotEditable if it is no
+    longer editable.
+
+    An autosave and the submit of the same visit can arrive together (the last debounced save
+    and the tap on Submit), each having read the visit before the other wrote. The first write
+    of the transaction is this conditional UPDATE: it waits for the other transaction (the row
+    lock on PostgreSQL, the write lock on SQLite), and only then are the visit and its answers
+    read again, so this request sees the other's answers instead of inserting them a second
+    time, and cannot change a visit that was submitted in the meantime.
+    """
+    if visit.id is None:  # created in this transaction (API): nobody else can know it yet
+        _require_editable(visit)
+        return
+    claimed = db.session.execute(
+        update(Visit).where(Visit.id == visit.id, Visit.status.in_(EDITABLE_STATUSES))
+        .values(updated_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(visit)
+    db.session.execute(select(Visit).where(Visit.id == visit.id)
+                       .options(selectinload(Visit.answers)).execution_options(populate_existing=True))
+    if not claimed:
+        raise VisitNotEditable("this visit was already submitted; changes are no longer accepted")
 
 
 def _require_editable(visit: Visit) -> None:

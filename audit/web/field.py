@@ -70,17 +70,21 @@ def fill(client_uuid: str):
     saved_now = False
     if request.method == "POST":
         content = content_from_form(visit)
-        if request.form.get("action") == "submit":
-            try:
-                submit_visit(visit, current_user, content)
-            except VisitInvalid as exc:
-                errors = exc.errors
+        try:
+            if request.form.get("action") == "submit":
+                try:
+                    submit_visit(visit, current_user, content)
+                except VisitInvalid as exc:
+                    errors = exc.errors
+                else:
+                    db.session.commit()
+                    flash(_("Visit submitted. Score: %(score)s", score=_score_text(visit.score)), "info")
+                    return redirect(url_for("home.visit", visit_id=visit.id, submitted=visit.uuid))
             else:
-                db.session.commit()
-                flash(_("Visit submitted. Score: %(score)s", score=_score_text(visit.score)), "info")
-                return redirect(url_for("home.visit", visit_id=visit.id, submitted=visit.uuid))
-        else:
-            errors = save_draft(visit, current_user, content)
+                errors = save_draft(visit, current_user, content)
+        except VisitNotEditable:  # submitted meanwhile by another request (a double tap, another tab)
+            db.session.rollback()
+            return fill(client_uuid)  # now answered as a post to a submitted visit: retry or conflict
         db.session.commit()  # every valid answer is kept, even when submission was refused
         saved_now = True
         if errors:
