@@ -14,7 +14,7 @@ from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from . import charts
+from . import charts, heat_maps
 from .summary import executive_summary, icc_in_words, interval, number, share
 
 #: Funnel bands: a symbol, so that nothing depends on colour (words from :func:`band_text`).
@@ -131,9 +131,9 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
     chars = sizes.heat_label_chars
 
     def branches(rows: list[dict], label: str, label_px: float | None = None) -> Markup:
-        return charts.labelled_heat_map([f"{r['code']} {r['name']}" for r in rows], titles,
-                                        [values[r["code"]] for r in rows], label=label, chars=chars,
-                                        label_px=label_px)
+        return heat_maps.labelled_heat_map([f"{r['code']} {r['name']}" for r in rows], titles,
+                                           [values[r["code"]] for r in rows], label=label, chars=chars,
+                                           label_px=label_px)
 
     if len(ranking) <= sizes.heat_all_up_to:
         return {"regions": None, "lowest": None, "lowest_count": 0,
@@ -142,11 +142,11 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
     regions = [r for r in stats["regions"] if r["sections"]]
     region_names = [r["name"] or _("No region") for r in regions]
     # One label column for both maps, so that they share a scale.
-    label_px = charts.heat_label_px([f"{r['code']} {r['name']}" for r in lowest] + region_names, chars)
+    label_px = heat_maps.heat_label_px([f"{r['code']} {r['name']}" for r in lowest] + region_names, chars)
     return {
-        "regions": charts.labelled_heat_map(region_names, titles,
-                                            [[r["sections"].get(s) for s in matrix["sections"]] for r in regions],
-                                            label=_("Regions × sections"), chars=chars, label_px=label_px),
+        "regions": heat_maps.labelled_heat_map(region_names, titles,
+                                               [[r["sections"].get(s) for s in matrix["sections"]] for r in regions],
+                                               label=_("Regions × sections"), chars=chars, label_px=label_px),
         "lowest": branches(lowest, _("The lowest branches × sections"), label_px),
         "lowest_count": len(lowest),
         "all": branches(ranking, _("Branches × sections")) if sizes.heat_everything else None,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from audit.reports import charts
+from audit.reports import charts, heat_maps
 
 
 def parse(svg) -> ET.Element:
@@ -22,11 +22,11 @@ def test_ranking_chart_prints_means_and_escapes_names():
 
 
 def test_heat_map_colours_cells_and_keeps_numbers_readable():
-    root = parse(charts.heat_map(["A", "B"], ["greeting", "speed"], [[95.0, 10.0], [None, 50.0]]))
+    root = parse(heat_maps.heat_map(["A", "B"], ["greeting", "speed"], [[95.0, 10.0], [None, 50.0]]))
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert {"95", "10", "–", "50"} <= set(texts)
-    assert charts.text_colour(charts.viridis(0.0)) == "#ffffff"  # white on dark purple
-    assert charts.text_colour(charts.viridis(1.0)) == charts.INK  # dark on yellow
+    assert heat_maps.text_colour(heat_maps.viridis(0.0)) == "#ffffff"  # white on dark purple
+    assert heat_maps.text_colour(heat_maps.viridis(1.0)) == charts.INK  # dark on yellow
 
 
 def test_funnel_line_bars_and_offsets_are_valid_svg():

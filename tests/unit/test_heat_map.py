@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from audit.reports import charts
+from audit.reports import heat_maps
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -11,23 +11,23 @@ SVG = "{http://www.w3.org/2000/svg}"
 def test_labels_fit_the_picture_and_numbers_are_printed():
     rows = ["LTG-12 Volta Daugavpils Cietokšņa iela", "KNS-02"]
     columns = ["Прощание и послепродажное обслуживание", "Speed", "Return or complaint <&>"]
-    root = ET.fromstring(str(charts.labelled_heat_map(rows, columns, [[12.4, None, 99.6], [50.0, 0.0, 100.0]])))
+    root = ET.fromstring(str(heat_maps.labelled_heat_map(rows, columns, [[12.4, None, 99.6], [50.0, 0.0, 100.0]])))
     width = float(root.get("viewBox").split()[2])
     texts = list(root.iter(f"{SVG}text"))
     assert {"12", "–", "100", "50", "0"} <= {t.text for t in texts}
     assert "LTG-12 Volta Daugavpils Cietokšņa iela" in {t.text for t in texts}  # whole, not cut
     assert "<&>" in "".join(t.text for t in texts)  # escaped in the SVG, readable after parsing
     label = next(t for t in texts if t.text == rows[0])
-    assert float(label.get("x")) >= charts._label_px(rows[0])  # room to the left for the right-aligned label
+    assert float(label.get("x")) >= heat_maps._label_px(rows[0])  # room to the left for the right-aligned label
     heads = [t for t in texts if t.get("font-size")]
     assert all(float(t.get("x")) < width for t in heads)
     assert min(float(t.get("font-size")) for t in heads) < 10  # the long Russian word gets a smaller font
 
 
 def test_maps_shown_together_can_share_their_label_column():
-    px = charts.heat_label_px(["A much longer branch label", "Riga"])
-    a = ET.fromstring(str(charts.labelled_heat_map(["Riga"], ["x"], [[1.0]], label_px=px)))
-    b = ET.fromstring(str(charts.labelled_heat_map(["A much longer branch label"], ["x"], [[1.0]], label_px=px)))
+    px = heat_maps.heat_label_px(["A much longer branch label", "Riga"])
+    a = ET.fromstring(str(heat_maps.labelled_heat_map(["Riga"], ["x"], [[1.0]], label_px=px)))
+    b = ET.fromstring(str(heat_maps.labelled_heat_map(["A much longer branch label"], ["x"], [[1.0]], label_px=px)))
     assert a.get("viewBox").split()[2] == b.get("viewBox").split()[2]
-    long = ET.fromstring(str(charts.labelled_heat_map(["x" * 60], ["x"], [[1.0]], chars=20)))
+    long = ET.fromstring(str(heat_maps.labelled_heat_map(["x" * 60], ["x"], [[1.0]], chars=20)))
     assert "x" * 19 + "…" in {t.text for t in long.iter(f"{SVG}text")}

@@ -1,0 +1,118 @@
+"""Heat maps: locations (or regions) × sections, each cell a viridis-coloured 0–100 score that
+prints its number in a contrasting colour. Built like the charts of :mod:`.charts` (plain values
+in, escaped SVG ``Markup`` out) and shared by the dashboard and the PDF reports.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from .charts import INK, LIGHT, _fmt, _svg
+
+# viridis at 0, 0.25, 0.5, 0.75, 1 (perceptually even and readable in grey and by colour-blind readers)
+VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    ra, ga, ba = (int(a[i:i + 2], 16) for i in (1, 3, 5))
+    rb, gb, bb = (int(b[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in ((ra, rb), (ga, gb), (ba, bb)))
+
+
+def viridis(t: float) -> str:
+    """Colour for ``t`` in [0, 1]."""
+    t = min(max(t, 0.0), 1.0) * (len(VIRIDIS) - 1)
+    i = min(int(t), len(VIRIDIS) - 2)
+    return _mix(VIRIDIS[i], VIRIDIS[i + 1], t - i)
+
+
+def text_colour(background: str) -> str:
+    r, g, b = (int(background[i:i + 2], 16) for i in (1, 3, 5))
+    return INK if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
+
+
+def heat_map(row_labels: Sequence[str], column_labels: Sequence[str], values: Sequence[Sequence[float | None]],
+             label: str = "Heat map") -> Markup:
+    """A table of 0–100 scores coloured with viridis, each cell showing its number."""
+    left, top, cell_w, cell_h = 190, 92, 54, 20
+    width = left + cell_w * len(column_labels) + 10
+    height = top + cell_h * len(row_labels) + 6
+    body = []
+    for c, title in enumerate(column_labels):
+        cx = left + c * cell_w + cell_w / 2
+        body.append(f'<text transform="translate({cx + 4:.1f},{top - 6}) rotate(-45)">{escape(title[:22])}</text>')
+    for r, title in enumerate(row_labels):
+        y = top + r * cell_h
+        body.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">{escape(title[:32])}</text>')
+        for c, value in enumerate(values[r]):
+            fill = LIGHT if value is None else viridis(value / 100.0)
+            body.append(f'<rect x="{left + c * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}"/>')
+            body.append(f'<text x="{left + c * cell_w + cell_w / 2 - 1:.1f}" y="{y + 14}" text-anchor="middle" '
+                        f'fill="{INK if value is None else text_colour(fill)}">{_fmt(value, 0)}</text>')
+    return _svg(width, height, body, label)
+
+
+def _clip(text: str, chars: int) -> str:
+    """``text`` cut to ``chars`` characters, the last of them an ellipsis."""
+    return text if len(text) <= chars else text[:chars - 1].rstrip() + "…"
+
+
+def _label_px(text: str) -> float:
+    """About how wide ``text`` is at 11 px in DejaVu Sans (Cyrillic letters are wider)."""
+    return sum(7.4 if "\u0400" <= ch <= "\u04ff" else 6.3 for ch in text)
+
+
+def _wrap_words(text: str, width: int, max_lines: int) -> list[str]:
+    """``text`` in lines of about ``width`` characters (long words stay whole), at most ``max_lines``."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = _clip(lines[-1] + " …", width + 1)
+    return lines or [""]
+
+
+def heat_label_px(labels: Sequence[str], chars: int = 40) -> float:
+    """The label column :func:`labelled_heat_map` needs for ``labels`` (to give several maps one)."""
+    return max([_label_px(_clip(text, chars)) for text in labels] + [30.0]) + 14
+
+
+def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
+                      values: Sequence[Sequence[float | None]], label: str = "Heat map",
+                      chars: int = 40, label_px: float | None = None) -> Markup:
+    """:func:`heat_map` sized to its labels, so no label is cut off at the edge of the picture.
+
+    Column titles are wrapped on up to three horizontal lines above their column; the label
+    column is as wide as the longest row label (up to ``chars`` characters, longer ones end in
+    "…"), or ``label_px`` wide, so that maps shown together share one scale.
+    Cells are viridis-coloured 0–100 scores, each printing its number in a contrasting colour.
+    """
+    cell_w, cell_h, line_h = 76, 20, 12
+    heads = [_wrap_words(title, 12, 3) for title in column_labels]
+    rows = [_clip(text, chars) for text in row_labels]
+    left = round(label_px if label_px is not None else heat_label_px(rows, chars))
+    top = max([len(h) for h in heads] + [1]) * line_h + 8
+    width = left + cell_w * len(column_labels) + 4
+    height = top + cell_h * len(rows) + 4
+    body = []
+    for c, lines in enumerate(heads):
+        cx = left + c * cell_w + (cell_w - 2) / 2
+        # A long word (Russian titles have them) gets a smaller font rather than run into its neighbour.
+        size = max(6.5, min(10.0, 10.0 * (cell_w - 6) / max(_label_px(line) * 10 / 11 for line in lines)))
+        for n, line in enumerate(lines):
+            body.append(f'<text x="{cx:.1f}" y="{top - 6 - (len(lines) - 1 - n) * line_h}" text-anchor="middle" '
+                        f'font-size="{size:.1f}">{escape(line)}</text>')
+    for r, text in enumerate(rows):
+        y = top + r * cell_h
+        body.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(text)}</text>')
+        for c, value in enumerate(values[r]):
+            fill = LIGHT if value is None else viridis(value / 100.0)
+            body.append(f'<rect x="{left + c * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}"/>'
+                        f'<text x="{left + c * cell_w + (cell_w - 2) / 2:.1f}" y="{y + 14}" text-anchor="middle" '
+                        f'fill="{INK if value is None else text_colour(fill)}">{_fmt(value, 0)}</text>')
+    return _svg(width, height, body, label)
