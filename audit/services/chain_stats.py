@@ -13,13 +13,12 @@ import gc
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
-from flask import current_app
 from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import aliased
 
+from ..times import display_zone, stored_utc
 from .. import stats
 from ..checklist.model import PASS_SCORE
 from ..extensions import db
@@ -75,8 +74,7 @@ class StatsFilter:
 def _start_of_day(day: date) -> datetime:
     """Midnight of ``day`` in the app's display zone, as the naive UTC that visits are stored in:
     a period is the days people see on the pages and reports, not UTC days."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    return stored_utc(datetime.combine(day, time.min, tzinfo=display_zone()))
 
 
 def _visits_from(*columns):
@@ -307,7 +305,7 @@ def _trend(where: list) -> list[dict]:
     rows = _numbers(
         _visits_from(hour, func.count(Visit.score), func.sum(Visit.score)).where(*where).group_by(hour)
     )
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    zone = display_zone()
     months: dict[str, list[float]] = {}
     for start, n, total in rows:
         if isinstance(start, str):

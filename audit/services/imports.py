@@ -15,15 +15,15 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from sqlalchemy import func, insert, select
 
+from ..times import display_zone, stored_utc
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import (
@@ -95,7 +95,7 @@ class _Checker:
 
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
-        self.zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+        self.zone = display_zone()
         self.now = utcnow()
         self.new_visits: list[VisitRows] = []
         self.unchanged = 0
@@ -333,7 +333,7 @@ def _visited_at(raw: str, zone: ZoneInfo) -> datetime:
                              "write 2026-03-01, 2026-03-01T14:30 or 2026-03-01T14:30+02:00") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    return stored_utc(moment)
 
 
 def _stored_visits(external_ids: list[str]) -> dict[str, dict]:

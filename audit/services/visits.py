@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from ..times import stored_utc
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import EDITABLE_STATUSES, Answer, Assignment, Location, User, Visit, utcnow
@@ -263,7 +264,7 @@ def _merge(visit: Visit, content: VisitContent) -> _Merged:
     if content.visited_at is not None:
         typed = content.visited_at
         if typed.tzinfo is not None:  # stored as naive UTC like every timestamp
-            typed = typed.astimezone(UTC).replace(tzinfo=None)
+            typed = stored_utc(typed)
         if typed > utcnow() + FUTURE_SLACK:
             errors["visited_at"] = "the visit cannot be in the future"
         else:

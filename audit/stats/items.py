@@ -37,6 +37,7 @@ import numpy as np
 
 from ..checklist.model import PASS_SCORE
 from ._arrays import StatsInputError, check_same_length, group_count, index_array, readonly, records, score_array
+from .consistency import icc_from_anova
 from .funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, classify_funnel
 from .groups import GroupSummary, one_way_anova
 
@@ -169,8 +170,7 @@ def _true_spread(count: np.ndarray, total: np.ndarray, squares: np.ndarray) -> t
         if anova.df_between > 0 and anova.df_within > 0:
             between = max(0.0, (anova.ms_between - anova.ms_within) / anova.n0)
             spread[row] = np.sqrt(between)
-            # = (MSB − MSW) / (MSB + (n₀ − 1) MSW), clipped at 0; NaN when every answer is equal.
-            share[row] = between / (between + anova.ms_within) if between + anova.ms_within > 0 else np.nan
+            share[row] = icc_from_anova(anova).value  # clipped at 0; NaN when every answer is equal
     return spread, share
 
 

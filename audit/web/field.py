@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid as uuid_module
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import (
     Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for,
@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..times import stored_utc
 from ..extensions import db
 from ..models import Assignment, Visit
 from ..policy import may
@@ -174,7 +175,7 @@ def _local_datetime(value) -> datetime | None:
         zone = get_timezone()
         # pytz zones must localize(); replace(tzinfo=…) would use the zone's first, 1880s offset.
         local = zone.localize(local) if hasattr(zone, "localize") else local.replace(tzinfo=zone)
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return stored_utc(local)
 
 
 def _valid_uuid(value: str | None) -> str | None:

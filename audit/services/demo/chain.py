@@ -37,14 +37,14 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from flask import current_app
 from sqlalchemy import func, select
 
+from ...times import display_zone, stored_utc
 from ...checklist import parse_answer
 from ...checklist.model import PASS_SCORE
 from ...extensions import db
@@ -170,7 +170,7 @@ class _ChainBuilder:
         self.versions = versions
         self.months = months
         self.visit_counts = {key: 0 for key in versions}
-        self.zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+        self.zone = display_zone()
         self.created_at = datetime.combine(months[0][0] - timedelta(days=30), time(9, 0))
         self.regions: list[Region] = []
         self.locations: list[Location] = []
@@ -334,7 +334,7 @@ class _ChainBuilder:
         opens, closes = hours(day) or (10, 18)
         minute = int(self.rng.integers(opens * 60, closes * 60 - 30))
         local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=self.zone)
-        return local.astimezone(UTC).replace(tzinfo=None)
+        return stored_utc(local)
 
     def _answers(self, key: str, definition, i: int, r: int, base: float, complaint: bool,
                  staff: str) -> list[Answer]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import request
 
+from ...times import stored_utc
 from ...services.visits import VisitContent
 from .auth import ApiError
 
@@ -116,7 +117,7 @@ def _utc_datetime(value: object) -> datetime | str:
     if "T" not in text.upper() and " " not in text:
         return f"give the time as well as the date: {example}"
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        parsed = stored_utc(parsed)
     return parsed.replace(microsecond=0)
 
 
