@@ -28,6 +28,7 @@ def stats_command(checklist, since, until, region, location_format, scenario, as
     spec = StatsFilter(checklist=checklist, since=since.date() if since else None,
                        until=until.date() if until else None, region=region,
                        location_format=location_format, scenario=scenario)
+    _exit_on_unknown_place(spec)
     try:
         result = chain_statistics(spec, lang)
     except StatsError as exc:
@@ -37,6 +38,22 @@ def stats_command(checklist, since, until, region, location_format, scenario, as
         click.echo(json.dumps(result, ensure_ascii=False, indent=1, allow_nan=False))
     else:
         click.echo(summary_text(result))
+
+
+def _exit_on_unknown_place(spec) -> None:
+    """A region or format no location has is a typo, not an empty chain: say so, with the
+    names that exist (``--region Kaunus`` would otherwise print 'no approved visits match')."""
+    from .services.filter_choices import location_formats, region_names
+
+    for option, value, known in (("--region", spec.region, region_names),
+                                 ("--format", spec.location_format, location_formats)):
+        if value is None:
+            continue
+        names = known()
+        if value not in names:
+            listed = ", ".join(names) if names else "none yet"
+            click.echo(f"error: {option} '{value}' is not one of the chain's ({listed})", err=True)
+            sys.exit(1)
 
 
 def summary_text(result: dict) -> str:
@@ -136,6 +153,7 @@ def report_chain(checklist: str, since, until, region, location_format, scenario
     spec = StatsFilter(checklist=checklist, since=since.date() if since else None,
                        until=until.date() if until else None, region=region,
                        location_format=location_format, scenario=scenario)
+    _exit_on_unknown_place(spec)
     try:
         _write(out, chain_report_pdf(spec, lang))
     except (ReportError, StatsError) as exc:

@@ -67,6 +67,7 @@ def build_chain(n_locations: int, n_visits: int, seed: int = 7) -> None:
     auditor_ids = np.array(db.session.scalars(select(User.id).order_by(User.id)).all())
     quality = rng.normal(0, 0.8, len(location_ids))
     leniency = rng.normal(0, 0.4, len(auditor_ids))
+    intercept = np.array([3.5 if item.critical else 0.8 for item in items])
     start = datetime(2026, 1, 1)
     batch = 5000
     for first in range(0, n_visits, batch):
@@ -74,8 +75,11 @@ def build_chain(n_locations: int, n_visits: int, seed: int = 7) -> None:
         loc = rng.integers(0, len(location_ids), size)
         aud = rng.integers(0, len(auditor_ids), size)
         visits, answers, sections = [], [], []
-        p = 1 / (1 + np.exp(-(0.8 + quality[loc] + leniency[aud])))
-        passed = rng.random((size, len(items))) < p[:, None]
+        logit = quality[loc] + leniency[aud]
+        # critical items (a failure zeroes the visit) pass far more often than the others, as
+        # in real chains: about one visit in eight has a critical failure, not most of them
+        p = 1 / (1 + np.exp(-(logit[:, None] + intercept[None, :])))
+        passed = rng.random((size, len(items))) < p
         for v in range(size):
             values = {}
             for k, item in enumerate(items):

@@ -233,3 +233,17 @@ def test_stats_command_prints_json_and_refuses_unknown_checklists(runner, checkl
     assert "approved visits at 6 locations" in text.output
     unknown = runner.invoke(args=["stats", "--checklist", "nope", "--json"])
     assert unknown.exit_code == 1 and "unknown checklist 'nope'" in unknown.output
+
+
+def test_a_mistyped_region_or_format_is_an_error_naming_the_chain_s_own(runner, checklists, tmp_path):
+    build_demo(runner, 6)
+    region = approved_store_visits()[0][3]
+    typo = runner.invoke(args=["stats", "--checklist", "store-visit", "--region", "Atlantis"])
+    assert typo.exit_code == 1
+    assert "--region 'Atlantis' is not one of the chain's" in typo.output and region in typo.output
+    pdf = tmp_path / "chain.pdf"
+    wrong_format = runner.invoke(args=["report", "chain", "--checklist", "store-visit", "--format", "kiosk",
+                                       "--out", str(pdf)])
+    assert wrong_format.exit_code == 1 and "--format 'kiosk'" in wrong_format.output and not pdf.exists()
+    right = runner.invoke(args=["stats", "--checklist", "store-visit", "--region", region])
+    assert right.exit_code == 0 and "approved visits at" in right.output
