@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from . import charts, heat_maps
+from .ranking_listing import listing_blocks
 from .summary import executive_summary, icc_in_words, interval, number, share
 
 #: Funnel bands: a symbol, so that nothing depends on colour (words from :func:`band_text`).
@@ -43,7 +44,7 @@ class ViewSizes:
     heat_everything: bool = True  # the dashboard folds a heat map of all branches into <details>
     items: int = 10  # most inconsistent items
     outliers_shown: int = 10  # outlier branches named per item and side, the most extreme first
-    compact_ranking_from: int = 41  # the PDF ranking table goes multi-column from this many branches
+    compact_ranking_from: int = 41  # the PDF lists the ranking in monospaced columns from this many branches
     compact_columns: int = 3
     compact_rows: int = 56  # rows of one multi-column block (one A4 page, under a heading)
 
@@ -66,7 +67,8 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         },
         "sentences": executive_summary(stats),
         "ranking": ranking,
-        "ranking_blocks": _blocks(ranking, sizes) if len(ranking) >= sizes.compact_ranking_from else [],
+        "ranking_blocks": (listing_blocks(ranking, sizes.compact_columns, sizes.compact_rows)
+                           if len(ranking) >= sizes.compact_ranking_from else []),
         "ranking_charts": _ranking_charts(stats, sizes),
         "heat": _heat(stats, ranking, sizes),
         "funnel_chart": (charts.funnel_plot(stats["locations"], stats["funnel_curve"],
@@ -94,18 +96,6 @@ def _ranking(locations: list[dict]) -> list[dict]:
             "band_text": band_text(record["funnel"]), "low_data": record["low_data"],
         })
     return rows
-
-
-def _blocks(ranking: list[dict], sizes: ViewSizes) -> list[list[list[dict | None]]]:
-    """The ranking as blocks of ``compact_rows`` lines × ``compact_columns`` branches, read down each column."""
-    per_block = sizes.compact_rows * sizes.compact_columns
-    blocks = []
-    for start in range(0, len(ranking), per_block):
-        chunk = ranking[start:start + per_block]
-        rows = -(-len(chunk) // sizes.compact_columns)
-        blocks.append([[chunk[c * rows + r] if c * rows + r < len(chunk) else None
-                        for c in range(sizes.compact_columns)] for r in range(rows)])
-    return blocks
 
 
 def _ranking_charts(stats: dict, sizes: ViewSizes) -> list[dict]:

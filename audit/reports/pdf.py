@@ -7,7 +7,9 @@ so a report can never read local files or reach the network.
 """
 from __future__ import annotations
 
+import base64
 import mimetypes
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -62,11 +64,29 @@ def render_html(template: str, context: dict, lang: str) -> str:
         return render_template(template, lang=lang, **context)
 
 
+#: An inline chart of :mod:`audit.reports.charts` (they never nest), with its label.
+_INLINE_SVG = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg"[^>]*?aria-label="([^"]*)".*?</svg>', re.S)
+
+
+def svg_as_images(html: str) -> str:
+    """Each inline SVG chart as an ``<img>`` of a ``data:`` URI, its label as the alt text.
+
+    WeasyPrint draws both alike, but an inline chart's hundreds of elements also go through
+    the HTML parser and the CSS cascade of the whole document first: as images, the chain
+    report of 300 branches renders about a tenth faster (bench/chain_bench.py).
+    """
+    def image(match: re.Match) -> str:
+        data = base64.b64encode(match.group(0).encode("utf-8")).decode("ascii")
+        return f'<img class="chart-image" alt="{match.group(1)}" src="data:image/svg+xml;base64,{data}">'
+
+    return _INLINE_SVG.sub(image, html)
+
+
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     fetcher = static_only_fetcher(Path(current_app.static_folder))
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    return HTML(string=svg_as_images(html), base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
 def render_pdf(template: str, context: dict, lang: str) -> bytes:

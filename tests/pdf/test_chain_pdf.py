@@ -11,6 +11,7 @@ import pytest
 from flask_babel import force_locale
 
 from audit.reports.chain_report import chain_report_context
+from audit.reports.chain_view import BAND_SYMBOLS
 from audit.reports.common import ReportError
 from audit.reports.pdf import ForbiddenResource, _static_file, html_to_pdf
 from audit.reports.summary import executive_summary
@@ -91,8 +92,12 @@ def test_three_hundred_branches_fit_in_twelve_pages(app, runner, tmp_path, check
     text = pdf_text(data)
     ranking = chain_statistics(StatsFilter("store-visit"))["locations"]
     assert len(ranking) == 300
-    for record in ranking:  # every branch is in the compact ranking table
-        assert record["code"] in text
+    for rank, record in enumerate(ranking, start=1):  # every branch's line in the list of all branches
+        symbol = BAND_SYMBOLS[record["funnel"]]
+        entry = [str(rank), record["code"], symbol, f"{record['mean']:.1f}",
+                 f"{max(record['ci_low'], 0):.1f}–{min(record['ci_high'], 100):.1f}" if record["ci_low"] is not None else "–",
+                 str(record["visits"]) + (" ⚠" if record["low_data"] else "")]
+        assert " ".join(part for part in entry if part) in text
     assert "The 15 lowest branches" in text and "The 30 lowest branches × sections" in text
 
 
