@@ -86,14 +86,14 @@ def report_group() -> None:
     """PDF reports: a visit, a location over a period, or the whole chain."""
 
 
-def _write(out: str, pdf: bytes) -> None:
+def _write(out: str, data: bytes) -> None:
     with open(out, "wb") as handle:
-        handle.write(pdf)
-    click.echo(f"wrote {out} ({len(pdf) // 1024} KB)")
+        handle.write(data)
+    click.echo(f"wrote {out} ({len(data) // 1024} KB)")
 
 
 _lang = click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "ru", "lt", "lv"]))
-_out = click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="PDF file to write.")
+_out = click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write.")
 
 
 @report_group.command("visit")
@@ -145,8 +145,9 @@ def report_location(code: str, since, until, checklist: str, out: str, lang: str
 @_lang
 @with_appcontext
 def report_chain(checklist: str, since, until, region, location_format, scenario, out: str, lang: str) -> None:
-    """The chain comparison for head office."""
+    """The chain comparison for head office (an --out ending in .xlsx: the statistics as Excel)."""
     from .reports.chain_report import chain_report_pdf
+    from .reports.chain_workbook import chain_workbook
     from .reports.common import ReportError
     from .services.chain_stats import StatsError, StatsFilter
 
@@ -155,7 +156,7 @@ def report_chain(checklist: str, since, until, region, location_format, scenario
                        location_format=location_format, scenario=scenario)
     _exit_on_unknown_place(spec)
     try:
-        _write(out, chain_report_pdf(spec, lang))
+        _write(out, (chain_workbook if out.lower().endswith(".xlsx") else chain_report_pdf)(spec, lang))
     except (ReportError, StatsError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

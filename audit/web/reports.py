@@ -1,4 +1,5 @@
-"""PDF downloads: the same builders as ``audit report``, behind the access policy."""
+"""Report downloads (PDF, and the chain statistics as Excel): the same builders as
+``audit report``, behind the access policy."""
 from __future__ import annotations
 
 from datetime import date
@@ -14,6 +15,7 @@ from ..policy import may, visible_locations
 from ..reports.common import ReportError
 
 bp = Blueprint("reports", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _lang() -> str:
@@ -59,20 +61,40 @@ def location_pdf(code: str):
     return _pdf(data, f"location-{code}.pdf")
 
 
+def _chain_spec():
+    """The dashboard's filters from the query string (head office only: else 404)."""
+    from ..services.chain_stats import StatsFilter
+
+    if not may(current_user, "view_locations"):
+        abort(404)
+    return StatsFilter(checklist=request.args.get("checklist", "store-visit"), since=_date("since"),
+                       until=_date("until"), region=request.args.get("region") or None,
+                       location_format=request.args.get("format") or None,
+                       scenario=request.args.get("scenario") or None)
+
+
 @bp.get("/office/report.pdf")
 @login_required
 def chain_pdf():
     from ..reports.chain_report import chain_report_pdf
-    from ..services.chain_stats import StatsError, StatsFilter
 
-    if not may(current_user, "view_locations"):
-        abort(404)
-    spec = StatsFilter(checklist=request.args.get("checklist", "store-visit"), since=_date("since"),
-                       until=_date("until"), region=request.args.get("region") or None,
-                       location_format=request.args.get("format") or None,
-                       scenario=request.args.get("scenario") or None)
+    spec = _chain_spec()
     try:
         data = chain_report_pdf(spec, _lang())
-    except (ReportError, StatsError):
+    except ReportError:
         abort(404)
     return _pdf(data, f"chain-{spec.checklist}.pdf")
+
+
+@bp.get("/office/statistics.xlsx")
+@login_required
+def chain_xlsx():
+    from ..reports.chain_workbook import chain_workbook
+
+    spec = _chain_spec()
+    try:
+        data = chain_workbook(spec, _lang())
+    except ReportError:
+        abort(404)
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="chain-{spec.checklist}.xlsx"', "Cache-Control": "private, no-store"})
