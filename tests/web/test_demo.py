@@ -98,6 +98,39 @@ def test_failed_items_that_demand_a_comment_have_one(demo, checklists):
     assert db.session.scalar(select(func.count(Answer.id)).where(*failed, Answer.comment == "")) == 0
 
 
+def test_auditors_write_comments_and_staff_descriptions_in_their_own_language(demo):
+    own_letters = {"lt": set("ąęėįų"), "lv": set("āēģīķļņ"), "ru": set("абвгдежзийклмнопрстуфхцчшщыэюя")}
+    rows = db.session.execute(
+        select(User.locale, Answer.comment).join(Visit, Visit.auditor_id == User.id)
+        .join(Answer, Answer.visit_id == Visit.id).where(Answer.comment != "")
+    ).all()
+    by_locale: dict[str, list[set[str]]] = {}
+    for locale, comment in rows:
+        by_locale.setdefault(locale, []).append(set(comment.lower()))
+    assert set(by_locale) == {"lt", "lv", "ru"}  # the demo's auditors: every language of the chain
+    for locale, comments in by_locale.items():
+        foreign = set().union(*(letters for other, letters in own_letters.items() if other != locale))
+        assert sum(bool(own_letters[locale] & c) for c in comments) > len(comments) / 2, locale
+        assert not any(foreign & c for c in comments), locale
+    staff = db.session.scalars(select(Visit.staff_description).join(User, Visit.auditor_id == User.id)
+                               .where(Visit.staff_description != "", User.locale == "ru")).all()
+    assert staff and all(own_letters["ru"] & set(text.lower()) for text in staff)
+
+
+def test_every_language_of_the_demo_texts_has_the_english_shape():
+    from audit.services.demo.texts import BY_LANGUAGE, ENGLISH
+
+    def shape(value):
+        if isinstance(value, dict):
+            return {key: shape(item) for key, item in value.items()}
+        if isinstance(value, tuple):
+            return tuple(shape(item) for item in value)
+        return "text"
+
+    for lang, texts in BY_LANGUAGE.items():
+        assert shape(tuple(texts)) == shape(tuple(ENGLISH)), lang  # same picks, same random numbers
+
+
 # --- the four planted patterns -----------------------------------------------------------
 
 

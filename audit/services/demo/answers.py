@@ -9,7 +9,7 @@ from ...checklist import parse_answer
 from ...checklist.answers import format_number
 from ...checklist.model import NA, PASS_SCORE, Item
 from ...scoring import item_score
-from . import data
+from .texts import ENGLISH, AuditorTexts
 
 NA_RATE, TEXT_RATE = 0.05, 0.35
 
@@ -43,13 +43,13 @@ def draw_answer(rng: np.random.Generator, item: Item, p: float) -> str:
     return answer
 
 def draw_text(rng: np.random.Generator, channel: str, section_id: str, failed: bool, asked: bool,
-              staff: str) -> str | None:
+              staff: str, texts: AuditorTexts = ENGLISH) -> str | None:
     """Free text: usually given when the checklist asks because of a problem, else sometimes."""
     if channel == "in_person" and section_id == "greeting":
         return staff  # who served the shopper
     if rng.random() >= (0.9 if asked else TEXT_RATE):
         return None
-    bad, good = data.TEXT_COMMENTS.get((channel, section_id), data.GENERIC_TEXT_COMMENTS)
+    bad, good = texts.text_comments.get((channel, section_id), texts.generic_text_comments)
     return pick(rng, bad if failed or asked else good)
 
 

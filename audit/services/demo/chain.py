@@ -64,6 +64,7 @@ from .answers import (
     pick,
 )
 from .helpers import allocate, month_ranges, sigmoid, write_private
+from .texts import AuditorTexts, auditor_texts
 from .work import schedule_open_work
 
 CHECKLIST_KEYS = ("store-visit", "phone-enquiry", "email-enquiry")
@@ -302,8 +303,9 @@ class _ChainBuilder:
         approved_at = submitted_at + timedelta(minutes=int(rng.integers(12 * 60, 40 * 60)))
         base = (self.location_quality[i] + self.leniency[a] + self.location_trend[i] * t
                 + rng.normal(0.0, VISIT_SD))
-        staff = pick(rng, data.STAFF_DESCRIPTIONS) if definition.channel == "in_person" else ""
-        answers = self._answers(key, definition, i, r, base, complaint, staff)
+        texts = auditor_texts(self.auditors[a].locale)  # auditors write in their own language
+        staff = pick(rng, texts.staff_descriptions) if definition.channel == "in_person" else ""
+        answers = self._answers(key, definition, i, r, base, complaint, staff, texts)
         visit = Visit(
             uuid=str(uuid.UUID(bytes=rng.bytes(16), version=4)), location=location,
             checklist_version=version, auditor=self.auditors[a], scenario=scenario,
@@ -337,7 +339,7 @@ class _ChainBuilder:
         return stored_utc(local)
 
     def _answers(self, key: str, definition, i: int, r: int, base: float, complaint: bool,
-                 staff: str) -> list[Answer]:
+                 staff: str, texts: AuditorTexts) -> list[Answer]:
         rng = self.rng
         values: dict[str, str] = {}
         comments: dict[str, str] = {}
@@ -357,7 +359,7 @@ class _ChainBuilder:
                 if item.type == "photo":
                     continue
                 if item.type == "text":
-                    value = draw_text(self.rng, definition.channel, section.id, failed, rule is not None, staff)
+                    value = draw_text(self.rng, definition.channel, section.id, failed, rule is not None, staff, texts)
                     comment = ""
                 elif item.id in gates:
                     value = gate_value(item, gates[item.id], complaint)
@@ -370,7 +372,7 @@ class _ChainBuilder:
                     failed = failed or fails
                     comment = ""
                     if fails and (item.comment_required_on_fail or rng.random() < COMMENT_RATE):
-                        comment = pick(rng, data.FAIL_COMMENTS.get(item.principle, data.GENERIC_FAIL_COMMENT))
+                        comment = pick(rng, texts.fail_comments.get(item.principle, texts.generic_fail_comment))
                 if value is None:
                     continue
                 assert parse_answer(item, value) == value, (item.id, value)
