@@ -154,9 +154,10 @@ def test_the_photo_of_a_failed_item_is_embedded(app, runner, tmp_path, visits):
     assert not any(page.images for page in pdf_reader(cli_pdf(runner, tmp_path, visits["clean"].id)).pages)
 
 
-@pytest.mark.parametrize("lang, letters", [("lt", "ąėū"), ("lv", "āēī"), ("ru", "абвгд")])
-def test_the_report_speaks_the_chosen_language(app, runner, tmp_path, visits, checklists, lang, letters):
+@pytest.mark.parametrize("lang, letters, quoted", [("lt", "ąėū", "„{}“"), ("lv", "āēī", "„{}“"), ("ru", "абвгд", "«{}»")])
+def test_the_report_speaks_the_chosen_language(app, runner, tmp_path, visits, checklists, lang, letters, quoted):
     body = pdf_text(cli_pdf(runner, tmp_path, visits["failed"].id, lang))
+    assert quoted.format(CRITICAL_COMMENT) in body  # the auditor's words, in the language's own quotes
     definition = checklists["store-visit"].parsed
     assert definition.title.get(lang) in body
     for section in definition.sections:
