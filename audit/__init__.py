@@ -100,13 +100,20 @@ def _register_blueprints(app: Flask) -> None:
     i18n.install_template_helpers(app)
 
 
+#: Helper threads for SQLite's sorter (it caps the number at its compile-time maximum, 8).
+SQLITE_SORT_THREADS = min(4, os.cpu_count() or 1)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL and a busy timeout let the server and the CLI share one SQLite file safely."""
+    """WAL and a busy timeout let the server and the CLI share one SQLite file safely. Worker
+    threads let SQLite sort the statistics' large GROUP BYs on several cores (the per-(item,
+    location) aggregate of 3.3 million answers: 3.95 → 2.94 s with 2 cores, bench/RESULTS.md)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA threads={SQLITE_SORT_THREADS}")
         cursor.close()

@@ -7,14 +7,14 @@ import pytest
 
 from sqlalchemy import func, select, text
 
-from audit import create_app
+from audit import SQLITE_SORT_THREADS, create_app
 from audit.config import database_uri
 from audit.extensions import db
 from audit.models import User
 from audit.passwords import verify_password
 
 
-def test_sqlite_connections_get_wal_busy_timeout_and_foreign_keys(app, backend):
+def test_sqlite_connections_get_wal_busy_timeout_foreign_keys_and_sort_threads(app, backend):
     if backend != "sqlite":
         pytest.skip("SQLite pragmas")
     with db.engine.connect() as conn:
@@ -22,6 +22,7 @@ def test_sqlite_connections_get_wal_busy_timeout_and_foreign_keys(app, backend):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        assert conn.execute(text("PRAGMA threads")).scalar() == SQLITE_SORT_THREADS >= 1  # sorter helpers
 
 
 def test_postgresql_urls_use_psycopg3_and_default_is_sqlite_in_instance():
