@@ -37,11 +37,12 @@ extract-messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k _plural:1,2 -o audit/translations/messages.pot .
 	$(BIN)/pybabel update -i audit/translations/messages.pot -d audit/translations --no-fuzzy-matching
 
-# Debian packages the browser tests and WeasyPrint need (CI runs this as root).
+# Debian packages the browser tests and WeasyPrint need (CI runs this as root), and pdftoppm
+# (poppler-utils) to look at the PDF reports as images.
 system-deps:
-	@command -v chromium >/dev/null && ldconfig -p | grep -q libpango-1.0 || { \
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && ldconfig -p | grep -q libpango-1.0 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+	    chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils >/dev/null; }
 
 clean:
 	rm -rf $(VENV) *.egg-info
