@@ -50,7 +50,7 @@ class ViewSizes:
 
 
 DASHBOARD = ViewSizes()
-PDF = ViewSizes(heat_lowest=30, heat_everything=False, heat_label_chars=28, outliers_shown=6)
+PDF = ViewSizes(heat_lowest=25, heat_everything=False, heat_label_chars=28, outliers_shown=6)
 
 
 def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:

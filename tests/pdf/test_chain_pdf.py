@@ -98,7 +98,7 @@ def test_three_hundred_branches_fit_in_twelve_pages(app, runner, tmp_path, check
                  f"{max(record['ci_low'], 0):.1f}–{min(record['ci_high'], 100):.1f}" if record["ci_low"] is not None else "–",
                  str(record["visits"]) + (" ⚠" if record["low_data"] else "")]
         assert " ".join(part for part in entry if part) in text
-    assert "The 15 lowest branches" in text and "The 30 lowest branches × sections" in text
+    assert "The 15 lowest branches" in text and "The 25 lowest branches × sections" in text
 
 
 def test_unknown_checklist_and_no_visits_are_errors_a_person_can_act_on(app, runner, tmp_path, checklists):
