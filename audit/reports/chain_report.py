@@ -30,12 +30,7 @@ def chain_report_context(spec: StatsFilter, lang: str) -> dict:
     Raises :class:`ReportError` for an unknown checklist or when no approved visit matches.
     """
     with force_locale(format_locale(lang)):
-        try:
-            stats = chain_statistics(spec, lang)
-        except StatsError as exc:
-            raise ReportError(str(exc)) from exc
-        if not stats["visits"]:
-            raise ReportError(f"no approved visits of checklist '{spec.checklist}' match the filters")
+        stats = report_statistics(spec, lang)
         title = checklist_title(spec.checklist, lang)
         return {
             "report_title": _("Chain comparison: %(checklist)s", checklist=title),
@@ -43,6 +38,18 @@ def chain_report_context(spec: StatsFilter, lang: str) -> dict:
             "generated": format_date(date.today(), "long"),
             **chain_view(stats, PDF),
         }
+
+
+def report_statistics(spec: StatsFilter, lang: str) -> dict:
+    """:func:`chain_statistics` for a report or export: ReportError for an unknown checklist or
+    when no approved visit matches (an empty report helps no one)."""
+    try:
+        stats = chain_statistics(spec, lang)
+    except StatsError as exc:
+        raise ReportError(str(exc)) from exc
+    if not stats["visits"]:
+        raise ReportError(f"no approved visits of checklist '{spec.checklist}' match the filters")
+    return stats
 
 
 def chain_report_pdf(spec: StatsFilter, lang: str) -> bytes:

@@ -14,11 +14,10 @@ from io import BytesIO
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
-from ..services.chain_stats import StatsError, StatsFilter, chain_statistics
+from ..services.chain_stats import StatsFilter
 from ..web.labels import FORMAT_NAMES
-from .chain_report import checklist_title, filter_labels
+from .chain_report import checklist_title, filter_labels, report_statistics
 from .chain_view import band_text
-from .common import ReportError
 from .periods import format_locale
 
 SCORE = "0.0"
@@ -31,12 +30,7 @@ def chain_workbook(spec: StatsFilter, lang: str) -> bytes:
     from openpyxl import Workbook
 
     with force_locale(format_locale(lang)):
-        try:
-            stats = chain_statistics(spec, lang)
-        except StatsError as exc:
-            raise ReportError(str(exc)) from exc
-        if not stats["visits"]:
-            raise ReportError(f"no approved visits of checklist '{spec.checklist}' match the filters")
+        stats = report_statistics(spec, lang)
         title = checklist_title(spec.checklist, lang)
         book = Workbook()
         _summary(book.active, stats, spec, title)

@@ -41,7 +41,6 @@ def listing_blocks(ranking: list[dict], columns: int, rows: int) -> list[dict]:
     entries = [_entry(row) for row in ranking]
     titles = ["#", _("Code"), _("Mean"), _("95%% interval") % {}, "n"]  # % {}: the template's msgid, '%%' → '%'
     widths = [max([len(e[k]) for e in entries] + [_longest_word(t)]) for k, t in enumerate(titles)]
-    widths[0] = max(widths[0], len(count(len(ranking))))
     header = _header(titles, widths)
     line_chars = columns * (sum(widths) + len(widths) - 1) + (columns - 1) * len(GAP)
     font_pt = max(MIN_FONT_PT, min(MAX_FONT_PT, LINE_WIDTH_MM / 25.4 * 72 / (line_chars * MONO_ADVANCE_EM)))
@@ -78,7 +77,7 @@ def _fragments(row: dict, entry: list[str], widths: list[int]) -> list[Fragment]
     rank, code, mean, interval, visits = entry
     symbol = row.get("band_symbol") or ""
     css = "band-below" if row["band"].startswith("below") else "band-above" if row["band"].startswith("above") else ""
-    plain_code = code[:len(code) - len(symbol)] if symbol else code
+    plain_code = code.removesuffix(symbol)  # the code column ends in the symbol, which is coloured
     tail = " " * (widths[1] - len(code))
     parts = [Fragment(rank.rjust(widths[0]) + " " + plain_code)]
     if symbol:

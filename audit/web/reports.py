@@ -29,9 +29,13 @@ def _date(name: str) -> date | None:
         abort(400)
 
 
-def _pdf(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf", headers={
+def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return _attachment(data, "application/pdf", filename)
 
 
 @bp.get("/visits/<int:visit_id>/report.pdf")
@@ -96,5 +100,4 @@ def chain_xlsx():
         data = chain_workbook(spec, _lang())
     except ReportError:
         abort(404)
-    return Response(data, mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="chain-{spec.checklist}.xlsx"', "Cache-Control": "private, no-store"})
+    return _attachment(data, XLSX, f"chain-{spec.checklist}.xlsx")
