@@ -17,6 +17,10 @@ Modules by topic:
 * :mod:`.design`, :mod:`.additive`, :mod:`.consistency` — ICC(1), auditor-adjusted ICC,
   auditor leniency and variance components;
 * :mod:`.findings` — plain-language findings with codes for translation.
+
+scipy is imported inside the functions that use it, not at module level: loading it takes
+most of a second, and every ``audit`` command and web process imports this package through
+the blueprints, most of them without computing a statistic.
 """
 from __future__ import annotations
 

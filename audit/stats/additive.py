@@ -29,12 +29,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import sparse
 
 from ._arrays import readonly
 from .cells import Cells, cells_from_visits
 from .design import DesignConnectivity, connectivity_from_counts
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +126,7 @@ def fit_cells(cells: Cells) -> AdditiveFit:
 
 def cell_count_table(cells: Cells) -> sparse.csr_matrix:
     """Sparse (location × auditor) table of visit counts."""
+    from scipy import sparse  # on first use: see audit/stats/__init__.py
     return sparse.coo_matrix((cells.count.astype(float), (cells.location_index, cells.auditor_index)),
                              shape=(cells.n_locations, cells.n_auditors)).tocsr()
 
@@ -129,6 +134,7 @@ def cell_count_table(cells: Cells) -> sparse.csr_matrix:
 def _absorb_and_solve(counts: sparse.csr_matrix, n_big: np.ndarray, sum_big: np.ndarray,
                       n_small: np.ndarray, sum_small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Effects of the absorbed (rows of ``counts``) and the solved (columns) factor."""
+    from scipy import sparse  # on first use: see audit/stats/__init__.py
     inverse = np.divide(1.0, n_big, out=np.zeros(len(n_big)), where=n_big > 0)
     # Nᵀ D⁻¹ N, a small dense (columns × columns) matrix.
     cross = (counts.T @ (sparse.diags(inverse) @ counts)).toarray()

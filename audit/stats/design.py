@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 from ._arrays import check_same_length, group_count, index_array, readonly
 
@@ -46,12 +49,15 @@ def design_connectivity(location_index, auditor_index, n_locations: int | None =
 def visit_count_table(location_index: np.ndarray, auditor_index: np.ndarray, n_locations: int,
                       n_auditors: int) -> sparse.csr_matrix:
     """Sparse (location × auditor) table of visit counts from validated code arrays."""
+    from scipy import sparse  # on first use: see audit/stats/__init__.py
     ones = np.ones(len(location_index))
     return sparse.coo_matrix((ones, (location_index, auditor_index)), shape=(n_locations, n_auditors)).tocsr()
 
 
 def connectivity_from_counts(counts: sparse.spmatrix) -> DesignConnectivity:
     """Connectivity from a (location × auditor) count table."""
+    from scipy import sparse  # on first use: see audit/stats/__init__.py
+    from scipy.sparse.csgraph import connected_components
     n_locations, n_auditors = counts.shape
     adjacency = sparse.bmat([[sparse.csr_matrix((n_locations, n_locations)), counts],
                              [counts.T, sparse.csr_matrix((n_auditors, n_auditors))]]).tocsr()

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from ._arrays import StatsInputError, check_same_length, group_count, index_array, readonly, score_array
 
@@ -146,6 +145,7 @@ def one_way_anova(summary: GroupSummary) -> OneWayAnova:
 
     Mean squares are NaN when their degrees of freedom are 0 (one group, or one value per group).
     """
+    from scipy import stats as scipy_stats  # on first use: see audit/stats/__init__.py
     count = summary.count[summary.has_data]
     n, k = int(count.sum()), len(count)
     df_between, df_within = k - 1, n - k

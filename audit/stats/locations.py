@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from ._arrays import readonly, records
 from .funnel import FunnelLimits, classify_funnel, funnel_limits
@@ -114,6 +113,7 @@ def location_statistics_from_summary(summary: GroupSummary) -> LocationStats:
 
 def mean_confidence_interval(n, mean, sd, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
     """t-interval ``mean ± t(1 − α/2, n − 1) · sd / √n`` per group; NaN where n < 2."""
+    from scipy import stats as scipy_stats  # on first use: see audit/stats/__init__.py
     n = np.asarray(n)
     defined = n > 1
     df = np.where(defined, n - 1, 1)
@@ -125,6 +125,7 @@ def mean_confidence_interval(n, mean, sd, confidence: float = CONFIDENCE) -> tup
 
 def percentile_ranks(means) -> np.ndarray:
     """100 · (average rank − 1) / (K − 1) among the K finite means; NaN elsewhere or if K < 2."""
+    from scipy import stats as scipy_stats  # on first use: see audit/stats/__init__.py
     means = np.asarray(means, dtype=np.float64)
     ranks = np.full(means.shape, np.nan)
     finite = np.isfinite(means)

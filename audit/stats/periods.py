@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from ._arrays import StatsInputError, readonly, records
 from .groups import GroupSummary
@@ -56,6 +55,7 @@ class PeriodChange:
 
 def compare_periods(current: GroupSummary, previous: GroupSummary, alpha: float = 0.05) -> PeriodChange:
     """Difference and Welch test per location between two summaries over the same locations."""
+    from scipy import stats as scipy_stats  # on first use: see audit/stats/__init__.py
     if current.n_groups != previous.n_groups:
         raise StatsInputError(
             f"current and previous must cover the same locations: {current.n_groups} vs "
