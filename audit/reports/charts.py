@@ -120,7 +120,7 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot",
     taken: list[tuple[float, float, float, float]] = []
     for n in _most_extreme(points, curve["centre"], FUNNEL_NAMED_PER_SIDE):
         cx, cy, code = x(points[n]["visits"]), y(points[n]["mean"]), str(points[n]["code"])
-        text_w = _text_width(code)
+        text_w = text_width(code)
         # Right of the point, else left of it; a name that would cover another one is left out.
         for left_x, anchor in ((cx + 6, ""), (cx - 6 - text_w, ' text-anchor="end"')):
             box = (left_x, cy - 7, left_x + text_w, cy + 5)
@@ -280,8 +280,9 @@ def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | 
     return _svg(width, height, body, label)
 
 
-def _text_width(text: str) -> float:
-    """Rough width in px of ``text`` in DejaVu Sans at the charts' 11 px (Cyrillic is wider)."""
+def text_width(text: str) -> float:
+    """Rough width in px of ``text`` in DejaVu Sans at the charts' 11 px (Cyrillic is wider);
+    the one estimate every chart and heat map lays its labels out with."""
     def width(ch: str) -> float:
         if ch in " ilj.,:;'!|ftI()[]":
             return 3.6
@@ -294,8 +295,8 @@ def _text_width(text: str) -> float:
 def shorten(text: str, width: float = 185.0, limit: int = 30) -> str:
     """``text`` cut with an ellipsis to fit ``width`` px and ``limit`` characters, for chart
     labels (``compared_bars`` and ``heat_maps.heat_map`` cut theirs silently at a number of characters)."""
-    if _text_width(text) <= width and len(text) <= limit:
+    if text_width(text) <= width and len(text) <= limit:
         return text
-    while text and (_text_width(text + "…") > width or len(text) + 1 > limit):
+    while text and (text_width(text + "…") > width or len(text) + 1 > limit):
         text = text[:-1]
     return text.rstrip() + "…"

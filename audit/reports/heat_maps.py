@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from .charts import INK, LIGHT, _fmt, _svg
+from .charts import INK, LIGHT, _fmt, _svg, text_width
 
 # viridis at 0, 0.25, 0.5, 0.75, 1 (perceptually even and readable in grey and by colour-blind readers)
 VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
@@ -58,11 +58,6 @@ def _clip(text: str, chars: int) -> str:
     return text if len(text) <= chars else text[:chars - 1].rstrip() + "…"
 
 
-def _label_px(text: str) -> float:
-    """About how wide ``text`` is at 11 px in DejaVu Sans (Cyrillic letters are wider)."""
-    return sum(7.4 if "\u0400" <= ch <= "\u04ff" else 6.3 for ch in text)
-
-
 def _wrap_words(text: str, width: int, max_lines: int) -> list[str]:
     """``text`` in lines of about ``width`` characters (long words stay whole), at most ``max_lines``."""
     lines: list[str] = []
@@ -79,7 +74,7 @@ def _wrap_words(text: str, width: int, max_lines: int) -> list[str]:
 
 def heat_label_px(labels: Sequence[str], chars: int = 40) -> float:
     """The label column :func:`labelled_heat_map` needs for ``labels`` (to give several maps one)."""
-    return max([_label_px(_clip(text, chars)) for text in labels] + [30.0]) + 14
+    return max([text_width(_clip(text, chars)) for text in labels] + [30.0]) + 14
 
 
 def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
@@ -103,7 +98,7 @@ def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
     for c, lines in enumerate(heads):
         cx = left + c * cell_w + (cell_w - 2) / 2
         # A long word (Russian titles have them) gets a smaller font rather than run into its neighbour.
-        size = max(6.5, min(10.0, 10.0 * (cell_w - 6) / max(_label_px(line) * 10 / 11 for line in lines)))
+        size = max(6.5, min(10.0, 10.0 * (cell_w - 6) / max(text_width(line) * 10 / 11 for line in lines)))
         for n, line in enumerate(lines):
             body.append(f'<text x="{cx:.1f}" y="{top - 6 - (len(lines) - 1 - n) * line_h}" text-anchor="middle" '
                         f'font-size="{size:.1f}">{escape(line)}</text>')

@@ -18,7 +18,7 @@ def test_labels_fit_the_picture_and_numbers_are_printed():
     assert "LTG-12 Volta Daugavpils Cietokšņa iela" in {t.text for t in texts}  # whole, not cut
     assert "<&>" in "".join(t.text for t in texts)  # escaped in the SVG, readable after parsing
     label = next(t for t in texts if t.text == rows[0])
-    assert float(label.get("x")) >= heat_maps._label_px(rows[0])  # room to the left for the right-aligned label
+    assert float(label.get("x")) >= heat_maps.text_width(rows[0])  # room to the left for the right-aligned label
     heads = [t for t in texts if t.get("font-size")]
     assert all(float(t.get("x")) < width for t in heads)
     assert min(float(t.get("font-size")) for t in heads) < 10  # the long Russian word gets a smaller font
