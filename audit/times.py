@@ -2,7 +2,7 @@
 (``BABEL_DEFAULT_TIMEZONE``, Europe/Vilnius by default)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -16,3 +16,14 @@ def display_zone() -> ZoneInfo:
 def stored_utc(moment: datetime) -> datetime:
     """An aware datetime as the naive UTC the database keeps."""
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    """Today in the display zone (not the server's date: in Vilnius the day starts 2–3 hours
+    before it does in UTC, and visits made then belong to the new day)."""
+    return datetime.now(display_zone()).date()
+
+
+def local_date(stored: datetime) -> date:
+    """The display-zone day of a stored naive-UTC timestamp."""
+    return stored.replace(tzinfo=UTC).astimezone(display_zone()).date()

@@ -8,13 +8,13 @@ names), so every string is written as text: a name such as ``=HYPERLINK(…)`` i
 """
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from ..services.chain_stats import StatsFilter
+from ..times import local_today
 from ..web.labels import FORMAT_NAMES
 from .chain_report import checklist_title, filter_labels, report_statistics
 from .chain_view import band_text
@@ -51,7 +51,7 @@ def _summary(sheet, stats: dict, spec: StatsFilter, title: str) -> None:
     chain, consistency = stats["chain"], stats["consistency"] or {}
     _put(sheet, 1, [_("Chain comparison: %(checklist)s", checklist=title)], bold=True)
     row = 2
-    for label in filter_labels(spec, title) + [{"label": _("Made on"), "value": format_date(date.today(), "long")}]:
+    for label in filter_labels(spec, title) + [{"label": _("Made on"), "value": format_date(local_today(), "long")}]:
         _put(sheet, row, [label["label"], label["value"]])
         row += 1
     row += 1

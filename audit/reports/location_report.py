@@ -23,6 +23,7 @@ from . import charts
 from .common import ReportError
 from .pdf import render_pdf
 from .periods import format_locale, months_before
+from ..times import local_today
 
 DEFAULT_MONTHS = 3
 EXTREME_ITEMS = 5  # strongest and weakest items shown
@@ -37,7 +38,7 @@ FUNNEL_NAMES = {
 
 def default_period(since: date | None, until: date | None, today: date | None = None) -> tuple[date, date]:
     """``until`` defaults to today, ``since`` to three calendar months before ``until`` (+1 day)."""
-    until = until or today or date.today()
+    until = until or today or local_today()
     since = since or months_before(until, DEFAULT_MONTHS) + timedelta(days=1)
     return since, until
 
@@ -120,7 +121,7 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
                     {"label": _("Checklist"), "value": title},
                     {"label": _("Period"), "value": f"{format_date(since, 'medium')} – {format_date(until, 'medium')}"},
                     ],
-        "generated": format_date(date.today(), "medium"),
+        "generated": format_date(local_today(), "medium"),
     }
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import date
 
 from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime
@@ -36,6 +35,7 @@ from . import charts
 from .common import ReportError
 from .pdf import render_pdf
 from .periods import format_locale, months_before
+from ..times import local_date, local_today
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _context(visit: Visit, lang: str) -> dict:
     result = score_visit(definition, {item_id: a.value for item_id, a in answers.items()})
     location = visit.location
     checklist_key = visit.checklist_version.checklist.key
-    until = visit.visited_at.date()
+    until = local_date(visit.visited_at)
     since = months_before(until, COMPARISON_MONTHS)
     period = StatsFilter(checklist_key, since, until).conditions()
     region_id = location.region_id
@@ -119,7 +119,7 @@ def _context(visit: Visit, lang: str) -> dict:
         "visited_text": format_datetime(visit.visited_at, "short"),
         "period": {"since": since, "until": until, "months": COMPARISON_MONTHS},
         "period_text": {"since": format_date(since, "medium"), "until": format_date(until, "medium")},
-        "generated": format_date(date.today(), "medium"),
+        "generated": format_date(local_today(), "medium"),
         "chain": averages["chain"],
         "region": averages["region"],
         "history": history,

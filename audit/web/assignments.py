@@ -1,7 +1,7 @@
 """Scheduling visits (admins and reviewers): list, create one, import a CSV, cancel."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -21,6 +21,7 @@ from ..services.assignments import (
     import_assignments_csv, open_assignments,
 )
 from .options import options
+from ..times import local_today
 
 bp = Blueprint("assignments", __name__)
 
@@ -52,8 +53,8 @@ def _forms() -> tuple[AssignmentForm, ImportForm]:
     form.auditor.choices = options((u.email, u.name) for u in db.session.scalars(
         select(User).where(User.role == "auditor", User.active.is_(True)).order_by(User.name)))
     if not form.is_submitted():
-        form.due_from.data = date.today()
-        form.due_until.data = date.today() + timedelta(days=7)
+        form.due_from.data = local_today()
+        form.due_until.data = local_today() + timedelta(days=7)
     return form, ImportForm(prefix="csv")
 
 

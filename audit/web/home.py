@@ -1,7 +1,6 @@
 """Home page per role, plus read-only pages for a checklist version and a visit."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
@@ -16,6 +15,7 @@ from ..services import overview
 from ..services.assignments import auditor_work
 from ..services.review import open_disputes
 from .fill_view import choices
+from ..times import local_today
 
 bp = Blueprint("home", __name__)
 
@@ -35,7 +35,7 @@ def index():
         context["waiting"] = overview.recent_visits(user, limit=50, status="submitted")
         context["disputes"] = open_disputes()
     if user.role == "auditor":
-        context["work"] = auditor_work(user, date.today())
+        context["work"] = auditor_work(user, local_today())
     return render_template(f"home/{user.role}.html", **context)
 
 

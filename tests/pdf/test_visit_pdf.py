@@ -6,7 +6,8 @@ from __future__ import annotations
 import calendar
 import io
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.numbers import format_decimal
@@ -192,3 +193,27 @@ def test_unknown_visit(app, runner, tmp_path, checklists):
         visit_report_context(999_999, "en")
     result = runner.invoke(args=["report", "visit", "999999", "--out", str(tmp_path / "x.pdf")])
     assert result.exit_code == 1 and "no visit" in result.output
+
+
+def test_a_visit_just_after_local_midnight_belongs_to_the_new_day(app, chain):
+    """00:30 in Vilnius is 22:30 UTC the day before: the report's period ends on the local day,
+    and the chain average includes the visit itself."""
+    zone = ZoneInfo("Europe/Vilnius")
+    local_day = chain["end"] - timedelta(days=2)
+    moment = datetime.combine(local_day, time(0, 30), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    assert moment.date() == local_day - timedelta(days=1)  # stored on the previous UTC day
+    visit = record(app, chain, "33333333-3333-4333-8333-333333333333", moment, {}, {})
+    context = visit_report_context(visit.id, "en")
+    assert context["period"]["until"] == local_day
+    since = context["period"]["since"]
+
+    def stored(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+    count, total = db.session.execute(text(
+        "SELECT COUNT(v.score), SUM(v.score) FROM visit v JOIN checklist_version cv ON cv.id = v.checklist_version_id"
+        " JOIN checklist c ON c.id = cv.checklist_id WHERE v.status = 'approved' AND c.key = 'store-visit'"
+        " AND v.visited_at >= :since AND v.visited_at < :until"),
+        {"since": stored(since), "until": stored(local_day + timedelta(days=1))}).one()
+    assert context["chain"]["visits"] == count
+    assert context["chain"]["mean"] == pytest.approx(float(total) / count)
