@@ -2,7 +2,7 @@
 chart further: the same :func:`chain_statistics` as the dashboard and the chain PDF, with the
 figures as numbers (shown to one decimal, stored in full) rather than formatted strings.
 
-Sheets: summary (filters, key figures, findings), branches, questions, sections, auditors,
+Sheets: summary (filters, key figures, the executive summary), branches, questions, sections, auditors,
 trend by month and repeat failures. Texts come from users (branch, auditor and question
 names), so every string is written as text: a name such as ``=HYPERLINK(…)`` is never a formula.
 """
@@ -19,6 +19,7 @@ from ..web.labels import FORMAT_NAMES
 from .chain_report import checklist_title, filter_labels, report_statistics
 from .chain_view import band_text
 from .periods import format_locale
+from .summary import executive_summary
 
 SCORE = "0.0"
 SHARE = "0%"
@@ -65,10 +66,10 @@ def _summary(sheet, stats: dict, spec: StatsFilter, title: str) -> None:
         _put(sheet, row, [label, value], formats={1: number_format})
         row += 1
     row += 1
-    _put(sheet, row, [_("Findings")], bold=True)
-    for finding in consistency.get("findings", []):
+    _put(sheet, row, [_("Executive summary")], bold=True)
+    for sentence in executive_summary(stats):  # the PDF's and the dashboard's sentences, translated
         row += 1
-        _put(sheet, row, [finding["message"]])
+        _put(sheet, row, [sentence])
     _widths(sheet, [48, 60])
 
 

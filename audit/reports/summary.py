@@ -9,6 +9,7 @@ locale (the caller sets it, e.g. with ``force_locale``).
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -129,9 +130,14 @@ def _end_of_ranking(record: dict, best: bool) -> str:
 
 
 def lenient_auditors(stats: dict) -> list[str]:
-    """Auditors who score clearly above or below the average auditor (auditor leniency)."""
-    auditors = [a for a in (stats.get("consistency") or {}).get("auditors", [])
-                if a["offset"] is not None and abs(a["offset"]) >= LENIENCY_POINTS]
+    """Auditors who score clearly above or below the average auditor (auditor leniency): by at
+    least :data:`LENIENCY_POINTS`, and by more than chance allows for their number of visits
+    (twice the residual SD / √visits: one visit 18 points above the rest says little)."""
+    consistency = stats.get("consistency") or {}
+    residual = (consistency.get("variance") or {}).get("residual")
+    auditors = [a for a in consistency.get("auditors", [])
+                if a["offset"] is not None and abs(a["offset"]) >= LENIENCY_POINTS and a["visits"]
+                and (residual is None or abs(a["offset"]) > 2 * math.sqrt(residual / a["visits"]))]
     auditors.sort(key=lambda a: -abs(a["offset"]))
     sentences = []
     for auditor in auditors[:LENIENT_LISTED]:

@@ -36,7 +36,9 @@ def statistics(findings: list[dict], **extra) -> dict:
         "consistency": {"icc_location": 0.2, "icc_location_adjusted": 0.25, "findings": findings,
                         "auditors": [{"name": "Ana Lenient", "offset": 20.04, "visits": 60},
                                      {"name": "Bo Average", "offset": 1.0, "visits": 50},
-                                     {"name": "Cy Strict", "offset": -6.0, "visits": 1}]},
+                                     {"name": "Cy Strict", "offset": -6.0, "visits": 30},
+                                     {"name": "Di Onevisit", "offset": 18.7, "visits": 1}],
+                        "variance": {"location": 40.0, "auditor": 10.0, "residual": 100.0}},
         **extra,
     }
 
@@ -69,8 +71,10 @@ def test_each_finding_becomes_a_sentence_with_names_and_regions(babel_app):
     assert "2 groups of branches and auditors that never overlap" in text[4]
     assert text[5] == ("Auditor Ana Lenient scores 20.0 points above the average auditor (60 visits); "
                        "branches this auditor visits look better than they are.")
-    assert text[6].startswith("Auditor Cy Strict scores 6.0 points below the average auditor (1 visit)")
-    assert "Bo Average" not in " ".join(text)
+    assert text[6].startswith("Auditor Cy Strict scores 6.0 points below the average auditor (30 visits)")
+    assert "Bo Average" not in " ".join(text)  # within 5 points of the average
+    # 18.7 points from one visit is within chance (2 × residual SD 10 / √1 = 20 points)
+    assert "Di Onevisit" not in " ".join(text)
     assert text[7] == ("2 branches are below the 99.8% control limit of the chain, which chance alone would hardly "
                        "explain: Branch S-1 (S-1) and Branch N-3 (N-3).")  # lowest first
     assert text[8] == ("“Complaint handling” is the least consistent section: 4 branches are below the 99.8% limit, "

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from audit.extensions import db
 from audit.models import Location
+from audit.reports.summary import executive_summary
 from audit.services.chain_stats import StatsFilter, chain_statistics
 from tests.conftest import login
 from tests.web.test_office import build_demo
@@ -67,12 +68,13 @@ def test_the_download_holds_the_statistics_of_the_dashboard_s_filters(app, clien
     assert {(row[0], row[1]) for row in rows} == {(a["name"], a["visits"]) for a in stats["consistency"]["auditors"]}
     summary = [row for row in book["Summary"].iter_rows(values_only=True)]
     assert ("Region", "Kaunas") in summary and ("approved visits", stats["visits"]) in summary
-    findings = [f["message"] for f in stats["consistency"]["findings"]]
-    assert findings and all((message, None) in summary for message in findings)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        sentences = executive_summary(stats)  # the sentences of the PDF and the dashboard
+    assert len(sentences) > 3 and all((sentence, None) in summary for sentence in sentences)
 
 
 @pytest.mark.parametrize("lang, code_title", [("ru", "Код"), ("lt", "Kodas"), ("lv", "Kods")])
-def test_the_workbook_speaks_the_user_s_language(app, client, demo, lang, code_title):
+def test_the_workbook_speaks_the_user_s_language(app, client, demo, checklists, lang, code_title):
     login(client, demo["admin"].email)
     book = workbook(client.get("/office/statistics.xlsx?checklist=store-visit",
                                headers={"Accept-Language": lang}).data)
@@ -80,6 +82,14 @@ def test_the_workbook_speaks_the_user_s_language(app, client, demo, lang, code_t
     assert head[1] == code_title
     assert all(len(title) <= 31 for title in book.sheetnames)  # Excel's limit for sheet names
     assert "Summary" not in book.sheetnames
+    # the executive summary in the user's language, naming branches and questions, not their ids
+    summary = [row[0] for row in book.worksheets[0].iter_rows(values_only=True) if row[0] and row[1] is None]
+    sentences = summary[summary.index(book.worksheets[0]["A1"].value) + 1:]
+    assert len(sentences) > 3
+    words = " ".join(sentences)
+    assert "scores" not in words and "between branches" not in words
+    ids = {item.id for item in checklists["store-visit"].parsed.items} | {s.id for s in checklists["store-visit"].parsed.sections}
+    assert not ids & set(re.findall(r"[a-z]+(?:_[a-z]+)+|[a-z]+", words))
 
 
 def test_a_name_that_looks_like_a_formula_stays_text(app, client, demo):
