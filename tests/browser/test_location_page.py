@@ -42,3 +42,35 @@ def test_manager_opens_the_location_page_from_home(page, live_server, manager):
     assert "/visits/" in page.url
     assert page.locator("#visit-pdf").is_visible()
     assert small_targets(page) == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "lt"])
+def test_a_long_answer_wraps_instead_of_pushing_the_visit_page_sideways(page, live_server, manager, lang):
+    """The complaint solution's options are a whole sentence; in Russian and Lithuanian the
+    answer column used to stay on one line and push the score column off the card."""
+    from sqlalchemy import select
+
+    from audit.extensions import db
+    from audit.models import Answer, Location, Visit
+
+    user, code = manager
+    visit_id = db.session.scalar(
+        select(Visit.id).join(Answer).join(Location)
+        .where(Location.code == code, Visit.status == "approved", Answer.item_id == "complaint_solution",
+               Answer.value == "full").order_by(Visit.id))
+    if visit_id is None:
+        pytest.fail("the demo chain has no complaint visit with the full solution at this branch")
+    sign_in(page, live_server, user.email)
+    page.goto(f"{live_server}/visits/{visit_id}")
+    with page.expect_navigation(wait_until="load"):
+        page.click(f"button.lang[value={lang}]")
+    assert page.get_attribute("html", "lang") == lang
+    answer = page.locator("td.answer", has_text="(").first  # "… (возврат денег, обмен или ремонт)"
+    assert answer.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    # every score cell lies inside its card
+    outside = page.evaluate("""() => [...document.querySelectorAll('table.answers td.num')].filter(td => {
+        const card = td.closest('.card, section').getBoundingClientRect(), box = td.getBoundingClientRect();
+        return box.right > card.right + 1; }).length""")
+    assert outside == 0
+    screenshot(page, f"visit-page-long-answer-{lang}")
