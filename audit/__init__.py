@@ -47,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
+    from .web.errors import install_error_pages
+
+    install_error_pages(app)
     from .cli import register_commands
 
     register_commands(app)

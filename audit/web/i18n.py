@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..extensions import db
 from .labels import template_globals
@@ -47,7 +48,23 @@ def set_language():
         if current_user.is_authenticated and current_user.locale != lang:
             current_user.locale = lang
             db.session.commit()
-    return redirect(safe_next(request.form.get("next"), url_for("home.index")))
+    return redirect(_page_to_show(safe_next(request.form.get("next"), url_for("home.index"))))
+
+
+def _page_to_show(target: str) -> str:
+    """``target`` if it can be opened with GET, else the nearest page above it that can
+    (``/assignments/import`` answers a form: its language switch goes to ``/assignments``)."""
+    adapter = current_app.url_map.bind("localhost")
+    path, candidate = urlsplit(target).path, target
+    while path.strip("/"):
+        try:
+            adapter.match(path, method="GET")
+            return candidate
+        except (MethodNotAllowed, NotFound):
+            path = candidate = path.rstrip("/").rpartition("/")[0] or "/"
+        except HTTPException:  # a redirect (a missing trailing slash): the page follows it
+            return candidate
+    return url_for("home.index")
 
 
 def install_template_helpers(app: Flask) -> None:

@@ -1,0 +1,40 @@
+"""Error pages in the user's language, inside the app's layout, with a way back — instead of
+werkzeug's bare English "Not Found". The JSON API keeps its JSON errors, also for URLs under
+``/api/`` that match no route."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+
+MESSAGES = {
+    400: (_l("Something in the request was not right"),
+          _l("A value in the address or the form could not be read. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your role may not open this page.")),
+    404: (_l("Not found"), _l("This page does not exist, or it is not one you may see.")),
+    405: (_l("This page cannot be opened directly"),
+          _l("It answers a form. Go back to the page with the form.")),
+    413: (_l("Too large"), _l("What was sent is larger than the server accepts.")),
+    429: (_l("Too many requests"), _l("Wait a minute and try again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("Nothing was saved by the failed request. Try again; if it happens again, tell your administrator.")),
+}
+EXPIRED = (_l("The page has expired"),
+           _l("The form was open too long or was sent from an old page. Reload the page and try again."))
+
+
+def install_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _error_page(error: HTTPException):
+        db.session.rollback()  # a failed request leaves nothing half-written
+        code = error.code or 500
+        headers = {k: v for k, v in error.get_headers() if k == "Allow"}
+        if request.path.startswith("/api/"):
+            from .api.auth import error_response
+
+            return error_response(code, error.name.lower(), {}, headers)
+        title, message = EXPIRED if isinstance(error, CSRFError) else MESSAGES.get(code, (error.name, ""))
+        return render_template("errors/error.html", code=code, title=title, message=message), code, headers

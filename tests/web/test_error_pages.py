@@ -1,0 +1,52 @@
+"""Error pages: in the user's language, inside the layout, with a way back; the JSON API keeps
+JSON errors; switching language on a page that answered a form goes to a page that exists."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import csrf_token, login
+
+
+@pytest.fixture
+def admin(app, make_user, client):
+    user = make_user("admin")
+    login(client, user.email)
+    return user
+
+
+@pytest.mark.parametrize("lang, title", [("en", "Not found"), ("ru", "Не найдено"), ("lt", "Nerasta"),
+                                         ("lv", "Nav atrasts")])
+def test_a_missing_page_is_explained_in_the_user_s_language(client, admin, lang, title):
+    client.post("/language", data={"lang": lang, "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    answer = client.get("/visits/99999")
+    assert answer.status_code == 404
+    html = answer.get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in html and 'class="topbar"' in html  # our layout, not werkzeug's
+    assert 'href="/"' in html and "Not Found" not in html
+
+
+def test_a_form_only_address_opened_directly_is_405_with_a_way_back(client, admin):
+    answer = client.get("/assignments/import")
+    assert answer.status_code == 405 and "POST" in answer.headers["Allow"]
+    assert "<h1>This page cannot be opened directly</h1>" in answer.get_data(as_text=True)
+
+
+def test_an_expired_form_says_so(client, admin):
+    answer = client.post("/assignments", data={"location": "x"})  # no CSRF token
+    assert answer.status_code == 400
+    assert "<h1>The page has expired</h1>" in answer.get_data(as_text=True)
+
+
+def test_the_api_answers_json_even_for_unknown_addresses(client):
+    answer = client.get("/api/v1/no-such-thing")
+    assert answer.status_code == 404 and answer.is_json and answer.get_json()["error"] == "not found"
+
+
+@pytest.mark.parametrize("page, lands_on", [("/assignments/import", "/assignments"),
+                                            ("/office?region=Kaunas", "/office?region=Kaunas"),
+                                            ("/assignments/7/cancel", "/assignments")])
+def test_switching_language_after_a_form_goes_to_a_page_that_opens(client, admin, page, lands_on):
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    answer = client.post("/language", data={"lang": "lt", "next": page, "csrf_token": token})
+    assert answer.status_code == 302 and answer.headers["Location"] == lands_on
+    assert client.get(lands_on).status_code == 200
