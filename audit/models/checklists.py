@@ -26,6 +26,12 @@ class Checklist(db.Model):
     def current_version(self) -> ChecklistVersion | None:
         return self.versions[-1] if self.versions else None
 
+    def title_in(self, lang: str) -> str:
+        """The current version's title in ``lang`` (English, then the key, where it has none)."""
+        version = self.current_version
+        titles = version.title if version else {}
+        return titles.get(lang) or titles.get("en") or self.key
+
 
 class ChecklistVersion(db.Model):
     """One frozen definition; visits point at the version they were scored against."""

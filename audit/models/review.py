@@ -47,3 +47,4 @@ class Dispute(db.Model):
 
     raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    visit: Mapped["Visit"] = relationship(viewonly=True)  # noqa: F821  (read side, for lists of disputes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -48,7 +49,8 @@ def _forms() -> tuple[AssignmentForm, ImportForm]:
     form = AssignmentForm(prefix="one")
     form.location.choices = options((l.code, f"{l.code} · {l.name}") for l in db.session.scalars(
         select(Location).where(Location.active.is_(True)).order_by(Location.code)))
-    form.checklist.choices = options((c.key, c.key)
+    lang = get_locale().language if get_locale() else "en"
+    form.checklist.choices = options((c.key, c.title_in(lang))
                                      for c in db.session.scalars(select(Checklist).order_by(Checklist.key)))
     form.auditor.choices = options((u.email, u.name) for u in db.session.scalars(
         select(User).where(User.role == "auditor", User.active.is_(True)).order_by(User.name)))

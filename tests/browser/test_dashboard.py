@@ -71,3 +71,17 @@ def test_head_office_filters_sorts_and_drills_down(page, live_server, head_offic
     follow(page, "#ranking-table a.branch-link >> nth=0")
     assert f"/office/locations/{code}" in page.url
     assert page.locator("h1").count() == 1
+
+
+@pytest.mark.parametrize("lang", ["ru", "lt", "lv"])
+def test_every_ranking_column_is_visible_without_scrolling_the_table(page, live_server, head_office, lang):
+    """Long headers ("95 % pasikliautinasis intervalas") used to push the funnel, shrunk-mean
+    and interval columns out of the card, reachable only by scrolling the table sideways."""
+    sign_in(page, live_server, head_office.email)
+    follow(page, f"button.lang[value={lang}]")
+    page.goto(f"{live_server}/office")
+    hidden = page.evaluate("""() => { const wrap = document.querySelector('#ranking-table').closest('.table-wrap');
+        return wrap.scrollWidth - wrap.clientWidth; }""")
+    assert hidden <= 1
+    assert no_horizontal_scroll(page)
+    screenshot(page, f"dashboard-{lang}")

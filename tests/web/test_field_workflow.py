@@ -73,6 +73,19 @@ def start(client, people, assignment) -> tuple[str, str]:
     return client_uuid, page
 
 
+def test_checklists_are_named_by_their_title_in_the_user_s_language(client, people):
+    assignment = schedule(client, people)
+    client.post("/language", data={"lang": "lt", "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    title = people["store"].title.lt
+    page = client.get("/assignments").get_data(as_text=True)
+    assert f'<option value="store-visit">{title}</option>' in page
+    assert f"<td>{title}</td>" in page and "<td>store-visit</td>" not in page
+    home = as_user(client, people["auditor"])
+    client.post("/language", data={"lang": "lt", "csrf_token": csrf_token(home)})
+    home = client.get("/").get_data(as_text=True)
+    assert f"{assignment.scenario} · {title} ·" in home
+
+
 def test_scheduling_rejects_bad_windows_and_keeps_the_form(client, people):
     as_user(client, people["reviewer"])
     page = client.get("/assignments").get_data(as_text=True)
@@ -207,7 +220,10 @@ def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
     assert "Dispute this answer" in page
     client.post(f"/visits/{visit.id}/disputes", data={"csrf_token": csrf_token(page), "item_id": number.id,
                                                      "reason": "Our queue log shows 2 minutes."})
-    as_user(client, people["reviewer"])
+    home = as_user(client, people["reviewer"])
+    # the reviewer's list of open disputes names the question, not its id
+    disputes = home[home.index("Open disputes"):]
+    assert f"· {number.text.en} ·" in disputes and f"· {number.id} ·" not in disputes
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "Our queue log shows 2 minutes." in page
     dispute_id = db.session.get(Visit, visit.id).disputes[0].id
