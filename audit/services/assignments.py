@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,11 +19,20 @@ MAX_ROWS = 5000
 
 
 class AssignmentError(ValueError):
-    """Assignments that cannot be created; ``errors`` lists ``line N: column: message``."""
+    """Assignments that cannot be created; ``errors`` lists ``line N: column: message`` in the
+    user's language (column names stay as in the CSV header), in line order."""
 
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+    def __init__(self, errors: list[str], ordered: list[tuple[int, str]] | None = None) -> None:
+        ordered = ordered if ordered is not None else list(enumerate(errors))
+        self.ordered = sorted(ordered, key=lambda problem: problem[0])
+        self.errors = [text for _line, text in self.ordered]
+        super().__init__("\n".join(self.errors))
+
+
+def _problem(line: int, column: str, message: str, *, numbered_as: str = "line") -> tuple[int, str]:
+    """``(line, "line N: column: message")`` with "line" (or "assignment") in the user's language."""
+    where = _("line %(num)d", num=line) if numbered_as == "line" else _("assignment %(num)d", num=line)
+    return line, f"{where}: {column}: {message}" if column else f"{where}: {message}"
 
 
 @dataclass(frozen=True)
@@ -45,30 +55,33 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
     locations = {l.code: l for l in db.session.scalars(select(Location).where(Location.code.in_(codes)))}
     checklists = {c.key: c for c in db.session.scalars(select(Checklist).where(Checklist.key.in_(keys)))}
     auditors = {u.email: u for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))}
-    errors: list[str] = []
+    errors: list[tuple[int, str]] = []
     created = []
     for index, request in enumerate(requests):
-        where = f"line {lines[index]}" if lines else f"assignment {index + 1}"
+        line, numbered_as = (lines[index], "line") if lines else (index + 1, "assignment")
+
+        def problem(column: str, message: str) -> None:
+            errors.append(_problem(line, column, message, numbered_as=numbered_as))  # noqa: B023
         location = locations.get(request.location_code)
         checklist = checklists.get(request.checklist)
         auditor = auditors.get(request.auditor.strip().lower())
         if location is None or not location.active:
-            errors.append(f"{where}: location_code: unknown or inactive location '{request.location_code}'")
+            problem("location_code", _("unknown or inactive location '%(code)s'", code=request.location_code))
         if checklist is None:
-            errors.append(f"{where}: checklist: unknown checklist '{request.checklist}'")
+            problem("checklist", _("unknown checklist '%(key)s'", key=request.checklist))
         if auditor is None or auditor.role != "auditor" or not auditor.active:
-            errors.append(f"{where}: auditor: '{request.auditor}' is not an active auditor")
+            problem("auditor", _("'%(auditor)s' is not an active auditor", auditor=request.auditor))
         if request.due_until < request.due_from:
-            errors.append(f"{where}: due_until: must not be before due_from ({request.due_from.isoformat()})")
+            problem("due_until", _("must not be before due_from (%(day)s)", day=request.due_from.isoformat()))
         if len(request.scenario) > 200:
-            errors.append(f"{where}: scenario: at most 200 characters")
+            problem("scenario", _("at most %(num)d characters", num=200))
         if not errors:
             created.append(Assignment(location=location, checklist=checklist, auditor=auditor,
                                       scenario=request.scenario.strip(), notes=request.notes.strip(),
                                       due_from=request.due_from, due_until=request.due_until,
                                       created_by_id=created_by.id))
     if errors:
-        raise AssignmentError(errors)
+        raise AssignmentError([], errors)
     db.session.add_all(created)
     db.session.flush()
     audit_log.record("assignments.created", "assignment", created[0].id if created else "-", created_by,
@@ -83,20 +96,24 @@ def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
     missing = [c for c in CSV_COLUMNS[:6] if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if missing or unknown:
-        problems = [f"line 1: {c}: missing column" for c in missing]
-        problems += [f"line 1: {c}: unknown column (use {', '.join(CSV_COLUMNS)})" for c in unknown]
-        raise AssignmentError(problems)
-    requests, lines, errors = [], [], []
+        problems = [_problem(1, c, _("missing column")) for c in missing]
+        problems += [_problem(1, c, _("unknown column (use %(columns)s)", columns=", ".join(CSV_COLUMNS)))
+                     for c in unknown]
+        raise AssignmentError([], problems)
+    requests: list[AssignmentRequest] = []
+    lines: list[int] = []
+    errors: list[tuple[int, str]] = []
     for row in reader:
         line = reader.line_num
         if len(requests) >= MAX_ROWS:
-            raise AssignmentError([f"line {line}: at most {MAX_ROWS} assignments per file"])
+            raise AssignmentError([], [_problem(line, "", _("at most %(num)d assignments per file", num=MAX_ROWS))])
         dates = {}
         for column in ("due_from", "due_until"):
             try:
                 dates[column] = date.fromisoformat((row.get(column) or "").strip())
             except ValueError:
-                errors.append(f"line {line}: {column}: '{row.get(column)}' is not a date like 2026-12-01")
+                errors.append(_problem(line, column, _("'%(value)s' is not a date like 2026-12-01",
+                                                       value=row.get(column))))
         if len(dates) == 2:
             requests.append(AssignmentRequest(
                 location_code=(row["location_code"] or "").strip(), checklist=(row["checklist"] or "").strip(),
@@ -104,19 +121,19 @@ def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
                 notes=(row.get("notes") or "").strip(), **dates))
             lines.append(line)
     if not requests and not errors:
-        errors.append("line 2: the file has no assignments")
+        errors.append(_problem(2, "", _("the file has no assignments")))
     try:
         created = create_assignments(requests, created_by, lines) if requests else []
     except AssignmentError as exc:
-        errors.extend(exc.errors)
+        errors.extend(exc.ordered)
     if errors:
-        raise AssignmentError(sorted(errors, key=lambda e: int(e.split(":")[0].split()[1])))
+        raise AssignmentError([], errors)
     return created
 
 
 def cancel_assignment(assignment: Assignment, user: User) -> None:
     if db.session.scalar(select(Visit.id).where(Visit.assignment_id == assignment.id)):
-        raise AssignmentError(["this assignment was already started; it cannot be cancelled"])
+        raise AssignmentError([_("this assignment was already started; it cannot be cancelled")])
     assignment.cancelled = True
     audit_log.record("assignment.cancelled", "assignment", assignment.id, user)
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -21,13 +20,14 @@ from ..services.assignments import (
     CSV_COLUMNS, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
     import_assignments_csv, open_assignments,
 )
-from .options import options
 from ..times import local_today
+from .forms import AppForm
+from .options import options
 
 bp = Blueprint("assignments", __name__)
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(AppForm):
     location = SelectField(_l("Location"), validators=[DataRequired()])
     checklist = SelectField(_l("Checklist"), validators=[DataRequired()])
     auditor = SelectField(_l("Auditor"), validators=[DataRequired()])
@@ -41,7 +41,7 @@ class AssignmentForm(FlaskForm):
             raise ValidationError(_("The end of the window must not be before its start."))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
@@ -54,7 +54,7 @@ def _forms() -> tuple[AssignmentForm, ImportForm]:
                                      for c in db.session.scalars(select(Checklist).order_by(Checklist.key)))
     form.auditor.choices = options((u.email, u.name) for u in db.session.scalars(
         select(User).where(User.role == "auditor", User.active.is_(True)).order_by(User.name)))
-    if not form.is_submitted():
+    if form.due_from.name not in request.form:  # not this form's own post (a CSV import keeps the defaults)
         form.due_from.data = local_today()
         form.due_until.data = local_today() + timedelta(days=7)
     return form, ImportForm(prefix="csv")

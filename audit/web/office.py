@@ -13,7 +13,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
@@ -23,6 +22,7 @@ from ..services import filter_choices
 from ..services.chain_stats import StatsFilter, chain_statistics
 from .labels import FORMAT_NAMES
 from .options import options
+from .forms import AppForm
 
 bp = Blueprint("office", __name__)
 
@@ -31,7 +31,7 @@ DEFAULT_CHECKLIST = "store-visit"
 LOCATION_PAGE = "/office/locations/"
 
 
-class FilterForm(FlaskForm):
+class FilterForm(AppForm):
     """The dashboard's filters, read from the query string (GET: no CSRF token)."""
 
     class Meta:

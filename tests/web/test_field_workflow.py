@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
+from html import unescape
 from datetime import date, timedelta
 
 import pytest
@@ -113,7 +115,21 @@ def test_csv_scheduling_is_all_or_nothing_with_line_errors(client, people):
     assert response.status_code == 400
     assert "line 3: location_code: unknown or inactive location &#39;NOPE-9&#39;" in html
     assert "line 4: due_until: &#39;31.12.2026&#39; is not a date like 2026-12-01" in html
+    assert html.index("line 3: location_code") < html.index("line 4: due_until")
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+    # the same file, explained in Lithuanian (column names stay as in the CSV header)
+    client.post("/language", data={"lang": "lt", "csrf_token": csrf_token(page)})
+    page = client.get("/assignments").get_data(as_text=True)
+    response = client.post("/assignments/import", data={
+        "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(csv_text.encode()), "plan.csv")},
+        content_type="multipart/form-data")
+    html = unescape(response.get_data(as_text=True))
+    assert "eilutė 3: location_code: nežinomas arba neaktyvus padalinys „NOPE-9“" in html
+    assert "eilutė 4: due_until: „31.12.2026“ nėra data, pvz., 2026-12-01" in html
+    assert "line 3" not in html
+    due_from = re.search(r'<input[^>]*name="one-due_from"[^>]*>', html).group(0)
+    assert re.search(r'value="\d{4}-\d{2}-\d{2}"', due_from), due_from  # the single form keeps its defaults
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(page)})
     ok = "location_code,checklist,auditor,scenario,due_from,due_until,notes\n" + good * 3
     response = client.post("/assignments/import", data={
         "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(("\ufeff" + ok).encode()), "plan.csv")},

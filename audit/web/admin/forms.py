@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import AppForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -21,7 +21,7 @@ PASSWORD_LENGTH = Length(min=MIN_LENGTH, max=1000,
                          message=_l("The password must have at least %(min)d characters."))
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     email = EmailField(_l("E-mail"), filters=[_strip],
                        validators=[DataRequired(), Email(message=_l("This is not a valid e-mail address.")),
                                    Length(max=254)])
@@ -46,7 +46,7 @@ class EditUserForm(UserForm):
     password = PasswordField(_l("New password"), validators=[Optional(), PASSWORD_LENGTH])
 
 
-class LocationForm(FlaskForm):
+class LocationForm(AppForm):
     code = StringField(_l("Code"), filters=[_strip], validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
     region = SelectField(_l("Region"), coerce=int, choices=[])
@@ -57,5 +57,5 @@ class LocationForm(FlaskForm):
     active = BooleanField(_l("Active: open and visited"), default=True)
 
 
-class RegionForm(FlaskForm):
+class RegionForm(AppForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])

@@ -1,0 +1,43 @@
+"""The base of every form: WTForms' own messages ("This field is required.", "Not a valid
+choice." …) in the user's language. WTForms ships Russian but no Lithuanian or Latvian, so the
+messages our forms can show are translated in our catalogue (listed below for extraction);
+anything else falls back to WTForms' catalogue, then English."""
+from __future__ import annotations
+
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
+
+#: The WTForms messages that our fields and validators can produce, marked for ``pybabel extract``.
+MESSAGES = (
+    _l("This field is required."), _l("Invalid email address."), _l("Not a valid choice."),
+    _l("Not a valid date value."), _l("Not a valid integer value."), _l("Not a valid decimal value."),
+    _l("Field must be equal to %(other_name)s."), _l("Field must be between %(min)d and %(max)d characters long."),
+)
+
+
+def _plural_messages(ngettext) -> None:  # never called: marks the plural messages for extraction
+    ngettext("Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1)
+    ngettext("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1)
+
+
+class _Translations:
+    """WTForms' translations interface: our catalogue first, then WTForms' own."""
+
+    def gettext(self, string: str) -> str:
+        ours = get_translations().gettext(string)
+        return ours if ours != string else wtforms_translations.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        ours = get_translations().ngettext(singular, plural, n)
+        return ours if ours not in (singular, plural) else wtforms_translations.ngettext(singular, plural, n)
+
+
+TRANSLATIONS = _Translations()
+
+
+class AppForm(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return TRANSLATIONS
