@@ -84,7 +84,8 @@ def chain(make_location, make_user, make_visit):
 def test_each_role_gets_its_own_home_page(client, chain):
     users, _ = chain
     expectations = {
-        "admin": ["Administration", "Rīga Alfa", "Vilnius Akropolis", "In-store", "Version 1"],
+        "admin": ["Administration", "Rīga Alfa", "Vilnius Akropolis", "In-store", "Version 1", "Waiting for review",
+                  "Open disputes", 'href="/assignments"'],
         "reviewer": ["Waiting for review", "Rīga Alfa", "Vilnius Akropolis"],
         "auditor": ["My visits", "Rīga Alfa", "Checklists"],
         "manager": ["My branches", "Rīga Alfa"],
@@ -98,6 +99,12 @@ def test_each_role_gets_its_own_home_page(client, chain):
         if role == "manager":
             assert "Vilnius Akropolis" not in html and "Version 1" not in html
         client.post("/logout", data={"csrf_token": csrf_token(html)})
+
+
+def test_an_empty_review_queue_says_so(client, make_user):
+    html = login(client, make_user("reviewer").email).get_data(as_text=True)
+    queue = html[html.index("Waiting for review"):html.index("Open disputes")]
+    assert "Nothing is waiting for review." in queue and "No visits yet." not in queue
 
 
 @pytest.mark.parametrize("role, visible", [

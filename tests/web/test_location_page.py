@@ -142,3 +142,20 @@ def test_home_pages_and_the_visit_page_lead_to_the_reports(app, scene):
     visit_page = manager.get(f"/visits/{visit_id}").get_data(as_text=True)
     assert f'href="/visits/{visit_id}/report.pdf"' in visit_page
     assert manager.get(f"/visits/{visit_id}/report.pdf").mimetype == "application/pdf"
+
+
+def test_the_visit_and_location_pages_lead_back_up(app, scene):
+    visit_id = db.session.scalar(
+        select(Visit.id).join(Location).where(Location.code == scene["code"], Visit.status == "approved"))
+    manager = signed_in(app, "manager@example.com")
+    crumbs = section_of(manager.get(f"/visits/{visit_id}").get_data(as_text=True), "crumbs")
+    assert 'href="/"' in crumbs and f'href="/office/locations/{scene["code"]}"' in crumbs
+    assert 'href="/office"' not in crumbs  # the dashboard is head office's
+    admin = signed_in(app, "admin@example.com")
+    crumbs = section_of(admin.get(f"/office/locations/{scene['code']}").get_data(as_text=True), "crumbs")
+    assert 'href="/"' in crumbs and 'href="/office"' in crumbs
+
+
+def section_of(html: str, css_class: str) -> str:
+    start = html.index(f'<nav class="{css_class}"')
+    return html[start:html.index("</nav>", start)]
