@@ -15,6 +15,14 @@ FORMAT_NAMES = {"flagship": _l("Flagship"), "mall": _l("Shopping centre"), "high
 CHANNEL_NAMES = {"in_person": _l("In person"), "phone": _l("Phone"), "email": _l("E-mail")}
 TYPE_NAMES = {"yes_no": _l("Yes / No"), "yes_no_na": _l("Yes / No / N/A"), "scale": _l("Scale"),
               "choice": _l("Choice"), "number": _l("Number"), "text": _l("Text"), "photo": _l("Photo")}
+#: The service principle an item checks (audit.checklist.model.PRINCIPLES), as people read it.
+PRINCIPLE_NAMES = {
+    "premises": _l("Premises"), "greeting": _l("Greeting"), "courtesy": _l("Courtesy"), "needs": _l("Needs"),
+    "personalization": _l("Personal attention"), "knowledge": _l("Knowledge"), "advice": _l("Advice"),
+    "speed": _l("Speed"), "payment": _l("Payment"), "accuracy": _l("Accuracy"),
+    "problem_resolution": _l("Problem resolution"), "empowerment": _l("Empowerment"), "farewell": _l("Farewell"),
+    "follow_up": _l("Follow-up"), "channel_access": _l("Reaching the channel"), "upsell": _l("Additional offer"),
+}
 DISPUTE_NAMES = {"open": _l("Open"), "upheld": _l("Upheld"), "overturned": _l("Overturned")}
 LOG_NAMES = {
     "visit.started": _l("started the visit"), "visit.submitted": _l("submitted the visit"),
@@ -45,5 +53,5 @@ def answer_label(item: Item, value: str | None, lang: str) -> str:
 
 def template_globals() -> dict:
     return {"role_names": ROLE_NAMES, "status_names": STATUS_NAMES, "format_names": FORMAT_NAMES,
-            "channel_names": CHANNEL_NAMES, "type_names": TYPE_NAMES,
+            "channel_names": CHANNEL_NAMES, "type_names": TYPE_NAMES, "principle_names": PRINCIPLE_NAMES,
             "dispute_names": DISPUTE_NAMES, "log_names": LOG_NAMES, "answer_label": answer_label}

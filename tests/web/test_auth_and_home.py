@@ -150,4 +150,7 @@ def test_checklist_page_shows_items_in_the_chosen_language(client, chain, checkl
     assert definition.title.lt in page
     assert definition.items[0].text.lt in page
     assert definition.items[0].text.en not in page
+    # each scored item names its service principle in words, not by its tag
+    assert "· Patalpos" in page and "Problemų sprendimas" in page
+    assert "· premises" not in page and "problem_resolution" not in page
     assert client.get("/checklists/no-such-list").status_code == 404
