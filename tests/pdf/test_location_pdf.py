@@ -14,7 +14,7 @@ from audit.models import Location
 from audit.reports.location_report import default_period, location_report_context
 from audit.services.chain_stats import StatsFilter, chain_statistics
 from tests.conftest import login
-from tests.pdf.helpers import build_demo, pdf_text, squash
+from tests.pdf.helpers import build_demo, pdf_reader, pdf_text, squash
 
 
 def en(value: float, digits: int = 1) -> str:
@@ -128,3 +128,12 @@ def test_unknown_location_or_checklist(app, runner, tmp_path, checklists, make_l
     assert result.exit_code == 1 and "unknown checklist" in result.output
     result = runner.invoke(args=["report", "location", "VLN-01", "--out", out])  # no visits: still a report
     assert result.exit_code == 0 and "No approved visits in this period." in pdf_text((tmp_path / "x.pdf").read_bytes())
+
+
+def test_header_labels_stay_with_their_values_and_intervals_do_not_break(app, runner, tmp_path, period):
+    """Each line of the first page as pypdf reads it: "Made on:" used to end a line with its date
+    on the next, and "95% interval 68–" / "78" broke after the dash."""
+    first_page = pdf_reader(cli_pdf(runner, tmp_path, period)).pages[0].extract_text().splitlines()
+    assert not [line for line in first_page if line.rstrip().endswith(":") or re.search(r"\d–$", line)], first_page[:12]
+    assert any(re.search(r"Made on: \d", line) for line in first_page)
+    assert any(re.search(r"\b\d+–\d+$", line) for line in first_page)  # the interval, whole
