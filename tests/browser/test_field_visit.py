@@ -78,6 +78,10 @@ def test_auditor_fills_through_an_outage_and_the_review_cycle(page, browser, liv
     uuid = auditor.url.split("/")[-2]
     assert small_targets(auditor) == []
     auditor.wait_for_selector("body[data-offline-ready='1']")
+    # the visit details come first; "Next" leads on to the first section, as from every section
+    assert auditor.locator("#s-details").is_visible()
+    auditor.locator("#s-details a[data-step]:has-text('Next')").click()
+    assert auditor.locator(f"#s-{store.sections[0].id}").is_visible() and not auditor.locator("#s-details").is_visible()
 
     plan = [(store.item(name[len("answer-"):]), value) for name, value in best_answers(store).items()]
     by_section: dict[str, list] = {}
