@@ -118,13 +118,17 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot",
         body.append(f'<circle cx="{x(point["visits"]):.1f}" cy="{y(point["mean"]):.1f}" r="4" fill="{colour}" '
                     f'fill-opacity=".85"/>')
     taken: list[tuple[float, float, float, float]] = []
+    dots = {n: (x(p["visits"]) - 4, y(p["mean"]) - 4, x(p["visits"]) + 4, y(p["mean"]) + 4)
+            for n, p in enumerate(points) if p.get("mean") is not None}
     for n in _most_extreme(points, curve["centre"], FUNNEL_NAMED_PER_SIDE):
         cx, cy, code = x(points[n]["visits"]), y(points[n]["mean"]), str(points[n]["code"])
         text_w = text_width(code)
-        # Right of the point, else left of it; a name that would cover another one is left out.
+        others = [box for m, box in dots.items() if m != n]
+        # Right of the point, else left of it; a name that would cover another name or another
+        # branch's dot is left out (the dot is still there, and the ranking names it).
         for left_x, anchor in ((cx + 6, ""), (cx - 6 - text_w, ' text-anchor="end"')):
             box = (left_x, cy - 7, left_x + text_w, cy + 5)
-            if box[2] <= width - 2 and box[0] >= left and not any(_overlap(box, other) for other in taken):
+            if box[2] <= width - 2 and box[0] >= left and not any(_overlap(box, other) for other in taken + others):
                 taken.append(box)
                 shown_x = left_x if not anchor else left_x + text_w
                 body.append(f'<text x="{shown_x:.1f}" y="{cy + 4:.1f}"{anchor}>{escape(code)}</text>')

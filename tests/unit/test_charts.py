@@ -70,3 +70,14 @@ def test_funnel_plot_leaves_out_a_name_that_would_cover_another():
     points.append({"code": "THIRD", "visits": 5, "mean": 94.8, "funnel": "above_998"})
     texts = [t.text for t in parse(charts.funnel_plot(points, curve)).iter("{http://www.w3.org/2000/svg}text")]
     assert sum(name in texts for name in ("FIRST", "TWIN", "THIRD")) == 2
+
+
+def test_a_funnel_name_does_not_cover_another_branch_s_dot():
+    curve = {"n": [1, 20], "centre": 60.0, "lower_95": [20, 50], "upper_95": [100, 70],
+             "lower_998": [5, 45], "upper_998": [100, 75]}
+    points = [{"code": "FAR", "visits": 10, "mean": 99.0, "funnel": "above_998"},
+              {"code": "NEIGHBOUR", "visits": 11, "mean": 99.0, "funnel": "inside"}]  # just right of FAR
+    root = parse(charts.funnel_plot(points, curve))
+    far = next(t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text == "FAR")
+    dot_x = [float(c.get("cx")) for c in root.iter("{http://www.w3.org/2000/svg}circle")]
+    assert far.get("text-anchor") == "end" and float(far.get("x")) < min(dot_x)  # drawn left of its point
