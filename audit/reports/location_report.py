@@ -85,7 +85,7 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
     by_id = {i["id"]: i for i in items}
     repeat = [{**by_id.get(r["item"], {"id": r["item"], "text": r["item"], "section": None}),
                "failures": r["failures"], "of": r["of"]} for r in own["repeat_failures"]]
-    trend = _trend(own["trend"], chain["trend"])
+    trend = _trend(own["trend"], chain["trend"], since, until)
     title = _checklist_title(checklist, lang)
     return {
         "location": {"code": location.code, "name": location.name, "city": location.city,
@@ -151,7 +151,10 @@ def _difference(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
-def _trend(own: list[dict], chain: list[dict]) -> list[dict]:
+def _trend(own: list[dict], chain: list[dict], since: date, until: date) -> list[dict]:
+    """Month by month, the branch beside the chain. A month the period only touches (it starts on
+    31 August, say) is left out at either end when the branch had no visit in it: "Aug 2026:
+    0 visits" would read as a month without visits."""
     mine = {t["month"]: t for t in own}
     rows = []
     for t in chain:  # the chain has every month the branch has
@@ -160,6 +163,13 @@ def _trend(own: list[dict], chain: list[dict]) -> list[dict]:
         rows.append({"month": t["month"], "label": format_date(date(year, month, 1), "LLL yyyy"),
                      "visits": m["visits"] if m else 0, "mean": m["mean"] if m else None,
                      "chain_visits": t["visits"], "chain_mean": t["mean"]})
+    partial = {since.strftime("%Y-%m")} if since.day > 1 else set()
+    if (until + timedelta(days=1)).day != 1:
+        partial.add(until.strftime("%Y-%m"))
+    while rows and rows[0]["month"] in partial and not rows[0]["visits"]:
+        rows.pop(0)
+    while rows and rows[-1]["month"] in partial and not rows[-1]["visits"]:
+        rows.pop()
     return rows
 
 

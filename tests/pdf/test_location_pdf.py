@@ -137,3 +137,18 @@ def test_header_labels_stay_with_their_values_and_intervals_do_not_break(app, ru
     assert not [line for line in first_page if line.rstrip().endswith(":") or re.search(r"\d–$", line)], first_page[:12]
     assert any(re.search(r"Made on: \d", line) for line in first_page)
     assert any(re.search(r"\b\d+–\d+$", line) for line in first_page)  # the interval, whole
+
+
+def test_a_month_the_period_only_touches_is_left_out_when_the_branch_had_no_visit(app):
+    from audit.reports.location_report import _trend
+
+    chain = [{"month": m, "visits": 40, "mean": 70.0} for m in ("2026-08", "2026-09", "2026-10", "2026-11")]
+    own = [{"month": "2026-09", "visits": 3, "mean": 71.0}, {"month": "2026-11", "visits": 2, "mean": 65.0}]
+    with app.test_request_context():
+        months = [t["month"] for t in _trend(own, chain, date(2026, 8, 31), date(2026, 11, 30))]
+        assert months == ["2026-09", "2026-10", "2026-11"]  # August: one day, no visit of the branch
+        # a whole month without visits stays: that is news
+        assert [t["visits"] for t in _trend(own, chain, date(2026, 8, 31), date(2026, 11, 30))] == [3, 0, 2]
+        # a partial month with a visit of the branch stays too
+        own.append({"month": "2026-08", "visits": 1, "mean": 90.0})
+        assert [t["month"] for t in _trend(own, chain, date(2026, 8, 31), date(2026, 11, 30))][0] == "2026-08"
