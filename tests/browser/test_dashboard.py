@@ -85,3 +85,13 @@ def test_every_ranking_column_is_visible_without_scrolling_the_table(page, live_
     assert hidden <= 1
     assert no_horizontal_scroll(page)
     screenshot(page, f"dashboard-{lang}")
+
+
+def test_an_error_under_one_filter_leaves_the_labels_in_line(page, live_server, head_office):
+    sign_in(page, live_server, head_office.email)
+    page.goto(f"{live_server}/office?since=2026-13-01")
+    assert page.locator("#filters .error").count() >= 1
+    tops = page.evaluate("""() => [...document.querySelectorAll('#filters label.field > span:first-child')]
+        .map(s => Math.round(s.getBoundingClientRect().top))""")
+    rows = sorted(set(tops))
+    assert len(rows) <= 3 and tops[0] == tops[1]  # "Checklist" and "From" labels on one line
