@@ -74,9 +74,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import auth, home, i18n
+    from .web import account, auth, home, i18n
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(i18n.bp)
     from .web.api import bp as api_bp

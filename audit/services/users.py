@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import ROLES, Location, User
-from ..passwords import MIN_LENGTH, hash_password
+from ..passwords import MIN_LENGTH, hash_password, verify_password
 from . import audit_log
 
 
@@ -81,6 +81,19 @@ def update_user(user: User, *, email: str, name: str, role: str, active: bool,
         db.session.flush()
         audit_log.record("user.updated", "user", user.id, actor, changes=changes)
     return changes
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    """A signed-in user sets a new password, proving they know the current one. The new hash
+    changes the session fingerprint, which signs the account out on every other device."""
+    if not verify_password(user.password_hash, current_password):
+        raise UserError("the current password is wrong", "current_password")
+    _check_password(new_password)
+    if verify_password(user.password_hash, new_password):
+        raise UserError("the new password is the same as the current one", "new_password")
+    user.password_hash = hash_password(new_password)
+    db.session.flush()
+    audit_log.record("user.password_changed", "user", user.id, user)  # never the password or its hash
 
 
 def deactivate_user(user: User, actor: User | None = None) -> None:

@@ -23,6 +23,9 @@ MESSAGES = [
      lambda m: _("Only branch managers look after locations: untick the locations or choose the role "
                  "Branch manager.")),
     (r"^you cannot change your own role", lambda m: _("You cannot change your own role; ask another administrator.")),
+    (r"^the current password is wrong$", lambda m: _("This is not your current password.")),
+    (r"^the new password is the same as the current one$",
+     lambda m: _("The new password is the same as the current one.")),
     (r"^you cannot deactivate your own account$", lambda m: _("You cannot deactivate your own account.")),
     (r"^the code has ", lambda m: _("Use 1 to 32 letters, digits, “-”, “_” or “.”, starting with a letter or digit.")),
     (r"^a location with the code .* already exists$", lambda m: _("Another location already has this code.")),

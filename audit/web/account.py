@@ -1,0 +1,59 @@
+"""The signed-in user's own account: changing their password."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..extensions import db, limiter
+from ..passwords import MIN_LENGTH
+from ..services.users import UserError, change_own_password
+from .admin import show_error
+from .admin.forms import PASSWORD_LENGTH
+from .forms import AppForm
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class PasswordForm(AppForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LENGTH])
+    new_password_again = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
+    )
+
+
+def _signed_in_user() -> str:
+    """Rate-limit key: the account, so a session left open cannot be used to guess its password."""
+    return f"user:{current_user.get_id().partition(':')[0]}" if current_user.is_authenticated else "anonymous"
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_EMAIL"], key_func=_signed_in_user,
+               methods=["POST"], scope="account-password")
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_own_password(current_user, form.current_password.data, form.new_password.data)
+        except UserError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this device stays signed in
+            flash(_("Your password is changed. Other devices signed in with the old one are signed out."), "info")
+            return redirect(url_for("home.index"))
+    return render_template("account/password.html", form=form, min_length=MIN_LENGTH)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """The form again with a message, rather than a bare 429 page."""
+    flash(_("Too many attempts. Wait a minute and try again."), "error")
+    return render_template("account/password.html", form=PasswordForm(), min_length=MIN_LENGTH), 429
