@@ -305,13 +305,33 @@ def _trend(where: list) -> list[dict]:
     rows = _numbers(
         _visits_from(hour, func.count(Visit.score), func.sum(Visit.score)).where(*where).group_by(hour)
     )
-    zone = display_zone()
+    month_of = _local_month_finder(display_zone())
     months: dict[str, list[float]] = {}
     for start, n, total in rows:
         if isinstance(start, str):
             start = datetime.fromisoformat(start)
-        month = start.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m")
-        counted = months.setdefault(month, [0, 0.0])
+        counted = months.setdefault(month_of(start), [0, 0.0])
         counted[0] += n
         counted[1] += total or 0.0
     return [{"month": month, "visits": int(n), "mean": total / n} for month, (n, total) in sorted(months.items()) if n]
+
+
+def _local_month_finder(zone):
+    """``month_of(utc_hour) -> "YYYY-MM"`` in ``zone``, converting one or two hours per UTC day
+    instead of every hour: a day whose first and last hour fall in the same local month lies
+    wholly in it (local time only moves forward), and only days around a month's end need
+    each hour converted."""
+    def local_month(moment: datetime) -> str:
+        return moment.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m")
+
+    whole_day: dict[date, str | None] = {}
+
+    def month_of(start: datetime) -> str:
+        day = start.date()
+        if day not in whole_day:
+            first = datetime.combine(day, time.min)
+            month = local_month(first)
+            whole_day[day] = month if local_month(first + timedelta(hours=23, minutes=59)) == month else None
+        return whole_day[day] or local_month(start)
+
+    return month_of

@@ -35,7 +35,7 @@ class RepeatFailures:
 
     def flagged_pairs(self) -> list[tuple[int, int]]:
         """(item, location) code pairs with a repeat failure, item by item."""
-        return [(int(item), int(location)) for item, location in np.argwhere(self.flagged)]
+        return [(item, location) for item, location in np.argwhere(self.flagged).tolist()]
 
 
 def repeat_failures(scores, item_index, location_index, visit_id, visit_order,
