@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -13,7 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from .checklist import ChecklistError, find_checklist_files, load_checklist_file
 from .cli_api import create_token
-from .cli_import import import_visits
+from .cli_import import export_visits, import_visits
+from .models import utcnow
+from .times import local_today
 
 
 def main() -> None:
@@ -25,7 +26,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     from .cli_reports import report_group, stats_command
 
-    for command in (init_db, check_checklists, load_checklists, rescore, create_user, demo, import_visits, create_token,
+    for command in (init_db, check_checklists, load_checklists, rescore, create_user, demo, import_visits, export_visits, create_token,
                     stats_command, report_group):
         app.cli.add_command(command)
 
@@ -152,9 +153,9 @@ def demo(locations: int, months: int, seed: int, end, if_empty: bool) -> None:
             click.echo(logins.read_text().rstrip())
         return
     try:
-        summary = build_demo_chain(
-            locations=locations, months=months, seed=seed, end=end.date() if end else date.today()
-        )
+        # Nothing may lie in the future (a visit drawn for later today moves back a day).
+        summary = build_demo_chain(locations=locations, months=months, seed=seed,
+                                   end=end.date() if end else local_today(), not_after=utcnow())
     except DemoError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

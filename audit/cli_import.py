@@ -1,5 +1,5 @@
-"""``audit import-visits FILE.csv``: past audits from a CSV file (format: README.md,
-"Importing past audits (CSV)")."""
+"""``audit import-visits FILE.csv``: past audits from a CSV file, and ``audit export-visits``:
+approved visits to a CSV file of the same format (README.md, "Importing past audits (CSV)")."""
 from __future__ import annotations
 
 import sys
@@ -41,3 +41,44 @@ def import_visits(file: str) -> None:
         raise
     db.session.commit()
     click.echo(summary.describe(file))
+
+
+@click.command("export-visits")
+@click.option("--checklist", required=True, help="Checklist id, e.g. store-visit.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (inclusive).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (inclusive).")
+@click.option("--region", help="Only locations of this region (its name).")
+@click.option("--format", "location_format", help="Only locations of this format (mall, flagship …).")
+@click.option("--scenario", help="Only visits with exactly this scenario.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              help="File to write, or - for standard output.")
+@with_appcontext
+def export_visits(checklist, since, until, region, location_format, scenario, out) -> None:
+    """Approved visits as CSV, one row per answer: the format import-visits reads."""
+    from .cli_reports import _exit_on_unknown_place
+    from .services.chain_stats import StatsFilter
+    from .services.checklists import current_version
+    from .services.export_csv import VisitExport
+
+    if since and until and until < since:
+        click.echo("error: --until is before --since", err=True)
+        sys.exit(1)
+    if current_version(checklist) is None:
+        click.echo(f"error: unknown checklist '{checklist}'", err=True)
+        sys.exit(1)
+    spec = StatsFilter(checklist=checklist, since=since.date() if since else None,
+                       until=until.date() if until else None, region=region,
+                       location_format=location_format, scenario=scenario)
+    _exit_on_unknown_place(spec)
+    export = VisitExport(spec)
+    with click.open_file(out, "wb", atomic=out != "-") as handle:  # bytes: the rows end in CRLF as written
+        for chunk in export:
+            handle.write(chunk.encode("utf-8"))
+    from .extensions import db
+    from .services import audit_log
+
+    audit_log.record("visits.exported", "checklist", checklist, None, out=out, visits=export.visits,
+                     filters={k: str(v) for k, v in vars(spec).items() if v is not None and k != "checklist"})
+    db.session.commit()
+    if out != "-":
+        click.echo(f"wrote {out} ({export.visits} visits, {export.answers} answers)")

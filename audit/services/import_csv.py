@@ -25,6 +25,16 @@ REQUIRED = ("external_id", "location_code", "location_name", "auditor", "visited
 MAX_LENGTHS = {"external_id": 100, "location_name": 200, "region": 120, "auditor": 254, "checklist": 64,
                "item": 64, "comment": MAX_TEXT_LENGTH}
 MAX_ERRORS = 200
+APP_PREFIX = "app:"  # the export's id of a visit recorded in the app: app:<uuid>
+#: Text columns in which our CSV export writes ``'=…`` for a value starting with ``=``, ``+``,
+#: ``-``, ``@`` or a tab, so that spreadsheets show it instead of running it as a formula.
+UNGUARDED = ("location_name", "region", "answer", "comment")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unguarded(text: str) -> str:
+    """``text`` without the apostrophe the export puts before a would-be formula."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 class ImportRejected(Exception):
@@ -192,6 +202,8 @@ def _row(line: int, cells: list[str], index: dict[str, int], width: int, unnamed
                                   "put values that contain the separator in double quotes")
         return None
     row = {name: cells[i].strip().replace("\r\n", "\n") for name, i in index.items()}
+    for name in UNGUARDED:
+        row[name] = unguarded(row[name])
     for name in COLUMNS:
         value = row[name]
         if name in REQUIRED and not value:

@@ -32,7 +32,7 @@ from ..models import (
 from ..scoring import missing_answers, visible_items
 from . import audit_log
 from .checklists import current_version
-from .import_csv import COLUMNS, ImportRejected, Problems, VisitRows, read_source, read_visits
+from .import_csv import APP_PREFIX, COLUMNS, ImportRejected, Problems, VisitRows, read_source, read_visits
 from .locations import CODE_PATTERN
 from .scores import store_visit_scores
 from .users import create_user
@@ -60,8 +60,8 @@ class ImportSummary:
         if not visits:
             return f"{source}: no rows; nothing was imported"
         if not self.visits_created:
-            return (f"{source}: {self.rows} rows, {visits} visits; nothing changed: every visit was "
-                    f"imported before with the same content")
+            return (f"{source}: {self.rows} rows, {visits} visits; nothing changed: every visit is "
+                    f"already here with the same content")
         return "\n".join([
             f"{source}: {self.rows} rows, {visits} visits",
             f"  {self.visits_created} visits imported (approved and scored), {self.visits_unchanged} unchanged",
@@ -285,7 +285,8 @@ class _Checker:
         """The visit as an object outside the session, scored like every other visit."""
         version = visit.version
         stored = Visit(
-            uuid=str(uuid.uuid5(IMPORT_NAMESPACE, visit.external_id)), external_id=visit.external_id,
+            uuid=_app_uuid(visit.external_id) or str(uuid.uuid5(IMPORT_NAMESPACE, visit.external_id)),
+            external_id=visit.external_id,
             location_id=location_ids[visit.fields["location_code"].upper()], auditor_id=user_ids[visit.email],
             checklist_version=version, checklist_version_id=version.id, channel=version.parsed.channel,
             scenario="", staff_description="", status="approved", visited_at=visit.visited_at,
@@ -336,26 +337,44 @@ def _visited_at(raw: str, zone: ZoneInfo) -> datetime:
     return stored_utc(moment)
 
 
+def _app_uuid(external_id: str) -> str | None:
+    """The visit UUID in an ``app:<uuid>`` id (how our export names visits recorded in the app)."""
+    if not external_id.startswith(APP_PREFIX):
+        return None
+    try:
+        return str(uuid.UUID(external_id.removeprefix(APP_PREFIX)))
+    except ValueError:
+        return None
+
+
 def _stored_visits(external_ids: list[str]) -> dict[str, dict]:
-    """What was imported before under these external ids, as plain values."""
+    """What is stored under these external ids, as plain values: visits imported before, and
+    for ``app:<uuid>`` ids the app's own visit of that UUID (an export read back in)."""
     stored: dict[str, dict] = {}
     ids: dict[int, str] = {}
-    for batch in _batches(external_ids):
-        for visit_id, external_id, code, email, visited_at, key in db.session.execute(
-            select(Visit.id, Visit.external_id, Location.code, User.email, Visit.visited_at, Checklist.key)
-            .join(Location, Location.id == Visit.location_id).join(User, User.id == Visit.auditor_id)
-            .join(ChecklistVersion, ChecklistVersion.id == Visit.checklist_version_id)
-            .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-            .where(Visit.external_id.in_(batch))
-        ):
+    app_ids = {found: external_id for external_id in external_ids if (found := _app_uuid(external_id))}
+    columns = select(Visit.id, Visit.external_id, Visit.uuid, Location.code, User.email, Visit.visited_at,
+                     Checklist.key).join(Location, Location.id == Visit.location_id) \
+        .join(User, User.id == Visit.auditor_id) \
+        .join(ChecklistVersion, ChecklistVersion.id == Visit.checklist_version_id) \
+        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
+    lookups = [Visit.external_id.in_(batch) for batch in _batches(external_ids)]
+    lookups += [Visit.uuid.in_(batch) & Visit.external_id.is_(None) for batch in _batches(app_ids)]
+    for lookup in lookups:
+        for visit_id, external_id, visit_uuid, code, email, visited_at, key in db.session.execute(
+                columns.where(lookup)):
+            external_id = external_id or app_ids[visit_uuid]
             ids[visit_id] = external_id
-            stored[external_id] = {"location": code, "auditor": email, "visited_at": visited_at,
+            # The export writes whole seconds; the app stores what the tablet's clock gave.
+            stored[external_id] = {"location": code, "auditor": email, "visited_at": visited_at.replace(microsecond=0),
                                    "checklist": key, "answers": {}}
     for batch in _batches(list(ids)):
         for visit_id, item_id, value, comment in db.session.execute(
             select(Answer.visit_id, Answer.item_id, Answer.value, Answer.comment).where(Answer.visit_id.in_(batch))
         ):
-            stored[ids[visit_id]]["answers"][item_id] = (value, comment or "")
+            comment = (comment or "").strip().replace("\r\n", "\n")  # as a CSV cell is read
+            if value is not None or comment:
+                stored[ids[visit_id]]["answers"][item_id] = (value, comment)
     return stored
 
 

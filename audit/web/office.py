@@ -109,6 +109,7 @@ def dashboard():
         view=chain_view(stats, DASHBOARD) if stats["visits"] else None,
         pdf_url=url_for("reports.chain_pdf", **query),
         xlsx_url=url_for("reports.chain_xlsx", **query),
+        csv_url=url_for("reports.visits_csv", **query),
         location_url=lambda code: location_link(code, spec),
         region_url=lambda name: url_for("office.dashboard", **{**query, "region": name}),
         reset_url=url_for("office.dashboard", checklist=spec.checklist),

@@ -1,5 +1,5 @@
-"""Report downloads (PDF, and the chain statistics as Excel): the same builders as
-``audit report``, behind the access policy."""
+"""Report downloads (PDF, the chain statistics as Excel, the answers as CSV): the same
+builders as ``audit report`` and ``audit export-visits``, behind the access policy."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Location, Visit
 from ..policy import may, visible_locations
 from ..reports.common import ReportError
+from ..services import audit_log
 
 bp = Blueprint("reports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,3 +102,34 @@ def chain_xlsx():
     except ReportError:
         abort(404)
     return _attachment(data, XLSX, f"chain-{spec.checklist}.xlsx")
+
+
+@bp.get("/office/visits.csv")
+@login_required
+def visits_csv():
+    """The answers of the dashboard's visits as CSV in the import format, streamed."""
+    from ..services.checklists import current_version
+    from ..services.export_csv import VisitExport
+
+    spec = _chain_spec()
+    if current_version(spec.checklist) is None:
+        abort(404)
+    # Every answer of the chain leaves the app: who took which visits is kept in the audit log.
+    audit_log.record("visits.exported", "checklist", spec.checklist, current_user, filters=_filters(spec))
+    db.session.commit()
+    export, engine = VisitExport(spec), db.engine
+
+    def chunks():
+        # Read while the response is sent, after the view has returned and its session has
+        # closed: on a connection of its own, opened only when sending starts.
+        with engine.connect() as connection:
+            for chunk in export.chunks(connection):
+                yield chunk.encode("utf-8")
+
+    return Response(chunks(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="visits-{spec.checklist}.csv"',
+        "Cache-Control": "private, no-store"})
+
+
+def _filters(spec) -> dict:
+    return {name: str(value) for name, value in vars(spec).items() if value is not None and name != "checklist"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import stat
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -290,3 +290,20 @@ def test_demo_auditors_have_open_work_to_try_the_tablet_with(runner, checklists)
     work = auditor_work(auditor, date(2026, 10, 31))
     assert len(work.overdue) == 1 and len(work.today) == 2 and len(work.upcoming) == 1
     assert db.session.scalar(select(db.func.count()).select_from(Assignment)) == 4 * 8
+
+
+def test_a_demo_built_up_to_today_has_nothing_in_the_future(runner, checklists):
+    """Visits are drawn over whole days, so "today" would get visits later than now; they move
+    back a day instead (found exporting a demo: the import refused 89 visits 'in the future')."""
+    from audit.models import utcnow
+
+    result = runner.invoke(args=["demo", "--locations", "12", "--months", "1"])
+    assert result.exit_code == 0, result.output
+    now = utcnow()
+    latest = db.session.execute(select(func.max(Visit.visited_at), func.max(Visit.submitted_at),
+                                       func.max(Visit.approved_at))).one()
+    assert all(moment <= now for moment in latest), (latest, now)
+    assert all(moment >= now - timedelta(days=2) for moment in latest[:1]), latest  # still up to date
+    wrong_order = db.session.scalar(select(func.count()).select_from(Visit).where(
+        (Visit.submitted_at < Visit.visited_at) | (Visit.approved_at < Visit.submitted_at)))
+    assert wrong_order == 0

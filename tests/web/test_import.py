@@ -222,8 +222,8 @@ def test_reimporting_the_same_file_changes_nothing(runner, mini, tmp_path):
 
     again = run_import(runner, path)
     assert again.exit_code == 0, again.output
-    assert again.output.strip() == (f"{path}: 18 rows, 4 visits; nothing changed: every visit was imported "
-                                    "before with the same content")
+    assert again.output.strip() == (f"{path}: 18 rows, 4 visits; nothing changed: every visit is already "
+                                    "here with the same content")
     assert table_counts() == before
     assert db.session.execute(
         select(Visit.id, Visit.uuid, Visit.score, Visit.visited_at, Visit.approved_at).order_by(Visit.id)

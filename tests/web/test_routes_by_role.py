@@ -147,6 +147,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
                                      Case(HEAD_OFFICE, lambda w: w.location_report("other"))]},
     "reports.chain_pdf": {"GET": [Case(HEAD_OFFICE, lambda w: w.chain_report())]},
     "reports.chain_xlsx": {"GET": [Case(HEAD_OFFICE, lambda w: w.chain_report())]},
+    "reports.visits_csv": {"GET": [Case(HEAD_OFFICE, lambda w: w.chain_report())]},
     # --- JSON API: bearer tokens only; 403 for what a role may never do, 404 for hidden objects ----
     "api.locations": {"GET": [Case(EVERYONE, token=True, anonymous=401)]},
     "api.checklists": {"GET": [Case(only("admin", "reviewer", "auditor", manager=403), token=True, anonymous=401)]},

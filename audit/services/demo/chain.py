@@ -123,8 +123,13 @@ class DemoSummary:
         ])
 
 
-def build_demo_chain(locations: int, months: int, seed: int, end: date) -> DemoSummary:
-    """Add the demo chain to ``db.session`` and flush; the caller commits."""
+def build_demo_chain(locations: int, months: int, seed: int, end: date,
+                     not_after: datetime | None = None) -> DemoSummary:
+    """Add the demo chain to ``db.session`` and flush; the caller commits.
+
+    ``not_after`` (naive UTC, usually now when ``end`` is today) keeps every visit, submission
+    and approval in the past: a visit drawn for later today moves back a day at a time. The
+    random draws are the same either way, so the scores do not change."""
     if not 2 <= locations <= 2000 or not 1 <= months <= 36:
         raise DemoError("use 2 to 2000 locations and 1 to 36 months")
     versions = {key: v for key in CHECKLIST_KEYS if (v := current_version(key)) is not None}
@@ -139,7 +144,7 @@ def build_demo_chain(locations: int, months: int, seed: int, end: date) -> DemoS
         raise DemoError(f"the database already has @{data.DOMAIN} users; use an empty database")
 
     password = secrets.token_urlsafe(9)
-    builder = _ChainBuilder(np.random.default_rng(seed), versions, month_ranges(end, months))
+    builder = _ChainBuilder(np.random.default_rng(seed), versions, month_ranges(end, months), not_after)
     builder.build_organisation(locations, hash_password(password))
     builder.build_visits()
     db.session.flush()
@@ -166,8 +171,9 @@ class _ChainBuilder:
     """Holds the random generator and the latent effects while the chain is built."""
 
     def __init__(self, rng: np.random.Generator, versions: dict[str, ChecklistVersion],
-                 months: list[tuple[date, date]]) -> None:
+                 months: list[tuple[date, date]], not_after: datetime | None = None) -> None:
         self.rng = rng
+        self.not_after = not_after
         self.versions = versions
         self.months = months
         self.visit_counts = {key: 0 for key in versions}
@@ -301,6 +307,9 @@ class _ChainBuilder:
         visited_at = self._visit_time(definition.channel, location.format, start, stop)
         submitted_at = visited_at + timedelta(minutes=int(rng.integers(120, 26 * 60)))
         approved_at = submitted_at + timedelta(minutes=int(rng.integers(12 * 60, 40 * 60)))
+        if self.not_after is not None and approved_at > self.not_after:
+            visited_at, submitted_at, approved_at = _in_the_past(visited_at, submitted_at, approved_at,
+                                                                 self.not_after)
         base = (self.location_quality[i] + self.leniency[a] + self.location_trend[i] * t
                 + rng.normal(0.0, VISIT_SD))
         texts = auditor_texts(self.auditors[a].locale)  # auditors write in their own language
@@ -382,3 +391,13 @@ class _ChainBuilder:
                 answers.append(Answer(item_id=item.id, value=value, comment=comment))
         assert not missing_answers(definition, values, comments), missing_answers(definition, values, comments)
         return answers
+
+
+def _in_the_past(visited_at: datetime, submitted_at: datetime, approved_at: datetime,
+                 not_after: datetime) -> tuple[datetime, datetime, datetime]:
+    """The three times moved before ``not_after``: the visit a day earlier at a time (same hour
+    of its day, so still within opening hours), submission and approval squeezed in between."""
+    while visited_at > not_after - timedelta(hours=1):
+        visited_at -= timedelta(days=1)
+    room = not_after - visited_at
+    return visited_at, min(submitted_at, visited_at + room / 3), min(approved_at, visited_at + room * 2 / 3)

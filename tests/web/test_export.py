@@ -1,0 +1,152 @@
+"""`audit export-visits` and the dashboard's "Answers (CSV)": approved visits in the import
+format, which `audit import-visits` reads back — unchanged into the same installation, whole
+into a new one."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from audit import create_app
+from audit.extensions import db
+from audit.models import Answer, AuditLogEntry, Visit
+from audit.services.chain_stats import StatsFilter, chain_statistics
+from audit.services.checklists import load_checklist_files
+from audit.services.import_csv import COLUMNS
+from tests.conftest import CHECKLIST_DIR, login
+
+DEMO = ["demo", "--locations", "6", "--months", "2", "--seed", "3", "--end", "2026-10-31"]
+HEADER = ",".join(COLUMNS)
+
+
+def rows_of(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def counts() -> tuple[int, int]:
+    return (db.session.scalar(select(func.count()).select_from(Visit)),
+            db.session.scalar(select(func.count()).select_from(Answer)))
+
+
+@pytest.fixture
+def demo(runner, checklists):
+    result = runner.invoke(args=DEMO)
+    assert result.exit_code == 0, result.output
+
+
+def export(runner, tmp_path, *options: str) -> str:
+    out = tmp_path / "export.csv"
+    result = runner.invoke(args=["export-visits", "--checklist", "store-visit", *options, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output
+    return out.read_bytes().decode("utf-8")
+
+
+def test_the_export_is_one_row_per_answer_of_every_approved_visit(runner, demo, tmp_path):
+    text = export(runner, tmp_path)
+    assert text.startswith("\ufeff" + HEADER + "\r\n")  # Excel reads a BOM-marked file as UTF-8
+    rows = rows_of(text)
+    visits = {row["external_id"] for row in rows}
+    stats = chain_statistics(StatsFilter("store-visit"))
+    assert len(visits) == stats["visits"]
+    assert all(v.startswith("app:") for v in visits)
+    answered = db.session.scalar(
+        select(func.count()).select_from(Answer).join(Visit)
+        .where(Visit.status == "approved", Visit.id.in_(
+            select(Visit.id).where(*StatsFilter("store-visit").conditions())),
+            Answer.value.is_not(None) | (Answer.comment != "")))
+    assert len(rows) == answered
+    # Local time with its offset: 31 October is winter time in Vilnius (+02:00), August summer time.
+    moments = [datetime.fromisoformat(row["visited_at"]) for row in rows]
+    assert {m.utcoffset().total_seconds() / 3600 for m in moments} == {2.0, 3.0}
+    assert any("ą" in row["comment"] or "ж" in row["comment"] or "ā" in row["comment"] for row in rows)
+
+
+def test_importing_the_export_into_the_same_installation_changes_nothing(runner, demo, tmp_path):
+    before = counts()
+    text = export(runner, tmp_path)
+    result = runner.invoke(args=["import-visits", str(tmp_path / "export.csv")])
+    assert result.exit_code == 0, result.output
+    visits = len({row["external_id"] for row in rows_of(text)})
+    assert f"{visits} visits; nothing changed: every visit is already here with the same content" in result.output
+    assert counts() == before
+
+
+def test_a_new_installation_gets_the_same_visits_and_the_same_statistics(runner, demo, tmp_path, app):
+    text = export(runner, tmp_path)
+    source = chain_statistics(StatsFilter("store-visit"))
+    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
+                         "SECRET_KEY": "tests-only-secret", "INSTANCE_PATH": str(tmp_path / "new-instance")})
+    with target.app_context():
+        db.create_all()
+        load_checklist_files([CHECKLIST_DIR])
+        db.session.commit()
+        result = target.test_cli_runner().invoke(args=["import-visits", str(tmp_path / "export.csv")])
+        assert result.exit_code == 0, result.output
+        copied = chain_statistics(StatsFilter("store-visit"))
+        again = target.test_cli_runner().invoke(args=["export-visits", "--checklist", "store-visit", "--out", "-"])
+        db.session.remove()
+        db.engine.dispose()
+    assert copied["visits"] == source["visits"]
+    assert [(r["code"], round(r["mean"], 6)) for r in copied["locations"]] == \
+        [(r["code"], round(r["mean"], 6)) for r in source["locations"]]
+    assert copied["consistency"]["icc_location"] == pytest.approx(source["consistency"]["icc_location"])
+    # Exported there, the visits keep their ids: the file is the same.
+    assert again.stdout_bytes.decode("utf-8") == text
+
+
+def test_a_comment_that_looks_like_a_formula_is_shown_not_run_and_comes_back_as_typed(runner, demo, tmp_path):
+    store_visits = select(Visit.id).where(*StatsFilter("store-visit").conditions())
+    answer = db.session.scalars(select(Answer).where(Answer.visit_id.in_(store_visits), Answer.value == "no")).first()
+    answer.comment = '=HYPERLINK("http://evil.example","click")'
+    db.session.commit()
+    rows = rows_of(export(runner, tmp_path))
+    written = next(row for row in rows if "HYPERLINK" in row["comment"])
+    assert written["comment"] == "'" + answer.comment
+    result = runner.invoke(args=["import-visits", str(tmp_path / "export.csv")])
+    assert result.exit_code == 0, result.output  # unchanged: the apostrophe is the export's, not the text's
+    assert "nothing changed" in result.output
+
+
+def test_filters_choose_the_visits(runner, demo, tmp_path):
+    everything = rows_of(export(runner, tmp_path))
+    region = everything[0]["region"]
+    only_region = rows_of(export(runner, tmp_path, "--region", region))
+    assert {row["region"] for row in only_region} == {region}
+    assert len(only_region) == sum(row["region"] == region for row in everything)
+    october = rows_of(export(runner, tmp_path, "--since", "2026-10-01", "--until", "2026-10-31"))
+    assert october and all(row["visited_at"].startswith("2026-10") for row in october)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--checklist", "nope"], "error: unknown checklist 'nope'"),
+    (["--checklist", "store-visit", "--since", "2026-10-02", "--until", "2026-10-01"], "error: --until is before --since"),
+    (["--checklist", "store-visit", "--region", "Atlantis"], "error: --region 'Atlantis' is not one of the chain's"),
+])
+def test_bad_options_are_refused_and_write_no_file(runner, demo, tmp_path, options, message):
+    out = tmp_path / "never.csv"
+    result = runner.invoke(args=["export-visits", *options, "--out", str(out)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not out.exists()
+
+
+def test_head_office_downloads_the_dashboards_visits(runner, demo, client, make_user, tmp_path):
+    reviewer = make_user("reviewer")
+    login(client, reviewer.email)
+    dashboard = client.get("/office?checklist=store-visit&since=2026-10-01").get_data(as_text=True)
+    assert 'href="/office/visits.csv?checklist=store-visit&amp;since=2026-10-01"' in dashboard
+    response = client.get("/office/visits.csv?checklist=store-visit&since=2026-10-01")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert 'filename="visits-store-visit.csv"' in response.headers["Content-Disposition"]
+    body = response.get_data(as_text=True)
+    assert body == export(runner, tmp_path, "--since", "2026-10-01")
+    assert client.get("/office/visits.csv?checklist=nope").status_code == 404
+    logged = db.session.scalars(select(AuditLogEntry).where(AuditLogEntry.action == "visits.exported")
+                                .order_by(AuditLogEntry.id)).all()
+    assert [(e.user_id, e.details["filters"]) for e in logged] == [(reviewer.id, {"since": "2026-10-01"}),
+                                                                   (None, {"since": "2026-10-01"})]  # the CLI's
