@@ -7,6 +7,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from .cli_reports import calendar_day
+
 
 @click.command("import-visits")
 @with_appcontext
@@ -45,8 +47,8 @@ def import_visits(file: str) -> None:
 
 @click.command("export-visits")
 @click.option("--checklist", required=True, help="Checklist id, e.g. store-visit.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (inclusive).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (inclusive).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day, help="First day (inclusive).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day, help="Last day (inclusive).")
 @click.option("--region", help="Only locations of this region (its name).")
 @click.option("--format", "location_format", help="Only locations of this format (mall, flagship …).")
 @click.option("--scenario", help="Only visits with exactly this scenario.")

@@ -8,10 +8,19 @@ import click
 from flask.cli import with_appcontext
 
 
+def calendar_day(_ctx, param, value):
+    """A --since/--until day within the years a period may name (9999-12-31 is a typo)."""
+    from .times import FIRST_DAY, LAST_DAY, in_calendar
+
+    if value is not None and not in_calendar(value.date()):
+        raise click.BadParameter(f"use a day from {FIRST_DAY} to {LAST_DAY}", param=param)
+    return value
+
+
 @click.command("stats")
 @click.option("--checklist", required=True, help="Checklist id, e.g. store-visit.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (inclusive).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (inclusive).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day, help="First day (inclusive).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day, help="Last day (inclusive).")
 @click.option("--region", help="Only locations of this region (its name).")
 @click.option("--format", "location_format", help="Only locations of this format (mall, flagship …).")
 @click.option("--scenario", help="Only visits with exactly this scenario.")
@@ -115,8 +124,8 @@ def report_visit(visit_id: int, out: str, lang: str) -> None:
 
 @report_group.command("location")
 @click.argument("code")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day)
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day)
 @click.option("--checklist", default="store-visit", show_default=True)
 @_out
 @_lang
@@ -136,8 +145,8 @@ def report_location(code: str, since, until, checklist: str, out: str, lang: str
 
 @report_group.command("chain")
 @click.option("--checklist", required=True)
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day)
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day)
 @click.option("--region")
 @click.option("--format", "location_format", help="Only locations of this format (mall, flagship …).")
 @click.option("--scenario", help="Only visits with exactly this scenario.")

@@ -8,6 +8,16 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 
+#: The days a period may name. Earlier or later days are typing mistakes (9999-12-31), and
+#: keeping to them keeps the calendar arithmetic around a period (the day after it, the period
+#: before it, its months) inside what ``datetime`` can hold.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)
+
+
+def in_calendar(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
 def display_zone() -> ZoneInfo:
     """The app's display zone (needs an app context)."""
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")

@@ -85,6 +85,8 @@ def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=N
         if value is None:
             raise VisitInvalid({"new_value": "choose the corrected answer"})
         answer = _answer(visit, dispute.item_id)
+        if answer is not None and answer.value == value:
+            raise VisitInvalid({"new_value": "the corrected answer is the current one; uphold the dispute instead"})
         if answer is None:
             answer = Answer(item_id=dispute.item_id)
             visit.answers.append(answer)

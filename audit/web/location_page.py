@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Location
 from ..policy import visible_locations
 from ..reports.common import ReportError
+from ..times import FIRST_DAY, LAST_DAY, in_calendar
 from ..reports.location_report import location_report_context
 from ..services.overview import checklists_overview
 
@@ -31,10 +32,15 @@ def _date_arg(name: str, problems: list[str]) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         problems.append(_("“%(value)s” is not a date; the default period is shown.", value=text[:20]))
         return None
+    if not in_calendar(day):
+        problems.append(_("%(value)s is not between %(first)s and %(last)s; the default period is shown.",
+                          value=text[:20], first=FIRST_DAY.year, last=LAST_DAY.year))
+        return None
+    return day
 
 
 @bp.get("/office/locations/<code>")

@@ -31,6 +31,8 @@ FIXED = {
         _l("This question is already disputed; wait for the reviewer's decision."),
     "this dispute was already decided": _l("This dispute was already decided."),
     "choose the corrected answer": _l("Choose the corrected answer."),
+    "the corrected answer is the current one; uphold the dispute instead":
+        _l("The corrected answer is the current one; uphold the dispute instead."),
 }
 PATTERNS = [
     (re.compile(r"^answer a whole number from (-?\d+) to (-?\d+), not .*$"),

@@ -20,6 +20,7 @@ from ..policy import may
 from ..reports.chain_view import DASHBOARD, chain_view
 from ..services import filter_choices
 from ..services.chain_stats import StatsFilter, chain_statistics
+from ..times import FIRST_DAY, LAST_DAY, in_calendar
 from .labels import FORMAT_NAMES
 from .options import options
 from .forms import AppForm
@@ -44,9 +45,19 @@ class FilterForm(AppForm):
     format = SelectField(_l("Format"), default="")  # "format" in the query string, as the PDF link has it
     scenario = SelectField(_l("Scenario"), default="")
 
+    def validate_since(self, field):
+        _check_calendar(field)
+
     def validate_until(self, field):
+        _check_calendar(field)
         if self.since.data and field.data and field.data < self.since.data:
             raise ValidationError(_("The end date is before the start date; it is ignored."))
+
+
+def _check_calendar(field) -> None:
+    if field.data and not in_calendar(field.data):
+        raise ValidationError(_("Use a date between %(first)s and %(last)s; this one is ignored.",
+                                first=FIRST_DAY.year, last=LAST_DAY.year))
 
 
 def _lang() -> str:

@@ -14,6 +14,7 @@ from ..models import Location, Visit
 from ..policy import may, visible_locations
 from ..reports.common import ReportError
 from ..services import audit_log
+from ..times import in_calendar
 
 bp = Blueprint("reports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,9 +26,12 @@ def _lang() -> str:
 
 def _date(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args[name]) if request.args.get(name) else None
+        day = date.fromisoformat(request.args[name]) if request.args.get(name) else None
     except ValueError:
         abort(400)
+    if day is not None and not in_calendar(day):
+        abort(400)
+    return day
 
 
 def _attachment(data: bytes, mimetype: str, filename: str) -> Response:

@@ -233,6 +233,8 @@ def test_stats_command_prints_json_and_refuses_unknown_checklists(runner, checkl
     assert "approved visits at 6 locations" in text.output
     unknown = runner.invoke(args=["stats", "--checklist", "nope", "--json"])
     assert unknown.exit_code == 1 and "unknown checklist 'nope'" in unknown.output
+    far = runner.invoke(args=["stats", "--checklist", "store-visit", "--until", "9999-12-31"])
+    assert far.exit_code == 2 and "use a day from 1970-01-01 to 2199-12-31" in far.output
 
 
 def test_a_mistyped_region_or_format_is_an_error_naming_the_chain_s_own(runner, checklists, tmp_path):

@@ -138,3 +138,20 @@ def _d(text):
     from datetime import date
 
     return date.fromisoformat(text)
+
+
+@pytest.mark.parametrize("query", [{"until": "9999-12-31"}, {"since": "0001-01-01"}])
+def test_a_day_out_of_any_sensible_range_is_named_not_a_server_error(client, demo, query):
+    """9999-12-31 is one keystroke in a date picker; it used to overflow into a 500 page."""
+    login(client, demo["admin"].email)
+    page = client.get("/office", query_string=query)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Use a date between 1970 and 2199; this one is ignored." in html
+    assert f"{chain_statistics(StatsFilter('store-visit'))['visits']} approved visits" in text_of(html)
+    # The downloads and the location page refuse or ignore such a day instead of failing.
+    for url in ("/office/report.pdf", "/office/statistics.xlsx", "/office/visits.csv", "/locations/VLN-01/report.pdf"):
+        assert client.get(url, query_string=query).status_code == 400, url
+    location = client.get("/office/locations/VLN-01", query_string=query)
+    assert location.status_code == 200
+    assert "is not between 1970 and 2199; the default period is shown." in location.get_data(as_text=True)

@@ -1,0 +1,78 @@
+"""A reviewer overturning a dispute chooses the corrected answer: nothing is chosen for them
+(a pre-selected first option once turned a disputed 4/5 into 1/5), and "corrected" to the
+answer the visit already has is refused."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from audit.extensions import db
+from audit.models import Answer, Dispute, Visit
+from tests.conftest import csrf_token, login
+
+ANSWERS = {"greeted_promptly": "yes", "staff_respectful": "yes", "tone_friendly": "4"}
+
+
+@pytest.fixture
+def disputed(app, make_location, make_user, make_visit):
+    location = make_location("VLN-01")
+    auditor, reviewer = make_user("auditor"), make_user("reviewer")
+    manager = make_user("manager", locations=["VLN-01"])
+    visit = make_visit(location, auditor, ANSWERS)
+    db.session.add(Dispute(visit_id=visit.id, item_id="tone_friendly", raised_by_id=manager.id,
+                           reason="The tone was friendly; the auditor misheard.", old_value="4"))
+    db.session.commit()
+    client = app.test_client()
+    login(client, reviewer.email)
+    return client, visit
+
+
+def decide(client, visit, **form):
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    dispute = db.session.scalar(db.select(Dispute.id).where(Dispute.visit_id == visit.id))
+    return client.post(f"/disputes/{dispute}/decide", data={"csrf_token": csrf_token(page), **form},
+                       follow_redirects=True).get_data(as_text=True)
+
+
+def stored(visit) -> tuple[str, float, str]:
+    db.session.expire_all()
+    fresh = db.session.get(Visit, visit.id)
+    answer = next(a for a in fresh.answers if a.item_id == "tone_friendly")
+    return answer.value, fresh.score, fresh.disputes[0].status
+
+
+def test_the_corrected_answer_list_starts_empty_and_marks_the_current_answer(disputed):
+    client, visit = disputed
+    html = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    select = re.search(r'<select name="new_value".*?</select>', html, re.S).group(0)
+    options = re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+    assert options[0] == (' value="" selected', "Corrected answer…")
+    assert ' value="4" disabled' in dict((label, attrs) for attrs, label in options)["4 (current)"]
+    assert sum("selected" in attrs for attrs, _ in options) == 1
+
+
+def test_overturning_without_choosing_changes_nothing_and_says_why(disputed):
+    client, visit = disputed
+    before = stored(visit)
+    html = decide(client, visit, decision="overturn", new_value="", note="")
+    assert "Choose the corrected answer." in html
+    assert stored(visit) == before and before[2] == "open"
+
+
+def test_overturning_to_the_current_answer_is_refused(disputed):
+    client, visit = disputed
+    before = stored(visit)
+    html = decide(client, visit, decision="overturn", new_value="4", note="")
+    assert "The corrected answer is the current one; uphold the dispute instead." in html
+    assert stored(visit) == before
+
+
+def test_overturning_to_a_chosen_answer_rescores_the_visit(disputed):
+    client, visit = disputed
+    _, score_before, _ = stored(visit)
+    decide(client, visit, decision="overturn", new_value="5", note="Heard the call again.")
+    value, score, status = stored(visit)
+    assert (value, status) == ("5", "overturned") and score > score_before
+    assert db.session.scalar(db.select(Answer.value).where(Answer.visit_id == visit.id,
+                                                           Answer.item_id == "tone_friendly")) == "5"
