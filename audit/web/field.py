@@ -20,7 +20,7 @@ from ..policy import may
 from ..services.visits import (
     VisitContent, VisitError, VisitInvalid, VisitNotEditable, find_visit, save_draft, start_visit, submit_visit,
 )
-from .fill_view import fill_context, progress
+from .fill_view import draft_revision, fill_context, progress
 from .messages import translate_error
 
 bp = Blueprint("field", __name__)
@@ -92,7 +92,7 @@ def fill(client_uuid: str):
             flash(_("Some answers need attention – see the marked questions."), "error")
         elif request.form.get("action") != "submit":
             flash(_("Draft saved."), "info")
-    return render_template("field/fill.html", **fill_context(visit, errors, saved_now))
+    return render_template("field/fill.html", **fill_context(visit, errors, saved_now, request.form))
 
 
 @bp.post("/visits/<client_uuid>/draft")
@@ -120,7 +120,8 @@ def autosave(client_uuid: str):
         return jsonify(error=translate_error(exc.message)), 409
     db.session.commit()
     return jsonify(saved=True, errors={k: translate_error(v) for k, v in errors.items()},
-                   progress=progress(visit), saved_at=datetime.now().isoformat(timespec="seconds"))
+                   progress=progress(visit), saved_at=datetime.now().isoformat(timespec="seconds"),
+                   revision=draft_revision(visit))
 
 
 def content_from_form(visit: Visit) -> VisitContent:

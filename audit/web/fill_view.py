@@ -48,8 +48,18 @@ def failing_values(item: Item) -> list[str]:
     return [value for value, score in scored if score is not None and score < PASS_SCORE]
 
 
-def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool) -> dict:
+def draft_revision(visit: Visit) -> int:
+    """Which saved state of the draft a page shows (microseconds of its last save): the tablet
+    compares it with the last save it saw confirmed, to tell a page kept for offline use that is
+    older than that save from a fresh one."""
+    return int(visit.updated_at.replace(tzinfo=UTC).timestamp() * 1_000_000) if visit.updated_at else 0
+
+
+def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool, typed=None) -> dict:
+    """What the fill page shows. ``typed`` (the posted form, when it was refused in part) gives
+    the refused fields back as they were typed, not as last stored: nothing typed is lost."""
     lang = get_locale().language if get_locale() else "en"
+    typed = typed if typed is not None and errors else {}
     definition = visit.checklist_version.parsed
     answers = {a.item_id: a for a in visit.answers}
     values = {k: a.value for k, a in answers.items()}
@@ -70,8 +80,10 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool) -> dict:
                 "text": item.text.get(lang),
                 "guidance": item.guidance.get(lang) if item.guidance else "",
                 "unit": item.unit.get(lang) if item.unit else "",
-                "value": answer.value if answer else None,
-                "comment": answer.comment if answer else "",
+                "value": typed.get(f"answer-{item.id}") if item.id in errors and f"answer-{item.id}" in typed
+                else (answer.value if answer else None),
+                "comment": typed.get(f"comment-{item.id}") if item.id in errors and f"comment-{item.id}" in typed
+                else (answer.comment if answer else ""),
                 "error": translate_error(errors[item.id]) if item.id in errors else "",
                 "shown": item.id in shown,
                 "choices": choices(item, lang),
@@ -86,7 +98,9 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool) -> dict:
     local = visit.visited_at.replace(tzinfo=UTC).astimezone(get_timezone()) if visit.visited_at else None
     return {
         "visit": visit, "definition": definition, "title": definition.title.get(lang), "sections": sections,
-        "visited_at_local": local.strftime("%Y-%m-%dT%H:%M") if local else "",
+        "revision": draft_revision(visit),
+        "visited_at_local": typed["visited_at"] if "visited_at" in errors and typed.get("visited_at")
+        else (local.strftime("%Y-%m-%dT%H:%M") if local else ""),
         "detail_errors": {k: translate_error(v) for k, v in errors.items() if k in ("visited_at", "scenario",
                                                                                      "staff_description")},
         "review_notes": [

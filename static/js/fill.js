@@ -3,6 +3,9 @@
  * Every change goes first to localStorage ("pending"), then to the server as a draft
  * (debounced). What the server confirms leaves "pending"; what it could not receive (offline,
  * network error) stays and is sent when the connection returns, or restored after a reload.
+ * What the server confirmed is remembered too ("saved", with the revision the server gave):
+ * a page reloaded without a connection is the copy kept when it was first opened, older than
+ * those saves, so they are laid over it before the pending changes.
  * Photos taken offline wait in IndexedDB. Without this script the page is a plain form.
  */
 (function () {
@@ -26,6 +29,15 @@
   function store() {
     if (count() === 0) localStorage.removeItem(KEY); else localStorage.setItem(KEY, JSON.stringify(pending));
   }
+  // Confirmed saves newer than this page (which is then the offline copy); else the page has them.
+  var SAVED_KEY = "audit-saved:" + form.dataset.uuid, revision = Number(form.dataset.revision || 0);
+  var saved = null;
+  try { saved = JSON.parse(localStorage.getItem(SAVED_KEY)); } catch (e) { saved = null; }
+  if (!saved || !(saved.revision > revision)) saved = { revision: revision, answers: {}, comments: {}, details: {} };
+  function storeSaved() {
+    try { localStorage.setItem(SAVED_KEY, JSON.stringify(saved)); } catch (e) { /* full: the page still works */ }
+  }
+  storeSaved();
   function count() {
     return Object.keys(pending.answers).length + Object.keys(pending.comments).length +
       Object.keys(pending.details).length;
@@ -47,10 +59,14 @@
       el.value = value === null ? "" : value;
     }
   }
+  function lay(changes) {
+    Object.keys(changes.answers).forEach(function (id) { setValue("answer-" + id, changes.answers[id]); });
+    Object.keys(changes.comments).forEach(function (id) { setValue("comment-" + id, changes.comments[id]); });
+    Object.keys(changes.details).forEach(function (key) { setValue(key, changes.details[key]); });
+  }
   function restorePending() {
-    Object.keys(pending.answers).forEach(function (id) { setValue("answer-" + id, pending.answers[id]); });
-    Object.keys(pending.comments).forEach(function (id) { setValue("comment-" + id, pending.comments[id]); });
-    Object.keys(pending.details).forEach(function (key) { setValue(key, pending.details[key]); });
+    lay(saved);
+    lay(pending);
   }
 
   // ---- what the page shows: show_if, failing items, progress, save state -------------------
@@ -102,15 +118,28 @@
       stateEl.textContent = msg.saving;
     } else if (kind === "saved") {
       stateEl.textContent = msg.saved;
+    } else if (kind === "error") {
+      stateEl.textContent = msg.not_saved;
     }
     document.getElementById("offline-note").hidden = navigator.onLine;
   }
-  function showErrors(errors) {
-    lastErrors = errors || {};
+  // Errors of the fields a save sent replace theirs; the others (the page's own, from a refused
+  // submit) stay until their field is sent.
+  form.querySelectorAll("[data-error-for]").forEach(function (el) {
+    if (el.textContent.trim()) lastErrors[el.dataset.errorFor] = el.textContent.trim();
+  });
+  function showErrors(errors, sent) {
+    errors = errors || {};
+    ["answers", "comments", "details"].forEach(function (kind) {
+      Object.keys(sent[kind]).forEach(function (key) {
+        if (errors[key]) lastErrors[key] = errors[key]; else delete lastErrors[key];
+      });
+    });
     form.querySelectorAll("[data-error-for]").forEach(function (el) {
-      var id = el.dataset.errorFor;
+      var id = el.dataset.errorFor, box = el.closest(".question, .field");
       if (lastErrors[id]) el.textContent = lastErrors[id];
-      el.closest(".question").classList.toggle("has-error", !!lastErrors[id]);
+      else if (!box || !box.classList.contains("needs-comment")) el.textContent = "";
+      if (box) box.classList.toggle("has-error", !!lastErrors[id]);
     });
   }
 
@@ -142,14 +171,18 @@
       if (!data) return;
       ["answers", "comments", "details"].forEach(function (kind) {
         Object.keys(sent[kind]).forEach(function (key) {
+          if ((data.errors || {})[key]) return;
+          saved[kind][key] = sent[kind][key];
           // Forget what the server accepted, unless it was changed again meanwhile.
-          if (pending[kind][key] === sent[kind][key] && !(data.errors || {})[key]) delete pending[kind][key];
+          if (pending[kind][key] === sent[kind][key]) delete pending[kind][key];
         });
       });
+      if (data.revision) saved.revision = data.revision;
+      storeSaved();
       store();
-      showErrors(data.errors);
+      showErrors(data.errors, sent);
       refresh();
-      setState(Object.keys(data.errors || {}).length ? "error" : "saved");
+      setState(Object.keys(data.errors || {}).length ? "error" : (count() ? "saving" : "saved"));
     }).catch(function () {
       setState("offline");
     }).then(function () {

@@ -272,3 +272,18 @@ def test_visit_time_typed_in_vilnius_time_is_stored_as_utc(client, people):
     future = client.post(f"/visits/{client_uuid}/fill", data={"csrf_token": csrf_token(page), "action": "save",
                                                              "visited_at": "2099-01-01T10:00"})
     assert "The visit cannot be in the future." in future.get_data(as_text=True)
+
+
+def test_a_refused_save_gives_back_what_was_typed_not_what_was_stored(client, people):
+    """Without the page's script (or when it is bypassed by the Save button) a refused field is
+    shown as typed, next to its message: a wrong date or number is corrected, not retyped."""
+    client_uuid, page = start(client, people, schedule(client, people))
+    number = next(i for i in people["store"].items if i.type == "number")
+    response = client.post(f"/visits/{client_uuid}/fill", data={
+        "csrf_token": csrf_token(page), "action": "save", "visited_at": "2099-06-01T10:00",
+        f"answer-{number.id}": "-5", f"comment-{number.id}": "Queue of twelve people",
+    })
+    html = response.get_data(as_text=True)
+    assert 'value="2099-06-01T10:00"' in html and "The visit cannot be in the future." in html
+    assert f'name="answer-{number.id}"' in html and 'value="-5"' in html
+    assert "The number cannot be negative." in html and "Queue of twelve people" in html

@@ -1,0 +1,56 @@
+"""What the tablet shows when the server refuses part of a draft: the message under the field
+at once, a state that says "not saved" (it used to stay on "Saving…" for ever), the refused
+value kept as typed, and the messages of a refused submit left in place."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_field_visit import field_day, open_section, sign_in  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+FUTURE = "2099-06-01T10:00"
+
+
+def start_visit(browser, page, live_server, people):
+    context, auditor = sign_in(browser, page.viewport_size, live_server, people["auditor"])
+    auditor.click("button:has-text('Start')")
+    auditor.wait_for_url("**/fill")
+    return context, auditor
+
+
+def test_a_visit_date_in_the_future_is_named_at_once_and_kept_as_typed(page, browser, live_server, field_day):  # noqa: F811
+    people, _store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    auditor.fill("input[name=visited_at]", FUTURE)
+    auditor.wait_for_selector("#save-state[data-state='error']")
+    assert auditor.locator("#save-state").inner_text() == "Not saved – see the marked answers"
+    error = auditor.locator("[data-error-for='visited_at']")
+    assert error.inner_text() == "The visit cannot be in the future."
+    screenshot(auditor, "fill-future-date")
+    # Saving the whole form keeps the refused date in the field, next to its message.
+    auditor.click("button[name=action][value=save]")
+    auditor.wait_for_load_state()
+    assert auditor.input_value("input[name=visited_at]") == FUTURE
+    assert auditor.locator("[data-error-for='visited_at']").inner_text() == "The visit cannot be in the future."
+    # Corrected, the message goes and the draft is saved.
+    auditor.fill("input[name=visited_at]", "2026-11-30T10:00")
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+    assert auditor.locator("[data-error-for='visited_at']").inner_text() == ""
+    context.close()
+
+
+def test_a_refused_submit_names_every_missing_answer_even_where_a_comment_may_be_needed(
+        page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    auditor.click("button[name=action][value=submit]")
+    auditor.wait_for_load_state()
+    entrance = store.item("entrance_clean")  # required, and a failed answer needs a comment
+    assert entrance.comment_required_on_fail and entrance.required
+    open_section(auditor, store.section_of(entrance.id).id)
+    question = auditor.locator(f"#q-{entrance.id}")
+    assert "has-error" in question.get_attribute("class")
+    assert question.locator(f"[data-error-for='{entrance.id}']").inner_text() == "An answer is required."
+    context.close()
