@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Assignment, Checklist, Location, User, Visit
+from ..times import local_today
 from . import audit_log
 
 CSV_COLUMNS = ("location_code", "checklist", "auditor", "scenario", "due_from", "due_until", "notes")
@@ -57,6 +58,7 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
     auditors = {u.email: u for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))}
     errors: list[tuple[int, str]] = []
     created = []
+    today = local_today()
     for index, request in enumerate(requests):
         line, numbered_as = (lines[index], "line") if lines else (index + 1, "assignment")
 
@@ -73,6 +75,9 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
             problem("auditor", _("'%(auditor)s' is not an active auditor", auditor=request.auditor))
         if request.due_until < request.due_from:
             problem("due_until", _("must not be before due_from (%(day)s)", day=request.due_from.isoformat()))
+        elif request.due_until < today:  # it would only ever be listed as overdue
+            problem("due_until", _("%(day)s has passed; a visit window must end today or later",
+                                   day=request.due_until.isoformat()))
         if len(request.scenario) > 200:
             problem("scenario", _("at most %(num)d characters", num=200))
         if not errors:
@@ -91,7 +96,9 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
 
 def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
     """Bulk scheduling from CSV (columns ``CSV_COLUMNS``, ISO dates), all or nothing."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]  # Excel in Lithuanian, Latvian and Russian settings separates with ";"
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if first_line.count(";") > first_line.count(",") else ",")
     header = reader.fieldnames or []
     missing = [c for c in CSV_COLUMNS[:6] if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
@@ -149,15 +156,17 @@ class AuditorWork:
 def auditor_work(auditor: User, today: date) -> AuditorWork:
     """The auditor's open assignments by due date, and visits still with them."""
     rows = db.session.execute(
-        select(Assignment, Visit.uuid, Visit.status)
+        select(Assignment, Visit.uuid, Visit.status, Visit.scenario)
         .outerjoin(Visit, Visit.assignment_id == Assignment.id)
         .where(Assignment.auditor_id == auditor.id, Assignment.cancelled.is_(False))
         .options(selectinload(Assignment.location), selectinload(Assignment.checklist))
         .order_by(Assignment.due_until, Assignment.id)
     ).all()
     overdue, due_today, upcoming, in_progress = [], [], [], []
-    for assignment, visit_uuid, status in rows:
-        entry = {"assignment": assignment, "visit_uuid": visit_uuid, "status": status}
+    for assignment, visit_uuid, status, scenario in rows:
+        # A started visit shows its own scenario: the auditor may have made it more precise.
+        entry = {"assignment": assignment, "visit_uuid": visit_uuid, "status": status,
+                 "scenario": scenario or assignment.scenario}
         if status in ("draft", "returned"):
             in_progress.append(entry)
         elif status is None:
@@ -167,6 +176,7 @@ def auditor_work(auditor: User, today: date) -> AuditorWork:
                 due_today.append(entry)
             else:
                 upcoming.append(entry)
+    in_progress.sort(key=lambda entry: entry["status"] != "returned")  # returned visits first: they wait for a fix
     return AuditorWork(overdue, due_today, upcoming, in_progress)
 
 

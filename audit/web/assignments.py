@@ -39,6 +39,8 @@ class AssignmentForm(AppForm):
     def validate_due_until(self, field):
         if self.due_from.data and field.data and field.data < self.due_from.data:
             raise ValidationError(_("The end of the window must not be before its start."))
+        if field.data and field.data < local_today():
+            raise ValidationError(_("This day has passed; a visit window must end today or later."))
 
 
 class ImportForm(AppForm):

@@ -111,6 +111,7 @@
   }
   function setState(kind) {
     var waiting = count() + queuedPhotos;
+    if (stateEl.dataset.state === "signed-out" && kind !== "saved") return;  // until the page is reloaded
     stateEl.dataset.state = kind;
     if (kind === "offline" && waiting) {
       stateEl.textContent = waiting === 1 ? msg.offline_one : msg.offline.replace("%(n)s", waiting);
@@ -141,6 +142,11 @@
       else if (!box || !box.classList.contains("needs-comment")) el.textContent = "";
       if (box) box.classList.toggle("has-error", !!lastErrors[id]);
     });
+    // The section buttons say where the marked answers are.
+    form.querySelectorAll("[data-section-link]").forEach(function (link) {
+      var section = document.getElementById("s-" + link.dataset.sectionLink);
+      link.classList.toggle("has-error", !!(section && section.querySelector(".has-error")));
+    });
   }
 
   // ---- sending the draft ------------------------------------------------------------------
@@ -163,6 +169,14 @@
       if (response.status === 409) {  // submitted from another tab or device
         pending = empty(); store();
         stateEl.textContent = msg.submitted_elsewhere;
+        return null;
+      }
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if ((response.redirected && /\/login$/.test(new URL(response.url).pathname)) || (!json && response.status === 400)) {
+        // Signed out (elsewhere, or the session ran out) or the page's form token expired: not
+        // a lost connection. The changes stay on the tablet until the page is opened again.
+        stateEl.dataset.state = "signed-out";
+        stateEl.textContent = msg.signed_out;
         return null;
       }
       if (!response.ok) throw new Error("HTTP " + response.status);
@@ -330,6 +344,9 @@
   } else {
     fromHash();
   }
+  // Opened at a section's address (as after a reload), the browser would scroll its title under
+  // the sticky progress bar: only one section is shown, so its top is the page's.
+  if (location.hash) setTimeout(function () { window.scrollTo(0, 0); }, 0);
 
   // ---- offline: a service worker serves this page again if it is reloaded without a connection
   if ("serviceWorker" in navigator && window.caches) {

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_field_visit import field_day, open_section, sign_in  # noqa: F401  (fixture)
+from tests.browser.test_field_visit import field_day, open_section, sign_in, stored_answers  # noqa: F401
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -49,8 +50,35 @@ def test_a_refused_submit_names_every_missing_answer_even_where_a_comment_may_be
     auditor.wait_for_load_state()
     entrance = store.item("entrance_clean")  # required, and a failed answer needs a comment
     assert entrance.comment_required_on_fail and entrance.required
+    # Every section with a marked answer is marked in the row of section buttons.
+    marked = {link.get_attribute("data-section-link")
+              for link in auditor.locator("[data-section-link].has-error").all()}
+    required_sections = {store.section_of(i.id).id for i in store.items
+                         if i.required and i.type != "photo" and not i.show_if}
+    assert required_sections <= marked
     open_section(auditor, store.section_of(entrance.id).id)
     question = auditor.locator(f"#q-{entrance.id}")
     assert "has-error" in question.get_attribute("class")
     assert question.locator(f"[data-error-for='{entrance.id}']").inner_text() == "An answer is required."
+    context.close()
+
+
+def test_signed_out_while_filling_says_so_and_keeps_the_answers(page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    context.clear_cookies()  # the session ended (signed out on another device, or it ran out)
+    item = store.item("entrance_clean")
+    open_section(auditor, store.section_of(item.id).id)
+    auditor.locator(f"#q-{item.id} label.seg:has(input[value='yes'])").click()
+    auditor.wait_for_selector("#save-state[data-state='signed-out']")
+    assert auditor.locator("#save-state").inner_text().startswith("Signed out – sign in again")
+    # Signed in again, the page opened again sends what waited on the tablet.
+    uuid = auditor.url.split("/")[-2].split("#")[0]
+    auditor.goto(f"{live_server}/login")
+    auditor.fill("input[name=email]", people["auditor"].email)
+    auditor.fill("input[name=password]", PASSWORD)
+    auditor.click("button[type=submit].primary")
+    auditor.goto(f"{live_server}/visits/{uuid}/fill")
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+    assert stored_answers(uuid).get(item.id) == "yes"
     context.close()

@@ -93,21 +93,27 @@ def test_scheduling_rejects_bad_windows_and_keeps_the_form(client, people):
     page = client.get("/assignments").get_data(as_text=True)
     response = client.post("/assignments", data={
         "one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["auditor"].email,
-        "one-scenario": "Return a kettle", "one-due_from": "2026-12-10", "one-due_until": "2026-12-01",
+        "one-scenario": "Return a kettle", "one-due_from": "2099-12-10", "one-due_until": "2099-12-01",
         "one-csrf_token": csrf_token(page)})
     html = response.get_data(as_text=True)
     assert "The end of the window must not be before its start." in html
     assert 'value="Return a kettle"' in html
+    past = client.post("/assignments", data={
+        "one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["auditor"].email,
+        "one-scenario": "Return a kettle", "one-due_from": "2020-01-01", "one-due_until": "2020-01-05",
+        "one-csrf_token": csrf_token(page)}).get_data(as_text=True)
+    assert "This day has passed; a visit window must end today or later." in past
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
 
 
 def test_csv_scheduling_is_all_or_nothing_with_line_errors(client, people):
     as_user(client, people["admin"])
     page = client.get("/assignments").get_data(as_text=True)
-    good = f"VLN-01,store-visit,{people['auditor'].email},Buy a gift,2026-12-01,2026-12-05,\n"
+    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    good = f"VLN-01,store-visit,{people['auditor'].email},Buy a gift,{start},{end},\n"
     csv_text = ("location_code,checklist,auditor,scenario,due_from,due_until,notes\n" + good
-                + f"NOPE-9,store-visit,{people['auditor'].email},x,2026-12-01,2026-12-05,\n"
-                + f"RIX-01,store-visit,{people['manager'].email},x,2026-12-01,31.12.2026,\n")
+                + f"NOPE-9,store-visit,{people['auditor'].email},x,{start},{end},\n"
+                + f"RIX-01,store-visit,{people['manager'].email},x,{start},31.12.2026,\n")
     response = client.post("/assignments/import", data={
         "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(csv_text.encode()), "plan.csv")},
         content_type="multipart/form-data")
@@ -135,6 +141,15 @@ def test_csv_scheduling_is_all_or_nothing_with_line_errors(client, people):
         "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(("\ufeff" + ok).encode()), "plan.csv")},
         content_type="multipart/form-data", follow_redirects=True)
     assert "3 visits scheduled." in response.get_data(as_text=True)
+    # Excel in Lithuanian, Latvian or Russian settings writes ";"; a window already over is refused.
+    semicolons = (ok.replace(",", ";") + f"VLN-01;store-visit;{people['auditor'].email};x;2020-01-01;2020-01-05;\n")
+    response = client.post("/assignments/import", data={
+        "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(semicolons.encode()), "plan.csv")},
+        content_type="multipart/form-data")
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "line 5: due_until: 2020-01-05 has passed; a visit window must end today or later" in html
+    assert "unknown column (use" not in html and "missing column" not in html
 
 
 def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
@@ -205,8 +220,10 @@ def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).status == "returned"
 
-    # The auditor sees the comment, fixes the answer (now a comment is required) and resubmits.
-    as_user(client, people["auditor"])
+    # The auditor's home says the visit came back; the fill page shows the comment. The auditor
+    # fixes the answer (now a comment is required) and resubmits.
+    home = as_user(client, people["auditor"])
+    assert "Returned by the reviewer: see the notes" in home
     page = client.get(f"/visits/{client_uuid}/fill").get_data(as_text=True)
     assert "Was it really one minute?" in page
     fields = {**fields, "csrf_token": csrf_token(page), f"answer-{number.id}": "12"}
