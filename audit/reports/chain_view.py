@@ -22,6 +22,10 @@ from .summary import executive_summary, icc_in_words, interval, number, share
 BAND_SYMBOLS = {"above_998": "▲▲", "above_95": "▲", "inside": "", "below_95": "▼", "below_998": "▼▼", "no_data": ""}
 
 
+#: Funnel bands from worst to best, for sorting a table by them.
+BAND_ORDER = {"below_998": 0, "below_95": 1, "inside": 2, "above_95": 3, "above_998": 4}
+
+
 def band_text(band: str) -> str:
     """A funnel band in words, the limit formatted for the current locale."""
     limit = {"998": 0.998, "95": 0.95}.get(band.rpartition("_")[2])
@@ -94,6 +98,7 @@ def _ranking(locations: list[dict]) -> list[dict]:
             "interval": interval(record["ci_low"], record["ci_high"]) or "–", "shrunk": number(record["shrunk"]),
             "band": record["funnel"], "band_symbol": BAND_SYMBOLS.get(record["funnel"], ""),
             "band_text": band_text(record["funnel"]), "low_data": record["low_data"],
+            "band_order": BAND_ORDER.get(record["funnel"], -1),
         })
     return rows
 

@@ -163,9 +163,18 @@ def _most_extreme(points: Sequence[dict], centre: float, per_side: int) -> list[
     return [n for _, n in sorted(chosen, reverse=True)]
 
 
+def _room_for_end_labels(labels: Sequence[str], left: float, right: float) -> tuple[float, float]:
+    """Margins wide enough for the first and last x labels, which are centred on the plot's ends
+    ("gruod. 2026" used to lose its last digit at the right edge)."""
+    if not labels:
+        return left, right
+    return max(left, text_width(labels[0]) / 2 + 4), max(right, text_width(labels[-1]) / 2 + 4)
+
+
 def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]], label: str = "Trend") -> Markup:
     """Monthly means (0–100) as lines; the first series is drawn strongest."""
     width, height, left, bottom, top, right = 640, 220, 40, 30, 12, 16
+    left, right = _room_for_end_labels(labels, left, right)
     n = max(len(labels), 2)
 
     def x(i: int) -> float:
@@ -197,26 +206,46 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]],
 def compared_bars(rows: Sequence[tuple[str, float | None, float | None]], label: str = "Sections",
                   own: str = "", reference: str = "") -> Markup:
     """Horizontal bars (0–100) of ``(label, own value, reference value)``; the reference as a tick."""
-    left, right, row_h, top = 200, 60, 22, 20
+    left, right, top = 200, 60, 20
     width, plot = 640, 640 - left - right
+    names = [_label_lines(name, left - 12) for name, _, _ in rows]
+    row_h = 30 if any(len(lines) > 1 for lines in names) else 22  # room for section names on two lines
+    bar_h, bar_top = 14, (row_h - 14) // 2
     height = top + row_h * len(rows) + 6
     body = []
     if own or reference:
         body.append(f'<text x="{left}" y="12" fill="{BLUE}">■ {escape(own)}</text>'
                     f'<text x="{left + 160}" y="12" fill="{INK}">| {escape(reference)}</text>')
-    for n, (name, value, ref) in enumerate(rows):
+    for n, ((_, value, ref), lines) in enumerate(zip(rows, names)):
         y = top + n * row_h
-        body.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(name[:30])}</text>'
-                    f'<rect x="{left}" y="{y + 3}" width="{plot}" height="{row_h - 8}" fill="{LIGHT}"/>')
+        middle = y + bar_top + bar_h / 2 + 4  # text baseline level with the bar's middle
+        for k, line in enumerate(lines):
+            body.append(f'<text x="{left - 8}" y="{middle + (k - (len(lines) - 1) / 2) * 12:.1f}" '
+                        f'text-anchor="end">{escape(line)}</text>')
+        body.append(f'<rect x="{left}" y="{y + bar_top}" width="{plot}" height="{bar_h}" fill="{LIGHT}"/>')
         if value is not None:
             colour = ORANGE if ref is not None and value < ref - 5 else BLUE
-            body.append(f'<rect x="{left}" y="{y + 3}" width="{plot * value / 100:.1f}" height="{row_h - 8}" fill="{colour}"/>')
+            body.append(f'<rect x="{left}" y="{y + bar_top}" width="{plot * value / 100:.1f}" height="{bar_h}" '
+                        f'fill="{colour}"/>')
         if ref is not None:
             rx = left + plot * ref / 100
-            body.append(f'<line x1="{rx:.1f}" x2="{rx:.1f}" y1="{y}" y2="{y + row_h - 2}" stroke="{INK}" stroke-width="2"/>')
-        body.append(f'<text x="{left + plot + 8}" y="{y + 14}">{_fmt(value, 0)}'
+            body.append(f'<line x1="{rx:.1f}" x2="{rx:.1f}" y1="{y + bar_top - 3}" y2="{y + bar_top + bar_h + 3}" '
+                        f'stroke="{INK}" stroke-width="2"/>')
+        body.append(f'<text x="{left + plot + 8}" y="{middle:.1f}">{_fmt(value, 0)}'
                     f'{"" if ref is None else f" / {_fmt(ref, 0)}"}</text>')
     return _svg(width, height, body, label)
+
+
+def _label_lines(text: str, width: float) -> list[str]:
+    """A label on one line, or on two split at a space; only a second line still too long is cut."""
+    if text_width(text) <= width:
+        return [text]
+    words, first = text.split(), ""
+    while words and text_width((first + " " + words[0]).strip()) <= width:
+        first = (first + " " + words.pop(0)).strip()
+    if not first:  # one word longer than the room
+        return [shorten(text, width, limit=200)]
+    return [first, shorten(" ".join(words), width, limit=200)]
 
 
 def offsets_chart(rows: Sequence[tuple[str, float | None, int]], label: str = "Auditor offsets") -> Markup:
@@ -248,6 +277,7 @@ def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | 
     ``(name, value)`` drawn as a dashed horizontal line (e.g. the chain average of a period).
     """
     left, right, top, bottom = 40, 30, 30, 28
+    left, right = _room_for_end_labels(labels, left, right)
     n = max(len(labels), 2)
 
     def x(i: int) -> float:

@@ -31,7 +31,7 @@ MIN_ITEM_ANSWERS = 3  # answers an item needs in the period to rank among them
 
 FUNNEL_NAMES = {
     "above_998": _l("far above the chain"), "above_95": _l("above the chain"),
-    "inside": _l("in line with the chain"), "below_95": _l("below the chain"),
+    "inside": _l("not clearly different from the chain"), "below_95": _l("below the chain"),
     "below_998": _l("far below the chain"), "no_data": _l("no data"),
 }
 
@@ -110,7 +110,7 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
             label=_("Mean score by month"), height=170) if trend else None,
         "sections": sections,
         "sections_chart": charts.compared_bars(
-            [(charts.shorten(s["text"]), s["mean"], s["chain_mean"]) for s in sections],
+            [(s["text"], s["mean"], s["chain_mean"]) for s in sections],
             label=_("Sections against the chain"), own=location.code, reference=_("Chain average"),
         ) if sections else None,
         "repeat_failures": repeat,

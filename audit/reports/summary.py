@@ -162,9 +162,15 @@ def lenient_auditors(stats: dict) -> list[str]:
 # --- one function per finding code: (params, stats) -> sentences ---------------------------------
 
 def auditors_explain_more(params: dict, stats: dict) -> list[str]:
-    return [_("Differences between auditors explain more of the variance (%(auditors)s) than differences "
-              "between branches (%(branches)s): compare the auditors' scoring before ranking branches.",
-              auditors=share(params["auditor_share"]), branches=share(params["location_share"]))]
+    # The three parts of one split of the variance (they add up to 100%), named as such: beside the
+    # share "between branches" of the sentence before, which counts no auditor effect, a bare
+    # "branches 12%" read as a third, contradicting figure.
+    rest = max(0.0, 1.0 - params["auditor_share"] - params["location_share"])
+    return [_("Splitting the differences between visit scores into auditors, branches and single visits, "
+              "the auditors account for %(auditors)s, the branches for %(branches)s and visit-to-visit "
+              "variation for %(rest)s: the auditors differ more than the branches, so compare their scoring "
+              "before ranking branches.",
+              auditors=share(params["auditor_share"]), branches=share(params["location_share"]), rest=share(rest))]
 
 
 def design_not_connected(params: dict, stats: dict) -> list[str]:

@@ -126,7 +126,7 @@ def _context(visit: Visit, lang: str) -> dict:
         "history_chart": _history_chart(history, location.code, averages["chain"]["mean"]),
         "sections": sections,
         "sections_chart": charts.compared_bars(
-            [(charts.shorten(s["title"]), s["score"], s["chain"]) for s in sections],
+            [(s["title"], s["score"], s["chain"]) for s in sections],
             label=_("Sections against the chain"), own=_("This visit"), reference=_("Chain average")),
         "failures": failures,
         "critical_count": sum(1 for f in failures if f["critical"]),

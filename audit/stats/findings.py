@@ -97,8 +97,9 @@ def consistency_findings(consistency: ChainConsistency) -> list[Finding]:
     if variance.auditors_explain_more:
         found.append(Finding(
             AUDITORS_EXPLAIN_MORE,
-            f"Differences between auditors explain more of the score variance "
-            f"({variance.auditor_share:.0%}) than differences between locations ({variance.location_share:.0%}). "
+            f"Splitting the score variance into auditors, locations and single visits, auditors account for "
+            f"{variance.auditor_share:.0%}, locations for {variance.location_share:.0%} and visit-to-visit variation "
+            f"for {variance.residual_share:.0%}: auditors differ more than locations. "
             "Compare auditors' scoring before ranking locations.",
             {"auditor_share": variance.auditor_share, "location_share": variance.location_share,
              "auditor_variance": variance.auditor, "location_variance": variance.location},

@@ -54,4 +54,11 @@ def answer_label(item: Item, value: str | None, lang: str) -> str:
 def template_globals() -> dict:
     return {"role_names": ROLE_NAMES, "status_names": STATUS_NAMES, "format_names": FORMAT_NAMES,
             "channel_names": CHANNEL_NAMES, "type_names": TYPE_NAMES, "principle_names": PRINCIPLE_NAMES,
-            "dispute_names": DISPUTE_NAMES, "log_names": LOG_NAMES, "answer_label": answer_label}
+            "dispute_names": DISPUTE_NAMES, "log_names": LOG_NAMES, "answer_label": answer_label,
+            "dashboard_filters": _dashboard_filters}
+
+
+def _dashboard_filters() -> dict[str, str]:
+    from .office import dashboard_filters
+
+    return dashboard_filters()

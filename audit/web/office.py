@@ -98,9 +98,18 @@ def _query(spec: StatsFilter) -> dict[str, str]:
 
 
 def location_link(code: str, spec: StatsFilter) -> str:
-    """The location page of ``code`` for the same checklist and period."""
-    query = {name: value for name, value in _query(spec).items() if name in ("checklist", "since", "until")}
-    return f"{request.script_root}{LOCATION_PAGE}{quote(code, safe='')}?{urlencode(query)}"
+    """The location page of ``code`` for the same checklist and period; the other filters ride
+    along so that its way back to the dashboard returns to the same view."""
+    return f"{request.script_root}{LOCATION_PAGE}{quote(code, safe='')}?{urlencode(_query(spec))}"
+
+
+#: The dashboard's filters in a query string, as the pages below it carry them.
+DASHBOARD_FILTERS = ("checklist", "since", "until", "region", "format", "scenario")
+
+
+def dashboard_filters() -> dict[str, str]:
+    """The dashboard filters of the current request's query string (for links up and down)."""
+    return {name: request.args[name] for name in DASHBOARD_FILTERS if request.args.get(name)}
 
 
 @bp.get("/office")

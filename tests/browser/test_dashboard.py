@@ -45,6 +45,12 @@ def test_head_office_filters_sorts_and_drills_down(page, live_server, head_offic
     means = [float(v) for v in page.locator("#ranking-table tbody td.mean").evaluate_all(
         "cells => cells.map(c => c.dataset.value)")]
     assert means == sorted(means)
+    # The funnel column sorts from far below the limits to far above them, not by its symbols.
+    page.click("#ranking-table th:nth-child(8) button.sort")
+    bands = page.locator("#ranking-table tbody td.band").evaluate_all("cells => cells.map(c => c.classList[1])")
+    order = ["below_998", "below_95", "inside", "above_95", "above_998"]
+    assert [order.index(b) for b in bands] == sorted(order.index(b) for b in bands)
+    assert len(set(bands)) >= 3
 
     # The heat map of every branch is folded away until asked for.
     all_branches = page.locator("#heat-map details")

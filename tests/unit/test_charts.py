@@ -81,3 +81,16 @@ def test_a_funnel_name_does_not_cover_another_branch_s_dot():
     far = next(t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text == "FAR")
     dot_x = [float(c.get("cx")) for c in root.iter("{http://www.w3.org/2000/svg}circle")]
     assert far.get("text-anchor") == "end" and float(far.get("x")) < min(dot_x)  # drawn left of its point
+
+
+def test_month_labels_at_both_ends_of_a_trend_stay_inside_the_picture():
+    """Long month names ("gruod. 2026", "сент. 2026 г.") sit centred on the first and last point."""
+    labels = ["rugs. 2026", "spal. 2026", "lapkr. 2026", "gruod. 2026"]
+    for chart in (charts.line_chart(labels, {"Branch": [60.0, 61.0, 62.0, 63.0]}),
+                  charts.legend_line_chart(labels, {"Branch": [60.0, 61.0, 62.0, 63.0]}, reference=("Chain", 70.0))):
+        root = parse(chart)
+        width = float(root.get("viewBox").split()[2])
+        for t in root.iter("{http://www.w3.org/2000/svg}text"):
+            if t.text in labels:
+                half = charts.text_width(t.text) / 2
+                assert float(t.get("x")) - half >= 0 and float(t.get("x")) + half <= width, t.text

@@ -66,8 +66,8 @@ def test_each_finding_becomes_a_sentence_with_names_and_regions(babel_app):
     assert text[0] == "40 approved visits at 4 branches; the chain scores 72.2 of 100 on average."
     assert text[2].startswith("The best branch is Branch N-1 (N-1) with 91.0 (95% interval 86.0–96.0, 8 visits). "
                               "The lowest is Branch N-3 (N-3) with 52.0")  # S-1 has too few visits to be named
-    assert ("Differences between auditors explain more of the variance (30%) than differences between branches "
-            "(10%)") in text[3]
+    assert ("the auditors account for 30%, the branches for 10% and visit-to-visit variation for 60%: "
+            "the auditors differ more than the branches") in text[3]
     assert "2 groups of branches and auditors that never overlap" in text[4]
     assert text[5] == ("Auditor Ana Lenient scores 20.0 points above the average auditor (60 visits); "
                        "branches this auditor visits look better than they are.")

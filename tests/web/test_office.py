@@ -155,3 +155,20 @@ def test_a_day_out_of_any_sensible_range_is_named_not_a_server_error(client, dem
     location = client.get("/office/locations/VLN-01", query_string=query)
     assert location.status_code == 200
     assert "is not between 1970 and 2199; the default period is shown." in location.get_data(as_text=True)
+
+
+def test_the_way_back_up_returns_to_the_same_filtered_dashboard(client, demo):
+    login(client, demo["admin"].email)
+    region = chain_statistics(StatsFilter("store-visit"))["locations"][0]["region"]
+    query = {"checklist": "store-visit", "since": "2026-09-01", "until": "2026-10-31", "region": region}
+    html = client.get("/office", query_string=query).get_data(as_text=True)
+    link = re.search(r'href="(/office/locations/[^"]+)" class="branch-link"', html).group(1).replace("&amp;", "&")
+    assert f"region={region}" in link and "since=2026-09-01" in link
+    location = client.get(link).get_data(as_text=True)
+    crumbs = location.split('class="crumbs"')[1].split("</nav>")[0].replace("&amp;", "&")
+    assert "/office?checklist=store-visit&since=2026-09-01&until=2026-10-31&region=" in crumbs
+    visit_link = re.search(r'href="(/visits/\d+\?[^"]+)"', location).group(1).replace("&amp;", "&")
+    visit = client.get(visit_link).get_data(as_text=True)
+    crumbs = visit.split('class="crumbs"')[1].split("</nav>")[0].replace("&amp;", "&")
+    assert "/office?checklist=store-visit&since=2026-09-01&until=2026-10-31&region=" in crumbs
+    assert "/office/locations/" in crumbs and "since=2026-09-01" in crumbs
