@@ -1,7 +1,7 @@
 """What the home pages list: locations, checklists and visits, aggregated in SQL."""
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from ..checklist.model import Text
 from ..extensions import db
@@ -43,23 +43,36 @@ def visit_counts_by_status(user: User) -> dict[str, int]:
 
 
 def locations_overview(user: User) -> list[dict]:
-    """Locations with their number of approved visits and mean approved score."""
-    approved = and_(Visit.location_id == Location.id, Visit.status == "approved")
-    stmt = (
-        select(
-            Location.id, Location.code, Location.name, Location.city, Location.format, Location.active,
-            Region.name.label("region"),
-            func.count(Visit.id).label("visits"),
-            func.avg(Visit.score).label("mean_score"),
-            func.sum(case((Visit.critical_failed, 1), else_=0)).label("critical"),
-        )
+    """Locations with, per checklist, their number of approved visits and mean approved score.
+
+    A mean over different checklists (a store visit and a phone enquiry) compares nothing, so
+    each checklist keeps its own: ``by_checklist`` is ``[{key, title, visits, mean_score}]``.
+    """
+    places = (
+        select(Location.id, Location.code, Location.name, Location.city, Location.format, Location.active,
+               Region.name.label("region"))
         .outerjoin(Region, Location.region_id == Region.id)
-        .outerjoin(Visit, approved)
         .where(visible_locations(user))
-        .group_by(Location.id, Region.name)
         .order_by(Region.name, Location.code)
     )
-    return [row._asdict() for row in db.session.execute(stmt)]
+    rows = {row.id: {**row._asdict(), "by_checklist": [], "visits": 0} for row in db.session.execute(places)}
+    figures = (
+        select(Visit.location_id, Checklist.key, func.count(Visit.id).label("visits"),
+               func.avg(Visit.score).label("mean_score"))
+        .join(ChecklistVersion, Visit.checklist_version_id == ChecklistVersion.id)
+        .join(Checklist, ChecklistVersion.checklist_id == Checklist.id)
+        .where(Visit.status == "approved", Visit.location_id.in_(select(places.subquery().c.id)))
+        .group_by(Visit.location_id, Checklist.key)
+        .order_by(Visit.location_id, func.count(Visit.id).desc(), Checklist.key)
+    )
+    titles = {key: title_text(title) for key, title in db.session.execute(
+        select(Checklist.key, ChecklistVersion.title).join(ChecklistVersion)
+        .order_by(Checklist.key, ChecklistVersion.number))}  # the newest version's title last, so it wins
+    for location_id, key, visits, mean in db.session.execute(figures):
+        row = rows[location_id]
+        row["by_checklist"].append({"key": key, "title": titles.get(key), "visits": visits, "mean_score": mean})
+        row["visits"] += visits
+    return list(rows.values())
 
 
 def checklists_overview() -> list[dict]:

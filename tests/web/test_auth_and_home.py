@@ -1,6 +1,8 @@
 """Signing in and out, the home page of each role, language choice and visit access."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import PASSWORD, csrf_token, login
@@ -154,3 +156,17 @@ def test_checklist_page_shows_items_in_the_chosen_language(client, chain, checkl
     assert "· Patalpos" in page and "Problemų sprendimas" in page
     assert "· premises" not in page and "problem_resolution" not in page
     assert client.get("/checklists/no-such-list").status_code == 404
+
+
+def test_a_managers_branch_figures_are_per_checklist_not_one_mixed_mean(app, client, make_location, make_user,
+                                                                          make_visit):
+    """18 store visits and 1 phone call made one "mean score" before: it compared nothing."""
+    location = make_location("VLN-01", "Vilnius Akropolis")
+    auditor, manager = make_user("auditor"), make_user("manager", locations=["VLN-01"])
+    for _ in range(2):
+        make_visit(location, auditor, {"greeted_promptly": "yes", "staff_respectful": "yes"})
+    make_visit(location, auditor, {"menu_clear": "no"}, checklist="phone-enquiry")
+    html = login(client, manager.email).get_data(as_text=True)
+    cell = html.split('class="by-checklist"')[1].split("</td>")[0]
+    assert re.search(r"In-store visit:\s*<span class=\"num\">2 · \d", cell)
+    assert re.search(r"Phone enquiry:\s*<span class=\"num\">1 · \d", cell)
