@@ -307,3 +307,13 @@ def test_a_demo_built_up_to_today_has_nothing_in_the_future(runner, checklists):
     wrong_order = db.session.scalar(select(func.count()).select_from(Visit).where(
         (Visit.submitted_at < Visit.visited_at) | (Visit.approved_at < Visit.submitted_at)))
     assert wrong_order == 0
+
+
+def test_a_month_only_begun_gets_only_its_share_of_visits(runner, checklists):
+    result = runner.invoke(args=["demo", "--locations", "20", "--months", "2", "--end", "2026-10-03"])
+    assert result.exit_code == 0, result.output
+    months = dict(db.session.execute(
+        select(extract("month", Visit.visited_at), func.count()).group_by(extract("month", Visit.visited_at))).all())
+    september, october = months.get(9, 0), months.get(10, 0)
+    assert september > 40
+    assert october <= september * 3 / 30 * 2  # 3 days of 30, with room for chance

@@ -34,6 +34,8 @@ branches (Latgale is the sixth region to get one).
 """
 from __future__ import annotations
 
+import calendar
+
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -279,6 +281,10 @@ class _ChainBuilder:
         last = len(self.months) - 1
         for m, (start, stop) in enumerate(self.months):
             t = m / last - 0.5 if last else 0.0  # -0.5 in the first month, +0.5 in the last
+            # The month of --end may have begun only days ago: it gets its share of a month's visits
+            # (a whole month's visits on the 1st of December looked like a rush). Full months draw
+            # nothing more, so their visits do not change.
+            share = ((stop - start).days + 1) / calendar.monthrange(start.year, start.month)[1]
             batch = []
             for i, location in enumerate(self.locations):
                 store = 3 if location.format == "flagship" else 1 + int(self.rng.choice(3, p=[0.3, 0.45, 0.25]))
@@ -288,7 +294,7 @@ class _ChainBuilder:
                 if self.rng.random() < 1 / 3:
                     plan.append("email-enquiry")
                 for key in plan:
-                    if key in self.versions:
+                    if key in self.versions and (share >= 1 or self.rng.random() < share):
                         batch.append(self._visit(i, location, key, t, start, stop))
             db.session.add_all(batch)
             db.session.flush()
