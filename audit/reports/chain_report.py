@@ -8,12 +8,11 @@ shows regions plus the lowest branches. The figures are those of the dashboard
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from ..services.chain_stats import StatsError, StatsFilter, chain_statistics
+from ..times import local_today
 from ..services.checklists import current_version
 from ..web.labels import FORMAT_NAMES
 from .chain_view import PDF, chain_view
@@ -35,7 +34,7 @@ def chain_report_context(spec: StatsFilter, lang: str) -> dict:
         return {
             "report_title": _("Chain comparison: %(checklist)s", checklist=title),
             "filters": filter_labels(spec, title),
-            "generated": format_date(date.today(), "long"),
+            "generated": format_date(local_today(), "long"),
             **chain_view(stats, PDF),
         }
 

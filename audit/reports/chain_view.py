@@ -81,7 +81,8 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
                          if stats.get("funnel_curve") else None),
         "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
         "auditors": _auditors(consistency),
-        "trend": _trend(stats["trend"]),
+        "trend": _trend(stats["trend"], narrowed=any(stats["filters"].get(k) for k in
+                                                     ("region", "location_format", "scenario", "location_code"))),
         "regions": [{"name": r["name"] or _("No region"), "filter": r["name"], "locations": r["locations"],
                      "visits": r["visits"], "mean": number(r["mean"])} for r in stats["regions"]],
         "bands": [{"symbol": BAND_SYMBOLS[b], "text": band_text(b)}
@@ -187,12 +188,15 @@ def _auditors(consistency: dict) -> dict:
     }
 
 
-def _trend(trend: list[dict]) -> dict | None:
+def _trend(trend: list[dict], narrowed: bool = False) -> dict | None:
+    """Monthly means; named "chain mean" only when no filter narrows the chain (a region's line
+    called "chain mean" was read as the whole chain's)."""
     if not trend:
         return None
     labels = [format_date(date(int(t["month"][:4]), int(t["month"][5:]), 1), "LLL yyyy") for t in trend]
+    name = _("Mean of the chosen visits") if narrowed else _("Chain mean")
     return {
-        "chart": charts.legend_line_chart(labels, {_("Chain mean"): [t["mean"] for t in trend]},
+        "chart": charts.legend_line_chart(labels, {name: [t["mean"] for t in trend]},
                                            label=_("Trend by month")),
         "rows": [{"month": label, "visits": t["visits"], "mean": number(t["mean"])} for label, t in zip(labels, trend)],
     }

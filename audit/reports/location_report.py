@@ -121,7 +121,7 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
                     {"label": _("Checklist"), "value": title},
                     {"label": _("Period"), "value": f"{format_date(since, 'medium')} – {format_date(until, 'medium')}"},
                     ],
-        "generated": format_date(local_today(), "medium"),
+        "generated": format_date(local_today(), "long"),
     }
 
 

@@ -119,7 +119,7 @@ def _context(visit: Visit, lang: str) -> dict:
         "visited_text": format_datetime(visit.visited_at, "short"),
         "period": {"since": since, "until": until, "months": COMPARISON_MONTHS},
         "period_text": {"since": format_date(since, "medium"), "until": format_date(until, "medium")},
-        "generated": format_date(local_today(), "medium"),
+        "generated": format_date(local_today(), "long"),
         "chain": averages["chain"],
         "region": averages["region"],
         "history": history,

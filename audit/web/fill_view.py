@@ -5,7 +5,7 @@ import json
 from datetime import UTC
 
 from flask import url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import format_decimal, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 
 from ..checklist.model import NA, PASS_SCORE, Item
@@ -46,6 +46,16 @@ def failing_values(item: Item) -> list[str]:
     """Answers that fail the question (for comment_required_on_fail in the browser)."""
     scored = ((value, item_score(item, value)) for value, _label in choices(item, "en"))
     return [value for value, score in scored if score is not None and score < PASS_SCORE]
+
+
+def _number_text(value: str | None) -> str:
+    """A stored number as the auditor's language writes it ("2,5" in ru, lt, lv; "na" stays)."""
+    if value is None:
+        return ""
+    try:
+        return format_decimal(float(value), "0.##########")
+    except ValueError:
+        return value
 
 
 def draft_revision(visit: Visit) -> int:
@@ -94,6 +104,9 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool, typed=No
                 "notes": [c.text for c in open_notes if c.item_id == item.id],
                 "photos": photos.get(item.id, []),
             })
+        for entry in items:
+            entry["shown_value"] = _number_text(entry["value"]) if entry["item"].type == "number" and \
+                entry["item"].id not in errors else (entry["value"] or "")
         sections.append({"id": section.id, "title": section.title.get(lang), "items": items})
     local = visit.visited_at.replace(tzinfo=UTC).astimezone(get_timezone()) if visit.visited_at else None
     return {

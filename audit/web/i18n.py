@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..extensions import db
-from .labels import template_globals
+from .labels import answer_label, template_globals
 
 bp = Blueprint("i18n", __name__)
 
@@ -73,6 +73,8 @@ def install_template_helpers(app: Flask) -> None:
         return {"language_names": LANGUAGE_NAMES, "current_language": get_locale().language if get_locale() else "en"}
 
     app.jinja_env.globals.update(template_globals())
+    # An answer value as people read it: {{ values|map('label_of', item, lang) }} (show_if rules).
+    app.jinja_env.filters["label_of"] = lambda value, item, lang: answer_label(item, value, lang) if item else value
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["decimal"] = lambda value, fmt="0.0": "–" if value is None else format_decimal(value, fmt)

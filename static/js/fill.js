@@ -95,7 +95,7 @@
       if (!show) return;
       visible[id] = true;
       var value = valueOf("answer-" + id);
-      if (q.dataset.required) { required += 1; if (value) answered += 1; }
+      if (q.dataset.required) { required += 1; if (value && !lastErrors[id]) answered += 1; }  // a refused value is no answer
       var errorEl = q.querySelector("[data-error-for]");
       if (q.dataset.commentOnFail) {
         var needs = fails(q, value) && !valueOf("comment-" + id).trim();

@@ -135,7 +135,7 @@ def test_header_labels_stay_with_their_values_and_intervals_do_not_break(app, ru
     on the next, and "95% interval 68–" / "78" broke after the dash."""
     first_page = pdf_reader(cli_pdf(runner, tmp_path, period)).pages[0].extract_text().splitlines()
     assert not [line for line in first_page if line.rstrip().endswith(":") or re.search(r"\d–$", line)], first_page[:12]
-    assert any(re.search(r"Made on: \d", line) for line in first_page)
+    assert any(re.search(r"Made on: \d+ \w+ \d{4}", line) for line in first_page), first_page[:8]  # "1 December 2026"
     assert any(re.search(r"\b\d+–\d+$", line) for line in first_page)  # the interval, whole
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -155,6 +156,11 @@ def test_checklist_page_shows_items_in_the_chosen_language(client, chain, checkl
     # each scored item names its service principle in words, not by its tag
     assert "· Patalpos" in page and "Problemų sprendimas" in page
     assert "· premises" not in page and "problem_resolution" not in page
+    # a question shown only after some answers names that question and those answers, not their ids
+    advice = definition.item("advice_quality")
+    labels = [advice.option(v).label.lt for v in ("left_alone", "unsuitable")]
+    assert unescape(f"rodomas, kai „{advice.text.lt}“ yra {labels[0]} arba {labels[1]}") in unescape(page)
+    assert "left_alone" not in page and "«advice_quality»" not in page
     assert client.get("/checklists/no-such-list").status_code == 404
 
 

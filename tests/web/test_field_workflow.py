@@ -304,3 +304,16 @@ def test_a_refused_save_gives_back_what_was_typed_not_what_was_stored(client, pe
     assert 'value="2099-06-01T10:00"' in html and "The visit cannot be in the future." in html
     assert f'name="answer-{number.id}"' in html and 'value="-5"' in html
     assert "The number cannot be negative." in html and "Queue of twelve people" in html
+
+
+def test_a_decimal_comes_back_written_the_way_the_auditors_language_writes_it(client, people):
+    client_uuid, page = start(client, people, schedule(client, people))
+    client.post("/language", data={"lang": "ru", "csrf_token": csrf_token(page)})
+    number = next(i for i in people["store"].items if i.type == "number")
+    client.post(f"/visits/{client_uuid}/fill", data={"csrf_token": csrf_token(page), "action": "save",
+                                                     f"answer-{number.id}": "2,5"})
+    assert db.session.scalar(select(Answer.value).join(Visit).where(
+        Visit.uuid == client_uuid, Answer.item_id == number.id)) == "2.5"
+    html = client.get(f"/visits/{client_uuid}/fill").get_data(as_text=True)
+    field = re.search(rf'<input[^>]*name="answer-{number.id}"[^>]*>', html).group(0)
+    assert 'value="2,5"' in field
