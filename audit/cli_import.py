@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from .cli_reports import calendar_day
+from .cli_reports import chain_filter_options
 
 
 @click.command("import-visits")
@@ -46,12 +46,7 @@ def import_visits(file: str) -> None:
 
 
 @click.command("export-visits")
-@click.option("--checklist", required=True, help="Checklist id, e.g. store-visit.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day, help="First day (inclusive).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day, help="Last day (inclusive).")
-@click.option("--region", help="Only locations of this region (its name).")
-@click.option("--format", "location_format", help="Only locations of this format (mall, flagship …).")
-@click.option("--scenario", help="Only visits with exactly this scenario.")
+@chain_filter_options
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True, allow_dash=True),
               help="File to write, or - for standard output.")
 @with_appcontext

@@ -17,13 +17,24 @@ def calendar_day(_ctx, param, value):
     return value
 
 
+def chain_filter_options(command):
+    """The options that choose the visits of a chain-wide command (stats, export-visits)."""
+    for option in reversed((
+        click.option("--checklist", required=True, help="Checklist id, e.g. store-visit."),
+        click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day,
+                     help="First day (inclusive)."),
+        click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day,
+                     help="Last day (inclusive)."),
+        click.option("--region", help="Only locations of this region (its name)."),
+        click.option("--format", "location_format", help="Only locations of this format (mall, flagship …)."),
+        click.option("--scenario", help="Only visits with exactly this scenario."),
+    )):
+        command = option(command)
+    return command
+
+
 @click.command("stats")
-@click.option("--checklist", required=True, help="Checklist id, e.g. store-visit.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day, help="First day (inclusive).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day, help="Last day (inclusive).")
-@click.option("--region", help="Only locations of this region (its name).")
-@click.option("--format", "location_format", help="Only locations of this format (mall, flagship …).")
-@click.option("--scenario", help="Only visits with exactly this scenario.")
+@chain_filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (see the README).")
 @click.option("--lang", default="en", type=click.Choice(["en", "ru", "lt", "lv"]), help="Language of texts.")
 @with_appcontext
