@@ -52,21 +52,14 @@ def import_visits(file: str) -> None:
 @with_appcontext
 def export_visits(checklist, since, until, region, location_format, scenario, out) -> None:
     """Approved visits as CSV, one row per answer: the format import-visits reads."""
-    from .cli_reports import _exit_on_unknown_place
-    from .services.chain_stats import StatsFilter
+    from .cli_reports import chosen_visits
     from .services.checklists import current_version
     from .services.export_csv import VisitExport
 
-    if since and until and until < since:
-        click.echo("error: --until is before --since", err=True)
-        sys.exit(1)
+    spec = chosen_visits(checklist, since, until, region, location_format, scenario)
     if current_version(checklist) is None:
         click.echo(f"error: unknown checklist '{checklist}'", err=True)
         sys.exit(1)
-    spec = StatsFilter(checklist=checklist, since=since.date() if since else None,
-                       until=until.date() if until else None, region=region,
-                       location_format=location_format, scenario=scenario)
-    _exit_on_unknown_place(spec)
     export = VisitExport(spec)
     with click.open_file(out, "wb", atomic=out != "-") as handle:  # bytes: the rows end in CRLF as written
         for chunk in export:
@@ -75,7 +68,7 @@ def export_visits(checklist, since, until, region, location_format, scenario, ou
     from .services import audit_log
 
     audit_log.record("visits.exported", "checklist", checklist, None, out=out, visits=export.visits,
-                     filters={k: str(v) for k, v in vars(spec).items() if v is not None and k != "checklist"})
+                     filters=spec.chosen())
     db.session.commit()
     if out != "-":
         click.echo(f"wrote {out} ({export.visits} visits, {export.answers} answers)")

@@ -40,15 +40,9 @@ def chain_filter_options(command):
 @with_appcontext
 def stats_command(checklist, since, until, region, location_format, scenario, as_json, lang) -> None:
     """Consistency statistics over approved visits (scores on 0–100)."""
-    from .services.chain_stats import StatsError, StatsFilter, chain_statistics
+    from .services.chain_stats import StatsError, chain_statistics
 
-    if since and until and until < since:
-        click.echo("error: --until is before --since", err=True)
-        sys.exit(1)
-    spec = StatsFilter(checklist=checklist, since=since.date() if since else None,
-                       until=until.date() if until else None, region=region,
-                       location_format=location_format, scenario=scenario)
-    _exit_on_unknown_place(spec)
+    spec = chosen_visits(checklist, since, until, region, location_format, scenario)
     try:
         result = chain_statistics(spec, lang)
     except StatsError as exc:
@@ -58,6 +52,21 @@ def stats_command(checklist, since, until, region, location_format, scenario, as
         click.echo(json.dumps(result, ensure_ascii=False, indent=1, allow_nan=False))
     else:
         click.echo(summary_text(result))
+
+
+def chosen_visits(checklist, since, until, region, location_format, scenario):
+    """The ``StatsFilter`` of :func:`chain_filter_options`' values; exits 1 on a period that
+    ends before it starts, or a region or format no location has."""
+    from .services.chain_stats import StatsFilter
+
+    if since and until and until < since:
+        click.echo("error: --until is before --since", err=True)
+        sys.exit(1)
+    spec = StatsFilter(checklist=checklist, since=since.date() if since else None,
+                       until=until.date() if until else None, region=region,
+                       location_format=location_format, scenario=scenario)
+    _exit_on_unknown_place(spec)
+    return spec
 
 
 def _exit_on_unknown_place(spec) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Assignment, Checklist, Location, User, Visit
 from ..times import local_today
+from .import_csv import separator
 from . import audit_log
 
 CSV_COLUMNS = ("location_code", "checklist", "auditor", "scenario", "due_from", "due_until", "notes")
@@ -97,8 +98,7 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
 def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
     """Bulk scheduling from CSV (columns ``CSV_COLUMNS``, ISO dates), all or nothing."""
     text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]  # Excel in Lithuanian, Latvian and Russian settings separates with ";"
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if first_line.count(";") > first_line.count(",") else ",")
+    reader = csv.DictReader(io.StringIO(text), delimiter=separator(text))
     header = reader.fieldnames or []
     missing = [c for c in CSV_COLUMNS[:6] if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]

@@ -46,6 +46,10 @@ class StatsFilter:
     scenario: str | None = None
     location_code: str | None = None
 
+    def chosen(self) -> dict[str, str]:
+        """The filters set besides the checklist, as text (for the audit log)."""
+        return {name: str(value) for name, value in asdict(self).items() if value is not None and name != "checklist"}
+
     def conditions(self, since: date | None = None, until: date | None = None) -> list:
         """WHERE conditions on ``visit`` alone: the other tables enter as uncorrelated
         ``IN (subquery)`` sets, so the big per-answer queries join nothing but ``visit``."""

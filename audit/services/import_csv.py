@@ -32,6 +32,13 @@ UNGUARDED = ("location_name", "region", "answer", "comment")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def separator(text: str) -> str:
+    """The CSV separator of ``text``, from its header line: ";" as Excel writes it in Lithuanian,
+    Latvian and Russian settings, else ","."""
+    first_line = text.split("\n", 1)[0]
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
 def unguarded(text: str) -> str:
     """``text`` without the apostrophe the export puts before a would-be formula."""
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
@@ -161,9 +168,7 @@ def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
 
 def _records(text: str):
     """``(first line number, cells)`` of every CSV record; a quoted value may span lines."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator(text))
     start = 1
     for cells in reader:
         yield start, cells

@@ -119,7 +119,7 @@ def visits_csv():
     if current_version(spec.checklist) is None:
         abort(404)
     # Every answer of the chain leaves the app: who took which visits is kept in the audit log.
-    audit_log.record("visits.exported", "checklist", spec.checklist, current_user, filters=_filters(spec))
+    audit_log.record("visits.exported", "checklist", spec.checklist, current_user, filters=spec.chosen())
     db.session.commit()
     export, engine = VisitExport(spec), db.engine
 
@@ -134,6 +134,3 @@ def visits_csv():
         "Content-Disposition": f'attachment; filename="visits-{spec.checklist}.csv"',
         "Cache-Control": "private, no-store"})
 
-
-def _filters(spec) -> dict:
-    return {name: str(value) for name, value in vars(spec).items() if value is not None and name != "checklist"}

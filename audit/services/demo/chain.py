@@ -65,7 +65,7 @@ from .answers import (
     gate_value,
     pick,
 )
-from .helpers import allocate, month_ranges, sigmoid, write_private
+from .helpers import allocate, in_the_past, month_ranges, sigmoid, write_private
 from .texts import AuditorTexts, auditor_texts
 from .work import schedule_open_work
 
@@ -314,8 +314,8 @@ class _ChainBuilder:
         submitted_at = visited_at + timedelta(minutes=int(rng.integers(120, 26 * 60)))
         approved_at = submitted_at + timedelta(minutes=int(rng.integers(12 * 60, 40 * 60)))
         if self.not_after is not None and approved_at > self.not_after:
-            visited_at, submitted_at, approved_at = _in_the_past(visited_at, submitted_at, approved_at,
-                                                                 self.not_after)
+            visited_at, submitted_at, approved_at = in_the_past(visited_at, submitted_at, approved_at,
+                                                                self.not_after)
         base = (self.location_quality[i] + self.leniency[a] + self.location_trend[i] * t
                 + rng.normal(0.0, VISIT_SD))
         texts = auditor_texts(self.auditors[a].locale)  # auditors write in their own language
@@ -397,13 +397,3 @@ class _ChainBuilder:
                 answers.append(Answer(item_id=item.id, value=value, comment=comment))
         assert not missing_answers(definition, values, comments), missing_answers(definition, values, comments)
         return answers
-
-
-def _in_the_past(visited_at: datetime, submitted_at: datetime, approved_at: datetime,
-                 not_after: datetime) -> tuple[datetime, datetime, datetime]:
-    """The three times moved before ``not_after``: the visit a day earlier at a time (same hour
-    of its day, so still within opening hours), submission and approval squeezed in between."""
-    while visited_at > not_after - timedelta(hours=1):
-        visited_at -= timedelta(days=1)
-    room = not_after - visited_at
-    return visited_at, min(submitted_at, visited_at + room / 3), min(approved_at, visited_at + room * 2 / 3)

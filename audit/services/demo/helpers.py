@@ -4,7 +4,7 @@ from __future__ import annotations
 import calendar
 import math
 import os
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 
@@ -40,3 +40,13 @@ def allocate(total: int, weights: list[float]) -> list[int]:
     for i in by_remainder[: total - sum(counts)]:
         counts[i] += 1
     return counts
+
+
+def in_the_past(visited_at: datetime, submitted_at: datetime, approved_at: datetime,
+                not_after: datetime) -> tuple[datetime, datetime, datetime]:
+    """The three times moved before ``not_after``: the visit a day earlier at a time (same hour
+    of its day, so still within opening hours), submission and approval squeezed in between."""
+    while visited_at > not_after - timedelta(hours=1):
+        visited_at -= timedelta(days=1)
+    room = not_after - visited_at
+    return visited_at, min(submitted_at, visited_at + room / 3), min(approved_at, visited_at + room * 2 / 3)
