@@ -35,12 +35,14 @@ def return_visit(visit: Visit, reviewer: User, note: str = "", item_comments: di
     comments = {k: v.strip() for k, v in (item_comments or {}).items() if v and v.strip()}
     errors = {k: "unknown item" for k in comments if definition.item(k) is None}
     errors.update({k: f"at most {MAX_TEXT} characters" for k, v in comments.items() if len(v) > MAX_TEXT})
-    if not note.strip() and not comments:
+    if len(note.strip()) > MAX_TEXT:
+        errors["note"] = f"at most {MAX_TEXT} characters"
+    elif not note.strip() and not comments:
         errors["note"] = "say what the auditor should fix: a note or a comment on an item"
     if errors:
         raise VisitInvalid(errors)
     if note.strip():
-        visit.review_comments.append(ReviewComment(item_id=None, author_id=reviewer.id, text=note.strip()[:MAX_TEXT]))
+        visit.review_comments.append(ReviewComment(item_id=None, author_id=reviewer.id, text=note.strip()))
     for item_id, text in comments.items():
         visit.review_comments.append(ReviewComment(item_id=item_id, author_id=reviewer.id, text=text))
     visit.status, visit.returned_at = "returned", utcnow()

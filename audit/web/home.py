@@ -59,6 +59,15 @@ def checklist(key: str):
 @bp.get("/visits/<int:visit_id>")
 @login_required
 def visit(visit_id: int):
+    return visit_page(visit_id)
+
+
+def visit_page(visit_id: int, refused: dict | None = None):
+    """The visit page; ``refused`` re-shows a review form the server refused, with what was typed.
+
+    ``refused`` is ``{"form": "return" | "dispute" | "decide", "values": request.form}`` (plus
+    ``"dispute_id"`` for a decision), so a refused note is shown again instead of being lost.
+    """
     found = db.session.scalar(
         select(Visit)
         .where(Visit.id == visit_id)
@@ -89,4 +98,5 @@ def visit(visit_id: int):
         can_review=may(current_user, "review_visit", found),
         can_dispute=may(current_user, "dispute_visit", found) and found.status == "approved",
         can_decide=may(current_user, "decide_dispute", found),
+        refused=refused or {},
     )

@@ -10,6 +10,7 @@ from ..models import Dispute, Visit
 from ..policy import may
 from ..services.review import approve_visit, decide_dispute, raise_dispute, return_visit
 from ..services.visits import VisitError, VisitInvalid
+from .home import visit_page
 from .messages import translate_error
 
 bp = Blueprint("review", __name__)
@@ -41,12 +42,21 @@ def _flash_error(exc: VisitError) -> None:
         flash(translate_error(exc.message), "error")
 
 
-def _attempt(visit: Visit, work, success: str):
-    """Run a review step: commit and confirm, or roll back and show why not; back to the visit."""
+def _attempt(visit: Visit, work, success: str, refused: dict | None = None):
+    """Run a review step: commit and confirm, or roll back and show why not.
+
+    Confirmed: back to the visit page. Refused: the visit page again, with the refused form
+    filled in as typed (``refused``, see :func:`home.visit_page`) — a reviewer's notes are not lost.
+    """
+    visit_id = visit.id
     try:
         work()
     except VisitError as exc:
         _flash_error(exc)
+        if refused is not None:
+            errors = {key: translate_error(message) for key, message in getattr(exc, "errors", {}).items()}
+            return visit_page(visit_id, refused={**refused, "values": request.form, "errors": errors})
+        return redirect(url_for("home.visit", visit_id=visit_id))
     else:
         db.session.commit()
         flash(success, "info")
@@ -66,7 +76,7 @@ def send_back(visit_id: int):
     visit = _visit_for("review_visits", visit_id)
     comments = {key[len("note-"):]: value for key, value in request.form.items() if key.startswith("note-")}
     return _attempt(visit, lambda: return_visit(visit, current_user, request.form.get("note", ""), comments),
-                    _("Visit returned to the auditor."))
+                    _("Visit returned to the auditor."), refused={"form": "return"})
 
 
 @bp.post("/visits/<int:visit_id>/disputes")
@@ -75,7 +85,7 @@ def dispute(visit_id: int):
     visit = _visit_for("dispute_visits", visit_id)
     return _attempt(visit, lambda: raise_dispute(visit, current_user, request.form.get("item_id", ""),
                                                  request.form.get("reason", "")),
-                    _("Your dispute was sent to the reviewers."))
+                    _("Your dispute was sent to the reviewers."), refused={"form": "dispute"})
 
 
 @bp.post("/disputes/<int:dispute_id>/decide")
@@ -89,4 +99,5 @@ def decide(dispute_id: int):
     message = (_("Dispute overturned: the answer and the score were changed.") if overturn
                else _("Dispute upheld: the answer stays."))
     return _attempt(visit, lambda: decide_dispute(found, current_user, overturn, request.form.get("new_value"),
-                                                  request.form.get("note", "")), message)
+                                                  request.form.get("note", "")), message,
+                    refused={"form": "decide", "dispute_id": found.id})
