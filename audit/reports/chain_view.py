@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date, format_percent
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..web.numbers import percent
 from . import charts, heat_maps
 from .ranking_listing import listing_blocks
 from .summary import executive_summary, icc_in_words, interval, number, share
@@ -30,9 +31,9 @@ def band_text(band: str) -> str:
     """A funnel band in words, the limit formatted for the current locale."""
     limit = {"998": 0.998, "95": 0.95}.get(band.rpartition("_")[2])
     if band.startswith("above") and limit:
-        return _("above the %(limit)s limit", limit=format_percent(limit, "#,##0.#%"))
+        return _("above the %(limit)s limit", limit=percent(limit, 1))
     if band.startswith("below") and limit:
-        return _("below the %(limit)s limit", limit=format_percent(limit, "#,##0.#%"))
+        return _("below the %(limit)s limit", limit=percent(limit, 1))
     return _("no data") if band == "no_data" else _("within the limits")
 
 

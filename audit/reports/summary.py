@@ -14,10 +14,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from babel.lists import format_list
-from flask_babel import format_decimal, format_percent, get_locale, get_translations
+from flask_babel import format_decimal, get_locale, get_translations
 from flask_babel import gettext as _
 
 from ..stats import findings as codes
+from ..web.numbers import percent
 
 LISTED = 5  # names spelled out before "and N more"
 LENIENCY_POINTS = 5.0  # an auditor this many points from the average auditor is worth a sentence
@@ -40,7 +41,7 @@ def _plural(singular: str, plural: str, num: int, **variables) -> str:
 
 
 def share(value: float | None) -> str:
-    return "–" if value is None else format_percent(value, "#,##0%")
+    return percent(value)
 
 
 def names(labels: Sequence[str]) -> str:
@@ -280,7 +281,7 @@ def _main_region(below: list[dict], stats: dict) -> tuple[str | None, int]:
 def _least_consistent(part: dict, stats: dict, params: dict, is_section: bool) -> list[str]:
     limit, below = _below_limits(part)
     region, in_region = _main_region(below, stats)
-    values = {"title": part["text"], "limit": format_percent(limit or 0, "#,##0.#%"), "in_region": in_region,
+    values = {"title": part["text"], "limit": percent(limit or 0, 1), "in_region": in_region,
               "region": region}
     if is_section:
         if region:

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..extensions import db
 from .labels import answer_label, template_globals
+from .numbers import percent
 
 bp = Blueprint("i18n", __name__)
 
@@ -80,3 +81,5 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["decimal"] = lambda value, fmt="0.0": "–" if value is None else format_decimal(value, fmt)
     # Counts with the locale's digit grouping: 60,113 (en), 60 113 (lt, lv, ru).
     app.jinja_env.filters["count"] = lambda value: "–" if value is None else format_decimal(value, "#,##0")
+    # Shares (0–1) as the language writes percentages: 27% (en, lv), 27 % (lt, ru).
+    app.jinja_env.filters["percent"] = percent
