@@ -72,6 +72,20 @@ def _wrap_words(text: str, width: int, max_lines: int) -> list[str]:
     return lines or [""]
 
 
+def _fit_words(text: str, max_lines: int = 3, widths: range = range(12, 25)) -> list[str]:
+    """``text`` in at most ``max_lines`` lines, as narrow as that allows (12 to 24 characters).
+
+    Every word is kept while some width fits ("Atsisveikinimas ir aptarnavimas po pardavimo" in
+    three lines of 15); the caller shrinks the font to the longest line. Only a title too long
+    for three lines of 24 characters ends in "…".
+    """
+    for width in widths:
+        lines = _wrap_words(text, width, max_lines + 1)
+        if len(lines) <= max_lines:
+            return lines
+    return _wrap_words(text, widths[-1], max_lines)
+
+
 def heat_label_px(labels: Sequence[str], chars: int = 40) -> float:
     """The label column :func:`labelled_heat_map` needs for ``labels`` (to give several maps one)."""
     return max([text_width(_clip(text, chars)) for text in labels] + [30.0]) + 14
@@ -82,13 +96,13 @@ def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
                       chars: int = 40, label_px: float | None = None) -> Markup:
     """:func:`heat_map` sized to its labels, so no label is cut off at the edge of the picture.
 
-    Column titles are wrapped on up to three horizontal lines above their column; the label
+    Column titles are wrapped whole on up to three horizontal lines above their column; the label
     column is as wide as the longest row label (up to ``chars`` characters, longer ones end in
     "…"), or ``label_px`` wide, so that maps shown together share one scale.
     Cells are viridis-coloured 0–100 scores, each printing its number in a contrasting colour.
     """
     cell_w, cell_h, line_h = 76, 20, 12
-    heads = [_wrap_words(title, 12, 3) for title in column_labels]
+    heads = [_fit_words(title) for title in column_labels]
     rows = [_clip(text, chars) for text in row_labels]
     left = round(label_px if label_px is not None else heat_label_px(rows, chars))
     top = max([len(h) for h in heads] + [1]) * line_h + 8

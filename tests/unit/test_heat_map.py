@@ -31,3 +31,20 @@ def test_maps_shown_together_can_share_their_label_column():
     assert a.get("viewBox").split()[2] == b.get("viewBox").split()[2]
     long = ET.fromstring(str(heat_maps.labelled_heat_map(["x" * 60], ["x"], [[1.0]], chars=20)))
     assert "x" * 19 + "…" in {t.text for t in long.iter(f"{SVG}text")}
+
+
+def test_long_section_titles_keep_every_word_in_three_lines():
+    """"Atsisveikinimas ir aptarnavimas po pardavimo" lost "po pardavimo" to a "…" (lines of 12)."""
+    titles = ["Atsisveikinimas ir aptarnavimas po pardavimo", "Preču pārzināšana un konsultācija", "Speed"]
+    root = ET.fromstring(str(heat_maps.labelled_heat_map(["VLN-01"], titles, [[70.0, 80.0, 90.0]])))
+    width = float(root.get("viewBox").split()[2])
+    heads = [t for t in root.iter(f"{SVG}text") if t.get("font-size")]
+    assert " ".join(t.text for t in heads) == " ".join(titles)
+    assert max(len(h.text) for h in heads) <= 15 and len(heads) == 3 + 3 + 1
+    cells = [(float(r.get("x")), float(r.get("x")) + float(r.get("width"))) for r in root.iter(f"{SVG}rect")]
+    for head in heads:  # each line inside its own column at its font size
+        half = heat_maps.text_width(head.text) * float(head.get("font-size")) / 11 / 2
+        x = float(head.get("x"))
+        assert any(start <= x - half and x + half <= end + 2 for start, end in cells) and x + half < width
+    huge = heat_maps.labelled_heat_map(["VLN-01"], ["word " * 30], [[1.0]])
+    assert "…" in str(huge)
