@@ -14,6 +14,11 @@ from flask import current_app
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)
 
 
+#: The earliest day a visit may have: an earlier one is a typing mistake (0026-11-05, 1926 for
+#: 2026) that would otherwise sit in every statistic and trend as a visit of long ago.
+EARLIEST_VISIT = date(2000, 1, 1)
+
+
 def in_calendar(day: date) -> bool:
     return FIRST_DAY <= day <= LAST_DAY
 

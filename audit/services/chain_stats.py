@@ -326,7 +326,8 @@ def _local_month_finder(zone):
     wholly in it (local time only moves forward), and only days around a month's end need
     each hour converted."""
     def local_month(moment: datetime) -> str:
-        return moment.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m")
+        local = moment.replace(tzinfo=UTC).astimezone(zone)
+        return f"{local.year:04d}-{local.month:02d}"  # strftime writes year 1 as "1", not "0001"
 
     whole_day: dict[date, str | None] = {}
 

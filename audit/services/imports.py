@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, insert, select
 
-from ..times import display_zone, stored_utc
+from ..times import EARLIEST_VISIT, display_zone, stored_utc
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import (
@@ -153,6 +153,9 @@ class _Checker:
         else:
             if visit.visited_at > self.now + FUTURE_SLACK:
                 self.problems.add(line, "visited_at", f"'{fields['visited_at']}' is in the future")
+            elif visit.visited_at.date() < EARLIEST_VISIT:
+                self.problems.add(line, "visited_at",
+                                  f"'{fields['visited_at']}' is before {EARLIEST_VISIT.isoformat()}: a typing mistake?")
         if visit.version is not None:
             self._check_answers(visit)
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from ..times import stored_utc
+from ..times import EARLIEST_VISIT, stored_utc
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import EDITABLE_STATUSES, Answer, Assignment, Location, User, Visit, utcnow
@@ -267,6 +267,8 @@ def _merge(visit: Visit, content: VisitContent) -> _Merged:
             typed = stored_utc(typed)
         if typed > utcnow() + FUTURE_SLACK:
             errors["visited_at"] = "the visit cannot be in the future"
+        elif typed.date() < EARLIEST_VISIT:
+            errors["visited_at"] = f"the visit cannot be before {EARLIEST_VISIT.isoformat()}"
         else:
             visited_at = typed
     scenario = (visit.scenario or "") if content.scenario is None else content.scenario.strip()

@@ -6,7 +6,9 @@ user's language. A message not listed here is shown as it is.
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -40,6 +42,8 @@ PATTERNS = [
     (re.compile(r"^must be a number, not .*$"), lambda m: _("Enter a number.")),
     (re.compile(r"^must not be negative, not .*$"), lambda m: _("The number cannot be negative.")),
     (re.compile(r"^at most (\d+) characters.*$"), lambda m: _("At most %(n)s characters.", n=m[1])),
+    (re.compile(r"^the visit cannot be before (\d{4}-\d\d-\d\d)$"),
+     lambda m: _("The visit cannot be before %(day)s: check the year.", day=format_date(date.fromisoformat(m[1]), "long"))),
 ]
 
 

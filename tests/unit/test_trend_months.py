@@ -23,3 +23,10 @@ def test_every_hour_of_two_years_lands_in_the_month_a_clock_there_shows(zone):
         hour += timedelta(hours=1)
     # The cases that matter were there: hours whose local month is not their UTC month.
     assert moved > 0 or zone == "UTC"
+
+
+def test_month_keys_have_four_digit_years():
+    """"1-01" (strftime's year 1) crashed the dashboard's month labels; keys sort and parse as YYYY-MM."""
+    month_of = _local_month_finder(ZoneInfo("UTC"))
+    assert month_of(datetime(1, 1, 1, 10)) == "0001-01"
+    assert month_of(datetime(999, 12, 31, 23)) == "0999-12"

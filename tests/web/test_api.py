@@ -383,6 +383,9 @@ def test_more_malformed_requests(client, chain):
     assert "location" in post(json=visit_body(location="KAU-09"))  # closed branch
     assert post(json=visit_body(visited_at="2999-01-01T00:00:00Z")) == {
         "visited_at": "the visit cannot be in the future"}
+    # A year typed wrong the other way (0026 for 2026) once reached the dashboard and broke its trend.
+    for ancient in ("0001-01-01T10:00:00Z", "1900-01-01T10:00:00Z", "1999-12-31T21:59:59Z"):
+        assert post(json=visit_body(visited_at=ancient)) == {"visited_at": "the visit cannot be before 2000-01-01"}
     assert "scenario" in post(json=visit_body(scenario="x" * 300))
     assert stored_rows() == NO_ROWS
 

@@ -289,6 +289,12 @@ def test_visit_time_typed_in_vilnius_time_is_stored_as_utc(client, people):
     future = client.post(f"/visits/{client_uuid}/fill", data={"csrf_token": csrf_token(page), "action": "save",
                                                              "visited_at": "2099-01-01T10:00"})
     assert "The visit cannot be in the future." in future.get_data(as_text=True)
+    client.post("/language", data={"csrf_token": csrf_token(page), "lang": "lt"})
+    ancient = client.post(f"/visits/{client_uuid}/fill", data={"csrf_token": csrf_token(page), "action": "save",
+                                                              "visited_at": "1026-01-15T14:30"})
+    assert "Apsilankymas negali būti anksčiau nei 2000 m. sausio 1 d.: patikrinkite metus." in ancient.get_data(as_text=True)
+    db.session.expire_all()
+    assert str(db.session.scalar(select(Visit.visited_at).where(Visit.uuid == client_uuid))) == "2026-07-15 11:30:00"
 
 
 def test_a_refused_save_gives_back_what_was_typed_not_what_was_stored(client, people):

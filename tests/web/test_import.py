@@ -323,10 +323,12 @@ BAD_FILES = {
         HEADER + "\n" + visit_rows() + visit_rows("V-2", name="Volta Seskine", region="vilnius"),
         ["line 6: location_name: location VLN-01 is called 'Volta Šeškinė' on line 2"]),
     "dates": (
-        HEADER + "\n" + visit_rows(at="14.03.2025 10:30") + visit_rows("V-2", at="2099-01-01"),
+        HEADER + "\n" + visit_rows(at="14.03.2025 10:30") + visit_rows("V-2", at="2099-01-01")
+        + visit_rows("V-3", at="0026-11-05"),
         ["line 2: visited_at: '14.03.2025 10:30' is not an ISO 8601 date or date-time; "
          "write 2026-03-01, 2026-03-01T14:30 or 2026-03-01T14:30+02:00",
-         "line 6: visited_at: '2099-01-01' is in the future"]),
+         "line 6: visited_at: '2099-01-01' is in the future",
+         "line 10: visited_at: '0026-11-05' is before 2000-01-01: a typing mistake?"]),
     "auditor is not an e-mail address": (
         HEADER + "\n" + visit_rows(auditor="Agnė Petrauskienė"),
         ["line 2: auditor: 'Agnė Petrauskienė' is not a valid e-mail address: An email address must have an @-sign."]),
