@@ -28,7 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("AUDIT")
     if test_config:
         app.config.update(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    _private_folder(Path(app.instance_path))
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", None)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = config.database_uri(
@@ -50,10 +51,32 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web.errors import install_error_pages
 
     install_error_pages(app)
+    _security_headers(app)
     from .cli import register_commands
 
     register_commands(app)
     return app
+
+
+def _security_headers(app: Flask) -> None:
+    """No page in a frame (clickjacking), no full URLs to other sites, no type sniffing.
+    A response that sets its own (a photo's stricter policy) keeps it."""
+    @app.after_request
+    def _headers(response):
+        for name, value in (("X-Frame-Options", "DENY"), ("Content-Security-Policy", "frame-ancestors 'none'"),
+                            ("Referrer-Policy", "same-origin"), ("X-Content-Type-Options", "nosniff")):
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _private_folder(path: Path) -> None:
+    """The instance folder (database, photos, secret key) readable by its owner only."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except OSError:  # a folder we may use but not change (mounted read-only settings …)
+        pass
 
 
 def _init_extensions(app: Flask) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 LANGUAGES = ("en", "ru", "lt", "lv")
@@ -21,6 +22,10 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set AUDIT_SESSION_COOKIE_SECURE=true behind HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me signed in" lasts 30 days (Flask-Login's default is a year); REMEMBER_COOKIE_SECURE
+    # follows SESSION_COOKIE_SECURE unless set on its own.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=31)
     WTF_CSRF_TIME_LIMIT = None  # auditors keep a form open for a whole visit
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Vilnius"

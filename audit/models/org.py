@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..passwords import session_fingerprint
 from ._common import utcnow
 
 ROLES = ("admin", "reviewer", "auditor", "manager")
@@ -62,7 +60,9 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """The identity Flask-Login keeps in the session: the id and a fingerprint of the password
-        hash (see :func:`audit.passwords.session_fingerprint`), so that setting a new password
-        signs the account out everywhere else."""
-        return f"{self.id}:{session_fingerprint(self.password_hash, current_app.config['SECRET_KEY'])}"
+        """The identity Flask-Login keeps in the session and remember-me cookies: the id and the
+        key of this sign-in (:mod:`audit.services.sign_ins`), valid while the server keeps it."""
+        key = getattr(self, "sign_in_key", None)
+        if not key:
+            raise RuntimeError("not signed in: call audit.services.sign_ins.start before login_user")
+        return f"{self.id}:{key}"

@@ -21,3 +21,18 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship()
+
+
+class SignIn(db.Model):
+    """One signed-in browser. Its random key travels in the signed session and remember-me
+    cookies (``User.get_id``); only its SHA-256 is stored. Signing out deletes the row, a new
+    password or deactivation deletes all of the user's rows: a copied cookie then signs in
+    nobody, which a cookie-only session could not promise."""
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import ROLES, Location, User
+from ..models import ROLES, ApiToken, Location, User, utcnow
 from ..passwords import MIN_LENGTH, hash_password, verify_password
-from . import audit_log
+from . import audit_log, sign_ins
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -77,6 +77,8 @@ def update_user(user: User, *, email: str, name: str, role: str, active: bool,
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = "changed"  # never the password or its hash
+    if password or not active:  # a new password signs out every other device; deactivation all
+        _end_access(user, actor, tokens=not active)
     if changes:
         db.session.flush()
         audit_log.record("user.updated", "user", user.id, actor, changes=changes)
@@ -84,14 +86,15 @@ def update_user(user: User, *, email: str, name: str, role: str, active: bool,
 
 
 def change_own_password(user: User, current_password: str, new_password: str) -> None:
-    """A signed-in user sets a new password, proving they know the current one. The new hash
-    changes the session fingerprint, which signs the account out on every other device."""
+    """A signed-in user sets a new password, proving they know the current one; every other
+    device signed in to the account is signed out."""
     if not verify_password(user.password_hash, current_password):
         raise UserError("the current password is wrong", "current_password")
     _check_password(new_password)
     if verify_password(user.password_hash, new_password):
         raise UserError("the new password is the same as the current one", "new_password")
     user.password_hash = hash_password(new_password)
+    _end_access(user, user)
     db.session.flush()
     audit_log.record("user.password_changed", "user", user.id, user)  # never the password or its hash
 
@@ -102,8 +105,20 @@ def deactivate_user(user: User, actor: User | None = None) -> None:
         raise UserError("you cannot deactivate your own account", "active")
     if user.active:
         user.active = False
+        ended = _end_access(user, actor, tokens=True)
         db.session.flush()
-        audit_log.record("user.deactivated", "user", user.id, actor)
+        audit_log.record("user.deactivated", "user", user.id, actor, **ended)
+
+
+def _end_access(user: User, actor: User | None, tokens: bool = False) -> dict:
+    """Sign ``user`` out of every device but the actor's own; with ``tokens``, revoke their API
+    tokens too (a reactivated user gets new ones: the old may have been handed on)."""
+    ended = {"sessions_ended": sign_ins.end_others(user, actor)}
+    if tokens:
+        result = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                                    .values(revoked_at=utcnow()))
+        ended["tokens_revoked"] = result.rowcount or 0
+    return ended
 
 
 def reactivate_user(user: User, actor: User | None = None) -> None:

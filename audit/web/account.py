@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -45,8 +45,7 @@ def password():
             db.session.rollback()
             show_error(form, exc)
         else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # this device stays signed in
+            db.session.commit()  # this device stays signed in; the others are signed out
             flash(_("Your password is changed. Other devices signed in with the old one are signed out."), "info")
             return redirect(url_for("home.index"))
     return render_template("account/password.html", form=form, min_length=MIN_LENGTH)

@@ -1,9 +1,7 @@
 """Login and logout."""
 from __future__ import annotations
 
-import hmac
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,7 +10,8 @@ from wtforms.validators import DataRequired, Email, Length
 
 from ..extensions import db, limiter, login_manager
 from ..models import User
-from ..passwords import session_fingerprint, verify_password
+from ..passwords import verify_password
+from ..services import sign_ins
 from ..services.users import find_user_by_email
 from .i18n import safe_next
 from .forms import AppForm
@@ -27,12 +26,9 @@ class LoginForm(AppForm):
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The user of a session, unless their password has changed since it signed in."""
-    user_id, _, fingerprint = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    expected = session_fingerprint(user.password_hash, current_app.config["SECRET_KEY"]) if user else ""
-    return user if user is not None and hmac.compare_digest(fingerprint, expected) else None
+def load_user(identity: str) -> User | None:
+    """The user of a session, while its sign-in is open (not signed out, no new password since)."""
+    return sign_ins.user_of(identity)
 
 
 def _submitted_email() -> str:
@@ -52,11 +48,18 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
-        if user is not None and user.active and verify_password(user.password_hash, form.password.data):
+        # The password is checked before "active", and for unknown addresses too, so that the
+        # response time tells nothing about whether an account exists or is deactivated.
+        correct = verify_password(user.password_hash if user else None, form.password.data)
+        if user is not None and correct and user.active:
+            language = session.get("lang")
+            session.clear()  # nothing from before signing in (a planted CSRF secret) carries over
+            if language:
+                session["lang"] = language
+            sign_ins.start(user, remember=form.remember.data)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("home.index")))
-        if user is None:
-            verify_password(None, form.password.data)  # same time whether or not the account exists
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -71,6 +74,8 @@ def too_many_attempts(_error):
 @bp.post("/logout")
 @login_required
 def logout():
+    sign_ins.end(current_user)
+    db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

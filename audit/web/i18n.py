@@ -32,8 +32,9 @@ def select_locale() -> str:
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only same-site relative paths, so ``next`` cannot send a user to another site."""
-    if not target:
+    """Only same-site relative paths, so ``next`` cannot send a user to another site; no control
+    characters or backslashes (a CR/LF made the redirect header fail after signing in)."""
+    if not target or any(ch < " " or ch in "\\\x7f" for ch in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -123,7 +123,7 @@ def test_a_new_password_signs_the_account_out_everywhere_else(app, admin_client,
     assert admins_laptop.get("/").status_code == 302  # the admin's other device
 
 
-def test_a_session_cookie_from_before_the_fingerprint_or_forged_is_refused(app, make_user):
+def test_a_forged_or_outdated_session_identity_is_refused(app, make_user):
     person = make_user("reviewer", email="rita@example.com")
     browser = app.test_client()
     for forged in (str(person.id), f"{person.id}:", f"{person.id}:{'0' * 32}", "x:y"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -70,9 +70,7 @@ def user_edit(user_id: int):
             db.session.rollback()
             show_error(form, exc)
         else:
-            db.session.commit()
-            if "password" in changes and user.id == current_user.id:
-                login_user(user)  # a new password ends the other sessions, not this one
+            db.session.commit()  # a new password ends the user's other sessions, not this one
             if changes:
                 flash(_("Changes to %(name)s saved.", name=user.name), "info")
             return redirect(url_for(".users"))
