@@ -2,8 +2,10 @@
 
 Uploads are untrusted. A photo is identified by what it contains (Pillow), never by its
 name or declared type; only JPEG, PNG and WebP are accepted, up to :data:`MAX_BYTES` and
-:data:`MAX_PIXELS`. The size in pixels is checked from the header *before* any pixel is
-decoded, so a small file that unpacks to gigabytes (a decompression bomb) costs nothing.
+:data:`MAX_PIXELS` (JPEG; :data:`MAX_LOSSLESS_PIXELS` for PNG and WebP). The size in pixels
+is checked from the header *before* any pixel is decoded, so a small file that unpacks to
+gigabytes (a decompression bomb) costs nothing; a large JPEG is decoded at a reduced scale,
+and photos are stored at most :data:`STORED_SIDE` pixels on their longest side.
 What is stored is always a fresh JPEG re-encoded from the pixels, turned upright by its
 EXIF orientation, with no metadata at all (no EXIF, no GPS position, no comments, no
 colour profile: colours are converted to sRGB, the JPEG default).
@@ -39,6 +41,12 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+#: PNG and WebP cannot be decoded at a reduced scale: a smaller limit keeps one upload's memory
+#: (4 bytes a pixel, and copies) to a few hundred MB. Phone screenshots are far below it.
+MAX_LOSSLESS_PIXELS = 16_000_000
+#: Longest side of a stored photo: plenty to read a price tag, a fraction of a 48 MP original.
+#: A JPEG is decoded at 1/2, 1/4 or 1/8 scale when that still leaves this many pixels.
+STORED_SIDE = 3000
 THUMB_SIZE = 320  # longest side of a thumbnail, in pixels
 JPEG_QUALITY = 85
 #: Pillow's names of the formats we accept. Its JPEG reader also opens the multi-picture
@@ -197,15 +205,16 @@ def _open_image(data: bytes) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise _too_many_pixels() from exc
+        raise _too_many_pixels(MAX_LOSSLESS_PIXELS) from exc
     except Exception as exc:  # UnidentifiedImageError, or a header Pillow cannot parse
         raise UnsupportedPhoto(
             _l("This file is not a JPEG, PNG or WebP photo. Take the photo again or choose another file.")
         ) from exc
     width, height = img.size
-    if width * height > MAX_PIXELS:
+    limit = MAX_PIXELS if img.format in ("JPEG", "MPO") else MAX_LOSSLESS_PIXELS
+    if width * height > limit:
         img.close()
-        raise _too_many_pixels()
+        raise _too_many_pixels(limit)
     if width < 1 or height < 1:
         img.close()
         raise _damaged()
@@ -231,6 +240,11 @@ def _upright_srgb(img: Image.Image) -> Image.Image:
     """The decoded picture: upright, transparency flattened on white, sRGB, no metadata."""
     icc_profile = img.info.get("icc_profile")
     has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+    if img.format in ("JPEG", "MPO") and max(img.size) > STORED_SIDE:
+        # Decode a large JPEG at the smallest of 1/2, 1/4, 1/8 scale that keeps STORED_SIDE:
+        # a 40 MP photo then costs a quarter or less of the memory and time.
+        scale = STORED_SIDE / max(img.size)
+        img.draft(img.mode, (max(1, round(img.width * scale)), max(1, round(img.height * scale))))
     _decode_strictly(img)
     try:
         ImageOps.exif_transpose(img, in_place=True)
@@ -248,6 +262,8 @@ def _upright_srgb(img: Image.Image) -> Image.Image:
     img = _to_srgb(img, icc_profile)
     clean = Image.new("RGB", img.size)  # a new image carries none of the original's metadata
     clean.paste(img)
+    if max(clean.size) > STORED_SIDE:
+        clean.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
     return clean
 
 
@@ -268,8 +284,8 @@ def _jpeg(img: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def _too_many_pixels() -> PhotoTooLarge:
-    return PhotoTooLarge(_l("The photo has more than %(mp)d megapixels.", mp=MAX_PIXELS // 1_000_000))
+def _too_many_pixels(limit: int) -> PhotoTooLarge:
+    return PhotoTooLarge(_l("The photo has more than %(mp)d megapixels.", mp=limit // 1_000_000))
 
 
 def _damaged() -> UnsupportedPhoto:

@@ -84,7 +84,7 @@ class VisitExport:
                 last_visit = visit_id
                 self.visits += 1
                 local = visited_at.replace(tzinfo=UTC, microsecond=0).astimezone(self.zone).isoformat()
-            writer.writerow((export_id(uuid, external_id), code, guarded(name), guarded(region or ""), email,
+            writer.writerow((guarded(export_id(uuid, external_id)), code, guarded(name), guarded(region or ""), guarded(email),
                              local, checklist, item, guarded(value or ""), guarded(comment or "")))
             self.answers += 1
             if self.answers % BATCH_ROWS == 0:

@@ -28,7 +28,7 @@ MAX_ERRORS = 200
 APP_PREFIX = "app:"  # the export's id of a visit recorded in the app: app:<uuid>
 #: Text columns in which our CSV export writes ``'=…`` for a value starting with ``=``, ``+``,
 #: ``-``, ``@`` or a tab, so that spreadsheets show it instead of running it as a formula.
-UNGUARDED = ("location_name", "region", "answer", "comment")
+UNGUARDED = ("external_id", "location_name", "region", "auditor", "answer", "comment")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -91,6 +91,19 @@ def over_40_megapixels() -> bytes:
 
 
 @cache
+def png_of_17_megapixels() -> bytes:
+    return bilevel_png(5000, 3400)  # under the JPEG limit, over the one for PNG and WebP
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small real JPEG whose header (SOF0) says ``width`` × ``height``."""
+    data = bytearray(encode(Image.new("RGB", (16, 16), RED), "JPEG"))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+@cache
 def decompression_bomb() -> bytes:
     return bilevel_png(30000, 30000)  # 900 megapixels, over twice Pillow's own limit
 
@@ -287,14 +300,15 @@ def test_too_many_pixels_are_refused_before_decoding(app, scene, monkeypatch):
         raise AssertionError("the pixels of an oversized image were decoded")
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
-    for name, data in (("41 MP", over_40_megapixels()), ("100 MP", in_pillows_warning_zone()),
-                       ("900 MP bomb", decompression_bomb())):
+    for name, data, limit in (("41 MP JPEG", jpeg_claiming(8000, 5200), 40), ("17 MP PNG", png_of_17_megapixels(), 16),
+                              ("41 MP PNG", over_40_megapixels(), 16), ("100 MP", in_pillows_warning_zone(), 16),
+                              ("900 MP bomb", decompression_bomb(), 16)):
         assert len(data) < 200_000, name  # small files, huge pictures
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             response = post_photo(client, token, visit, data, filename="big.png", mimetype="image/png")
         assert response.status_code == 413, name
-        assert response.get_json()["error"] == "The photo has more than 40 megapixels.", name
+        assert response.get_json()["error"] == f"The photo has more than {limit} megapixels.", name
         assert not [w for w in caught if issubclass(w.category, Image.DecompressionBombWarning)], name
     assert evidence_rows() == [] and stored_files(app) == []
 
@@ -527,3 +541,18 @@ def test_truncated_photos_are_refused_even_after_weasyprint_was_imported(app, sc
     assert damaged.status_code == 415 and "damaged" in damaged.get_json()["error"]
     assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as WeasyPrint wants it
     assert evidence_rows() == []
+
+
+def test_a_large_phone_photo_is_stored_at_most_3000_pixels_wide_keeping_its_picture():
+    """A 24 MP photo is decoded at half scale and stored 3000 × 2000: readable evidence at a
+    fraction of the memory, time and disk of the original."""
+    from audit.services.evidence import STORED_SIDE, prepare_photo
+
+    original = two_colour_image((6000, 4000))
+    photo = prepare_photo(encode(original, "JPEG", quality=90))
+    img = opened(photo.jpeg)
+    assert img.size == (photo.width, photo.height) == (STORED_SIDE, 2000)
+    for x, y in ((10, 1000), (2990, 1000), (750, 500), (2250, 1500)):  # the same picture, scaled
+        assert close_to(img.getpixel((x, y)), original.getpixel((x * 2, y * 2)), 12), (x, y)
+    upright = prepare_photo(encode(Image.new("RGB", (3400, 1000), BLUE), "PNG"))
+    assert (upright.width, upright.height) == (3000, 882)  # lossless photos are scaled down too

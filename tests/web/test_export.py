@@ -102,10 +102,14 @@ def test_a_comment_that_looks_like_a_formula_is_shown_not_run_and_comes_back_as_
     store_visits = select(Visit.id).where(*StatsFilter("store-visit").conditions())
     answer = db.session.scalars(select(Answer).where(Answer.visit_id.in_(store_visits), Answer.value == "no")).first()
     answer.comment = '=HYPERLINK("http://evil.example","click")'
+    # An e-mail address may start with "=" too (validate_email allows it); so may an imported id.
+    answer.visit.auditor.email = "=cmd|'/Ccalc'!A0@demo.example"
+    answer.visit.external_id = "+SUM(1,2)"
     db.session.commit()
     rows = rows_of(export(runner, tmp_path))
     written = next(row for row in rows if "HYPERLINK" in row["comment"])
     assert written["comment"] == "'" + answer.comment
+    assert written["auditor"] == "'=cmd|'/Ccalc'!A0@demo.example" and written["external_id"] == "'+SUM(1,2)"
     result = runner.invoke(args=["import-visits", str(tmp_path / "export.csv")])
     assert result.exit_code == 0, result.output  # unchanged: the apostrophe is the export's, not the text's
     assert "nothing changed" in result.output
