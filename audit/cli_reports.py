@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 
 import click
 from flask.cli import with_appcontext
@@ -90,24 +91,36 @@ def summary_text(result: dict) -> str:
     if not result["visits"]:
         return f"{result['checklist']}: no approved visits match"
     chain, consistency = result["chain"], result["consistency"]
-    lines = [f"{result['checklist']}: {result['visits']} approved visits at {chain['locations']} locations, "
-             f"chain mean {chain['mean']:.1f} (SD {chain['sd']:.1f})",
-             f"share of variance between locations (ICC1): {_share(consistency['icc_location'])}, "
-             f"after removing auditor effects: {_share(consistency['icc_location_adjusted'])}", ""]
+    chosen = {name: value for name, value in result["filters"].items() if value is not None}
+    whose = "mean of the chosen visits" if set(chosen) - {"since", "until"} else "chain mean"
+    lines = [f"filters: {', '.join(f'{name}={value}' for name, value in chosen.items())}"] if chosen else []
+    lines += [f"{result['checklist']}: {result['visits']} approved visits at {chain['locations']} locations, "
+              f"{whose} {_one(chain['mean'])} (SD {_one(chain['sd'])})",
+              f"share of variance between locations (ICC1): {_share(consistency['icc_location'])}, "
+              f"after removing auditor effects: {_share(consistency['icc_location_adjusted'])}", ""]
     ranking = result["locations"]
     for record in ranking[:5] + ([None] if len(ranking) > 10 else []) + ranking[-5:] if len(ranking) > 10 else ranking:
         if record is None:
             lines.append("   …")
             continue
-        interval = "" if record["ci_low"] is None else f" [{record['ci_low']:.1f}–{record['ci_high']:.1f}]"
-        lines.append(f"  {record['code']:<10} {record['mean']:5.1f}{interval}  n={record['visits']:<3} {record['funnel']}")
+        interval = "" if record["ci_low"] is None else f" [{_one(record['ci_low'])}–{_one(record['ci_high'])}]"
+        lines.append(f"  {record['code']:<10} {_one(record['mean']):>5}{interval}  n={record['visits']:<3} {record['funnel']}")
     lines.append("")
     lines += [f"- {finding['message']}" for finding in consistency["findings"]]
     return "\n".join(lines)
 
 
 def _share(value) -> str:
-    return "–" if value is None else f"{100 * value:.0f}%"
+    return "–" if value is None else f"{_rounded(100 * value, '1')}%"
+
+
+def _one(value: float) -> str:
+    return _rounded(value, "0.1")
+
+
+def _rounded(value: float, step: str) -> str:
+    """Half up, as the pages and spreadsheets round (84.25 → 84.3); f-strings round half to even."""
+    return str(Decimal(repr(value)).quantize(Decimal(step), rounding=ROUND_HALF_UP))
 
 
 @click.group("report")

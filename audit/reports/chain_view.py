@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ..web.numbers import percent
 from . import charts, heat_maps
 from .ranking_listing import listing_blocks
-from .summary import executive_summary, icc_in_words, interval, number, share
+from .summary import executive_summary, icc_in_words, interval, narrowed, number, share
 
 #: Funnel bands: a symbol, so that nothing depends on colour (words from :func:`band_text`).
 BAND_SYMBOLS = {"above_998": "▲▲", "above_95": "▲", "inside": "", "below_95": "▼", "below_998": "▼▼", "no_data": ""}
@@ -69,6 +69,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
             "sd": number(chain["sd"]), "icc_location": share(consistency.get("icc_location")),
             "icc_location_adjusted": share(consistency.get("icc_location_adjusted")),
             "icc_words": icc_in_words(consistency) if consistency.get("icc_location") is not None else "",
+            "mean_label": _("mean of the chosen visits (0–100)") if narrowed(stats) else _("chain mean (0–100)"),
         },
         "sentences": executive_summary(stats),
         "ranking": ranking,
@@ -82,8 +83,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
                          if stats.get("funnel_curve") else None),
         "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
         "auditors": _auditors(consistency),
-        "trend": _trend(stats["trend"], narrowed=any(stats["filters"].get(k) for k in
-                                                     ("region", "location_format", "scenario", "location_code"))),
+        "trend": _trend(stats["trend"], narrowed=narrowed(stats)),
         "regions": [{"name": r["name"] or _("No region"), "filter": r["name"], "locations": r["locations"],
                      "visits": r["visits"], "mean": number(r["mean"])} for r in stats["regions"]],
         "bands": [{"symbol": BAND_SYMBOLS[b], "text": band_text(b)}

@@ -19,7 +19,7 @@ from ..web.labels import FORMAT_NAMES
 from .chain_report import checklist_title, filter_labels, report_statistics
 from .chain_view import band_text
 from .periods import format_locale
-from .summary import executive_summary
+from .summary import executive_summary, narrowed
 
 SCORE = "0.0"
 SHARE = "0%"
@@ -58,7 +58,8 @@ def _summary(sheet, stats: dict, spec: StatsFilter, title: str) -> None:
     row += 1
     figures = [
         (_("approved visits"), stats["visits"], "0"), (_("branches"), chain["locations"], "0"),
-        (_("chain mean (0–100)"), chain["mean"], SCORE), (_("spread of visit scores (SD)"), chain["sd"], SCORE),
+        (_("mean of the chosen visits (0–100)") if narrowed(stats) else _("chain mean (0–100)"), chain["mean"], SCORE),
+        (_("spread of visit scores (SD)"), chain["sd"], SCORE),
         (_("of the variance lies between branches"), consistency.get("icc_location"), SHARE),
         (_("the same without auditor effects"), consistency.get("icc_location_adjusted"), SHARE),
     ]

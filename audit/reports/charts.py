@@ -24,9 +24,9 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "–"
     try:
-        from flask_babel import format_decimal
+        from ..web.numbers import decimal_text
 
-        return format_decimal(value, "0." + "0" * digits if digits else "0")
+        return decimal_text(value, "0." + "0" * digits if digits else "0")
     except (RuntimeError, AttributeError, KeyError):  # no app or request context
         return f"{value:.{digits}f}"
 

@@ -22,7 +22,7 @@ from ..services.checklists import current_version
 from . import charts
 from .common import ReportError
 from .pdf import render_pdf
-from .periods import format_locale, months_before
+from .periods import format_locale, months_up_to
 from ..times import local_today
 
 DEFAULT_MONTHS = 3
@@ -39,7 +39,7 @@ FUNNEL_NAMES = {
 def default_period(since: date | None, until: date | None, today: date | None = None) -> tuple[date, date]:
     """``until`` defaults to today, ``since`` to three calendar months before ``until`` (+1 day)."""
     until = until or today or local_today()
-    since = since or months_before(until, DEFAULT_MONTHS) + timedelta(days=1)
+    since = since or months_up_to(until, DEFAULT_MONTHS)
     return since, until
 
 

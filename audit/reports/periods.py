@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 # As the pages do (audit.web.i18n): English is formatted the British way, day first.
 FORMAT_LOCALES = {"en": "en_GB"}
@@ -14,6 +14,12 @@ def months_before(day: date, months: int) -> date:
     year, month = divmod(month_index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_up_to(day: date, months: int) -> date:
+    """The first day of the ``months`` calendar months that end with ``day`` (3 months up to
+    30 November begin on 31 August): one rule for every "last 3 months" of the reports."""
+    return months_before(day, months) + timedelta(days=1)
 
 
 def format_locale(lang: str) -> str:

@@ -14,25 +14,28 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from babel.lists import format_list
-from flask_babel import format_decimal, get_locale, get_translations
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 
+from ..stats import LOW_DATA_VISITS
 from ..stats import findings as codes
-from ..web.numbers import percent
+from ..web.numbers import decimal_text, percent
 
 LISTED = 5  # names spelled out before "and N more"
 LENIENCY_POINTS = 5.0  # an auditor this many points from the average auditor is worth a sentence
 LENIENT_LISTED = 3
+#: Filters that choose some branches or visits (a period alone keeps the whole chain).
+NARROWING_FILTERS = ("region", "location_format", "scenario", "location_code")
 
 
 def number(value: float | None) -> str:
     """A score or a count of points, one decimal, formatted for the current locale."""
-    return "–" if value is None else format_decimal(value, "0.0")
+    return decimal_text(value)
 
 
 def count(value: int) -> str:
     """A whole number with the locale's digit grouping: 60,113 in English, 60 113 in Lithuanian."""
-    return format_decimal(value, "#,##0")
+    return decimal_text(value, "#,##0")
 
 
 def _plural(singular: str, plural: str, num: int, **variables) -> str:
@@ -71,27 +74,43 @@ def executive_summary(stats: dict) -> list[str]:
     return sentences
 
 
+def narrowed(stats: dict) -> bool:
+    """Whether a filter other than the period chose some of the chain's branches or visits: the
+    mean and the control limits are then those of the chosen visits, not the chain's."""
+    return any((stats.get("filters") or {}).get(k) for k in NARROWING_FILTERS)
+
+
 def overview(stats: dict) -> list[str]:
     chain = stats["chain"]
     consistency = stats.get("consistency") or {}
-    sentences = [_plural(
-        "%(visits)s approved visits at %(num)s branch; the chain scores %(mean)s of 100 on average.",
-        "%(visits)s approved visits at %(num)s branches; the chain scores %(mean)s of 100 on average.",
-        chain["locations"], visits=count(stats["visits"]), mean=number(chain["mean"]))]
+    if narrowed(stats):
+        sentences = [_plural(
+            "%(visits)s approved visits at %(num)s branch; these visits score %(mean)s of 100 on average. The "
+            "mean and the control limits below are those of the chosen visits, not of the whole chain.",
+            "%(visits)s approved visits at %(num)s branches; these visits score %(mean)s of 100 on average. The "
+            "mean and the control limits below are those of the chosen visits, not of the whole chain.",
+            chain["locations"], visits=count(stats["visits"]), mean=number(chain["mean"]))]
+    else:
+        sentences = [_plural(
+            "%(visits)s approved visits at %(num)s branch; the chain scores %(mean)s of 100 on average.",
+            "%(visits)s approved visits at %(num)s branches; the chain scores %(mean)s of 100 on average.",
+            chain["locations"], visits=count(stats["visits"]), mean=number(chain["mean"]))]
     if consistency.get("icc_location") is not None:
         sentences.append(icc_in_words(consistency))
     return sentences
 
 
 def icc_in_words(consistency: dict) -> str:
-    """What the ICC means, in plain words."""
+    """What the ICC means, in plain words. The adjusted share is of what is left once auditor
+    effects are removed (its denominator has no auditor part), which the sentence says: the
+    three-way split of the auditor sentence divides by everything, so its branch share is smaller."""
     location, adjusted = consistency.get("icc_location"), consistency.get("icc_location_adjusted")
     if adjusted is None:
         return _("%(share)s of the differences between visit scores lie between branches; the rest is "
                  "variation from visit to visit within the same branch.", share=share(location))
-    return _("%(share)s of the differences between visit scores lie between branches (%(adjusted)s once "
-             "the auditors' different strictness is taken out); the rest is variation from visit to visit "
-             "within the same branch.", share=share(location), adjusted=share(adjusted))
+    return _("%(share)s of the differences between visit scores lie between branches (%(adjusted)s of what "
+             "is left once the auditors' different strictness is taken out); the rest is variation from visit "
+             "to visit within the same branch.", share=share(location), adjusted=share(adjusted))
 
 
 def interval(low: float | None, high: float | None) -> str | None:
@@ -102,19 +121,25 @@ def interval(low: float | None, high: float | None) -> str | None:
 
 
 def best_and_worst(stats: dict) -> list[str]:
-    """The ends of the ranking, among branches with enough visits when there are such."""
+    """The ends of the ranking, among branches with enough visits when there are such — and
+    then saying so, since the ranking beside the sentence ends with branches of fewer visits."""
     ranked = [r for r in stats["locations"] if r["mean"] is not None]
     enough = [r for r in ranked if not r["low_data"]]
+    among_enough = len(enough) >= 2 and len(enough) < len(ranked)
     ranked = enough if len(enough) >= 2 else ranked
     if len(ranked) < 2:
         return []
     best, worst = ranked[0], ranked[-1]
-    return [f"{_end_of_ranking(best, best=True)} {_end_of_ranking(worst, best=False)}"]
+    sentence = f"{_end_of_ranking(best, best=True)} {_end_of_ranking(worst, best=False)}"
+    if among_enough:
+        sentence = _("Among the branches with at least %(min)s visits: %(ends)s", min=LOW_DATA_VISITS, ends=sentence)
+    return [sentence]
 
 
 def _end_of_ranking(record: dict, best: bool) -> str:
+    # A word joiner after the dash: no line break inside "65.5–84.1" (a break there read as two figures).
     values = {"name": location_label(record), "mean": number(record["mean"]),
-              "interval": interval(record["ci_low"], record["ci_high"])}
+              "interval": (interval(record["ci_low"], record["ci_high"]) or "").replace("–", "–\u2060")}
     if best and values["interval"]:
         return _plural("The best branch is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)s visit).",
                         "The best branch is %(name)s with %(mean)s (95%% interval %(interval)s, %(num)s visits).",
@@ -203,6 +228,12 @@ def _in_band(stats: dict, band: str) -> list[dict]:
 
 def locations_below_998(params: dict, stats: dict) -> list[str]:
     found = sorted(_in_band(stats, "below_998"), key=lambda r: r["mean"])
+    if narrowed(stats):
+        return [_plural(
+            "%(num)s branch is below the 99.8%% control limit of the chosen visits, which chance alone would "
+            "hardly explain: %(names)s.",
+            "%(num)s branches are below the 99.8%% control limit of the chosen visits, which chance alone would "
+            "hardly explain: %(names)s.", len(found), names=names([location_label(r) for r in found]))]
     return [_plural(
         "%(num)s branch is below the 99.8%% control limit of the chain, which chance alone would hardly "
         "explain: %(names)s.",
@@ -212,6 +243,11 @@ def locations_below_998(params: dict, stats: dict) -> list[str]:
 
 def locations_above_998(params: dict, stats: dict) -> list[str]:
     found = sorted(_in_band(stats, "above_998"), key=lambda r: -r["mean"])
+    if narrowed(stats):
+        return [_plural(
+            "%(num)s branch is above the 99.8%% control limit of the chosen visits: %(names)s.",
+            "%(num)s branches are above the 99.8%% control limit of the chosen visits: %(names)s.",
+            len(found), names=names([location_label(r) for r in found]))]
     return [_plural(
         "%(num)s branch is above the 99.8%% control limit of the chain: %(names)s.",
         "%(num)s branches are above the 99.8%% control limit of the chain: %(names)s.",
@@ -249,7 +285,13 @@ def repeat_failures(params: dict, stats: dict) -> list[str]:
     pairs = stats.get("repeat_failures") or []
     if not pairs:
         return []
-    item, branches = Counter(p["item"] for p in pairs).most_common(1)[0]
+    ranked = Counter(p["item"] for p in pairs).most_common(2)
+    item, branches = ranked[0]
+    if branches < 2 or (len(ranked) > 1 and ranked[1][1] == branches):  # no question stands out
+        return [_plural(
+            "In %(num)s case a question was failed at least %(min)s times in a branch's last %(last)s visits.",
+            "In %(num)s cases a question was failed at least %(min)s times in a branch's last %(last)s visits.",
+            len(pairs), min=params["min_failures"], last=params["last_n"])]
     text = next((i["text"] for i in stats["items"] if i["id"] == item), item)
     return [_plural(
         "In %(num)s case a question was failed at least %(min)s times in a branch's last %(last)s visits; "

@@ -34,7 +34,7 @@ from ..web.labels import answer_label
 from . import charts
 from .common import ReportError
 from .pdf import render_pdf
-from .periods import format_locale, months_before
+from .periods import format_locale, months_up_to
 from ..times import local_date, local_today
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def _context(visit: Visit, lang: str) -> dict:
     location = visit.location
     checklist_key = visit.checklist_version.checklist.key
     until = local_date(visit.visited_at)
-    since = months_before(until, COMPARISON_MONTHS)
+    since = months_up_to(until, COMPARISON_MONTHS)
     period = StatsFilter(checklist_key, since, until).conditions()
     region_id = location.region_id
 

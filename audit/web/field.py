@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import (
     Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for,
 )
-from flask_babel import format_decimal, get_timezone
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from ..services.visits import (
 )
 from .fill_view import draft_revision, fill_context, progress
 from .messages import translate_error
+from .numbers import decimal_text
 
 bp = Blueprint("field", __name__)
 
@@ -187,5 +188,5 @@ def _valid_uuid(value: str | None) -> str | None:
 
 
 def _score_text(score: float | None) -> str:
-    return "–" if score is None else format_decimal(score, "0.0")
+    return decimal_text(score)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..extensions import db
 from .labels import answer_label, template_globals
-from .numbers import percent
+from .numbers import decimal_text, percent
 
 bp = Blueprint("i18n", __name__)
 
@@ -79,8 +79,8 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["label_of"] = lambda value, item, lang: answer_label(item, value, lang) if item else value
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["decimal"] = lambda value, fmt="0.0": "–" if value is None else format_decimal(value, fmt)
+    app.jinja_env.filters["decimal"] = decimal_text
     # Counts with the locale's digit grouping: 60,113 (en), 60 113 (lt, lv, ru).
-    app.jinja_env.filters["count"] = lambda value: "–" if value is None else format_decimal(value, "#,##0")
+    app.jinja_env.filters["count"] = lambda value: decimal_text(value, "#,##0")
     # Shares (0–1) as the language writes percentages: 27% (en, lv), 27 % (lt, ru).
     app.jinja_env.filters["percent"] = percent

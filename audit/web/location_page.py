@@ -16,11 +16,12 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Location
-from ..policy import visible_locations
+from ..policy import may, visible_locations
 from ..reports.common import ReportError
 from ..times import FIRST_DAY, LAST_DAY, in_calendar
 from ..reports.location_report import location_report_context
 from ..services.overview import checklists_overview
+from .labels import FORMAT_NAMES
 
 bp = Blueprint("location_page", __name__)
 
@@ -65,4 +66,22 @@ def show(code: str):
     except ReportError:
         abort(404)
     return render_template("office/location.html", checklists=checklists, problems=problems, links=True,
-                           **context)
+                           notes=_notes(defaulted=since is None and until is None) if may(current_user, "view_locations")
+                           else [], **context)
+
+
+def _notes(defaulted: bool) -> list[str]:
+    """What differs from the dashboard row that linked here, said on the page: the dashboard's
+    region, format and scenario filters do not narrow this page, and a dashboard without a
+    period counts every visit while this page shows a period."""
+    chosen = [f"{label}: {FORMAT_NAMES.get(value, value) if name == 'format' else value}"
+              for name, label in (("region", _("region")), ("format", _("format")), ("scenario", _("scenario")))
+              if (value := request.args.get(name, "").strip())]
+    notes = []
+    if chosen:
+        notes.append(_("The dashboard's filters (%(filters)s) do not apply here: all of this branch's visits "
+                       "in the period are compared with the whole chain.", filters="; ".join(chosen)))
+    if defaulted:
+        notes.append(_("No period was chosen, so the last 3 months are shown; the dashboard without a period "
+                       "counts every visit. Choose a period above."))
+    return notes

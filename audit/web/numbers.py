@@ -1,4 +1,7 @@
-"""Percentages as each language writes them, in one place.
+"""Numbers and percentages as each language writes them, in one place.
+
+Rounding is half up (84.25 → 84.3, 92.5 → 93), as readers and spreadsheets round: Babel's
+default, half to even, showed 84.2 on the dashboard beside 84.3 in the Excel workbook.
 
 CLDR, which Babel follows: 27% in English and Latvian, 27 % in Lithuanian and Russian (a
 no-break space before the sign). Figures formatted here and the literal "95 %" in the
@@ -6,8 +9,19 @@ translated sentences agree, so one paragraph never mixes the two styles.
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, localcontext
+
 from babel import Locale
-from flask_babel import format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale
+
+
+def decimal_text(value: float | None, pattern: str = "0.0") -> str:
+    """``value`` in the current language's digits, rounded half up; '–' for no value."""
+    if value is None:
+        return "–"
+    with localcontext() as context:  # Babel quantizes in the current decimal context
+        context.rounding = ROUND_HALF_UP
+        return format_decimal(value, pattern)
 
 
 def percent_pattern(locale: Locale, decimals: int = 0) -> str:
@@ -22,4 +36,6 @@ def percent(fraction: float | None, decimals: int = 0) -> str:
     """``fraction`` (0–1) as a percentage in the current language; '–' for no value."""
     if fraction is None:
         return "–"
-    return format_percent(fraction, percent_pattern(get_locale() or Locale("en"), decimals))
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        return format_percent(fraction, percent_pattern(get_locale() or Locale("en"), decimals))

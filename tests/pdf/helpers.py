@@ -28,4 +28,5 @@ def pdf_text(data: bytes) -> str:
 
 
 def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """White space made single spaces; word joiners (invisible, kept out of the PDF's text) removed."""
+    return re.sub(r"\s+", " ", text.replace("\u2060", "")).strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,11 @@ def summary_sentences(app, lang: str, spec: StatsFilter | None = None) -> list[s
     with app.test_request_context(), force_locale({"en": "en_GB"}.get(lang, lang)):
         return executive_summary(stats)
 
+
+
+def one(value: float) -> str:
+    """One decimal, rounded half up as the reports round (84.25 → 84.3)."""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 def test_the_chain_pdf_summarises_the_chain_in_sentences(app, runner, tmp_path, checklists):
     build_demo(runner, locations=12, months=3)
@@ -94,8 +100,8 @@ def test_three_hundred_branches_fit_in_twelve_pages(app, runner, tmp_path, check
     assert len(ranking) == 300
     for rank, record in enumerate(ranking, start=1):  # every branch's line in the list of all branches
         symbol = BAND_SYMBOLS[record["funnel"]]
-        entry = [str(rank), record["code"], symbol, f"{record['mean']:.1f}",
-                 f"{max(record['ci_low'], 0):.1f}–{min(record['ci_high'], 100):.1f}" if record["ci_low"] is not None else "–",
+        entry = [str(rank), record["code"], symbol, one(record["mean"]),
+                 f"{one(max(record['ci_low'], 0))}–{one(min(record['ci_high'], 100))}" if record["ci_low"] is not None else "–",
                  str(record["visits"]) + (" ⚠" if record["low_data"] else "")]
         assert " ".join(part for part in entry if part) in text
     assert "The 15 lowest branches" in text and "The 25 lowest branches × sections" in text

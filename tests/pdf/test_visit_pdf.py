@@ -96,11 +96,11 @@ def cli_pdf(runner, tmp_path, visit_id: int, lang: str = "en") -> bytes:
 
 
 def sql_average(visit: Visit, region: bool = False) -> tuple[float, int]:
-    """Independently: AVG over approved store visits from 3 calendar months before the visit's day
-    up to and including that day."""
+    """Independently: AVG over approved store visits of the 3 calendar months ending with the visit's
+    day (from the day after the same day 3 months earlier), as the location report counts them."""
     day = visit.visited_at.date()
     year, month = divmod(day.year * 12 + day.month - 1 - 3, 12)
-    since = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    since = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1])) + timedelta(days=1)
     sql = ("SELECT AVG(v.score), COUNT(v.score) FROM visit v"
            " JOIN checklist_version cv ON cv.id = v.checklist_version_id JOIN checklist c ON c.id = cv.checklist_id"
            " JOIN location l ON l.id = v.location_id WHERE v.status = 'approved' AND c.key = 'store-visit'"

@@ -17,7 +17,7 @@ def test_ranking_chart_prints_means_and_escapes_names():
              "funnel": "inside"}]
     root = parse(charts.ranking_chart(rows, 60.0, label="Ranking"))
     text = "".join(root.itertext())
-    assert "81.2" in text and "Akropolis <b>&" in text and "n=1" in text
+    assert "81.3" in text and "Akropolis <b>&" in text and "n=1" in text  # 81.25 rounds half up
     assert root.get("aria-label") == "Ranking"
 
 

@@ -48,8 +48,9 @@ def finding(code: str, **params) -> dict:
 
 
 def sentences(app, stats: dict, lang: str = "en") -> list[str]:
+    """The sentences as read (without the invisible word joiners that keep intervals on one line)."""
     with app.test_request_context(), force_locale(lang):
-        return summary.executive_summary(stats)
+        return [s.replace("\u2060", "") for s in summary.executive_summary(stats)]
 
 
 def test_each_finding_becomes_a_sentence_with_names_and_regions(babel_app):
@@ -63,9 +64,11 @@ def test_each_finding_becomes_a_sentence_with_names_and_regions(babel_app):
         finding("low_data_locations", count=1, locations=[3], min_visits=3),
     ])
     text = sentences(babel_app, stats)
-    assert text[0] == "40 approved visits at 4 branches; the chain scores 72.2 of 100 on average."
-    assert text[2].startswith("The best branch is Branch N-1 (N-1) with 91.0 (95% interval 86.0–96.0, 8 visits). "
-                              "The lowest is Branch N-3 (N-3) with 52.0")  # S-1 has too few visits to be named
+    # 72.25 rounds half up, as Excel shows it (half to even printed 72.2 beside Excel's 72.3)
+    assert text[0] == "40 approved visits at 4 branches; the chain scores 72.3 of 100 on average."
+    # S-1 has too few visits to be named, and the sentence says so (the ranking beside it ends with S-1)
+    assert text[2].startswith("Among the branches with at least 3 visits: The best branch is Branch N-1 (N-1) with "
+                              "91.0 (95% interval 86.0–96.0, 8 visits). The lowest is Branch N-3 (N-3) with 52.0")
     assert ("the auditors account for 30%, the branches for 10% and visit-to-visit variation for 60%: "
             "the auditors differ more than the branches") in text[3]
     assert "2 groups of branches and auditors that never overlap" in text[4]
@@ -97,7 +100,7 @@ def test_numbers_follow_the_language_and_long_lists_are_cut(babel_app):
     stats["locations"] = [location(f"B-{n}", "North", 40.0 + n, "below_998") for n in range(7)]
     stats["chain"]["locations"] = 7
     text = sentences(babel_app, stats, "lt")
-    assert "72,2" in text[0]
+    assert "72,3" in text[0]
     assert "Branch B-0 (B-0), Branch B-1 (B-1), Branch B-2 (B-2), Branch B-3 (B-3), Branch B-4 (B-4) ir dar 2" \
         in " ".join(text)  # "and 2 more" in Lithuanian
 
@@ -124,3 +127,26 @@ def test_templates_print_counts_with_the_same_grouping(babel_app, lang, shown):
 
     with babel_app.test_request_context(), force_locale(lang):
         assert render_template_string("{{ 60113|count }} · {{ 7|count }}") == shown
+
+
+def test_a_region_or_scenario_filter_makes_the_sentences_speak_of_the_chosen_visits(babel_app):
+    """Under a region filter the mean and the control limits are the region's: "the chain scores"
+    and "the control limit of the chain" were read as the whole chain's."""
+    stats = statistics([finding("locations_below_998", count=2, locations=[2, 3])],
+                       filters={"region": "North", "since": None})
+    text = sentences(babel_app, stats)
+    assert text[0].startswith("40 approved visits at 4 branches; these visits score 72.3 of 100 on average. "
+                              "The mean and the control limits below are those of the chosen visits")
+    assert any(s.startswith("2 branches are below the 99.8% control limit of the chosen visits") for s in text)
+    assert "of the chain" not in " ".join(text)
+    period_only = sentences(babel_app, statistics([], filters={"since": "2026-09-01", "region": None}))
+    assert "the chain scores 72.3" in period_only[0]
+
+
+def test_repeat_failures_name_a_question_only_when_one_stands_out(babel_app):
+    tied = statistics([finding("repeat_failures", count=2, pairs=[], last_n=3, min_failures=2)])
+    tied["repeat_failures"] = [{"location": "N-1", "item": "smile", "failures": 2, "of": 3},
+                               {"location": "S-1", "item": "greet", "failures": 3, "of": 3}]
+    text = " ".join(sentences(babel_app, tied))
+    assert "In 2 cases a question was failed at least 2 times in a branch's last 3 visits." in text
+    assert "most often" not in text

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from html import unescape
 
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from sqlalchemy import select
 
@@ -159,3 +160,33 @@ def test_the_visit_and_location_pages_lead_back_up(app, scene):
 def section_of(html: str, css_class: str) -> str:
     start = html.index(f'<nav class="{css_class}"')
     return html[start:html.index("</nav>", start)]
+
+
+def test_the_page_says_what_differs_from_the_dashboard_row_that_led_here(app, scene):
+    """A dashboard row filtered by region, format or scenario, or counting every visit, links
+    to a page that compares the branch's visits of a period with the whole chain: said on the page."""
+    admin = signed_in(app, "admin@example.com")
+    html = unescape(admin.get(f"/office/locations/{scene['code']}?checklist=store-visit&region=North"
+                              "&format=mall&scenario=Buying a kettle").get_data(as_text=True))
+    assert ("The dashboard’s filters (region: North; format: Shopping centre; scenario: Buying a kettle) do not "
+            "apply here") in html.replace("'", "’")
+    assert "No period was chosen, so the last 3 months are shown" in html
+    with_period = unescape(admin.get(page_url(scene)).get_data(as_text=True))
+    assert "No period was chosen" not in with_period and "do not apply here" not in with_period
+    # The branch manager has no dashboard: no talk of it.
+    manager = unescape(signed_in(app, "manager@example.com").get(
+        f"/office/locations/{scene['code']}?region=North").get_data(as_text=True))
+    assert "dashboard" not in manager.lower() and "No period was chosen" not in manager
+
+
+def test_the_visit_report_and_the_location_report_mean_the_same_three_months(app, scene):
+    from audit.reports.location_report import default_period
+    from audit.reports.periods import months_up_to
+
+    assert months_up_to(date(2026, 11, 30), 3) == date(2026, 8, 31) == default_period(None, date(2026, 11, 30))[0]
+    assert months_up_to(date(2026, 5, 31), 3) == date(2026, 3, 1)  # 28 Feb + 1 day
+    visit = db.session.scalar(select(Visit).where(Visit.status == "approved").order_by(Visit.visited_at.desc()))
+    text = squash(pdf_text(signed_in(app, "admin@example.com").get(f"/visits/{visit.id}/report.pdf").data))
+    until = visit.visited_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Vilnius")).date()
+    since = months_up_to(until, 3)
+    assert f"from {format_date(since, 'medium', locale='en_GB')} to" in text
