@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -18,6 +18,9 @@ from . import audit_log
 
 CSV_COLUMNS = ("location_code", "checklist", "auditor", "scenario", "due_from", "due_until", "notes")
 MAX_ROWS = 5000
+MAX_SCENARIO, MAX_NOTES = 200, 2000  # the form's limits, for the CSV too
+#: A window ending further ahead, or longer, is a typing mistake (2206 for 2026), not a plan.
+MAX_AHEAD, MAX_WINDOW = timedelta(days=731), timedelta(days=366)
 
 
 class AssignmentError(ValueError):
@@ -39,11 +42,12 @@ def _problem(line: int, column: str, message: str, *, numbered_as: str = "line")
 
 @dataclass(frozen=True)
 class AssignmentRequest:
+    """One visit to schedule; a date of ``None`` was unreadable (and is reported already)."""
     location_code: str
     checklist: str
     auditor: str
-    due_from: date
-    due_until: date
+    due_from: date | None
+    due_until: date | None
     scenario: str = ""
     notes: str = ""
 
@@ -51,10 +55,10 @@ class AssignmentRequest:
 def create_assignments(requests: list[AssignmentRequest], created_by: User,
                        lines: list[int] | None = None) -> list[Assignment]:
     """Create all or none; errors name the line (``lines``) or the position of each request."""
-    codes = {r.location_code for r in requests}
+    codes = {r.location_code.strip().upper() for r in requests}  # codes are unique whatever their case
     keys = {r.checklist for r in requests}
     emails = {r.auditor.strip().lower() for r in requests}
-    locations = {l.code: l for l in db.session.scalars(select(Location).where(Location.code.in_(codes)))}
+    locations = {l.code.upper(): l for l in db.session.scalars(select(Location).where(func.upper(Location.code).in_(codes)))}
     checklists = {c.key: c for c in db.session.scalars(select(Checklist).where(Checklist.key.in_(keys)))}
     auditors = {u.email: u for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))}
     errors: list[tuple[int, str]] = []
@@ -65,7 +69,7 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
 
         def problem(column: str, message: str) -> None:
             errors.append(_problem(line, column, message, numbered_as=numbered_as))  # noqa: B023
-        location = locations.get(request.location_code)
+        location = locations.get(request.location_code.strip().upper())
         checklist = checklists.get(request.checklist)
         auditor = auditors.get(request.auditor.strip().lower())
         if location is None or not location.active:
@@ -74,19 +78,29 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
             problem("checklist", _("unknown checklist '%(key)s'", key=request.checklist))
         if auditor is None or auditor.role != "auditor" or not auditor.active:
             problem("auditor", _("'%(auditor)s' is not an active auditor", auditor=request.auditor))
-        if request.due_until < request.due_from:
+        if request.due_from is None or request.due_until is None:
+            pass  # an unreadable date, already reported
+        elif request.due_until < request.due_from:
             problem("due_until", _("must not be before due_from (%(day)s)", day=request.due_from.isoformat()))
         elif request.due_until < today:  # it would only ever be listed as overdue
             problem("due_until", _("%(day)s has passed; a visit window must end today or later",
                                    day=request.due_until.isoformat()))
-        if len(request.scenario) > 200:
-            problem("scenario", _("at most %(num)d characters", num=200))
-        if not errors:
+        elif request.due_until > today + MAX_AHEAD:
+            problem("due_until", _("%(day)s is more than two years ahead; check the year",
+                                   day=request.due_until.isoformat()))
+        elif request.due_until - request.due_from > MAX_WINDOW:
+            problem("due_from", _("a visit window can be at most a year long; check the year of %(day)s",
+                                  day=request.due_from.isoformat()))
+        if len(request.scenario) > MAX_SCENARIO:
+            problem("scenario", _("at most %(num)d characters", num=MAX_SCENARIO))
+        if len(request.notes) > MAX_NOTES:
+            problem("notes", _("at most %(num)d characters", num=MAX_NOTES))
+        if not errors and request.due_from is not None and request.due_until is not None:
             created.append(Assignment(location=location, checklist=checklist, auditor=auditor,
                                       scenario=request.scenario.strip(), notes=request.notes.strip(),
                                       due_from=request.due_from, due_until=request.due_until,
                                       created_by_id=created_by.id))
-    if errors:
+    if errors or len(created) < len(requests):  # an unreadable date is its caller's error to report
         raise AssignmentError([], errors)
     db.session.add_all(created)
     db.session.flush()
@@ -114,19 +128,26 @@ def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
         line = reader.line_num
         if len(requests) >= MAX_ROWS:
             raise AssignmentError([], [_problem(line, "", _("at most %(num)d assignments per file", num=MAX_ROWS))])
+        given = len(header) - sum(value is None for value in row.values()) + len(row.get(None) or [])
+        if given != len(header):  # csv fills a short row with None and keeps a long row's rest under None
+            errors.append(_problem(line, "", _("%(given)d values, but the header has %(columns)d columns; put "
+                                               "values that contain the separator in double quotes",
+                                               given=given, columns=len(header))))
+            continue
         dates = {}
         for column in ("due_from", "due_until"):
+            typed = (row.get(column) or "").strip()
             try:
-                dates[column] = date.fromisoformat((row.get(column) or "").strip())
+                dates[column] = date.fromisoformat(typed)
             except ValueError:
-                errors.append(_problem(line, column, _("'%(value)s' is not a date like 2026-12-01",
-                                                       value=row.get(column))))
-        if len(dates) == 2:
-            requests.append(AssignmentRequest(
-                location_code=(row["location_code"] or "").strip(), checklist=(row["checklist"] or "").strip(),
-                auditor=(row["auditor"] or "").strip(), scenario=(row.get("scenario") or "").strip(),
-                notes=(row.get("notes") or "").strip(), **dates))
-            lines.append(line)
+                dates[column] = None  # reported here; the row's other columns are still checked
+                errors.append(_problem(line, column, _("'%(value)s' is not a date like 2026-12-01", value=typed)
+                                       if typed else _("a date like 2026-12-01 is required")))
+        requests.append(AssignmentRequest(
+            location_code=(row["location_code"] or "").strip(), checklist=(row["checklist"] or "").strip(),
+            auditor=(row["auditor"] or "").strip(), scenario=(row.get("scenario") or "").strip(),
+            notes=(row.get("notes") or "").strip(), **dates))
+        lines.append(line)
     if not requests and not errors:
         errors.append(_problem(2, "", _("the file has no assignments")))
     try:

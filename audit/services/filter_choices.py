@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..names import name_key
 from ..models import Checklist, ChecklistVersion, Location, Region, Visit
 
 MAX_SCENARIOS = 200  # a select box longer than this helps no one
@@ -27,7 +28,7 @@ def checklist_choices(lang: str) -> list[tuple[str, str]]:
 
 
 def region_names() -> list[str]:
-    return list(db.session.scalars(select(Region.name).order_by(Region.name)))
+    return sorted(db.session.scalars(select(Region.name)), key=name_key)
 
 
 def location_formats() -> list[str]:

@@ -64,10 +64,15 @@ class ImportSummary:
                     f"already here with the same content")
         return "\n".join([
             f"{source}: {self.rows} rows, {visits} visits",
-            f"  {self.visits_created} visits imported (approved and scored), {self.visits_unchanged} unchanged",
-            f"  created {self.regions_created} regions, {self.locations_created} locations, "
-            f"{self.auditors_created} auditors",
+            f"  {_n(self.visits_created, 'visit')} imported (approved and scored), {self.visits_unchanged} unchanged",
+            f"  created {_n(self.regions_created, 'region')}, {_n(self.locations_created, 'location')}, "
+            f"{_n(self.auditors_created, 'auditor')}",
         ])
+
+
+def _n(count: int, noun: str) -> str:
+    """'1 visit', '4 visits' (the CLI speaks English)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def import_visits(stream_or_path: str | Path | IO, importer: User | None = None) -> ImportSummary:

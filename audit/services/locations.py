@@ -10,6 +10,7 @@ import re
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..names import same_name
 from ..models import LOCATION_FORMATS, Location, Region, User
 from . import audit_log
 
@@ -112,9 +113,9 @@ def _valid_region_name(name: str, ignore: Region | None = None) -> str:
     name = (name or "").strip()
     if not name:
         raise LocationError("a name is required", "name")
-    taken = select(Region.id).where(func.lower(Region.name) == name.lower())
+    others = select(Region.name)
     if ignore is not None:
-        taken = taken.where(Region.id != ignore.id)
-    if db.session.scalar(taken):
+        others = others.where(Region.id != ignore.id)
+    if any(same_name(name, other) for other in db.session.scalars(others)):  # regions are few
         raise LocationError(f"a region called {name} already exists", "name")
     return name

@@ -71,8 +71,11 @@ def find_visit(client_uuid: str) -> Visit | None:
 
 def start_visit(auditor: User, client_uuid: str, *, location: Location | None = None,
                 checklist_key: str | None = None, assignment: Assignment | None = None,
-                scenario: str = "") -> Visit:
-    """A new draft, or the existing one when the same start is repeated (a retried tap)."""
+                scenario: str = "", actor: User | None = None) -> Visit:
+    """A new draft, or the existing one when the same start is repeated (a retried tap).
+
+    ``actor`` is who started it when that is not the auditor (a reviewer recording a visit).
+    """
     existing = find_visit(client_uuid)
     if existing is not None:
         if existing.auditor_id == auditor.id and (assignment is None or existing.assignment_id == assignment.id):
@@ -98,7 +101,7 @@ def start_visit(auditor: User, client_uuid: str, *, location: Location | None = 
     )
     db.session.add(visit)
     db.session.flush()
-    audit_log.record("visit.started", "visit", visit.id, auditor, uuid=client_uuid)
+    audit_log.record("visit.started", "visit", visit.id, actor or auditor, uuid=client_uuid)
     return visit
 
 
@@ -139,8 +142,10 @@ def submit_visit(visit: Visit, user: User, content: VisitContent | None = None) 
 
 
 def record_visit(auditor: User, client_uuid: str, location: Location, checklist_key: str,
-                 content: VisitContent, approved_by: User | None = None) -> tuple[Visit, bool]:
-    """A complete visit in one call (API): ``(visit, created)``; an identical retry is not new."""
+                 content: VisitContent, approved_by: User | None = None,
+                 recorded_by: User | None = None) -> tuple[Visit, bool]:
+    """A complete visit in one call (API): ``(visit, created)``; an identical retry is not new.
+    The history names ``recorded_by`` (who sent it) for starting and submitting, not the auditor."""
     existing = find_visit(client_uuid)
     if existing is not None:
         same_place = (existing.location_id == location.id and existing.auditor_id == auditor.id
@@ -148,8 +153,8 @@ def record_visit(auditor: User, client_uuid: str, location: Location, checklist_
         if same_place and existing.status not in EDITABLE_STATUSES and existing.content_hash == _hash_after(existing, content):
             return existing, False
         raise VisitConflict(f"a visit with client_uuid {client_uuid} already exists with other content")
-    visit = start_visit(auditor, client_uuid, location=location, checklist_key=checklist_key)
-    submit_visit(visit, auditor, content)
+    visit = start_visit(auditor, client_uuid, location=location, checklist_key=checklist_key, actor=recorded_by)
+    submit_visit(visit, recorded_by or auditor, content)
     if approved_by is not None:
         from .review import approve_visit
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField, FileRequired
@@ -44,7 +45,7 @@ class AssignmentForm(AppForm):
 
 
 class ImportForm(AppForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired()])
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file to import."))])
 
 
 def _forms() -> tuple[AssignmentForm, ImportForm]:
@@ -109,7 +110,7 @@ def import_csv():
             errors = exc.errors
         else:
             db.session.commit()
-            flash(_("%(n)s visits scheduled.", n=len(created)), "info")
+            flash(ngettext("%(num)d visit scheduled.", "%(num)d visits scheduled.", len(created)), "info")
             return redirect(url_for("assignments.index"))
     else:
         errors = [str(e) for e in import_form.file.errors]

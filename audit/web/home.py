@@ -39,6 +39,14 @@ def index():
     return render_template(f"home/{user.role}.html", **context)
 
 
+@bp.get("/checklists")
+@login_required
+def checklists():
+    if not may(current_user, "view_checklists"):
+        abort(404)
+    return render_template("home/checklists.html", checklists=overview.checklists_overview())
+
+
 @bp.get("/checklists/<key>")
 @login_required
 def checklist(key: str):
@@ -50,6 +58,8 @@ def checklist(key: str):
     if found is None or not found.versions:
         abort(404)
     number = request.args.get("version", type=int)
+    if "version" in request.args and not any(v.number == number for v in found.versions):
+        abort(404)  # not quietly another version than the one asked for
     version = next((v for v in found.versions if v.number == number), found.current_version)
     return render_template(
         "home/checklist.html", checklist=found, version=version, definition=version.parsed

@@ -30,6 +30,7 @@ LOG_NAMES = {
     "visit.returned": _l("returned the visit to the auditor"), "dispute.raised": _l("disputed an answer"),
     "dispute.upheld": _l("upheld a dispute"), "dispute.overturned": _l("overturned a dispute; the score changed"),
     "evidence.uploaded": _l("added a photo"), "evidence.deleted": _l("removed a photo"),
+    "visit.recorded": _l("recorded the visit through the API"),
 }
 ANSWER_NAMES = {"yes": _l("Yes"), "no": _l("No"), NA: _l("N/A")}
 

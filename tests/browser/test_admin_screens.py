@@ -81,5 +81,12 @@ def test_admin_manages_users_locations_and_regions(page, live_server, admin):
     assert page.locator(".flash").inner_text() == "Region Kaunas created."
     assert small_targets(page) == []
     screenshot(page, "admin-regions")
+    # Deleting asks first; saying no keeps the region, saying yes deletes it.
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.click("tr:has-text('Kaunas') button:has-text('Delete')")
+    page.wait_for_timeout(300)
+    assert questions == ["Delete the region Kaunas?"] and page.locator("tr:has-text('Kaunas')").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
     follow(page, "tr:has-text('Kaunas') button:has-text('Delete')")
     assert page.locator(".flash").inner_text() == "Region Kaunas deleted."

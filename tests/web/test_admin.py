@@ -93,6 +93,14 @@ def test_rejected_user_form_keeps_what_was_typed_and_says_what_is_wrong(admin_cl
     typed.update(password=NEW_PASSWORD, password_again="something else")
     html = admin_client.post("/admin/users/new", data=typed).get_data(as_text=True)
     assert field_error(html, "password_again") == "The passwords do not match."
+    # A refused form never sends a password back; it says so, rather than saving the user without one.
+    typed.update(email="taken@example.com", password=NEW_PASSWORD, password_again=NEW_PASSWORD)
+    html = admin_client.post("/admin/users/new", data=typed).get_data(as_text=True)
+    assert "the password fields are empty again: type the password twice once more" in html
+    assert NEW_PASSWORD not in html
+    typed.update(password="", password_again="")
+    html = admin_client.post("/admin/users/new", data=typed).get_data(as_text=True)
+    assert "the password fields are empty again" not in html  # nothing typed, nothing to retype
     assert db.session.scalar(select(func.count()).select_from(User)) == 2  # admin + taken
     assert [e.user_id for e in log_entries("user.created")] == [None, None]  # only the fixtures' users
 
@@ -256,3 +264,18 @@ def test_regions_are_created_renamed_and_only_empty_ones_deleted(admin_client, a
         ("region.created", str(kaunas), admin.id), ("region.renamed", str(kaunas), admin.id),
         ("region.deleted", str(kaunas), admin.id)]
 
+
+
+def test_region_names_differing_only_in_baltic_letter_case_are_duplicates_and_sort_by_letter(admin_client):
+    """SQLite's lower() folds only A–Z: "žemaitija" passed as new beside "Žemaitija", and the list
+    put "Šiaulių regionas" after "Vilnius"."""
+    for name in ("Žemaitija", "Šiaulių regionas", "Vilnius", "Aukštaitija"):
+        admin_client.post("/admin/regions", data={"csrf_token": form_of(admin_client, "/admin/regions"), "name": name})
+    for twin in ("žemaitija", "ŠIAULIŲ REGIONAS", " vilnius "):
+        html = admin_client.post("/admin/regions", data={"csrf_token": form_of(admin_client, "/admin/regions"),
+                                                         "name": twin}).get_data(as_text=True)
+        assert field_error(html, "name") == "A region with this name already exists.", twin
+    assert db.session.scalar(select(func.count(Region.id))) == 4
+    page = admin_client.get("/admin/regions").get_data(as_text=True)
+    order = sorted(("Žemaitija", "Šiaulių regionas", "Vilnius", "Aukštaitija"), key=page.index)
+    assert order == ["Aukštaitija", "Šiaulių regionas", "Vilnius", "Žemaitija"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from audit.extensions import db
 from audit.models import Answer, ApiToken, AuditLogEntry, Visit, VisitSectionScore
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 
 #: The shipped store-visit checklist answered with the best answer everywhere; no complaint
 #: in the scenario, so the complaint section is hidden.
@@ -183,6 +183,9 @@ def test_best_answers_score_100(client, chain):
     assert items["staff_description"] == {"id": "staff_description", "section": "greeting", "value": None,
                                           "comment": "", "score": None, "state": "unscored"}
     assert client.get(f"/api/v1/visits/{visit['id']}", headers=tokens["auditor"]).json == visit
+    # Location codes are unique whatever their case, as in the CSV imports: "rix-01" is RIX-01.
+    lower = client.post("/api/v1/visits", json=visit_body(location="rix-01"), headers=tokens["auditor"])
+    assert lower.status_code == 201 and lower.json["location"]["code"] == "RIX-01"
 
 
 def test_a_failed_critical_item_scores_zero(client, chain):
@@ -276,7 +279,7 @@ def test_who_may_read_which_visit(client, chain, make_visit):
     assert set(hidden.json["details"]) == set(missing.json["details"]) == {"visit"}
 
 
-def test_reviewer_records_approved_visits_for_an_auditor(client, chain):
+def test_reviewer_records_approved_visits_for_an_auditor(app, client, chain):
     users, tokens = chain
     auditor = users["auditor"]
     body = visit_body(auditor=auditor.email.upper(), status="approved")
@@ -288,6 +291,13 @@ def test_reviewer_records_approved_visits_for_an_auditor(client, chain):
         select(AuditLogEntry.action, AuditLogEntry.user_id).where(AuditLogEntry.object_id == str(response.json["id"]),
                                                                   AuditLogEntry.object_type == "visit")).all())
     assert actions["visit.recorded"] == actions["visit.approved"] == users["reviewer"].id
+    # The auditor neither started nor submitted it in the app: the history names who sent it.
+    assert actions["visit.started"] == actions["visit.submitted"] == users["reviewer"].id
+    browser = app.test_client()
+    page = login(browser, auditor.email).get_data(as_text=True)  # the one user here with a password
+    browser.post("/language", data={"lang": "lt", "next": "/", "csrf_token": csrf_token(page)})
+    history = browser.get(f"/visits/{response.json['id']}").get_data(as_text=True)
+    assert "visit.recorded" not in history and "užregistravo apsilankymą per API" in history
 
     submitted = client.post("/api/v1/visits", json=visit_body(auditor=auditor.email), headers=tokens["admin"])
     assert submitted.status_code == 201 and submitted.json["status"] == "submitted"

@@ -162,6 +162,11 @@ def test_checklist_page_shows_items_in_the_chosen_language(client, chain, checkl
     assert unescape(f"rodomas, kai „{advice.text.lt}“ yra {labels[0]} arba {labels[1]}") in unescape(page)
     assert "left_alone" not in page and "«advice_quality»" not in page
     assert client.get("/checklists/no-such-list").status_code == 404
+    # A version that does not exist is not answered with another one; the list has its own page.
+    assert client.get("/checklists/store-visit?version=99").status_code == 404
+    assert client.get("/checklists/store-visit?version=1").status_code == 200
+    listing = client.get("/checklists").get_data(as_text=True)
+    assert definition.title.lt in listing and 'href="/checklists/store-visit?version=1"' in listing
 
 
 def test_a_managers_branch_figures_are_per_checklist_not_one_mixed_mean(app, client, make_location, make_user,

@@ -152,6 +152,53 @@ def test_csv_scheduling_is_all_or_nothing_with_line_errors(client, people):
     assert "unknown column (use" not in html and "missing column" not in html
 
 
+def test_csv_scheduling_names_every_problem_of_a_row_and_says_so_at_the_top(client, people):
+    """A row's problems all at once (only its date was named, the rest after the next upload);
+    short and long rows named as such ("'None' is not a date"); codes in any case; windows that
+    are typing mistakes refused; the failure announced where the user is looking."""
+    as_user(client, people["admin"])
+    page = client.get("/assignments").get_data(as_text=True)
+    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    auditor = people["auditor"].email
+    header = "location_code,checklist,auditor,scenario,due_from,due_until,notes\n"
+
+    def upload(body: str):
+        response = client.post("/assignments/import", data={
+            "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO((header + body).encode()), "plan.csv")},
+            content_type="multipart/form-data")
+        return response, unescape(response.get_data(as_text=True))
+
+    response, html = upload(f"NOPE-9,nope,{people['manager'].email},x,2026-13-01,{end},\n"
+                            f"VLN-01,store-visit,{auditor},x\n"
+                            f"VLN-01,store-visit,{auditor},x,{start},{end},note,extra\n"
+                            f"VLN-01,store-visit,{auditor},x,{start},{date.today() + timedelta(days=800)},\n"
+                            f"VLN-01,store-visit,{auditor},x,1900-01-01,{end},\n"
+                            f"VLN-01,store-visit,{auditor},x,{start},{end},{'n' * 2001}\n")
+    assert response.status_code == 400
+    for expected in ("line 2: location_code: unknown or inactive location 'NOPE-9'",
+                     "line 2: checklist: unknown checklist 'nope'",
+                     f"line 2: auditor: '{people['manager'].email}' is not an active auditor",
+                     "line 2: due_from: '2026-13-01' is not a date like 2026-12-01",
+                     "line 3: 4 values, but the header has 7 columns",
+                     "line 4: 8 values, but the header has 7 columns",
+                     "is more than two years ahead; check the year",
+                     "line 6: due_from: a visit window can be at most a year long; check the year of 1900-01-01",
+                     "line 7: notes: at most 2000 characters"):
+        assert expected in html, expected
+    assert "None" not in html
+    assert "Nothing was scheduled: the file has 9 problems, listed under the file." in html
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+    # A location code in lower case is the same branch (codes are unique whatever their case).
+    response = client.post("/assignments/import", data={
+        "csv-csrf_token": csrf_token(page),
+        "csv-file": (io.BytesIO((header + f"vln-01,store-visit,{auditor},x,{start},{end},\n").encode()), "p.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "1 visit scheduled." in response.get_data(as_text=True)
+    no_file = client.post("/assignments/import", data={"csv-csrf_token": csrf_token(page)},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert "Choose a CSV file to import." in no_file
+
+
 def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
     store = people["store"]
     assignment = schedule(client, people)

@@ -238,7 +238,7 @@ def test_a_file_adding_visits_to_an_earlier_import_imports_only_the_new_ones(run
     assert run_import(runner, write(tmp_path, "".join(first), "first.csv")).exit_code == 0
     result = run_import(runner, write(tmp_path, VALID, "all.csv"))
     assert result.exit_code == 0, result.output
-    assert "  1 visits imported (approved and scored), 3 unchanged" in result.output
+    assert "  1 visit imported (approved and scored), 3 unchanged" in result.output
     assert "  created 0 regions, 0 locations, 0 auditors" in result.output
     assert count(Visit) == 4 and count(User) == 3
 
@@ -380,7 +380,7 @@ def test_an_email_of_a_user_who_is_not_an_auditor_is_refused(runner, mini, tmp_p
     # The existing auditor is used, whatever the case of the address.
     result = run_import(runner, write(tmp_path, HEADER + "\n" + visit_rows("V-3", auditor="AGNE@example.lt")))
     assert result.exit_code == 0, result.output
-    assert "created 1 regions, 1 locations, 0 auditors" in result.output
+    assert "created 1 region, 1 location, 0 auditors" in result.output
     assert db.session.scalar(select(Visit)).auditor.email == "agne@example.lt"
 
 
@@ -396,7 +396,7 @@ def test_an_existing_location_must_keep_its_name_and_region(runner, mini, tmp_pa
     # Codes are matched whatever their case (as everywhere in the app), region names too.
     result = run_import(runner, write(tmp_path, HEADER + "\n" + visit_rows(code="vln-01", region="VILNIUS")))
     assert result.exit_code == 0, result.output
-    assert "created 0 regions, 0 locations, 1 auditors" in result.output
+    assert "created 0 regions, 0 locations, 1 auditor" in result.output
     assert count(Location) == 1 and count(Region) == 1
 
 

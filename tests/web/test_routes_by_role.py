@@ -92,6 +92,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "i18n.set_language": {"POST": [Case(EVERYONE, anonymous=OK)]},
     "home.index": {"GET": [Case(EVERYONE)]},
     "account.password": {"GET": [Case(EVERYONE)], "POST": [Case(EVERYONE)]},  # POST: the form again, with errors
+    "home.checklists": {"GET": [Case(only("admin", "reviewer", "auditor"))]},
     "home.checklist": {"GET": [Case(only("admin", "reviewer", "auditor"), lambda w: Target({"key": "store-visit"}))]},
     "home.visit": {"GET": VISIT_PAGE_CASES},
     # --- field workflow ------------------------------------------------------------------------

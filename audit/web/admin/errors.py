@@ -27,7 +27,7 @@ MESSAGES = [
     (r"^the new password is the same as the current one$",
      lambda m: _("The new password is the same as the current one.")),
     (r"^you cannot deactivate your own account$", lambda m: _("You cannot deactivate your own account.")),
-    (r"^the code has ", lambda m: _("Use 1 to 32 letters, digits, “-”, “_” or “.”, starting with a letter or digit.")),
+    (r"^the code has ", lambda m: _("Use 1 to 32 Latin letters A–Z, digits, “-”, “_” or “.”, starting with a letter or digit (no Š, Ā …).")),
     (r"^a location with the code .* already exists$", lambda m: _("Another location already has this code.")),
     (r"^unknown region ", lambda m: _("Choose a region from the list.")),
     (r"^unknown format ", lambda m: _("Choose a format from the list.")),

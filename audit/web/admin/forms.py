@@ -48,7 +48,7 @@ class EditUserForm(UserForm):
 
 class LocationForm(AppForm):
     code = StringField(_l("Code"), filters=[_strip], validators=[DataRequired(), Length(max=32)])
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Branch name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
     region = SelectField(_l("Region"), coerce=int, choices=[])
     city = StringField(_l("City"), filters=[_strip], validators=[Length(max=120)])
     address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=300)])
@@ -58,4 +58,4 @@ class LocationForm(AppForm):
 
 
 class RegionForm(AppForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Region name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
+from ...names import name_key
 from ...models import Location, Region
 from ...services.locations import (
     LocationError, create_location, create_region, delete_region, rename_region, update_location,
@@ -89,9 +90,9 @@ def regions():
         select(Region.id, Region.name, func.count(Location.id).label("locations"))
         .outerjoin(Location, Location.region_id == Region.id)
         .group_by(Region.id, Region.name)
-        .order_by(Region.name)
     )
-    return render_template("admin/regions.html", regions=db.session.execute(stmt).all(), form=form)
+    regions = sorted(db.session.execute(stmt).all(), key=lambda row: name_key(row.name))
+    return render_template("admin/regions.html", regions=regions, form=form)
 
 
 @bp.route("/regions/<int:region_id>", methods=["GET", "POST"])
@@ -130,7 +131,7 @@ def region_delete(region_id: int):
 
 
 def _region_choices() -> list[SelectChoice]:
-    regions = db.session.execute(select(Region.id, Region.name).order_by(Region.name)).all()
+    regions = sorted(db.session.execute(select(Region.id, Region.name)).all(), key=lambda row: name_key(row.name))
     return options([(0, _("No region")), *((region_id, name) for region_id, name in regions)])
 
 

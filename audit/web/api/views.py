@@ -81,7 +81,7 @@ def create_visit():
         raise ApiError(403, "forbidden", {"status": "only reviewers and admins may record approved visits"})
     auditor = _auditor(user, payload)
     location = db.session.scalar(
-        select(Location).where(Location.code == payload.location, recordable_locations(user))
+        select(Location).where(func.upper(Location.code) == payload.location.strip().upper(), recordable_locations(user))
     )
     version = current_version(payload.checklist)
     errors = {}
@@ -139,11 +139,11 @@ def _record(user: User, auditor: User, location: Location, payload: VisitPayload
     for attempt in range(2):
         try:
             visit, created = record_visit(auditor, payload.client_uuid, location, payload.checklist,
-                                          payload.content(), approved_by=approved_by)
+                                          payload.content(), approved_by=approved_by, recorded_by=user)
             if value_errors:
                 raise VisitInvalid(value_errors)
             if created:
-                # The service logs the steps as the auditor; this says who actually sent it.
+                # The steps are logged as the sender; this says it came through the API, for whom.
                 audit_log.record("visit.recorded", "visit", visit.id, user, via="api", auditor=auditor.id,
                                  status=visit.status)
             db.session.commit()
