@@ -108,5 +108,6 @@ def visit_page(visit_id: int, refused: dict | None = None):
         can_review=may(current_user, "review_visit", found),
         can_dispute=may(current_user, "dispute_visit", found) and found.status == "approved",
         can_decide=may(current_user, "decide_dispute", found),
+        can_see_review_notes=may(current_user, "view_review_notes"),
         refused=refused or {},
     )

@@ -298,6 +298,8 @@ def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
     as_user(client, people["manager"])
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "Dispute this answer" in page
+    # The review between reviewer and auditor is internal: the manager reads the approved result.
+    assert "Was it really one minute?" not in page and "Reviewer comments" not in page
     client.post(f"/visits/{visit.id}/disputes", data={"csrf_token": csrf_token(page), "item_id": number.id,
                                                      "reason": "Our queue log shows 2 minutes."})
     home = as_user(client, people["reviewer"])
