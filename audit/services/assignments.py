@@ -201,6 +201,18 @@ def auditor_work(auditor: User, today: date) -> AuditorWork:
     return AuditorWork(overdue, due_today, upcoming, in_progress)
 
 
+def waiting_assignments(*, auditor: User | None = None, location: Location | None = None) -> int:
+    """Scheduled visits not started yet and not over, of ``auditor`` or at ``location``: what a
+    deactivation leaves without anyone to do it (said when it happens)."""
+    query = (select(func.count(Assignment.id)).outerjoin(Visit, Visit.assignment_id == Assignment.id)
+             .where(Assignment.cancelled.is_(False), Visit.id.is_(None), Assignment.due_until >= local_today()))
+    if auditor is not None:
+        query = query.where(Assignment.auditor_id == auditor.id)
+    if location is not None:
+        query = query.where(Assignment.location_id == location.id)
+    return db.session.scalar(query) or 0
+
+
 def open_assignments(limit: int = 200) -> list[dict]:
     """Assignments not yet submitted, for the schedulers' list."""
     rows = db.session.execute(

@@ -279,3 +279,31 @@ def test_region_names_differing_only_in_baltic_letter_case_are_duplicates_and_so
     page = admin_client.get("/admin/regions").get_data(as_text=True)
     order = sorted(("Žemaitija", "Šiaulių regionas", "Vilnius", "Aukštaitija"), key=page.index)
     assert order == ["Aukštaitija", "Šiaulių regionas", "Vilnius", "Žemaitija"]
+
+
+def test_deactivating_an_auditor_or_a_branch_says_what_scheduled_work_is_left(admin_client, make_user, make_location,
+                                                                              checklists):
+    from datetime import timedelta
+
+    from audit.models import Assignment, Checklist, Location
+    from audit.times import local_today
+
+    auditor, other = make_user("auditor", name="Jānis Ozoliņš"), make_user("auditor", name="Ona")
+    make_location("KNS-32", "Volta Vilniaus gatvė")
+    location = db.session.scalar(select(Location).where(Location.code == "KNS-32"))
+    store = db.session.scalar(select(Checklist).where(Checklist.key == "store-visit"))
+    today = local_today()
+    for who, until in ((auditor, today + timedelta(days=3)), (auditor, today + timedelta(days=9)),
+                       (auditor, today - timedelta(days=1)), (other, today + timedelta(days=2))):
+        db.session.add(Assignment(location=location, checklist=store, auditor=who, due_from=today - timedelta(days=5),
+                                  due_until=until, created_by_id=auditor.id))
+    db.session.commit()
+    page = admin_client.post(f"/admin/users/{auditor.id}/deactivate", data={"csrf_token": form_of(admin_client, "/admin/users")},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Jānis Ozoliņš still has 2 scheduled visits not started" in page  # the one already over is not counted
+    data = {"csrf_token": form_of(admin_client, f"/admin/locations/{location.id}"), "code": "KNS-32",
+            "name": "Volta Vilniaus gatvė", "region": 0, "city": "", "address": "", "format": "mall"}  # no "active"
+    page = admin_client.post(f"/admin/locations/{location.id}", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "KNS-32 is inactive but still has 3 scheduled visits not started" in page
+    listing = admin_client.get("/assignments").get_data(as_text=True)
+    assert listing.count(">deactivated<") == 3 and listing.count(">inactive<") == 4

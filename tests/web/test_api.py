@@ -443,3 +443,20 @@ def test_checklists_in_their_current_version(client, chain, checklists):
         "title": {"en": "In-store visit", "ru": "Визит в магазин", "lt": "Apsilankymas parduotuvėje",
                   "lv": "Veikala apmeklējums"},
     }
+
+
+def test_one_checklist_whole_tells_a_client_every_item(client, chain, checklists):
+    """The list gives a count of items; a client building a form needs ids, types and rules."""
+    _, tokens = chain
+    whole = client.get("/api/v1/checklists/store-visit", headers=tokens["auditor"]).json
+    definition = checklists["store-visit"].parsed
+    assert whole["id"] == "store-visit" and whole["version"] == 1 and whole["items"] == 43
+    items = [item for section in whole["definition"]["sections"] for item in section["items"]]
+    assert [item["id"] for item in items] == [item.id for item in definition.items]
+    first = items[0]
+    assert first["type"] == definition.items[0].type and first["text"]["lv"] == definition.items[0].text.lv
+    assert client.get("/api/v1/checklists/store-visit?version=1", headers=tokens["auditor"]).json == whole
+    for missing in ("/api/v1/checklists/store-visit?version=7", "/api/v1/checklists/nope"):
+        response = client.get(missing, headers=tokens["auditor"])
+        assert response.status_code == 404 and response.json["error"] == "not found"
+    assert client.get("/api/v1/checklists/store-visit", headers=tokens["manager"]).status_code == 403

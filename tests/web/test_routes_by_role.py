@@ -152,6 +152,8 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     # --- JSON API: bearer tokens only; 403 for what a role may never do, 404 for hidden objects ----
     "api.locations": {"GET": [Case(EVERYONE, token=True, anonymous=401)]},
     "api.checklists": {"GET": [Case(only("admin", "reviewer", "auditor", manager=403), token=True, anonymous=401)]},
+    "api.checklist": {"GET": [Case(only("admin", "reviewer", "auditor", manager=403), lambda w: Target({"key": "store-visit"}),
+                                   token=True, anonymous=401)]},
     "api.get_visit": {"GET": [Case(c.expect, c.target, token=True, anonymous=401) for c in VISIT_PAGE_CASES]},
     "api.create_visit": {"POST": [Case(only(admin=400, reviewer=400, auditor=400, manager=403), token=True,
                                        json=True, anonymous=401)]},  # 400: the empty body is refused

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
+from ...services.assignments import waiting_assignments
 from ...names import name_key
 from ...models import Location, Region
 from ...services.locations import (
@@ -68,6 +70,12 @@ def location_edit(location_id: int):
             db.session.commit()
             if changes:
                 flash(_("Changes to %(code)s saved.", code=location.code), "info")
+            waiting = waiting_assignments(location=location) if not location.active else 0
+            if waiting:
+                flash(ngettext("%(code)s is inactive but still has %(num)d scheduled visit not started: cancel it "
+                               "under Scheduled visits.",
+                               "%(code)s is inactive but still has %(num)d scheduled visits not started: cancel "
+                               "them under Scheduled visits.", waiting, code=location.code), "error")
             return redirect(url_for(".locations"))
     return render_template("admin/location_form.html", form=form, location=location)
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
+from ...services.assignments import waiting_assignments
 from ...models import ROLES, Location, User
 from ...passwords import MIN_LENGTH
 from ...services.users import UserError, create_user, deactivate_user, reactivate_user, update_user
@@ -73,6 +75,8 @@ def user_edit(user_id: int):
             db.session.commit()  # a new password ends the user's other sessions, not this one
             if changes:
                 flash(_("Changes to %(name)s saved.", name=user.name), "info")
+            if "active" in changes and not user.active:
+                _warn_waiting(waiting_assignments(auditor=user), user.name)
             return redirect(url_for(".users"))
     return render_template("admin/user_form.html", form=form, user=user, min_length=MIN_LENGTH)
 
@@ -89,7 +93,16 @@ def user_deactivate(user_id: int):
     else:
         db.session.commit()
         flash(_("%(name)s can no longer sign in.", name=user.name), "info")
+        _warn_waiting(waiting_assignments(auditor=user), user.name)
     return redirect(safe_next(request.form.get("next"), url_for(".users")))
+
+
+def _warn_waiting(count: int, name: str) -> None:
+    if count:
+        flash(ngettext("%(name)s still has %(num)d scheduled visit not started: cancel it and schedule it again "
+                       "for someone else under Scheduled visits.",
+                       "%(name)s still has %(num)d scheduled visits not started: cancel them and schedule them "
+                       "again for someone else under Scheduled visits.", count, name=name), "error")
 
 
 @bp.post("/users/<int:user_id>/reactivate")

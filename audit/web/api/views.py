@@ -6,7 +6,7 @@ do not exist or that the user may not see, 409 when ``client_uuid`` is taken by 
 """
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import jsonify, request, url_for
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -59,6 +59,25 @@ def checklists():
         .order_by(Checklist.key)
     )
     return jsonify([checklist_json(key, version) for key, version in db.session.execute(stmt)])
+
+
+@bp.get("/checklists/<key>")
+def checklist(key: str):
+    """One checklist whole (its current version, or ``?version=N``): every section and item with
+    its id, type, texts, options and rules, as in the checklist file — what a client needs to
+    build a form and send answers."""
+    user = current_api_user()
+    if not may(user, "view_checklists"):
+        raise ApiError(403, "forbidden", {"role": f"a {user.role} cannot read checklists"})
+    versions = db.session.scalars(
+        select(ChecklistVersion).join(Checklist).where(Checklist.key == key).order_by(ChecklistVersion.number)
+    ).all()
+    number = request.args.get("version")
+    chosen = versions[-1] if versions and number is None else next(
+        (v for v in versions if str(v.number) == number), None)
+    if chosen is None:
+        raise ApiError(404, "not found", {"checklist": f"no checklist '{key}'" + (f" version {number}" if number else "")})
+    return jsonify({**checklist_json(key, chosen), "definition": chosen.definition})
 
 
 @bp.get("/visits/<int:visit_id>")
