@@ -352,10 +352,15 @@ def _least_consistent(part: dict, stats: dict, params: dict, is_section: bool) -
             len(below), **values)
     else:
         first = _("“%(title)s” is the least consistent question.", title=part["text"])
-    second = _("Its branches' true means spread by %(sd)s points around a chain mean of %(mean)s, the noise of "
-               "few visits removed; %(share)s of the variation in its answers lies between branches.",
-               sd=number(params["spread_sd"]), mean=number(params["mean_score"]),
-               share=share(params["location_share"]))
+    figures = {"sd": number(params["spread_sd"]), "mean": number(params["mean_score"]),
+               "share": share(params["location_share"])}
+    if narrowed(stats):
+        second = _("Its branches' true means spread by %(sd)s points around a mean of %(mean)s over the chosen "
+                   "visits, the noise of few visits removed; %(share)s of the variation in its answers lies "
+                   "between branches.", **figures)
+    else:
+        second = _("Its branches' true means spread by %(sd)s points around a chain mean of %(mean)s, the noise of "
+                   "few visits removed; %(share)s of the variation in its answers lies between branches.", **figures)
     return [f"{first} {second}"]
 
 

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from ..extensions import db
 from .labels import answer_label, template_globals
 from .numbers import decimal_text, percent
+from .text import breakable
 
 bp = Blueprint("i18n", __name__)
 
@@ -84,3 +85,5 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["count"] = lambda value: decimal_text(value, "#,##0")
     # Shares (0–1) as the language writes percentages: 27% (en, lv), 27 % (lt, ru).
     app.jinja_env.filters["percent"] = percent
+    # Free text in table cells: long unbroken values get break points (see web.text).
+    app.jinja_env.filters["breakable"] = breakable

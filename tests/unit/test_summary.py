@@ -132,13 +132,15 @@ def test_templates_print_counts_with_the_same_grouping(babel_app, lang, shown):
 def test_a_region_or_scenario_filter_makes_the_sentences_speak_of_the_chosen_visits(babel_app):
     """Under a region filter the mean and the control limits are the region's: "the chain scores"
     and "the control limit of the chain" were read as the whole chain's."""
-    stats = statistics([finding("locations_below_998", count=2, locations=[2, 3])],
+    stats = statistics([finding("locations_below_998", count=2, locations=[2, 3]),
+                        finding("least_consistent_section", section=1, cv=0.4, between_location_sd=20.0,
+                                mean_score=60.0, spread_sd=17.5, location_share=0.25)],
                        filters={"region": "North", "since": None})
     text = sentences(babel_app, stats)
     assert text[0].startswith("40 approved visits at 4 branches; these visits score 72.3 of 100 on average. "
                               "The mean and the control limits below are those of the chosen visits")
     assert any(s.startswith("2 branches are below the 99.8% control limit of the chosen visits") for s in text)
-    assert "of the chain" not in " ".join(text)
+    assert "of the chain" not in " ".join(text) and "chain mean" not in " ".join(text)
     period_only = sentences(babel_app, statistics([], filters={"since": "2026-09-01", "region": None}))
     assert "the chain scores 72.3" in period_only[0]
 

@@ -1,0 +1,14 @@
+"""Long unbroken values get break points in table cells; ordinary words and escaping stay intact."""
+from __future__ import annotations
+
+from audit.web.text import breakable
+
+
+def test_only_long_words_get_break_points_and_text_stays_escaped():
+    assert str(breakable("Volta Vilniaus gatvė")) == "Volta Vilniaus gatvė"
+    assert str(breakable("Apsilankymas parduotuvėje")) == "Apsilankymas parduotuvėje"  # 12 letters: whole
+    long = "Pirkimas-su-labai-ilgu-scenarijumi"
+    assert str(breakable(long)) == "Pirkimas-su-<wbr>labai-ilgu-s<wbr>cenarijumi"
+    assert str(breakable('=HYPERLINK("http://x")<script>')).count("<script>") == 0
+    assert "&lt;script&gt;" in str(breakable("<script>alert(1)</script>" * 2))
+    assert str(breakable(None)) == "" and str(breakable("  a  b ")) == "  a  b "
