@@ -240,9 +240,12 @@ class _Checker:
                                   f"the checklist shows {item_id} only when {rule.item} is "
                                   f"{' or '.join(rule.values)}; leave its answer and comment empty")
         # Comments demanded on failed items are a tablet rule; old systems may not have them.
+        # A visit exported from this app ("app:<uuid>") was complete under the version it was
+        # recorded with: a question added later as required is simply unanswered in it (else no
+        # chain could re-import or move its history after adding a required question).
         missing = [item_id for item_id, reason in missing_answers(definition, values).items()
                    if reason == "required" and item_id not in invalid]
-        if missing and not visit.incomplete:
+        if missing and not visit.incomplete and not _app_uuid(visit.external_id):
             self.problems.add(visit.line, "item", f"external_id {visit.external_id} has no answer to the "
                                                   f"required item(s) {', '.join(missing)}")
 

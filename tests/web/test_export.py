@@ -154,3 +154,37 @@ def test_head_office_downloads_the_dashboards_visits(runner, demo, client, make_
                                 .order_by(AuditLogEntry.id)).all()
     assert [(e.user_id, e.details["filters"]) for e in logged] == [(reviewer.id, {"since": "2026-10-01"}),
                                                                    (None, {"since": "2026-10-01"})]  # the CLI's
+
+
+def test_the_export_goes_back_in_after_the_checklist_gained_a_required_question(runner, demo, tmp_path, app):
+    """A chain that adds a required question can still re-import its export and move its history
+    to a new installation: its old visits were complete under their own version."""
+    source = (CHECKLIST_DIR / "store-visit.yaml").read_text(encoding="utf-8")
+    added = ("      - id: name_badge\n        text: {en: Did the staff member wear a name badge?, ru: Был ли бейдж?, "
+             "lt: Ar buvo kortelė?, lv: Vai bija vārda zīme?}\n        type: yes_no\n        principle: courtesy\n\n")
+    newer = tmp_path / "store-visit.yaml"
+    newer.write_text(source.replace("      - id: entrance_clean\n", added + "      - id: entrance_clean\n", 1),
+                     encoding="utf-8")
+    assert runner.invoke(args=["load-checklists", str(newer)]).exit_code == 0
+    before = counts()
+    text = export(runner, tmp_path)
+    same = runner.invoke(args=["import-visits", str(tmp_path / "export.csv")])
+    assert same.exit_code == 0, same.output
+    assert "nothing changed" in same.output and counts() == before
+    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
+                         "SECRET_KEY": "tests-only-secret", "INSTANCE_PATH": str(tmp_path / "new-instance")})
+    with target.app_context():
+        db.create_all()
+        load_checklist_files([newer, CHECKLIST_DIR / "phone-enquiry.yaml"])
+        db.session.commit()
+        moved = target.test_cli_runner().invoke(args=["import-visits", str(tmp_path / "export.csv")])
+        stored = db.session.scalar(select(func.count()).select_from(Visit))
+        db.session.remove()
+        db.engine.dispose()
+    assert moved.exit_code == 0, moved.output
+    assert stored == len({row["external_id"] for row in rows_of(text)})
+    # A file from elsewhere ("V-1", not "app:…") still has to answer every required question.
+    other = text.replace("app:", "OLD-")
+    (tmp_path / "other.csv").write_text(other, encoding="utf-8")
+    refused = runner.invoke(args=["import-visits", str(tmp_path / "other.csv")])
+    assert refused.exit_code == 1 and "required item(s) name_badge" in refused.output
