@@ -159,15 +159,17 @@ def report_visit(visit_id: int, out: str, lang: str) -> None:
 @click.argument("code")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day)
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), callback=calendar_day)
-@click.option("--checklist", default="store-visit", show_default=True)
+@click.option("--checklist", help="Checklist id; default: the one with the most approved visits there.")
 @_out
 @_lang
 @with_appcontext
-def report_location(code: str, since, until, checklist: str, out: str, lang: str) -> None:
+def report_location(code: str, since, until, checklist: str | None, out: str, lang: str) -> None:
     """A location over a period: trend, sections against the chain, repeat failures."""
     from .reports.common import ReportError
     from .reports.location_report import location_report_pdf
+    from .services.filter_choices import busiest_checklist
 
+    checklist = checklist or busiest_checklist(code) or ""
     try:
         _write(out, location_report_pdf(code, since.date() if since else None, until.date() if until else None,
                                         checklist, lang))

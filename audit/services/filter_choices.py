@@ -27,6 +27,19 @@ def checklist_choices(lang: str) -> list[tuple[str, str]]:
     return sorted(choices, key=lambda choice: choice[1].lower())
 
 
+def busiest_checklist(location_code: str | None = None) -> str | None:
+    """The checklist with the most approved visits (at the location), else the first loaded one:
+    what a page shows when no checklist was chosen. A salon chain that never uses the shipped
+    store checklist no longer opens on an empty "In-store visit" dashboard."""
+    query = (select(Checklist.key).join(ChecklistVersion, ChecklistVersion.checklist_id == Checklist.id)
+             .join(Visit, Visit.checklist_version_id == ChecklistVersion.id).where(Visit.status == "approved"))
+    if location_code is not None:
+        query = query.join(Location, Location.id == Visit.location_id).where(Location.code == location_code)
+    busiest = db.session.scalar(query.group_by(Checklist.key).order_by(func.count(Visit.id).desc(), Checklist.key)
+                                .limit(1))
+    return busiest or db.session.scalar(select(Checklist.key).order_by(Checklist.key).limit(1))
+
+
 def region_names() -> list[str]:
     return sorted(db.session.scalars(select(Region.name)), key=name_key)
 

@@ -20,12 +20,12 @@ from ..policy import may, visible_locations
 from ..reports.common import ReportError
 from ..times import FIRST_DAY, LAST_DAY, in_calendar
 from ..reports.location_report import location_report_context
+from ..services.filter_choices import busiest_checklist
 from ..services.overview import checklists_overview
 from .labels import FORMAT_NAMES
 
 bp = Blueprint("location_page", __name__)
 
-DEFAULT_CHECKLIST = "store-visit"
 
 
 def _date_arg(name: str, problems: list[str]) -> date | None:
@@ -57,7 +57,7 @@ def show(code: str):
         since = until = None
     checklists = checklists_overview()
     keys = [c["key"] for c in checklists]
-    checklist = request.args.get("checklist") or DEFAULT_CHECKLIST
+    checklist = request.args.get("checklist") or busiest_checklist(found)
     if checklist not in keys:
         abort(404)
     lang = get_locale().language if get_locale() else "en"

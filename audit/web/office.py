@@ -27,7 +27,6 @@ from .forms import AppForm
 
 bp = Blueprint("office", __name__)
 
-DEFAULT_CHECKLIST = "store-visit"
 #: The location page (built by the location-page blueprint) lives under this path.
 LOCATION_PAGE = "/office/locations/"
 
@@ -67,7 +66,7 @@ def _lang() -> str:
 def _filter_form(lang: str) -> FilterForm:
     checklists = filter_choices.checklist_choices(lang)
     keys = [key for key, _title in checklists]
-    default = DEFAULT_CHECKLIST if DEFAULT_CHECKLIST in keys else (keys[0] if keys else "")
+    default = (filter_choices.busiest_checklist() or "") if keys else ""
     form = FilterForm(formdata=request.args, checklist=default)
     form.checklist.choices = options(checklists)
     everything = [("", _("All"))]

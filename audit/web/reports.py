@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Location, Visit
 from ..policy import may, visible_locations
 from ..reports.common import ReportError
+from ..services.filter_choices import busiest_checklist
 from ..services import audit_log
 from ..times import in_calendar
 
@@ -64,7 +65,7 @@ def location_pdf(code: str):
         abort(404)
     try:
         data = location_report_pdf(code, _date("since"), _date("until"),
-                                   request.args.get("checklist", "store-visit"), _lang())
+                                   request.args.get("checklist") or busiest_checklist(code) or "", _lang())
     except ReportError:
         abort(404)
     return _pdf(data, f"location-{code}.pdf")
@@ -76,7 +77,7 @@ def _chain_spec():
 
     if not may(current_user, "view_locations"):
         abort(404)
-    return StatsFilter(checklist=request.args.get("checklist", "store-visit"), since=_date("since"),
+    return StatsFilter(checklist=request.args.get("checklist") or busiest_checklist() or "", since=_date("since"),
                        until=_date("until"), region=request.args.get("region") or None,
                        location_format=request.args.get("format") or None,
                        scenario=request.args.get("scenario") or None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 from html import unescape
 
 import pypdf
@@ -14,6 +15,7 @@ from flask_babel import force_locale
 from audit.reports.summary import executive_summary
 from audit.services.chain_stats import StatsFilter, chain_statistics
 from tests.conftest import login
+from tests.pdf.helpers import pdf_text
 
 
 def build_demo(runner, locations: int = 8, months: int = 2) -> None:
@@ -173,3 +175,21 @@ def test_the_way_back_up_returns_to_the_same_filtered_dashboard(client, demo):
     crumbs = visit.split('class="crumbs"')[1].split("</nav>")[0].replace("&amp;", "&")
     assert "/office?checklist=store-visit&since=2026-09-01&until=2026-10-31&region=" in crumbs
     assert "/office/locations/" in crumbs and "since=2026-09-01" in crumbs
+
+
+def test_pages_open_on_the_checklist_the_chain_uses_not_the_shipped_store_one(app, make_location, make_user, make_visit):
+    """A chain whose visits are all phone calls opened on an empty "In-store visit" dashboard,
+    branch page and branch PDF ("No approved visits match these filters")."""
+    location = make_location("VLN-01")
+    auditor = make_user("auditor")
+    for day in (1, 2, 3):
+        make_visit(location, auditor, {"max_one_transfer": "yes", "company_and_name": "no" if day == 2 else "yes"},
+                   checklist="phone-enquiry", visited_at=datetime(2026, 10, day, 12))
+    client = app.test_client()
+    login(client, make_user("admin").email)
+    dashboard = client.get("/office").get_data(as_text=True)
+    assert '<option selected value="phone-enquiry">' in dashboard and 'id="no-visits"' not in dashboard
+    branch = client.get("/office/locations/VLN-01").get_data(as_text=True)
+    assert 'value="phone-enquiry" selected' in branch
+    pdf = client.get("/locations/VLN-01/report.pdf")
+    assert pdf.status_code == 200 and "Phone enquiry" in pdf_text(pdf.data)

@@ -124,6 +124,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "assignments.import_csv": {"POST": [Case(only(admin=400, reviewer=400))]},  # 400: no file sent
     "assignments.cancel": {"POST": [Case(HEAD_OFFICE, lambda w: w.assignment("other_auditor"))]},
     # --- admin screens -----------------------------------------------------------------------------
+    "admin.index": {"GET": [Case(only("admin"))]},
     "admin.users": {"GET": [Case(only("admin"))]},
     "admin.user_new": {"GET": [Case(only("admin"))], "POST": [Case(only("admin"))]},
     "admin.user_edit": {"GET": [Case(only("admin"), lambda w: w.user("other_manager"))],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from ...extensions import login_manager
@@ -42,6 +42,13 @@ def show_error(form, exc) -> None:
         field.errors = [*field.errors, message]
     else:
         flash(message, "error")
+
+
+@bp.get("/")
+@requires("manage_users")
+def index():
+    """``/admin`` (the README's name for these screens) opens the first of them."""
+    return redirect(url_for("admin.users"))
 
 
 from . import locations, users  # noqa: E402,F401  (register the views)
