@@ -156,7 +156,7 @@
   }
   function flush() {
     if (inflight) { schedule(); return; }
-    if (count() === 0) { setState("saved"); return; }
+    if (count() === 0) { photosChanged(); return; }  // "saved" only once no photo waits either
     if (!navigator.onLine) { setState("offline"); return; }
     var sent = JSON.parse(JSON.stringify(pending));
     inflight = true;
@@ -196,7 +196,7 @@
       store();
       showErrors(data.errors, sent);
       refresh();
-      setState(Object.keys(data.errors || {}).length ? "error" : (count() ? "saving" : "saved"));
+      if (Object.keys(data.errors || {}).length) setState("error"); else photosChanged();
     }).catch(function () {
       setState("offline");
     }).then(function () {
@@ -250,14 +250,32 @@
       });
     });
   }
-  function showThumb(item, src, waiting) {
+  // Each thumbnail sits in a <span class="photo"> with a remove button: data-evidence-id once
+  // stored on the server, data-queue-key while it waits in IndexedDB (taken offline).
+  function showThumb(item, src, waiting, ids) {
     var box = form.querySelector('[data-photos-for="' + item + '"]');
+    var holder = document.createElement("span");
+    holder.className = "photo";
+    Object.keys(ids || {}).forEach(function (name) { holder.dataset[name] = ids[name]; });
     var img = document.createElement("img");
     img.src = src; img.alt = ""; img.className = "thumb" + (waiting ? " waiting" : "");
     if (waiting) img.title = msg.photo_waiting;
-    box.appendChild(img);
-    return img;
+    var remove = document.createElement("button");
+    remove.type = "button"; remove.className = "photo-remove"; remove.textContent = "×";
+    remove.setAttribute("aria-label", msg.photo_remove);
+    holder.appendChild(img); holder.appendChild(remove);
+    box.appendChild(holder);
+    return holder;
   }
+  function photoError(item, message) {
+    // Kept like the answers' errors, so the next autosave does not wipe it.
+    if (message) lastErrors[item] = message; else delete lastErrors[item];
+    var el = form.querySelector('[data-error-for="' + item + '"]');
+    if (el) el.textContent = message || "";
+    var box = el && el.closest(".question");
+    if (box) box.classList.toggle("has-error", !!message);
+  }
+  function photosChanged() { setState(count() + queuedPhotos ? (navigator.onLine ? "saving" : "offline") : "saved"); }
   function upload(item, file) {
     var data = new FormData();
     data.append("item_id", item);
@@ -276,25 +294,43 @@
     });
   }
   function queuePhoto(item, file) {
-    var preview = showThumb(item, URL.createObjectURL(file), true);
     return withStore("readwrite", function (s) {
       return s.add({ uuid: form.dataset.uuid, item: item, file: file, name: file.name });
-    }).then(function () { queuedPhotos += 1; setState("offline"); return preview; });
+    }).then(function (key) {
+      queuedPhotos += 1;
+      showThumb(item, URL.createObjectURL(file), true, { queueKey: key });
+      setState("offline");
+    });
+  }
+  function forgetQueued(photo) {
+    return withStore("readwrite", function (s) { return s.delete(photo.key); }).then(function () {
+      queuedPhotos = Math.max(0, queuedPhotos - 1);
+    });
   }
   function uploadQueuedPhotos() {
     if (!navigator.onLine || !window.indexedDB) return;
     withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
       (all || []).filter(function (p) { return p.uuid === form.dataset.uuid; }).forEach(function (photo) {
+        // The preview of exactly this photo, not the item's first waiting one.
+        var holder = form.querySelector('.photo[data-queue-key="' + photo.key + '"]');
         upload(photo.item, photo.file).then(function (body) {
-          return withStore("readwrite", function (s) { return s.delete(photo.key); }).then(function () {
-            queuedPhotos = Math.max(0, queuedPhotos - 1);
-            form.querySelectorAll('[data-photos-for="' + photo.item + '"] img.waiting').forEach(function (img, i) {
-              if (i === 0) { img.src = body.thumb_url; img.classList.remove("waiting"); }
-            });
-            setState(count() + queuedPhotos ? "offline" : "saved");
+          return forgetQueued(photo).then(function () {
+            if (holder) {
+              holder.querySelector("img").src = body.thumb_url;
+              holder.querySelector("img").classList.remove("waiting");
+              holder.querySelector("img").removeAttribute("title");
+              delete holder.dataset.queueKey;
+              holder.dataset.evidenceId = body.id;
+            }
+            photosChanged();
           });
         }).catch(function (error) {
-          if (error.rejected) withStore("readwrite", function (s) { return s.delete(photo.key); });
+          if (!error.rejected) return;  // kept: sent again when the connection or session returns
+          forgetQueued(photo).then(function () {
+            if (holder) holder.remove();
+            photoError(photo.item, msg.photo_refused_offline.replace("%(reason)s", error.message));
+            photosChanged();
+          });
         });
       });
     });
@@ -304,25 +340,44 @@
       var item = input.dataset.photoItem;
       Array.prototype.forEach.call(input.files, function (file) {
         if (!navigator.onLine) { queuePhoto(item, file); return; }
-        upload(item, file).then(function (body) { showThumb(item, body.thumb_url, false); })
-          .catch(function (error) {
-            if (error.rejected) {
-              form.querySelector('[data-error-for="' + item + '"]').textContent = error.message;
-            } else {
-              queuePhoto(item, file);
-            }
-          });
+        upload(item, file).then(function (body) {
+          showThumb(item, body.thumb_url, false, { evidenceId: body.id });
+          photoError(item, "");
+        }).catch(function (error) {
+          if (error.rejected) photoError(item, error.message); else queuePhoto(item, file);
+        });
       });
       input.value = "";
     });
+  });
+  // Removing a photo: a stored one on the server (while the visit is a draft), a waiting one here.
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".photo-remove");
+    if (!button) return;
+    event.preventDefault();
+    var holder = button.closest(".photo"), item = holder.closest("[data-photos-for]").dataset.photosFor;
+    if (!window.confirm(msg.photo_remove_confirm)) return;
+    if (holder.dataset.queueKey) {
+      forgetQueued({ key: Number(holder.dataset.queueKey) }).then(function () { holder.remove(); photosChanged(); });
+      return;
+    }
+    fetch(form.dataset.photoDeleteUrl.replace("/0/", "/" + holder.dataset.evidenceId + "/"), {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) throw new Error(body.error || msg.photo_failed);
+        holder.remove();
+        photoError(item, "");
+      });
+    }).catch(function (error) { photoError(item, error.message); });
   });
   if (window.indexedDB) {
     withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
       (all || []).filter(function (p) { return p.uuid === form.dataset.uuid; }).forEach(function (p) {
         queuedPhotos += 1;
-        showThumb(p.item, URL.createObjectURL(p.file), true);
+        showThumb(p.item, URL.createObjectURL(p.file), true, { queueKey: p.key });
       });
-      setState(count() + queuedPhotos ? (navigator.onLine ? "saving" : "offline") : "saved");
+      photosChanged();
       uploadQueuedPhotos();
     }).catch(function () {});
   }

@@ -1,0 +1,80 @@
+"""Photos on the tablet: a photo taken offline and refused when the connection returns is said
+so (it vanished silently, gave its slot to the good photo and left "1 change waiting" for ever),
+and a wrong photo can be removed while the visit is a draft."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from audit.extensions import db
+from audit.models import Evidence
+from tests.browser.conftest import screenshot
+from tests.browser.test_field_visit import field_day, jpeg_bytes, open_section  # noqa: F401
+from tests.browser.test_fill_refusals import start_visit
+
+pytestmark = pytest.mark.browser
+
+
+def photos_stored() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Evidence))
+
+
+def test_offline_photos_are_sent_one_by_one_and_a_refused_one_is_named(page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    item = next(i for i in store.items if i.type == "photo")
+    open_section(auditor, store.section_of(item.id).id)
+    box = f"[data-photos-for='{item.id}']"
+    context.set_offline(True)
+    for name, content in (("notes.jpg", b"this is not a picture"), ("front.jpg", jpeg_bytes())):
+        auditor.set_input_files(f"input[data-photo-item='{item.id}']",
+                                files=[{"name": name, "mimeType": "image/jpeg", "buffer": content}])
+    auditor.wait_for_selector(f"{box} .photo:nth-child(2) img.waiting")
+    assert auditor.locator("#save-state").inner_text() == "Offline – 2 changes waiting"
+
+    context.set_offline(False)
+    auditor.wait_for_selector("#save-state[data-state='saved']", timeout=20000)
+    assert auditor.locator(f"{box} .photo").count() == 1  # the good photo, in its own slot
+    good = auditor.locator(f"{box} .photo")
+    assert good.get_attribute("data-evidence-id") and "waiting" not in good.locator("img").get_attribute("class")
+    error = auditor.locator(f"[data-error-for='{item.id}']")
+    assert error.inner_text().startswith("A photo taken offline was refused: This file is not a JPEG, PNG or WebP")
+    assert photos_stored() == 1
+    # The message stays when another answer is saved (it was wiped by the next autosave).
+    other = next(i for i in store.items if i.type == "yes_no" and store.section_of(i.id) == store.section_of(item.id))
+    auditor.locator(f"#q-{other.id} label.seg:has(input[value='yes'])").click()
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+    assert error.inner_text().startswith("A photo taken offline was refused")
+    screenshot(auditor, "fill-offline-photo-refused")
+    context.close()
+
+
+def test_a_wrong_photo_can_be_removed_while_the_visit_is_a_draft(page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    item = next(i for i in store.items if i.type == "photo")
+    open_section(auditor, store.section_of(item.id).id)
+    box = f"[data-photos-for='{item.id}']"
+    auditor.set_input_files(f"input[data-photo-item='{item.id}']",
+                            files=[{"name": "face.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}])
+    auditor.wait_for_selector(f"{box} .photo[data-evidence-id]")
+    assert photos_stored() == 1
+    # Saying no keeps it; saying yes removes it from the page and from the server.
+    auditor.once("dialog", lambda dialog: dialog.dismiss())
+    auditor.click(f"{box} .photo-remove")
+    auditor.wait_for_timeout(300)
+    assert auditor.locator(f"{box} .photo").count() == 1 and photos_stored() == 1
+    auditor.once("dialog", lambda dialog: dialog.accept())
+    auditor.click(f"{box} .photo-remove")
+    auditor.wait_for_selector(f"{box} .photo", state="detached")
+    assert photos_stored() == 0
+    # After a reload the stored photos come with their remove button too.
+    auditor.set_input_files(f"input[data-photo-item='{item.id}']",
+                            files=[{"name": "front.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}])
+    auditor.wait_for_selector(f"{box} .photo[data-evidence-id]")
+    auditor.reload()
+    open_section(auditor, store.section_of(item.id).id)
+    assert auditor.locator(f"{box} .photo[data-evidence-id] .photo-remove").count() == 1
+    screenshot(auditor, "fill-photo-remove")
+    context.close()
