@@ -14,6 +14,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..stats.findings import MIN_SPLIT_VISITS
 from ..web.numbers import percent
 from . import charts, heat_maps
 from .ranking_listing import listing_blocks
@@ -82,7 +83,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
                                             axis_label=_("Visits"))
                          if stats.get("funnel_curve") else None),
         "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
-        "auditors": _auditors(consistency),
+        "auditors": _auditors(consistency, stats["visits"]),
         "trend": _trend(stats["trend"], narrowed=narrowed(stats)),
         "regions": [{"name": r["name"] or _("No region"), "filter": r["name"], "locations": r["locations"],
                      "visits": r["visits"], "mean": number(r["mean"])} for r in stats["regions"]],
@@ -174,10 +175,14 @@ def _inconsistent_items(items: list[dict], by_code: dict, limit: int, shown: int
     return result
 
 
-def _auditors(consistency: dict) -> dict:
-    auditors = consistency.get("auditors") or []
+def _auditors(consistency: dict, visits: int) -> dict:
+    """Auditor offsets, when there are enough visits to estimate them (else a note says so:
+    offsets of 0.0 from two visits each were read as findings)."""
     codes = {f["code"] for f in consistency.get("findings", [])}
+    too_few = visits < MIN_SPLIT_VISITS
+    auditors = [] if too_few else consistency.get("auditors") or []
     return {
+        "too_few": too_few, "min_visits": MIN_SPLIT_VISITS,
         "chart": charts.offsets_chart([(a["name"], a["offset"], a["visits"]) for a in auditors],
                                       label=_("Auditor offsets in points")) if auditors else None,
         "rows": [{"name": a["name"], "visits": a["visits"],

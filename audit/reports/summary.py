@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from ..stats import LOW_DATA_VISITS
 from ..stats import findings as codes
+from ..stats.findings import MIN_SPLIT_VISITS
 from ..web.numbers import decimal_text, percent
 
 LISTED = 5  # names spelled out before "and N more"
@@ -160,6 +161,8 @@ def lenient_auditors(stats: dict) -> list[str]:
     least :data:`LENIENCY_POINTS`, and by more than chance allows for their number of visits
     (twice the residual SD / √visits: one visit 18 points above the rest says little)."""
     consistency = stats.get("consistency") or {}
+    if (stats.get("visits") or 0) < MIN_SPLIT_VISITS:
+        return []  # the dashboard says leniency cannot be estimated yet
     residual = (consistency.get("variance") or {}).get("residual")
     auditors = [a for a in consistency.get("auditors", [])
                 if a["offset"] is not None and abs(a["offset"]) >= LENIENCY_POINTS and a["visits"]

@@ -138,3 +138,15 @@ def test_collect_findings_puts_warnings_first():
     assert "Centre" in decline.message and decline.params["locations"] == [0]
     repeat_finding = next(finding for finding in found if finding.code == REPEAT_FAILURES)
     assert repeat_finding.params["pairs"] == [[0, 0]]
+
+
+def test_no_auditor_split_is_claimed_from_a_handful_of_visits_or_a_disconnected_design():
+    """Nine visits once "showed" auditors explaining 24 % of the variance; a design whose auditors
+    never meet cannot separate them at all."""
+    scores, locations, auditors, _ = simulated_chain(location_sd=2, auditor_sd=10)
+    few = chain_consistency(scores[:12], locations[:12], auditors[:12])
+    assert few.n_visits < 20 and AUDITORS_EXPLAIN_MORE not in codes(consistency_findings(few))
+    apart = chain_consistency([70, 60, 80, 72, 50, 55, 58, 61] * 4, [0, 0, 1, 1, 2, 3, 3, 2] * 4,
+                              [0, 1, 0, 1, 2, 2, 2, 2] * 4)
+    assert not apart.design.connected
+    assert AUDITORS_EXPLAIN_MORE not in codes(consistency_findings(apart))

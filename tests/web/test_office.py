@@ -193,3 +193,18 @@ def test_pages_open_on_the_checklist_the_chain_uses_not_the_shipped_store_one(ap
     assert 'value="phone-enquiry" selected' in branch
     pdf = client.get("/locations/VLN-01/report.pdf")
     assert pdf.status_code == 200 and "Phone enquiry" in pdf_text(pdf.data)
+
+
+def test_a_chain_with_a_handful_of_visits_gets_no_auditor_offsets_or_advice(app, make_location, make_user, make_visit):
+    """Four visits gave every auditor an offset of 0.0 and, at nine, the advice to compare the
+    auditors' scoring: noise read as findings."""
+    auditors = [make_user("auditor"), make_user("auditor")]
+    for n, code in enumerate(("VLN-01", "VLN-02", "RIX-01", "RIX-02")):
+        location = make_location(code)
+        make_visit(location, auditors[n % 2], {"greeted_promptly": "yes" if n % 3 else "no", "staff_respectful": "yes"},
+                   visited_at=datetime(2026, 10, n + 1, 12))
+    client = app.test_client()
+    login(client, make_user("admin").email)
+    html = text_of(client.get("/office?checklist=store-visit").get_data(as_text=True))
+    assert "With fewer than 20 approved visits auditor leniency cannot be estimated yet." in html
+    assert "Offset (points)" not in html and "compare the auditors" not in html
