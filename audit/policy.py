@@ -22,9 +22,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "dispute_visits": frozenset({"manager"}),
     "record_visit": frozenset({"admin", "reviewer", "auditor"}),  # a complete visit in one call (API)
     "record_visit_for_others": frozenset({"admin", "reviewer"}),  # naming another user as its auditor
-    # A branch manager sees who visited (the name, as on the visit page), not how to reach the
-    # mystery shopper: e-mail addresses are for the office and the auditors themselves.
-    "see_auditor_emails": frozenset({"admin", "reviewer", "auditor"}),
+    # Mystery shoppers stay anonymous to the branches they visit: a manager sees a visit's
+    # findings, not who made it (pages, PDFs and the API).
+    "see_auditor_names": frozenset({"admin", "reviewer", "auditor"}),
     # The review between reviewer and auditor (notes on a returned visit) is internal quality
     # control; the branch manager reads the approved result.
     "view_review_notes": frozenset({"admin", "reviewer", "auditor"}),

@@ -65,9 +65,11 @@ def location_report_context(code: str, since: date | None, until: date | None, c
         return _context(location, own, chain, checklist, since, until, lang)
 
 
-def location_report_pdf(code: str, since: date | None, until: date | None, checklist: str, lang: str) -> bytes:
-    """The location report as PDF bytes."""
-    return render_pdf("reports/location.html", location_report_context(code, since, until, checklist, lang), lang)
+def location_report_pdf(code: str, since: date | None, until: date | None, checklist: str, lang: str,
+                        show_auditor: bool = True) -> bytes:
+    """The location report as PDF bytes (``show_auditor`` False: without who made each visit)."""
+    context = location_report_context(code, since, until, checklist, lang)
+    return render_pdf("reports/location.html", {**context, "show_auditor": show_auditor}, lang)
 
 
 def _context(location, own: dict, chain: dict, checklist: str, since: date, until: date, lang: str) -> dict:

@@ -58,9 +58,11 @@ def visit_report_context(visit_id: int, lang: str) -> dict:
         return _context(visit, lang)
 
 
-def visit_report_pdf(visit_id: int, lang: str) -> bytes:
-    """The visit report as PDF bytes; :class:`ReportError` for an unknown visit."""
-    return render_pdf("reports/visit.html", visit_report_context(visit_id, lang), lang)
+def visit_report_pdf(visit_id: int, lang: str, show_auditor: bool = True) -> bytes:
+    """The visit report as PDF bytes; :class:`ReportError` for an unknown visit. ``show_auditor``
+    False leaves out who made the visit (a branch manager's copy)."""
+    return render_pdf("reports/visit.html", {**visit_report_context(visit_id, lang), "show_auditor": show_auditor},
+                      lang)
 
 
 def _context(visit: Visit, lang: str) -> dict:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..extensions import db
+from ..policy import may
 from .labels import answer_label, template_globals
 from .numbers import decimal_text, percent
 from .text import breakable
@@ -73,7 +74,10 @@ def _page_to_show(target: str) -> str:
 def install_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _language_context():
-        return {"language_names": LANGUAGE_NAMES, "current_language": get_locale().language if get_locale() else "en"}
+        return {"language_names": LANGUAGE_NAMES, "current_language": get_locale().language if get_locale() else "en",
+                # Templates rendered for a request hide the auditor from who may not know them;
+                # report builders pass their own value (the CLI shows them).
+                "show_auditor": may(current_user, "see_auditor_names") if has_request_context() else True}
 
     app.jinja_env.globals.update(template_globals())
     # An answer value as people read it: {{ values|map('label_of', item, lang) }} (show_if rules).

@@ -52,7 +52,8 @@ def visit_pdf(visit_id: int):
     visit = db.session.get(Visit, visit_id)
     if visit is None or not may(current_user, "view_visit", visit):
         abort(404)
-    return _pdf(visit_report_pdf(visit_id, _lang()), f"visit-{visit_id}.pdf")
+    return _pdf(visit_report_pdf(visit_id, _lang(), show_auditor=may(current_user, "see_auditor_names")),
+                f"visit-{visit_id}.pdf")
 
 
 @bp.get("/locations/<code>/report.pdf")
@@ -65,7 +66,8 @@ def location_pdf(code: str):
         abort(404)
     try:
         data = location_report_pdf(code, _date("since"), _date("until"),
-                                   request.args.get("checklist") or busiest_checklist(code) or "", _lang())
+                                   request.args.get("checklist") or busiest_checklist(code) or "", _lang(),
+                                   show_auditor=may(current_user, "see_auditor_names"))
     except ReportError:
         abort(404)
     return _pdf(data, f"location-{code}.pdf")

@@ -19,7 +19,7 @@ def utc_iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(timespec="seconds") + "Z"
 
 
-def visit_json(visit: Visit, with_email: bool = True) -> dict:
+def visit_json(visit: Visit, with_auditor: bool = True) -> dict:
     definition = visit.checklist_version.parsed
     answers = {a.item_id: a for a in visit.answers}
     result = score_visit(definition, {item_id: a.value for item_id, a in answers.items()})
@@ -40,8 +40,8 @@ def visit_json(visit: Visit, with_email: bool = True) -> dict:
         "client_uuid": visit.uuid,
         "location": {"code": visit.location.code, "name": visit.location.name},
         "checklist": {"id": visit.checklist_version.checklist.key, "version": visit.checklist_version.number},
-        "auditor": {"email": visit.auditor.email, "name": visit.auditor.name} if with_email
-                   else {"name": visit.auditor.name},
+        # Branch managers (who may not see who visited) get null.
+        "auditor": {"email": visit.auditor.email, "name": visit.auditor.name} if with_auditor else None,
         "status": visit.status,
         "visited_at": utc_iso(visit.visited_at),
         "scenario": visit.scenario,

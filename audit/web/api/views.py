@@ -86,7 +86,7 @@ def get_visit(visit_id: int):
     # 404 rather than 403: a visit the user may not see does not exist for them.
     if visit is None or not may(current_api_user(), "view_visit", visit):
         raise ApiError(404, "not found", {"visit": f"no visit with id {visit_id}"})
-    return jsonify(visit_json(visit, with_email=may(current_api_user(), "see_auditor_emails")))
+    return jsonify(visit_json(visit, with_auditor=may(current_api_user(), "see_auditor_names")))
 
 
 @bp.post("/visits")
@@ -112,7 +112,7 @@ def create_visit():
         raise invalid(errors)
     value_errors = _value_errors(version.parsed, payload.answers)
     visit_id, created = _record(user, auditor, location, payload, value_errors)
-    response = jsonify(visit_json(_load_visit(visit_id), with_email=may(user, "see_auditor_emails")))
+    response = jsonify(visit_json(_load_visit(visit_id), with_auditor=may(user, "see_auditor_names")))
     response.status_code = 201 if created else 200
     response.headers["Location"] = url_for("api.get_visit", visit_id=visit_id)
     return response
