@@ -88,7 +88,10 @@ class Reader:
         texts = {}
         for lang, text in value.items():
             if lang not in LANGUAGES:
-                self.problem(value, lang, _join(full, lang), f"unknown language; use {', '.join(LANGUAGES)}")
+                # {en: Clean, ru: Чисто, свежо} is read as two keys: the comma split the text.
+                hint = ("; a comma in a text written as {en: …, ru: …} ends it: put such texts in quotes "
+                        "(ru: \"Чисто, свежо\")") if (text is None or " " in str(lang)) else ""
+                self.problem(value, lang, _join(full, lang), f"unknown language; use {', '.join(LANGUAGES)}{hint}")
             elif not isinstance(text, str) or not text.strip():
                 self.problem(value, lang, _join(full, lang), "must be a non-empty text")
             else:

@@ -63,6 +63,8 @@ def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str) -> Dis
         raise VisitInvalid({"reason": f"at most {MAX_TEXT} characters"})
     if any(d.item_id == item_id and d.status == "open" for d in visit.disputes):
         raise VisitError("this item is already disputed; wait for the reviewer's decision")
+    if any(d.item_id == item_id for d in visit.disputes):  # one dispute per answer: the decision stands
+        raise VisitError("this answer was disputed and decided already")
     answer = _answer(visit, item_id)
     dispute = Dispute(item_id=item_id, raised_by_id=manager.id, reason=reason.strip(),
                       old_value=answer.value if answer else None)

@@ -31,6 +31,7 @@ FIXED = {
     "give the reason for the dispute": _l("Give the reason for the dispute."),
     "this item is already disputed; wait for the reviewer's decision":
         _l("This question is already disputed; wait for the reviewer's decision."),
+    "this answer was disputed and decided already": _l("This answer was disputed and decided already."),
     "this dispute was already decided": _l("This dispute was already decided."),
     "choose the corrected answer": _l("Choose the corrected answer."),
     "the corrected answer is the current one; uphold the dispute instead":

@@ -73,6 +73,8 @@ CASES = [
     ("duplicate key", broken("type: yes_no_na", "type: yes_no_na\n        type: yes_no"), 12, "",
      "duplicate key"),
     ("zero weight", broken("weight: 2", "weight: 0"), 7, "sections[0].weight", "must be greater than 0"),
+    ("comma in a flow text", broken("text: {en: Minutes until served}", "text: {en: Minutes, until served}"), 14,
+     "sections[0].items[1].text.until served", "a comma in a text written as {en: …, ru: …} ends it: put such texts in quotes"),
     ("negative item weight", broken("principle: greeting", "principle: greeting\n        weight: -1"), 13,
      "sections[0].items[0].weight", "must be greater than 0"),
     ("weight not a number", broken("weight: 2", "weight: heavy"), 7, "sections[0].weight", "must be a number"),

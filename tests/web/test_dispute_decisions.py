@@ -76,3 +76,25 @@ def test_overturning_to_a_chosen_answer_rescores_the_visit(disputed):
     assert (value, status) == ("5", "overturned") and score > score_before
     assert db.session.scalar(db.select(Answer.value).where(Answer.visit_id == visit.id,
                                                            Answer.item_id == "tone_friendly")) == "5"
+
+
+def test_a_decided_answer_cannot_be_disputed_again(app, disputed, make_user):
+    """The manager was offered "Dispute this answer" again after the reviewer's decision, and a
+    second dispute of the same answer was accepted."""
+    client, visit = disputed
+    decide(client, visit, decision="uphold", note="The recording confirms the 4.")
+    manager = db.session.scalar(db.select(Dispute.raised_by_id))
+    from audit.models import User
+
+    browser = app.test_client()
+    page = login(browser, db.session.get(User, manager).email).get_data(as_text=True)
+    html = browser.get(f"/visits/{visit.id}").get_data(as_text=True)
+    form = re.search(r'name="item_id" value="tone_friendly"', html)
+    assert form is None  # no dispute form for the decided answer (others keep theirs)
+    assert 'name="item_id" value="greeted_promptly"' in html
+    again = browser.post(f"/visits/{visit.id}/disputes", data={
+        "csrf_token": csrf_token(html), "item_id": "tone_friendly", "reason": "Still friendly."},
+        follow_redirects=True).get_data(as_text=True)
+    assert "This answer was disputed and decided already." in again
+    assert db.session.scalar(db.select(db.func.count(Dispute.id))) == 1
+    assert page  # signed in

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import os
 import struct
 import warnings
@@ -556,3 +557,14 @@ def test_a_large_phone_photo_is_stored_at_most_3000_pixels_wide_keeping_its_pict
         assert close_to(img.getpixel((x, y)), original.getpixel((x * 2, y * 2)), 12), (x, y)
     upright = prepare_photo(encode(Image.new("RGB", (3400, 1000), BLUE), "PNG"))
     assert (upright.width, upright.height) == (3000, 882)  # lossless photos are scaled down too
+
+
+def test_the_visit_page_counts_the_photos_of_a_photo_question(app, scene):
+    """A photo question showed "–" as its answer beside its own thumbnails."""
+    users, visit = scene
+    client, token = signed_in(app, users["auditor"])
+    for photo in (jpeg_from_phone(), encode(two_colour_image(), "JPEG")):
+        assert post_photo(client, token, visit, photo, item_id="storefront_photo").status_code == 201
+    html = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    row = re.search(r'<tr[^>]*data-item="storefront_photo".*?</tr>', html, re.S).group(0)
+    assert '<span class="answer-text">2 photos</span>' in row

@@ -372,3 +372,13 @@ def test_a_decimal_comes_back_written_the_way_the_auditors_language_writes_it(cl
     html = client.get(f"/visits/{client_uuid}/fill").get_data(as_text=True)
     field = re.search(rf'<input[^>]*name="answer-{number.id}"[^>]*>', html).group(0)
     assert 'value="2,5"' in field
+
+
+def test_the_schedulers_notes_are_on_the_fill_page(client, people):
+    """The briefing was only on the home page's list: in the shop, with the checklist open, the
+    auditor could not look up "ask for Laura"."""
+    assignment = schedule(client, people, **{"one-notes": "Book online first.\nAsk for Laura <at the till>."})
+    _uuid, page = start(client, people, assignment)
+    briefing = re.search(r'<div class="briefing" id="briefing">(.*?)</div>', page, re.S)
+    assert briefing and "Book online first.\nAsk for Laura &lt;at the till&gt;." in briefing.group(1)
+    assert "To visit from" in page
