@@ -15,7 +15,6 @@ from flask_babel import force_locale
 from audit.reports.summary import executive_summary
 from audit.services.chain_stats import StatsFilter, chain_statistics
 from tests.conftest import login
-from tests.pdf.helpers import pdf_text
 
 
 def build_demo(runner, locations: int = 8, months: int = 2) -> None:
