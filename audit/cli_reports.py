@@ -103,7 +103,9 @@ def summary_text(result: dict) -> str:
         if record is None:
             lines.append("   …")
             continue
-        interval = "" if record["ci_low"] is None else f" [{_one(record['ci_low'])}–{_one(record['ci_high'])}]"
+        # cut to the 0–100 the scores live on, as the pages print it (the JSON keeps the raw interval)
+        interval = ("" if record["ci_low"] is None else
+                    f" [{_one(max(record['ci_low'], 0.0))}–{_one(min(record['ci_high'], 100.0))}]")
         lines.append(f"  {record['code']:<10} {_one(record['mean']):>5}{interval}  n={record['visits']:<3} {record['funnel']}")
     lines.append("")
     lines += [f"- {finding['message']}" for finding in consistency["findings"]]

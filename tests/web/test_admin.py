@@ -307,3 +307,11 @@ def test_deactivating_an_auditor_or_a_branch_says_what_scheduled_work_is_left(ad
     assert "KNS-32 is inactive but still has 3 scheduled visits not started" in page
     listing = admin_client.get("/assignments").get_data(as_text=True)
     assert listing.count(">deactivated<") == 3 and listing.count(">inactive<") == 4
+
+
+def test_a_branch_manager_saved_without_branches_is_warned_about(admin_client):
+    page = admin_client.post("/admin/users/new", data={
+        "csrf_token": form_of(admin_client, "/admin/users/new"), "email": "ona@example.com", "name": "Ona",
+        "role": "manager", "password": "", "password_again": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "User Ona created." in page
+    assert "Ona manages no branch yet and will see no visits: tick their branches." in page

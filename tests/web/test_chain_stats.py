@@ -3,6 +3,7 @@ number of SQL statements does not grow with the chain."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -230,7 +231,13 @@ def test_stats_command_prints_json_and_refuses_unknown_checklists(runner, checkl
     assert set(data["consistency"]) >= {"icc_location", "icc_location_adjusted", "auditors", }
     assert isinstance(data["consistency"]["findings"], list)
     text = runner.invoke(args=["stats", "--checklist", "store-visit"])
-    assert "approved visits at 6 locations" in text.output
+    assert "approved visits at 6 locations" in text.output and "chain mean" in text.output
+    # Intervals as the pages print them: inside 0–100, one decimal rounded half up.
+    for low, high in re.findall(r"\[(-?[\d.]+)–(-?[\d.]+)\]", text.output):
+        assert 0 <= float(low) <= float(high) <= 100
+    region = data["locations"][0]["region"]
+    narrowed = runner.invoke(args=["stats", "--checklist", "store-visit", "--region", region]).output
+    assert narrowed.startswith(f"filters: region={region}\n") and "mean of the chosen visits" in narrowed
     unknown = runner.invoke(args=["stats", "--checklist", "nope", "--json"])
     assert unknown.exit_code == 1 and "unknown checklist 'nope'" in unknown.output
     far = runner.invoke(args=["stats", "--checklist", "store-visit", "--until", "9999-12-31"])

@@ -49,6 +49,7 @@ def user_new():
         else:
             db.session.commit()
             flash(_("User %(name)s created.", name=user.name), "info")
+            _warn_no_branches(user)
             return redirect(url_for(".users"))
     return render_template("admin/user_form.html", form=form, user=None, min_length=MIN_LENGTH)
 
@@ -77,6 +78,7 @@ def user_edit(user_id: int):
                 flash(_("Changes to %(name)s saved.", name=user.name), "info")
             if "active" in changes and not user.active:
                 _warn_waiting(waiting_assignments(auditor=user), user.name)
+            _warn_no_branches(user)
             return redirect(url_for(".users"))
     return render_template("admin/user_form.html", form=form, user=user, min_length=MIN_LENGTH)
 
@@ -95,6 +97,13 @@ def user_deactivate(user_id: int):
         flash(_("%(name)s can no longer sign in.", name=user.name), "info")
         _warn_waiting(waiting_assignments(auditor=user), user.name)
     return redirect(safe_next(request.form.get("next"), url_for(".users")))
+
+
+def _warn_no_branches(user: User) -> None:
+    """A branch manager without branches sees nothing at all: say so when it is saved."""
+    if user.role == "manager" and not user.locations:
+        flash(_("%(name)s manages no branch yet and will see no visits: tick their branches.", name=user.name),
+              "error")
 
 
 def _warn_waiting(count: int, name: str) -> None:
