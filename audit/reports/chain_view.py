@@ -82,6 +82,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
                                             label=_("Funnel plot: branch mean against its number of visits"),
                                             axis_label=_("Visits"))
                          if stats.get("funnel_curve") else None),
+        "funnel_limits_shown": _limits_inside(stats.get("funnel_curve")),
         "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
         "auditors": _auditors(consistency, stats["visits"]),
         "trend": _trend(stats["trend"], narrowed=narrowed(stats)),
@@ -90,6 +91,14 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         "bands": [{"symbol": BAND_SYMBOLS[b], "text": band_text(b)}
                   for b in ("above_998", "above_95", "below_95", "below_998")],
     }
+
+
+def _limits_inside(curve: dict | None) -> bool:
+    """Whether any 95 % funnel limit falls inside the 0–100 scale (else the chart draws none:
+    with one or two visits per branch they lie beyond it)."""
+    if not curve:
+        return False
+    return any(v is not None and 0 < v < 100 for key in ("lower_95", "upper_95") for v in curve.get(key, []))
 
 
 def _ranking(locations: list[dict]) -> list[dict]:

@@ -36,3 +36,14 @@ def test_legend_line_chart_escapes_and_draws_the_reference():
     assert svg.startswith("<svg") and "&lt;b&gt;" in svg and "<b>" not in svg
     assert "stroke-dasharray" in svg and "Chain 72" in svg
     assert svg.count("<circle") == 1  # the missing value is skipped
+
+
+def test_funnel_limits_outside_the_scale_are_said_not_drawn():
+    """With one or two visits per branch the 95 % limits lie beyond 0–100: the chart drew none
+    while its caption described them."""
+    from audit.reports.chain_view import _limits_inside
+
+    beyond = {"n": [1, 2], "lower_95": [-12.0, -1.5], "upper_95": [131.0, 108.2], "centre": 60.0}
+    inside = {"n": [1, 2, 8], "lower_95": [-12.0, -1.5, 41.0], "upper_95": [131.0, 108.2, 79.0], "centre": 60.0}
+    assert _limits_inside(beyond) is False and _limits_inside(inside) is True
+    assert _limits_inside(None) is False and _limits_inside({"lower_95": [None], "upper_95": [None]}) is False
