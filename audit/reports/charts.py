@@ -62,7 +62,8 @@ def ranking_chart(rows: Sequence[dict], chain_mean: float | None, label: str = "
     for n, row in enumerate(rows):
         y = top + n * row_h + row_h / 2
         colour = BLUE if row["funnel"].startswith("above") else ORANGE if row["funnel"].startswith("below") else GREY
-        body.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(name(row)[:34])}</text>')
+        # Cut to the room left of the axis (34 Cyrillic letters ran off the picture's left edge).
+        body.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(shorten(name(row), left - 14, 34))}</text>')
         if row.get("ci_low") is not None:
             body.append(f'<line x1="{x(row["ci_low"]):.1f}" x2="{x(row["ci_high"]):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
                         f'stroke="{colour}" stroke-width="2"/>')

@@ -94,3 +94,12 @@ def test_month_labels_at_both_ends_of_a_trend_stay_inside_the_picture():
             if t.text in labels:
                 half = charts.text_width(t.text) / 2
                 assert float(t.get("x")) - half >= 0 and float(t.get("x")) + half <= width, t.text
+
+
+def test_long_cyrillic_branch_names_stay_inside_the_ranking_chart():
+    """"VLN-01 Салон «Локон» Вильнюс-центр" lost its first letters at the picture's left edge."""
+    rows = [{"code": "VLN-01", "name": "Салон «Локон» Вильнюс-центр и ещё", "mean": 70.0, "ci_low": 60.0,
+             "ci_high": 80.0, "visits": 4, "funnel": "inside"}]
+    root = parse(charts.ranking_chart(rows, 60.0, label="Ranking"))
+    label = next(t for t in root.iter() if (t.text or "").startswith("VLN-01"))
+    assert float(label.get("x")) - charts.text_width(label.text) >= 0 and label.text.endswith("…")
