@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+        app.config["SECRET_KEY_FILE"] = str(Path(app.instance_path) / "secret_key")
     app.config["CHECKLIST_DIR"] = app.config.get("CHECKLIST_DIR") or str(PROJECT_ROOT / "checklists")
     # A relative AUDIT_UPLOAD_DIR is taken inside the instance folder.
     app.config["UPLOAD_DIR"] = str(Path(app.instance_path, app.config.get("UPLOAD_DIR") or "uploads"))
@@ -97,8 +98,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import account, auth, home, i18n
+    from .web import account, auth, health, home, i18n
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(home.bp)

@@ -60,13 +60,26 @@ def database_uri(url: str | None, instance_path: str) -> str:
 
 
 def instance_secret_key(instance_path: str) -> str:
-    """A random key generated once and kept in ``instance/secret_key`` (mode 0600)."""
+    """A random key generated once and kept in ``instance/secret_key`` (mode 0600).
+
+    Several processes starting at once on a new instance folder (gunicorn's workers) must all end
+    up with the same key: each writes its candidate to a file of its own and links it into place,
+    which only the first can do; the others read the winner's key.
+    """
     path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        candidate = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it (a new key is made) or set AUDIT_SECRET_KEY")
     return key

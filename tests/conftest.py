@@ -90,6 +90,28 @@ def app(backend, tmp_path, request):
 
 
 @pytest.fixture
+def fresh_app(backend, tmp_path):
+    """An app on an empty database (a schema of its own on PostgreSQL, dropped afterwards)."""
+    schema = f"migration_{os.getpid()}"
+    if backend == "postgresql":
+        engine = create_engine(pg_uri())
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        uri = pg_uri(schema)
+    else:
+        uri = f"sqlite:///{tmp_path / 'migrated.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "x"})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if backend == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -1,6 +1,7 @@
 """Configuration sources, SQLite pragmas, the generated secret key and `audit create-user`."""
 from __future__ import annotations
 
+import multiprocessing
 import stat
 
 import pytest
@@ -42,6 +43,34 @@ def test_secret_key_is_generated_once_private_and_env_overrides(tmp_path, monkey
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@db.internal/audits"
+
+
+def _key_when_released(folder: str, start, keys) -> None:
+    from audit.config import instance_secret_key
+
+    start.wait()
+    try:
+        keys.put(instance_secret_key(folder))
+    except Exception as exc:  # noqa: BLE001 – reported to the test as the failure it is
+        keys.put(f"failed: {exc!r}")
+
+
+def test_processes_starting_together_on_a_new_instance_all_get_one_key(tmp_path):
+    """gunicorn's workers start at once: before, one could read the file its maker had not yet
+    written (an empty key) or fail to create it (FileExistsError, a dead worker)."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(15):
+        folder = tmp_path / str(attempt)
+        start, keys = context.Event(), context.Queue()
+        workers = [context.Process(target=_key_when_released, args=(str(folder), start, keys)) for _ in range(8)]
+        for worker in workers:
+            worker.start()
+        start.set()
+        got = [keys.get(timeout=30) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=30)
+        assert len(set(got)) == 1 and len(got[0]) == 64, got
+        assert sorted(p.name for p in folder.iterdir()) == ["secret_key"]
 
 
 def test_instance_config_file_is_read(tmp_path, monkeypatch):

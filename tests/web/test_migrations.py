@@ -1,39 +1,12 @@
 """The Alembic migrations build exactly the schema the models describe, on both databases."""
 from __future__ import annotations
 
-import os
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
-from audit import create_app
 from audit.extensions import db
-from tests.conftest import pg_uri
-
-
-@pytest.fixture
-def fresh_app(backend, tmp_path):
-    """An app on an empty database (a schema of its own on PostgreSQL, dropped afterwards)."""
-    schema = f"migration_{os.getpid()}"
-    if backend == "postgresql":
-        engine = create_engine(pg_uri())
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        uri = pg_uri(schema)
-    else:
-        uri = f"sqlite:///{tmp_path / 'migrated.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "x"})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    if backend == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        engine.dispose()
 
 
 def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(fresh_app):

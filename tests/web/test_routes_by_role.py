@@ -97,6 +97,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "home.visit": {"GET": VISIT_PAGE_CASES},
     # --- field workflow ------------------------------------------------------------------------
     "field.service_worker": {"GET": [Case(EVERYONE, anonymous=OK)]},
+    "health.health": {"GET": [Case(EVERYONE, anonymous=OK)]},
     "field.start": {"POST": [Case(only("auditor"), lambda w: w.assignment("auditor"))]},
     # Head office may see a draft: the fill page sends them on to the read-only visit page.
     "field.fill": {"GET": [Case(only("auditor", "admin", "reviewer"), OWN_DRAFT),

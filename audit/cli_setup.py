@@ -1,0 +1,159 @@
+"""``audit check-setup``: is this installation ready to serve – database reachable and migrated,
+sign-in counters shared, photos writable, cookies and secrets right for several processes?
+
+Prints one line per check (``ok``, ``warning`` or ``problem``) and exits 1 on any problem, so a
+deployment script can run it before starting (or restarting) the app processes.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+OK, WARNING, PROBLEM = "ok", "warning", "problem"
+FREE_SPACE_WARNING = 1024 ** 3  # photos are a few hundred KB each: under 1 GB left is worth a word
+
+
+@click.command("check-setup")
+@with_appcontext
+def check_setup() -> None:
+    """Check the database, migrations, secret key, sign-in counters, photo folder and cookies."""
+    results = list(_checks())
+    for level, what, message in results:
+        click.echo(f"{level:<8}{what}: {message}")
+    problems = sum(level == PROBLEM for level, _, _ in results)
+    warnings = sum(level == WARNING for level, _, _ in results)
+    click.echo(f"{problems} problem(s), {warnings} warning(s)")
+    if problems:
+        sys.exit(1)
+
+
+def _checks() -> Iterator[tuple[str, str, str]]:
+    schema_ready = False
+    for result in _database():
+        schema_ready = schema_ready or (result[1] == "schema" and result[0] == OK)
+        yield result
+    if schema_ready:
+        yield from _contents()
+    yield _secret_key()
+    yield _sign_in_counters()
+    yield _photo_folder()
+    yield from _cookies()
+
+
+def _database() -> Iterator[tuple[str, str, str]]:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask_migrate import Migrate
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .extensions import db
+
+    url = db.engine.url.render_as_string(hide_password=True)
+    try:
+        with db.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:
+        yield PROBLEM, "database", f"{url} cannot be reached: {str(exc.orig or exc).strip().splitlines()[0]}"
+        return
+    yield OK, "database", f"{url} ({db.engine.dialect.name})"
+    migrate: Migrate = current_app.extensions["migrate"].migrate
+    head = ScriptDirectory.from_config(migrate.get_config()).get_current_head()
+    if current == head:
+        yield OK, "schema", f"at migration {head}, the newest"
+    elif current is None:
+        yield PROBLEM, "schema", "no migration recorded (a new database?): run `audit init-db`"
+    else:
+        yield PROBLEM, "schema", f"at migration {current}, the newest is {head}: run `audit init-db` before starting the app"
+
+
+def _contents() -> Iterator[tuple[str, str, str]]:
+    from sqlalchemy import func, select
+
+    from .extensions import db
+    from .models import Checklist, User
+
+    checklists = db.session.scalar(select(func.count(Checklist.id)))
+    admins = db.session.scalar(select(func.count(User.id)).where(User.role == "admin", User.active.is_(True)))
+    yield ((OK, "checklists", f"{checklists} loaded") if checklists
+           else (WARNING, "checklists", "none loaded: run `audit load-checklists`"))
+    yield ((OK, "admins", f"{admins} active") if admins
+           else (WARNING, "admins", "no active admin: create one with `audit create-user EMAIL --role admin`"))
+
+
+def _secret_key() -> tuple[str, str, str]:
+    key_file = current_app.config.get("SECRET_KEY_FILE")
+    if not key_file:
+        return OK, "secret key", "set in the configuration (AUDIT_SECRET_KEY or instance/config.py)"
+    return (OK, "secret key",
+            f"from {key_file}: shared by every process using this instance folder; "
+            "with app servers on several machines set the same AUDIT_SECRET_KEY on each")
+
+
+def _sign_in_counters() -> tuple[str, str, str]:
+    from .extensions import limiter
+
+    uri = current_app.config["RATELIMIT_STORAGE_URI"]
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return WARNING, "sign-in limits", "switched off (AUDIT_RATELIMIT_ENABLED)"
+    if uri.startswith("memory://"):
+        from .extensions import db
+
+        if db.engine.dialect.name == "sqlite":
+            return (OK, "sign-in limits", "counted in memory, per process: right for the embedded set-up "
+                    "(one app process on SQLite)")
+        return (WARNING, "sign-in limits",
+                "counted in memory, per process: with several app processes set "
+                "AUDIT_RATELIMIT_STORAGE_URL=redis://host:6379/0 so that they share the counts")
+    try:
+        reachable = limiter.storage.check()
+    except Exception:  # noqa: BLE001 – any failure of the store means the same thing here
+        reachable = False
+    shown = _without_password(uri)
+    if not reachable:
+        return (PROBLEM, "sign-in limits",
+                f"{shown} cannot be reached: each process would count on its own until it can")
+    return OK, "sign-in limits", f"counted in {shown}, shared by every process"
+
+
+def _photo_folder() -> tuple[str, str, str]:
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".check-setup-{secrets.token_hex(4)}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return PROBLEM, "photos", f"{folder} is not writable: {exc.strerror or exc}"
+    free = shutil.disk_usage(folder).free
+    message = f"{folder}, {free / 1024 ** 3:.1f} GB free; with app servers on several machines it must be one shared folder"
+    return (WARNING if free < FREE_SPACE_WARNING else OK), "photos", message
+
+
+def _cookies() -> Iterator[tuple[str, str, str]]:
+    hops = int(current_app.config.get("PROXY_HOPS") or 0)
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        yield OK, "cookies", "sent over HTTPS only"
+    else:
+        yield (WARNING, "cookies",
+               "also sent over plain HTTP: behind HTTPS set AUDIT_SESSION_COOKIE_SECURE=true")
+    yield OK, "proxy", (f"client address and scheme read from {hops} proxy hop(s)" if hops
+                        else "no reverse proxy expected (behind one, set AUDIT_PROXY_HOPS=1)")
+    if os.environ.get("FLASK_DEBUG") in ("1", "true"):
+        yield PROBLEM, "debug", "FLASK_DEBUG is on: never in production"
+
+
+def _without_password(uri: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(uri).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 – not a URL SQLAlchemy can read: show it as given
+        return uri
