@@ -42,11 +42,18 @@ def live_server(app):
 
 @pytest.fixture(params=list(TABLET_SIZES))
 def page(request, browser):
+    """A tablet-sized page. Whatever a test does with it, no page may break the site's
+    Content-Security-Policy (an inline script or style would be refused, and the feature lost):
+    chromium reports each refusal on the console, and the test fails at teardown."""
     context = browser.new_context(viewport=TABLET_SIZES[request.param], locale="en-GB")
     page = context.new_page()
     page.size_name = request.param
+    page.csp_violations = []
+    page.on("console", lambda message: page.csp_violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert page.csp_violations == [], "the Content-Security-Policy refused part of a page"
 
 
 def screenshot(page, name: str) -> Path:

@@ -94,7 +94,9 @@ def test_a_next_address_with_a_line_break_goes_home_after_signing_in(app, make_u
 def test_pages_may_not_be_framed_and_send_no_full_referrer(app, make_user):
     page = app.test_client().get("/login")
     assert page.headers["X-Frame-Options"] == "DENY"
-    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    policy = page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
 

@@ -1,0 +1,35 @@
+/* Behaviour every page shares. Pages carry no inline scripts (the Content-Security-Policy allows
+ * only files from this site), so what they need is asked for with data- attributes. */
+(function () {
+  // Shared tablets: pages kept for offline use go when their user signs out.
+  var logout = document.getElementById("logout-form");
+  if (logout && window.caches) logout.addEventListener("submit", function () {
+    caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
+  });
+
+  // One tap on a tablet list should not deactivate, delete or cancel: such forms ask first.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
+  // The visit id is made on the tablet, so a retried tap never starts a second visit.
+  document.querySelectorAll(".start-form input[name=client_uuid]").forEach(function (input) {
+    if (window.crypto && crypto.randomUUID) input.value = crypto.randomUUID();
+  });
+
+  // Choosing or typing a corrected answer means "overturn": tick it, so the choice is not lost to "Uphold".
+  document.querySelectorAll("form.decide [name=new_value]").forEach(function (field) {
+    field.addEventListener("input", function () {
+      if (field.value) field.form.querySelector("input[value=overturn]").checked = true;
+    });
+  });
+
+  // A visit just submitted: the tablet's copies of its draft are no longer needed.
+  document.querySelectorAll("[data-clear-drafts]").forEach(function (marker) {
+    var uuid = marker.getAttribute("data-clear-drafts");
+    try {
+      ["audit-draft:", "audit-saved:"].forEach(function (k) { localStorage.removeItem(k + uuid); });
+    } catch (e) { /* storage switched off: nothing was kept */ }
+  });
+})();
