@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from ..times import EARLIEST_VISIT, stored_utc
+from ..times import EARLIEST_VISIT, local_date, stored_utc
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import EDITABLE_STATUSES, Answer, Assignment, Location, User, Visit, utcnow
@@ -160,6 +160,14 @@ def record_visit(auditor: User, client_uuid: str, location: Location, checklist_
 
         approve_visit(visit, approved_by)
     return visit, True
+
+
+def outside_window(visit: Visit) -> bool:
+    """Was a scheduled visit made on a day outside its window (display-zone days)?"""
+    assignment = visit.assignment
+    if assignment is None or visit.visited_at is None:
+        return False
+    return not assignment.due_from <= local_date(visit.visited_at) <= assignment.due_until
 
 
 def submission_problems(visit: Visit) -> dict[str, str]:

@@ -13,6 +13,7 @@ from ..policy import may
 from ..scoring import score_visit
 from ..services import overview
 from ..services.assignments import auditor_work
+from ..services.visits import outside_window
 from ..services.review import open_disputes
 from .fill_view import choices
 from ..times import local_today
@@ -109,5 +110,6 @@ def visit_page(visit_id: int, refused: dict | None = None):
         can_dispute=may(current_user, "dispute_visit", found) and found.status == "approved",
         can_decide=may(current_user, "decide_dispute", found),
         can_see_review_notes=may(current_user, "view_review_notes"),
+        outside_window=outside_window(found),
         refused=refused or {},
     )

@@ -108,6 +108,12 @@
     bar.style.width = (required ? Math.round(100 * answered / required) : 100) + "%";
     document.getElementById("progress-text").textContent =
       msg.progress.replace("%(answered)s", answered).replace("%(required)s", required);
+    // A date outside the scheduled window is allowed (the shop was shut that day …) but marked.
+    var windowEl = document.getElementById("visit-window"), outside = document.getElementById("window-warning");
+    if (windowEl && outside) {
+      var day = (form.elements.visited_at.value || "").slice(0, 10);  // datetime-local: YYYY-MM-DDTHH:MM
+      outside.hidden = !day || (day >= windowEl.dataset.from && day <= windowEl.dataset.until);
+    }
   }
   function setState(kind) {
     var waiting = count() + queuedPhotos;

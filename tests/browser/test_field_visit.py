@@ -182,3 +182,20 @@ def test_auditor_fills_through_an_outage_and_the_review_cycle(page, browser, liv
     screenshot(manager, "visit-disputed")
     for ctx in (context, reviewer_context, manager_context):
         ctx.close()
+
+
+def test_a_date_outside_the_scheduled_window_is_marked_and_still_saved(page, browser, live_server, field_day):
+    people, _ = field_day
+    context, auditor = sign_in(browser, page.viewport_size, live_server, people["auditor"])
+    auditor.click("button:has-text('Start')")
+    auditor.wait_for_url("**/fill")
+    outside = auditor.locator("#window-warning")
+    auditor.fill("input[name=visited_at]", f"{date.today().isoformat()}T10:30")
+    assert not outside.is_visible()
+    auditor.fill("input[name=visited_at]", f"{(date.today() - timedelta(days=3)).isoformat()}T10:30")
+    assert outside.is_visible() and outside.inner_text() == "Visited outside the scheduled window"
+    auditor.wait_for_selector("#save-state[data-state='saved']")  # marked, not refused: the shop may have been shut
+    screenshot(auditor, "fill-outside-window")
+    auditor.fill("input[name=visited_at]", f"{(date.today() + timedelta(days=1)).isoformat()}T09:00")
+    assert not outside.is_visible()
+    context.close()
