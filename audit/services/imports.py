@@ -345,7 +345,7 @@ def _visited_at(raw: str, zone: ZoneInfo) -> datetime:
                              "write 2026-03-01, 2026-03-01T14:30 or 2026-03-01T14:30+02:00") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
-    return stored_utc(moment)
+    return stored_utc(moment).replace(microsecond=0)  # as the API stores it: whole seconds
 
 
 def _app_uuid(external_id: str) -> str | None:

@@ -256,3 +256,16 @@ def test_a_mistyped_region_or_format_is_an_error_naming_the_chain_s_own(runner, 
     assert wrong_format.exit_code == 1 and "--format 'kiosk'" in wrong_format.output and not pdf.exists()
     right = runner.invoke(args=["stats", "--checklist", "store-visit", "--region", region])
     assert right.exit_code == 0 and "approved visits at" in right.output
+
+
+def test_stats_json_of_a_single_branch_writes_null_for_what_cannot_be_computed(runner, checklists):
+    """A region with one branch has no spread between branches: that was NaN, and the JSON
+    writer stopped with a traceback (a nightly per-region job failed)."""
+    build_demo(runner, 6)
+    code, _, _, region = approved_store_visits()[0]
+    result = runner.invoke(args=["stats", "--checklist", "store-visit", "--region", region, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [location["code"] for location in data["locations"]] == [code]  # six branches, six regions
+    assert data["chain"]["between_location_variance"] is None and data["chain"]["sd"] is not None
+    assert "NaN" not in result.output and "Infinity" not in result.output

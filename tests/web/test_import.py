@@ -562,3 +562,14 @@ def test_a_generated_store_visit_export_imports_and_reimports_unchanged(runner, 
     again = run_import(runner, path)
     assert again.exit_code == 0 and "nothing changed" in again.output
     assert table_counts() == before
+
+
+def test_times_with_fractions_of_a_second_reimport_unchanged(runner, mini, tmp_path):
+    """KoBoToolbox and ODK write milliseconds; they were kept on the first import and then made
+    every later import of the growing file fail ("imported before with different content")."""
+    path = write(tmp_path, HEADER + "\n" + visit_rows(at="2025-03-04T10:15:30.123+02:00"))
+    assert run_import(runner, path).exit_code == 0
+    assert db.session.scalar(select(Visit.visited_at)) == utc("2025-03-04T08:15:30")
+    again = run_import(runner, path)
+    assert again.exit_code == 0, again.output
+    assert "nothing changed" in again.output
