@@ -235,7 +235,9 @@ class _Checker:
         visible = visible_items(definition, values)
         for item_id, (value, comment) in visit.answers.items():
             rule = definition.item(item_id).show_if
-            if item_id not in visible and (value is not None or comment):
+            # A visit the app recorded before it dropped hidden answers on submission may carry
+            # some; they never counted, and its own export must import back.
+            if item_id not in visible and (value is not None or comment) and not _app_uuid(visit.external_id):
                 self.problems.add(lines[item_id], "answer",
                                   f"the checklist shows {item_id} only when {rule.item} is "
                                   f"{' or '.join(rule.values)}; leave its answer and comment empty")

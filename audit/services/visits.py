@@ -18,7 +18,7 @@ from ..times import EARLIEST_VISIT, local_date, stored_utc
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import EDITABLE_STATUSES, Answer, Assignment, Location, User, Visit, utcnow
-from ..scoring import missing_answers
+from ..scoring import missing_answers, visible_items
 from . import audit_log
 from .checklists import current_version
 from .scores import store_visit_scores
@@ -129,6 +129,7 @@ def submit_visit(visit: Visit, user: User, content: VisitContent | None = None) 
     if errors:
         db.session.flush()  # the draft keeps every valid answer even though submission failed
         raise VisitInvalid(errors)
+    _drop_hidden_answers(visit)
     was_returned = visit.status == "returned"
     visit.status, visit.submitted_at = "submitted", utcnow()
     visit.content_hash = content_hash(visit)
@@ -200,13 +201,24 @@ def content_hash(visit: Visit) -> str:
     return _hash(visit, _merge(visit, VisitContent()))
 
 
+def _drop_hidden_answers(visit: Visit) -> None:
+    """A follow-up question answered before its opening question changed is hidden again: its
+    answer and comment are no part of the submitted visit (they do not score, and a file
+    exported with them could not be imported back, since the import refuses hidden answers)."""
+    visible = visible_items(visit.checklist_version.parsed, {a.item_id: a.value for a in visit.answers})
+    for answer in [a for a in visit.answers if a.item_id not in visible]:
+        visit.answers.remove(answer)
+
+
 def _hash(visit: Visit, merged: _Merged) -> str:
+    visible = visible_items(visit.checklist_version.parsed,
+                            {item_id: value for item_id, (value, _) in merged.answers.items()})
     payload = {
         "location": visit.location_id, "version": visit.checklist_version_id,
         "visited_at": merged.visited_at.isoformat(timespec="seconds") if merged.visited_at else None,
         "scenario": merged.scenario, "staff": merged.staff_description,
         "answers": sorted((item_id, value, comment) for item_id, (value, comment) in merged.answers.items()
-                          if value is not None or comment),
+                          if (value is not None or comment) and item_id in visible),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 

@@ -460,3 +460,20 @@ def test_one_checklist_whole_tells_a_client_every_item(client, chain, checklists
         response = client.get(missing, headers=tokens["auditor"])
         assert response.status_code == 404 and response.json["error"] == "not found"
     assert client.get("/api/v1/checklists/store-visit", headers=tokens["manager"]).status_code == 403
+
+
+def test_an_answer_to_a_hidden_follow_up_is_not_kept_and_a_retry_is_still_the_same_visit(client, chain):
+    """``offer_no_pressure`` is asked only after ``related_offer`` = yes: sent with "no", its
+    answer is dropped on submission (it never scored, and the export of such a visit could not
+    be imported back); sending the same body again is still a harmless retry."""
+    _, tokens = chain
+    body = visit_body({**BEST, "related_offer": "no"}, comments={"offer_no_pressure": "was not asked"})
+    first = client.post("/api/v1/visits", json=body, headers=tokens["auditor"])
+    assert first.status_code == 201, first.json
+    shown = {item["id"]: item for item in first.json["items"]}
+    assert shown["offer_no_pressure"]["value"] is None and shown["offer_no_pressure"]["comment"] == ""
+    assert shown["offer_no_pressure"]["state"] == "hidden"
+    stored = db.session.scalars(select(Answer.item_id).join(Visit).where(Visit.uuid == body["client_uuid"])).all()
+    assert "related_offer" in stored and "offer_no_pressure" not in stored
+    again = client.post("/api/v1/visits", json=body, headers=tokens["auditor"])
+    assert again.status_code == 200 and again.json == first.json

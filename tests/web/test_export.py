@@ -188,3 +188,24 @@ def test_the_export_goes_back_in_after_the_checklist_gained_a_required_question(
     (tmp_path / "other.csv").write_text(other, encoding="utf-8")
     refused = runner.invoke(args=["import-visits", str(tmp_path / "other.csv")])
     assert refused.exit_code == 1 and "required item(s) name_badge" in refused.output
+
+
+def test_a_visit_stored_with_a_hidden_answer_exports_and_imports_back(runner, demo, tmp_path):
+    """Before submissions dropped them, a follow-up answered and then hidden (the tablet) or sent
+    anyway (the API) was stored; the export wrote it and the import refused the whole file."""
+    visit = db.session.scalar(select(Visit).join(Answer).where(
+        Visit.status == "approved", Answer.item_id == "related_offer", Answer.value == "no").limit(1))
+    assert visit is not None and "offer_no_pressure" not in {a.item_id for a in visit.answers}
+    visit.answers.append(Answer(item_id="offer_no_pressure", value="yes", comment="kept by an older version"))
+    db.session.commit()
+    before = counts()
+    text = export(runner, tmp_path)
+    assert f"app:{visit.uuid}" in text and "kept by an older version" in text
+    same = runner.invoke(args=["import-visits", str(tmp_path / "export.csv")])
+    assert same.exit_code == 0, same.output
+    assert "nothing changed" in same.output and counts() == before
+    # A file from elsewhere must still leave hidden questions empty.
+    (tmp_path / "other.csv").write_text(text.replace("app:", "OLD-"), encoding="utf-8")
+    refused = runner.invoke(args=["import-visits", str(tmp_path / "other.csv")])
+    assert refused.exit_code == 1
+    assert "the checklist shows offer_no_pressure only when related_offer is yes" in refused.output
