@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -76,10 +76,29 @@ def _filter_form(lang: str) -> FilterForm:
     chosen = form.checklist.data if form.checklist.data in keys else default
     form.scenario.choices = options(everything + [(s, s) for s in filter_choices.scenarios(chosen)])
     form.validate()
+    # What was wrong, before it is left out: the downloads refuse what the dashboard ignores.
+    form.problems = [f"{field.label.text} “{field.raw_data[0] if field.raw_data else ''}”: {field.errors[0]}"
+                     for field in form if field.errors]
     for field in (form.checklist, form.since, form.until, form.region, form.format, form.scenario):
         if field.errors:  # a bad filter is shown with its error and left out
             field.data = default if field is form.checklist else None
     return form
+
+
+def download_spec() -> StatsFilter:
+    """The dashboard's filters for a download (PDF, workbook, CSV). A filter the dashboard would
+    show as wrong and leave out is a 400 naming it: a file of the whole chain, or an empty one,
+    under a name the caller did not ask for would be taken for the answer (a nightly job)."""
+    if not may(current_user, "view_locations"):
+        abort(404)
+    form = _filter_form(_lang())
+    if not form.checklist.choices:
+        abort(404)
+    if form.problems:
+        abort(make_response(render_template(
+            "errors/error.html", code=400, title=_("These filters cannot be used"),
+            message=" · ".join(form.problems)), 400))
+    return _spec(form)
 
 
 def _spec(form: FilterForm) -> StatsFilter:

@@ -16,6 +16,7 @@ from ..reports.common import ReportError
 from ..services.filter_choices import busiest_checklist
 from ..services import audit_log
 from ..times import in_calendar
+from .office import download_spec
 
 bp = Blueprint("reports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,24 +74,12 @@ def location_pdf(code: str):
     return _pdf(data, f"location-{code}.pdf")
 
 
-def _chain_spec():
-    """The dashboard's filters from the query string (head office only: else 404)."""
-    from ..services.chain_stats import StatsFilter
-
-    if not may(current_user, "view_locations"):
-        abort(404)
-    return StatsFilter(checklist=request.args.get("checklist") or busiest_checklist() or "", since=_date("since"),
-                       until=_date("until"), region=request.args.get("region") or None,
-                       location_format=request.args.get("format") or None,
-                       scenario=request.args.get("scenario") or None)
-
-
 @bp.get("/office/report.pdf")
 @login_required
 def chain_pdf():
     from ..reports.chain_report import chain_report_pdf
 
-    spec = _chain_spec()
+    spec = download_spec()
     try:
         data = chain_report_pdf(spec, _lang())
     except ReportError:
@@ -103,7 +92,7 @@ def chain_pdf():
 def chain_xlsx():
     from ..reports.chain_workbook import chain_workbook
 
-    spec = _chain_spec()
+    spec = download_spec()
     try:
         data = chain_workbook(spec, _lang())
     except ReportError:
@@ -118,7 +107,7 @@ def visits_csv():
     from ..services.checklists import current_version
     from ..services.export_csv import VisitExport
 
-    spec = _chain_spec()
+    spec = download_spec()
     if current_version(spec.checklist) is None:
         abort(404)
     # Every answer of the chain leaves the app: who took which visits is kept in the audit log.

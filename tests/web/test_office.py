@@ -11,7 +11,10 @@ import pypdf
 import pytest
 from babel.numbers import format_decimal
 from flask_babel import force_locale
+from sqlalchemy import select
 
+from audit.extensions import db
+from audit.models import Region
 from audit.reports.summary import executive_summary
 from audit.services.chain_stats import StatsFilter, chain_statistics
 from tests.conftest import login
@@ -207,3 +210,26 @@ def test_a_chain_with_a_handful_of_visits_gets_no_auditor_offsets_or_advice(app,
     html = text_of(client.get("/office?checklist=store-visit").get_data(as_text=True))
     assert "With fewer than 20 approved visits auditor leniency cannot be estimated yet." in html
     assert "Offset (points)" not in html and "compare the auditors" not in html
+
+
+BAD_FILTERS = {
+    "region=vilnius": "Region “vilnius”",  # the names are case-sensitive, as on the dashboard
+    "region=Nowhere": "Region “Nowhere”",
+    "format=shop": "Format “shop”",
+    "since=2026-10-01&until=2026-09-01": "Until “2026-09-01”",
+    "checklist=nope": "Checklist “nope”",
+}
+
+
+def test_a_download_with_a_filter_the_dashboard_would_ignore_is_refused_by_name(client, demo):
+    """The dashboard shows such a filter as wrong and leaves it out; the CSV answered 200 with
+    only its header and the workbook 404 – a nightly job took the empty file for the answer."""
+    login(client, demo["reviewer"].email)
+    for download in ("/office/visits.csv", "/office/statistics.xlsx", "/office/report.pdf"):
+        for query, named in BAD_FILTERS.items():
+            response = client.get(f"{download}?{query}")
+            assert response.status_code == 400, (download, query)
+            text = response.get_data(as_text=True)
+            assert "These filters cannot be used" in text and named in text, (download, query)
+    region = db.session.scalars(select(Region.name).order_by(Region.name)).first()
+    assert client.get(f"/office/visits.csv?region={region}").status_code == 200
