@@ -112,11 +112,22 @@ def funnel_curve(location_stats) -> dict | None:
                for key in ("lower_998", "lower_95", "upper_95", "upper_998")}}
 
 
-def finding_record(finding) -> dict:
-    """A finding as a plain dict (its params are plain values already; ``asdict`` would deep-copy
-    every list of location codes)."""
-    return {"code": finding.code, "message": finding.message, "params": dict(finding.params),
-            "severity": finding.severity}
+def finding_record(finding, locations: list[str], items: list[str], sections: list[str]) -> dict:
+    """A finding as a plain dict. Its params name locations, items and sections by their position
+    in the statistics (``locations``: codes, ``items``/``sections``: ids, in that order); beside
+    each position the record gives the code or id itself (``location_codes``, ``item_id``,
+    ``section_id``, ``pair_ids`` as ``[item id, location code]``), which is what a reader of the
+    JSON can look up."""
+    params = dict(finding.params)
+    if "locations" in params:
+        params["location_codes"] = [locations[n] for n in params["locations"]]
+    if "item" in params:
+        params["item_id"] = items[params["item"]]
+    if "section" in params:
+        params["section_id"] = sections[params["section"]]
+    if "pairs" in params:
+        params["pair_ids"] = [[items[item], locations[location]] for item, location in params["pairs"]]
+    return {"code": finding.code, "message": finding.message, "params": params, "severity": finding.severity}
 
 
 def num(value) -> float | None:

@@ -160,7 +160,7 @@ def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
         "regions": regions(locations, loc_codes, location_summary, section_stats, section_ids),
         "funnel_curve": funnel_curve(location_stats),
         "consistency": {**consistency_record(consistency, auditors, aud_codes),
-                        "findings": [finding_record(f) for f in findings]},
+                        "findings": [finding_record(f, labels, item_ids, section_ids) for f in findings]},
         "trend": _trend(where),
     }
 

@@ -269,3 +269,29 @@ def test_stats_json_of_a_single_branch_writes_null_for_what_cannot_be_computed(r
     assert [location["code"] for location in data["locations"]] == [code]  # six branches, six regions
     assert data["chain"]["between_location_variance"] is None and data["chain"]["sd"] is not None
     assert "NaN" not in result.output and "Infinity" not in result.output
+
+
+def test_findings_name_locations_items_and_sections_by_code_in_the_json(runner, checklists):
+    """Their params gave positions in an internal order: read against ``locations[]`` they named
+    a branch above the limit as one below it."""
+    build_demo(runner, 30)
+    data = json.loads(runner.invoke(args=["stats", "--checklist", "store-visit", "--json"]).output)
+    by_code = {location["code"]: location for location in data["locations"]}
+    items, sections = {item["id"] for item in data["items"]}, {section["id"] for section in data["sections"]}
+    named = 0
+    for finding in data["consistency"]["findings"]:
+        params = finding["params"]
+        if "locations" in params:
+            assert len(params["location_codes"]) == len(params["locations"]) == params["count"]
+            for code in params["location_codes"][:5]:
+                assert code in finding["message"]
+            if finding["code"] == "locations_below_998":
+                assert {by_code[code]["funnel"] for code in params["location_codes"]} == {"below_998"}
+            named += 1
+        if "item" in params:
+            assert params["item_id"] in items and params["item_id"] in finding["message"]
+        if "section" in params:
+            assert params["section_id"] in sections
+        for item_id, code in params.get("pair_ids", []):
+            assert item_id in items and code in by_code
+    assert named >= 1
