@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .checklist import ChecklistError, find_checklist_files, load_checklist_file
-from .cli_api import create_token
+from .cli_api import create_token, list_tokens, revoke_token
 from .cli_import import export_visits, import_visits
 from .models import utcnow
 from .times import local_today
@@ -27,7 +27,7 @@ def register_commands(app: Flask) -> None:
     from .cli_reports import report_group, stats_command
     from .cli_setup import check_setup
 
-    for command in (init_db, check_checklists, load_checklists, rescore, create_user, demo, import_visits, export_visits, create_token,
+    for command in (init_db, check_checklists, load_checklists, rescore, create_user, demo, import_visits, export_visits, create_token, list_tokens, revoke_token,
                     stats_command, report_group, check_setup):
         app.cli.add_command(command)
 

@@ -477,3 +477,27 @@ def test_an_answer_to_a_hidden_follow_up_is_not_kept_and_a_retry_is_still_the_sa
     assert "related_offer" in stored and "offer_no_pressure" not in stored
     again = client.post("/api/v1/visits", json=body, headers=tokens["auditor"])
     assert again.status_code == 200 and again.json == first.json
+
+
+def test_one_lost_tablet_s_token_is_revoked_and_the_others_keep_working(runner, client, chain, create_token):
+    users, tokens = chain
+    spare = bearer(create_token(users["auditor"].email))
+    listed = runner.invoke(args=["list-tokens", users["auditor"].email])
+    assert listed.exit_code == 0
+    lines = listed.output.strip().splitlines()
+    assert len(lines) == 2 and all(users["auditor"].email in line and "tests" in line and "active" in line
+                                   for line in lines)
+    assert client.get("/api/v1/locations", headers=spare).status_code == 200
+    assert "last used never" not in runner.invoke(args=["list-tokens", users["auditor"].email]).output.splitlines()[-1]
+    lost = int(lines[-1].split()[0])  # the newest: the spare one
+    revoked = runner.invoke(args=["revoke-token", str(lost)])
+    assert revoked.exit_code == 0 and f"revoked token {lost} of {users['auditor'].email} (tests)" in revoked.output
+    assert client.get("/api/v1/locations", headers=spare).status_code == 401
+    assert client.get("/api/v1/locations", headers=tokens["auditor"]).status_code == 200
+    assert "revoked" in runner.invoke(args=["list-tokens"]).output
+    again = runner.invoke(args=["revoke-token", str(lost)])
+    assert again.exit_code == 1 and "already revoked" in again.output
+    unknown = runner.invoke(args=["revoke-token", "99999"])
+    assert unknown.exit_code == 1 and "no API token with id 99999" in unknown.output
+    entry = db.session.scalar(select(AuditLogEntry).where(AuditLogEntry.action == "api_token.revoked"))
+    assert entry is not None and entry.object_id == str(lost)
