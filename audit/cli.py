@@ -25,10 +25,11 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     from .cli_reports import report_group, stats_command
+    from .cli_copy import copy_database
     from .cli_setup import check_setup
 
     for command in (init_db, check_checklists, load_checklists, rescore, create_user, demo, import_visits, export_visits, create_token, list_tokens, revoke_token,
-                    stats_command, report_group, check_setup):
+                    stats_command, report_group, check_setup, copy_database):
         app.cli.add_command(command)
 
 
