@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .checklist import ChecklistError, find_checklist_files, load_checklist_file
+from .checklist import find_checklist_files, load_checklist_set
 from .cli_api import create_token, list_tokens, revoke_token
 from .cli_import import export_visits, import_visits
 from .models import utcnow
@@ -46,15 +46,25 @@ def init_db() -> None:
 @click.command("check-checklists")
 @with_appcontext
 @click.argument("paths", nargs=-1, type=click.Path())
-def check_checklists(paths: tuple[str, ...]) -> None:
+@click.option("--all-languages", is_flag=True,
+              help="A text missing in Russian, Lithuanian or Latvian is a problem, not a note.")
+def check_checklists(paths: tuple[str, ...], all_languages: bool) -> None:
     """Validate checklist files (default: the checklists folder) without touching the database."""
-    files = find_checklist_files(list(paths) or [current_app.config["CHECKLIST_DIR"]])
-    problems = []
-    for path in files:
-        try:
-            load_checklist_file(path)
-        except ChecklistError as exc:
-            problems.extend(exc.problems)
+    from .checklist import ChecklistProblem
+    from .checklist.model import untranslated
+
+    chosen = list(paths) or [current_app.config["CHECKLIST_DIR"]]
+    files = find_checklist_files(chosen)
+    loaded, errors = load_checklist_set(chosen)
+    problems = [problem for error in errors for problem in error.problems]
+    for path, definition in loaded:
+        for lang, places in untranslated(definition).items():
+            listed = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
+            message = f"no {LANGUAGE_NAMES[lang]} ({lang}) text for {len(places)} place(s), shown in English: {listed}"
+            if all_languages:
+                problems.append(ChecklistProblem(str(path), None, "", message))
+            else:
+                click.echo(f"note: {path}: {message}", err=True)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -65,6 +75,9 @@ def check_checklists(paths: tuple[str, ...]) -> None:
         click.echo("no checklist files found", err=True)
         sys.exit(1)
     click.echo(f"ok: {len(files)} checklist file(s)")
+
+
+LANGUAGE_NAMES = {"ru": "Russian", "lt": "Lithuanian", "lv": "Latvian"}
 
 
 @click.command("load-checklists")

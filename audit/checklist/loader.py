@@ -12,6 +12,19 @@ from .model import Checklist
 from .reader import ChecklistProblem, Reader
 from .yaml_lines import YAMLError, load_yaml_with_lines
 
+#: What the YAML parser's commonest complaints mean for someone writing a checklist.
+YAML_HINTS = (
+    ("mapping values are not allowed here",
+     "a colon followed by a space inside a text (put the whole text in quotes: en: \"Name: as on the badge\"), "
+     "or a line indented deeper than the key above it"),
+    ("found character '\\t' that cannot start any token", "a tab character: indent with spaces only"),
+    ("expected <block end>", "the indentation does not match the lines above: align this line with the "
+                             "other keys at its level, using spaces"),
+    ("could not find expected ':'", "a line that is not 'key: value' (a missing colon, or a text that goes on "
+                                    "to the next line without quotes)"),
+)
+
+
 class ChecklistError(Exception):
     """A checklist file could not be loaded; ``problems`` lists every reason."""
 
@@ -39,19 +52,47 @@ def parse_checklist(text: str, filename: str = "<checklist>") -> Checklist:
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = (getattr(exc, "problem", None) or str(exc)).split("\n")[0]
+        hint = next((words for start, words in YAML_HINTS if reason.startswith(start)), None)
+        message = f"{hint} (YAML: {reason})" if hint else f"invalid YAML: {reason}"
         raise ChecklistError(
-            [ChecklistProblem(filename, mark.line + 1 if mark else None, "", f"invalid YAML: {reason}")]
+            [ChecklistProblem(filename, mark.line + 1 if mark else None, "", message)]
         ) from None
-    return checklist_from_data(data, filename)
+    return checklist_from_data(data, filename, authoring=True)
 
 
-def checklist_from_data(data, filename: str = "<stored>") -> Checklist:
-    """Validate plain (or line-annotated) data and build the checklist, or raise."""
-    reader = Reader(filename)
+def checklist_from_data(data, filename: str = "<stored>", authoring: bool = False) -> Checklist:
+    """Validate plain (or line-annotated) data and build the checklist, or raise. ``authoring``
+    adds the rules for files being written (a stored version made before a rule still reads)."""
+    reader = Reader(filename, authoring)
     checklist = reader.checklist(data)
+    if checklist is None and not reader.problems:  # never "not loaded" without a reason
+        reader.problems.append(ChecklistProblem(filename, None, "", "the checklist could not be read"))
     if reader.problems or checklist is None:
         raise ChecklistError(sorted(reader.problems, key=lambda p: p.line or 0))
     return checklist
+
+
+def load_checklist_set(paths: list[str | Path]) -> tuple[list[tuple[Path, Checklist]], list[ChecklistError]]:
+    """Every checklist file under ``paths`` read, and the problems. Files that share a checklist
+    id are all refused: each would otherwise store a new version over the other on every load,
+    and which one counts would depend on the order of file names."""
+    loaded: list[tuple[Path, Checklist]] = []
+    errors: list[ChecklistError] = []
+    for path in find_checklist_files(paths):
+        try:
+            loaded.append((path, load_checklist_file(path)))
+        except ChecklistError as exc:
+            errors.append(exc)
+    files_of: dict[str, list[Path]] = {}
+    for path, checklist in loaded:
+        files_of.setdefault(checklist.id, []).append(path)
+    shared = {key: files for key, files in files_of.items() if len(files) > 1}
+    for key, files in shared.items():
+        for path in files:
+            others = ", ".join(str(other) for other in files if other != path)
+            errors.append(ChecklistError([ChecklistProblem(
+                str(path), None, "id", f"'{key}' is also the id of {others}; give each checklist its own id")]))
+    return [(path, checklist) for path, checklist in loaded if checklist.id not in shared], errors
 
 
 def find_checklist_files(paths: list[str | Path]) -> list[Path]:

@@ -192,3 +192,23 @@ def checklist_to_dict(checklist: Checklist) -> dict:
         for s in checklist.sections
     ]
     return data
+
+
+def untranslated(checklist: Checklist) -> dict[str, list[str]]:
+    """Where each language lacks a text (shown in English instead): language → places, such as
+    ``"title"``, ``"section service"`` or ``"item greeted.guidance"``; languages with none are left out."""
+    places: list[tuple[str, Text | None]] = [("title", checklist.title), ("description", checklist.description)]
+    for section in checklist.sections:
+        places.append((f"section {section.id}", section.title))
+        for item in section.items:
+            places += [(f"item {item.id}", item.text), (f"item {item.id}.guidance", item.guidance),
+                       (f"item {item.id}.unit", item.unit)]
+            places += [(f"item {item.id} option {option.id}", option.label) for option in item.options]
+    missing: dict[str, list[str]] = {}
+    for lang in LANGUAGES:
+        if lang == "en":
+            continue
+        found = [where for where, text in places if text is not None and not getattr(text, lang)]
+        if found:
+            missing[lang] = found
+    return missing

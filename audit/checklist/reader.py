@@ -6,6 +6,7 @@ instead of stopping at the first, and builds the frozen dataclasses when all is 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
 
@@ -38,8 +39,10 @@ def _is_number(value) -> bool:
 class Reader:
     """Walks the parsed data, collecting problems instead of stopping at the first."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, authoring: bool = False) -> None:
         self.filename = filename
+        # Rules for files being written; definitions stored before a rule existed still read.
+        self.authoring = authoring
         self.problems: list[ChecklistProblem] = []
         self.item_lines: dict[str, int | None] = {}
         self.items_so_far: dict[str, Item] = {}
@@ -65,9 +68,16 @@ class Reader:
             if key not in data:
                 self.problem(data, None, _join(path, key), "is required")
 
+    def empty(self, data: dict, key: str, path: str) -> None:
+        """``key:`` written with nothing after it: said, not skipped (a blank id or text once made
+        the whole question, section or option vanish from a checklist that loaded fine)."""
+        if key in data:
+            self.problem(data, key, _join(path, key), "is empty; write its value after the colon")
+
     def ident(self, data: dict, key: str, path: str) -> str | None:
         value = data.get(key)
         if value is None:
+            self.empty(data, key, path)
             return None
         if not isinstance(value, str) or not _ID.match(value):
             self.problem(data, key, _join(path, key), f"'{value}' is not a valid id: {_ID_HINT}")
@@ -77,6 +87,7 @@ class Reader:
     def text(self, data: dict, key: str, path: str) -> Text | None:
         value = data.get(key)
         if value is None:
+            self.empty(data, key, path)
             return None
         full = _join(path, key)
         if isinstance(value, str):
@@ -109,7 +120,7 @@ class Reader:
 
     def weight(self, data: dict, key: str, path: str) -> float:
         value = data.get(key, 1)
-        if not _is_number(value):
+        if not _is_number(value) or not math.isfinite(value):
             self.problem(data, key, _join(path, key), f"must be a number, not {_kind(value)}")
             return 1.0
         if value <= 0:
@@ -127,7 +138,7 @@ class Reader:
     def flag(self, data: dict, key: str, path: str, default: bool) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
-            self.problem(data, key, _join(path, key), f"must be true or false, not {value!r}")
+            self.problem(data, key, _join(path, key), f"must be true or false, not {_kind(value)}")
             return default
         return value
 
@@ -153,6 +164,7 @@ class Reader:
     def sections(self, data: dict) -> tuple[Section, ...]:
         raw = data.get("sections")
         if raw is None:
+            self.empty(data, "sections", "")
             return ()
         if not isinstance(raw, list) or not raw:
             self.problem(data, "sections", "sections", "must be a non-empty list of sections")
@@ -179,6 +191,7 @@ class Reader:
     def items(self, section: dict, section_path: str) -> tuple[Item, ...]:
         raw = section.get("items")
         if raw is None:
+            self.empty(section, "items", section_path)
             return ()
         if not isinstance(raw, list) or not raw:
             self.problem(section, "items", f"{section_path}.items", "must be a non-empty list of items")
@@ -202,7 +215,8 @@ class Reader:
             self.item_lines[ident] = line_of(data, "id")
         kind = data.get("type")
         if "type" in data and kind not in ITEM_TYPES:
-            self.problem(data, "type", f"{path}.type", f"unknown type '{kind}'; use one of: {', '.join(ITEM_TYPES)}")
+            unknown = "is empty" if kind is None else f"unknown type '{kind}'"
+            self.problem(data, "type", f"{path}.type", f"{unknown}; use one of: {', '.join(ITEM_TYPES)}")
             kind = None
         counts = self.flag(data, "scored", path, True)
         if "scored" in data and kind and kind not in SCORED_TYPES:
@@ -232,10 +246,14 @@ class Reader:
             show_if=self.show_if(data, path),
             unit=self.text(data, "unit", path),
         )
+        if self.authoring and fields["critical"] and "required" in data and not fields["required"]:
+            self.problem(data, "required", f"{path}.required",
+                         "a critical item must be required: skipped, it could never fail the visit "
+                         "(allow_na: true lets the auditor say it did not apply)")
         if kind == "scale":
             fields["min"], fields["max"] = self.scale_range(data, path)
         elif kind == "choice":
-            fields["options"] = self.options(data, path)
+            fields["options"] = self.options(data, path, scored)
         elif kind == "number":
             fields["bands"] = self.bands(data, path)
         if not (ident and kind and fields["text"]):
@@ -251,11 +269,12 @@ class Reader:
                 self.problem(data, None, f"{path}.{key}", "is required for 'scale' items")
             elif not isinstance(value, int) or isinstance(value, bool):
                 self.problem(data, key, f"{path}.{key}", f"must be a whole number, not {value!r}")
-        if isinstance(low, int) and isinstance(high, int) and low >= high:
+        whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high))
+        if whole and low >= high:
             self.problem(data, "max", f"{path}.max", f"must be greater than min ({low})")
-        return low, high
+        return (low, high) if whole and low < high else (None, None)
 
-    def options(self, data: dict, path: str) -> tuple[Option, ...]:
+    def options(self, data: dict, path: str, scored: bool = True) -> tuple[Option, ...]:
         raw = data.get("options")
         if not isinstance(raw, list) or len(raw) < 2:
             self.problem(data, "options", f"{path}.options", "a 'choice' item needs a list of at least 2 options")
@@ -265,7 +284,8 @@ class Reader:
             opath = f"{path}.options[{index}]"
             if not self.mapping(entry, raw, index, opath):
                 continue
-            self.keys(entry, opath, ("id", "label", "score"), ())
+            # An unscored choice (a gate for show_if) needs no scores on its options.
+            self.keys(entry, opath, ("id", "label", "score") if scored else ("id", "label"), () if scored else ("score",))
             ident = self.ident(entry, "id", opath)
             if ident == NA:
                 self.problem(entry, "id", f"{opath}.id", "'na' is reserved for 'not applicable'; choose another id")
@@ -298,7 +318,7 @@ class Reader:
                 continue
             if upper is not None and last:
                 self.problem(entry, "max", f"{bpath}.max", "the last band must have no max: it catches every larger number")
-            if upper is not None and not _is_number(upper):
+            if upper is not None and not (_is_number(upper) and math.isfinite(upper)):
                 self.problem(entry, "max", f"{bpath}.max", f"must be a number, not {upper!r}")
                 continue
             previous = bands[-1].max if bands else None
@@ -334,7 +354,8 @@ class Reader:
             return None
         allowed = _answers_of(target)
         if allowed is None:
-            self.problem(raw, "item", f"{spath}.item", f"cannot depend on a '{target.type}' item")
+            if target.type != "scale":  # a scale without a valid range: its min/max problem was named
+                self.problem(raw, "item", f"{spath}.item", f"cannot depend on a '{target.type}' item")
             return None
         key = "equals" if "equals" in raw else "in"
         normalized = []

@@ -7,15 +7,24 @@ import numpy as np
 from .. import stats
 
 
-def part_labels(definition, ids: list[str], kind: str, lang: str) -> list[dict]:
+def part_labels(definition, ids: list[str], kind: str, lang: str, earlier=lambda: ()) -> list[dict]:
+    """Text and section of each item or section id. One the current version no longer has (a
+    question removed since its visits) is named as its newest earlier version named it; only
+    then are the earlier versions (``earlier()``, newest first) read."""
+    def found_in(version, part):
+        if kind == "item":
+            item = version.item(part)
+            return (item.text.get(lang), version.section_of(part).id) if item else None
+        section = next((s for s in version.sections if s.id == part), None)
+        return (section.title.get(lang), part) if section else None
+
+    versions = [definition]
+    if any(found_in(definition, part) is None for part in ids):
+        versions += list(earlier())
     labels = []
     for part in ids:
-        if kind == "item":
-            item, section = definition.item(part), definition.section_of(part)
-            labels.append({"text": item.text.get(lang) if item else part, "section": section.id if section else None})
-        else:
-            section = next((s for s in definition.sections if s.id == part), None)
-            labels.append({"text": section.title.get(lang) if section else part, "section": part})
+        text, section = next((hit for v in versions if (hit := found_in(v, part))), (part, None))
+        labels.append({"text": text, "section": section if kind == "item" else part})
     return labels
 
 

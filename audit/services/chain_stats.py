@@ -27,7 +27,7 @@ from .chain_records import (
     consistency_record, finding_record, funnel_curve, location_records, part_labels, part_records, regions,
     section_matrix,
 )
-from .checklists import current_version
+from .checklists import current_version, earlier_definitions
 
 REPEAT_WINDOW = 3
 
@@ -228,7 +228,8 @@ def _parts(where: list, loc_codes: np.ndarray, labels_of_locations: list[str], d
         at = (position[part], loc_position[location_id])
         count[at], total[at], squares[at], passed[at] = n, s * scale, ss * scale * scale, p
     part_stats = stats.statistics_from_cells(count, total, squares, passed)
-    records = part_records(part_stats, ids, part_labels(definition, ids, kind, lang), labels_of_locations)
+    labels = part_labels(definition, ids, kind, lang, earlier=lambda: earlier_definitions(definition.id))
+    records = part_records(part_stats, ids, labels, labels_of_locations)
     return records, part_stats, ids
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..checklist import Checklist as ChecklistDefinition
-from ..checklist import ChecklistError, checklist_to_dict, content_hash, find_checklist_files, load_checklist_file
+from ..checklist import ChecklistError, checklist_to_dict, content_hash, load_checklist_set
 from ..extensions import db
 from ..models import Checklist, ChecklistVersion
 from . import audit_log
@@ -51,15 +51,17 @@ def store_checklist(definition: ChecklistDefinition, source: str = "") -> LoadOu
 
 def load_checklist_files(paths: list[str | Path]) -> tuple[list[LoadOutcome], list[ChecklistError]]:
     """Validate every file, then store the valid ones; a file with a problem stores nothing."""
-    outcomes, errors = [], []
-    for path in find_checklist_files(paths):
-        try:
-            definition = load_checklist_file(path)
-        except ChecklistError as exc:
-            errors.append(exc)
-            continue
-        outcomes.append(store_checklist(definition, source=path.name))
-    return outcomes, errors
+    loaded, errors = load_checklist_set(paths)
+    return [store_checklist(definition, source=path.name) for path, definition in loaded], errors
+
+
+def earlier_definitions(key: str) -> list[ChecklistDefinition]:
+    """Every version of checklist ``key`` but the newest, newest first, as definitions."""
+    versions = db.session.scalars(
+        select(ChecklistVersion).join(Checklist).where(Checklist.key == key)
+        .order_by(ChecklistVersion.number.desc()).offset(1)
+    ).all()
+    return [version.parsed for version in versions]
 
 
 def current_version(key: str) -> ChecklistVersion | None:

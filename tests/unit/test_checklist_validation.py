@@ -110,6 +110,26 @@ CASES = [
     ("bad id", broken("id: mini", "id: Mini Visit"), 1, "id", "is not a valid id"),
     ("critical not boolean", broken("principle: greeting", "principle: greeting\n        critical: yes"), 13,
      "sections[0].items[0].critical", "must be true or false"),
+    # A blank value was skipped without a word, and its question, section or option left out.
+    ("blank item id", broken("- id: wait", "- id:"), 13, "sections[0].items[1].id", "is empty; write its value"),
+    ("blank item text", broken("text: {en: Minutes until served}", "text:"), 14, "sections[0].items[1].text",
+     "is empty"),
+    ("blank section title", broken("title: {en: Greeting}", "title:"), 6, "sections[0].title", "is empty"),
+    ("blank items", broken("weight: 2\n    items:", "weight: 2\n    items:\n    old_items:"), 8,
+     "sections[0].items", "is empty"),
+    ("blank checklist id", broken("id: mini", "id:"), 1, "id", "is empty"),
+    ("blank option label", broken("{id: basic, label: {en: Basic}", "{id: basic, label: "), 22,
+     "sections[0].items[2].options[1].label", "is empty"),
+    ("blank type", broken("type: yes_no_na", "type:"), 11, "sections[0].items[0].type", "is empty; use one of"),
+    ("blank critical", broken("principle: greeting", "principle: greeting\n        critical:"), 13,
+     "sections[0].items[0].critical", "must be true or false, not nothing"),
+    ("infinite weight", broken("weight: 2", "weight: .inf"), 7, "sections[0].weight", "must be a number"),
+    ("critical but optional", broken("principle: greeting", "principle: greeting\n        critical: true\n"
+                                     "        required: false"), 14, "sections[0].items[0].required",
+     "a critical item must be required"),
+    ("colon inside a text", broken("text: {en: What was missing?}", "text:\n          en: Missing: what?"), 31, "",
+     "put the whole text in quotes"),
+    ("tab", broken("type: text", "type:\ttext\n\tshow: 1"), 31, "", "a tab character: indent with spaces only"),
 ]
 
 
@@ -154,3 +174,41 @@ def test_file_errors_name_the_file(tmp_path):
     empty.write_text("# nothing here\n")
     with pytest.raises(ChecklistError, match="the file is empty"):
         load_checklist_file(empty)
+
+
+def test_a_scale_with_a_broken_range_is_named_once_without_a_crash():
+    """min: 0.5 made show_if on that scale a TypeError traceback."""
+    text = broken("min: 1", "min: 0.5").replace(
+        "- id: advice_note", "- id: friendly_note\n        text: {en: Why?}\n        type: text\n"
+        "        show_if: {item: friendly, in: [1, 2]}\n      - id: advice_note")
+    with pytest.raises(ChecklistError) as caught:
+        parse_checklist(text, "mini.yaml")
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("sections[0].items[3].min", "must be a whole number, not 0.5")]
+
+
+def test_an_unscored_choice_needs_no_option_scores():
+    text = broken("""    options: [{id: expert, label: {en: Expert}, score: 1}, {id: basic, label: {en: Basic}, score: 0.5}]""",
+                  """    scored: false
+        options: [{id: expert, label: {en: Expert}}, {id: basic, label: {en: Basic}}]""").replace(
+        "        principle: advice\n", "", 1)
+    checklist = parse_checklist(text, "mini.yaml")
+    assert not checklist.item("advice").scored and [o.id for o in checklist.item("advice").options] == ["expert", "basic"]
+
+
+def test_a_stored_critical_optional_item_still_reads():
+    """The rule is for files being written: a version stored before it must still open."""
+    from audit.checklist import checklist_from_data, checklist_to_dict
+
+    data = checklist_to_dict(parse_checklist(VALID, "mini.yaml"))
+    data["sections"][0]["items"][0].update(critical=True, required=False)
+    assert checklist_from_data(data).item("greeted").critical
+
+
+def test_untranslated_places_are_listed_by_language():
+    from audit.checklist.model import untranslated
+
+    missing = untranslated(parse_checklist(VALID, "mini.yaml"))
+    assert set(missing) == {"ru", "lt", "lv"}
+    assert "title" not in missing["ru"] and "title" in missing["lt"]
+    assert "item advice option basic" in missing["lv"] and "section greeting" in missing["ru"]

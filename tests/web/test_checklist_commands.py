@@ -12,6 +12,9 @@ def test_check_checklists_accepts_the_shipped_files(runner):
     result = runner.invoke(args=["check-checklists"])
     assert result.exit_code == 0, result.output
     assert "ok: 3 checklist file(s)" in result.output
+    assert "note:" not in result.output  # every text in Russian, Lithuanian and Latvian too
+    strict = runner.invoke(args=["check-checklists", "--all-languages"])
+    assert strict.exit_code == 0, strict.output
 
 
 def test_check_checklists_prints_file_line_path_and_exits_1(runner, tmp_path):
@@ -119,3 +122,57 @@ def test_load_checklists_default_folder_loads_the_shipped_files(runner):
     assert result.exit_code == 0, result.output
     assert {line.split(":")[0] for line in result.output.splitlines()} == {
         "store-visit", "phone-enquiry", "email-enquiry"}
+
+
+def test_two_files_with_one_id_are_both_refused_and_nothing_is_stored(runner, tmp_path):
+    """A copied file whose id was not changed made two new versions on every load, the one whose
+    name sorts last winning."""
+    (tmp_path / "a-branch.yaml").write_text(VALID)
+    (tmp_path / "b-phone.yaml").write_text(VALID.replace("title: {en: Mini visit", "title: {en: Phone call"))
+    (tmp_path / "c-other.yaml").write_text(VALID.replace("id: mini", "id: other", 1))
+    check = runner.invoke(args=["check-checklists", str(tmp_path)])
+    assert check.exit_code == 1
+    assert f"{tmp_path / 'a-branch.yaml'}: id: 'mini' is also the id of {tmp_path / 'b-phone.yaml'}; " \
+           "give each checklist its own id" in check.output
+    assert "2 problem(s) in 2 of 3 file(s)" in check.output
+    load = runner.invoke(args=["load-checklists", str(tmp_path)])
+    assert load.exit_code == 1 and "other: version 1 (new version)" in load.output
+    assert versions("mini") == []
+
+
+def test_untranslated_texts_are_noted_and_refused_with_all_languages(runner, tmp_path):
+    path = tmp_path / "mini.yaml"
+    path.write_text(VALID)
+    noted = runner.invoke(args=["check-checklists", str(path)])
+    assert noted.exit_code == 0
+    assert f"note: {path}: no Latvian (lv) text for " in noted.output and "shown in English: title, " in noted.output
+    strict = runner.invoke(args=["check-checklists", "--all-languages", str(path)])
+    assert strict.exit_code == 1 and f"{path}: no Russian (ru) text for " in strict.output
+
+
+def test_a_question_removed_in_a_new_version_keeps_its_text_in_the_statistics(runner, tmp_path, make_location,
+                                                                              make_user):
+    """Its visits still count; the statistics (and the reports made from them) showed its raw id."""
+    from audit.models import Answer, Visit
+    from audit.services.chain_stats import StatsFilter, chain_statistics
+    from audit.services.checklists import current_version
+    from audit.services.scores import store_visit_scores
+
+    path = tmp_path / "mini.yaml"
+    path.write_text(VALID)
+    runner.invoke(args=["load-checklists", str(tmp_path)])
+    v1 = current_version("mini")
+    location, auditor = make_location(), make_user()
+    for n in range(3):
+        visit = Visit(uuid=f"11111111-1111-4111-8111-11111111111{n}", location=location, auditor=auditor,
+                      checklist_version=v1, channel="in_person", status="approved", visited_at=v1.created_at,
+                      answers=[Answer(item_id="friendly", value=str(3 + n)), Answer(item_id="greeted", value="yes")])
+        db.session.add(visit)
+        store_visit_scores(visit)
+    db.session.commit()
+    start = VALID.index("      - id: friendly")
+    path.write_text(VALID[:start] + VALID[VALID.index("      - id: advice_note"):])
+    assert "version 2 (new version)" in runner.invoke(args=["load-checklists", str(tmp_path)]).output
+    items = {item["id"]: item for item in chain_statistics(StatsFilter("mini"))["items"]}
+    assert items["friendly"]["text"] == "Friendliness" and items["friendly"]["section"] == "greeting"
+    assert items["greeted"]["text"] == "Were you greeted within 30 seconds of entering?"

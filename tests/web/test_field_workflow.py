@@ -382,3 +382,6 @@ def test_the_schedulers_notes_are_on_the_fill_page(client, people):
     briefing = re.search(r'<div class="briefing" id="briefing">(.*?)</div>', page, re.S)
     assert briefing and "Book online first.\nAsk for Laura &lt;at the till&gt;." in briefing.group(1)
     assert "To visit from" in page
+    # The checklist's own instructions ("shown to auditors before they start", the format says).
+    assert ('<p id="checklist-description">Mystery shopping visit to a store. Follow the whole customer journey'
+            in page)
