@@ -95,10 +95,11 @@
       if (!show) return;
       visible[id] = true;
       var value = valueOf("answer-" + id);
-      if (q.dataset.required) { required += 1; if (value && !lastErrors[id]) answered += 1; }  // a refused value is no answer
+      var needs = !!q.dataset.commentOnFail && fails(q, value) && !valueOf("comment-" + id).trim();
+      // A refused value is no answer, nor is a failure still waiting for its required comment.
+      if (q.dataset.required) { required += 1; if (value && !lastErrors[id] && !needs) answered += 1; }
       var errorEl = q.querySelector("[data-error-for]");
       if (q.dataset.commentOnFail) {
-        var needs = fails(q, value) && !valueOf("comment-" + id).trim();
         if (needs) { q.querySelector("details.comment").open = true; }
         q.classList.toggle("needs-comment", needs);
         if (!lastErrors[id]) errorEl.textContent = needs ? msg.comment_needed : "";

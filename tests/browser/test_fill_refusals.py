@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_field_visit import field_day, open_section, sign_in, stored_answers  # noqa: F401
+from tests.browser.test_field_visit import field_day, open_section, sign_in, stored_answers, tap  # noqa: F401
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -81,4 +81,21 @@ def test_signed_out_while_filling_says_so_and_keeps_the_answers(page, browser, l
     auditor.goto(f"{live_server}/visits/{uuid}/fill")
     auditor.wait_for_selector("#save-state[data-state='saved']")
     assert stored_answers(uuid).get(item.id) == "yes"
+    context.close()
+
+
+def test_a_failure_waiting_for_its_comment_is_not_counted_as_answered(page, browser, live_server, field_day):  # noqa: F811
+    """The bar read "13 of 13" while two failures still lacked the comment they need, and the
+    submit was then refused."""
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    entrance = store.item("entrance_clean")
+    open_section(auditor, store.section_of(entrance.id).id)
+    progress = auditor.locator("#progress-text")
+    before = progress.inner_text()
+    answered = int(before.split()[0])
+    tap(auditor, entrance, "no")
+    assert progress.inner_text() == before, "a failure without its comment is not an answer yet"
+    auditor.locator(f"#q-{entrance.id} textarea[name='comment-{entrance.id}']").fill("Dirty mat at the door")
+    assert progress.inner_text().startswith(f"{answered + 1} of ")
     context.close()
