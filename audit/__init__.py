@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("AUDIT")
     if test_config:
         app.config.update(test_config)
+    config.settings_as_declared(app.config)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     _private_folder(Path(app.instance_path))
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", None)
@@ -46,7 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["PROXY_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # The host is not taken from X-Forwarded-Host (a client could send one the proxy passes
+        # on): the proxy passes the browser's Host header itself (README: proxy_set_header Host).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     _init_extensions(app)
     _register_blueprints(app)
     from .web.errors import install_error_pages
@@ -70,10 +73,14 @@ CONTENT_SECURITY_POLICY = "; ".join((
 def _security_headers(app: Flask) -> None:
     """No page in a frame (clickjacking), no script or style but our files, no full URLs to other
     sites, no type sniffing. A response that sets its own (a photo's stricter policy) keeps it."""
+    headers = [("X-Frame-Options", "DENY"), ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+               ("Referrer-Policy", "same-origin"), ("X-Content-Type-Options", "nosniff")]
+    if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: browsers must not fall back to HTTP
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+
     @app.after_request
     def _headers(response):
-        for name, value in (("X-Frame-Options", "DENY"), ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-                            ("Referrer-Policy", "same-origin"), ("X-Content-Type-Options", "nosniff")):
+        for name, value in headers:
             response.headers.setdefault(name, value)
         return response
 

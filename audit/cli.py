@@ -38,8 +38,14 @@ def register_commands(app: Flask) -> None:
 def init_db() -> None:
     """Create or upgrade the database schema to the newest migration."""
     from flask_migrate import upgrade
+    from sqlalchemy.exc import OperationalError
 
-    upgrade()
+    try:
+        upgrade()
+    except OperationalError as exc:  # the server is down, the name or password wrong …
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        click.echo(f"error: {_safe_url()} cannot be reached: {reason}", err=True)
+        sys.exit(1)
     click.echo(f"database ready: {_safe_url()}")
 
 
@@ -88,8 +94,16 @@ def load_checklists(paths: tuple[str, ...]) -> None:
     from .extensions import db
     from .services.checklists import load_checklist_files
 
-    outcomes, errors = load_checklist_files(list(paths) or [current_app.config["CHECKLIST_DIR"]])
-    db.session.commit()
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        outcomes, errors = load_checklist_files(list(paths) or [current_app.config["CHECKLIST_DIR"]])
+        db.session.commit()
+    except IntegrityError:  # two servers' release scripts at once: the other one stored them
+        db.session.rollback()
+        click.echo("error: another load-checklists stored checklists at the same moment; nothing was stored "
+                   "by this one: run it again to see what is loaded", err=True)
+        sys.exit(1)
     for outcome in outcomes:
         state = "new version" if outcome.created else "unchanged"
         click.echo(f"{outcome.key}: version {outcome.number} ({state}) from {outcome.source}")

@@ -18,6 +18,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
+MIN_SECRET_KEY = 32
 FREE_SPACE_WARNING = 1024 ** 3  # photos are a few hundred KB each: under 1 GB left is worth a word
 
 
@@ -86,11 +87,25 @@ def _contents() -> Iterator[tuple[str, str, str]]:
            else (WARNING, "checklists", "none loaded: run `audit load-checklists`"))
     yield ((OK, "admins", f"{admins} active") if admins
            else (WARNING, "admins", "no active admin: create one with `audit create-user EMAIL --role admin`"))
+    from .services.demo.data import DOMAIN as DEMO_DOMAIN
+
+    demo = db.session.scalar(select(func.count(User.id)).where(User.email.like(f"%@{DEMO_DOMAIN}"),
+                                                               User.active.is_(True)))
+    if demo:
+        yield (WARNING, "demo accounts",
+               f"{demo} active …@{DEMO_DOMAIN} account(s) from `audit demo` share one password kept in "
+               "demo-logins.txt: deactivate them (or start from an empty database) before real use")
 
 
 def _secret_key() -> tuple[str, str, str]:
     key_file = current_app.config.get("SECRET_KEY_FILE")
     if not key_file:
+        key = current_app.config["SECRET_KEY"]
+        if len(key) < MIN_SECRET_KEY or len(set(key)) < 8:
+            return (PROBLEM, "secret key",
+                    f"the configured key is {len(key)} characters{' of few kinds' if len(key) >= MIN_SECRET_KEY else ''}: "
+                    f"anyone who guesses it can sign in as anyone; use at least {MIN_SECRET_KEY} random ones "
+                    "(python3 -c 'import secrets; print(secrets.token_hex(32))')")
         return OK, "secret key", "set in the configuration (AUDIT_SECRET_KEY or instance/config.py)"
     return (OK, "secret key",
             f"from {key_file}: shared by every process using this instance folder; "
@@ -126,12 +141,15 @@ def _sign_in_counters() -> tuple[str, str, str]:
 def _photo_folder() -> tuple[str, str, str]:
     folder = Path(current_app.config["UPLOAD_DIR"])
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         probe = folder / f".check-setup-{secrets.token_hex(4)}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
         return PROBLEM, "photos", f"{folder} is not writable: {exc.strerror or exc}"
+    if folder.stat().st_mode & 0o077:
+        return (WARNING, "photos", f"{folder} can be read by other accounts of this machine "
+                                   f"(mode {folder.stat().st_mode & 0o777:o}): chmod 700 it")
     free = shutil.disk_usage(folder).free
     message = f"{folder}, {free / 1024 ** 3:.1f} GB free; with app servers on several machines it must be one shared folder"
     return (WARNING if free < FREE_SPACE_WARNING else OK), "photos", message

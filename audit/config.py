@@ -49,6 +49,27 @@ class Defaults:
     PROXY_HOPS = 0
 
 
+#: Settings that are true or false besides those declared so in :class:`Defaults`.
+MORE_SWITCHES = ("REMEMBER_COOKIE_SECURE", "TESTING", "DEBUG")
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
+
+
+def settings_as_declared(settings) -> None:
+    """Environment values in the types the app expects. ``from_prefixed_env`` reads JSON, so
+    ``AUDIT_SESSION_COOKIE_SECURE=False`` stayed the text "False" – true to Python – and an
+    all-digit ``AUDIT_SECRET_KEY`` became a number that broke every page."""
+    switches = [name for name, value in vars(Defaults).items() if isinstance(value, bool)] + list(MORE_SWITCHES)
+    for name in switches:
+        value = settings.get(name)
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word not in _TRUE + _FALSE:
+                raise ValueError(f"AUDIT_{name}={value!r}: write true or false")
+            settings[name] = word in _TRUE
+    if settings.get("SECRET_KEY") is not None and not isinstance(settings["SECRET_KEY"], (str, bytes)):
+        settings["SECRET_KEY"] = str(settings["SECRET_KEY"])
+
+
 def database_uri(url: str | None, instance_path: str) -> str:
     """The SQLAlchemy URI for ``url``; PostgreSQL URLs get the psycopg 3 driver."""
     if not url:

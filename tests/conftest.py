@@ -101,7 +101,8 @@ def fresh_app(backend, tmp_path):
         uri = pg_uri(schema)
     else:
         uri = f"sqlite:///{tmp_path / 'migrated.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "x"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SECRET_KEY": "fresh-app-secret-key-of-forty-characters"})
     yield app
     with app.app_context():
         db.engine.dispose()

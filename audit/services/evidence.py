@@ -115,7 +115,7 @@ def store_photo(visit: Visit, item_id: str | None, stream, uploaded_by: User | N
         return same  # the same photo again: a retried upload (the tablet lost the answer), not a new one
 
     folder = visit_folder(upload_dir, visit.id)
-    folder.mkdir(parents=True, exist_ok=True)
+    _private_folders(Path(upload_dir), folder)
     token = secrets.token_hex(16)
     stored, thumb = folder / f"{token}.jpg", folder / f"{token}_thumb.jpg"
     new_files = db.session.info.setdefault(_NEW_FILES, [])
@@ -310,11 +310,19 @@ def _read_at_most(stream, limit: int) -> bytes:
     return b"".join(parts)
 
 
+def _private_folders(root: Path, folder: Path) -> None:
+    """The photo folder and the visit's folder in it, readable by their owner only: photos of
+    people in shops are not for the other accounts of the machine (a shared AUDIT_UPLOAD_DIR
+    lies outside the private instance folder)."""
+    root.resolve().mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+
+
 def _write_new_file(path: Path, data: bytes) -> None:
     """Write under a temporary name, then rename: a reader never sees half a file."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(temporary, "xb") as handle:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -4,6 +4,8 @@ werkzeug's bare English "Not Found". The JSON API keeps its JSON errors, also fo
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -26,10 +28,26 @@ EXPIRED = (_l("The page has expired"),
            _l("The form was open too long or was sent from an old page. Reload the page and try again."))
 
 
+#: When even the error page cannot be made (the database is down: the layout asks it who is
+#: signed in and in which language), this plain page, with no database behind it, says so.
+PLAIN_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    '<link rel="stylesheet" href="/static/css/app.css"><link rel="icon" href="/static/favicon.svg"></head><body><main><section class="card error-page">'
+    "<h1>{title}</h1><p>{message}</p><p class=\"muted\">Error {code}</p>"
+    '<p><a class="button" href="/">To the start page</a></p></section></main></body></html>'
+)
+UNAVAILABLE = ("The service is not available just now",
+               "It cannot reach its database. Nothing you sent was saved; try again in a few minutes.")
+
+
 def install_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _error_page(error: HTTPException):
-        db.session.rollback()  # a failed request leaves nothing half-written
+        try:
+            db.session.rollback()  # a failed request leaves nothing half-written
+        except SQLAlchemyError:
+            pass  # the connection is gone: nothing was written through it either
         code = error.code or 500
         headers = {k: v for k, v in error.get_headers() if k == "Allow"}
         if request.path.startswith("/api/"):
@@ -37,4 +55,10 @@ def install_error_pages(app: Flask) -> None:
 
             return error_response(code, error.name.lower(), {}, headers)
         title, message = EXPIRED if isinstance(error, CSRFError) else MESSAGES.get(code, (error.name, ""))
-        return render_template("errors/error.html", code=code, title=title, message=message), code, headers
+        try:
+            return render_template("errors/error.html", code=code, title=title, message=message), code, headers
+        except SQLAlchemyError:
+            app.logger.exception("the error page needs the database, which fails too")
+            plain_title, plain_message = UNAVAILABLE if code == 500 else (error.name, "")
+            page = PLAIN_PAGE.format(title=escape(plain_title), message=escape(plain_message), code=code)
+            return page, 503 if code == 500 else code, {**headers, "Retry-After": "60"}

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..checklist.model import NA, PASS_SCORE, Item
 from ..models import Visit
+from ..services.evidence import MAX_BYTES
 from ..scoring import item_score, missing_answers, visible_items
 from .messages import translate_error
 
@@ -122,4 +123,5 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool, typed=No
             for c in open_notes
         ],
         "progress": progress(visit), "saved_now": saved_now,
+        "photo_limit_mb": MAX_BYTES // (1024 * 1024),
     }

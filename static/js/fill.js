@@ -290,12 +290,16 @@
     return fetch(form.dataset.photoUrl, {
       method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }, body: data
     }).then(function (response) {
-      return response.json().then(function (body) {
+      // A proxy in front of the app answers a body over its own limit with an HTML 413 page:
+      // that too is a final refusal of this photo, not a reason to send it again and again.
+      return response.json().catch(function () { return {}; }).then(function (body) {
         if (!response.ok) {
           // Only a refusal of the photo itself is final; an expired session or page is retried later.
           var final = !body.retry && [400, 409, 413, 415].indexOf(response.status) !== -1;
-          throw Object.assign(new Error(body.error || msg.photo_failed), { rejected: final });
+          var fallback = response.status === 413 ? msg.photo_too_large : msg.photo_failed;
+          throw Object.assign(new Error(body.error || fallback), { rejected: final });
         }
+        if (!body.url) throw new Error(msg.photo_failed);  // not our answer: try again later
         return body;
       });
     });

@@ -78,3 +78,35 @@ def test_a_wrong_photo_can_be_removed_while_the_visit_is_a_draft(page, browser, 
     assert auditor.locator(f"{box} .photo[data-evidence-id] .photo-remove").count() == 1
     screenshot(auditor, "fill-photo-remove")
     context.close()
+
+
+def test_a_photo_refused_by_a_proxy_in_front_of_the_app_is_named_not_sent_for_ever(page, browser, live_server,
+                                                                                   field_day):  # noqa: F811
+    """nginx answers a body over its limit with an HTML 413 page: the page could not read it as
+    JSON, queued the photo and showed "1 change waiting" for ever, sending it again on reload."""
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    item = next(i for i in store.items if i.type == "photo")
+    open_section(auditor, store.section_of(item.id).id)
+    sent = []
+
+    def proxy_refuses(route):  # what a reverse proxy with a smaller limit sends back
+        sent.append(route.request.url)
+        route.fulfill(status=413, content_type="text/html",
+                      body="<html><head><title>413 Request Entity Too Large</title></head><body>nginx</body></html>")
+
+    auditor.route("**/photos", proxy_refuses)
+    auditor.set_input_files(f"input[data-photo-item='{item.id}']",
+                            files=[{"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}])
+    error = auditor.locator(f"[data-error-for='{item.id}']")
+    error.wait_for(state="visible")
+    auditor.wait_for_function(f"document.querySelector(\"[data-error-for='{item.id}']\").textContent.length > 0")
+    assert error.inner_text() == "The photo is larger than 10 MB."
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+    assert auditor.locator(f"[data-photos-for='{item.id}'] .photo").count() == 0
+    auditor.reload()
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+    auditor.wait_for_timeout(500)
+    assert len(sent) == 1, "the refused photo is not queued and sent again"
+    assert photos_stored() == 0
+    context.close()

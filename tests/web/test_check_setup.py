@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from flask_migrate import downgrade, upgrade
 
 from audit import create_app
@@ -73,7 +75,8 @@ def test_check_setup_names_an_unreachable_database_and_redis_without_their_passw
 def test_check_setup_finds_a_photo_folder_it_cannot_write(tmp_path):
     (tmp_path / "not-a-folder").write_text("a file where the photos should go")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'a.db'}", "INSTANCE_PATH": str(tmp_path),
-                      "UPLOAD_DIR": str(tmp_path / "not-a-folder" / "uploads"), "SECRET_KEY": "set"})
+                      "UPLOAD_DIR": str(tmp_path / "not-a-folder" / "uploads"),
+                      "SECRET_KEY": "a-long-enough-secret-key-for-this-test-0123"})
     result = app.test_cli_runner().invoke(args=["check-setup"])
     assert result.exit_code == 1
     assert any(line.startswith(f"photos: {tmp_path / 'not-a-folder' / 'uploads'} is not writable")
@@ -94,3 +97,59 @@ def test_health_is_503_without_details_when_the_database_is_down(tmp_path):
     assert response.status_code == 503
     assert json.loads(response.data) == {"status": "unavailable", "database": "unreachable"}
     assert b"127.0.0.1" not in response.data and b"nobody" not in response.data
+
+
+def test_check_setup_refuses_a_short_configured_secret_key_and_flags_demo_accounts(fresh_app, backend):
+    runner = fresh_app.test_cli_runner()
+    for command in (["init-db"], ["load-checklists", str(CHECKLIST_DIR)], ["demo", "--locations", "2", "--months", "1"]):
+        done = runner.invoke(args=command)
+        assert done.exit_code == 0, done.output
+    fresh_app.config["SECRET_KEY"] = "changeme"
+    result = runner.invoke(args=["check-setup"])
+    assert result.exit_code == 1
+    assert any(line.startswith("secret key: the configured key is 8 characters")
+               for line in lines_of(result.output, "problem"))
+    demo = [line for line in lines_of(result.output, "warning") if line.startswith("demo accounts:")]
+    assert demo and "@demo.example account(s) from `audit demo` share one password" in demo[0]
+
+
+def test_settings_from_the_environment_get_the_types_the_app_expects(tmp_path, monkeypatch):
+    """AUDIT_SESSION_COOKIE_SECURE=False stayed the text "False" (true!), and an all-digit
+    AUDIT_SECRET_KEY became a number that broke every page."""
+    monkeypatch.setenv("AUDIT_SESSION_COOKIE_SECURE", "False")
+    monkeypatch.setenv("AUDIT_SECRET_KEY", "12345678901234567890123456789012345678")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_SECURE"] is False and app.config["REMEMBER_COOKIE_SECURE"] is False
+    assert app.config["SECRET_KEY"] == "12345678901234567890123456789012345678"
+    assert app.test_client().get("/login").status_code == 200
+    monkeypatch.setenv("AUDIT_SESSION_COOKIE_SECURE", "yes")
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)}) \
+        .config["SESSION_COOKIE_SECURE"] is True
+    monkeypatch.setenv("AUDIT_SESSION_COOKIE_SECURE", "sure")
+    with pytest.raises(ValueError, match="AUDIT_SESSION_COOKIE_SECURE='sure': write true or false"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_a_page_while_the_database_is_down_says_so_in_the_apps_own_words(tmp_path):
+    """The error page itself needs the database (who is signed in, in which language): the
+    server's bare "Internal Server Error" came instead."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": UNREACHABLE_DB, "INSTANCE_PATH": str(tmp_path),
+                      "SECRET_KEY": "x" * 40})
+    client = app.test_client()
+    with client.session_transaction() as session:  # a signed-in browser: the page must look the user up
+        session["_user_id"] = "7:some-sign-in-key"
+    response = client.get("/office")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    page = response.get_data(as_text=True)
+    assert "The service is not available just now" in page and "It cannot reach its database" in page
+    assert "nobody" not in page and "hunter2" not in page
+
+
+def test_init_db_names_an_unreachable_database_in_one_line(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": UNREACHABLE_DB, "INSTANCE_PATH": str(tmp_path),
+                      "SECRET_KEY": "x" * 40})
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: postgresql+psycopg://nobody:***@127.0.0.1:1/none")
+    assert "cannot be reached" in result.output and "Traceback" not in result.output
+    assert "hunter2" not in result.output

@@ -9,6 +9,7 @@ import hashlib
 import io
 import re
 import os
+import stat
 import struct
 import warnings
 import zlib
@@ -568,3 +569,16 @@ def test_the_visit_page_counts_the_photos_of_a_photo_question(app, scene):
     html = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     row = re.search(r'<tr[^>]*data-item="storefront_photo".*?</tr>', html, re.S).group(0)
     assert '<span class="answer-text">2 photos</span>' in row
+
+
+def test_photos_are_kept_readable_by_their_owner_only(app, scene):
+    """A shared AUDIT_UPLOAD_DIR lies outside the private instance folder: folders were 0755 and
+    photos 0644, readable by every account of the machine."""
+    users, visit = scene
+    client, token = signed_in(app, users["auditor"])
+    assert post_photo(client, token, visit, jpeg_from_phone(), item_id="storefront_photo").status_code == 201
+    root = Path(app.config["UPLOAD_DIR"])
+    files = [path for path in root.rglob("*") if path.is_file()]
+    assert len(files) == 2  # the photo and its thumbnail
+    for path in [root, *root.rglob("*")]:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path

@@ -82,14 +82,16 @@ def servers(tmp_path_factory):
         port = _free_port()
         log = open(root / f"gunicorn-{name}.log", "w")
         process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "audit.wsgi:app"],
+            [str(BIN / "gunicorn"), "--workers", "2", "--threads", "2", "--bind", f"127.0.0.1:{port}",
+             "--error-logfile", str(root / f"gunicorn-{name}.log"), "audit.wsgi:app"],
             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,
         )
         running.append((process, f"http://127.0.0.1:{port}", log))
     try:
         for process, url, _ in running:
             _wait_until_healthy(process, url, root)
-        yield Deployment(urls=[url for _, url, _ in running], password=password, instance=root / "instance")
+        yield Deployment(urls=[url for _, url, _ in running], password=password, instance=root / "instance",
+                         logs=[root / f"gunicorn-{name}.log" for name in ("a", "b")])
     finally:
         for process, _, log in running:
             process.terminate()
@@ -106,6 +108,7 @@ class Deployment:
     urls: list[str]
     password: str
     instance: Path
+    logs: list[Path]
 
 
 class Browser:
@@ -219,6 +222,16 @@ def test_a_photo_sent_to_one_server_is_shown_by_the_other(servers):
         with Image.open(io.BytesIO(image)) as shown:
             assert shown.size == (640, 480)
             assert shown.getpixel((320, 240))[0] > 150
+
+    # A refused photo is in gunicorn's error log, with its time and level (it went to a bare stderr).
+    text_body = body.replace(picture.getvalue(), b"these are not the pixels you are looking for")
+    status, _, _, _ = auditor.request(f"{a}/visits/{visit_uuid}/photos", text_body, {
+        "Content-Type": f"multipart/form-data; boundary={boundary}", "X-CSRFToken": _token(page)})
+    assert status == 415
+    time.sleep(0.5)
+    logged = "".join(log.read_text() for log in servers.logs)
+    assert re.search(r"\[\d{4}-\d\d-\d\d [\d:]+ [+-]\d{4}\] \[\d+\] \[INFO\] photo for visit \d+ refused", logged), \
+        logged[-2000:]
 
 
 def test_sign_in_attempts_are_counted_across_all_processes(servers):

@@ -97,6 +97,7 @@ def test_pages_may_not_be_framed_and_send_no_full_referrer(app, make_user):
     policy = page.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "Strict-Transport-Security" not in page.headers  # plain HTTP (the embedded set-up)
     assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -119,3 +120,35 @@ def test_create_app_derives_the_remember_flag_and_keeps_the_instance_folder_priv
     made = create_app({"INSTANCE_PATH": str(folder), "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
     assert made.config["REMEMBER_COOKIE_SECURE"] is True
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+
+
+def test_behind_a_proxy_the_host_is_not_taken_from_x_forwarded_host(tmp_path, make_user):
+    """Over HTTPS the form check compares the Referer with the host: a client-sent
+    X-Forwarded-Host passed on by the proxy let a foreign Referer through."""
+    from audit import create_app
+
+    user = make_user("admin")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "INSTANCE_PATH": str(tmp_path),
+                      "SECRET_KEY": "x" * 40, "PROXY_HOPS": 1})
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+    page = client.get("/login", base_url="https://audit.example", headers=https)
+    token = csrf_token(page.get_data(as_text=True))
+    form = {"email": user.email, "password": "whatever it is", "csrf_token": token}
+    foreign = client.post("/login", data=form, base_url="https://audit.example",
+                          headers={**https, "Referer": "https://evil.example/", "X-Forwarded-Host": "evil.example"})
+    assert foreign.status_code == 400
+    own = client.post("/login", data=form, base_url="https://audit.example",
+                      headers={**https, "Referer": "https://audit.example/login"})
+    assert own.status_code == 200  # the form was read (a wrong password, said on the page)
+
+
+def test_behind_https_browsers_are_told_to_stay_on_https(tmp_path):
+    from audit import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path),
+                      "SECRET_KEY": "x" * 40, "SESSION_COOKIE_SECURE": True})
+    page = app.test_client().get("/health")
+    assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
