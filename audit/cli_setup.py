@@ -80,6 +80,7 @@ def _contents() -> Iterator[tuple[str, str, str]]:
 
     from .extensions import db
     from .models import Checklist, User
+    from .services.demo.data import DOMAIN as DEMO_DOMAIN
 
     checklists = db.session.scalar(select(func.count(Checklist.id)))
     admins = db.session.scalar(select(func.count(User.id)).where(User.role == "admin", User.active.is_(True)))
@@ -87,14 +88,34 @@ def _contents() -> Iterator[tuple[str, str, str]]:
            else (WARNING, "checklists", "none loaded: run `audit load-checklists`"))
     yield ((OK, "admins", f"{admins} active") if admins
            else (WARNING, "admins", "no active admin: create one with `audit create-user EMAIL --role admin`"))
-    from .services.demo.data import DOMAIN as DEMO_DOMAIN
-
     demo = db.session.scalar(select(func.count(User.id)).where(User.email.like(f"%@{DEMO_DOMAIN}"),
                                                                User.active.is_(True)))
     if demo:
         yield (WARNING, "demo accounts",
                f"{demo} active …@{DEMO_DOMAIN} account(s) from `audit demo` share one password kept in "
                "demo-logins.txt: deactivate them (or start from an empty database) before real use")
+    yield from _checklist_files()
+
+
+def _checklist_files() -> Iterator[tuple[str, str, str]]:
+    """The checklist folder against what is loaded: a file edited (or added) but never loaded
+    leaves new visits on the old questions without anyone noticing."""
+    from .checklist import content_hash, load_checklist_set
+    from .services.checklists import current_version
+
+    folder = current_app.config["CHECKLIST_DIR"]
+    loaded, errors = load_checklist_set([folder])
+    if errors:
+        bad = sorted({problem.file for error in errors for problem in error.problems})
+        yield (WARNING, "checklist files", f"{len(bad)} file(s) in {folder} have problems "
+               f"({', '.join(Path(name).name for name in bad)}): run `audit check-checklists`")
+    stale = [path.name for path, definition in loaded
+             if (version := current_version(definition.id)) is None or version.content_hash != content_hash(definition)]
+    if stale:
+        yield (WARNING, "checklist files", f"{', '.join(stale)} in {folder} differ from what is loaded: "
+               "run `audit load-checklists` (new visits use the loaded version)")
+    elif loaded:
+        yield OK, "checklist files", f"the {len(loaded)} file(s) in {folder} are loaded as they are"
 
 
 def _secret_key() -> tuple[str, str, str]:

@@ -97,6 +97,7 @@ def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=N
         answer.value = value
         dispute.new_value = value
         store_visit_scores(visit)
+        visit.updated_at = utcnow()  # changed, even when the score is not: the API's changed_since sees it
     dispute.status = "overturned" if overturn else "upheld"
     dispute.decided_by_id, dispute.decided_at = reviewer.id, utcnow()
     dispute.decision_note = note.strip()[:MAX_TEXT]

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from audit.extensions import db
-from audit.models import Answer, ApiToken, AuditLogEntry, Visit, VisitSectionScore
+from audit.models import Answer, ApiToken, AuditLogEntry, Dispute, Location, Visit, VisitSectionScore, utcnow
 from tests.conftest import csrf_token, login
 
 #: The shipped store-visit checklist answered with the best answer everywhere; no complaint
@@ -501,3 +502,75 @@ def test_one_lost_tablet_s_token_is_revoked_and_the_others_keep_working(runner, 
     assert unknown.exit_code == 1 and "no API token with id 99999" in unknown.output
     entry = db.session.scalar(select(AuditLogEntry).where(AuditLogEntry.action == "api_token.revoked"))
     assert entry is not None and entry.object_id == str(lost)
+
+
+# --- listing visits: a nightly pull ------------------------------------------------------------
+
+def test_a_nightly_pull_pages_through_the_visits_each_role_may_see(app, client, chain, make_visit):
+    users, tokens = chain
+    rix = db.session.scalar(select(Location).where(Location.code == "RIX-01"))
+    vln = db.session.scalar(select(Location).where(Location.code == "VLN-01"))
+    mine = [make_visit(rix if n % 2 else vln, users["auditor"], STORED) for n in range(7)]
+    theirs = make_visit(rix, users["other_auditor"], STORED)
+    draft = make_visit(rix, users["auditor"], STORED, status="draft")
+
+    def pull(headers, query=""):
+        seen, url = [], f"/api/v1/visits?limit=3{query}"
+        while url:
+            page = client.get(url, headers=headers)
+            assert page.status_code == 200, page.json
+            assert len(page.json["visits"]) <= 3
+            seen += [visit["id"] for visit in page.json["visits"]]
+            url = page.json["next"]
+        return seen
+
+    every = pull(tokens["reviewer"])
+    assert sorted(every) == sorted(v.id for v in [*mine, theirs, draft]) and len(set(every)) == len(every)
+    assert sorted(pull(tokens["auditor"])) == sorted(v.id for v in [*mine, draft])
+    # The manager of RIX-01: its approved visits, without the shopper's name.
+    managed = client.get("/api/v1/visits", headers=tokens["manager"]).json["visits"]
+    assert sorted(v["id"] for v in managed) == sorted(v.id for v in [*mine, theirs] if v.location_id == rix.id)
+    assert all(v["auditor"] is None for v in managed)
+    assert sorted(pull(tokens["reviewer"], "&status=draft")) == [draft.id]
+    assert sorted(pull(tokens["reviewer"], "&location=vln-01")) == sorted(v.id for v in mine if v.location_id == vln.id)
+
+    # Changed since the last pull: only what was approved (or corrected) after it.
+    later = utcnow() + timedelta(seconds=2)
+    db.session.execute(update(Visit).where(Visit.id == draft.id).values(status="approved", updated_at=later))
+    db.session.commit()
+    changed = client.get(f"/api/v1/visits?changed_since={later.isoformat()}Z", headers=tokens["reviewer"]).json
+    assert [v["id"] for v in changed["visits"]] == [draft.id] and changed["next"] is None
+    assert changed["visits"][0]["updated_at"] == later.replace(microsecond=0).isoformat() + "Z"
+
+
+@pytest.mark.parametrize("query, field", [
+    ("limit=0", "limit"), ("limit=many", "limit"), ("status=done", "status"),
+    ("changed_since=yesterday", "changed_since"), ("after=xyz", "after"), ("sort=id", "sort"),
+])
+def test_a_wrong_listing_parameter_is_named(client, chain, query, field):
+    _, tokens = chain
+    answer = client.get(f"/api/v1/visits?{query}", headers=tokens["reviewer"])
+    assert answer.status_code == 400 and field in answer.json["details"]
+
+
+STORED = {"greeted_promptly": "yes", "staff_respectful": "yes"}
+
+
+def test_an_overturned_dispute_counts_as_a_change(client, chain, make_visit):
+    from audit.services.review import decide_dispute
+
+    users, tokens = chain
+    rix = db.session.scalar(select(Location).where(Location.code == "RIX-01"))
+    visit = make_visit(rix, users["auditor"], {**STORED, "smiled": "no"})
+    before = utcnow() + timedelta(seconds=1)
+    db.session.execute(update(Visit).where(Visit.id == visit.id).values(updated_at=before - timedelta(days=1)))
+    dispute = Dispute(visit_id=visit.id, item_id="smiled", raised_by_id=users["manager"].id, reason="She smiled.",
+                      old_value="no")
+    db.session.add(dispute)
+    db.session.commit()
+    assert client.get(f"/api/v1/visits?changed_since={before.isoformat()}Z", headers=tokens["admin"]).json["visits"] == []
+    time.sleep(1.1)
+    decide_dispute(dispute, users["admin"], overturn=True, new_value="yes", note="")
+    db.session.commit()
+    changed = client.get(f"/api/v1/visits?changed_since={before.isoformat()}Z", headers=tokens["admin"]).json
+    assert [v["id"] for v in changed["visits"]] == [visit.id]

@@ -153,3 +153,30 @@ def test_init_db_names_an_unreachable_database_in_one_line(tmp_path):
     assert result.output.startswith("error: postgresql+psycopg://nobody:***@127.0.0.1:1/none")
     assert "cannot be reached" in result.output and "Traceback" not in result.output
     assert "hunter2" not in result.output
+
+
+def test_check_setup_notices_a_checklist_file_edited_but_not_loaded(tmp_path):
+    from flask_migrate import upgrade as migrate
+
+    from tests.unit.test_checklist_validation import VALID
+
+    folder = tmp_path / "checklists"
+    folder.mkdir()
+    (folder / "mini.yaml").write_text(VALID)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'a.db'}", "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SECRET_KEY": "x" * 40, "CHECKLIST_DIR": str(folder)})
+    runner = app.test_cli_runner()
+    with app.app_context():
+        migrate()
+        assert runner.invoke(args=["load-checklists"]).exit_code == 0
+        current = runner.invoke(args=["check-setup"]).output
+        assert f"checklist files: the 1 file(s) in {folder} are loaded as they are" in lines_of(current, "ok")
+        (folder / "mini.yaml").write_text(VALID.replace("Friendliness", "Friendliness of the staff"))
+        (folder / "broken.yaml").write_text("id: [")
+        edited = runner.invoke(args=["check-setup"]).output
+        warned = lines_of(edited, "warning")
+        assert f"checklist files: mini.yaml in {folder} differ from what is loaded: run `audit load-checklists` " \
+               "(new visits use the loaded version)" in warned
+        assert f"checklist files: 1 file(s) in {folder} have problems (broken.yaml): run `audit check-checklists`" \
+            in warned
+        db.engine.dispose()

@@ -41,10 +41,10 @@ def rounded(value):
 
 
 @pytest.fixture
-def embedded(fresh_app, backend, tmp_path):
+def embedded(tmp_path):
     """A migrated SQLite installation with the demo chain, a dispute, a photo and an API token."""
-    if backend != "sqlite":
-        pytest.skip("the source is the embedded SQLite installation")
+    fresh_app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'embedded.db'}",
+                            "INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "embedded-secret-key-" * 2})
     runner = fresh_app.test_cli_runner()
     with fresh_app.app_context():
         upgrade()
@@ -64,7 +64,9 @@ def embedded(fresh_app, backend, tmp_path):
         create_token(manager, "tablet 7")
         db.session.commit()
     password = re.search(r"password: (\S+)", (tmp_path / "i" / "demo-logins.txt").read_text()).group(1)
-    return fresh_app, runner, password
+    yield fresh_app, runner, password
+    with fresh_app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

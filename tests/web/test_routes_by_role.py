@@ -153,6 +153,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "reports.visits_csv": {"GET": [Case(HEAD_OFFICE, lambda w: w.chain_report())]},
     # --- JSON API: bearer tokens only; 403 for what a role may never do, 404 for hidden objects ----
     "api.locations": {"GET": [Case(EVERYONE, token=True, anonymous=401)]},
+    "api.list_visits": {"GET": [Case(EVERYONE, token=True, anonymous=401)]},  # each sees what the UI shows them
     "api.checklists": {"GET": [Case(only("admin", "reviewer", "auditor", manager=403), token=True, anonymous=401)]},
     "api.checklist": {"GET": [Case(only("admin", "reviewer", "auditor", manager=403), lambda w: Target({"key": "store-visit"}),
                                    token=True, anonymous=401)]},
@@ -329,8 +330,9 @@ def test_each_role_gets_exactly_the_routes_the_table_allows(app, make_user, make
 
 def test_wrong_methods_answer_405(app):
     client = app.test_client()
+    readable = {rule.rule for rule in app_rules(app) if "GET" in declared_methods(rule)}  # POST /visits, GET /visits
     for rule in app_rules(app):
-        if "GET" not in declared_methods(rule):
+        if "GET" not in declared_methods(rule) and rule.rule not in readable:
             values = {name: 1 if "id" in name else "x" for name in rule.arguments}
             response = client.get(rule.build(values)[1])
             assert response.status_code == 405, rule.rule

@@ -90,7 +90,7 @@ def visit_payload(data: dict) -> VisitPayload:
             errors["client_uuid"] = "must be a UUID string such as 0b6f3c52-8a4e-4d2b-9b1f-5d0e6c7a8f90"
     visited_at = data.get("visited_at")
     if visited_at is not None:
-        parsed = _utc_datetime(visited_at)
+        parsed = utc_datetime(visited_at)
         if isinstance(parsed, str):
             errors["visited_at"] = parsed
         else:
@@ -104,7 +104,7 @@ def visit_payload(data: dict) -> VisitPayload:
     return VisitPayload(**values)
 
 
-def _utc_datetime(value: object) -> datetime | str:
+def utc_datetime(value: object) -> datetime | str:
     """Naive UTC from ISO 8601; a time without an offset is taken as UTC. A str is an error."""
     example = "ISO 8601 date and time such as 2026-10-01T14:30:00+03:00 or 2026-10-01T11:30:00Z"
     if not isinstance(value, str):

@@ -43,7 +43,10 @@ def visit_json(visit: Visit, with_auditor: bool = True) -> dict:
         # Branch managers (who may not see who visited) get null.
         "auditor": {"email": visit.auditor.email, "name": visit.auditor.name} if with_auditor else None,
         "status": visit.status,
+        "external_id": visit.external_id,  # the id an imported visit came with
         "visited_at": utc_iso(visit.visited_at),
+        "submitted_at": utc_iso(visit.submitted_at), "approved_at": utc_iso(visit.approved_at),
+        "updated_at": utc_iso(visit.updated_at),  # what ``changed_since`` compares
         "scenario": visit.scenario,
         "staff_description": visit.staff_description,
         "score": visit.score,

@@ -6,6 +6,8 @@ do not exist or that the user may not see, 409 when ``client_uuid`` is taken by 
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import jsonify, request, url_for
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -14,15 +16,15 @@ from sqlalchemy.orm import selectinload
 from ...checklist import Checklist as ChecklistDefinition
 from ...checklist import InvalidAnswer, parse_answer
 from ...extensions import db
-from ...models import Checklist, ChecklistVersion, Location, Region, User, Visit
-from ...policy import may, recordable_locations, visible_locations
+from ...models import VISIT_STATUSES, Checklist, ChecklistVersion, Location, Region, User, Visit
+from ...policy import may, recordable_locations, visible_locations, visible_visits
 from ...services import audit_log
 from ...services.checklists import current_version
 from ...services.users import find_user_by_email
 from ...services.visits import VisitConflict, VisitError, VisitInvalid, record_visit
 from . import bp
 from .auth import ApiError, current_api_user
-from .payload import VisitPayload, invalid, json_object, visit_payload
+from .payload import VisitPayload, invalid, json_object, utc_datetime, visit_payload
 from .serialize import checklist_json, visit_json
 
 
@@ -78,6 +80,81 @@ def checklist(key: str):
     if chosen is None:
         raise ApiError(404, "not found", {"checklist": f"no checklist '{key}'" + (f" version {number}" if number else "")})
     return jsonify({**checklist_json(key, chosen), "definition": chosen.definition})
+
+
+#: Visits per page of ``GET /visits``: the default, and the most one may ask for.
+PAGE, MAX_PAGE = 100, 500
+
+
+@bp.get("/visits")
+def list_visits():
+    """The visits the caller may see, oldest change first, a page at a time: for a nightly pull
+    into a BI tool, ``?changed_since=<the previous run's time>`` then ``next`` until it is null.
+
+    Filters: ``status``, ``checklist``, ``location`` (code), ``changed_since`` (ISO 8601; a visit
+    changes when it is submitted, returned, approved, or its answers are corrected on a dispute).
+    Each visit is the shape of ``GET /visits/<id>``.
+    """
+    user = current_api_user()
+    args = request.args
+    errors: dict[str, str] = {}
+    unknown = sorted(set(args) - {"status", "checklist", "location", "changed_since", "limit", "after"})
+    for name in unknown:
+        errors[name] = "unknown parameter; use status, checklist, location, changed_since, limit, after"
+    conditions = [visible_visits(user)]
+    if args.get("status"):
+        if args["status"] not in VISIT_STATUSES:
+            errors["status"] = f"one of {', '.join(VISIT_STATUSES)}"
+        conditions.append(Visit.status == args["status"])
+    if args.get("checklist"):
+        conditions.append(Visit.checklist_version_id.in_(
+            select(ChecklistVersion.id).join(Checklist).where(Checklist.key == args["checklist"])))
+    if args.get("location"):
+        conditions.append(Visit.location_id.in_(
+            select(Location.id).where(func.upper(Location.code) == args["location"].strip().upper())))
+    if args.get("changed_since"):
+        since = utc_datetime(args["changed_since"])
+        if isinstance(since, str):
+            errors["changed_since"] = since
+        else:
+            conditions.append(Visit.updated_at >= since)
+    limit = PAGE
+    if args.get("limit"):
+        if not args["limit"].isdigit() or not 1 <= int(args["limit"]) <= MAX_PAGE:
+            errors["limit"] = f"a whole number from 1 to {MAX_PAGE}"
+        else:
+            limit = int(args["limit"])
+    if args.get("after"):
+        cursor = _cursor(args["after"])
+        if cursor is None:
+            errors["after"] = "use the `next` value of the previous page as it was given"
+        else:
+            at, visit_id = cursor
+            conditions.append(or_(Visit.updated_at > at, and_(Visit.updated_at == at, Visit.id > visit_id)))
+    if errors:
+        raise invalid(errors)
+    visits = db.session.scalars(
+        select(Visit).where(*conditions).order_by(Visit.updated_at, Visit.id).limit(limit + 1)
+        .options(selectinload(Visit.answers), selectinload(Visit.section_scores), selectinload(Visit.location),
+                 selectinload(Visit.auditor),
+                 selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist))
+    ).all()
+    more, visits = len(visits) > limit, visits[:limit]
+    with_auditor = may(user, "see_auditor_names")
+    following = None
+    if more:
+        last = visits[-1]
+        query = {name: value for name, value in args.items() if name != "after"}
+        following = url_for("api.list_visits", **query, after=f"{last.updated_at.isoformat()}~{last.id}")
+    return jsonify(visits=[visit_json(visit, with_auditor) for visit in visits], next=following)
+
+
+def _cursor(value: str) -> tuple[datetime, int] | None:
+    at, _, visit_id = value.partition("~")
+    try:
+        return datetime.fromisoformat(at), int(visit_id)
+    except ValueError:
+        return None
 
 
 @bp.get("/visits/<int:visit_id>")
