@@ -1,7 +1,8 @@
 """Approved visits as CSV in the import format (one row per answer), for spreadsheets and for
 moving audits to another installation: ``audit import-visits`` reads the file back.
 
-The columns are :data:`audit.services.import_csv.COLUMNS`. ``external_id`` is the id a visit
+The columns are :data:`audit.services.import_csv.EXPORT_COLUMNS`: the import's, then the scenario,
+the branch's format and the auditor's name. ``external_id`` is the id a visit
 was imported with, or ``app:<uuid>`` for a visit recorded in the app; importing the file into
 the installation it came from therefore changes nothing, and into another one it creates each
 visit once. ``visited_at`` is local time with its UTC offset, so no reader has to guess the
@@ -21,7 +22,7 @@ from ..extensions import db
 from ..models import Answer, Checklist, ChecklistVersion, Location, Region, User, Visit
 from ..times import display_zone
 from .chain_stats import StatsFilter
-from .import_csv import APP_PREFIX, COLUMNS, FORMULA_STARTS
+from .import_csv import APP_PREFIX, EXPORT_COLUMNS, FORMULA_STARTS
 
 BATCH_ROWS = 5000
 
@@ -55,7 +56,8 @@ class VisitExport:
         self.zone = display_zone()
         self.statement = (
             select(Visit.id, Visit.uuid, Visit.external_id, Location.code, Location.name, Region.name, User.email,
-                   Visit.visited_at, Checklist.key, Answer.item_id, Answer.value, Answer.comment)
+                   Visit.visited_at, Checklist.key, Answer.item_id, Answer.value, Answer.comment,
+                   Visit.scenario, Location.format, User.name)
             .select_from(Visit)
             .join(Location, Location.id == Visit.location_id).outerjoin(Region, Region.id == Location.region_id)
             .join(User, User.id == Visit.auditor_id)
@@ -75,17 +77,18 @@ class VisitExport:
     def chunks(self, connection: Connection) -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(EXPORT_COLUMNS)
         yield "\ufeff" + _take(buffer)
         last_visit = None
-        for visit_id, uuid, external_id, code, name, region, email, visited_at, checklist, item, value, comment in (
-                connection.execute(self.statement)):
+        for (visit_id, uuid, external_id, code, name, region, email, visited_at, checklist, item, value, comment,
+             scenario, location_format, auditor_name) in connection.execute(self.statement):
             if visit_id != last_visit:
                 last_visit = visit_id
                 self.visits += 1
                 local = visited_at.replace(tzinfo=UTC, microsecond=0).astimezone(self.zone).isoformat()
             writer.writerow((guarded(export_id(uuid, external_id)), code, guarded(name), guarded(region or ""), guarded(email),
-                             local, checklist, item, guarded(value or ""), guarded(comment or "")))
+                             local, checklist, item, guarded(value or ""), guarded(comment or ""),
+                             guarded(scenario or ""), location_format, guarded(auditor_name or "")))
             self.answers += 1
             if self.answers % BATCH_ROWS == 0:
                 yield _take(buffer)

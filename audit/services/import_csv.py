@@ -19,16 +19,21 @@ from ..checklist.answers import MAX_TEXT_LENGTH
 
 COLUMNS = ("external_id", "location_code", "location_name", "region", "auditor", "visited_at",
            "checklist", "item", "answer", "comment")
+#: Columns a file may add (our export writes them): the visit's scenario, the format of a branch
+#: the import creates, the name of an auditor it creates. Without them: no scenario, the
+#: default format, the auditor named after the e-mail.
+OPTIONAL_COLUMNS = ("scenario", "location_format", "auditor_name")
+EXPORT_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 #: Columns that describe the visit, not the answer: every row of a visit repeats them.
-VISIT_COLUMNS = ("location_code", "location_name", "region", "auditor", "visited_at", "checklist")
+VISIT_COLUMNS = ("location_code", "location_name", "region", "auditor", "visited_at", "checklist", *OPTIONAL_COLUMNS)
 REQUIRED = ("external_id", "location_code", "location_name", "auditor", "visited_at", "checklist", "item")
 MAX_LENGTHS = {"external_id": 100, "location_name": 200, "region": 120, "auditor": 254, "checklist": 64,
-               "item": 64, "comment": MAX_TEXT_LENGTH}
+               "item": 64, "comment": MAX_TEXT_LENGTH, "scenario": 200, "location_format": 32, "auditor_name": 120}
 MAX_ERRORS = 200
 APP_PREFIX = "app:"  # the export's id of a visit recorded in the app: app:<uuid>
 #: Text columns in which our CSV export writes ``'=…`` for a value starting with ``=``, ``+``,
 #: ``-``, ``@`` or a tab, so that spreadsheets show it instead of running it as a formula.
-UNGUARDED = ("external_id", "location_name", "region", "auditor", "answer", "comment")
+UNGUARDED = ("external_id", "location_name", "region", "auditor", "answer", "comment", "scenario", "auditor_name")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -184,8 +189,9 @@ def _header(cells: list[str], problems: Problems) -> dict[str, int]:
         name = cell.strip().lower()
         if not name:
             continue  # unnamed (e.g. trailing) columns must stay empty; see _row
-        if name not in COLUMNS:
-            problems.add(1, cell.strip(), f"unknown column; the columns are {','.join(COLUMNS)}")
+        if name not in EXPORT_COLUMNS:
+            problems.add(1, cell.strip(), f"unknown column; the columns are {','.join(COLUMNS)} "
+                                          f"(and, if you have them, {','.join(OPTIONAL_COLUMNS)})")
         elif name in index:
             problems.add(1, name, "the column appears twice")
         else:
@@ -208,9 +214,9 @@ def _row(line: int, cells: list[str], index: dict[str, int], width: int, unnamed
         return None
     row = {name: cells[i].strip().replace("\r\n", "\n") for name, i in index.items()}
     for name in UNGUARDED:
-        row[name] = unguarded(row[name])
-    for name in COLUMNS:
-        value = row[name]
+        if name in row:
+            row[name] = unguarded(row[name])
+    for name, value in row.items():
         if name in REQUIRED and not value:
             problems.add(line, name, "must not be empty")
         elif "\x00" in value:
@@ -224,9 +230,9 @@ def _group(line: int, row: dict[str, str], visits: dict[str, VisitRows], problem
     external_id = row["external_id"]
     visit = visits.get(external_id)
     if visit is None:
-        visit = visits[external_id] = VisitRows(external_id, line, {c: row[c] for c in VISIT_COLUMNS})
+        visit = visits[external_id] = VisitRows(external_id, line, {c: row[c] for c in VISIT_COLUMNS if c in row})
     else:
-        for column in VISIT_COLUMNS:
+        for column in visit.fields:
             here, there = row[column], visit.fields[column]
             case_blind = column in ("auditor", "location_code")
             if (here.lower() != there.lower() if case_blind else here != there) and column not in visit.reported:

@@ -27,7 +27,7 @@ from ..times import EARLIEST_VISIT, display_zone, stored_utc
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import (
-    Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore, utcnow,
+    LOCATION_FORMATS, Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore, utcnow,
 )
 from ..scoring import missing_answers, visible_items
 from . import audit_log
@@ -107,7 +107,8 @@ class _Checker:
         self.new_regions: dict[str, str] = {}  # casefolded name → name as first written
         # Location codes are unique whatever their case (as in the admin screens): keys are upper case.
         self.new_locations: dict[str, tuple[str, str, str, int]] = {}  # CODE → (code, name, region, line)
-        self.new_auditors: dict[str, int] = {}  # e-mail → first line
+        self.new_formats: dict[str, str] = {}  # CODE → format of a location to create (location_format)
+        self.new_auditors: dict[str, str] = {}  # e-mail → name of an auditor to create (auditor_name)
         self.reported: set[tuple] = set()
         self.regions: dict[str, Region] = {}  # casefolded name → stored region
         self.locations: dict[str, Location] = {}
@@ -166,6 +167,11 @@ class _Checker:
 
     def _check_location(self, line: int, fields: dict[str, str]) -> None:
         code, name, region = fields["location_code"], fields["location_name"], fields["region"]
+        form = fields.get("location_format", "")
+        if form and form not in LOCATION_FORMATS:
+            self._once(line, "location_format", code, form,
+                       f"'{form}' is not a location format; use one of {', '.join(LOCATION_FORMATS)}")
+            form = ""
         if not CODE_PATTERN.match(code):
             self._once(line, "location_code", code, "", f"'{code}' is not a location code: 1 to 32 letters, digits, "
                                                         "'-', '_' or '.', starting with a letter or digit")
@@ -181,6 +187,9 @@ class _Checker:
                 self._once(line, "region", code, region,
                            f"location {code} is in region '{stored_region or '(none)'}' in the database, "
                            f"not '{region or '(none)'}'")
+            if form and form != stored.format:
+                self._once(line, "location_format", code, form,
+                           f"location {code} has the format '{stored.format}' in the database, not '{form}'")
             return
         code, first_name, first_region, first_line = self.new_locations.setdefault(
             code.upper(), (code, name, region, line))
@@ -192,6 +201,11 @@ class _Checker:
                        f"location {code} is in region '{first_region}' on line {first_line}")
         if region and region.casefold() not in self.regions:
             self.new_regions.setdefault(region.casefold(), region)
+        if form:
+            first_form = self.new_formats.setdefault(code.upper(), form)
+            if form != first_form:
+                self._once(line, "location_format", code, form,
+                           f"location {code} has the format '{first_form}' on line {first_line}")
 
     def _check_auditor(self, visit: VisitRows) -> None:
         raw = visit.fields["auditor"]
@@ -205,7 +219,7 @@ class _Checker:
                        f"{email} belongs to a user with the role {user.role}; "
                        "visits can only be imported for auditors")
         elif user is None:
-            self.new_auditors.setdefault(email, visit.line)
+            self.new_auditors.setdefault(email, visit.fields.get("auditor_name") or email.split("@")[0])
         visit.email = email
 
     def _check_answers(self, visit: VisitRows) -> None:
@@ -271,6 +285,8 @@ class _Checker:
             ("visited_at", visit.visited_at, stored["visited_at"]),
             ("checklist", visit.fields["checklist"], stored["checklist"]),
             ("answers or comments", mine, stored["answers"]),
+            # A file without the column says nothing about the scenario.
+            ("scenario", visit.fields.get("scenario", stored["scenario"]), stored["scenario"]),
         ):
             if here != there:
                 return what
@@ -281,14 +297,15 @@ class _Checker:
         db.session.add_all(regions.values())
         db.session.flush()
         region_ids = {key: r.id for key, r in (self.regions | regions).items()}
-        locations = {code: Location(code=code, name=name, region_id=region_ids.get(region.casefold()))
+        locations = {code: Location(code=code, name=name, region_id=region_ids.get(region.casefold()),
+                                    **({"format": form} if (form := self.new_formats.get(code.upper())) else {}))
                      for code, name, region, _ in self.new_locations.values()}
         db.session.add_all(locations.values())
         db.session.flush()
         location_ids = {code.upper(): loc.id for code, loc in (self.locations | locations).items()}
         user_ids = {email: u.id for email, u in self.users.items()}
-        for email in self.new_auditors:
-            user_ids[email] = create_user(email, "auditor", email.split("@")[0], None).id
+        for email, name in self.new_auditors.items():
+            user_ids[email] = create_user(email, "auditor", name, None).id
         for start in range(0, len(self.new_visits), BATCH):
             _insert([self._visit(v, location_ids, user_ids) for v in self.new_visits[start:start + BATCH]])
         return ImportSummary(rows, len(self.new_visits), self.unchanged, len(locations), len(regions),
@@ -302,7 +319,8 @@ class _Checker:
             external_id=visit.external_id,
             location_id=location_ids[visit.fields["location_code"].upper()], auditor_id=user_ids[visit.email],
             checklist_version=version, checklist_version_id=version.id, channel=version.parsed.channel,
-            scenario="", staff_description="", status="approved", visited_at=visit.visited_at,
+            scenario=visit.fields.get("scenario", ""), staff_description="", status="approved",
+            visited_at=visit.visited_at,
             created_at=self.now, updated_at=self.now, submitted_at=self.now, approved_at=self.now,
             answers=[Answer(item_id=item_id, value=value, comment=comment)
                      for item_id, (value, comment) in visit.answers.items() if value is not None or comment],
@@ -367,20 +385,20 @@ def _stored_visits(external_ids: list[str]) -> dict[str, dict]:
     ids: dict[int, str] = {}
     app_ids = {found: external_id for external_id in external_ids if (found := _app_uuid(external_id))}
     columns = select(Visit.id, Visit.external_id, Visit.uuid, Location.code, User.email, Visit.visited_at,
-                     Checklist.key).join(Location, Location.id == Visit.location_id) \
+                     Checklist.key, Visit.scenario).join(Location, Location.id == Visit.location_id) \
         .join(User, User.id == Visit.auditor_id) \
         .join(ChecklistVersion, ChecklistVersion.id == Visit.checklist_version_id) \
         .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
     lookups = [Visit.external_id.in_(batch) for batch in _batches(external_ids)]
     lookups += [Visit.uuid.in_(batch) & Visit.external_id.is_(None) for batch in _batches(app_ids)]
     for lookup in lookups:
-        for visit_id, external_id, visit_uuid, code, email, visited_at, key in db.session.execute(
+        for visit_id, external_id, visit_uuid, code, email, visited_at, key, scenario in db.session.execute(
                 columns.where(lookup)):
             external_id = external_id or app_ids[visit_uuid]
             ids[visit_id] = external_id
             # The export writes whole seconds; the app stores what the tablet's clock gave.
             stored[external_id] = {"location": code, "auditor": email, "visited_at": visited_at.replace(microsecond=0),
-                                   "checklist": key, "answers": {}}
+                                   "checklist": key, "scenario": scenario or "", "answers": {}}
     for batch in _batches(list(ids)):
         for visit_id, item_id, value, comment in db.session.execute(
             select(Answer.visit_id, Answer.item_id, Answer.value, Answer.comment).where(Answer.visit_id.in_(batch))

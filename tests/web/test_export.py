@@ -15,11 +15,11 @@ from audit.extensions import db
 from audit.models import Answer, AuditLogEntry, Visit
 from audit.services.chain_stats import StatsFilter, chain_statistics
 from audit.services.checklists import load_checklist_files
-from audit.services.import_csv import COLUMNS
+from audit.services.import_csv import EXPORT_COLUMNS
 from tests.conftest import CHECKLIST_DIR, login
 
 DEMO = ["demo", "--locations", "6", "--months", "2", "--seed", "3", "--end", "2026-10-31"]
-HEADER = ",".join(COLUMNS)
+HEADER = ",".join(EXPORT_COLUMNS)
 
 
 def rows_of(text: str) -> list[dict]:
@@ -209,3 +209,57 @@ def test_a_visit_stored_with_a_hidden_answer_exports_and_imports_back(runner, de
     refused = runner.invoke(args=["import-visits", str(tmp_path / "other.csv")])
     assert refused.exit_code == 1
     assert "the checklist shows offer_no_pressure only when related_offer is yes" in refused.output
+
+
+def test_scenarios_formats_and_auditor_names_move_with_the_visits(runner, demo, tmp_path, app):
+    """They were lost on the way (every branch became high_street, "Gintarė Vasiliauskaitė"
+    became "auditor4"), and statistics filtered by scenario or format no longer agreed."""
+    from audit.models import Location, User
+
+    export(runner, tmp_path)
+    scenario = db.session.scalar(select(Visit.scenario).where(*StatsFilter("store-visit").conditions(),
+                                                              Visit.scenario != "").limit(1))
+    form = db.session.scalar(select(Location.format).where(Location.format != "high_street").limit(1))
+    by_scenario = chain_statistics(StatsFilter("store-visit", scenario=scenario))
+    by_format = chain_statistics(StatsFilter("store-visit", location_format=form))
+    names = dict(db.session.execute(select(User.email, User.name).where(User.role == "auditor")).all())
+    formats = dict(db.session.execute(select(Location.code, Location.format)).all())
+    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
+                         "SECRET_KEY": "tests-only-secret", "INSTANCE_PATH": str(tmp_path / "new-instance")})
+    with target.app_context():
+        db.create_all()
+        load_checklist_files([CHECKLIST_DIR])
+        db.session.commit()
+        result = target.test_cli_runner().invoke(args=["import-visits", str(tmp_path / "export.csv")])
+        assert result.exit_code == 0, result.output
+        assert chain_statistics(StatsFilter("store-visit", scenario=scenario))["visits"] == by_scenario["visits"] > 0
+        assert chain_statistics(StatsFilter("store-visit", location_format=form))["visits"] == by_format["visits"] > 0
+        moved_names = dict(db.session.execute(select(User.email, User.name)).all())
+        moved_formats = dict(db.session.execute(select(Location.code, Location.format)).all())
+        db.session.remove()
+        db.engine.dispose()
+    assert {email: moved_names[email] for email in moved_names} == {email: names[email] for email in moved_names}
+    assert moved_formats == {code: formats[code] for code in moved_formats}
+
+
+def test_the_optional_columns_are_checked_like_the_others(runner, demo, tmp_path):
+    from audit.models import Location
+
+    text = export(runner, tmp_path)
+    code, form = db.session.execute(select(Location.code, Location.format).limit(1)).one()
+    other = next(f for f in ("mall", "kiosk") if f != form)
+    rows = rows_of(text)
+    first = next(row for row in rows if row["location_code"] == code)
+    lines = [HEADER]
+    for row in rows:
+        if row["external_id"] == first["external_id"]:
+            row = {**row, "external_id": "NEW-1", "location_format": other}
+            lines.append(",".join(f'"{row[c]}"' for c in EXPORT_COLUMNS))
+    lines.append(",".join(f'"{value}"' for value in {**first, "external_id": "NEW-2", "location_code": "NEW-01",
+                                                     "location_format": "supermarket"}.values()))
+    (tmp_path / "changed.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refused = runner.invoke(args=["import-visits", str(tmp_path / "changed.csv")])
+    assert refused.exit_code == 1
+    assert f"location {code} has the format '{form}' in the database, not '{other}'" in refused.output
+    assert "'supermarket' is not a location format; use one of flagship, mall, high_street, outlet, kiosk" \
+        in refused.output

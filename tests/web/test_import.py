@@ -276,7 +276,8 @@ BAD_FILES = {
     "empty file": ("", [f"line 1: header: the file is empty; the first line must name the columns {COLUMN_LIST}"]),
     "unknown and missing columns": (
         HEADER.replace(",answer,", ",answr,").replace("region", "Region") + "\n" + visit_rows(),
-        [f"line 1: answr: unknown column; the columns are {COLUMN_LIST}", "line 1: answer: missing column"]),
+        [f"line 1: answr: unknown column; the columns are {COLUMN_LIST} (and, if you have them, "
+          "scenario,location_format,auditor_name)", "line 1: answer: missing column"]),
     "a column twice": (HEADER + ",item\n", ["line 1: item: the column appears twice"]),
     "no header": (visit_rows(), [f"line 1: header: no column names; the first line must name the columns "
                                  f"{COLUMN_LIST}"]),
