@@ -130,9 +130,10 @@ class _Checker:
         self.existing = _stored_visits(list(visits))
         for visit in visits.values():
             before = len(self.problems)
+            self.flawed = False  # set by _once, also when the problem was named for an earlier visit
             self._check_visit(visit)
-            if len(self.problems) > before:
-                continue
+            if len(self.problems) > before or self.flawed:
+                continue  # one mistyped checklist or branch is one problem, not one per visit
             stored = self.existing.get(visit.external_id)
             if stored is None:
                 self.new_visits.append(visit)
@@ -267,6 +268,7 @@ class _Checker:
 
     def _once(self, line: int, column: str, key: str, value: str, message: str) -> None:
         """Report a problem of a location or auditor once, not for each of its visits."""
+        self.flawed = True
         if (column, key, value) not in self.reported:
             self.reported.add((column, key, value))
             self.problems.add(line, column, message)

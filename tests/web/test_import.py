@@ -574,3 +574,15 @@ def test_times_with_fractions_of_a_second_reimport_unchanged(runner, mini, tmp_p
     again = run_import(runner, path)
     assert again.exit_code == 0, again.output
     assert "nothing changed" in again.output
+
+
+def test_a_mistyped_checklist_in_a_reimport_is_one_problem_not_one_per_visit(runner, mini, tmp_path):
+    """After a typo in the checklist column, the one real error was followed by a line of
+    "imported before with different content (checklist)" for every visit."""
+    path = write(tmp_path, VALID)
+    assert run_import(runner, path).exit_code == 0
+    typo = write(tmp_path, VALID.replace(",import-mini,", ",import-mnii,"), name="typo.csv")
+    result = run_import(runner, typo)
+    assert result.exit_code == 1
+    assert result.output.count("unknown checklist 'import-mnii'") == 1
+    assert "different content" not in result.output
