@@ -40,11 +40,12 @@ def init_db() -> None:
     from flask_migrate import upgrade
     from sqlalchemy.exc import OperationalError
 
+    from .cli_common import reason
+
     try:
         upgrade()
     except OperationalError as exc:  # the server is down, the name or password wrong …
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        click.echo(f"error: {_safe_url()} cannot be reached: {reason}", err=True)
+        click.echo(f"error: {_safe_url()} cannot be reached: {reason(exc)}", err=True)
         sys.exit(1)
     click.echo(f"database ready: {_safe_url()}")
 
@@ -193,6 +194,7 @@ def demo(locations: int, months: int, seed: int, end, if_empty: bool) -> None:
 
 
 def _safe_url() -> str:
+    from .cli_common import shown_url
     from .extensions import db
 
-    return db.engine.url.render_as_string(hide_password=True)
+    return shown_url(db.engine)

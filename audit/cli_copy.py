@@ -3,8 +3,9 @@ branches, checklists, schedules, visits with their answers, reviews, disputes, A
 the history – copied into an empty database, typically from the embedded SQLite to
 PostgreSQL when a chain outgrows one process.
 
-The target is migrated to the newest schema first, must hold no rows, and is written in one
-transaction: a failure leaves it empty again. Photos are files and stay where they are.
+The target must be empty (no tables, or this app's at the newest migration without rows); it is
+then migrated and written in one transaction: a failure leaves it without rows. Photos are files
+and stay where they are.
 """
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
+
+from .cli_common import reason, schema_revisions, shown_url
 
 BATCH = 2000
 
@@ -33,23 +36,30 @@ def copy_database(target_url: str) -> None:
     source = db.engine
     if _same_database(source, target_uri):
         _fail("the target is this installation's own database")
-    _fail_unless_newest(source, "this installation's database is not at the newest migration: run `audit init-db`")
-    _migrate(target_uri)
+    current, head = schema_revisions(source)
+    if current != head:
+        _fail("this installation's database is not at the newest migration: run `audit init-db`")
     target = create_engine(target_uri)
     try:
-        occupied = _first_table_with_rows(target)
-        if occupied:
-            _fail(f"the target already holds data (table {occupied}); copy into an empty database")
+        # Nothing is created in the target before it is known to be empty: a URL pointing at the
+        # wrong database (another app's, an older installation's) must be refused untouched.
+        try:
+            refusal = _not_empty(target)
+        except SQLAlchemyError as exc:
+            _fail(f"the target cannot be reached: {reason(exc)}")
+        if refusal:
+            _fail(refusal)
+        _migrate(target_uri)
         started = time.perf_counter()
         copied = _copy(source, target)
     except SQLAlchemyError as exc:
-        _fail(f"copying failed, nothing was kept in the target: {_first_line(exc)}")
+        _fail(f"copying failed, nothing was copied into the target: {reason(exc)}")
     finally:
         target.dispose()
-    shown = target.url.render_as_string(hide_password=True)
     for table, rows in copied:
         click.echo(f"{table:<22}{rows:>9} row(s)")
-    click.echo(f"copied {sum(rows for _, rows in copied)} rows into {shown} in {time.perf_counter() - started:.1f} s")
+    click.echo(f"copied {sum(rows for _, rows in copied)} rows into {shown_url(target)} in "
+               f"{time.perf_counter() - started:.1f} s")
     click.echo(f"Photos stay in {current_app.config['UPLOAD_DIR']}: an installation on another machine needs "
                "that folder too (AUDIT_UPLOAD_DIR). Point AUDIT_DATABASE_URL at the new database and run "
                "`audit check-setup`.")
@@ -86,13 +96,27 @@ def _continue_sequences(connection) -> None:
             f'FROM "{table.name}"'), {"table": f'"{table.name}"'})
 
 
-def _first_table_with_rows(engine: Engine) -> str | None:
+def _not_empty(engine: Engine) -> str | None:
+    """Why ``engine``'s database is not an empty place to copy into, or ``None``. Empty is no
+    tables at all, or this app's tables at the newest migration without a row (`audit init-db`)."""
     from .extensions import db
 
+    tables = set(inspect(engine).get_table_names())
+    ours = {table.name for table in db.metadata.sorted_tables}
+    foreign = sorted(tables - ours - {"alembic_version"})
+    if foreign:
+        return (f"the target is not empty (it has tables {', '.join(foreign[:5])}"
+                f"{' …' if len(foreign) > 5 else ''}); copy into an empty database")
+    if not tables:
+        return None
+    current, head = schema_revisions(engine)
+    if current != head:
+        return (f"the target has this app's tables at migration {current or 'none'}, not the newest ({head}); "
+                "copy into an empty database")
     with engine.connect() as connection:
         for table in db.metadata.sorted_tables:
             if connection.execute(select(func.count()).select_from(table)).scalar():
-                return table.name
+                return f"the target already holds data (table {table.name}); copy into an empty database"
     return None
 
 
@@ -112,18 +136,7 @@ def _migrate(target_uri: str) -> None:
             finally:
                 db.engine.dispose()
     except SQLAlchemyError as exc:
-        _fail(f"the target cannot be prepared: {_first_line(exc)}")
-
-
-def _fail_unless_newest(engine: Engine, message: str) -> None:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    head = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config()).get_current_head()
-    if current != head:
-        _fail(message)
+        _fail(f"the target cannot be prepared: {reason(exc)}")
 
 
 def _same_database(source: Engine, target_uri: str) -> bool:
@@ -131,10 +144,6 @@ def _same_database(source: Engine, target_uri: str) -> bool:
 
     return source.url.render_as_string(hide_password=False) == make_url(target_uri).render_as_string(
         hide_password=False)
-
-
-def _first_line(exc: SQLAlchemyError) -> str:
-    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def _fail(message: str) -> None:

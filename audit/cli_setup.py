@@ -50,23 +50,18 @@ def _checks() -> Iterator[tuple[str, str, str]]:
 
 
 def _database() -> Iterator[tuple[str, str, str]]:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from flask_migrate import Migrate
     from sqlalchemy.exc import SQLAlchemyError
 
+    from .cli_common import reason, schema_revisions, shown_url
     from .extensions import db
 
-    url = db.engine.url.render_as_string(hide_password=True)
+    url = shown_url(db.engine)
     try:
-        with db.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+        current, head = schema_revisions(db.engine)
     except SQLAlchemyError as exc:
-        yield PROBLEM, "database", f"{url} cannot be reached: {str(exc.orig or exc).strip().splitlines()[0]}"
+        yield PROBLEM, "database", f"{url} cannot be reached: {reason(exc)}"
         return
     yield OK, "database", f"{url} ({db.engine.dialect.name})"
-    migrate: Migrate = current_app.extensions["migrate"].migrate
-    head = ScriptDirectory.from_config(migrate.get_config()).get_current_head()
     if current == head:
         yield OK, "schema", f"at migration {head}, the newest"
     elif current is None:
@@ -152,7 +147,9 @@ def _sign_in_counters() -> tuple[str, str, str]:
         reachable = limiter.storage.check()
     except Exception:  # noqa: BLE001 – any failure of the store means the same thing here
         reachable = False
-    shown = _without_password(uri)
+    from .cli_common import shown_url
+
+    shown = shown_url(uri)
     if not reachable:
         return (PROBLEM, "sign-in limits",
                 f"{shown} cannot be reached: each process would count on its own until it can")
@@ -187,12 +184,3 @@ def _cookies() -> Iterator[tuple[str, str, str]]:
                         else "no reverse proxy expected (behind one, set AUDIT_PROXY_HOPS=1)")
     if os.environ.get("FLASK_DEBUG") in ("1", "true"):
         yield PROBLEM, "debug", "FLASK_DEBUG is on: never in production"
-
-
-def _without_password(uri: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(uri).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 – not a URL SQLAlchemy can read: show it as given
-        return uri

@@ -120,7 +120,7 @@ class Reader:
 
     def weight(self, data: dict, key: str, path: str) -> float:
         value = data.get(key, 1)
-        if not _is_number(value) or not math.isfinite(value):
+        if not _is_number(value) or (self.authoring and not math.isfinite(value)):
             self.problem(data, key, _join(path, key), f"must be a number, not {_kind(value)}")
             return 1.0
         if value <= 0:
@@ -318,7 +318,7 @@ class Reader:
                 continue
             if upper is not None and last:
                 self.problem(entry, "max", f"{bpath}.max", "the last band must have no max: it catches every larger number")
-            if upper is not None and not (_is_number(upper) and math.isfinite(upper)):
+            if upper is not None and not (_is_number(upper) and (math.isfinite(upper) or not self.authoring)):
                 self.problem(entry, "max", f"{bpath}.max", f"must be a number, not {upper!r}")
                 continue
             previous = bands[-1].max if bands else None

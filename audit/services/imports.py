@@ -248,14 +248,18 @@ class _Checker:
             visit.answers[item_id] = (value, comment)
         values = {item_id: value for item_id, (value, _) in visit.answers.items()}
         visible = visible_items(definition, values)
-        for item_id, (value, comment) in visit.answers.items():
+        for item_id, (value, comment) in list(visit.answers.items()):
+            if item_id in visible or (value is None and not comment):
+                continue
+            if _app_uuid(visit.external_id):
+                # Exported by the app from before submissions dropped hidden answers: they never
+                # counted, and are left out here too (the export must import back).
+                del visit.answers[item_id]
+                continue
             rule = definition.item(item_id).show_if
-            # A visit the app recorded before it dropped hidden answers on submission may carry
-            # some; they never counted, and its own export must import back.
-            if item_id not in visible and (value is not None or comment) and not _app_uuid(visit.external_id):
-                self.problems.add(lines[item_id], "answer",
-                                  f"the checklist shows {item_id} only when {rule.item} is "
-                                  f"{' or '.join(rule.values)}; leave its answer and comment empty")
+            self.problems.add(lines[item_id], "answer",
+                              f"the checklist shows {item_id} only when {rule.item} is "
+                              f"{' or '.join(rule.values)}; leave its answer and comment empty")
         # Comments demanded on failed items are a tablet rule; old systems may not have them.
         # A visit exported from this app ("app:<uuid>") was complete under the version it was
         # recorded with: a question added later as required is simply unanswered in it (else no
@@ -385,19 +389,22 @@ def _stored_visits(external_ids: list[str]) -> dict[str, dict]:
     for ``app:<uuid>`` ids the app's own visit of that UUID (an export read back in)."""
     stored: dict[str, dict] = {}
     ids: dict[int, str] = {}
+    versions: dict[int, int] = {}  # visit id → its checklist version
     app_ids = {found: external_id for external_id in external_ids if (found := _app_uuid(external_id))}
     columns = select(Visit.id, Visit.external_id, Visit.uuid, Location.code, User.email, Visit.visited_at,
-                     Checklist.key, Visit.scenario).join(Location, Location.id == Visit.location_id) \
+                     Checklist.key, Visit.scenario, Visit.checklist_version_id) \
+        .join(Location, Location.id == Visit.location_id) \
         .join(User, User.id == Visit.auditor_id) \
         .join(ChecklistVersion, ChecklistVersion.id == Visit.checklist_version_id) \
         .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
     lookups = [Visit.external_id.in_(batch) for batch in _batches(external_ids)]
     lookups += [Visit.uuid.in_(batch) & Visit.external_id.is_(None) for batch in _batches(app_ids)]
     for lookup in lookups:
-        for visit_id, external_id, visit_uuid, code, email, visited_at, key, scenario in db.session.execute(
+        for visit_id, external_id, visit_uuid, code, email, visited_at, key, scenario, version_id in db.session.execute(
                 columns.where(lookup)):
             external_id = external_id or app_ids[visit_uuid]
             ids[visit_id] = external_id
+            versions[visit_id] = version_id
             # The export writes whole seconds; the app stores what the tablet's clock gave.
             stored[external_id] = {"location": code, "auditor": email, "visited_at": visited_at.replace(microsecond=0),
                                    "checklist": key, "scenario": scenario or "", "answers": {}}
@@ -408,6 +415,12 @@ def _stored_visits(external_ids: list[str]) -> dict[str, dict]:
             comment = (comment or "").strip().replace("\r\n", "\n")  # as a CSV cell is read
             if value is not None or comment:
                 stored[ids[visit_id]]["answers"][item_id] = (value, comment)
+    # Answers the visit's own version hides never counted, and a file leaves them out.
+    definitions = {version_id: db.session.get(ChecklistVersion, version_id).parsed for version_id in set(versions.values())}
+    for visit_id, external_id in ids.items():
+        answers = stored[external_id]["answers"]
+        shown = visible_items(definitions[versions[visit_id]], {k: value for k, (value, _) in answers.items()})
+        stored[external_id]["answers"] = {k: v for k, v in answers.items() if k in shown}
     return stored
 
 

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Answer, Dispute, ReviewComment, User, Visit, utcnow
 from . import audit_log
 from .scores import store_visit_scores
-from .visits import VisitError, VisitInvalid
+from .visits import VisitError, VisitInvalid, drop_hidden_answers
 
 MAX_TEXT = 5000
 
@@ -96,6 +96,7 @@ def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=N
             visit.answers.append(answer)
         answer.value = value
         dispute.new_value = value
+        drop_hidden_answers(visit)  # a corrected opening question may hide its follow-ups now
         store_visit_scores(visit)
         visit.updated_at = utcnow()  # changed, even when the score is not: the API's changed_since sees it
     dispute.status = "overturned" if overturn else "upheld"

@@ -129,7 +129,7 @@ def submit_visit(visit: Visit, user: User, content: VisitContent | None = None) 
     if errors:
         db.session.flush()  # the draft keeps every valid answer even though submission failed
         raise VisitInvalid(errors)
-    _drop_hidden_answers(visit)
+    drop_hidden_answers(visit)
     was_returned = visit.status == "returned"
     visit.status, visit.submitted_at = "submitted", utcnow()
     visit.content_hash = content_hash(visit)
@@ -201,7 +201,7 @@ def content_hash(visit: Visit) -> str:
     return _hash(visit, _merge(visit, VisitContent()))
 
 
-def _drop_hidden_answers(visit: Visit) -> None:
+def drop_hidden_answers(visit: Visit) -> None:
     """A follow-up question answered before its opening question changed is hidden again: its
     answer and comment are no part of the submitted visit (they do not score, and a file
     exported with them could not be imported back, since the import refuses hidden answers)."""

@@ -202,6 +202,7 @@ def test_a_stored_critical_optional_item_still_reads():
 
     data = checklist_to_dict(parse_checklist(VALID, "mini.yaml"))
     data["sections"][0]["items"][0].update(critical=True, required=False)
+    data["sections"][0]["weight"] = float("inf")
     assert checklist_from_data(data).item("greeted").critical
 
 

@@ -557,20 +557,31 @@ STORED = {"greeted_promptly": "yes", "staff_respectful": "yes"}
 
 
 def test_an_overturned_dispute_counts_as_a_change(client, chain, make_visit):
+    """Even when the visit's score stays the same (an unscored opening question corrected), so
+    no stored score changes with it; and follow-ups it now hides are dropped."""
     from audit.services.review import decide_dispute
 
     users, tokens = chain
     rix = db.session.scalar(select(Location).where(Location.code == "RIX-01"))
-    visit = make_visit(rix, users["auditor"], {**STORED, "smiled": "no"})
+    visit = make_visit(rix, users["auditor"], {**STORED, "complaint_scenario": "no", "related_offer": "yes",
+                                               "offer_no_pressure": "yes"})
+    score = visit.score
     before = utcnow() + timedelta(seconds=1)
     db.session.execute(update(Visit).where(Visit.id == visit.id).values(updated_at=before - timedelta(days=1)))
-    dispute = Dispute(visit_id=visit.id, item_id="smiled", raised_by_id=users["manager"].id, reason="She smiled.",
-                      old_value="no")
-    db.session.add(dispute)
+    for item, old in (("complaint_scenario", "no"), ("related_offer", "yes")):
+        db.session.add(Dispute(visit_id=visit.id, item_id=item, raised_by_id=users["manager"].id, reason="No.",
+                               old_value=old))
     db.session.commit()
     assert client.get(f"/api/v1/visits?changed_since={before.isoformat()}Z", headers=tokens["admin"]).json["visits"] == []
     time.sleep(1.1)
-    decide_dispute(dispute, users["admin"], overturn=True, new_value="yes", note="")
+    first, second = db.session.scalars(select(Dispute).where(Dispute.visit_id == visit.id).order_by(Dispute.id)).all()
+    decide_dispute(first, users["admin"], overturn=True, new_value="yes", note="")
     db.session.commit()
+    assert db.session.get(Visit, visit.id).score == score
     changed = client.get(f"/api/v1/visits?changed_since={before.isoformat()}Z", headers=tokens["admin"]).json
     assert [v["id"] for v in changed["visits"]] == [visit.id]
+
+    decide_dispute(second, users["admin"], overturn=True, new_value="no", note="")
+    db.session.commit()
+    kept = {a.item_id: a.value for a in db.session.get(Visit, visit.id).answers}
+    assert kept["related_offer"] == "no" and "offer_no_pressure" not in kept

@@ -126,5 +126,51 @@ def test_copying_into_itself_or_an_unreachable_server_is_refused(embedded):
         itself = runner.invoke(args=["copy-database", "--to", source_app.config["SQLALCHEMY_DATABASE_URI"]])
         assert itself.exit_code == 1 and "the target is this installation's own database" in itself.output
         away = runner.invoke(args=["copy-database", "--to", "postgresql://nobody:secret@127.0.0.1:1/none"])
-        assert away.exit_code == 1 and "the target cannot be prepared" in away.output
+        assert away.exit_code == 1 and "the target cannot be reached" in away.output
         assert "secret" not in away.output
+
+
+def test_a_target_with_other_tables_or_an_older_schema_is_refused_untouched(embedded, empty_schema, tmp_path):
+    source_app, runner, _ = embedded
+    target_url, target_uri = empty_schema
+    engine = create_engine(target_uri)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id integer primary key)"))
+    with source_app.app_context():
+        foreign = runner.invoke(args=["copy-database", "--to", target_url])
+        assert foreign.exit_code == 1 and "the target is not empty (it has tables invoices)" in foreign.output
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM information_schema.tables "
+                                 "WHERE table_schema = 'copy_target'")).scalar() == 1  # nothing created
+        conn.execute(text("DROP TABLE invoices"))
+    older = create_app({"SQLALCHEMY_DATABASE_URI": target_uri, "INSTANCE_PATH": str(tmp_path / "older"),
+                        "SECRET_KEY": "older-installation-secret-key-0123456789"})
+    with older.app_context():
+        upgrade(revision="0003")
+        db.engine.dispose()
+    with source_app.app_context():
+        behind = runner.invoke(args=["copy-database", "--to", target_url])
+        assert behind.exit_code == 1
+        assert "the target has this app's tables at migration 0003, not the newest (0005)" in behind.output
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"  # not upgraded
+    engine.dispose()
+
+
+def test_a_copy_that_fails_half_way_leaves_no_rows_in_the_target(embedded, empty_schema):
+    """SQLite does not hold text to its column's length; PostgreSQL does. The copy stops at the
+    first such row, and what it had written is rolled back."""
+    from audit.models import Region
+
+    source_app, runner, _ = embedded
+    target_url, target_uri = empty_schema
+    with source_app.app_context():
+        db.session.add(Region(name="R" * 150))  # the column holds 120
+        db.session.commit()
+        failed = runner.invoke(args=["copy-database", "--to", target_url])
+        assert failed.exit_code == 1 and "copying failed, nothing was copied into the target" in failed.output
+    engine = create_engine(target_uri)
+    with engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == 0, table.name
+    engine.dispose()

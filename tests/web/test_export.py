@@ -204,6 +204,16 @@ def test_a_visit_stored_with_a_hidden_answer_exports_and_imports_back(runner, de
     same = runner.invoke(args=["import-visits", str(tmp_path / "export.csv")])
     assert same.exit_code == 0, same.output
     assert "nothing changed" in same.output and counts() == before
+    # Under a new id (here: a visit this installation has not seen) it is imported without it.
+    fresh = "00000000-0000-4000-8000-00000000abcd"
+    one = [line for line in text.splitlines(keepends=True) if line.startswith(f"app:{visit.uuid},")]
+    (tmp_path / "fresh.csv").write_text(text.splitlines(keepends=True)[0]
+                                        + "".join(one).replace(visit.uuid, fresh), encoding="utf-8")
+    added = runner.invoke(args=["import-visits", str(tmp_path / "fresh.csv")])
+    assert added.exit_code == 0, added.output
+    copied = db.session.scalar(select(Visit).where(Visit.uuid == fresh))
+    assert "related_offer" in {a.item_id for a in copied.answers}
+    assert "offer_no_pressure" not in {a.item_id for a in copied.answers}
     # A file from elsewhere must still leave hidden questions empty.
     (tmp_path / "other.csv").write_text(text.replace("app:", "OLD-"), encoding="utf-8")
     refused = runner.invoke(args=["import-visits", str(tmp_path / "other.csv")])

@@ -1,0 +1,33 @@
+"""What the commands that touch a database say about it: its URL without the password, the
+first line of a driver's error, and where its schema stands against the newest migration."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+
+def shown_url(url) -> str:
+    """A database URL (text, URL or engine) as it may be printed: the password as ***."""
+    url = getattr(url, "url", url)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 – not a URL SQLAlchemy can read: show it as given
+        return str(url)
+
+
+def reason(exc: SQLAlchemyError) -> str:
+    """The driver's own first line ("connection refused"), without SQLAlchemy's wrapping."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def schema_revisions(engine: Engine) -> tuple[str | None, str]:
+    """``(the database's migration, the newest one)``; ``None`` when it records none."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config()).get_current_head()
+    return current, head
