@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,11 +62,12 @@ def settings_as_declared(settings) -> None:
     switches = [name for name, value in vars(Defaults).items() if isinstance(value, bool)] + list(MORE_SWITCHES)
     for name in switches:
         value = settings.get(name)
-        if isinstance(value, str):
-            word = value.strip().lower()
-            if word not in _TRUE + _FALSE:
-                raise ValueError(f"AUDIT_{name}={value!r}: write true or false")
-            settings[name] = word in _TRUE
+        if value is None or isinstance(value, bool):
+            continue
+        word = str(value).strip().lower()  # "False", or 0 / 1 / null as JSON read them
+        if word not in _TRUE + _FALSE:
+            raise ValueError(f"AUDIT_{name}={value!r}: write true or false")
+        settings[name] = word in _TRUE
     if settings.get("SECRET_KEY") is not None and not isinstance(settings["SECRET_KEY"], (str, bytes)):
         settings["SECRET_KEY"] = str(settings["SECRET_KEY"])
 
@@ -98,9 +100,22 @@ def instance_secret_key(instance_path: str) -> str:
             os.link(candidate, path)
         except FileExistsError:
             pass
+        except OSError:  # a file system without hard links: the first to create the file writes it
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(candidate.read_text())
         finally:
             candidate.unlink()
     key = path.read_text().strip()
+    for _ in range(50):  # written by another process this instant (the no-hard-links path)
+        if key:
+            break
+        time.sleep(0.02)
+        key = path.read_text().strip()
     if not key:
         raise RuntimeError(f"{path} is empty: delete it (a new key is made) or set AUDIT_SECRET_KEY")
     return key

@@ -16,5 +16,5 @@ if _gunicorn.handlers:
     for name in ("audit", "flask-limiter"):
         logger = logging.getLogger(name)
         logger.handlers = list(_gunicorn.handlers)
-        logger.setLevel(logging.INFO)
+        logger.setLevel(min(_gunicorn.level, logging.INFO) if _gunicorn.level else logging.INFO)
         logger.propagate = False

@@ -103,4 +103,5 @@ def find_checklist_files(paths: list[str | Path]) -> list[Path]:
             files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
         else:
             files.append(path)
-    return files
+    seen: set[Path] = set()  # a file named twice (a folder and one of its files) is read once
+    return [path for path in files if not (path.resolve() in seen or seen.add(path.resolve()))]

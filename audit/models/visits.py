@@ -30,6 +30,8 @@ class Visit(db.Model):
         Index("ix_visit_location_status", "location_id", "status"),
         # A location's visits newest first (its last visits: repeat failures, history).
         Index("ix_visit_location_visited_at", "location_id", "visited_at", "id"),
+        # The API's listing pages through visits by their last change (a nightly pull).
+        Index("ix_visit_updated_at", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

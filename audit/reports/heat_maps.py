@@ -27,9 +27,25 @@ def viridis(t: float) -> str:
     return _mix(VIRIDIS[i], VIRIDIS[i + 1], t - i)
 
 
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def text_colour(background: str) -> str:
-    r, g, b = (int(background[i:i + 2], 16) for i in (1, 3, 5))
-    return INK if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
+    """Black or white, whichever stands out more on ``background``: at least 4.58:1 on any colour
+    (white on mid-green was 2.6:1; the page's softer ink falls short on viridis' teal)."""
+    return "#000000" if contrast(background, "#000000") >= contrast(background, "#ffffff") else "#ffffff"
 
 
 def heat_map(row_labels: Sequence[str], column_labels: Sequence[str], values: Sequence[Sequence[float | None]],

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 
 from ..checklist.model import NA, PASS_SCORE, Item
 from ..models import Visit
-from ..services.evidence import MAX_BYTES
 from ..scoring import item_score, missing_answers, visible_items
 from .messages import translate_error
 
@@ -25,7 +24,8 @@ def progress(visit: Visit) -> dict[str, int]:
     shown = visible_items(definition, answers)
     required = [i for i in definition.items if i.id in shown and i.required and i.type != "photo"]
     missing = missing_answers(definition, answers, {a.item_id: a.comment for a in visit.answers})
-    return {"required": len(required), "answered": sum(1 for i in required if missing.get(i.id) != "required")}
+    # As the page counts while it is filled: a failure still waiting for its comment is not done.
+    return {"required": len(required), "answered": sum(1 for i in required if i.id not in missing)}
 
 
 def choices(item: Item, lang: str) -> list[tuple[str, str]]:
@@ -123,5 +123,4 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool, typed=No
             for c in open_notes
         ],
         "progress": progress(visit), "saved_now": saved_now,
-        "photo_limit_mb": MAX_BYTES // (1024 * 1024),
     }

@@ -175,6 +175,7 @@
     }).then(function (response) {
       if (response.status === 409) {  // submitted from another tab or device
         pending = empty(); store();
+        stateEl.dataset.state = "conflict";
         stateEl.textContent = msg.submitted_elsewhere;
         return null;
       }
@@ -400,6 +401,8 @@
     sections.forEach(function (s) { s.classList.toggle("active", s === target); });
     form.querySelectorAll("[data-section-link]").forEach(function (a) {
       a.classList.toggle("current", a.dataset.sectionLink === target.dataset.section);
+      if (a.dataset.sectionLink === target.dataset.section) a.setAttribute("aria-current", "step");
+      else a.removeAttribute("aria-current");
     });
   }
   function fromHash() { showSection((location.hash || "").replace("#s-", "")); }

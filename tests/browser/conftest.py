@@ -40,20 +40,38 @@ def live_server(app):
     thread.join(timeout=5)
 
 
-@pytest.fixture(params=list(TABLET_SIZES))
-def page(request, browser):
-    """A tablet-sized page. Whatever a test does with it, no page may break the site's
-    Content-Security-Policy (an inline script or style would be refused, and the feature lost):
-    chromium reports each refusal on the console, and the test fails at teardown."""
-    context = browser.new_context(viewport=TABLET_SIZES[request.param], locale="en-GB")
-    page = context.new_page()
-    page.size_name = request.param
+#: Pages a test opened in a context of its own (``watch_csp``), checked when the test ends.
+WATCHED: list = []
+
+
+def watch_csp(page):
+    """Record on ``page.csp_violations`` every part of a page the Content-Security-Policy refused
+    (an inline script or style would be refused, and the feature lost); the test fails at its end."""
     page.csp_violations = []
     page.on("console", lambda message: page.csp_violations.append(message.text)
             if "Content Security Policy" in message.text else None)
+    WATCHED.append(page)
+    return page
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_refusals():
+    WATCHED.clear()
+    yield
+    refused = [text for page in WATCHED for text in page.csp_violations]
+    WATCHED.clear()
+    assert refused == [], "the Content-Security-Policy refused part of a page"
+
+
+@pytest.fixture(params=list(TABLET_SIZES))
+def page(request, browser):
+    """A tablet-sized page, watched for Content-Security-Policy refusals like every page a
+    browser test opens."""
+    context = browser.new_context(viewport=TABLET_SIZES[request.param], locale="en-GB")
+    page = watch_csp(context.new_page())
+    page.size_name = request.param
     yield page
     context.close()
-    assert page.csp_violations == [], "the Content-Security-Policy refused part of a page"
 
 
 def screenshot(page, name: str) -> Path:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from audit.extensions import db
 from audit.models import Answer, Visit
 from audit.services.assignments import AssignmentRequest, create_assignments
-from tests.browser.conftest import screenshot, small_targets
+from tests.browser.conftest import screenshot, small_targets, watch_csp
 from tests.conftest import PASSWORD
 from tests.web.test_field_workflow import best_answers
 
@@ -35,7 +35,7 @@ def field_day(make_user, make_location, checklists):
 
 def sign_in(browser, page_size, base: str, user):
     context = browser.new_context(viewport=page_size, locale="en-GB")
-    page = context.new_page()
+    page = watch_csp(context.new_page())
     page.size_name = "landscape" if page_size["width"] > page_size["height"] else "portrait"
     page.goto(f"{base}/login")
     page.fill("input[name=email]", user.email)

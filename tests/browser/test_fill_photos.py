@@ -101,7 +101,7 @@ def test_a_photo_refused_by_a_proxy_in_front_of_the_app_is_named_not_sent_for_ev
     error = auditor.locator(f"[data-error-for='{item.id}']")
     error.wait_for(state="visible")
     auditor.wait_for_function(f"document.querySelector(\"[data-error-for='{item.id}']\").textContent.length > 0")
-    assert error.inner_text() == "The photo is larger than 10 MB."
+    assert error.inner_text() == "The photo is too large for the server to accept; take it again at a lower resolution."
     auditor.wait_for_selector("#save-state[data-state='saved']")
     assert auditor.locator(f"[data-photos-for='{item.id}'] .photo").count() == 0
     auditor.reload()
@@ -109,4 +109,26 @@ def test_a_photo_refused_by_a_proxy_in_front_of_the_app_is_named_not_sent_for_ev
     auditor.wait_for_timeout(500)
     assert len(sent) == 1, "the refused photo is not queued and sent again"
     assert photos_stored() == 0
+    context.close()
+
+
+def test_a_photo_can_be_added_with_the_keyboard_alone(page, browser, live_server, field_day):  # noqa: F811
+    """The file input was hidden, out of the tab order: without touch or a mouse no photo could
+    be attached."""
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    item = next(i for i in store.items if i.type == "photo")
+    open_section(auditor, store.section_of(item.id).id)
+    photo_input = f"input[data-photo-item='{item.id}']"
+    for _ in range(80):
+        auditor.keyboard.press("Tab")
+        if auditor.evaluate(f"() => document.activeElement.matches(\"{photo_input}\")"):
+            break
+    else:
+        raise AssertionError("Tab never reached the photo input")
+    with auditor.expect_file_chooser() as chooser:
+        auditor.keyboard.press("Enter")
+    chooser.value.set_files(files=[{"name": "front.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}])
+    auditor.wait_for_selector(f"[data-photos-for='{item.id}'] .photo[data-evidence-id]")
+    assert photos_stored() == 1
     context.close()

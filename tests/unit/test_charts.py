@@ -26,7 +26,7 @@ def test_heat_map_colours_cells_and_keeps_numbers_readable():
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert {"95", "10", "–", "50"} <= set(texts)
     assert heat_maps.text_colour(heat_maps.viridis(0.0)) == "#ffffff"  # white on dark purple
-    assert heat_maps.text_colour(heat_maps.viridis(1.0)) == charts.INK  # dark on yellow
+    assert heat_maps.text_colour(heat_maps.viridis(1.0)) == "#000000"  # black on yellow
 
 
 def test_funnel_line_bars_and_offsets_are_valid_svg():

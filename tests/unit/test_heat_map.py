@@ -48,3 +48,11 @@ def test_long_section_titles_keep_every_word_in_three_lines():
         assert any(start <= x - half and x + half <= end + 2 for start, end in cells) and x + half < width
     huge = heat_maps.labelled_heat_map(["VLN-01"], ["word " * 30], [[1.0]])
     assert "…" in str(huge)
+
+
+def test_every_cell_number_stands_out_from_its_colour():
+    """WCAG AA for text (4.5:1) on every shade of the scale; white on mid-green was 2.6:1."""
+    from audit.reports.heat_maps import contrast, text_colour, viridis
+
+    worst = min(contrast(viridis(t / 100), text_colour(viridis(t / 100))) for t in range(101))
+    assert worst >= 4.5, worst

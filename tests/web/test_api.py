@@ -546,6 +546,7 @@ def test_a_nightly_pull_pages_through_the_visits_each_role_may_see(app, client, 
 @pytest.mark.parametrize("query, field", [
     ("limit=0", "limit"), ("limit=many", "limit"), ("status=done", "status"),
     ("changed_since=yesterday", "changed_since"), ("after=xyz", "after"), ("sort=id", "sort"),
+    ("limit=²", "limit"), ("checklist=store-vist", "checklist"), ("location=XXX-99", "location"),
 ])
 def test_a_wrong_listing_parameter_is_named(client, chain, query, field):
     _, tokens = chain

@@ -176,3 +176,9 @@ def test_a_question_removed_in_a_new_version_keeps_its_text_in_the_statistics(ru
     items = {item["id"]: item for item in chain_statistics(StatsFilter("mini"))["items"]}
     assert items["friendly"]["text"] == "Friendliness" and items["friendly"]["section"] == "greeting"
     assert items["greeted"]["text"] == "Were you greeted within 30 seconds of entering?"
+
+
+def test_a_file_named_twice_is_read_once(runner, tmp_path):
+    (tmp_path / "mini.yaml").write_text(VALID)
+    result = runner.invoke(args=["check-checklists", str(tmp_path), str(tmp_path / "mini.yaml")])
+    assert result.exit_code == 0 and "ok: 1 checklist file(s)" in result.output

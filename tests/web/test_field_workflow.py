@@ -385,3 +385,14 @@ def test_the_schedulers_notes_are_on_the_fill_page(client, people):
     # The checklist's own instructions ("shown to auditors before they start", the format says).
     assert ('<p id="checklist-description">Mystery shopping visit to a store. Follow the whole customer journey'
             in page)
+
+
+def test_a_failure_waiting_for_its_comment_is_not_counted_as_answered(client, people):
+    """The server's count (first shown, and returned by every autosave) agrees with the page's."""
+    _uuid, page = start(client, people, schedule(client, people))
+    save = client.post(f"/visits/{_uuid}/draft", headers={"X-CSRFToken": csrf_token(page)},
+                       json={"answers": {"entrance_clean": "no", "greeted_promptly": "yes"}})
+    assert save.status_code == 200 and save.json["progress"]["answered"] == 1  # entrance_clean wants a comment
+    save = client.post(f"/visits/{_uuid}/draft", headers={"X-CSRFToken": csrf_token(page)},
+                       json={"comments": {"entrance_clean": "Mud at the door"}})
+    assert save.json["progress"]["answered"] == 2

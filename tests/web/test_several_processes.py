@@ -30,17 +30,10 @@ from PIL import Image
 from sqlalchemy import create_engine, text
 
 from tests.conftest import PG_URL, pg_uri
+from tests.web.test_login_rate_limit import _redis_reachable
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 BIN = Path(sys.executable).parent
-
-
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def _missing() -> str | None:
@@ -80,7 +73,7 @@ def servers(tmp_path_factory):
     running = []
     for name in ("a", "b"):
         port = _free_port()
-        log = open(root / f"gunicorn-{name}.log", "w")
+        log = open(root / f"gunicorn-{name}.out", "w")  # its own output; the error log is a file of its own
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--workers", "2", "--threads", "2", "--bind", f"127.0.0.1:{port}",
              "--error-logfile", str(root / f"gunicorn-{name}.log"), "audit.wsgi:app"],
@@ -150,7 +143,7 @@ def _wait_until_healthy(process: subprocess.Popen, url: str, root: Path) -> None
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            logs = "\n".join(p.read_text() for p in root.glob("gunicorn-*.log"))
+            logs = "\n".join(p.read_text() for p in sorted(root.glob("gunicorn-*.*")))
             pytest.fail(f"gunicorn for {url} stopped with {process.returncode}:\n{logs[-3000:]}")
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=5) as answer:

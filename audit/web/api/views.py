@@ -106,12 +106,18 @@ def list_visits():
         if args["status"] not in VISIT_STATUSES:
             errors["status"] = f"one of {', '.join(VISIT_STATUSES)}"
         conditions.append(Visit.status == args["status"])
+    # A misspelt filter is an error, not an empty page a nightly job would take for "no changes".
     if args.get("checklist"):
+        if current_version(args["checklist"]) is None:
+            errors["checklist"] = f"unknown checklist '{args['checklist']}' (see GET /api/v1/checklists)"
         conditions.append(Visit.checklist_version_id.in_(
             select(ChecklistVersion.id).join(Checklist).where(Checklist.key == args["checklist"])))
     if args.get("location"):
-        conditions.append(Visit.location_id.in_(
-            select(Location.id).where(func.upper(Location.code) == args["location"].strip().upper())))
+        code = args["location"].strip().upper()
+        if db.session.scalar(select(Location.id).where(func.upper(Location.code) == code,
+                                                      or_(visible_locations(user), recordable_locations(user)))) is None:
+            errors["location"] = f"unknown location code '{args['location']}' (see GET /api/v1/locations)"
+        conditions.append(Visit.location_id.in_(select(Location.id).where(func.upper(Location.code) == code)))
     if args.get("changed_since"):
         since = utc_datetime(args["changed_since"])
         if isinstance(since, str):
@@ -120,7 +126,7 @@ def list_visits():
             conditions.append(Visit.updated_at >= since)
     limit = PAGE
     if args.get("limit"):
-        if not args["limit"].isdigit() or not 1 <= int(args["limit"]) <= MAX_PAGE:
+        if not (args["limit"].isascii() and args["limit"].isdigit()) or not 1 <= int(args["limit"]) <= MAX_PAGE:
             errors["limit"] = f"a whole number from 1 to {MAX_PAGE}"
         else:
             limit = int(args["limit"])
