@@ -127,7 +127,7 @@ def test_a_photo_can_be_added_with_the_keyboard_alone(page, browser, live_server
     else:
         raise AssertionError("Tab never reached the photo input")
     with auditor.expect_file_chooser() as chooser:
-        auditor.keyboard.press("Enter")
+        auditor.keyboard.press("Space")
     chooser.value.set_files(files=[{"name": "front.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}])
     auditor.wait_for_selector(f"[data-photos-for='{item.id}'] .photo[data-evidence-id]")
     assert photos_stored() == 1
