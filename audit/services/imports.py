@@ -21,18 +21,19 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from ..times import EARLIEST_VISIT, display_zone, stored_utc
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import (
-    LOCATION_FORMATS, Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore, utcnow,
+    LOCATION_FORMATS, Answer, Checklist, Location, Region, User, Visit, utcnow,
 )
 from ..scoring import missing_answers, visible_items
 from . import audit_log
 from .checklists import current_version
-from .import_csv import APP_PREFIX, COLUMNS, ImportRejected, Problems, VisitRows, read_source, read_visits
+from .import_csv import COLUMNS, ImportRejected, Problems, VisitRows, read_source, read_visits
+from .import_store import BATCH, app_uuid, batches, insert_visits, stored_visits
 from .locations import CODE_PATTERN
 from .scores import store_visit_scores
 from .users import create_user
@@ -43,7 +44,6 @@ __all__ = ["COLUMNS", "IMPORT_NAMESPACE", "ImportRejected", "ImportSummary", "im
 IMPORT_NAMESPACE = uuid.UUID("b7e2f0c4-5a1d-5c3e-9f6b-2d8a4c1e7f03")
 DATE_ONLY_TIME = time(12, 0)  # a date alone is noon local time: the day survives the UTC shift
 FUTURE_SLACK = timedelta(minutes=10)
-BATCH = 500  # visits per bulk insert, and values per IN (…) query
 
 
 @dataclass(frozen=True)
@@ -121,13 +121,13 @@ class _Checker:
         self.known_checklists = sorted(db.session.scalars(select(Checklist.key)))
         self.regions = {r.name.casefold(): r for r in db.session.scalars(select(Region))}
         codes = {v.fields["location_code"].upper() for v in visits.values()}
-        self.locations = {loc.code.upper(): loc for batch in _batches(codes) for loc in db.session.scalars(
+        self.locations = {loc.code.upper(): loc for batch in batches(codes) for loc in db.session.scalars(
             select(Location).where(func.upper(Location.code).in_(batch)))}
         self.location_regions = {r.id: r.name for r in self.regions.values()}
         self.emails = {raw: self._email(raw) for raw in {v.fields["auditor"].lower() for v in visits.values()}}
-        self.users = {u.email.lower(): u for emails in _batches({e for e in self.emails.values() if isinstance(e, str)})
+        self.users = {u.email.lower(): u for emails in batches({e for e in self.emails.values() if isinstance(e, str)})
                       for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))}
-        self.existing = _stored_visits(list(visits))
+        self.existing = stored_visits(list(visits))
         for visit in visits.values():
             before = len(self.problems)
             self.flawed = False  # set by _once, also when the problem was named for an earlier visit
@@ -251,7 +251,7 @@ class _Checker:
         for item_id, (value, comment) in list(visit.answers.items()):
             if item_id in visible or (value is None and not comment):
                 continue
-            if _app_uuid(visit.external_id):
+            if app_uuid(visit.external_id):
                 # Exported by the app from before submissions dropped hidden answers: they never
                 # counted, and are left out here too (the export must import back).
                 del visit.answers[item_id]
@@ -266,7 +266,7 @@ class _Checker:
         # chain could re-import or move its history after adding a required question).
         missing = [item_id for item_id, reason in missing_answers(definition, values).items()
                    if reason == "required" and item_id not in invalid]
-        if missing and not visit.incomplete and not _app_uuid(visit.external_id):
+        if missing and not visit.incomplete and not app_uuid(visit.external_id):
             self.problems.add(visit.line, "item", f"external_id {visit.external_id} has no answer to the "
                                                   f"required item(s) {', '.join(missing)}")
 
@@ -313,7 +313,7 @@ class _Checker:
         for email, name in self.new_auditors.items():
             user_ids[email] = create_user(email, "auditor", name, None).id
         for start in range(0, len(self.new_visits), BATCH):
-            _insert([self._visit(v, location_ids, user_ids) for v in self.new_visits[start:start + BATCH]])
+            insert_visits([self._visit(v, location_ids, user_ids) for v in self.new_visits[start:start + BATCH]])
         return ImportSummary(rows, len(self.new_visits), self.unchanged, len(locations), len(regions),
                              len(self.new_auditors))
 
@@ -321,7 +321,7 @@ class _Checker:
         """The visit as an object outside the session, scored like every other visit."""
         version = visit.version
         stored = Visit(
-            uuid=_app_uuid(visit.external_id) or str(uuid.uuid5(IMPORT_NAMESPACE, visit.external_id)),
+            uuid=app_uuid(visit.external_id) or str(uuid.uuid5(IMPORT_NAMESPACE, visit.external_id)),
             external_id=visit.external_id,
             location_id=location_ids[visit.fields["location_code"].upper()], auditor_id=user_ids[visit.email],
             checklist_version=version, checklist_version_id=version.id, channel=version.parsed.channel,
@@ -333,30 +333,6 @@ class _Checker:
         )
         store_visit_scores(stored)
         return stored
-
-
-_VISIT_COLUMNS = ("uuid", "external_id", "location_id", "auditor_id", "checklist_version_id", "channel",
-                  "scenario", "staff_description", "status", "visited_at", "score", "critical_failed",
-                  "created_at", "updated_at", "submitted_at", "approved_at")
-_ANSWER_COLUMNS = ("item_id", "value", "is_na", "comment", "score")
-
-
-def _insert(visits: list[Visit]) -> None:
-    """Insert scored visits with their answers and section scores: three bulk INSERTs, not a
-    unit-of-work flush of every object (several times faster for tens of thousands of answers)."""
-    ids = db.session.scalars(
-        insert(Visit).returning(Visit.id, sort_by_parameter_order=True),
-        [{name: getattr(visit, name) for name in _VISIT_COLUMNS} for visit in visits],
-    ).all()
-    answers = [{"visit_id": visit_id, **{name: getattr(answer, name) for name in _ANSWER_COLUMNS}}
-               for visit_id, visit in zip(ids, visits) for answer in visit.answers]
-    sections = [{"visit_id": visit_id, "section_id": s.section_id, "score": s.score}
-                for visit_id, visit in zip(ids, visits) for s in visit.section_scores]
-    # render_nulls: rows with and without NULLs share batches (every column is given explicitly)
-    if answers:
-        db.session.execute(insert(Answer), answers, execution_options={"render_nulls": True})
-    if sections:
-        db.session.execute(insert(VisitSectionScore), sections, execution_options={"render_nulls": True})
 
 
 def _visited_at(raw: str, zone: ZoneInfo) -> datetime:
@@ -372,58 +348,3 @@ def _visited_at(raw: str, zone: ZoneInfo) -> datetime:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
     return stored_utc(moment).replace(microsecond=0)  # as the API stores it: whole seconds
-
-
-def _app_uuid(external_id: str) -> str | None:
-    """The visit UUID in an ``app:<uuid>`` id (how our export names visits recorded in the app)."""
-    if not external_id.startswith(APP_PREFIX):
-        return None
-    try:
-        return str(uuid.UUID(external_id.removeprefix(APP_PREFIX)))
-    except ValueError:
-        return None
-
-
-def _stored_visits(external_ids: list[str]) -> dict[str, dict]:
-    """What is stored under these external ids, as plain values: visits imported before, and
-    for ``app:<uuid>`` ids the app's own visit of that UUID (an export read back in)."""
-    stored: dict[str, dict] = {}
-    ids: dict[int, str] = {}
-    versions: dict[int, int] = {}  # visit id → its checklist version
-    app_ids = {found: external_id for external_id in external_ids if (found := _app_uuid(external_id))}
-    columns = select(Visit.id, Visit.external_id, Visit.uuid, Location.code, User.email, Visit.visited_at,
-                     Checklist.key, Visit.scenario, Visit.checklist_version_id) \
-        .join(Location, Location.id == Visit.location_id) \
-        .join(User, User.id == Visit.auditor_id) \
-        .join(ChecklistVersion, ChecklistVersion.id == Visit.checklist_version_id) \
-        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-    lookups = [Visit.external_id.in_(batch) for batch in _batches(external_ids)]
-    lookups += [Visit.uuid.in_(batch) & Visit.external_id.is_(None) for batch in _batches(app_ids)]
-    for lookup in lookups:
-        for visit_id, external_id, visit_uuid, code, email, visited_at, key, scenario, version_id in db.session.execute(
-                columns.where(lookup)):
-            external_id = external_id or app_ids[visit_uuid]
-            ids[visit_id] = external_id
-            versions[visit_id] = version_id
-            # The export writes whole seconds; the app stores what the tablet's clock gave.
-            stored[external_id] = {"location": code, "auditor": email, "visited_at": visited_at.replace(microsecond=0),
-                                   "checklist": key, "scenario": scenario or "", "answers": {}}
-    for batch in _batches(list(ids)):
-        for visit_id, item_id, value, comment in db.session.execute(
-            select(Answer.visit_id, Answer.item_id, Answer.value, Answer.comment).where(Answer.visit_id.in_(batch))
-        ):
-            comment = (comment or "").strip().replace("\r\n", "\n")  # as a CSV cell is read
-            if value is not None or comment:
-                stored[ids[visit_id]]["answers"][item_id] = (value, comment)
-    # Answers the visit's own version hides never counted, and a file leaves them out.
-    definitions = {version_id: db.session.get(ChecklistVersion, version_id).parsed for version_id in set(versions.values())}
-    for visit_id, external_id in ids.items():
-        answers = stored[external_id]["answers"]
-        shown = visible_items(definitions[versions[visit_id]], {k: value for k, (value, _) in answers.items()})
-        stored[external_id]["answers"] = {k: v for k, v in answers.items() if k in shown}
-    return stored
-
-
-def _batches(values) -> list[list]:
-    values = list(values)
-    return [values[i:i + BATCH] for i in range(0, len(values), BATCH)]

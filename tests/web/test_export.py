@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -29,6 +30,23 @@ def rows_of(text: str) -> list[dict]:
 def counts() -> tuple[int, int]:
     return (db.session.scalar(select(func.count()).select_from(Visit)),
             db.session.scalar(select(func.count()).select_from(Answer)))
+
+
+@contextmanager
+def new_installation(tmp_path, checklist_files=(CHECKLIST_DIR,)):
+    """Another installation (an empty SQLite file) with its checklists loaded, inside its app
+    context; closed afterwards. Yields its command runner."""
+    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
+                         "SECRET_KEY": "tests-only-secret", "INSTANCE_PATH": str(tmp_path / "new-instance")})
+    with target.app_context():
+        db.create_all()
+        load_checklist_files(list(checklist_files))
+        db.session.commit()
+        try:
+            yield target.test_cli_runner()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -78,18 +96,11 @@ def test_importing_the_export_into_the_same_installation_changes_nothing(runner,
 def test_a_new_installation_gets_the_same_visits_and_the_same_statistics(runner, demo, tmp_path, app):
     text = export(runner, tmp_path)
     source = chain_statistics(StatsFilter("store-visit"))
-    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
-                         "SECRET_KEY": "tests-only-secret", "INSTANCE_PATH": str(tmp_path / "new-instance")})
-    with target.app_context():
-        db.create_all()
-        load_checklist_files([CHECKLIST_DIR])
-        db.session.commit()
-        result = target.test_cli_runner().invoke(args=["import-visits", str(tmp_path / "export.csv")])
+    with new_installation(tmp_path) as target:
+        result = target.invoke(args=["import-visits", str(tmp_path / "export.csv")])
         assert result.exit_code == 0, result.output
         copied = chain_statistics(StatsFilter("store-visit"))
-        again = target.test_cli_runner().invoke(args=["export-visits", "--checklist", "store-visit", "--out", "-"])
-        db.session.remove()
-        db.engine.dispose()
+        again = target.invoke(args=["export-visits", "--checklist", "store-visit", "--out", "-"])
     assert copied["visits"] == source["visits"]
     assert [(r["code"], round(r["mean"], 6)) for r in copied["locations"]] == \
         [(r["code"], round(r["mean"], 6)) for r in source["locations"]]
@@ -171,16 +182,9 @@ def test_the_export_goes_back_in_after_the_checklist_gained_a_required_question(
     same = runner.invoke(args=["import-visits", str(tmp_path / "export.csv")])
     assert same.exit_code == 0, same.output
     assert "nothing changed" in same.output and counts() == before
-    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
-                         "SECRET_KEY": "tests-only-secret", "INSTANCE_PATH": str(tmp_path / "new-instance")})
-    with target.app_context():
-        db.create_all()
-        load_checklist_files([newer, CHECKLIST_DIR / "phone-enquiry.yaml"])
-        db.session.commit()
-        moved = target.test_cli_runner().invoke(args=["import-visits", str(tmp_path / "export.csv")])
+    with new_installation(tmp_path, [newer, CHECKLIST_DIR / "phone-enquiry.yaml"]) as target:
+        moved = target.invoke(args=["import-visits", str(tmp_path / "export.csv")])
         stored = db.session.scalar(select(func.count()).select_from(Visit))
-        db.session.remove()
-        db.engine.dispose()
     assert moved.exit_code == 0, moved.output
     assert stored == len({row["external_id"] for row in rows_of(text)})
     # A file from elsewhere ("V-1", not "app:…") still has to answer every required question.
@@ -234,20 +238,13 @@ def test_scenarios_formats_and_auditor_names_move_with_the_visits(runner, demo, 
     by_format = chain_statistics(StatsFilter("store-visit", location_format=form))
     names = dict(db.session.execute(select(User.email, User.name).where(User.role == "auditor")).all())
     formats = dict(db.session.execute(select(Location.code, Location.format)).all())
-    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
-                         "SECRET_KEY": "tests-only-secret", "INSTANCE_PATH": str(tmp_path / "new-instance")})
-    with target.app_context():
-        db.create_all()
-        load_checklist_files([CHECKLIST_DIR])
-        db.session.commit()
-        result = target.test_cli_runner().invoke(args=["import-visits", str(tmp_path / "export.csv")])
+    with new_installation(tmp_path) as target:
+        result = target.invoke(args=["import-visits", str(tmp_path / "export.csv")])
         assert result.exit_code == 0, result.output
         assert chain_statistics(StatsFilter("store-visit", scenario=scenario))["visits"] == by_scenario["visits"] > 0
         assert chain_statistics(StatsFilter("store-visit", location_format=form))["visits"] == by_format["visits"] > 0
         moved_names = dict(db.session.execute(select(User.email, User.name)).all())
         moved_formats = dict(db.session.execute(select(Location.code, Location.format)).all())
-        db.session.remove()
-        db.engine.dispose()
     assert {email: moved_names[email] for email in moved_names} == {email: names[email] for email in moved_names}
     assert moved_formats == {code: formats[code] for code in moved_formats}
 
