@@ -407,15 +407,24 @@
   }
   function fromHash() { showSection((location.hash || "").replace("#s-", "")); }
   window.addEventListener("hashchange", function () { fromHash(); window.scrollTo(0, 0); });
-  var firstError = form.querySelector(".question.has-error");
+  // After a refused submit the page opens on the first marked answer, focused and scrolled clear
+  // of the sticky bar, so the auditor (or a screen reader) starts where the work is.
+  var firstError = null;
+  form.querySelectorAll("[data-error-for]").forEach(function (el) {
+    var box = el.closest(".question, .field");
+    if (!firstError && el.textContent.trim() && box && !box.hidden) firstError = box;
+  });
   if (firstError) {
     showSection(firstError.closest(".fill-section").dataset.section);
+    var target = firstError.querySelector("input[type=datetime-local]") || firstError;
+    if (target === firstError) firstError.tabIndex = -1;
+    setTimeout(function () { target.focus(); }, 0);
   } else {
     fromHash();
+    // Opened at a section's address (as after a reload), the browser would scroll its title under
+    // the sticky progress bar: only one section is shown, so its top is the page's.
+    if (location.hash) setTimeout(function () { window.scrollTo(0, 0); }, 0);
   }
-  // Opened at a section's address (as after a reload), the browser would scroll its title under
-  // the sticky progress bar: only one section is shown, so its top is the page's.
-  if (location.hash) setTimeout(function () { window.scrollTo(0, 0); }, 0);
 
   // ---- offline: a service worker serves this page again if it is reloaded without a connection
   if ("serviceWorker" in navigator && window.caches) {

@@ -8,6 +8,7 @@ import pytest
 from tests.browser.conftest import screenshot
 from tests.browser.test_field_visit import field_day, open_section, sign_in, stored_answers, tap  # noqa: F401
 from tests.conftest import PASSWORD
+from tests.web.test_field_workflow import best_answers
 
 pytestmark = pytest.mark.browser
 
@@ -98,4 +99,53 @@ def test_a_failure_waiting_for_its_comment_is_not_counted_as_answered(page, brow
     assert progress.inner_text() == before, "a failure without its comment is not an answer yet"
     auditor.locator(f"#q-{entrance.id} textarea[name='comment-{entrance.id}']").fill("Dirty mat at the door")
     assert progress.inner_text().startswith(f"{answered + 1} of ")
+    context.close()
+
+
+def test_a_refused_submit_opens_on_the_first_marked_answer_focused_and_clear_of_the_bar(
+        page, browser, live_server, field_day):  # noqa: F811
+    """The page came back on the right section but at its top: the auditor had to hunt for the
+    one red question further down, and a screen reader started at the page's beginning."""
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    answers = best_answers(store)
+    sections = [section.id for section in store.sections]
+    last_section = [i for i in store.items if store.section_of(i.id).id == sections[-1]]
+    missing = [i for i in last_section if f"answer-{i.id}" in answers and i.required][-1]
+    assert missing is not last_section[0], "the question must lie below its section's top"
+    del answers[f"answer-{missing.id}"]
+    auditor.evaluate("""answers => {
+        for (const [name, value] of Object.entries(answers)) {
+            const field = document.querySelector(`[name="${name}"][value="${value}"]`)
+                || document.querySelector(`[name="${name}"]:not([type=radio])`);
+            if (field.type === "radio") field.checked = true; else field.value = value;
+        }
+    }""", answers)
+    auditor.click("button[name=action][value=submit]")
+    auditor.wait_for_selector(f"#s-{sections[-1]}.active")
+    auditor.wait_for_function(f"document.activeElement && document.activeElement.id === 'q-{missing.id}'")
+    question = auditor.locator(f"#q-{missing.id}").bounding_box()
+    bar = auditor.locator(".fill-bar").bounding_box()
+    height = auditor.viewport_size["height"]
+    assert bar["y"] + bar["height"] <= question["y"] and question["y"] + 40 < height, (bar, question)
+    assert auditor.locator(f"[data-error-for='{missing.id}']").inner_text() == "An answer is required."
+    screenshot(auditor, "fill-refused-submit-focus")
+    context.close()
+
+
+def test_a_refused_date_is_focused_when_it_is_the_only_problem(page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    auditor.evaluate("""answers => {
+        for (const [name, value] of Object.entries(answers)) {
+            const field = document.querySelector(`[name="${name}"][value="${value}"]`)
+                || document.querySelector(`[name="${name}"]:not([type=radio])`);
+            if (field.type === "radio") field.checked = true; else field.value = value;
+        }
+    }""", best_answers(store))
+    auditor.fill("input[name=visited_at]", FUTURE)
+    auditor.click("button[name=action][value=submit]")
+    auditor.wait_for_selector("#s-details.active")
+    auditor.wait_for_function("document.activeElement && document.activeElement.name === 'visited_at'")
+    assert auditor.input_value("input[name=visited_at]") == FUTURE
     context.close()

@@ -52,3 +52,20 @@ def test_admin_signs_in_switches_language_and_reads_a_checklist(page, live_serve
     assert page.locator(".big-score").inner_text() == "0,0"  # critical failure, Latvian decimal comma
     assert small_targets(page) == []
     screenshot(page, "visit-lv")
+
+
+def test_one_tab_and_enter_pass_the_top_bar(page, live_server, admin):
+    """Keyboard users went through the brand, four languages, their name and "Sign out" on every
+    page before reaching its first control."""
+    sign_in(page, live_server, admin.email)
+    page.keyboard.press("Tab")
+    link = page.locator("a.skip-link")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = link.bounding_box()
+    assert box["y"] >= 0 and link.inner_text() == "Skip to the content"  # shown while it has the focus
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+    page.keyboard.press("Tab")  # the next stop is inside the page, not the top bar
+    assert page.evaluate("!!document.activeElement.closest('main')")
+    page.locator("h1").click()  # focus elsewhere: the link leaves the screen again
+    assert link.bounding_box()["y"] < 0

@@ -396,3 +396,17 @@ def test_a_failure_waiting_for_its_comment_is_not_counted_as_answered(client, pe
     save = client.post(f"/visits/{_uuid}/draft", headers={"X-CSRFToken": csrf_token(page)},
                        json={"comments": {"entrance_clean": "Mud at the door"}})
     assert save.json["progress"]["answered"] == 2
+
+
+def test_every_comment_box_and_number_field_is_named_by_its_question(client, people):
+    """A screen reader heard "Comment" thirty times over, and a number field without its unit."""
+    _uuid, page = start(client, people, schedule(client, people))
+    for item in people["store"].items:
+        text = item.text.en
+        if item.type not in ("text", "photo"):
+            box = re.search(rf'<textarea name="comment-{item.id}"[^>]*aria-label="([^"]*)"', page)
+            assert box and unescape(box.group(1)) == f"Comment: {text}", item.id
+        if item.type == "number":
+            field = re.search(rf'<input[^>]*name="answer-{item.id}"[^>]*aria-label="([^"]*)"', page)
+            unit = item.unit.en if item.unit else None
+            assert field and unescape(field.group(1)) == (f"{text} ({unit})" if unit else text)
