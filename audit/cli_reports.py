@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -42,7 +41,7 @@ def chain_filter_options(command):
 @with_appcontext
 def stats_command(checklist, since, until, region, location_format, scenario, as_json, lang) -> None:
     """Consistency statistics over approved visits (scores on 0–100)."""
-    from .services.chain_stats import StatsError, chain_statistics
+    from .services.chain_stats import StatsError, chain_statistics, json_ready
 
     spec = chosen_visits(checklist, since, until, region, location_format, scenario)
     try:
@@ -54,18 +53,6 @@ def stats_command(checklist, since, until, region, location_format, scenario, as
         click.echo(json.dumps(json_ready(result), ensure_ascii=False, indent=1, allow_nan=False))
     else:
         click.echo(summary_text(result))
-
-
-def json_ready(value):
-    """``value`` with every figure that could not be computed (NaN: the spread between branches
-    when the filters leave one; ±inf) as ``None``, which JSON writes as ``null``."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: json_ready(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(item) for item in value]
-    return value
 
 
 def chosen_visits(checklist, since, until, region, location_format, scenario):

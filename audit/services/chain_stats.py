@@ -10,6 +10,7 @@ over each location's last visits.
 from __future__ import annotations
 
 import gc
+import math
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -341,3 +342,15 @@ def _local_month_finder(zone):
         return whole_day[day] or local_month(start)
 
     return month_of
+
+
+def json_ready(value):
+    """``value`` with every figure that could not be computed (NaN: the spread between branches
+    when the filters leave one; ±inf) as ``None``, which JSON writes as ``null``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(item) for item in value]
+    return value

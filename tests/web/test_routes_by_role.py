@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlencode
 
 from PIL import Image
 
@@ -46,6 +47,7 @@ class Target:
 
     values: dict = field(default_factory=dict)
     secrets: tuple[str, ...] = ()
+    query: dict = field(default_factory=dict)  # sent as the query string
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,9 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "api.checklists": {"GET": [Case(only("admin", "reviewer", "auditor", manager=403), token=True, anonymous=401)]},
     "api.checklist": {"GET": [Case(only("admin", "reviewer", "auditor", manager=403), lambda w: Target({"key": "store-visit"}),
                                    token=True, anonymous=401)]},
+    "api.stats": {"GET": [Case(only("admin", "reviewer", auditor=403, manager=403),
+                               lambda w: Target(w.chain_report().values, query={"checklist": "store-visit"}),
+                               token=True, anonymous=401)]},
     "api.get_visit": {"GET": [Case(c.expect, c.target, token=True, anonymous=401) for c in VISIT_PAGE_CASES]},
     "api.create_visit": {"POST": [Case(only(admin=400, reviewer=400, auditor=400, manager=403), token=True,
                                        json=True, anonymous=401)]},  # 400: the empty body is refused
@@ -303,6 +308,7 @@ def test_each_role_gets_exactly_the_routes_the_table_allows(app, make_user, make
                     failures.append(f"{rule.endpoint}: the case's target gives no {sorted(missing)}")
                     continue
                 url = rule.build({k: v for k, v in target.values.items() if k in rule.arguments})[1]
+                url += f"?{urlencode(target.query)}" if target.query else ""
                 where = f"{method} {url} ({rule.endpoint})"
 
                 response = send(anonymous, method, url, case, anonymous_csrf)

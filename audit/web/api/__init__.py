@@ -5,7 +5,8 @@ the browser's session cookie, so it needs no CSRF token. Roles are those of the 
 (:mod:`audit.policy`). Every error is JSON: ``{"error": "...", "details": {...}}``.
 
 :mod:`.auth` authenticates and turns errors into JSON, :mod:`.payload` validates request
-bodies, :mod:`.serialize` builds the response shapes, :mod:`.views` holds the endpoints.
+bodies, :mod:`.serialize` builds the response shapes, :mod:`.views` holds the endpoints, :mod:`.stats` the chain's
+statistics.
 """
 from flask import Blueprint
 
@@ -14,4 +15,4 @@ from ...extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from . import auth, views  # noqa: F401  (attach the hooks and routes to bp)
+from . import auth, stats, views  # noqa: F401  (attach the hooks and routes to bp)
