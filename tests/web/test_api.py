@@ -177,7 +177,8 @@ def test_best_answers_score_100(client, chain):
     assert sections["complaint"]["score"] is None  # every complaint item hidden
     items = {i["id"]: i for i in visit["items"]}
     assert len(items) == 43
-    assert items["till_wait_minutes"] == {"id": "till_wait_minutes", "section": "speed", "value": "2",
+    # Numbers come back as JSON numbers, as they may be sent (they were the text "2").
+    assert items["till_wait_minutes"] == {"id": "till_wait_minutes", "section": "speed", "value": 2,
                                           "comment": "", "score": 1.0, "state": "scored"}
     assert items["complaint_handled"]["state"] == "hidden"
     assert items["storefront_photo"]["state"] == items["complaint_scenario"]["state"] == "unscored"
@@ -187,6 +188,16 @@ def test_best_answers_score_100(client, chain):
     # Location codes are unique whatever their case, as in the CSV imports: "rix-01" is RIX-01.
     lower = client.post("/api/v1/visits", json=visit_body(location="rix-01"), headers=tokens["auditor"])
     assert lower.status_code == 201 and lower.json["location"]["code"] == "RIX-01"
+
+
+def test_numbers_and_scales_come_back_as_json_numbers(client, chain):
+    _, tokens = chain
+    body = visit_body(answers=BEST | {"till_wait_minutes": "2,5", "reaction_speed": 3})
+    response = client.post("/api/v1/visits", json=body, headers=tokens["auditor"])
+    assert response.status_code == 201, response.json
+    values = {i["id"]: i["value"] for i in response.json["items"]}
+    assert values["till_wait_minutes"] == 2.5 and values["reaction_speed"] == 3
+    assert values["greeted_promptly"] == "yes" and values["wait_minutes"] == 1
 
 
 def test_a_failed_critical_item_scores_zero(client, chain):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ...checklist.model import LANGUAGES
+from ...checklist.model import LANGUAGES, NA
 from ...models import ChecklistVersion, Visit
 from ...scoring import score_visit
 
@@ -17,6 +17,15 @@ from ...scoring import score_visit
 def utc_iso(value: datetime | None) -> str | None:
     """Stored naive UTC as ISO 8601 with ``Z``."""
     return None if value is None else value.isoformat(timespec="seconds") + "Z"
+
+
+def json_value(item, stored: str | None):
+    """A stored answer as the API takes it: numbers (scale, number) as JSON numbers, the rest
+    — yes, no, na, an option id, a text — as stored."""
+    if stored is None or stored == NA or item.type not in ("scale", "number"):
+        return stored
+    number = float(stored)
+    return int(number) if number.is_integer() else number
 
 
 def visit_json(visit: Visit, with_auditor: bool = True) -> dict:
@@ -30,7 +39,7 @@ def visit_json(visit: Visit, with_auditor: bool = True) -> dict:
             answer = answers.get(item.id)
             items.append({
                 "id": item.id, "section": section.id,
-                "value": answer.value if answer else None,
+                "value": json_value(item, answer.value) if answer else None,
                 "comment": answer.comment if answer else "",
                 "score": answer.score if answer else None,
                 "state": result.items[item.id].state,
