@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
@@ -142,13 +143,23 @@ def rescore(key: str | None) -> None:
     click.echo(f"rescored {len(ids)} visit(s); {changed} visit score(s) changed")
 
 
+def _typed_not_given(ctx, param, value):
+    """A password is typed at the prompt (or piped in): given as ``--password`` it would stay in
+    the shell's history and in the process list."""
+    if ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE:
+        raise click.BadParameter("type it at the prompt instead: on the command line it stays in the "
+                                 "shell history and is visible to other users in the process list", param=param)
+    return value
+
+
 @click.command("create-user")
 @with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "reviewer", "auditor", "manager"]), required=True)
 @click.option("--name", default="", help="Display name (default: the part of the e-mail before @).")
 @click.option("--location", "locations", multiple=True, help="Location code a manager is responsible for.")
-@click.password_option(prompt="Password", confirmation_prompt="Repeat the password")
+@click.option("--password", prompt="Password", confirmation_prompt="Repeat the password", hide_input=True,
+              hidden=True, callback=_typed_not_given)
 def create_user(email: str, role: str, name: str, locations: tuple[str, ...], password: str) -> None:
     """Create a user; the password is asked twice on standard input."""
     from .extensions import db

@@ -99,6 +99,9 @@ def test_create_user_refuses_bad_input_and_stores_nothing(runner):
          "long enough pw\nlong enough pw\n", "unknown location code 'NOPE'"),
         (["create-user", "a@example.com", "--role", "boss"], "", "Invalid value for '--role'"),
     ]
+    # A password given on the command line would stay in the shell history.
+    cases.append((["create-user", "a@example.com", "--role", "admin", "--password", "long enough pw"], "",
+                  "type it at the prompt instead"))
     for args, stdin, message in cases:
         result = runner.invoke(args=args, input=stdin)
         assert result.exit_code != 0 and message in result.output, (args, result.output)
