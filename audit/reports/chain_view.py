@@ -142,9 +142,15 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
                                            [values[r["code"]] for r in rows], label=label, chars=chars,
                                            label_px=label_px)
 
+    # The dashboard gives the same numbers as a table to sort and to read aloud (a screen reader
+    # hears a picture's name only); the PDF has no room for it.
+    table = {"titles": titles, "rows": [
+        {"code": r["code"], "name": r["name"], "region": r["region"],
+         "cells": [{"text": number(v), "value": "" if v is None else v} for v in values[r["code"]]]}
+        for r in ranking]} if sizes.heat_everything else None
     if len(ranking) <= sizes.heat_all_up_to:
         return {"regions": None, "lowest": None, "lowest_count": 0,
-                "all": branches(ranking, _("Branches × sections"))}
+                "all": branches(ranking, _("Branches × sections")), "table": table}
     lowest = list(reversed(ranking))[:sizes.heat_lowest]
     regions = [r for r in stats["regions"] if r["sections"]]
     region_names = [r["name"] or _("No region") for r in regions]
@@ -157,6 +163,7 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
         "lowest": branches(lowest, _("The lowest branches × sections"), label_px),
         "lowest_count": len(lowest),
         "all": branches(ranking, _("Branches × sections")) if sizes.heat_everything else None,
+        "table": table,
     }
 
 

@@ -233,3 +233,21 @@ def test_a_download_with_a_filter_the_dashboard_would_ignore_is_refused_by_name(
             assert "These filters cannot be used" in text and named in text, (download, query)
     region = db.session.scalars(select(Region.name).order_by(Region.name)).first()
     assert client.get(f"/office/visits.csv?region={region}").status_code == 200
+
+
+def test_the_heat_map_s_numbers_are_also_a_table_of_every_branch(client, demo):
+    """The heat map is a picture: a screen reader heard its name only, and in a large chain the
+    branches beyond the lowest twenty were only in a picture too wide to scan."""
+    login(client, demo["reviewer"].email)
+    html = client.get("/office").get_data(as_text=True)
+    stats = chain_statistics(StatsFilter("store-visit"), "en")
+    table = re.search(r'<details id="heat-table">(.*?)</details>', html, re.DOTALL).group(1)
+    matrix = stats["section_matrix"]
+    heads = [text_of(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table.split("<tbody>")[0], re.DOTALL)]
+    assert heads == ["Branch", "Region", *matrix["section_titles"]]
+    rows = re.findall(r"<tr><th scope=\"row\"[^>]*>(.*?)</th>(.*?)</tr>", table.split("<tbody>")[1], re.DOTALL)
+    assert [re.search(r">([^<·]+) ·", branch).group(1) for branch, _ in rows] == [r["code"] for r in stats["locations"]]
+    for (branch, cells), code in zip(rows, matrix["locations"] and [r["code"] for r in stats["locations"]]):
+        values = dict(zip(matrix["locations"], matrix["values"]))[code]
+        shown = [text_of(c) for c in re.findall(r'<td class="num"[^>]*>(.*?)</td>', cells)]
+        assert shown == ["–" if v is None else one_decimal(v) for v in values], code
