@@ -251,3 +251,25 @@ def test_the_heat_map_s_numbers_are_also_a_table_of_every_branch(client, demo):
         values = dict(zip(matrix["locations"], matrix["values"]))[code]
         shown = [text_of(c) for c in re.findall(r'<td class="num"[^>]*>(.*?)</td>', cells)]
         assert shown == ["–" if v is None else one_decimal(v) for v in values], code
+
+
+def _lithuanian_form(n: int, one: str, few: str, many: str) -> str:
+    """Lithuanian's three plural forms, written out here rather than read from the catalogue."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    return few if n % 10 >= 2 and not 10 <= n % 100 < 20 else many
+
+
+def test_counts_of_visits_and_branches_agree_with_their_number_in_lithuanian_and_russian(client, demo):
+    """"198 patvirtintų apsilankymų" (a fixed genitive after any number) is wrong Lithuanian: 198
+    takes "patvirtinti apsilankymai". Home pages gave "42 Patvirtintas": the status now comes first."""
+    login(client, demo["reviewer"].email)
+    page = client.get("/office").get_data(as_text=True)
+    visits = chain_statistics(StatsFilter("store-visit"))["visits"]
+    client.post("/language", data={"lang": "lt", "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
+    text = text_of(client.get("/office").get_data(as_text=True))
+    form = _lithuanian_form(visits, "patvirtintas apsilankymas", "patvirtinti apsilankymai", "patvirtintų apsilankymų")
+    assert f"{visits} {form}" in text
+    assert "8 padaliniai" in text  # eight branches: the "few" form
+    home = text_of(client.get("/").get_data(as_text=True))
+    assert re.search(r"Patvirtintas \d+", home)
