@@ -13,12 +13,12 @@ def title_text(title: dict) -> Text:
     return Text(**title)
 
 
-def recent_visits(user: User, limit: int = 25, status: str | None = None) -> list[dict]:
-    """The newest visits ``user`` may see, newest first, as plain dicts."""
-    stmt = (
+def _visit_rows(user: User):
+    """The visits ``user`` may see, as the columns a table of visits shows."""
+    return (
         select(
-            Visit.id, Visit.visited_at, Visit.status, Visit.score, Visit.critical_failed, Visit.scenario,
-            Location.code.label("location_code"), Location.name.label("location_name"),
+            Visit.id, Visit.visited_at, Visit.submitted_at, Visit.status, Visit.score, Visit.critical_failed,
+            Visit.scenario, Location.code.label("location_code"), Location.name.label("location_name"),
             User.name.label("auditor"), ChecklistVersion.title.label("checklist_title"),
             ChecklistVersion.number.label("version"),
         )
@@ -26,15 +26,35 @@ def recent_visits(user: User, limit: int = 25, status: str | None = None) -> lis
         .join(User, Visit.auditor_id == User.id)
         .join(ChecklistVersion, Visit.checklist_version_id == ChecklistVersion.id)
         .where(visible_visits(user))
-        .order_by(Visit.visited_at.desc(), Visit.id.desc())
-        .limit(limit)
     )
+
+
+def _as_dicts(stmt) -> list[dict]:
+    return [{**row._asdict(), "checklist_title": title_text(row.checklist_title)} for row in db.session.execute(stmt)]
+
+
+def recent_visits(user: User, limit: int = 25, status: str | None = None) -> list[dict]:
+    """The newest visits ``user`` may see, newest first, as plain dicts."""
+    stmt = _visit_rows(user).order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(limit)
     if status:
         stmt = stmt.where(Visit.status == status)
-    return [
-        {**row._asdict(), "checklist_title": title_text(row.checklist_title)}
-        for row in db.session.execute(stmt)
-    ]
+    return _as_dicts(stmt)
+
+
+def waiting_for_review(user: User, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+    """Submitted visits, the longest waiting first (a queue, not a news feed: the oldest were
+    hidden below the newest fifty), and how many wait in all."""
+    waiting = _visit_rows(user).where(Visit.status == "submitted")
+    total = db.session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    rows = _as_dicts(waiting.order_by(Visit.submitted_at, Visit.id).offset(offset).limit(limit))
+    return rows, total
+
+
+def next_waiting(user: User, after: Visit) -> int | None:
+    """The visit waiting longest for review other than ``after``: where a reviewer goes next."""
+    return db.session.scalar(
+        select(Visit.id).where(visible_visits(user), Visit.status == "submitted", Visit.id != after.id)
+        .order_by(Visit.submitted_at, Visit.id).limit(1))
 
 
 def visit_counts_by_status(user: User) -> dict[str, int]:

@@ -20,6 +20,8 @@ from ..times import local_today
 
 bp = Blueprint("home", __name__)
 
+WAITING_ON_HOME = 20  # the longest waiting; the review queue has them all
+
 
 @bp.get("/")
 @login_required
@@ -33,7 +35,7 @@ def index():
     if may(user, "view_users"):
         context["user_counts"] = overview.user_counts_by_role()
     if may(user, "review_visits"):
-        context["waiting"] = overview.recent_visits(user, limit=50, status="submitted")
+        context["waiting"], context["waiting_total"] = overview.waiting_for_review(user, limit=WAITING_ON_HOME)
         context["disputes"] = open_disputes()
     if user.role == "auditor":
         context["work"] = auditor_work(user, local_today())
@@ -111,5 +113,6 @@ def visit_page(visit_id: int, refused: dict | None = None):
         can_decide=may(current_user, "decide_dispute", found),
         can_see_review_notes=may(current_user, "view_review_notes"),
         outside_window=outside_window(found),
+        next_waiting=overview.next_waiting(current_user, found) if may(current_user, "review_visits") else None,
         refused=refused or {},
     )

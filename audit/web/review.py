@@ -1,19 +1,35 @@
 """Reviewers approve or return submitted visits; managers dispute items; reviewers decide."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Dispute, Visit
 from ..policy import may
+from ..services.overview import waiting_for_review
 from ..services.review import approve_visit, decide_dispute, raise_dispute, return_visit
 from ..services.visits import VisitError, VisitInvalid
 from .home import visit_page
 from .messages import translate_error
+from .paging import requested_page
 
 bp = Blueprint("review", __name__)
+
+QUEUE_PAGE = 50
+
+
+@bp.get("/review")
+@login_required
+def queue():
+    """Every visit waiting for review, the longest waiting first, a page at a time."""
+    if not may(current_user, "review_visits"):
+        abort(404)
+    _rows, total = waiting_for_review(current_user, limit=0)
+    page = requested_page(total, QUEUE_PAGE)
+    rows, total = waiting_for_review(current_user, offset=page.offset, limit=page.size)
+    return render_template("home/queue.html", visits=rows, page=page)
 
 
 def _visit_for(action: str, visit_id: int) -> Visit:

@@ -143,6 +143,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
                           "POST": [Case(only("admin"), lambda w: w.region())]},
     "admin.region_delete": {"POST": [Case(only("admin"), lambda w: w.region())]},
     # --- head office dashboard and location pages ------------------------------------------------
+    "review.queue": {"GET": [Case(HEAD_OFFICE)]},
     "office.dashboard": {"GET": [Case(HEAD_OFFICE, lambda w: w.chain_report())]},
     "location_page.show": {"GET": [Case(only("admin", "reviewer", "manager"), lambda w: w.location_report("own")),
                                    Case(HEAD_OFFICE, lambda w: w.location_report("other"))]},
