@@ -43,6 +43,8 @@ PATTERNS = [
     (re.compile(r"^must be a number, not .*$"), lambda m: _("Enter a number.")),
     (re.compile(r"^must not be negative, not .*$"), lambda m: _("The number cannot be negative.")),
     (re.compile(r"^at most (\d+) characters.*$"), lambda m: _("At most %(n)s characters.", n=m[1])),
+    (re.compile(r"^the comment is longer than (\d+) characters$"),
+     lambda m: _("The comment may have at most %(n)s characters.", n=m[1])),
     (re.compile(r"^the visit cannot be before (\d{4}-\d\d-\d\d)$"),
      lambda m: _("The visit cannot be before %(day)s: check the year.", day=format_date(date.fromisoformat(m[1]), "long"))),
 ]

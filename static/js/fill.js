@@ -16,7 +16,8 @@
   var KEY = "audit-draft:" + form.dataset.uuid;
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var stateEl = document.getElementById("save-state");
-  var timer = null, inflight = false, queuedPhotos = 0, lastErrors = {};
+  var timer = null, inflight = false, queuedPhotos = 0, lastErrors = {}, conflicted = false, uploading = {};
+  var photoTrouble = false;
 
   document.body.classList.add("js");
 
@@ -25,7 +26,26 @@
   function loadPending() {
     try { return JSON.parse(localStorage.getItem(KEY)) || empty(); } catch (e) { return empty(); }
   }
-  var pending = form.dataset.savedNow ? empty() : loadPending();  // a POST just saved the whole form
+  var pending = form.dataset.savedNow ? refusedValues() : loadPending();  // a POST just saved the form
+  // After a POST the page holds what was stored, except the values the server refused (marked
+  // with their message): those stay on the tablet as changes still to send, so a reload or a
+  // killed tab does not lose them.
+  function refusedValues() {
+    var kept = empty();
+    form.querySelectorAll("[data-error-for]").forEach(function (el) {
+      if (!el.textContent.trim()) return;
+      var id = el.dataset.errorFor, box = el.closest(".question, .field");
+      if (box && box.classList.contains("field")) {
+        var detail = box.querySelector("[data-detail]");
+        if (detail && detail.value) kept.details[detail.dataset.detail] = detail.value;
+        return;
+      }
+      var answer = valueOf("answer-" + id), comment = valueOf("comment-" + id);
+      if (answer) kept.answers[id] = answer;
+      if (comment) kept.comments[id] = comment;
+    });
+    return kept;
+  }
   function store() {
     if (count() === 0) localStorage.removeItem(KEY); else localStorage.setItem(KEY, JSON.stringify(pending));
   }
@@ -120,7 +140,9 @@
     var waiting = count() + queuedPhotos;
     if (stateEl.dataset.state === "signed-out" && kind !== "saved") return;  // until the page is reloaded
     stateEl.dataset.state = kind;
-    if (kind === "offline" && waiting) {
+    if (kind === "offline" && waiting && navigator.onLine) {  // online, but the server did not answer
+      stateEl.textContent = msg.not_sent.replace("%(n)s", waiting);
+    } else if (kind === "offline" && waiting) {
       stateEl.textContent = waiting === 1 ? msg.offline_one : msg.offline.replace("%(n)s", waiting);
     } else if (kind === "saving") {
       stateEl.textContent = msg.saving;
@@ -162,6 +184,7 @@
     timer = setTimeout(flush, delay === undefined ? 600 : delay);
   }
   function flush() {
+    if (conflicted) return;
     if (inflight) { schedule(); return; }
     if (count() === 0) { photosChanged(); return; }  // "saved" only once no photo waits either
     if (!navigator.onLine) { setState("offline"); return; }
@@ -174,9 +197,12 @@
       body: JSON.stringify(sent)
     }).then(function (response) {
       if (response.status === 409) {  // submitted from another tab or device
-        pending = empty(); store();
+        // What this tablet had not sent yet stays on it, listed for the auditor to pass on to
+        // the reviewer: it was evidence (a failed critical item …), not to be thrown away.
+        conflicted = true;
         stateEl.dataset.state = "conflict";
         stateEl.textContent = msg.submitted_elsewhere;
+        showUnsent();
         return null;
       }
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
@@ -212,6 +238,31 @@
     });
   }
 
+  function showUnsent() {
+    var box = document.getElementById("unsent");
+    var list = box.querySelector("ul");
+    list.textContent = "";
+    function add(id, text) {
+      var question = document.getElementById("q-" + id);
+      var li = document.createElement("li");
+      li.textContent = (question ? question.querySelector(".q-text").textContent.trim() + ": " : "") + text;
+      list.appendChild(li);
+    }
+    Object.keys(pending.answers).forEach(function (id) {
+      var chosen = form.querySelector('[name="answer-' + id + '"]:checked');
+      add(id, chosen ? chosen.parentNode.textContent.trim() : pending.answers[id]);
+    });
+    Object.keys(pending.comments).forEach(function (id) { add(id, "“" + pending.comments[id] + "”"); });
+    Object.keys(pending.details).forEach(function (key) {
+      var label = control(key) && control(key).closest("label");
+      var li = document.createElement("li");
+      li.textContent = (label ? label.querySelector("span").textContent + ": " : "") + pending.details[key];
+      list.appendChild(li);
+    });
+    box.hidden = !list.children.length;
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+  }
+
   form.addEventListener("input", onChange);
   form.addEventListener("change", onChange);
   function onChange(event) {
@@ -228,14 +279,35 @@
   }
   window.addEventListener("online", function () { flush(); uploadQueuedPhotos(); });
   window.addEventListener("offline", function () { setState("offline"); });
-  setInterval(function () { if (count()) flush(); }, 15000);
+  // Answers and photos that could not be sent (the server down, an error) are tried again.
+  setInterval(function () { if (count()) flush(); if (queuedPhotos) uploadQueuedPhotos(); }, 15000);
 
   form.addEventListener("submit", function (event) {
     if (!navigator.onLine) {
       event.preventDefault();
       setState("offline");
       document.getElementById("offline-note").hidden = false;
+      return;
     }
+    var submitting = event.submitter && event.submitter.value === "submit";
+    if (submitting && queuedPhotos) {
+      // A submitted visit takes no more photos: one still waiting here would be left behind.
+      event.preventDefault();
+      document.getElementById("photos-note").hidden = false;
+      uploadQueuedPhotos();
+      return;
+    }
+    // The page comes back to the section it was on (the attribute: form.action is the buttons named "action").
+    form.setAttribute("action", form.getAttribute("action").split("#")[0] + (location.hash || ""));
+    // Only what this page changed and the server has not confirmed yet is sent with the form:
+    // the rest may have been changed since on another tablet or in another tab, and sending the
+    // page's older copy of it would undo that.
+    form.querySelectorAll("[name^='answer-'], [name^='comment-'], [data-detail]").forEach(function (el) {
+      var name = el.name, kind = "details", key = el.dataset.detail;
+      if (name.indexOf("answer-") === 0) { kind = "answers"; key = name.slice(7); }
+      else if (name.indexOf("comment-") === 0) { kind = "comments"; key = name.slice(8); }
+      if (!Object.prototype.hasOwnProperty.call(pending[kind], key)) el.disabled = true;
+    });
   });
 
   // ---- photos: upload now, or wait in IndexedDB until the connection returns -------------
@@ -283,7 +355,10 @@
     var box = el && el.closest(".question");
     if (box) box.classList.toggle("has-error", !!message);
   }
-  function photosChanged() { setState(count() + queuedPhotos ? (navigator.onLine ? "saving" : "offline") : "saved"); }
+  function photosChanged() {
+    // A photo the server did not take (down, an error) is "not sent yet", not "saving".
+    setState(count() + queuedPhotos ? (navigator.onLine && !photoTrouble ? "saving" : "offline") : "saved");
+  }
   function upload(item, file) {
     var data = new FormData();
     data.append("item_id", item);
@@ -307,11 +382,11 @@
   }
   function queuePhoto(item, file) {
     return withStore("readwrite", function (s) {
-      return s.add({ uuid: form.dataset.uuid, item: item, file: file, name: file.name });
+      return s.add({ uuid: form.dataset.uuid, item: item, file: file, name: file.name, offline: !navigator.onLine });
     }).then(function (key) {
       queuedPhotos += 1;
       showThumb(item, URL.createObjectURL(file), true, { queueKey: key });
-      setState("offline");
+      photosChanged();
     });
   }
   function forgetQueued(photo) {
@@ -322,10 +397,13 @@
   function uploadQueuedPhotos() {
     if (!navigator.onLine || !window.indexedDB) return;
     withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
-      (all || []).filter(function (p) { return p.uuid === form.dataset.uuid; }).forEach(function (photo) {
+      (all || []).filter(function (p) { return p.uuid === form.dataset.uuid && !uploading[p.key]; }).forEach(function (photo) {
         // The preview of exactly this photo, not the item's first waiting one.
         var holder = form.querySelector('.photo[data-queue-key="' + photo.key + '"]');
+        uploading[photo.key] = true;
         upload(photo.item, photo.file).then(function (body) {
+          delete uploading[photo.key];
+          photoTrouble = false;
           return forgetQueued(photo).then(function () {
             if (holder) {
               holder.querySelector("img").src = body.thumb_url;
@@ -337,10 +415,12 @@
             photosChanged();
           });
         }).catch(function (error) {
-          if (!error.rejected) return;  // kept: sent again when the connection or session returns
+          delete uploading[photo.key];
+          if (!error.rejected) { photoTrouble = true; photosChanged(); return; }  // sent again in 15 s or when online
           forgetQueued(photo).then(function () {
             if (holder) holder.remove();
-            photoError(photo.item, msg.photo_refused_offline.replace("%(reason)s", error.message));
+            photoError(photo.item, photo.offline ? msg.photo_refused_offline.replace("%(reason)s", error.message)
+              : error.message);
             photosChanged();
           });
         });
@@ -351,12 +431,17 @@
     input.addEventListener("change", function () {
       var item = input.dataset.photoItem;
       Array.prototype.forEach.call(input.files, function (file) {
-        if (!navigator.onLine) { queuePhoto(item, file); return; }
-        upload(item, file).then(function (body) {
-          showThumb(item, body.thumb_url, false, { evidenceId: body.id });
-          photoError(item, "");
-        }).catch(function (error) {
-          if (error.rejected) photoError(item, error.message); else queuePhoto(item, file);
+        photoError(item, "");
+        if (!window.indexedDB) {  // nowhere to keep it: sent at once or named as failed
+          upload(item, file).then(function (body) {
+            showThumb(item, body.thumb_url, false, { evidenceId: body.id });
+          }).catch(function (error) { photoError(item, error.message); });
+          return;
+        }
+        // Kept on the tablet first, then sent from there: a failed or interrupted upload (the
+        // server down, the page left) is sent again, never lost.
+        queuePhoto(item, file).then(uploadQueuedPhotos).catch(function (error) {
+          photoError(item, error.message || msg.photo_failed);
         });
       });
       input.value = "";

@@ -13,6 +13,14 @@
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
 
+  // Switching language stays on the section of the checklist the auditor was on.
+  document.querySelectorAll("form.languages").forEach(function (languages) {
+    languages.addEventListener("submit", function () {
+      var next = languages.querySelector("input[name=next]");
+      if (next && location.hash) next.value = next.value.split("#")[0] + location.hash;
+    });
+  });
+
   // The visit id is made on the tablet, so a retried tap never starts a second visit.
   document.querySelectorAll(".start-form input[name=client_uuid]").forEach(function (input) {
     if (window.crypto && crypto.randomUUID) input.value = crypto.randomUUID();

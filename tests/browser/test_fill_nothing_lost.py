@@ -1,0 +1,154 @@
+"""What an auditor's bad day did lose, found by walking through it: a photo whose upload failed
+once was never sent again and the visit could be submitted without it; "Save draft" on a page
+opened earlier wiped what another tablet had saved since; changes not yet sent when another tab
+submitted were thrown away; a refused long comment vanished after a reload."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from audit.extensions import db
+from audit.models import Answer, Evidence, Visit
+from tests.browser.test_field_visit import field_day, jpeg_bytes, open_section, sign_in, tap  # noqa: F401
+from tests.browser.test_fill_refusals import start_visit
+from tests.web.test_field_workflow import best_answers
+
+pytestmark = pytest.mark.browser
+
+
+def photos_stored() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Evidence))
+
+
+def stored(uuid: str) -> dict[str, tuple[str | None, str]]:
+    db.session.expire_all()
+    return {item: (value, comment) for item, value, comment in db.session.execute(
+        select(Answer.item_id, Answer.value, Answer.comment).join(Visit).where(Visit.uuid == uuid)).all()}
+
+
+def uuid_of(page) -> str:
+    return page.url.split("/")[-2]
+
+
+def answer_all(page, store) -> None:
+    """Every question answered in the page's form (not sent: a POST of the form sends them)."""
+    page.evaluate("""answers => {
+        for (const [name, value] of Object.entries(answers)) {
+            const field = document.querySelector(`[name="${name}"][value="${value}"]`)
+                || document.querySelector(`[name="${name}"]:not([type=radio])`);
+            if (field.type === "radio") field.checked = true; else field.value = value;
+            field.dispatchEvent(new Event("change", {bubbles: true}));
+        }
+    }""", best_answers(store))
+
+
+def test_a_photo_whose_upload_failed_is_sent_again_and_the_visit_waits_for_it(page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    uuid = uuid_of(auditor)
+    item = next(i for i in store.items if i.type == "photo")
+    failures, server_back = [], []
+
+    def fail_until_back(route):  # the server answers 500 until the test says it is back
+        if not server_back:
+            failures.append(route.request.url)
+            route.fulfill(status=500, body="Internal Server Error")
+        else:
+            route.continue_()
+    auditor.route("**/photos", fail_until_back)
+    open_section(auditor, store.section_of(item.id).id)
+    auditor.set_input_files(f"input[data-photo-item='{item.id}']",
+                            files=[{"name": "front.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}])
+    auditor.locator("#save-state", has_text="Not sent yet").wait_for()
+    assert failures and photos_stored() == 0
+    answer_all(auditor, store)
+    auditor.wait_for_selector("#save-state[data-state='offline']")  # the photo still waits
+    auditor.click("button[name=action][value=submit]")  # refused here: the photo would be left behind
+    assert auditor.locator("#photos-note").is_visible()
+    assert "/fill" in auditor.url and photos_stored() == 0
+    server_back.append(True)  # the next try (every 15 s) goes through
+    auditor.wait_for_selector("#save-state[data-state='saved']", timeout=20000)  # sent again, now accepted
+    assert photos_stored() == 1
+    auditor.click("button[name=action][value=submit]")
+    auditor.wait_for_url("**/visits/*")
+    db.session.expire_all()
+    assert db.session.scalar(select(Visit.status).where(Visit.uuid == uuid)) == "submitted"
+    context.close()
+
+
+def test_save_draft_on_a_page_opened_earlier_keeps_what_another_tablet_saved(page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, first = start_visit(browser, page, live_server, people)
+    uuid = uuid_of(first)
+    other_context, second = sign_in(browser, page.viewport_size, live_server, people["auditor"])
+    second.goto(f"{live_server}/visits/{uuid}/fill")
+    entrance = store.item("entrance_clean")
+    number = next(i for i in store.items if i.type == "number")
+    open_section(second, store.section_of(entrance.id).id)
+    tap(second, entrance, "no")
+    second.fill(f"textarea[name='comment-{entrance.id}']", "Dirty mat at the door")
+    open_section(second, store.section_of(number.id).id)
+    second.locator(f"#q-{number.id} input[type=text]").fill("4,5")
+    second.wait_for_selector("#save-state[data-state='saved']")
+    # The first tablet still shows the page as it was opened; it answers one question and saves.
+    greeting = next(i for i in store.items if i.type == "yes_no" and i.id != entrance.id
+                    and store.section_of(i.id) != store.section_of(entrance.id))
+    open_section(first, store.section_of(greeting.id).id)
+    tap(first, greeting, "yes")
+    first.click("button[name=action][value=save]")
+    first.wait_for_load_state()
+    answers = stored(uuid)
+    assert answers[entrance.id] == ("no", "Dirty mat at the door")
+    assert answers[number.id][0] == "4.5" and answers[greeting.id][0] == "yes"
+    # Saved, the page comes back on the section it was on.
+    assert first.url.endswith(f"#s-{store.section_of(greeting.id).id}")
+    assert first.locator(f"#s-{store.section_of(greeting.id).id}").is_visible()
+    context.close()
+    other_context.close()
+
+
+def test_changes_not_sent_when_another_tab_submits_are_kept_and_listed(page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, first = start_visit(browser, page, live_server, people)
+    uuid = uuid_of(first)
+    info = next(i for i in store.items if i.critical and i.type in ("yes_no", "yes_no_na"))
+    open_section(first, store.section_of(info.id).id)
+    context.set_offline(True)
+    tap(first, info, "no")
+    first.fill(f"textarea[name='comment-{info.id}']", "Told me the phone had 512 GB")
+    # Meanwhile the visit is answered and submitted from another tablet.
+    other_context, second = sign_in(browser, page.viewport_size, live_server, people["auditor"])
+    second.goto(f"{live_server}/visits/{uuid}/fill")
+    answer_all(second, store)
+    second.click("button[name=action][value=submit]")
+    second.wait_for_url("**/visits/*")
+    context.set_offline(False)
+    first.evaluate("window.dispatchEvent(new Event('online'))")
+    first.wait_for_selector("#save-state[data-state='conflict']")
+    listed = first.locator("#unsent").inner_text()
+    assert "Told me the phone had 512 GB" in listed and info.text.en in listed
+    kept = first.evaluate(f"localStorage.getItem('audit-draft:{uuid}')")
+    assert "512 GB" in kept  # still on the tablet
+    assert stored(uuid)[info.id][0] == "yes"  # the submitted visit is as submitted
+    context.close()
+    other_context.close()
+
+
+def test_a_refused_comment_survives_a_refused_submit_and_a_reload(page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    entrance = store.item("entrance_clean")
+    open_section(auditor, store.section_of(entrance.id).id)
+    tap(auditor, entrance, "no")
+    long_comment = "The mat was dirty. " * 300  # 5,700 characters: over the 5,000 allowed
+    auditor.fill(f"textarea[name='comment-{entrance.id}']", long_comment)
+    auditor.wait_for_selector("#save-state[data-state='error']")
+    auditor.click("button[name=action][value=submit]")
+    auditor.wait_for_load_state()
+    assert auditor.locator(f"[data-error-for='{entrance.id}']").inner_text() == \
+        "The comment may have at most 5000 characters."
+    auditor.reload()
+    open_section(auditor, store.section_of(entrance.id).id)
+    assert auditor.input_value(f"textarea[name='comment-{entrance.id}']") == long_comment
+    context.close()
