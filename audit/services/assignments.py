@@ -64,6 +64,10 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
     errors: list[tuple[int, str]] = []
     created = []
     today = local_today()
+    # The same visit twice (a file imported again, a form sent twice) is a mistake, not a plan:
+    # same branch, checklist, auditor, window and scenario. Another scenario is another visit.
+    scheduled = _scheduled_keys({location.id for location in locations.values()})
+    seen: dict[tuple, int] = {}
     for index, request in enumerate(requests):
         line, numbered_as = (lines[index], "line") if lines else (index + 1, "assignment")
 
@@ -95,6 +99,15 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
             problem("scenario", _("at most %(num)d characters", num=MAX_SCENARIO))
         if len(request.notes) > MAX_NOTES:
             problem("notes", _("at most %(num)d characters", num=MAX_NOTES))
+        if location is not None and checklist is not None and auditor is not None:
+            key = (location.id, checklist.id, auditor.id, request.due_from, request.due_until,
+                   request.scenario.strip())
+            if key in scheduled:
+                problem("", _("this visit is already scheduled (same location, checklist, auditor, dates and scenario)"))
+            elif key in seen:
+                problem("", _("the same visit as %(where)s", where=_("line %(num)d", num=seen[key])
+                                if numbered_as == "line" else _("assignment %(num)d", num=seen[key])))
+            seen.setdefault(key, line)
         if not errors and request.due_from is not None and request.due_until is not None:
             created.append(Assignment(location=location, checklist=checklist, auditor=auditor,
                                       scenario=request.scenario.strip(), notes=request.notes.strip(),
@@ -107,6 +120,17 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
     audit_log.record("assignments.created", "assignment", created[0].id if created else "-", created_by,
                      count=len(created))
     return created
+
+
+def _scheduled_keys(location_ids: set[int]) -> set[tuple]:
+    """What is scheduled and not cancelled at these locations, as the keys that make a visit the same."""
+    if not location_ids:
+        return set()
+    rows = db.session.execute(
+        select(Assignment.location_id, Assignment.checklist_id, Assignment.auditor_id, Assignment.due_from,
+               Assignment.due_until, Assignment.scenario)
+        .where(Assignment.location_id.in_(location_ids), Assignment.cancelled.is_(False)))
+    return {(*row[:5], (row[5] or "").strip()) for row in rows}
 
 
 def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
@@ -213,15 +237,36 @@ def waiting_assignments(*, auditor: User | None = None, location: Location | Non
     return db.session.scalar(query) or 0
 
 
-def open_assignments(limit: int = 200) -> list[dict]:
-    """Assignments not yet submitted, for the schedulers' list."""
+#: Which scheduled visits the schedulers' list shows.
+VIEWS = ("open", "all")
+
+
+def scheduled_assignments(view: str = "open", search: str = "", offset: int = 0,
+                          limit: int = 100) -> tuple[list[dict], int]:
+    """Scheduled visits for the schedulers' list, and how many match: ``open`` ones (not started,
+    or a draft or returned visit) the most urgent first, or ``all`` (not cancelled) the latest
+    window first; ``search`` finds a branch code or name, or an auditor's name or e-mail."""
+    conditions = [Assignment.cancelled.is_(False)]
+    if view == "open":
+        conditions.append(func.coalesce(Visit.status, "draft").in_(("draft", "returned")))
+    if search.strip():
+        needle = f"%{search.strip().lower()}%"
+        matching_locations = select(Location.id).where(
+            func.lower(Location.code).like(needle) | func.lower(Location.name).like(needle))
+        matching_auditors = select(User.id).where(
+            func.lower(User.name).like(needle) | func.lower(User.email).like(needle))
+        conditions.append(Assignment.location_id.in_(matching_locations)
+                          | Assignment.auditor_id.in_(matching_auditors))
+    base = select(Assignment.id).outerjoin(Visit, Visit.assignment_id == Assignment.id).where(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    order = ((Assignment.due_until, Assignment.due_from, Assignment.id) if view == "open"
+             else (Assignment.due_until.desc(), Assignment.id.desc()))
     rows = db.session.execute(
         select(Assignment, Visit.status)
         .outerjoin(Visit, Visit.assignment_id == Assignment.id)
-        .where(Assignment.cancelled.is_(False))
+        .where(*conditions)
         .options(selectinload(Assignment.location), selectinload(Assignment.checklist),
                  selectinload(Assignment.auditor))
-        .order_by(Assignment.due_until.desc(), Assignment.id.desc())
-        .limit(limit)
+        .order_by(*order).offset(offset).limit(limit)
     ).all()
-    return [{"assignment": a, "status": status} for a, status in rows]
+    return [{"assignment": a, "status": status} for a, status in rows], total

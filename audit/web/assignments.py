@@ -19,11 +19,12 @@ from ..models import Assignment, Checklist, Location, User
 from ..policy import may
 from ..services.assignments import (
     CSV_COLUMNS, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
-    import_assignments_csv, open_assignments,
+    VIEWS, import_assignments_csv, scheduled_assignments,
 )
 from ..times import local_today
 from .forms import AppForm
 from .options import options
+from .paging import requested_page
 
 bp = Blueprint("assignments", __name__)
 
@@ -63,6 +64,20 @@ def _forms() -> tuple[AssignmentForm, ImportForm]:
     return form, ImportForm(prefix="csv")
 
 
+LIST_PAGE = 100
+
+
+def _listing() -> dict:
+    """The list of scheduled visits as ``?view=open|all&q=…&page=N`` asks (open ones, the most
+    urgent first, by default); every row can be reached a page at a time."""
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "open"
+    search = request.args.get("q", "")[:100]
+    _rows, total = scheduled_assignments(view, search, limit=0)
+    page = requested_page(total, LIST_PAGE)
+    rows, _total = scheduled_assignments(view, search, offset=page.offset, limit=page.size)
+    return {"rows": rows, "page": page, "view": view, "search": search}
+
+
 def _require_scheduler() -> None:
     if not may(current_user, "manage_assignments"):
         abort(404)
@@ -87,7 +102,7 @@ def index():
             flash(_("Visit scheduled."), "info")
             return redirect(url_for("assignments.index"))
     return render_template("assignments/index.html", form=form, import_form=import_form,
-                           rows=open_assignments(), columns=CSV_COLUMNS, import_errors=[])
+                           columns=CSV_COLUMNS, import_errors=[], **_listing())
 
 
 @bp.post("/assignments/import")
@@ -115,7 +130,7 @@ def import_csv():
     else:
         errors = [str(e) for e in import_form.file.errors]
     return render_template("assignments/index.html", form=form, import_form=import_form,
-                           rows=open_assignments(), columns=CSV_COLUMNS, import_errors=errors), 400
+                           columns=CSV_COLUMNS, import_errors=errors, **_listing()), 400
 
 
 @bp.post("/assignments/<int:assignment_id>/cancel")

@@ -1,0 +1,87 @@
+"""The schedulers' list of visits in a large chain: the most urgent first, every one reachable a
+page at a time, searchable; and a file imported twice does not schedule every visit twice."""
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from datetime import date, timedelta
+from html import unescape
+
+from sqlalchemy import func, select
+
+from audit.extensions import db
+from audit.models import Assignment, Visit
+from tests.conftest import csrf_token
+from tests.web.test_field_workflow import as_user, people  # noqa: F401
+
+HEADER = "location_code,checklist,auditor,scenario,due_from,due_until,notes\n"
+
+
+def upload(client, text: str):
+    page = client.get("/assignments").get_data(as_text=True)
+    return client.post("/assignments/import", data={
+        "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(text.encode()), "plan.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+
+
+def scheduled_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<tr data-assignment="(\d+)">', html)]
+
+
+def count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Assignment))
+
+
+def test_the_list_puts_the_most_urgent_first_and_reaches_every_visit(client, people):  # noqa: F811
+    as_user(client, people["admin"])
+    email = people["auditor"].email
+    today = date.today()
+    later = "".join(f"VLN-01,store-visit,{email},Later {n},{today + timedelta(days=20)},{today + timedelta(days=30)},\n"
+                    for n in range(150))
+    soon = "".join(f"RIX-01,store-visit,{email},Soon {n},{today},{today + timedelta(days=2 + n)},\n" for n in range(5))
+    assert "155 visits scheduled." in upload(client, HEADER + later + soon).get_data(as_text=True)
+    urgent = db.session.scalars(select(Assignment.id).order_by(Assignment.due_until, Assignment.due_from,
+                                                               Assignment.id)).all()
+    first = client.get("/assignments").get_data(as_text=True)
+    assert "155 scheduled visits" in first and "Showing 1–100 of 155" in first
+    assert scheduled_ids(first) == urgent[:100] and scheduled_ids(first)[:5] == urgent[:5]
+    second = client.get("/assignments?page=2").get_data(as_text=True)
+    assert scheduled_ids(second) == urgent[100:]
+    found = client.get("/assignments?q=rix-01").get_data(as_text=True)
+    assert "5 scheduled visits" in found and len(scheduled_ids(found)) == 5
+    # A visit handed in leaves the to-do list; "all" still shows it, the latest window first.
+    home = as_user(client, people["auditor"])
+    client.post(f"/assignments/{urgent[0]}/start", data={"client_uuid": str(uuid.uuid4()), "csrf_token": csrf_token(home)})
+    as_user(client, people["admin"])
+    assert urgent[0] in scheduled_ids(client.get("/assignments").get_data(as_text=True))  # a draft: still to do
+    visit = db.session.scalar(select(Visit).where(Visit.assignment_id == urgent[0]))
+    visit.status = "submitted"
+    db.session.commit()
+    assert urgent[0] not in scheduled_ids(client.get("/assignments").get_data(as_text=True))
+    everything = client.get("/assignments?view=all&q=RIX").get_data(as_text=True)
+    assert scheduled_ids(everything)[-1] == urgent[0] and "5 scheduled visits" in everything
+
+
+def test_a_file_imported_twice_schedules_nothing_the_second_time(client, people):  # noqa: F811
+    as_user(client, people["admin"])
+    email = people["auditor"].email
+    start_day, end_day = date.today(), date.today() + timedelta(days=6)
+    plan = HEADER + "".join(f"{code},store-visit,{email},Buy a gift,{start_day},{end_day},\n" for code in ("VLN-01", "RIX-01"))
+    assert "2 visits scheduled." in upload(client, plan).get_data(as_text=True)
+    again = unescape(upload(client, plan).get_data(as_text=True))
+    assert "line 2: this visit is already scheduled (same location, checklist, auditor, dates and scenario)" in again
+    assert "line 3: this visit is already scheduled" in again and count() == 2
+    twice_in_one = HEADER + 2 * f"VLN-01,store-visit,{email},Return an item,{start_day},{end_day},\n"
+    assert "line 3: the same visit as line 2" in unescape(upload(client, twice_in_one).get_data(as_text=True))
+    assert count() == 2
+    # Another scenario is another visit; a cancelled visit may be scheduled again.
+    other = HEADER + f"VLN-01,store-visit,{email},Return an item,{start_day},{end_day},\n"
+    assert "1 visit scheduled." in upload(client, other).get_data(as_text=True)
+    vilnius = HEADER + f"VLN-01,store-visit,{email},Buy a gift,{start_day},{end_day},\n"
+    cancelled = db.session.scalar(select(Assignment).where(Assignment.scenario == "Buy a gift")
+                                  .order_by(Assignment.id))
+    assert cancelled.location.code == "VLN-01"
+    cancelled.cancelled = True
+    db.session.commit()
+    assert "1 visit scheduled." in upload(client, vilnius).get_data(as_text=True)
