@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -110,6 +111,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    # Flask-Login's own "Please log in to access this page." is English whatever the language.
+    login_manager.login_message = _l("Please sign in to see this page.")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Location
@@ -47,9 +47,12 @@ def _date_arg(name: str, problems: list[str]) -> date | None:
 @bp.get("/office/locations/<code>")
 @login_required
 def show(code: str):
-    found = db.session.scalar(select(Location.code).where(Location.code == code, visible_locations(current_user)))
+    found = db.session.scalar(select(Location.code).where(func.upper(Location.code) == code.upper(),
+                                                         visible_locations(current_user)))
     if found is None:
         abort(404)
+    if found != code:  # codes are unique whatever their case: kns-224 is KNS-224, at its own address
+        return redirect(url_for("location_page.show", code=found, **request.args))
     problems: list[str] = []
     since, until = _date_arg("since", problems), _date_arg("until", problems)
     if since and until and until < since:

@@ -2,12 +2,14 @@
 builders as ``audit report`` and ``audit export-visits``, behind the access policy."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 from flask import Blueprint, Response, abort, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Location, Visit
@@ -36,6 +38,33 @@ def _date(name: str) -> date | None:
     return day
 
 
+def download_name(ext: str, *parts: object) -> str:
+    """A file name that says what the file holds — ``chain-store-visit-Riga-mall-2026-11-01_2026-11-30.pdf``
+    — so that downloads with other filters do not overwrite each other; ASCII only (letters with
+    diacritics lose them), empty parts left out."""
+    words = []
+    for part in parts:
+        text = unicodedata.normalize("NFKD", str(part or "")).encode("ascii", "ignore").decode()
+        text = re.sub(r"[^A-Za-z0-9._]+", "-", text).strip("-._")
+        if text:
+            words.append(text[:40])
+    return "-".join(words) + f".{ext}"
+
+
+def _period(spec) -> str:
+    """``since_until`` of a filter (or of a dict with those keys), empty when neither is set."""
+    since, until = ((spec.get("since"), spec.get("until")) if isinstance(spec, dict)
+                    else (spec.since, spec.until))
+    if since and until:
+        return f"{since}_{until}"
+    return f"from-{since}" if since else (f"until-{until}" if until else "")
+
+
+def _chain_name(spec, ext: str) -> str:
+    return download_name(ext, "chain", spec.checklist, spec.region, spec.location_format, spec.scenario,
+                         _period(spec))
+
+
 def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
     return Response(data, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
@@ -62,16 +91,19 @@ def visit_pdf(visit_id: int):
 def location_pdf(code: str):
     from ..reports.location_report import location_report_pdf
 
-    found = db.session.scalar(select(Location.id).where(Location.code == code, visible_locations(current_user)))
+    found = db.session.scalar(select(Location.code).where(func.upper(Location.code) == code.upper(),
+                                                         visible_locations(current_user)))
     if found is None:
         abort(404)
+    code = found  # codes are unique whatever their case: rix-01 is RIX-01
+    since, until = _date("since"), _date("until")
     try:
-        data = location_report_pdf(code, _date("since"), _date("until"),
+        data = location_report_pdf(code, since, until,
                                    request.args.get("checklist") or busiest_checklist(code) or "", _lang(),
                                    show_auditor=may(current_user, "see_auditor_names"))
     except ReportError:
         abort(404)
-    return _pdf(data, f"location-{code}.pdf")
+    return _pdf(data, download_name("pdf", "location", code, _period({"since": since, "until": until})))
 
 
 @bp.get("/office/report.pdf")
@@ -84,7 +116,7 @@ def chain_pdf():
         data = chain_report_pdf(spec, _lang())
     except ReportError:
         abort(404)
-    return _pdf(data, f"chain-{spec.checklist}.pdf")
+    return _pdf(data, _chain_name(spec, "pdf"))
 
 
 @bp.get("/office/statistics.xlsx")
@@ -97,7 +129,7 @@ def chain_xlsx():
         data = chain_workbook(spec, _lang())
     except ReportError:
         abort(404)
-    return _attachment(data, XLSX, f"chain-{spec.checklist}.xlsx")
+    return _attachment(data, XLSX, _chain_name(spec, "xlsx"))
 
 
 @bp.get("/office/visits.csv")
@@ -123,6 +155,6 @@ def visits_csv():
                 yield chunk.encode("utf-8")
 
     return Response(chunks(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="visits-{spec.checklist}.csv"',
+        "Content-Disposition": f'attachment; filename="{download_name("csv", "visits", spec.checklist, spec.region, spec.location_format, spec.scenario, _period(spec))}"',
         "Cache-Control": "private, no-store"})
 

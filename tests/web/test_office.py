@@ -273,3 +273,31 @@ def test_counts_of_visits_and_branches_agree_with_their_number_in_lithuanian_and
     assert "8 padaliniai" in text  # eight branches: the "few" form
     home = text_of(client.get("/").get_data(as_text=True))
     assert re.search(r"Patvirtintas \d+", home)
+
+
+def test_downloads_are_named_by_their_filters_and_branch_codes_work_in_any_case(client, demo):
+    """Every chain PDF was chain-store-visit.pdf, so a region's report overwrote the chain's in
+    Downloads; /office/locations/kns-224 was a 404."""
+    login(client, demo["reviewer"].email)
+    region = db.session.scalars(select(Region.name).order_by(Region.name)).first()
+    pdf = client.get("/office/report.pdf", query_string={"checklist": "store-visit", "region": region,
+                                                          "since": "2026-09-01", "until": "2026-10-31"})
+    ascii_region = region.replace("ī", "i").replace("ē", "e").replace("ā", "a")
+    assert pdf.headers["Content-Disposition"] == (
+        f'attachment; filename="chain-store-visit-{ascii_region}-2026-09-01_2026-10-31.pdf"')
+    whole = client.get("/office/statistics.xlsx?checklist=store-visit")
+    assert whole.headers["Content-Disposition"] == 'attachment; filename="chain-store-visit.xlsx"'
+    code = chain_statistics(StatsFilter("store-visit"))["locations"][0]["code"]
+    lower = client.get(f"/office/locations/{code.lower()}?checklist=store-visit")
+    assert lower.status_code == 302 and lower.headers["Location"] == f"/office/locations/{code}?checklist=store-visit"
+    report = client.get(f"/locations/{code.lower()}/report.pdf?since=2026-10-01")
+    assert report.status_code == 200
+    assert report.headers["Content-Disposition"] == f'attachment; filename="location-{code}-from-2026-10-01.pdf"'
+
+
+def test_a_page_that_needs_signing_in_says_so_in_the_users_language(client, demo):
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/language", data={"lang": "lt", "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
+    answer = client.get("/office", follow_redirects=True).get_data(as_text=True)
+    assert "Please log in to access this page." not in answer and "Please sign in" not in answer
+    assert 'class="flash info"' in answer
