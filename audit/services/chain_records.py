@@ -60,6 +60,7 @@ def location_records(ls, locations: dict, loc_codes: np.ndarray, change) -> list
         }
         if change is not None:
             record["change"] = {"difference": num(change.difference[n]), "p_value": num(change.p_value[n]),
+                                "q_value": num(change.q_value[n]),
                                 "significant": bool(change.significant[n])}
         records.append(record)
     records.sort(key=lambda r: (r["mean"] is None, -(r["mean"] or 0), r["code"]))

@@ -162,7 +162,8 @@ def period_findings(change: PeriodChange, location_labels: Sequence[str] | None 
             found.append(Finding(
                 code,
                 f"{_count(codes.size, 'location scores', 'locations score')} significantly {word} than in the "
-                f"previous period (Welch t-test, p < {change.alpha:g}): {_names(codes, location_labels, 'location')}.",
+                f"previous period (Welch t-test, false discovery rate {change.alpha:g} over the "
+                f"{int(change.tested.sum())} locations tested): {_names(codes, location_labels, 'location')}.",
                 {"count": int(codes.size), "locations": codes.tolist(), "alpha": change.alpha},
                 severity,
             ))

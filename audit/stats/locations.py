@@ -1,12 +1,17 @@
 """Per-location figures on the 0–100 visit-score scale.
 
-For each location: number of visits, mean, 95% t-interval of the mean, SD of its visits,
+For each location: number of visits, mean, 95% interval of the mean, SD of its visits,
 percentile rank, z-score against the chain, funnel band, empirical-Bayes shrunk mean and a
 low-data flag. Only approved visits should be passed in; the caller filters.
 
 Definitions (the chain is all visits passed in, each visit weighing the same):
 
-* CI: mean ± t(0.975, n − 1) · s / √n. NaN for n = 1 (no spread to estimate) and n = 0.
+* CI: mean ± t(0.975, N − K) · s_w / √n, with s_w² the chain's within-location variance (the
+  one-way ANOVA's mean square within, N visits at K locations): the interval of a group mean in
+  the one-way model the funnel, the ICC and the shrinkage use. A branch's own SD made honest
+  intervals impossible for the few-visit branches that most need them: two visits of 100 gave
+  "100.0–100.0". Without any location of 2 visits (no s_w): each location's own t-interval,
+  NaN for n < 2.
 * SD: sample SD (``ddof=1``) of the location's visit scores; NaN for n < 2.
 * percentile rank: the share of the *other* locations with data whose mean this location
   beats, ties counting half: 100 · (average rank − 1) / (K − 1). The lowest mean gets 0, the
@@ -24,7 +29,7 @@ import numpy as np
 
 from ._arrays import readonly, records
 from .funnel import FunnelLimits, classify_funnel, funnel_limits
-from .groups import GroupSummary, summarise_named
+from .groups import GroupSummary, one_way_anova, summarise_named
 from .shrinkage import shrink_location_means
 
 #: Locations with fewer visits than this carry a low-data warning.
@@ -87,7 +92,11 @@ def location_statistics_from_summary(summary: GroupSummary) -> LocationStats:
     mean = summary.mean
     sd = summary.sd
     chain_mean, chain_sd = summary.grand_mean, summary.total_sd
-    ci_low, ci_high = mean_confidence_interval(n, mean, sd)
+    anova = one_way_anova(summary)
+    if np.isfinite(anova.ms_within) and anova.df_within > 0:
+        ci_low, ci_high = pooled_confidence_interval(n, mean, anova.ms_within, anova.df_within)
+    else:
+        ci_low, ci_high = mean_confidence_interval(n, mean, sd)
     with np.errstate(invalid="ignore", divide="ignore"):
         z_score = np.where(n > 0, (mean - chain_mean) / (chain_sd / np.sqrt(np.maximum(n, 1))), np.nan)
     shrunk = shrink_location_means(summary)
@@ -109,6 +118,17 @@ def location_statistics_from_summary(summary: GroupSummary) -> LocationStats:
         between_location_variance=shrunk.between_variance,
         within_location_variance=shrunk.within_variance,
     )
+
+
+def pooled_confidence_interval(n, mean, ms_within: float, df_within: int,
+                               confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:
+    """``mean ± t(1 − α/2, df_within) · √(ms_within / n)`` per group; NaN where n = 0."""
+    from scipy import stats as scipy_stats  # on first use: see audit/stats/__init__.py
+    n = np.asarray(n, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half_width = scipy_stats.t.ppf(0.5 + confidence / 2, df_within) * np.sqrt(ms_within / n)
+    half_width = np.where(n > 0, half_width, np.nan)
+    return mean - half_width, mean + half_width
 
 
 def mean_confidence_interval(n, mean, sd, confidence: float = CONFIDENCE) -> tuple[np.ndarray, np.ndarray]:

@@ -31,5 +31,6 @@ def test_the_command_line_starts_without_loading_scipy_or_the_report_libraries(t
     lines = run.stdout.strip().splitlines()
     assert "Mystery-shopping and service-consistency audits." in run.stdout  # the help was printed
     assert lines[-2] == "loaded: -"
-    # The statistics still work, loading scipy when needed: 75 ± t(0.975, 1)·7.07/√2 = 75 ± 63.5.
-    assert lines[-1] == "after a statistic: True 11.5"
+    # The statistics still work, loading scipy when needed: s_w² = (50 + 450) / 2 = 250, so
+    # 75 ± t(0.975, 2)·15.81/√2 = 75 ± 48.1.
+    assert lines[-1] == "after a statistic: True 26.9"

@@ -37,15 +37,29 @@ def test_counts_means_and_sd(stats):
     assert stats.chain_sd == pytest.approx(math.sqrt(200))
 
 
-def test_confidence_interval_is_scipy_t_interval(stats):
-    low, high = scipy_stats.t.interval(0.95, 2, loc=80, scale=10 / math.sqrt(3))
-    # By hand: t(0.975, 2) = 4.302653; 4.302653 · 10 / √3 = 24.841 → 55.159 … 104.841.
-    assert (stats.ci_low[0], stats.ci_high[0]) == pytest.approx((low, high))
-    assert stats.ci_low[0] == pytest.approx(55.159, abs=1e-3)
-    low, high = scipy_stats.t.interval(0.95, 1, loc=60, scale=np.std([50, 70], ddof=1) / math.sqrt(2))
-    assert (stats.ci_low[2], stats.ci_high[2]) == pytest.approx((low, high))
-    # One visit: no spread, no interval.
-    assert math.isnan(stats.ci_low[1]) and math.isnan(stats.ci_high[1])
+def test_confidence_interval_uses_the_chain_s_within_location_spread(stats):
+    """Within-location sums of squares 200 (80: 70, 80, 90) and 200 (50, 70) over 6 − 3 = 3
+    degrees of freedom: s_w² = 400 / 3, t(0.975, 3) = 3.182446."""
+    s_w = math.sqrt(400 / 3)
+    for location, (n, mean) in {0: (3, 80), 1: (1, 60), 2: (2, 60)}.items():
+        low, high = scipy_stats.t.interval(0.95, 3, loc=mean, scale=s_w / math.sqrt(n))
+        assert (stats.ci_low[location], stats.ci_high[location]) == pytest.approx((low, high))
+    # By hand: 3.182446 · 11.547 / √3 = 21.216 → 58.784 … 101.216.
+    assert stats.ci_low[0] == pytest.approx(58.784, abs=1e-3)
+    # One visit has an interval too (the chain's spread, not its own): 60 ± 36.75.
+    assert stats.ci_high[1] - stats.ci_low[1] == pytest.approx(2 * 3.182446 * s_w, abs=1e-3)
+    assert math.isnan(stats.ci_low[3])  # no visits
+
+
+def test_two_equal_visits_do_not_make_a_zero_width_interval():
+    """A branch visited twice, 100 both times, was "100.0–100.0" (its own SD is 0)."""
+    figures = location_statistics([100.0, 100.0, 60.0, 80.0, 70.0, 90.0], [0, 0, 1, 1, 2, 2], 3)
+    assert figures.ci_high[0] - figures.ci_low[0] > 20
+
+
+def test_without_any_repeated_visit_each_location_keeps_its_own_t_interval():
+    figures = location_statistics([80.0, 60.0], [0, 1], 2)  # no within-location spread anywhere
+    assert math.isnan(figures.ci_low[0]) and math.isnan(figures.ci_high[1])
 
 
 def test_z_scores_against_the_chain(stats):
@@ -72,7 +86,7 @@ def test_low_data_flag_below_three_visits(stats):
 def test_records_are_plain_values_with_none_for_nan(stats):
     rows = stats.records()
     assert len(rows) == 4
-    assert rows[1]["ci_low"] is None and rows[1]["sd"] is None
+    assert rows[3]["ci_low"] is None and rows[1]["sd"] is None
     assert rows[3]["mean"] is None and rows[3]["funnel_band"] == "no_data"
     assert isinstance(rows[0]["n_visits"], int) and isinstance(rows[0]["mean"], float)
     assert isinstance(rows[0]["low_data"], bool)
@@ -120,13 +134,36 @@ def test_period_change_is_welch_t_test():
         assert change.t_statistic[location] == pytest.approx(expected.statistic)
         assert change.p_value[location] == pytest.approx(expected.pvalue)
         assert change.difference[location] == pytest.approx(np.mean(now[location]) - np.mean(before[location]))
-        assert change.significant[location] == (expected.pvalue < 0.05)
     assert change.tested.tolist() == [True, True, False, False]
     assert change.difference[2] == pytest.approx(75 - 65)  # a difference, but one visit now: no test
     assert math.isnan(change.difference[3])  # no visits before
     rows = change.records()
     assert rows[2]["significant"] is None and rows[3]["significant"] is None
     assert rows[0]["significant"] is bool(change.significant[0])
+    # Two locations tested: Benjamini–Hochberg by hand — the larger p stays, the smaller is
+    # doubled unless the larger is smaller still.
+    p = [scipy_stats.ttest_ind(now[k], before[k], equal_var=False).pvalue for k in (0, 1)]
+    low, high = sorted(p)
+    by_hand = {low: min(2 * low, high), high: high}
+    for location in (0, 1):
+        assert change.q_value[location] == pytest.approx(by_hand[p[location]])
+        assert change.significant[location] == (by_hand[p[location]] < 0.05)
+
+
+def test_a_chain_of_unchanged_branches_announces_no_change_however_many_it_tests():
+    """300 branches with the same true score in both periods: testing each at p < 0.05 named
+    about 15 of them as changed; the false discovery rate names none (or almost none)."""
+    rng = np.random.default_rng(11)
+    branches = 300
+    codes = np.repeat(np.arange(branches), 4)
+
+    def period():
+        return summarise_groups(rng.normal(75, 10, codes.size), codes, branches)
+
+    change = compare_periods(period(), period())
+    assert change.tested.all()
+    assert (change.p_value < 0.05).sum() >= 5  # what the uncorrected test would have said
+    assert change.significant.sum() <= 1
 
 
 def test_bad_input_gets_a_message_naming_the_argument():

@@ -44,7 +44,7 @@ def test_the_download_holds_the_statistics_of_the_dashboard_s_filters(app, clien
     answer = client.get(link)
     assert answer.status_code == 200
     assert answer.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert 'filename="chain-store-visit.xlsx"' in answer.headers["Content-Disposition"]
+    assert 'filename="chain-store-visit-Kaunas.xlsx"' in answer.headers["Content-Disposition"]
     book = workbook(answer.data)
     assert book.sheetnames == ["Summary", "Branches", "Questions", "Sections", "Auditors", "Trend by month",
                                "Repeat failures"]

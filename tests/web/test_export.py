@@ -157,7 +157,7 @@ def test_head_office_downloads_the_dashboards_visits(runner, demo, client, make_
     response = client.get("/office/visits.csv?checklist=store-visit&since=2026-10-01")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert 'filename="visits-store-visit.csv"' in response.headers["Content-Disposition"]
+    assert 'filename="visits-store-visit-from-2026-10-01.csv"' in response.headers["Content-Disposition"]
     body = response.get_data(as_text=True)
     assert body == export(runner, tmp_path, "--since", "2026-10-01")
     assert client.get("/office/visits.csv?checklist=nope").status_code == 400  # named, see test_office
