@@ -7,6 +7,7 @@ printed on the charts so nothing depends on colour alone. All text is escaped.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
@@ -116,8 +117,10 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot",
             continue
         band = point["funnel"]
         colour = BLUE if band.startswith("above") else ORANGE if band.startswith("below") else GREY
+        # Named on hover in the browser (a PDF ignores it): 300 dots cannot all carry a label.
+        title = f'{point.get("code", "")} {point.get("name", "")}: {_fmt(point["mean"])} (n={point["visits"]})'
         body.append(f'<circle cx="{x(point["visits"]):.1f}" cy="{y(point["mean"]):.1f}" r="4" fill="{colour}" '
-                    f'fill-opacity=".85"/>')
+                    f'fill-opacity=".85"><title>{escape(title.strip())}</title></circle>')
     taken: list[tuple[float, float, float, float]] = []
     dots = {n: (x(p["visits"]) - 4, y(p["mean"]) - 4, x(p["visits"]) + 4, y(p["mean"]) + 4)
             for n, p in enumerate(points) if p.get("mean") is not None}
@@ -188,8 +191,10 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]],
     for tick in (0, 50, 100):
         body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{LIGHT}"/>'
                     f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{GREY}">{tick}</text>')
+    every = _label_step(labels, (width - left - right) / (n - 1))
     for i, text in enumerate(labels):
-        body.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" fill="{GREY}">{escape(text)}</text>')
+        if i % every == 0:
+            body.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" fill="{GREY}">{escape(text)}</text>')
     for s, (name, values) in enumerate(series.items()):
         colour, width_px = (BLUE, 2.5) if s == 0 else (GREY, 1.5)
         points = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
@@ -199,7 +204,7 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]],
             for (px, py), value in zip(points, [v for v in values if v is not None]):
                 body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>')
                 if s == 0:
-                    body.append(f'<text x="{px:.1f}" y="{py - 7:.1f}" text-anchor="middle">{_fmt(value, 0)}</text>')
+                    body.append(_value_label(px, py, value, left))
         body.append(f'<text x="{left + 8 + 120 * s}" y="{top + 10}" fill="{colour}">■ {escape(name)}</text>')
     return _svg(width, height, body, label)
 
@@ -249,10 +254,26 @@ def _label_lines(text: str, width: float) -> list[str]:
     return [first, shorten(" ".join(words), width, limit=200)]
 
 
+def _label_step(labels: Sequence[str], step_px: float) -> int:
+    """Print every k-th x label, k as small as keeps them apart ("Jan 2026Feb 2026…" ran together)."""
+    widest = max([text_width(text) for text in labels] + [1.0])
+    return max(1, math.ceil((widest + 8) / max(step_px, 1.0)))
+
+
+def _value_label(px: float, py: float, value: float, left: float) -> str:
+    """A point's value above it; at the left edge beside it, clear of the axis numbers."""
+    if px - left < 12:
+        return f'<text x="{px + 6:.1f}" y="{py - 7:.1f}">{_fmt(value, 0)}</text>'
+    return f'<text x="{px:.1f}" y="{py - 7:.1f}" text-anchor="middle">{_fmt(value, 0)}</text>'
+
+
 def offsets_chart(rows: Sequence[tuple[str, float | None, int]], label: str = "Auditor offsets") -> Markup:
     """Auditors' offsets (points above/below the average auditor) as bars around zero."""
-    left, right, row_h, top = 180, 80, 20, 8
-    width, plot = 600, 600 - left - right
+    left, row_h, top = 180, 20, 8
+    # Room for the longest "+12.3 n=1025" right of the bars (four-digit counts were cut off).
+    right = max(80, 12 + max([text_width(f"+{_fmt(v)} n={visits}") for _, v, visits in rows] + [0.0]))
+    width = 600
+    plot = width - left - right
     span = max([abs(v) for _, v, _ in rows if v is not None] + [5.0])
     height = top + row_h * len(rows) + 8
     zero = left + plot / 2
@@ -291,8 +312,10 @@ def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | 
     for tick in (0, 50, 100):
         body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{LIGHT}"/>'
                     f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{GREY}">{tick}</text>')
+    every = _label_step(labels, (width - left - right) / (n - 1))
     for i, text in enumerate(labels):
-        body.append(f'<text x="{x(i):.1f}" y="{height - 9}" text-anchor="middle" fill="{GREY}">{escape(text)}</text>')
+        if i % every == 0:
+            body.append(f'<text x="{x(i):.1f}" y="{height - 9}" text-anchor="middle" fill="{GREY}">{escape(text)}</text>')
     legend_x = left
     if reference is not None:
         name, value = reference
@@ -307,7 +330,7 @@ def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | 
             for px, py, value in points:
                 body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>')
                 if s == 0:
-                    body.append(f'<text x="{px:.1f}" y="{py - 7:.1f}" text-anchor="middle">{_fmt(value, 0)}</text>')
+                    body.append(_value_label(px, py, value, left))
         body.append(f'<text x="{legend_x}" y="12" fill="{colour}">■ {escape(name)}</text>')
         legend_x += 30 + 7 * len(name)
     if reference is not None:

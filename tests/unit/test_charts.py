@@ -103,3 +103,38 @@ def test_long_cyrillic_branch_names_stay_inside_the_ranking_chart():
     root = parse(charts.ranking_chart(rows, 60.0, label="Ranking"))
     label = next(t for t in root.iter() if (t.text or "").startswith("VLN-01"))
     assert float(label.get("x")) - charts.text_width(label.text) >= 0 and label.text.endswith("…")
+
+
+def _texts(svg) -> list[ET.Element]:
+    return [t for t in parse(svg).iter("{http://www.w3.org/2000/svg}text")] or list(parse(svg).iter("text"))
+
+
+def test_a_year_of_month_labels_does_not_run_together():
+    """Thirteen "Jan 2026"-style labels on 640 px printed as "Jan 2026Feb 2026Mar 2026…"."""
+    months = [f"{name} 2026" for name in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                          "Nov", "Dec")] + ["Jan 2027"]
+    for svg in (charts.line_chart(months, {"chain": [70.0] * 13}),
+                charts.legend_line_chart(months, {"chain": [70.0] * 13})):
+        shown = [t for t in _texts(svg) if t.text in months]
+        xs = sorted(float(t.get("x")) for t in shown)
+        assert 2 <= len(shown) < 13 and shown[0].text == "Jan 2026"
+        widest = max(charts.text_width(m) for m in months)
+        assert all(b - a >= widest for a, b in zip(xs, xs[1:])), xs
+
+
+def test_auditor_counts_of_four_digits_stay_inside_the_offsets_chart():
+    svg = charts.offsets_chart([("Ona Auditorė", 12.3, 1025), ("Jonas", -4.0, 883)])
+    width = float(parse(svg).get("viewBox").split()[2])
+    for text in _texts(svg):
+        if "n=" in "".join(text.itertext()):
+            right_end = float(text.get("x")) + charts.text_width("".join(text.itertext()))
+            assert right_end <= width, (right_end, width)
+
+
+def test_every_funnel_dot_names_its_branch_on_hover():
+    points = [{"code": f"KNS-{n}", "name": f"Branch {n}", "visits": 5 + n % 7, "mean": 50.0 + n % 40,
+               "funnel": "inside"} for n in range(300)]
+    curve = {"centre": 70.0, "n": [1, 12], "lower_95": [40, 60], "upper_95": [99, 80], "lower_998": [30, 55],
+             "upper_998": [100, 85]}
+    svg = str(charts.funnel_plot(points, curve))
+    assert svg.count("<title>") == 300 and "<title>KNS-17 Branch 17: 67.0 (n=8)</title>" in svg
