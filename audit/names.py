@@ -6,6 +6,7 @@ the sort key sets letters with diacritics beside their base letter (Š with S, �
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -18,3 +19,10 @@ def name_key(name: str) -> tuple[str, str]:
     """Sort key: letters without diacritics first (Š beside S), then the exact name as a tie-break."""
     bare = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
     return bare.casefold(), name
+
+
+def code_key(code: str) -> tuple:
+    """Sort key for branch codes with numbers in them: KNS-14 before KNS-104 (text order put
+    KNS-104 first in a chain of 300)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", code) if part)

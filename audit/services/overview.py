@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from ..checklist.model import Text
 from ..extensions import db
+from ..names import code_key, name_key
 from ..models import Checklist, ChecklistVersion, Location, Region, User, Visit
 from ..policy import visible_locations, visible_visits
 
@@ -92,7 +93,7 @@ def locations_overview(user: User) -> list[dict]:
         row = rows[location_id]
         row["by_checklist"].append({"key": key, "title": titles.get(key), "visits": visits, "mean_score": mean})
         row["visits"] += visits
-    return list(rows.values())
+    return sorted(rows.values(), key=lambda r: (name_key(r["region"] or ""), code_key(r["code"])))
 
 
 def checklists_overview() -> list[dict]:

@@ -21,6 +21,30 @@
     });
   });
 
+  // Long lists (300 branches, 300 users) narrow as one types: <input data-filter-for="ID"> hides
+  // the rows (or, in a fieldset, the choices) of element ID that do not contain the text; letters
+  // with diacritics match their base letter (rīga finds Rīga, "riga" too).
+  function bare(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  document.querySelectorAll("input[data-filter-for]").forEach(function (input) {
+    var target = document.getElementById(input.getAttribute("data-filter-for"));
+    if (!target) return;
+    (input.closest(".list-filter") || input).hidden = false;
+    var count = document.getElementById(input.getAttribute("data-filter-count") || "");
+    input.addEventListener("input", function () {
+      var words = bare(input.value).split(/\s+/).filter(Boolean), shown = 0;
+      var rows = target.tBodies ? target.tBodies[0].rows : target.querySelectorAll("label");
+      Array.prototype.forEach.call(rows, function (row) {
+        var text = bare(row.textContent);
+        var match = words.every(function (word) { return text.indexOf(word) !== -1; });
+        row.hidden = !match;
+        if (match) shown += 1;
+      });
+      if (count) count.textContent = words.length ? count.getAttribute("data-template").replace("%(num)s", shown) : "";
+    });
+  });
+
   // The visit id is made on the tablet, so a retried tap never starts a second visit.
   document.querySelectorAll(".start-form input[name=client_uuid]").forEach(function (input) {
     if (window.crypto && crypto.randomUUID) input.value = crypto.randomUUID();

@@ -5,7 +5,7 @@
   function value(row, index, kind) {
     var cell = row.cells[index];
     var raw = cell.hasAttribute("data-value") ? cell.getAttribute("data-value") : cell.textContent.trim();
-    if (kind !== "num") return raw.toLowerCase();
+    if (kind !== "num") return raw;
     var number = parseFloat(raw.replace(",", "."));
     return isNaN(number) ? -Infinity : number;
   }
@@ -28,7 +28,10 @@
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (a, b) {
           var x = value(a, index, kind), y = value(b, index, kind);
-          return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1);
+          // Text in the page's language, numbers inside it in number order (KNS-14 before KNS-104).
+          var order = kind === "num" ? (x < y ? -1 : x > y ? 1 : 0)
+            : x.localeCompare(y, document.documentElement.lang, { numeric: true, sensitivity: "base" });
+          return order * (ascending ? 1 : -1);
         });
         rows.forEach(function (row) { body.appendChild(row); });
       });

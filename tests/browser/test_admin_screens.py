@@ -90,3 +90,28 @@ def test_admin_manages_users_locations_and_regions(page, live_server, admin):
     page.once("dialog", lambda dialog: dialog.accept())
     follow(page, "tr:has-text('Kaunas') button:has-text('Delete')")
     assert page.locator(".flash").inner_text() == "Region Kaunas deleted."
+
+
+def test_long_lists_narrow_as_one_types_and_codes_sort_in_number_order(page, live_server, admin, make_location):
+    """A chain of 300: finding a branch or a person meant Ctrl+F, and KNS-104 came before KNS-14."""
+    for code in ("KNS-104", "KNS-14", "KNS-2"):
+        make_location(code, f"Kaunas {code}", region="Kaunas", city="Kaunas")
+    sign_in(page, live_server, admin.email)
+    page.goto(f"{live_server}/admin/locations")
+    codes = [c.strip() for c in page.locator("#admin-locations tbody tr td:first-child").all_inner_texts()]
+    kaunas = [c for c in codes if c.startswith("KNS")]
+    assert kaunas == ["KNS-2", "KNS-14", "KNS-104"]
+    page.fill("input[data-filter-for='admin-locations']", "riga")  # without its ī, as typed on a tablet
+    shown = page.locator("#admin-locations tbody tr:not([hidden]) td:first-child").all_inner_texts()
+    assert sorted(c.strip() for c in shown) == ["RIX-01", "RIX-02"]
+    assert page.locator("#admin-locations-count").inner_text() == "2 shown"
+    page.goto(f"{live_server}/admin/users")
+    page.fill("input[data-filter-for='admin-users']", "bērziņa")
+    assert page.locator("#admin-users tbody tr:not([hidden])").count() == 1
+    assert small_targets(page) == []
+    # The manager's form says which branches are chosen, and finds the others.
+    page.locator("#admin-users tbody tr:not([hidden]) a").first.click()
+    assert page.locator("#chosen-locations").inner_text() == "Chosen: RIX-01, RIX-02"
+    page.fill("input[data-filter-for='location-choices']", "kns-1")
+    assert page.locator("#location-choices label:not([hidden])").count() == 2
+    screenshot(page, "admin-user-location-filter")

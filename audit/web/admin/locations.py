@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
 from ...services.assignments import waiting_assignments
-from ...names import name_key
+from ...names import code_key, name_key
 from ...models import Location, Region
 from ...services.locations import (
     LocationError, create_location, create_region, delete_region, rename_region, update_location,
@@ -30,7 +30,9 @@ def locations():
         .options(selectinload(Location.region), selectinload(Location.managers))
         .order_by(Location.active.desc(), Region.name, Location.code)
     )
-    return render_template("admin/locations.html", locations=db.session.scalars(stmt).all())
+    found = sorted(db.session.scalars(stmt).all(),  # active first, by region, codes in number order
+                   key=lambda l: (not l.active, name_key(l.region.name) if l.region else ("",), code_key(l.code)))
+    return render_template("admin/locations.html", locations=found)
 
 
 @bp.route("/locations/new", methods=["GET", "POST"])

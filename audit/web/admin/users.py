@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
+from ...names import code_key
 from ...services.assignments import waiting_assignments
 from ...models import ROLES, Location, User
 from ...passwords import MIN_LENGTH
@@ -125,5 +126,5 @@ def user_reactivate(user_id: int):
 
 
 def _location_choices() -> list[SelectChoice]:
-    rows = db.session.execute(select(Location.code, Location.name).order_by(Location.code))
+    rows = sorted(db.session.execute(select(Location.code, Location.name)), key=lambda row: code_key(row[0]))
     return options((code, f"{code} · {name}") for code, name in rows)
