@@ -118,7 +118,8 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool, typed=No
         "detail_errors": {k: translate_error(v) for k, v in errors.items() if k in ("visited_at", "scenario",
                                                                                      "staff_description")},
         "review_notes": [
-            {"text": c.text, "item": definition.item(c.item_id).text.get(lang) if definition.item(c.item_id) else "",
+            {"text": c.text, "item_id": c.item_id or "",
+             "item": definition.item(c.item_id).text.get(lang) if definition.item(c.item_id) else "",
              "section": definition.section_of(c.item_id).id if definition.section_of(c.item_id) else ""}
             for c in open_notes
         ],

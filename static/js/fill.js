@@ -466,7 +466,9 @@
         holder.remove();
         photoError(item, "");
       });
-    }).catch(function (error) { photoError(item, error.message); });
+    }).catch(function (error) {  // a network error's own text ("Failed to fetch") means nothing to an auditor
+      photoError(item, error instanceof TypeError ? msg.photo_remove_failed : error.message);
+    });
   });
   if (window.indexedDB) {
     withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
@@ -490,8 +492,17 @@
       else a.removeAttribute("aria-current");
     });
   }
-  function fromHash() { showSection((location.hash || "").replace("#s-", "")); }
-  window.addEventListener("hashchange", function () { fromHash(); window.scrollTo(0, 0); });
+  function fromHash() {
+    var hash = location.hash || "";
+    var question = hash.indexOf("#q-") === 0 ? document.getElementById(hash.slice(1)) : null;
+    if (!question) { showSection(hash.replace("#s-", "")); return false; }
+    // A reviewer's note names a question: open its section and go to the question itself.
+    showSection(question.closest(".fill-section").dataset.section);
+    question.tabIndex = -1;
+    setTimeout(function () { question.focus(); }, 0);
+    return true;
+  }
+  window.addEventListener("hashchange", function () { if (!fromHash()) window.scrollTo(0, 0); });
   // After a refused submit the page opens on the first marked answer, focused and scrolled clear
   // of the sticky bar, so the auditor (or a screen reader) starts where the work is.
   var firstError = null;
@@ -504,11 +515,10 @@
     var target = firstError.querySelector("input[type=datetime-local]") || firstError;
     if (target === firstError) firstError.tabIndex = -1;
     setTimeout(function () { target.focus(); }, 0);
-  } else {
-    fromHash();
+  } else if (!fromHash() && location.hash) {
     // Opened at a section's address (as after a reload), the browser would scroll its title under
     // the sticky progress bar: only one section is shown, so its top is the page's.
-    if (location.hash) setTimeout(function () { window.scrollTo(0, 0); }, 0);
+    setTimeout(function () { window.scrollTo(0, 0); }, 0);
   }
 
   // ---- offline: a service worker serves this page again if it is reloaded without a connection

@@ -152,3 +152,27 @@ def test_a_refused_comment_survives_a_refused_submit_and_a_reload(page, browser,
     open_section(auditor, store.section_of(entrance.id).id)
     assert auditor.input_value(f"textarea[name='comment-{entrance.id}']") == long_comment
     context.close()
+
+
+def test_a_reviewer_s_note_leads_to_its_question(page, browser, live_server, field_day):  # noqa: F811
+    """The note's link opened the right section at its top, the question below the fold."""
+    from audit.services.review import return_visit
+    from audit.services.visits import VisitContent, submit_visit
+
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    uuid = uuid_of(auditor)
+    visit = db.session.scalar(select(Visit).where(Visit.uuid == uuid))
+    answers = {key[len("answer-"):]: value for key, value in best_answers(store).items()}
+    submit_visit(visit, people["auditor"], VisitContent(answers=answers))
+    section = store.sections[-1]
+    noted = section.items[-1]
+    return_visit(visit, people["reviewer"], "", {noted.id: "Was there a receipt? Say so."})
+    db.session.commit()
+    auditor.goto(f"{live_server}/visits/{uuid}/fill")
+    auditor.click(f".review-notes a[href='#q-{noted.id}']")
+    auditor.locator(f"#q-{noted.id}:focus").wait_for()
+    assert auditor.locator(f"#s-{section.id}").is_visible()
+    box, bar = auditor.locator(f"#q-{noted.id}").bounding_box(), auditor.locator(".fill-bar").bounding_box()
+    assert bar["y"] + bar["height"] <= box["y"] < auditor.viewport_size["height"]
+    context.close()
