@@ -53,10 +53,14 @@ def test_head_office_filters_sorts_and_drills_down(page, live_server, head_offic
     assert len(set(bands)) >= 3
 
     # The heat map of every branch is folded away until asked for.
-    all_branches = page.locator("#heat-map details")
+    all_branches = page.locator("#heat-map details:not(#heat-table)")
     assert not all_branches.locator("svg").is_visible()
     all_branches.locator("summary").click()
     assert all_branches.locator("svg").is_visible()
+    # The same numbers as a table of every branch, to sort and to read aloud.
+    table = page.locator("#heat-table")
+    table.locator("summary").click()
+    assert table.locator("tbody tr").count() == page.locator("#ranking-table tbody tr").count()
     assert small_targets(page) == []
 
     # A filter narrows the chain.

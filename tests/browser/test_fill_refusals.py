@@ -119,6 +119,7 @@ def test_a_refused_submit_opens_on_the_first_marked_answer_focused_and_clear_of_
             const field = document.querySelector(`[name="${name}"][value="${value}"]`)
                 || document.querySelector(`[name="${name}"]:not([type=radio])`);
             if (field.type === "radio") field.checked = true; else field.value = value;
+            field.dispatchEvent(new Event("change", {bubbles: true}));  // as a tap or typing does
         }
     }""", answers)
     auditor.click("button[name=action][value=submit]")
