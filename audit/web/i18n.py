@@ -1,10 +1,12 @@
 """Language choice: the user's pick (session, then profile), else the browser's, else English."""
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from babel.dates import format_skeleton, get_datetime_format
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
@@ -31,6 +33,15 @@ def select_locale() -> str:
     if chosen not in languages:
         chosen = request.accept_languages.best_match(languages) or "en"
     return FORMAT_LOCALES.get(chosen, chosen)
+
+
+def short_datetime(value: datetime) -> str:
+    """A stored (naive UTC) time as a short date and time in the user's language and zone, the
+    year always in four digits: CLDR's short Latvian pattern writes "01.12.26"."""
+    locale, zone = get_locale(), get_timezone()
+    day = format_skeleton("yMd", value, tzinfo=zone, locale=locale)
+    clock = format_skeleton("Hm", value, tzinfo=zone, locale=locale)
+    return get_datetime_format("short", locale=locale).replace("{1}", day).replace("{0}", clock)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -82,7 +93,8 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(template_globals())
     # An answer value as people read it: {{ values|map('label_of', item, lang) }} (show_if rules).
     app.jinja_env.filters["label_of"] = lambda value, item, lang: answer_label(item, value, lang) if item else value
-    app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="short": (
+        (short_datetime(value) if fmt == "short" else format_datetime(value, fmt)) if value else "")
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["decimal"] = decimal_text
     # Counts with the locale's digit grouping: 60,113 (en), 60 113 (lt, lv, ru).
