@@ -187,7 +187,8 @@ def _inconsistent_items(items: list[dict], by_code: dict, limit: int, shown: int
                        "spread": number(item["spread_sd"]), "share": share(item["location_share"]),
                        "sd_between": number(item["sd_between"]),
                        "answers": item["answers"], "below": below[:shown], "below_more": max(0, len(below) - shown),
-                       "above": above[:shown], "above_more": max(0, len(above) - shown)})
+                       "above": above[:shown], "above_more": max(0, len(above) - shown),
+                       "below_rest": below[shown:], "above_rest": above[shown:]})  # the dashboard unfolds them
     return result
 
 
