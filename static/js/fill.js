@@ -13,7 +13,9 @@
   var form = document.getElementById("visit-form");
   if (!form) return;
   var msg = JSON.parse(document.getElementById("fill-messages").textContent);
-  var KEY = "audit-draft:" + form.dataset.uuid;
+  // Each tab keeps its unsent changes under a key of its own: two tabs of one visit on one tablet
+  // wrote one key in turn and the last one's changes replaced the other's.
+  var PREFIX = "audit-draft:" + form.dataset.uuid, KEY = PREFIX + ":" + Math.random().toString(36).slice(2);
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var stateEl = document.getElementById("save-state");
   var timer = null, inflight = false, queuedPhotos = 0, lastErrors = {}, conflicted = false, uploading = {};
@@ -23,8 +25,30 @@
 
   // ---- pending changes, kept in localStorage until the server confirms them -------------
   function empty() { return { answers: {}, comments: {}, details: {} }; }
+  // A page opens with every change its visit's other tabs (open, closed or killed) left unsent,
+  // the latest of each, and sends them with its own; their keys are taken over.
   function loadPending() {
-    try { return JSON.parse(localStorage.getItem(KEY)) || empty(); } catch (e) { return empty(); }
+    var merged = empty(), keys = [], left = [];
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (key === PREFIX || key.indexOf(PREFIX + ":") === 0) keys.push(key);
+      }
+      keys.forEach(function (key) {
+        try { var found = JSON.parse(localStorage.getItem(key)); if (found) left.push(found); } catch (e) { /* unreadable */ }
+      });
+    } catch (e) { return merged; }  // storage switched off
+    left.sort(function (a, b) { return (a.at || 0) - (b.at || 0); });
+    left.forEach(function (changes) {
+      ["answers", "comments", "details"].forEach(function (kind) {
+        Object.keys(changes[kind] || {}).forEach(function (id) { merged[kind][id] = changes[kind][id]; });
+      });
+    });
+    if (Object.keys(merged.answers).length + Object.keys(merged.comments).length + Object.keys(merged.details).length) {
+      localStorage.setItem(KEY, JSON.stringify(Object.assign({ at: Date.now() }, merged)));
+    }
+    keys.forEach(function (key) { localStorage.removeItem(key); });
+    return merged;
   }
   var pending = form.dataset.savedNow ? refusedValues() : loadPending();  // a POST just saved the form
   // After a POST the page holds what was stored, except the values the server refused (marked
@@ -47,7 +71,10 @@
     return kept;
   }
   function store() {
-    if (count() === 0) localStorage.removeItem(KEY); else localStorage.setItem(KEY, JSON.stringify(pending));
+    if (count() === 0) { localStorage.removeItem(KEY); return; }
+    try {
+      localStorage.setItem(KEY, JSON.stringify(Object.assign({ at: Date.now() }, pending)));
+    } catch (e) { /* full or switched off: the changes are still sent from this page */ }
   }
   // Confirmed saves newer than this page (which is then the offline copy); else the page has them.
   var SAVED_KEY = "audit-saved:" + form.dataset.uuid, revision = Number(form.dataset.revision || 0);

@@ -61,7 +61,11 @@
   document.querySelectorAll("[data-clear-drafts]").forEach(function (marker) {
     var uuid = marker.getAttribute("data-clear-drafts");
     try {
-      ["audit-draft:", "audit-saved:"].forEach(function (k) { localStorage.removeItem(k + uuid); });
+      var keys = [];
+      for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
+      keys.forEach(function (key) {  // the tabs' drafts are "audit-draft:<uuid>:<tab>"
+        if (key === "audit-saved:" + uuid || key.indexOf("audit-draft:" + uuid) === 0) localStorage.removeItem(key);
+      });
     } catch (e) { /* storage switched off: nothing was kept */ }
   });
 })();

@@ -128,7 +128,8 @@ def test_changes_not_sent_when_another_tab_submits_are_kept_and_listed(page, bro
     first.wait_for_selector("#save-state[data-state='conflict']")
     listed = first.locator("#unsent").inner_text()
     assert "Told me the phone had 512 GB" in listed and info.text.en in listed
-    kept = first.evaluate(f"localStorage.getItem('audit-draft:{uuid}')")
+    kept = first.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('audit-draft:{uuid}'))"
+                          ".map(k => localStorage.getItem(k)).join()")
     assert "512 GB" in kept  # still on the tablet
     assert stored(uuid)[info.id][0] == "yes"  # the submitted visit is as submitted
     context.close()
@@ -175,4 +176,34 @@ def test_a_reviewer_s_note_leads_to_its_question(page, browser, live_server, fie
     assert auditor.locator(f"#s-{section.id}").is_visible()
     box, bar = auditor.locator(f"#q-{noted.id}").bounding_box(), auditor.locator(".fill-bar").bounding_box()
     assert bar["y"] + bar["height"] <= box["y"] < auditor.viewport_size["height"]
+    context.close()
+
+
+def test_two_tabs_of_one_visit_offline_both_keep_their_changes(page, browser, live_server, field_day):  # noqa: F811
+    """Both tabs wrote one key in turn: after the browser was closed only the last tab's changes
+    were there to send."""
+    people, store = field_day
+    context, first = start_visit(browser, page, live_server, people)
+    uuid = uuid_of(first)
+    second = context.new_page()
+    second.goto(first.url)
+    entrance = store.item("entrance_clean")
+    greeting = next(i for i in store.items if i.type == "yes_no" and store.section_of(i.id) != store.section_of(entrance.id))
+    context.set_offline(True)
+    open_section(first, store.section_of(entrance.id).id)
+    tap(first, entrance, "no")
+    first.fill(f"textarea[name='comment-{entrance.id}']", "Dirty mat at the door")
+    first.wait_for_selector("#save-state[data-state='offline']")
+    open_section(second, store.section_of(greeting.id).id)
+    tap(second, greeting, "yes")
+    second.wait_for_selector("#save-state[data-state='offline']")
+    first.close()
+    second.close()
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(f"{live_server}/visits/{uuid}/fill")
+    again.wait_for_selector("#save-state[data-state='saved']")
+    answers = stored(uuid)
+    assert answers[entrance.id] == ("no", "Dirty mat at the door") and answers[greeting.id][0] == "yes"
+    assert again.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('audit-draft:{uuid}')).length") == 0
     context.close()
