@@ -164,3 +164,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA threads={SQLITE_SORT_THREADS}")
         cursor.close()
+        # SQLite's lower() folds A–Z only: searches for "иван" or "šarūnas" use this one.
+        dbapi_connection.create_function("casefold", 1, lambda text: text.casefold() if isinstance(text, str) else text,
+                                         deterministic=True)

@@ -81,9 +81,11 @@ def _branches(sheet, stats: dict) -> None:
                _("95%% interval: from") % {}, _("95%% interval: to") % {}, _("Shrunk mean"), "z",
                _("Percentile"), _("SD within the branch"), _("Funnel"), _("fewer than 3 visits")]
     if with_change:
-        headers += [_("Change against the previous period"), _("p-value")]
+        headers += [_("Change against the previous period"), _("p-value"),
+                    _("p-value adjusted for testing every branch (significant at 0.05 or less)")]
     _header(sheet, headers)
-    formats = {6: SCORE, 7: SCORE, 8: SCORE, 9: SCORE, 10: "0.00", 11: "0", 12: SCORE, 15: "+0.0;-0.0;0.0", 16: "0.000"}
+    formats = {6: SCORE, 7: SCORE, 8: SCORE, 9: SCORE, 10: "0.00", 11: "0", 12: SCORE, 15: "+0.0;-0.0;0.0", 16: "0.000",
+               17: "0.000"}
     for rank, r in enumerate(stats["locations"], start=1):
         place_format = str(FORMAT_NAMES.get(r["format"], r["format"] or ""))
         # The interval as the dashboard and the PDF show it: cut to the 0–100 the scores live on.
@@ -94,9 +96,9 @@ def _branches(sheet, stats: dict) -> None:
                   band_text(r["funnel"]), "⚠" if r["low_data"] else ""]
         if with_change:
             change = r.get("change") or {}
-            values += [change.get("difference"), change.get("p_value")]
+            values += [change.get("difference"), change.get("p_value"), change.get("q_value")]
         _put(sheet, rank + 1, values, formats=formats)
-    _widths(sheet, [5, 12, 30, 14, 12, 8, 8, 10, 10, 10, 7, 10, 10, 24, 8, 12, 9])
+    _widths(sheet, [5, 12, 30, 14, 12, 8, 8, 10, 10, 10, 7, 10, 10, 24, 8, 12, 9, 14])
 
 
 def _parts(sheet, parts: list[dict], title: str, section_titles: dict[str, str] | None) -> None:

@@ -250,11 +250,15 @@ def scheduled_assignments(view: str = "open", search: str = "", offset: int = 0,
     if view == "open":
         conditions.append(func.coalesce(Visit.status, "draft").in_(("draft", "returned")))
     if search.strip():
-        needle = f"%{search.strip().lower()}%"
-        matching_locations = select(Location.id).where(
-            func.lower(Location.code).like(needle) | func.lower(Location.name).like(needle))
-        matching_auditors = select(User.id).where(
-            func.lower(User.name).like(needle) | func.lower(User.email).like(needle))
+        # Case-blind in every alphabet on both databases (PostgreSQL's lower() knows Cyrillic and
+        # Š, Ā …; SQLite's does not: it gets Python's casefold); % and _ are searched as typed.
+        fold = func.casefold if db.engine.dialect.name == "sqlite" else func.lower
+        needle = search.strip().casefold()
+
+        def found(column):
+            return fold(column).contains(needle, autoescape=True)
+        matching_locations = select(Location.id).where(found(Location.code) | found(Location.name))
+        matching_auditors = select(User.id).where(found(User.name) | found(User.email))
         conditions.append(Assignment.location_id.in_(matching_locations)
                           | Assignment.auditor_id.in_(matching_auditors))
     base = select(Assignment.id).outerjoin(Visit, Visit.assignment_id == Assignment.id).where(*conditions)

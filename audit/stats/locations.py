@@ -10,8 +10,8 @@ Definitions (the chain is all visits passed in, each visit weighing the same):
   one-way ANOVA's mean square within, N visits at K locations): the interval of a group mean in
   the one-way model the funnel, the ICC and the shrinkage use. A branch's own SD made honest
   intervals impossible for the few-visit branches that most need them: two visits of 100 gave
-  "100.0–100.0". Without any location of 2 visits (no s_w): each location's own t-interval,
-  NaN for n < 2.
+  "100.0–100.0". Without any spread within branches to estimate s_w from (no branch with 2
+  visits, or only identical scores): NaN.
 * SD: sample SD (``ddof=1``) of the location's visit scores; NaN for n < 2.
 * percentile rank: the share of the *other* locations with data whose mean this location
   beats, ties counting half: 100 · (average rank − 1) / (K − 1). The lowest mean gets 0, the
@@ -93,10 +93,10 @@ def location_statistics_from_summary(summary: GroupSummary) -> LocationStats:
     sd = summary.sd
     chain_mean, chain_sd = summary.grand_mean, summary.total_sd
     anova = one_way_anova(summary)
-    if np.isfinite(anova.ms_within) and anova.df_within > 0:
+    if np.isfinite(anova.ms_within) and anova.ms_within > 0 and anova.df_within > 0:
         ci_low, ci_high = pooled_confidence_interval(n, mean, anova.ms_within, anova.df_within)
-    else:
-        ci_low, ci_high = mean_confidence_interval(n, mean, sd)
+    else:  # no spread within any branch to go by: no interval rather than a width of zero
+        ci_low = ci_high = np.full(len(n), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         z_score = np.where(n > 0, (mean - chain_mean) / (chain_sd / np.sqrt(np.maximum(n, 1))), np.nan)
     shrunk = shrink_location_means(summary)

@@ -30,7 +30,7 @@ class PeriodChange:
     q_value: np.ndarray
     #: True where Welch's test could be run (≥ 2 visits in both periods, some spread).
     tested: np.ndarray
-    #: True where tested and q < alpha; False otherwise (see ``tested``).
+    #: True where tested and q ≤ alpha (Benjamini–Hochberg's rule); False otherwise (see ``tested``).
     significant: np.ndarray
     alpha: float
 
@@ -82,6 +82,6 @@ def compare_periods(current: GroupSummary, previous: GroupSummary, alpha: float 
         t_statistic[tested] = result.statistic
         p_value[tested] = result.pvalue
         q_value[tested] = scipy_stats.false_discovery_control(p_value[tested], method="bh")
-    significant = tested & (np.nan_to_num(q_value, nan=1.0) < alpha)
+    significant = tested & (np.nan_to_num(q_value, nan=1.0) <= alpha)
     return PeriodChange(readonly(difference), readonly(t_statistic), readonly(p_value), readonly(q_value),
                         readonly(tested), readonly(significant), alpha)

@@ -52,7 +52,8 @@ def show(code: str):
     if found is None:
         abort(404)
     if found != code:  # codes are unique whatever their case: kns-224 is KNS-224, at its own address
-        return redirect(url_for("location_page.show", code=found, **request.args))
+        query = request.query_string.decode()
+        return redirect(url_for("location_page.show", code=found) + (f"?{query}" if query else ""))
     problems: list[str] = []
     since, until = _date_arg("since", problems), _date_arg("until", problems)
     if since and until and until < since:

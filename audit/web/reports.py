@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, request
 from flask_babel import get_locale
@@ -39,16 +40,23 @@ def _date(name: str) -> date | None:
 
 
 def download_name(ext: str, *parts: object) -> str:
-    """A file name that says what the file holds — ``chain-store-visit-Riga-mall-2026-11-01_2026-11-30.pdf``
-    — so that downloads with other filters do not overwrite each other; ASCII only (letters with
-    diacritics lose them), empty parts left out."""
+    """A file name that says what the file holds — ``chain-store-visit-Rīga-mall-2026-11-01_2026-11-30.pdf``
+    — so that downloads with other filters do not overwrite each other: letters of any alphabet,
+    digits, ``.`` and ``_``, the rest ``-``; empty parts left out."""
     words = []
     for part in parts:
-        text = unicodedata.normalize("NFKD", str(part or "")).encode("ascii", "ignore").decode()
-        text = re.sub(r"[^A-Za-z0-9._]+", "-", text).strip("-._")
+        text = re.sub(r"[^\w.]+", "-", unicodedata.normalize("NFC", str(part or ""))).strip("-._")
         if text:
             words.append(text[:40])
     return "-".join(words) + f".{ext}"
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the name for every browser: an ASCII ``filename`` (letters lose their
+    diacritics, other alphabets become ``-``) and the name itself as ``filename*`` (RFC 6266)."""
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    plain = re.sub(r"-+(\.\w+)$", r"\1", re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._-]", "-", plain)))
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _period(spec) -> str:
@@ -67,7 +75,7 @@ def _chain_name(spec, ext: str) -> str:
 
 def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
     return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
+        "Content-Disposition": content_disposition(filename), "Cache-Control": "private, no-store"})
 
 
 def _pdf(data: bytes, filename: str) -> Response:
@@ -155,6 +163,7 @@ def visits_csv():
                 yield chunk.encode("utf-8")
 
     return Response(chunks(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{download_name("csv", "visits", spec.checklist, spec.region, spec.location_format, spec.scenario, _period(spec))}"',
+        "Content-Disposition": content_disposition(download_name(
+            "csv", "visits", spec.checklist, spec.region, spec.location_format, spec.scenario, _period(spec))),
         "Cache-Control": "private, no-store"})
 

@@ -19,6 +19,7 @@
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var stateEl = document.getElementById("save-state");
   var timer = null, inflight = false, queuedPhotos = 0, lastErrors = {}, conflicted = false, uploading = {};
+  var cancelled = {};  // queue keys of photos removed while being sent
   var photoTrouble = false;
 
   document.body.classList.add("js");
@@ -223,15 +224,7 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(sent)
     }).then(function (response) {
-      if (response.status === 409) {  // submitted from another tab or device
-        // What this tablet had not sent yet stays on it, listed for the auditor to pass on to
-        // the reviewer: it was evidence (a failed critical item …), not to be thrown away.
-        conflicted = true;
-        stateEl.dataset.state = "conflict";
-        stateEl.textContent = msg.submitted_elsewhere;
-        showUnsent();
-        return null;
-      }
+      if (response.status === 409) { conflict(); return null; }  // submitted from another tab or device
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       if ((response.redirected && /\/login$/.test(new URL(response.url).pathname)) || (!json && response.status === 400)) {
         // Signed out (elsewhere, or the session ran out) or the page's form token expired: not
@@ -265,6 +258,14 @@
     });
   }
 
+  // What this tablet had not sent yet stays on it, listed for the auditor to pass on to the
+  // reviewer: it was evidence (a failed critical item, a photo …), not to be thrown away.
+  function conflict() {
+    conflicted = true;
+    stateEl.dataset.state = "conflict";
+    stateEl.textContent = msg.submitted_elsewhere;
+    showUnsent();
+  }
   function showUnsent() {
     var box = document.getElementById("unsent");
     var list = box.querySelector("ul");
@@ -286,6 +287,11 @@
       li.textContent = (label ? label.querySelector("span").textContent + ": " : "") + pending.details[key];
       list.appendChild(li);
     });
+    form.querySelectorAll(".photo[data-queue-key]").forEach(function (photo) {
+      var question = photo.closest(".question"), li = document.createElement("li");
+      li.textContent = (question ? question.querySelector(".q-text").textContent.trim() + ": " : "") + msg.photo_waiting;
+      list.appendChild(li);
+    });
     box.hidden = !list.children.length;
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   }
@@ -301,13 +307,14 @@
     else return;
     store();
     refresh();
+    if (conflicted) { showUnsent(); return; }  // nothing more is sent; the list grows
     setState(navigator.onLine ? "saving" : "offline");
     schedule(el.tagName === "TEXTAREA" || el.type === "text" ? 900 : 300);
   }
   window.addEventListener("online", function () { flush(); uploadQueuedPhotos(); });
   window.addEventListener("offline", function () { setState("offline"); });
   // Answers and photos that could not be sent (the server down, an error) are tried again.
-  setInterval(function () { if (count()) flush(); if (queuedPhotos) uploadQueuedPhotos(); }, 15000);
+  setInterval(function () { if (count()) flush(); if (queuedPhotos && !conflicted) uploadQueuedPhotos(); }, 15000);
 
   form.addEventListener("submit", function (event) {
     if (!navigator.onLine) {
@@ -316,7 +323,8 @@
       document.getElementById("offline-note").hidden = false;
       return;
     }
-    var submitting = event.submitter && event.submitter.value === "submit";
+    var submitter = event.submitter || lastPressed;  // event.submitter: Safari 15.4 and later
+    var submitting = submitter && submitter.value === "submit";
     if (submitting && queuedPhotos) {
       // A submitted visit takes no more photos: one still waiting here would be left behind.
       event.preventDefault();
@@ -329,12 +337,20 @@
     // Only what this page changed and the server has not confirmed yet is sent with the form:
     // the rest may have been changed since on another tablet or in another tab, and sending the
     // page's older copy of it would undo that.
+    var left = [];
     form.querySelectorAll("[name^='answer-'], [name^='comment-'], [data-detail]").forEach(function (el) {
       var name = el.name, kind = "details", key = el.dataset.detail;
       if (name.indexOf("answer-") === 0) { kind = "answers"; key = name.slice(7); }
       else if (name.indexOf("comment-") === 0) { kind = "comments"; key = name.slice(8); }
-      if (!Object.prototype.hasOwnProperty.call(pending[kind], key)) el.disabled = true;
+      if (!Object.prototype.hasOwnProperty.call(pending[kind], key)) { el.disabled = true; left.push(el); }
     });
+    // The form's data is taken as this event ends: the fields are usable again at once, should
+    // the request stall or the page come back from the browser's history.
+    setTimeout(function () { left.forEach(function (el) { el.disabled = false; }); }, 0);
+  });
+  var lastPressed = null;
+  form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    button.addEventListener("click", function () { lastPressed = button; });
   });
 
   // ---- photos: upload now, or wait in IndexedDB until the connection returns -------------
@@ -354,6 +370,7 @@
         var tx = db.transaction("photos", mode), result = work(tx.objectStore("photos"));
         tx.oncomplete = function () { resolve(result && result.result); };
         tx.onerror = function () { reject(tx.error); };
+        tx.onabort = function () { reject(tx.error || new Error(msg.photo_failed)); };  // a full disk aborts
       });
     });
   }
@@ -398,9 +415,10 @@
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (!response.ok) {
           // Only a refusal of the photo itself is final; an expired session or page is retried later.
-          var final = !body.retry && [400, 409, 413, 415].indexOf(response.status) !== -1;
+          // 409: the visit was submitted from elsewhere; the photo is kept here and listed.
+          var final = !body.retry && [400, 413, 415].indexOf(response.status) !== -1;
           var fallback = response.status === 413 ? msg.photo_too_large : msg.photo_failed;
-          throw Object.assign(new Error(body.error || fallback), { rejected: final });
+          throw Object.assign(new Error(body.error || fallback), { rejected: final, conflict: response.status === 409 });
         }
         if (!body.url) throw new Error(msg.photo_failed);  // not our answer: try again later
         return body;
@@ -429,9 +447,15 @@
         var holder = form.querySelector('.photo[data-queue-key="' + photo.key + '"]');
         uploading[photo.key] = true;
         upload(photo.item, photo.file).then(function (body) {
-          delete uploading[photo.key];
           photoTrouble = false;
           return forgetQueued(photo).then(function () {
+            delete uploading[photo.key];  // only now: a second look at the queue no longer finds it
+            if (cancelled[photo.key]) {  // removed while it was being sent: remove it from the server too
+              delete cancelled[photo.key];
+              removeStored(body.id, photo.item);
+              photosChanged();
+              return;
+            }
             if (holder) {
               holder.querySelector("img").src = body.thumb_url;
               holder.querySelector("img").classList.remove("waiting");
@@ -443,6 +467,7 @@
           });
         }).catch(function (error) {
           delete uploading[photo.key];
+          if (error.conflict) { conflict(); return; }  // kept on the tablet, listed with the other unsent changes
           if (!error.rejected) { photoTrouble = true; photosChanged(); return; }  // sent again in 15 s or when online
           forgetQueued(photo).then(function () {
             if (holder) holder.remove();
@@ -467,8 +492,11 @@
         }
         // Kept on the tablet first, then sent from there: a failed or interrupted upload (the
         // server down, the page left) is sent again, never lost.
-        queuePhoto(item, file).then(uploadQueuedPhotos).catch(function (error) {
-          photoError(item, error.message || msg.photo_failed);
+        queuePhoto(item, file).then(uploadQueuedPhotos).catch(function () {
+          // The tablet could not keep it (storage full or refused): sent at once, or named as failed.
+          upload(item, file).then(function (body) {
+            showThumb(item, body.thumb_url, false, { evidenceId: body.id });
+          }).catch(function (error) { photoError(item, error.message); });
         });
       });
       input.value = "";
@@ -482,21 +510,27 @@
     var holder = button.closest(".photo"), item = holder.closest("[data-photos-for]").dataset.photosFor;
     if (!window.confirm(msg.photo_remove_confirm)) return;
     if (holder.dataset.queueKey) {
-      forgetQueued({ key: Number(holder.dataset.queueKey) }).then(function () { holder.remove(); photosChanged(); });
+      var key = Number(holder.dataset.queueKey);
+      holder.remove();
+      if (uploading[key]) { cancelled[key] = true; return; }  // removed from the server once it arrives there
+      forgetQueued({ key: key }).then(photosChanged);
       return;
     }
-    fetch(form.dataset.photoDeleteUrl.replace("/0/", "/" + holder.dataset.evidenceId + "/"), {
+    removeStored(holder.dataset.evidenceId, item, holder);
+  });
+  function removeStored(evidenceId, item, holder) {
+    fetch(form.dataset.photoDeleteUrl.replace("/0/", "/" + evidenceId + "/"), {
       method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }
     }).then(function (response) {
       return response.json().then(function (body) {
         if (!response.ok) throw new Error(body.error || msg.photo_failed);
-        holder.remove();
+        if (holder) holder.remove();
         photoError(item, "");
       });
     }).catch(function (error) {  // a network error's own text ("Failed to fetch") means nothing to an auditor
       photoError(item, error instanceof TypeError ? msg.photo_remove_failed : error.message);
     });
-  });
+  }
   if (window.indexedDB) {
     withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
       (all || []).filter(function (p) { return p.uuid === form.dataset.uuid; }).forEach(function (p) {

@@ -117,6 +117,11 @@ def test_changes_not_sent_when_another_tab_submits_are_kept_and_listed(page, bro
     context.set_offline(True)
     tap(first, info, "no")
     first.fill(f"textarea[name='comment-{info.id}']", "Told me the phone had 512 GB")
+    photo_item = next(i for i in store.items if i.type == "photo")
+    open_section(first, store.section_of(photo_item.id).id)
+    first.set_input_files(f"input[data-photo-item='{photo_item.id}']",
+                          files=[{"name": "box.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}])
+    first.wait_for_selector(f"[data-photos-for='{photo_item.id}'] img.waiting")
     # Meanwhile the visit is answered and submitted from another tablet.
     other_context, second = sign_in(browser, page.viewport_size, live_server, people["auditor"])
     second.goto(f"{live_server}/visits/{uuid}/fill")
@@ -131,6 +136,14 @@ def test_changes_not_sent_when_another_tab_submits_are_kept_and_listed(page, bro
     kept = first.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('audit-draft:{uuid}'))"
                           ".map(k => localStorage.getItem(k)).join()")
     assert "512 GB" in kept  # still on the tablet
+    # The photo taken meanwhile is refused by the submitted visit (409): kept on the tablet and listed.
+    first.locator("#unsent", has_text="Photo waiting to upload").wait_for()
+    assert first.evaluate("""() => new Promise(done => {
+        const open = indexedDB.open("audit-photos", 1);
+        open.onsuccess = () => { const r = open.result.transaction("photos").objectStore("photos").count();
+                                 r.onsuccess = () => done(r.result); };
+    })""") == 1
+    assert photos_stored() == 0
     assert stored(uuid)[info.id][0] == "yes"  # the submitted visit is as submitted
     context.close()
     other_context.close()
@@ -206,4 +219,17 @@ def test_two_tabs_of_one_visit_offline_both_keep_their_changes(page, browser, li
     answers = stored(uuid)
     assert answers[entrance.id] == ("no", "Dirty mat at the door") and answers[greeting.id][0] == "yes"
     assert again.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('audit-draft:{uuid}')).length") == 0
+    context.close()
+
+
+def test_fields_left_out_of_a_save_are_usable_again_if_the_form_is_not_sent(page, browser, live_server, field_day):  # noqa: F811
+    """Fields not changed are disabled for the moment the form's data is taken: should the
+    request not go (stopped, or the page come back from history), they must not stay locked."""
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    # A listener after the page's own one stops the sending, as a stopped request would.
+    auditor.evaluate("""() => document.getElementById("visit-form").addEventListener("submit", e => e.preventDefault())""")
+    auditor.click("button[name=action][value=save]")
+    auditor.wait_for_timeout(200)
+    assert auditor.locator("#visit-form :disabled").count() == 0
     context.close()

@@ -57,9 +57,14 @@ def test_two_equal_visits_do_not_make_a_zero_width_interval():
     assert figures.ci_high[0] - figures.ci_low[0] > 20
 
 
-def test_without_any_repeated_visit_each_location_keeps_its_own_t_interval():
-    figures = location_statistics([80.0, 60.0], [0, 1], 2)  # no within-location spread anywhere
+def test_without_any_spread_within_branches_there_is_no_interval():
+    figures = location_statistics([80.0, 60.0], [0, 1], 2)  # no branch with two visits
     assert math.isnan(figures.ci_low[0]) and math.isnan(figures.ci_high[1])
+    # Only identical repeats: the spread within branches is 0, which is no estimate of it either
+    # (every interval was mean ± 0, one-visit branches included).
+    figures = location_statistics([100.0, 100.0, 70.0, 85.0, 90.0], [0, 0, 1, 2, 3], 4)
+    assert all(math.isnan(v) for v in figures.ci_low)
+
 
 
 def test_z_scores_against_the_chain(stats):
@@ -147,7 +152,7 @@ def test_period_change_is_welch_t_test():
     by_hand = {low: min(2 * low, high), high: high}
     for location in (0, 1):
         assert change.q_value[location] == pytest.approx(by_hand[p[location]])
-        assert change.significant[location] == (by_hand[p[location]] < 0.05)
+        assert change.significant[location] == (by_hand[p[location]] <= 0.05)
 
 
 def test_a_chain_of_unchanged_branches_announces_no_change_however_many_it_tests():

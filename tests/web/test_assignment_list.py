@@ -85,3 +85,15 @@ def test_a_file_imported_twice_schedules_nothing_the_second_time(client, people)
     cancelled.cancelled = True
     db.session.commit()
     assert "1 visit scheduled." in upload(client, vilnius).get_data(as_text=True)
+
+
+def test_the_search_is_blind_to_case_in_every_alphabet_and_takes_wildcards_literally(client, people, make_user):  # noqa: F811
+    as_user(client, people["admin"])
+    ivan = make_user("auditor", name="Иван Петров", email="ivan@example.com")
+    today = date.today()
+    plan = HEADER + f"VLN-01,store-visit,{ivan.email},Buy a gift,{today},{today + timedelta(days=3)},\n"
+    assert "1 visit scheduled." in upload(client, plan).get_data(as_text=True)
+    assert "1 scheduled visit" in client.get("/assignments?q=иван").get_data(as_text=True)
+    assert "1 scheduled visit" in client.get("/assignments?q=ПЕТРОВ").get_data(as_text=True)
+    assert "0 scheduled visits" in client.get("/assignments?q=%").get_data(as_text=True)
+    assert "0 scheduled visits" in client.get("/assignments?q=VLN_01").get_data(as_text=True)

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import datetime
 from html import unescape
+from urllib.parse import quote
 
 import pypdf
 import pytest
@@ -284,15 +285,19 @@ def test_downloads_are_named_by_their_filters_and_branch_codes_work_in_any_case(
                                                           "since": "2026-09-01", "until": "2026-10-31"})
     ascii_region = region.replace("ī", "i").replace("ē", "e").replace("ā", "a")
     assert pdf.headers["Content-Disposition"] == (
-        f'attachment; filename="chain-store-visit-{ascii_region}-2026-09-01_2026-10-31.pdf"')
+        f'attachment; filename="chain-store-visit-{ascii_region}-2026-09-01_2026-10-31.pdf"; '
+        f"filename*=UTF-8''chain-store-visit-{quote(region)}-2026-09-01_2026-10-31.pdf")
     whole = client.get("/office/statistics.xlsx?checklist=store-visit")
-    assert whole.headers["Content-Disposition"] == 'attachment; filename="chain-store-visit.xlsx"'
+    assert whole.headers["Content-Disposition"].startswith('attachment; filename="chain-store-visit.xlsx";')
     code = chain_statistics(StatsFilter("store-visit"))["locations"][0]["code"]
     lower = client.get(f"/office/locations/{code.lower()}?checklist=store-visit")
     assert lower.status_code == 302 and lower.headers["Location"] == f"/office/locations/{code}?checklist=store-visit"
     report = client.get(f"/locations/{code.lower()}/report.pdf?since=2026-10-01")
     assert report.status_code == 200
-    assert report.headers["Content-Disposition"] == f'attachment; filename="location-{code}-from-2026-10-01.pdf"'
+    assert report.headers["Content-Disposition"].startswith(f'attachment; filename="location-{code}-from-2026-10-01.pdf";')
+    # Query values pass through the redirect as sent, whatever their names.
+    odd = client.get(f"/office/locations/{code.lower()}?checklist=store-visit&code=x&_external=1")
+    assert odd.status_code == 302 and odd.headers["Location"].endswith(f"/{code}?checklist=store-visit&code=x&_external=1")
 
 
 def test_a_page_that_needs_signing_in_says_so_in_the_users_language(client, demo):
