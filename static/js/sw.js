@@ -4,7 +4,7 @@
  * localStorage and are laid over the page by fill.js. Nothing else is cached.
  */
 var CACHE = "audit-pages-v1";
-var STATIC = ["/static/css/app.css", "/static/js/fill.js", "/static/js/page.js"];
+var STATIC = ["/static/css/app.css", "/static/js/fill-photos.js", "/static/js/fill.js", "/static/js/page.js"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(STATIC); }).then(function () {
