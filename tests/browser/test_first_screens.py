@@ -58,8 +58,13 @@ def test_one_tab_and_enter_pass_the_top_bar(page, live_server, admin):
     """Keyboard users went through the brand, four languages, their name and "Sign out" on every
     page before reaching its first control."""
     sign_in(page, live_server, admin.email)
-    page.keyboard.press("Tab")
+    page.goto(f"{live_server}/")  # a page opened afresh: the keyboard starts at its top
+    page.wait_for_load_state("load")
     link = page.locator("a.skip-link")
+    for _ in range(3):  # a key press now and then reaches Chromium before the page has the focus
+        page.keyboard.press("Tab")
+        if not page.evaluate("document.activeElement === document.body"):
+            break
     assert page.evaluate("document.activeElement.className") == "skip-link"
     box = link.bounding_box()
     assert box["y"] >= 0 and link.inner_text() == "Skip to the content"  # shown while it has the focus
