@@ -241,11 +241,10 @@ def waiting_assignments(*, auditor: User | None = None, location: Location | Non
 VIEWS = ("open", "all")
 
 
-def scheduled_assignments(view: str = "open", search: str = "", offset: int = 0,
-                          limit: int = 100) -> tuple[list[dict], int]:
-    """Scheduled visits for the schedulers' list, and how many match: ``open`` ones (not started,
-    or a draft or returned visit) the most urgent first, or ``all`` (not cancelled) the latest
-    window first; ``search`` finds a branch code or name, or an auditor's name or e-mail."""
+def _scheduled_conditions(view: str, search: str) -> list:
+    """``open`` ones (not started, or a draft or returned visit) or ``all`` (not cancelled);
+    ``search`` finds a branch code or name, or an auditor's name or e-mail. On the assignment
+    outer-joined to its visit."""
     conditions = [Assignment.cancelled.is_(False)]
     if view == "open":
         conditions.append(func.coalesce(Visit.status, "draft").in_(("draft", "returned")))
@@ -261,8 +260,19 @@ def scheduled_assignments(view: str = "open", search: str = "", offset: int = 0,
         matching_auditors = select(User.id).where(found(User.name) | found(User.email))
         conditions.append(Assignment.location_id.in_(matching_locations)
                           | Assignment.auditor_id.in_(matching_auditors))
-    base = select(Assignment.id).outerjoin(Visit, Visit.assignment_id == Assignment.id).where(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    return conditions
+
+
+def count_scheduled(view: str = "open", search: str = "") -> int:
+    """How many scheduled visits :func:`scheduled_assignments` has to show in all."""
+    return db.session.scalar(select(func.count(Assignment.id)).outerjoin(Visit, Visit.assignment_id == Assignment.id)
+                             .where(*_scheduled_conditions(view, search))) or 0
+
+
+def scheduled_assignments(view: str = "open", search: str = "", offset: int = 0, limit: int = 100) -> list[dict]:
+    """Scheduled visits for the schedulers' list (see :func:`_scheduled_conditions`): open ones
+    the most urgent first, all of them the latest window first."""
+    conditions = _scheduled_conditions(view, search)
     order = ((Assignment.due_until, Assignment.due_from, Assignment.id) if view == "open"
              else (Assignment.due_until.desc(), Assignment.id.desc()))
     rows = db.session.execute(
@@ -273,4 +283,4 @@ def scheduled_assignments(view: str = "open", search: str = "", offset: int = 0,
                  selectinload(Assignment.auditor))
         .order_by(*order).offset(offset).limit(limit)
     ).all()
-    return [{"assignment": a, "status": status} for a, status in rows], total
+    return [{"assignment": a, "status": status} for a, status in rows]

@@ -42,13 +42,16 @@ def recent_visits(user: User, limit: int = 25, status: str | None = None) -> lis
     return _as_dicts(stmt)
 
 
-def waiting_for_review(user: User, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+def waiting_for_review(user: User, offset: int = 0, limit: int = 50) -> list[dict]:
     """Submitted visits, the longest waiting first (a queue, not a news feed: the oldest were
-    hidden below the newest fifty), and how many wait in all."""
+    hidden below the newest fifty)."""
     waiting = _visit_rows(user).where(Visit.status == "submitted")
-    total = db.session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
-    rows = _as_dicts(waiting.order_by(Visit.submitted_at, Visit.id).offset(offset).limit(limit))
-    return rows, total
+    return _as_dicts(waiting.order_by(Visit.submitted_at, Visit.id).offset(offset).limit(limit))
+
+
+def count_waiting(user: User) -> int:
+    """How many visits ``user`` may see wait for review."""
+    return db.session.scalar(select(func.count(Visit.id)).where(visible_visits(user), Visit.status == "submitted")) or 0
 
 
 def next_waiting(user: User, after: Visit) -> int | None:

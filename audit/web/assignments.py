@@ -19,7 +19,7 @@ from ..models import Assignment, Checklist, Location, User
 from ..policy import may
 from ..services.assignments import (
     CSV_COLUMNS, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
-    VIEWS, import_assignments_csv, scheduled_assignments,
+    VIEWS, count_scheduled, import_assignments_csv, scheduled_assignments,
 )
 from ..times import local_today
 from .forms import AppForm
@@ -72,9 +72,8 @@ def _listing() -> dict:
     urgent first, by default); every row can be reached a page at a time."""
     view = request.args.get("view") if request.args.get("view") in VIEWS else "open"
     search = request.args.get("q", "")[:100]
-    _rows, total = scheduled_assignments(view, search, limit=0)
-    page = requested_page(total, LIST_PAGE)
-    rows, _total = scheduled_assignments(view, search, offset=page.offset, limit=page.size)
+    page = requested_page(count_scheduled(view, search), LIST_PAGE)
+    rows = scheduled_assignments(view, search, offset=page.offset, limit=page.size)
     return {"rows": rows, "page": page, "view": view, "search": search}
 
 

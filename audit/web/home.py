@@ -35,7 +35,8 @@ def index():
     if may(user, "view_users"):
         context["user_counts"] = overview.user_counts_by_role()
     if may(user, "review_visits"):
-        context["waiting"], context["waiting_total"] = overview.waiting_for_review(user, limit=WAITING_ON_HOME)
+        context["waiting"] = overview.waiting_for_review(user, limit=WAITING_ON_HOME)
+        context["waiting_total"] = overview.count_waiting(user)
         context["disputes"] = open_disputes()
     if user.role == "auditor":
         context["work"] = auditor_work(user, local_today())

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Dispute, Visit
 from ..policy import may
-from ..services.overview import waiting_for_review
+from ..services.overview import count_waiting, waiting_for_review
 from ..services.review import approve_visit, decide_dispute, raise_dispute, return_visit
 from ..services.visits import VisitError, VisitInvalid
 from .home import visit_page
@@ -26,9 +26,8 @@ def queue():
     """Every visit waiting for review, the longest waiting first, a page at a time."""
     if not may(current_user, "review_visits"):
         abort(404)
-    _rows, total = waiting_for_review(current_user, limit=0)
-    page = requested_page(total, QUEUE_PAGE)
-    rows, total = waiting_for_review(current_user, offset=page.offset, limit=page.size)
+    page = requested_page(count_waiting(current_user), QUEUE_PAGE)
+    rows = waiting_for_review(current_user, offset=page.offset, limit=page.size)
     return render_template("home/queue.html", visits=rows, page=page)
 
 
