@@ -6,6 +6,8 @@
  * What the server confirmed is remembered too ("saved", with the revision the server gave):
  * a page reloaded without a connection is the copy kept when it was first opened, older than
  * those saves, so they are laid over it before the pending changes.
+ * localStorage reaches the disk late, so every change is also written to IndexedDB
+ * (static/js/draft-store.js), whence a page adopts what a killed browser left only there.
  * Photos wait in IndexedDB until sent (static/js/fill-photos.js). Without these scripts the page
  * is a plain form.
  */
@@ -21,6 +23,9 @@
   var stateEl = document.getElementById("save-state");
   var timer = null, inflight = false, lastErrors = {}, conflicted = false;
   var photos = window.AuditFillPhotos(form, msg, csrf, { changed: photosChanged, error: photoError, conflict: conflict });
+  // A page kept offline from an older version may come without draft-store.js: localStorage alone then.
+  var drafts = window.AuditDraftStore || { put: function () {}, remove: function () {}, list: function () { return Promise.resolve([]); } };
+  var KINDS = ["answers", "comments", "details"];
 
   document.body.classList.add("js");
 
@@ -28,28 +33,69 @@
   function empty() { return { answers: {}, comments: {}, details: {} }; }
   // A page opens with every change its visit's other tabs (open, closed or killed) left unsent,
   // the latest of each, and sends them with its own; their keys are taken over.
+  var leftBehind = {};  // key -> the record localStorage had for it
+  function mergeRecords(records) {
+    var merged = empty();
+    records.sort(function (a, b) { return (a.at || 0) - (b.at || 0); });
+    records.forEach(function (changes) {
+      KINDS.forEach(function (kind) {
+        Object.keys(changes[kind] || {}).forEach(function (id) { merged[kind][id] = changes[kind][id]; });
+      });
+    });
+    return merged;
+  }
   function loadPending() {
-    var merged = empty(), keys = [], left = [];
+    var keys = [];
     try {
       for (var i = 0; i < localStorage.length; i++) {
         var key = localStorage.key(i);
         if (key === PREFIX || key.indexOf(PREFIX + ":") === 0) keys.push(key);
       }
       keys.forEach(function (key) {
-        try { var found = JSON.parse(localStorage.getItem(key)); if (found) left.push(found); } catch (e) { /* unreadable */ }
+        try { var found = JSON.parse(localStorage.getItem(key)); if (found) leftBehind[key] = found; } catch (e) { /* unreadable */ }
       });
-    } catch (e) { return merged; }  // storage switched off
-    left.sort(function (a, b) { return (a.at || 0) - (b.at || 0); });
-    left.forEach(function (changes) {
-      ["answers", "comments", "details"].forEach(function (kind) {
-        Object.keys(changes[kind] || {}).forEach(function (id) { merged[kind][id] = changes[kind][id]; });
-      });
-    });
+    } catch (e) { return empty(); }  // storage switched off
+    var merged = mergeRecords(Object.keys(leftBehind).map(function (key) { return leftBehind[key]; }));
     if (Object.keys(merged.answers).length + Object.keys(merged.comments).length + Object.keys(merged.details).length) {
       localStorage.setItem(KEY, JSON.stringify(Object.assign({ at: Date.now() }, merged)));
     }
     keys.forEach(function (key) { localStorage.removeItem(key); });
     return merged;
+  }
+  // The durable copy (IndexedDB) is read when it opens, a moment after the page: a record newer
+  // than localStorage's copy of the same key (or one localStorage never had) was typed just
+  // before the browser was killed. Its changes are taken, except on fields changed here since.
+  var changedHere = {};
+  function adoptDurableCopy() {
+    drafts.list(PREFIX).then(function (found) {
+      var records = Object.assign({}, leftBehind), newer = false;
+      found.forEach(function (entry) {
+        if (entry.key === KEY) return;
+        var record = null;
+        try { record = JSON.parse(entry.text); } catch (e) { record = null; }
+        if (record && (!records[entry.key] || (record.at || 0) > (records[entry.key].at || 0))) {
+          records[entry.key] = record;
+          newer = true;
+        }
+        drafts.remove(entry.key);
+      });
+      if (!newer) return;
+      var adopted = mergeRecords(Object.keys(records).map(function (key) { return records[key]; })), taken = 0;
+      KINDS.forEach(function (kind) {
+        Object.keys(adopted[kind]).forEach(function (id) {
+          if (changedHere[kind + ":" + id] || pending[kind][id] === adopted[kind][id]) return;
+          pending[kind][id] = adopted[kind][id];
+          taken += 1;
+        });
+      });
+      if (!taken) return;
+      store();
+      lay(pending);
+      refresh();
+      if (conflicted) { showUnsent(); return; }
+      setState(navigator.onLine ? "saving" : "offline");
+      schedule(0);
+    });
   }
   var pending = form.dataset.savedNow ? refusedValues() : loadPending();  // a POST just saved the form
   // After a POST the page holds what was stored, except the values the server refused (marked
@@ -72,9 +118,15 @@
     return kept;
   }
   function store() {
-    if (count() === 0) { localStorage.removeItem(KEY); return; }
+    if (count() === 0) {
+      try { localStorage.removeItem(KEY); } catch (e) { /* switched off */ }
+      drafts.remove(KEY);
+      return;
+    }
+    var text = JSON.stringify(Object.assign({ at: Date.now() }, pending));
+    drafts.put(KEY, text);
     try {
-      localStorage.setItem(KEY, JSON.stringify(Object.assign({ at: Date.now() }, pending)));
+      localStorage.setItem(KEY, text);
     } catch (e) { /* full or switched off: the changes are still sent from this page */ }
   }
   // Confirmed saves newer than this page (which is then the offline copy); else the page has them.
@@ -188,7 +240,7 @@
   });
   function showErrors(errors, sent) {
     errors = errors || {};
-    ["answers", "comments", "details"].forEach(function (kind) {
+    KINDS.forEach(function (kind) {
       Object.keys(sent[kind]).forEach(function (key) {
         if (errors[key]) lastErrors[key] = errors[key]; else delete lastErrors[key];
       });
@@ -237,7 +289,7 @@
       return response.json();
     }).then(function (data) {
       if (!data) return;
-      ["answers", "comments", "details"].forEach(function (kind) {
+      KINDS.forEach(function (kind) {
         Object.keys(sent[kind]).forEach(function (key) {
           if ((data.errors || {})[key]) return;
           saved[kind][key] = sent[kind][key];
@@ -299,12 +351,14 @@
   form.addEventListener("input", onChange);
   form.addEventListener("change", onChange);
   function onChange(event) {
-    var el = event.target, name = el.name || "";
+    var el = event.target, name = el.name || "", kind, key;
     if (el.type === "file") return;
-    if (name.indexOf("answer-") === 0) pending.answers[name.slice(7)] = valueOf(name);
-    else if (name.indexOf("comment-") === 0) pending.comments[name.slice(8)] = el.value;
-    else if (el.dataset.detail) pending.details[el.dataset.detail] = el.value;
+    if (name.indexOf("answer-") === 0) { kind = "answers"; key = name.slice(7); }
+    else if (name.indexOf("comment-") === 0) { kind = "comments"; key = name.slice(8); }
+    else if (el.dataset.detail) { kind = "details"; key = el.dataset.detail; }
     else return;
+    pending[kind][key] = kind === "answers" ? valueOf(name) : el.value;
+    changedHere[kind + ":" + key] = true;
     store();
     refresh();
     if (conflicted) { showUnsent(); return; }  // nothing more is sent; the list grows
@@ -423,4 +477,5 @@
   refresh();
   setState(count() ? (navigator.onLine ? "saving" : "offline") : "saved");
   if (count()) flush();
+  if (!form.dataset.savedNow) adoptDurableCopy();
 }());

@@ -67,5 +67,6 @@
         if (key === "audit-saved:" + uuid || key.indexOf("audit-draft:" + uuid) === 0) localStorage.removeItem(key);
       });
     } catch (e) { /* storage switched off: nothing was kept */ }
+    if (window.AuditDraftStore) window.AuditDraftStore.removeAll("audit-draft:" + uuid);  // the durable copy
   });
 })();

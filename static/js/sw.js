@@ -1,10 +1,10 @@
 /* Service worker: lets an auditor reload a checklist page without a connection.
  * Fill pages and static files are fetched from the network first; when that fails, the copy
  * kept from the last successful load is served. Answers typed since then live in
- * localStorage and are laid over the page by fill.js. Nothing else is cached.
+ * localStorage (and IndexedDB) and are laid over the page by fill.js. Nothing else is cached.
  */
 var CACHE = "audit-pages-v1";
-var STATIC = ["/static/css/app.css", "/static/js/fill-photos.js", "/static/js/fill.js", "/static/js/page.js"];
+var STATIC = ["/static/css/app.css", "/static/js/draft-store.js", "/static/js/fill-photos.js", "/static/js/fill.js", "/static/js/page.js"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(STATIC); }).then(function () {

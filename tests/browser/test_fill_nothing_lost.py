@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from audit.extensions import db
 from audit.models import Answer, Evidence, Visit
-from tests.browser.test_field_visit import field_day, jpeg_bytes, open_section, sign_in, tap  # noqa: F401
+from tests.browser.test_field_visit import drafts_kept, field_day, jpeg_bytes, open_section, sign_in, tap  # noqa: F401
 from tests.browser.test_fill_refusals import start_visit
 from tests.web.test_field_workflow import best_answers
 
@@ -218,7 +218,7 @@ def test_two_tabs_of_one_visit_offline_both_keep_their_changes(page, browser, li
     again.wait_for_selector("#save-state[data-state='saved']")
     answers = stored(uuid)
     assert answers[entrance.id] == ("no", "Dirty mat at the door") and answers[greeting.id][0] == "yes"
-    assert again.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('audit-draft:{uuid}')).length") == 0
+    assert drafts_kept(again, uuid) == 0
     context.close()
 
 

@@ -1,0 +1,103 @@
+"""A tablet's browser killed outright (the system reclaiming memory, a crash) a moment after the
+auditor typed, offline: what was typed is on the tablet when the browser comes back."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TABLET_SIZES
+from tests.browser.test_field_visit import PASSWORD, drafts_kept, field_day, open_section  # noqa: F401
+from tests.browser.test_fill_nothing_lost import stored
+
+pytestmark = pytest.mark.browser
+
+
+def kill_chromium_of(profile) -> None:
+    """SIGKILL every process of the browser using ``profile``, as the system would."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(profile) in command:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def open_browser(browser, profile):
+    return browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+        viewport=TABLET_SIZES["landscape"], locale="en-GB")
+
+
+def sign_in(page, base, user) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+
+
+@pytest.mark.parametrize("pause_ms", [30, 150, 1000])
+def test_what_was_typed_offline_survives_the_browser_being_killed(browser, live_server, field_day, tmp_path, pause_ms):  # noqa: F811
+    people, store = field_day
+    item = next(i for i in store.items if i.type == "yes_no")
+    profile = tmp_path / "profile"
+    context = open_browser(browser, profile)
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, live_server, people["auditor"])
+    page.click("button:has-text('Start')")
+    page.wait_for_url("**/fill")
+    uuid = page.url.split("/")[-2]
+    page.wait_for_selector("body[data-offline-ready='1']")
+    open_section(page, store.section_of(item.id).id)
+    context.set_offline(True)
+    page.evaluate("() => window.dispatchEvent(new Event('offline'))")
+    question = page.locator(f"#q-{item.id}")
+    question.locator("label", has_text="No").click()
+    question.locator("details.comment").evaluate("details => { details.open = true; }")
+    question.locator("textarea").fill("Durys užrakintos 10:05, niekas neatidarė")
+    page.wait_for_selector("#save-state[data-state='offline']")
+    page.wait_for_timeout(pause_ms)
+    kill_chromium_of(profile)
+    time.sleep(0.5)
+    try:
+        context.close()
+    except Exception:  # noqa: BLE001 - the browser is gone
+        pass
+    assert stored(uuid).get(item.id, (None, ""))[1] in ("", None)  # nothing reached the server
+
+    context = open_browser(browser, profile)  # the connection is back
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, live_server, people["auditor"])
+    page.goto(f"{live_server}/visits/{uuid}/fill")
+    page.wait_for_selector("#save-state[data-state='saved']", timeout=10000)
+    assert drafts_kept(page, uuid) == 0  # sent: no copy is left to be sent again
+    context.close()
+    assert stored(uuid)[item.id] == ("no", "Durys užrakintos 10:05, niekas neatidarė")
+
+
+def test_a_page_kept_from_an_older_version_without_the_durable_copy_still_saves(browser, live_server, field_day, tmp_path):  # noqa: F811
+    """A fill page the service worker kept before an upgrade has no draft-store.js but gets the
+    new fill.js: the page works on localStorage alone."""
+    people, store = field_day
+    item = next(i for i in store.items if i.type == "yes_no")
+    context = open_browser(browser, tmp_path / "profile")
+    page = context.pages[0] if context.pages else context.new_page()
+    page.route("**/draft-store.js*", lambda route: route.fulfill(status=404, body=""))
+    sign_in(page, live_server, people["auditor"])
+    page.click("button:has-text('Start')")
+    page.wait_for_url("**/fill")
+    uuid = page.url.split("/")[-2]
+    open_section(page, store.section_of(item.id).id)
+    page.locator(f"#q-{item.id} label", has_text="Yes").click()
+    page.wait_for_selector("#save-state[data-state='saved']")
+    context.close()
+    assert stored(uuid)[item.id][0] == "yes"
