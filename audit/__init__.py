@@ -73,7 +73,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 
 def _security_headers(app: Flask) -> None:
     """No page in a frame (clickjacking), no script or style but our files, no full URLs to other
-    sites, no type sniffing. A response that sets its own (a photo's stricter policy) keeps it."""
+    sites, no type sniffing, no page kept in the browser's cache. A response that sets its own (a photo's stricter policy) keeps it."""
     headers = [("X-Frame-Options", "DENY"), ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
                ("Referrer-Policy", "same-origin"), ("X-Content-Type-Options", "nosniff")]
     if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: browsers must not fall back to HTTP
@@ -83,6 +83,11 @@ def _security_headers(app: Flask) -> None:
     def _headers(response):
         for name, value in headers:
             response.headers.setdefault(name, value)
+        # A page (findings, names, scores) is not kept in the browser's cache: on a shared tablet
+        # or office computer the next person could bring it back after sign-out. Pages that
+        # may be kept say so themselves (the fill page, revalidated).
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 

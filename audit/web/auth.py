@@ -1,7 +1,11 @@
 """Login and logout."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+import hashlib
+import hmac
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -37,14 +41,46 @@ def _submitted_email() -> str:
     return request.form.get("email", "").strip().lower()[:254] or "(no e-mail)"
 
 
-# Two counters on sign-in attempts (GET stays free): per address tried, and per client IP.
+#: A browser that signed in to an address keeps a mark of it (a keyed digest, not the address):
+#: someone guessing that address's password elsewhere runs into the per-address limit, but cannot
+#: lock its owner out of the tablet or computer they use (OWASP's "device cookies").
+DEVICE_COOKIE = "audit_devices"
+DEVICE_MARKS_KEPT = 5  # a shared tablet: the last few people who signed in on it
+DEVICE_COOKIE_DAYS = 365
+
+
+def _device_mark(email: str) -> str:
+    key = current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else current_app.secret_key
+    return hmac.new(key, b"sign-in device:" + email.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _device_marks() -> list[str]:
+    return [mark for mark in request.cookies.get(DEVICE_COOKIE, "").split(".") if len(mark) == 32][:DEVICE_MARKS_KEPT]
+
+
+def _signed_in_here_before() -> bool:
+    return _device_mark(_submitted_email()) in _device_marks()
+
+
+def _remember_device(response, email: str):
+    mark = _device_mark(email)
+    marks = [mark] + [m for m in _device_marks() if m != mark]
+    response.set_cookie(DEVICE_COOKIE, ".".join(marks[:DEVICE_MARKS_KEPT]), max_age=timedelta(days=DEVICE_COOKIE_DAYS),
+                        httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+# Two counters on sign-in attempts (GET stays free): per address tried (except from a browser
+# that signed in to it before), and per client IP (always).
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_EMAIL"], key_func=_submitted_email,
-               methods=["POST"], scope="email")
+               methods=["POST"], scope="email", exempt_when=_signed_in_here_before)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], scope="ip")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
+    if request.method == "POST" and request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        abort(415)  # the sign-in form only: a JSON body would be counted under no address
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
@@ -59,7 +95,7 @@ def login():
             sign_ins.start(user, remember=form.remember.data)
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("home.index")))
+            return _remember_device(redirect(safe_next(request.args.get("next"), url_for("home.index"))), user.email)
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form)
 

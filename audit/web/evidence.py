@@ -24,7 +24,9 @@ from ..services.evidence import (
 bp = Blueprint("evidence", __name__)
 log = logging.getLogger(__name__)
 
-#: Browsers may keep a photo for a day; a photo never changes (a new upload gets a new id).
+#: The auditor's tablet may keep the photos of a visit in progress for a day (a photo never
+#: changes: a new upload gets a new id); anyone else's browser asks each time, so a photo is not
+#: shown from the cache of a shared computer after its reader signed out.
 CACHE_SECONDS = 24 * 3600
 ERROR_STATUS = ((PhotoTooLarge, 413), (UnsupportedPhoto, 415), (VisitLocked, 409), (EvidenceError, 400))
 
@@ -119,7 +121,8 @@ def _serve(evidence_id: int, thumb: bool):
         path, mimetype="image/jpeg", as_attachment=False,
         download_name=f"evidence-{evidence_id}{'-thumb' if thumb else ''}.jpg",
     )
-    response.headers["Cache-Control"] = f"private, max-age={CACHE_SECONDS}"
+    own_draft = evidence.visit.auditor_id == current_user.id and evidence.visit.status in EDITABLE_STATUSES
+    response.headers["Cache-Control"] = f"private, max-age={CACHE_SECONDS}" if own_draft else "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response

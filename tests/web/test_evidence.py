@@ -386,7 +386,9 @@ def test_photos_are_served_only_to_who_may_see_the_visit(app, scene, role, statu
         assert response.status_code == status, (role, url)
         if status == 200:
             assert response.mimetype == "image/jpeg"
-            assert response.headers["Cache-Control"] == "private, max-age=86400"
+            # The auditor's tablet keeps the photos of the visit in progress; anyone else's browser
+            # asks again each time (a shared computer after sign-out).
+            assert response.headers["Cache-Control"] == ("private, max-age=86400" if role == "auditor" else "private, no-cache")
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert response.headers["Content-Disposition"].startswith("inline")
     assert client.get(f"/evidence/{body['id'] + 1000}").status_code == 404

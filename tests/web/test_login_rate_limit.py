@@ -170,3 +170,45 @@ def test_behind_a_proxy_the_per_address_limit_counts_the_forwarded_client(tmp_pa
         assert post_login(client, f"a{attempt}@example.com", **first).status_code == 200
     assert post_login(client, "a.more@example.com", **first).status_code == 429
     assert post_login(client, "b@example.com", **second).status_code == (200 if hops else 429)
+
+
+def sign_out(client) -> None:
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/account/password").get_data(as_text=True))})
+    assert client.get("/").status_code == 302
+
+
+def test_someone_hammering_an_address_cannot_lock_its_owner_out_of_their_own_browser(app, make_user):
+    """The per-address limit stops guessing from elsewhere; the browser the owner signed in with
+    before is not stopped by it (still by its own IP's limit)."""
+    user = make_user("manager")
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    login(owner, user.email)
+    assert owner.get_cookie("audit_devices") is not None
+    sign_out(owner)
+
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    for _ in range(10):
+        post_login(attacker, user.email)
+    assert post_login(attacker, user.email, PASSWORD).status_code == 429  # locked for guessers
+    assert post_login(owner, user.email, PASSWORD).status_code == 302  # not for its owner
+    assert owner.get("/").status_code == 200
+    sign_out(owner)
+    # A mark made for one address opens nothing for another, nor does a forged one.
+    other = make_user("admin")
+    for _ in range(10):
+        post_login(attacker, other.email)
+    assert post_login(owner, other.email, PASSWORD).status_code == 429
+    forger = app.test_client()
+    forger.set_cookie("audit_devices", "0" * 32)
+    assert post_login(forger, user.email, PASSWORD).status_code == 429
+
+
+def test_sign_in_is_only_by_the_form_so_every_attempt_counts_against_its_address(client, make_user):
+    user = make_user("reviewer")
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", json={"email": user.email, "password": PASSWORD},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 415
+    assert client.get("/").status_code == 302  # not signed in

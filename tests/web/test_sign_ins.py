@@ -102,6 +102,21 @@ def test_pages_may_not_be_framed_and_send_no_full_referrer(app, make_user):
     assert page.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_pages_are_not_kept_in_the_browsers_cache_to_be_shown_after_sign_out(app, make_user, make_location):
+    """A shared office computer or tablet: after sign-out, Back or the history must not bring a
+    visit's findings back from the cache."""
+    from tests.conftest import login
+
+    make_location("VLN-01", "Vilnius")
+    client = app.test_client()
+    login(client, make_user("admin").email)
+    for url in ("/", "/office", "/admin/locations", "/office/locations/VLN-01", "/login"):
+        response = client.get(url)
+        assert response.mimetype == "text/html", url
+        assert response.headers["Cache-Control"] == "no-store", url
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+
+
 def test_the_remember_me_cookie_is_secure_when_the_session_cookie_is(app, make_user):
     person = make_user("reviewer")
     app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)  # what create_app derives
