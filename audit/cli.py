@@ -29,9 +29,16 @@ def register_commands(app: Flask) -> None:
     from .cli_copy import copy_database
     from .cli_setup import check_setup
 
-    for command in (init_db, check_checklists, load_checklists, rescore, create_user, demo, import_visits, export_visits, create_token, list_tokens, revoke_token,
-                    stats_command, report_group, check_setup, copy_database):
+    from .cli_common import needs_schema
+
+    for command in (init_db, check_checklists, check_setup, copy_database):
         app.cli.add_command(command)
+    for command in (load_checklists, rescore, create_user, demo, import_visits, export_visits, create_token,
+                    list_tokens, revoke_token, stats_command):
+        app.cli.add_command(needs_schema(command))
+    for command in report_group.commands.values():
+        needs_schema(command)
+    app.cli.add_command(report_group)
 
 
 @click.command("init-db")

@@ -31,3 +31,41 @@ def schema_revisions(engine: Engine) -> tuple[str | None, str]:
         current = MigrationContext.configure(connection).get_current_revision()
     head = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config()).get_current_head()
     return current, head
+
+
+def needs_schema(command):
+    """Wrap a command that uses the tables: on a database not set up (or set up by an older
+    release) it stops with what to run instead of a traceback about a missing table."""
+    import functools
+    import sys
+
+    import click
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from .extensions import db
+
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except (OperationalError, ProgrammingError) as exc:
+            db.session.rollback()
+            try:
+                current, head = schema_revisions(db.engine)
+            except SQLAlchemyError:
+                click.echo(f"error: {shown_url(db.engine)} cannot be reached: {reason(exc)}", err=True)
+                sys.exit(1)
+            if current is None:
+                click.echo(f"error: the database {shown_url(db.engine)} is not set up: run `audit init-db` first",
+                           err=True)
+            elif current != head:
+                click.echo(f"error: the database {shown_url(db.engine)} is at migration {current}, this release "
+                           f"needs {head}: run `audit init-db` to upgrade it", err=True)
+            else:
+                raise
+            sys.exit(1)
+
+    command.callback = run
+    return command

@@ -95,7 +95,11 @@ def _contents() -> Iterator[tuple[str, str, str]]:
 def _checklist_files() -> Iterator[tuple[str, str, str]]:
     """The checklist folder against what is loaded: a file edited (or added) but never loaded
     leaves new visits on the old questions without anyone noticing."""
+    from sqlalchemy import func, select
+
     from .checklist import content_hash, load_checklist_set
+    from .extensions import db
+    from .models import Checklist
     from .services.checklists import current_version
 
     folder = current_app.config["CHECKLIST_DIR"]
@@ -104,12 +108,20 @@ def _checklist_files() -> Iterator[tuple[str, str, str]]:
         bad = sorted({problem.file for error in errors for problem in error.problems})
         yield (WARNING, "checklist files", f"{len(bad)} file(s) in {folder} have problems "
                f"({', '.join(Path(name).name for name in bad)}): run `audit check-checklists`")
+    versions = {definition.id: current_version(definition.id) for _path, definition in loaded}
     stale = [path.name for path, definition in loaded
-             if (version := current_version(definition.id)) is None or version.content_hash != content_hash(definition)]
+             if versions[definition.id] is not None and versions[definition.id].content_hash != content_hash(definition)]
+    never = [path.name for path, definition in loaded if versions[definition.id] is None]
     if stale:
         yield (WARNING, "checklist files", f"{', '.join(stale)} in {folder} differ from what is loaded: "
                "run `audit load-checklists` (new visits use the loaded version)")
-    elif loaded:
+    if never:
+        elsewhere = db.session.scalar(select(func.count(Checklist.id)).where(Checklist.key.not_in(list(versions))))
+        note = (f"; {elsewhere} loaded checklist(s) came from another folder: set AUDIT_CHECKLIST_DIR to it"
+                if elsewhere else "")
+        yield (WARNING, "checklist files",
+               f"{', '.join(never)} in {folder}: never loaded (run `audit load-checklists` to use them){note}")
+    if loaded and not stale and not never:
         yield OK, "checklist files", f"the {len(loaded)} file(s) in {folder} are loaded as they are"
 
 

@@ -186,3 +186,28 @@ def test_check_setup_notices_a_checklist_file_edited_but_not_loaded(tmp_path):
         assert f"checklist files: 1 file(s) in {folder} have problems (broken.yaml): run `audit check-checklists`" \
             in warned
         db.engine.dispose()
+
+
+def test_check_setup_does_not_take_a_folder_never_loaded_for_edited_files(tmp_path):
+    """Checklists loaded from a folder of the chain's own, the default folder's files never loaded:
+    the advice is to point AUDIT_CHECKLIST_DIR there, not to load the default folder's files."""
+    from flask_migrate import upgrade as migrate
+
+    from tests.unit.test_checklist_validation import VALID
+
+    own, default = tmp_path / "own", tmp_path / "default"
+    own.mkdir()
+    default.mkdir()
+    (own / "salon.yaml").write_text(VALID)
+    (default / "other.yaml").write_text(VALID.replace("id: mini", "id: other"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'a.db'}", "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SECRET_KEY": "x" * 40, "CHECKLIST_DIR": str(default)})
+    runner = app.test_cli_runner()
+    with app.app_context():
+        migrate()
+        assert runner.invoke(args=["load-checklists", str(own / "salon.yaml")]).exit_code == 0
+        warned = lines_of(runner.invoke(args=["check-setup"]).output, "warning")
+        assert f"checklist files: other.yaml in {default}: never loaded (run `audit load-checklists` to use them); " \
+               "1 loaded checklist(s) came from another folder: set AUDIT_CHECKLIST_DIR to it" in warned
+        assert not any("differ from what is loaded" in line for line in warned)
+        db.engine.dispose()
