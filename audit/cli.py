@@ -66,20 +66,24 @@ def init_db() -> None:
 def check_checklists(paths: tuple[str, ...], all_languages: bool) -> None:
     """Validate checklist files (default: the checklists folder) without touching the database."""
     from .checklist import ChecklistProblem
-    from .checklist.model import untranslated
+    from .checklist.untranslated import missing_texts
 
     chosen = list(paths) or [current_app.config["CHECKLIST_DIR"]]
     files = find_checklist_files(chosen)
     loaded, errors = load_checklist_set(chosen)
     problems = [problem for error in errors for problem in error.problems]
-    for path, definition in loaded:
-        for lang, places in untranslated(definition).items():
-            listed = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
-            message = f"no {LANGUAGE_NAMES[lang]} ({lang}) text for {len(places)} place(s), shown in English: {listed}"
-            if all_languages:
-                problems.append(ChecklistProblem(str(path), None, "", message))
-            else:
-                click.echo(f"note: {path}: {message}", err=True)
+    for path, _definition in loaded:
+        missing = missing_texts(path)
+        if all_languages:
+            problems += [ChecklistProblem(str(path), place.line, place.path, f"no {_language_list(place.languages)} "
+                                          "text: shown in English") for place in missing]
+            continue
+        for lang, name in LANGUAGE_NAMES.items():
+            places = [f"line {place.line} ({place.path})" for place in missing if lang in place.languages]
+            if places:
+                listed = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
+                click.echo(f"note: {path}: no {name} ({lang}) text for {len(places)} place(s), shown in English: "
+                           f"{listed}", err=True)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -93,6 +97,11 @@ def check_checklists(paths: tuple[str, ...], all_languages: bool) -> None:
 
 
 LANGUAGE_NAMES = {"ru": "Russian", "lt": "Lithuanian", "lv": "Latvian"}
+
+
+def _language_list(languages) -> str:
+    names = [f"{LANGUAGE_NAMES[lang]} ({lang})" for lang in languages]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 @click.command("load-checklists")

@@ -145,9 +145,21 @@ def test_untranslated_texts_are_noted_and_refused_with_all_languages(runner, tmp
     path.write_text(VALID)
     noted = runner.invoke(args=["check-checklists", str(path)])
     assert noted.exit_code == 0
-    assert f"note: {path}: no Latvian (lv) text for " in noted.output and "shown in English: title, " in noted.output
+    assert f"note: {path}: no Latvian (lv) text for " in noted.output
+    assert "shown in English: line 2 (title), " in noted.output  # where, as every other problem is named
     strict = runner.invoke(args=["check-checklists", "--all-languages", str(path)])
-    assert strict.exit_code == 1 and f"{path}: no Russian (ru) text for " in strict.output
+    assert strict.exit_code == 1
+    assert f"{path}:2: title: no Lithuanian (lt) or Latvian (lv) text: shown in English" in strict.output
+
+
+def test_a_missing_translation_names_its_line_and_field(runner, tmp_path):
+    path = tmp_path / "mini.yaml"
+    lines = VALID.splitlines()
+    path.write_text(VALID)
+    strict = runner.invoke(args=["check-checklists", "--all-languages", str(path)]).output
+    line = next(n for n, text in enumerate(lines, 1) if "Minutes until served" in text)
+    assert f"{path}:{line}: sections[0].items[1].text: no Russian (ru), Lithuanian (lt) or Latvian (lv) text: " \
+           "shown in English" in strict
 
 
 def test_a_question_removed_in_a_new_version_keeps_its_text_in_the_statistics(runner, tmp_path, make_location,
