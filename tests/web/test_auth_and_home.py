@@ -144,7 +144,7 @@ def test_browser_language_is_used_before_a_choice(client, make_user):
     assert "Pieteikties" in page.get_data(as_text=True)
 
 
-def test_checklist_page_shows_items_in_the_chosen_language(client, chain, checklists):
+def test_checklist_page_shows_items_in_the_chosen_language(app, client, chain, checklists):
     users, _ = chain
     definition = checklists["store-visit"].parsed
     html = login(client, users["admin"].email).get_data(as_text=True)
@@ -167,6 +167,12 @@ def test_checklist_page_shows_items_in_the_chosen_language(client, chain, checkl
     assert client.get("/checklists/store-visit?version=1").status_code == 200
     listing = client.get("/checklists").get_data(as_text=True)
     assert definition.title.lt in listing and 'href="/checklists/store-visit?version=1"' in listing
+    # The file's fingerprint is for the admin who loads checklists, not for the auditor reading one.
+    fingerprint = checklists["store-visit"].content_hash[:10]
+    assert fingerprint in page
+    auditor = app.test_client()
+    login(auditor, users["auditor"].email)
+    assert fingerprint not in auditor.get("/checklists/store-visit").get_data(as_text=True)
 
 
 def test_a_managers_branch_figures_are_per_checklist_not_one_mixed_mean(app, client, make_location, make_user,
