@@ -224,6 +224,8 @@
       stateEl.textContent = msg.not_sent.replace("%(n)s", waiting);
     } else if (kind === "offline" && waiting) {
       stateEl.textContent = waiting === 1 ? msg.offline_one : msg.offline.replace("%(n)s", waiting);
+    } else if (kind === "offline") {  // "Saved" in the offline colour read as a contradiction
+      stateEl.textContent = msg.offline_all_saved;
     } else if (kind === "saving") {
       stateEl.textContent = msg.saving;
     } else if (kind === "saved") {

@@ -233,3 +233,18 @@ def test_fields_left_out_of_a_save_are_usable_again_if_the_form_is_not_sent(page
     auditor.wait_for_timeout(200)
     assert auditor.locator("#visit-form :disabled").count() == 0
     context.close()
+
+
+def test_submit_tapped_offline_stays_on_the_page_and_says_everything_is_saved(page, browser, live_server, field_day):  # noqa: F811
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    item = next(i for i in store.items if i.type == "yes_no")
+    open_section(auditor, store.section_of(item.id).id)
+    tap(auditor, item, "yes")
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+    context.set_offline(True)
+    auditor.click("button[name=action][value=submit]")
+    assert auditor.locator("#offline-note").is_visible()
+    assert auditor.locator("#save-state").inner_text() == "Offline – everything is saved"  # not "Saved" in grey
+    assert "/fill" in auditor.url
+    context.close()
