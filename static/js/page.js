@@ -27,13 +27,32 @@
   function bare(text) {
     return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
+  // A <select> (300 branches to schedule a visit to) keeps only its matching options, the first
+  // of them chosen: hidden options are still listed by some tablets' pickers, so they are removed.
+  function narrowSelect(select, options, words) {
+    var kept = options.filter(function (option) {
+      var text = bare(option.textContent);
+      return option.value && words.every(function (word) { return text.indexOf(word) !== -1; });
+    });
+    var chosen = select.value;
+    select.replaceChildren.apply(select, words.length ? kept : options);
+    if (words.length && kept.length && !kept.some(function (o) { return o.value === chosen; })) select.value = kept[0].value;
+    else select.value = chosen;
+    return words.length ? kept.length : options.length;
+  }
   document.querySelectorAll("input[data-filter-for]").forEach(function (input) {
     var target = document.getElementById(input.getAttribute("data-filter-for"));
     if (!target) return;
     (input.closest(".list-filter") || input).hidden = false;
     var count = document.getElementById(input.getAttribute("data-filter-count") || "");
+    var options = target.tagName === "SELECT" ? Array.prototype.slice.call(target.options) : null;
     input.addEventListener("input", function () {
       var words = bare(input.value).split(/\s+/).filter(Boolean), shown = 0;
+      if (options) {
+        shown = narrowSelect(target, options, words);
+        if (count) count.textContent = words.length ? count.getAttribute("data-template").replace("%(num)s", shown) : "";
+        return;
+      }
       var rows = target.tBodies ? target.tBodies[0].rows : target.querySelectorAll("label");
       Array.prototype.forEach.call(rows, function (row) {
         var text = bare(row.textContent);

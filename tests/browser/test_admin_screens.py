@@ -115,3 +115,33 @@ def test_long_lists_narrow_as_one_types_and_codes_sort_in_number_order(page, liv
     page.fill("input[data-filter-for='location-choices']", "kns-1")
     assert page.locator("#location-choices label:not([hidden])").count() == 2
     screenshot(page, "admin-user-location-filter")
+
+
+def test_scheduling_a_visit_finds_the_branch_and_the_auditor_by_typing(page, live_server, admin, make_location,
+                                                                      make_user, checklists):
+    """300 branches in one select was a long scroll on a tablet: typing narrows it to the matches."""
+    from sqlalchemy import select
+
+    from audit.extensions import db
+    from audit.models import Assignment
+
+    for n in range(1, 40):
+        make_location(f"KNS-{n:02d}", f"Kaunas {n}", region="Kaunas", city="Kaunas")
+    make_location("SIA-07", "Saulės miestas Šiauliai", region="Šiauliai", city="Šiauliai")
+    make_user("auditor", name="Ona Auditorė")
+    make_user("auditor", name="Jonas Jonaitis")
+    sign_in(page, live_server, admin.email)
+    page.goto(f"{live_server}/assignments")
+    page.fill("input[data-filter-for='one-location']", "siaul")  # without its Š and ė
+    assert page.eval_on_selector("#one-location", "s => [s.options.length, s.value]") == [1, "SIA-07"]
+    assert page.locator("#one-location-count").inner_text() == "1 shown"
+    page.fill("input[data-filter-for='one-auditor']", "jona")
+    assert page.locator("#one-auditor option").all_inner_texts() == ["Jonas Jonaitis"]
+    screenshot(page, "schedule-find-branch")
+    page.fill("input[data-filter-for='one-location']", "")  # cleared: every branch again, the choice kept
+    assert page.eval_on_selector("#one-location", "s => [s.options.length > 40, s.value]") == [True, "SIA-07"]
+    page.click("form.grid-form button.primary")
+    page.wait_for_load_state()
+    db.session.expire_all()
+    scheduled = db.session.scalars(select(Assignment)).all()
+    assert [(a.location.code, a.auditor.name) for a in scheduled] == [("SIA-07", "Jonas Jonaitis")]
