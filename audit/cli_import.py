@@ -13,7 +13,9 @@ from .cli_reports import chain_filter_options
 @click.command("import-visits")
 @with_appcontext
 @click.argument("file", type=click.Path())
-def import_visits(file: str) -> None:
+@click.option("--dry-run", is_flag=True,
+              help="Check the file and say what importing it would do, changing nothing.")
+def import_visits(file: str, dry_run: bool) -> None:
     """Import past audits from a CSV file, one row per answer: all or nothing, idempotent."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -41,8 +43,11 @@ def import_visits(file: str) -> None:
     except BaseException:
         db.session.rollback()  # nothing half-written, even when the command is run inside a caller's session
         raise
-    db.session.commit()
-    click.echo(summary.describe(file))
+    if dry_run:
+        db.session.rollback()  # everything was written and checked by the database, then taken back
+    else:
+        db.session.commit()
+    click.echo(summary.describe(file, dry_run=dry_run))
 
 
 @click.command("export-visits")

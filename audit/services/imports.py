@@ -8,22 +8,23 @@ The format is documented in README.md ("Importing past audits (CSV)"). In short:
 :class:`ImportRejected` with every problem as ``line N: column: message``; only a file
 without problems is written (and the caller commits once). Visits are keyed by
 ``external_id``: one imported before with the same content is skipped, one with other
-content is an error, so importing a file twice changes nothing.
+content is an error, so importing a file twice changes nothing. A new branch under another
+branch's name, or a new region spelt like another but for accents, is refused as the typo it
+is (RIX-1 for RIX-01, Riga for Rīga); the summary names every region, branch and auditor
+created. A dry run is the caller rolling back instead of committing.
 """
 from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
-from ..times import EARLIEST_VISIT, display_zone, stored_utc
+from ..times import EARLIEST_VISIT, display_zone
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import (
@@ -34,6 +35,8 @@ from . import audit_log
 from .checklists import current_version
 from .import_csv import COLUMNS, ImportRejected, Problems, VisitRows, read_source, read_visits
 from .import_store import BATCH, app_uuid, batches, insert_visits, stored_visits
+from .import_summary import ImportSummary
+from .import_values import answer_value, name_key, visited_at
 from .locations import CODE_PATTERN
 from .scores import store_visit_scores
 from .users import create_user
@@ -42,37 +45,7 @@ __all__ = ["COLUMNS", "IMPORT_NAMESPACE", "ImportRejected", "ImportSummary", "im
 
 #: Imported visits get ``uuid5(IMPORT_NAMESPACE, external_id)``; never change it.
 IMPORT_NAMESPACE = uuid.UUID("b7e2f0c4-5a1d-5c3e-9f6b-2d8a4c1e7f03")
-DATE_ONLY_TIME = time(12, 0)  # a date alone is noon local time: the day survives the UTC shift
 FUTURE_SLACK = timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    rows: int
-    visits_created: int
-    visits_unchanged: int
-    locations_created: int
-    regions_created: int
-    auditors_created: int
-
-    def describe(self, source: str = "the file") -> str:
-        visits = self.visits_created + self.visits_unchanged
-        if not visits:
-            return f"{source}: no rows; nothing was imported"
-        if not self.visits_created:
-            return (f"{source}: {self.rows} rows, {visits} visits; nothing changed: every visit is "
-                    f"already here with the same content")
-        return "\n".join([
-            f"{source}: {self.rows} rows, {visits} visits",
-            f"  {_n(self.visits_created, 'visit')} imported (approved and scored), {self.visits_unchanged} unchanged",
-            f"  created {_n(self.regions_created, 'region')}, {_n(self.locations_created, 'location')}, "
-            f"{_n(self.auditors_created, 'auditor')}",
-        ])
-
-
-def _n(count: int, noun: str) -> str:
-    """'1 visit', '4 visits' (the CLI speaks English)."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def import_visits(stream_or_path: str | Path | IO, importer: User | None = None) -> ImportSummary:
@@ -90,7 +63,7 @@ def import_visits(stream_or_path: str | Path | IO, importer: User | None = None)
         raise problems.rejection()
     summary = checker.write(rows)
     digest = hashlib.sha256(data if isinstance(data, bytes) else data.encode()).hexdigest()
-    audit_log.record("visits.imported", "import", digest, importer, file=name, **asdict(summary))
+    audit_log.record("visits.imported", "import", digest, importer, file=name, **summary.counts())
     db.session.flush()
     return summary
 
@@ -109,6 +82,9 @@ class _Checker:
         self.new_locations: dict[str, tuple[str, str, str, int]] = {}  # CODE → (code, name, region, line)
         self.new_formats: dict[str, str] = {}  # CODE → format of a location to create (location_format)
         self.new_auditors: dict[str, str] = {}  # e-mail → name of an auditor to create (auditor_name)
+        # Names compared by name_key, which sees through the typos that made duplicates:
+        self.new_region_keys: dict[str, tuple[str, int]] = {}  # key → (region as first written, line)
+        self.new_location_keys: dict[str, tuple[str, int]] = {}  # key of a new branch's name → (code, line)
         self.reported: set[tuple] = set()
         self.regions: dict[str, Region] = {}  # casefolded name → stored region
         self.locations: dict[str, Location] = {}
@@ -120,6 +96,9 @@ class _Checker:
         self.versions = {key: current_version(key) for key in {v.fields["checklist"] for v in visits.values()}}
         self.known_checklists = sorted(db.session.scalars(select(Checklist.key)))
         self.regions = {r.name.casefold(): r for r in db.session.scalars(select(Region))}
+        self.region_keys = {name_key(r.name): r.name for r in self.regions.values()}
+        self.location_keys = {name_key(name): (code, name) for code, name in db.session.execute(
+            select(Location.code, Location.name).order_by(Location.code.desc()))}  # of namesakes, the first code
         codes = {v.fields["location_code"].upper() for v in visits.values()}
         self.locations = {loc.code.upper(): loc for batch in batches(codes) for loc in db.session.scalars(
             select(Location).where(func.upper(Location.code).in_(batch)))}
@@ -154,7 +133,7 @@ class _Checker:
         self._check_location(line, fields)
         self._check_auditor(visit)
         try:
-            visit.visited_at = _visited_at(fields["visited_at"], self.zone)
+            visit.visited_at = visited_at(fields["visited_at"], self.zone)
         except ValueError as exc:
             self.problems.add(line, "visited_at", str(exc))
         else:
@@ -197,16 +176,50 @@ class _Checker:
         if name != first_name:
             self._once(line, "location_name", code, name,
                        f"location {code} is called '{first_name}' on line {first_line}")
+        else:
+            self._check_new_name(line, code, name)
         if region.casefold() != first_region.casefold():
             self._once(line, "region", code, region,
                        f"location {code} is in region '{first_region}' on line {first_line}")
         if region and region.casefold() not in self.regions:
-            self.new_regions.setdefault(region.casefold(), region)
+            self._check_new_region(line, region)
         if form:
             first_form = self.new_formats.setdefault(code.upper(), form)
             if form != first_form:
                 self._once(line, "location_format", code, form,
                            f"location {code} has the format '{first_form}' on line {first_line}")
+
+    def _check_new_name(self, line: int, code: str, name: str) -> None:
+        """A new code under the name of another branch is a mistyped code (RIX-1 for RIX-01),
+        which would split the branch's history in two."""
+        key = name_key(name)
+        if key in self.location_keys:
+            known_code, known_name = self.location_keys[key]
+            self._once(line, "location_code", code, name,
+                       f"{code} is not a branch here, but '{known_name}' is {known_code}: use that code, "
+                       "or give the new branch a name of its own")
+            return
+        first_code, first_line = self.new_location_keys.setdefault(key, (code, line))
+        if first_code.upper() != code.upper():
+            self._once(line, "location_code", code, name,
+                       f"{code} is a new branch called '{name}', and so is {first_code} on line {first_line}: "
+                       "use one code, or give each branch a name of its own")
+
+    def _check_new_region(self, line: int, region: str) -> None:
+        """A new region spelt like another but for accents or spaces (Riga for Rīga) is a typo."""
+        key = name_key(region)
+        if key in self.region_keys:
+            self._once(line, "region", "", region,
+                       f"'{region}' is not a region here, but '{self.region_keys[key]}' is: use that name, "
+                       "or give the new region a name of its own")
+            return
+        first, first_line = self.new_region_keys.setdefault(key, (region, line))
+        if first.casefold() != region.casefold():
+            self._once(line, "region", "", region,
+                       f"'{region}' is a new region spelt '{first}' on line {first_line}: "
+                       "write one region one way")
+            return
+        self.new_regions.setdefault(region.casefold(), region)
 
     def _check_auditor(self, visit: VisitRows) -> None:
         raw = visit.fields["auditor"]
@@ -240,7 +253,7 @@ class _Checker:
                 continue
             lines[item_id] = line
             try:
-                value = parse_answer(item, raw)
+                value = parse_answer(item, answer_value(item, raw))
             except InvalidAnswer as exc:
                 self.problems.add(line, "answer", exc.message)
                 invalid.add(item_id)
@@ -314,8 +327,9 @@ class _Checker:
             user_ids[email] = create_user(email, "auditor", name, None).id
         for start in range(0, len(self.new_visits), BATCH):
             insert_visits([self._visit(v, location_ids, user_ids) for v in self.new_visits[start:start + BATCH]])
-        return ImportSummary(rows, len(self.new_visits), self.unchanged, len(locations), len(regions),
-                             len(self.new_auditors))
+        return ImportSummary(rows, len(self.new_visits), self.unchanged, tuple(self.new_regions.values()),
+                             tuple((code, name) for code, name, _, _ in self.new_locations.values()),
+                             tuple(self.new_auditors))
 
     def _visit(self, visit: VisitRows, location_ids: dict[str, int], user_ids: dict[str, int]) -> Visit:
         """The visit as an object outside the session, scored like every other visit."""
@@ -333,18 +347,3 @@ class _Checker:
         )
         store_visit_scores(stored)
         return stored
-
-
-def _visited_at(raw: str, zone: ZoneInfo) -> datetime:
-    """Naive UTC from an ISO 8601 date or date-time; without an offset it is local time."""
-    try:
-        moment = datetime.combine(date.fromisoformat(raw), DATE_ONLY_TIME, tzinfo=zone)
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(f"'{raw}' is not an ISO 8601 date or date-time; "
-                             "write 2026-03-01, 2026-03-01T14:30 or 2026-03-01T14:30+02:00") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone)
-    return stored_utc(moment).replace(microsecond=0)  # as the API stores it: whole seconds

@@ -146,7 +146,10 @@ def test_a_valid_file_creates_the_chain_and_approved_scored_visits(runner, mini,
     assert result.output.splitlines() == [
         f"{path}: 18 rows, 4 visits",
         "  4 visits imported (approved and scored), 0 unchanged",
-        "  created 3 regions, 3 locations, 3 auditors",
+        "  created 3 regions: 'Vilnius', 'Rīga', 'Латгалия'",
+        "  created 3 branches: VLN-01 'Volta Šeškinė', RIX-01 'Rīgas Centrs, Brīvības iela 40', "
+        "DGP-01 'Даугавпилс Центр'",
+        "  created 3 auditors: agnė.petrauskienė@example.lt, janis.berzins@example.lv, olga.smirnova@example.lv",
     ]
 
     assert sorted(db.session.scalars(select(Region.name))) == sorted(["Vilnius", "Rīga", "Латгалия"])
@@ -239,7 +242,7 @@ def test_a_file_adding_visits_to_an_earlier_import_imports_only_the_new_ones(run
     result = run_import(runner, write(tmp_path, VALID, "all.csv"))
     assert result.exit_code == 0, result.output
     assert "  1 visit imported (approved and scored), 3 unchanged" in result.output
-    assert "  created 0 regions, 0 locations, 0 auditors" in result.output
+    assert "  created no regions, branches or auditors" in result.output
     assert count(Visit) == 4 and count(User) == 3
 
 
@@ -324,12 +327,20 @@ BAD_FILES = {
         HEADER + "\n" + visit_rows() + visit_rows("V-2", name="Volta Seskine", region="vilnius"),
         ["line 6: location_name: location VLN-01 is called 'Volta Šeškinė' on line 2"]),
     "dates": (
-        HEADER + "\n" + visit_rows(at="14.03.2025 10:30") + visit_rows("V-2", at="2099-01-01")
-        + visit_rows("V-3", at="0026-11-05"),
-        ["line 2: visited_at: '14.03.2025 10:30' is not an ISO 8601 date or date-time; "
-         "write 2026-03-01, 2026-03-01T14:30 or 2026-03-01T14:30+02:00",
+        HEADER + "\n" + visit_rows(at="03/14/2025 10:30") + visit_rows("V-2", at="2099-01-01")
+        + visit_rows("V-3", at="0026-11-05") + visit_rows("V-4", at="14-03-2025")
+        + visit_rows("V-5", at="31.02.2025") + visit_rows("V-6", at="14.03.25 10:30")
+        + visit_rows("V-7", at="01.01.2099 10:00"),
+        ["line 2: visited_at: '03/14/2025 10:30' is not a date or date-time; "
+         "write 2026-03-01, 2026-03-01T14:30, 2026-03-01T14:30+02:00, 01.03.2026 or 01.03.2026 14:30",
          "line 6: visited_at: '2099-01-01' is in the future",
-         "line 10: visited_at: '0026-11-05' is before 2000-01-01: a typing mistake?"]),
+         "line 10: visited_at: '0026-11-05' is before 2000-01-01: a typing mistake?",
+         "line 14: visited_at: '14-03-2025' is not a date or date-time; "
+         "write 2026-03-01, 2026-03-01T14:30, 2026-03-01T14:30+02:00, 01.03.2026 or 01.03.2026 14:30",
+         "line 18: visited_at: '31.02.2025' is not a real date or time (day is out of range for month)",
+         "line 22: visited_at: '14.03.25 10:30' is not a date or date-time; "
+         "write 2026-03-01, 2026-03-01T14:30, 2026-03-01T14:30+02:00, 01.03.2026 or 01.03.2026 14:30",
+         "line 26: visited_at: '01.01.2099 10:00' is in the future"]),
     "auditor is not an e-mail address": (
         HEADER + "\n" + visit_rows(auditor="Agnė Petrauskienė"),
         ["line 2: auditor: 'Agnė Petrauskienė' is not a valid e-mail address: An email address must have an @-sign."]),
@@ -381,7 +392,8 @@ def test_an_email_of_a_user_who_is_not_an_auditor_is_refused(runner, mini, tmp_p
     # The existing auditor is used, whatever the case of the address.
     result = run_import(runner, write(tmp_path, HEADER + "\n" + visit_rows("V-3", auditor="AGNE@example.lt")))
     assert result.exit_code == 0, result.output
-    assert "created 1 region, 1 location, 0 auditors" in result.output
+    assert result.output.splitlines()[2:] == ["  created 1 region: 'Vilnius'",
+                                              "  created 1 branch: VLN-01 'Volta Šeškinė'"]
     assert db.session.scalar(select(Visit)).auditor.email == "agne@example.lt"
 
 
@@ -397,7 +409,7 @@ def test_an_existing_location_must_keep_its_name_and_region(runner, mini, tmp_pa
     # Codes are matched whatever their case (as everywhere in the app), region names too.
     result = run_import(runner, write(tmp_path, HEADER + "\n" + visit_rows(code="vln-01", region="VILNIUS")))
     assert result.exit_code == 0, result.output
-    assert "created 0 regions, 0 locations, 1 auditor" in result.output
+    assert result.output.splitlines()[2:] == ["  created 1 auditor: agne@example.lt"]
     assert count(Location) == 1 and count(Region) == 1
 
 
@@ -472,8 +484,11 @@ def test_the_service_reads_open_files_and_records_who_imported(app, mini, tmp_pa
     with path.open("rb") as handle:
         summary = import_visits(handle, importer=admin)
     db.session.commit()
-    assert summary == ImportSummary(rows=18, visits_created=4, visits_unchanged=0, locations_created=3,
-                                    regions_created=3, auditors_created=3)
+    assert summary == ImportSummary(
+        rows=18, visits_created=4, visits_unchanged=0, new_regions=("Vilnius", "Rīga", "Латгалия"),
+        new_locations=(("VLN-01", "Volta Šeškinė"), ("RIX-01", "Rīgas Centrs, Brīvības iela 40"),
+                       ("DGP-01", "Даугавпилс Центр")),
+        new_auditors=("agnė.petrauskienė@example.lt", "janis.berzins@example.lv", "olga.smirnova@example.lv"))
     again = import_visits(io.StringIO(path.read_text(encoding="utf-8")))  # text, BOM included
     assert (again.visits_created, again.visits_unchanged) == (0, 4)
     log = db.session.scalars(select(AuditLogEntry).where(AuditLogEntry.action == "visits.imported")
