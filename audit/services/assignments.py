@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Assignment, Checklist, Location, User, Visit
 from ..times import local_today
 from .import_csv import separator
+from .import_values import calendar_date
 from . import audit_log
 
 CSV_COLUMNS = ("location_code", "checklist", "auditor", "scenario", "due_from", "due_until", "notes")
@@ -162,7 +163,7 @@ def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
         for column in ("due_from", "due_until"):
             typed = (row.get(column) or "").strip()
             try:
-                dates[column] = date.fromisoformat(typed)
+                dates[column] = calendar_date(typed)
             except ValueError:
                 dates[column] = None  # reported here; the row's other columns are still checked
                 errors.append(_problem(line, column, _("'%(value)s' is not a date like 2026-12-01", value=typed)

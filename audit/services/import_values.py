@@ -56,6 +56,16 @@ def visited_at(raw: str, zone: ZoneInfo) -> datetime:
     return stored_utc(moment).replace(microsecond=0)  # as the API stores it: whole seconds
 
 
+def calendar_date(raw: str) -> date:
+    """A day written ``2026-12-01`` or ``01.12.2026`` (as Excel writes it in Latvian, Lithuanian
+    and Russian settings); ValueError otherwise."""
+    dotted = DOTTED.fullmatch(raw)
+    if dotted and dotted.group(4) is None:
+        day, month, year = (int(part) for part in dotted.groups()[:3])
+        return date(year, month, day)
+    return date.fromisoformat(raw)
+
+
 def answer_value(item: Item, raw: str) -> str:
     """``raw`` as the API's word (``yes``, ``no``, ``na``) when it is one of the app's answer
     labels that ``item`` could take; anything else unchanged, for the usual checks."""

@@ -113,14 +113,14 @@ def test_csv_scheduling_is_all_or_nothing_with_line_errors(client, people):
     good = f"VLN-01,store-visit,{people['auditor'].email},Buy a gift,{start},{end},\n"
     csv_text = ("location_code,checklist,auditor,scenario,due_from,due_until,notes\n" + good
                 + f"NOPE-9,store-visit,{people['auditor'].email},x,{start},{end},\n"
-                + f"RIX-01,store-visit,{people['manager'].email},x,{start},31.12.2026,\n")
+                + f"RIX-01,store-visit,{people['manager'].email},x,{start},31/12/2026,\n")
     response = client.post("/assignments/import", data={
         "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(csv_text.encode()), "plan.csv")},
         content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "line 3: location_code: unknown or inactive location &#39;NOPE-9&#39;" in html
-    assert "line 4: due_until: &#39;31.12.2026&#39; is not a date like 2026-12-01" in html
+    assert "line 4: due_until: &#39;31/12/2026&#39; is not a date like 2026-12-01" in html  # day or month first?
     assert html.index("line 3: location_code") < html.index("line 4: due_until")
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
     # the same file, explained in Lithuanian (column names stay as in the CSV header)
@@ -131,17 +131,21 @@ def test_csv_scheduling_is_all_or_nothing_with_line_errors(client, people):
         content_type="multipart/form-data")
     html = unescape(response.get_data(as_text=True))
     assert "eilutė 3: location_code: nežinomas arba neaktyvus padalinys „NOPE-9“" in html
-    assert "eilutė 4: due_until: „31.12.2026“ nėra data, pvz., 2026-12-01" in html
+    assert "eilutė 4: due_until: „31/12/2026“ nėra data, pvz., 2026-12-01" in html
     assert "line 3" not in html
     due_from = re.search(r'<input[^>]*name="one-due_from"[^>]*>', html).group(0)
     assert re.search(r'value="\d{4}-\d{2}-\d{2}"', due_from), due_from  # the single form keeps its defaults
     client.post("/language", data={"lang": "en", "csrf_token": csrf_token(page)})
+    dotted = f"{start:%d.%m.%Y},{end:%d.%m.%Y}"  # as Excel writes days in Lithuanian, Latvian, Russian settings
     ok = ("location_code,checklist,auditor,scenario,due_from,due_until,notes\n" + good
-          + good.replace("Buy a gift", "Return an item") + good.replace("Buy a gift", "Ask for advice"))
+          + good.replace("Buy a gift", "Return an item") + good.replace("Buy a gift", "Ask for advice").replace(
+              f"{start},{end}", dotted))
     response = client.post("/assignments/import", data={
         "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(("\ufeff" + ok).encode()), "plan.csv")},
         content_type="multipart/form-data", follow_redirects=True)
     assert "3 visits scheduled." in response.get_data(as_text=True)
+    advice = db.session.scalar(select(Assignment).where(Assignment.scenario == "Ask for advice"))
+    assert (advice.due_from, advice.due_until) == (start, end)
     # Excel in Lithuanian, Latvian or Russian settings writes ";"; a window already over is refused.
     semicolons = (ok.replace(",", ";") + f"VLN-01;store-visit;{people['auditor'].email};x;2020-01-01;2020-01-05;\n")
     response = client.post("/assignments/import", data={
