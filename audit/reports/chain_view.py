@@ -17,6 +17,7 @@ from markupsafe import Markup
 from ..stats.findings import MIN_SPLIT_VISITS
 from ..web.numbers import percent
 from . import charts, heat_maps
+from .periods import month_index
 from .ranking_listing import listing_blocks
 from .summary import executive_summary, icc_in_words, interval, narrowed, number, share
 
@@ -213,14 +214,15 @@ def _auditors(consistency: dict, visits: int) -> dict:
 
 def _trend(trend: list[dict], narrowed: bool = False) -> dict | None:
     """Monthly means; named "chain mean" only when no filter narrows the chain (a region's line
-    called "chain mean" was read as the whole chain's)."""
+    called "chain mean" was read as the whole chain's). Points stand at their calendar month and
+    a month without visits breaks the line (imported audits with gaps looked evenly spaced)."""
     if not trend:
         return None
     labels = [format_date(date(int(t["month"][:4]), int(t["month"][5:]), 1), "LLL yyyy") for t in trend]
     name = _("Mean of the chosen visits") if narrowed else _("Chain mean")
     return {
-        "chart": charts.legend_line_chart(labels, {name: [t["mean"] for t in trend]},
-                                           label=_("Trend by month")),
+        "chart": charts.legend_line_chart(labels, {name: [t["mean"] for t in trend]}, label=_("Trend by month"),
+                                          positions=[month_index(t["month"]) for t in trend], join_within=1),
         "rows": [{"month": label, "visits": t["visits"], "mean": number(t["mean"])} for label, t in zip(labels, trend)],
     }
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Location, Region, User, Visit
@@ -22,7 +22,7 @@ from ..services.checklists import current_version
 from . import charts
 from .common import ReportError
 from .pdf import render_pdf
-from .periods import format_locale, months_up_to
+from .periods import format_locale, month_index, months_up_to
 from ..times import local_today
 
 DEFAULT_MONTHS = 3
@@ -101,6 +101,7 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
             "sd": record["sd_within"] if record else None, "low_data": record["low_data"] if record else False,
             "chain_mean": chain["chain"]["mean"] if chain["chain"] else None, "chain_visits": chain["visits"],
             "chain_locations": len(chain["locations"]), "rank": rank,
+            "branches_ever": _branches_ever(checklist),
             "percentile": chain_record["percentile"] if chain_record else None,
             "funnel": str(FUNNEL_NAMES.get(chain_record["funnel"], "")) if chain_record else "",
             "funnel_band": chain_record["funnel"] if chain_record else None,
@@ -109,7 +110,8 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
         "trend_chart": charts.legend_line_chart(
             [t["label"] for t in trend],
             {location.code: [t["mean"] for t in trend], _("Chain"): [t["chain_mean"] for t in trend]},
-            label=_("Mean score by month"), height=170) if trend else None,
+            label=_("Mean score by month"), height=170,
+            positions=[month_index(t["month"]) for t in trend], join_within=1) if trend else None,
         "sections": sections,
         "sections_chart": charts.compared_bars(
             [(s["text"], s["mean"], s["chain_mean"]) for s in sections],
@@ -173,6 +175,14 @@ def _trend(own: list[dict], chain: list[dict], since: date, until: date) -> list
     while rows and rows[-1]["month"] in partial and not rows[-1]["visits"]:
         rows.pop()
     return rows
+
+
+def _branches_ever(checklist: str) -> int:
+    """Branches with an approved visit of ``checklist`` at any time: when the period holds fewer,
+    its "rank 1 / 1" and "1 visit" come from the period being short, and the report says so
+    (after an import of old audits, the default last 3 months of an old day held one visit)."""
+    return db.session.scalar(
+        select(func.count(func.distinct(Visit.location_id))).where(*StatsFilter(checklist).conditions())) or 0
 
 
 def _visits(code: str, checklist: str, since: date, until: date) -> list[dict]:

@@ -22,6 +22,13 @@ def months_up_to(day: date, months: int) -> date:
     return months_before(day, months) + timedelta(days=1)
 
 
+def month_index(month: str) -> int:
+    """A "YYYY-MM" month as a count of months (2026-01 is one more than 2025-12): the x of a
+    trend chart's point, so that months without visits keep their space."""
+    year, number = (int(part) for part in month.split("-"))
+    return year * 12 + number - 1
+
+
 def format_locale(lang: str) -> str:
     """The Babel locale for report language ``lang`` (en → en_GB)."""
     return FORMAT_LOCALES.get(lang, lang)

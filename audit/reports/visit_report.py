@@ -6,9 +6,11 @@ Figures and their periods:
 * **chain / region average** – mean score of the approved visits of the same checklist (any
   version) from the visit's day three calendar months back to the visit's day, inclusive
   (UTC days, as :class:`audit.services.chain_stats.StatsFilter` counts them), chain-wide and
-  in the branch's region: SQL ``AVG`` in one query, sections with ``GROUP BY``;
+  in the branch's region: SQL ``AVG`` in one query, sections with ``GROUP BY``. With fewer than
+  :data:`MIN_OTHER_CHAIN_VISITS` other approved visits in the chain in the period the average
+  is shown, but this visit is not compared with it (no difference, section or pass-rate figures);
 * **history** – the branch's last :data:`HISTORY_VISITS` approved visits of that checklist up
-  to and including this one;
+  to and including this one, spaced by date on the chart;
 * **failures** – items scoring below the pass mark, critical ones first, each with the
   auditor's comment, its photos (thumbnails embedded as ``data:`` URIs) and the share of
   chain visits in the period that passed it.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime
@@ -41,6 +44,12 @@ log = logging.getLogger(__name__)
 
 COMPARISON_MONTHS = 3
 HISTORY_VISITS = 6
+#: Approved visits of the chain in the comparison period, other than this one, needed before the
+#: report compares this visit with the chain. With fewer the "chain average" is mostly this
+#: visit itself: an imported audit of 2024 had the period to itself and read "chain average
+#: 80.8 · 1 visit", "+0.0 against the chain", "chain: 0 % passed" for each of its failures.
+MIN_OTHER_CHAIN_VISITS = 5
+EPOCH = datetime(2000, 1, 1)  # history chart: days since
 
 
 def visit_report_context(visit_id: int, lang: str) -> dict:
@@ -77,16 +86,21 @@ def _context(visit: Visit, lang: str) -> dict:
     region_id = location.region_id
 
     averages = _averages(period, region_id)
+    counted = visit.status == "approved" and visit.score is not None  # this visit is in its own average
+    others = averages["chain"]["visits"] - (1 if counted else 0)
+    comparable = others >= MIN_OTHER_CHAIN_VISITS
+    averages["chain"].update(others=others, comparable=comparable)
     section_means = _section_means(period, region_id)
     sections = []
     for section, section_result in zip(definition.sections, result.sections):
         chain_mean, region_mean = section_means.get(section.id, (None, None))
+        chain_mean = chain_mean if comparable else None
         sections.append({"id": section.id, "title": section.title.get(lang), "score": section_result.score,
                          "chain": chain_mean, "region": region_mean})
 
     thumbs = _thumbnails(visit)
     failed_ids = [item.id for item in definition.items if result.items[item.id].failed]
-    pass_rates = _chain_pass_rates(period, failed_ids)
+    pass_rates = _chain_pass_rates(period, failed_ids) if comparable else {}
     failures = []
     for item in definition.items:
         if item.id not in failed_ids:
@@ -125,11 +139,12 @@ def _context(visit: Visit, lang: str) -> dict:
         "chain": averages["chain"],
         "region": averages["region"],
         "history": history,
-        "history_chart": _history_chart(history, location.code, averages["chain"]["mean"]),
+        "history_chart": _history_chart(history, location.code, averages["chain"]["mean"] if comparable else None),
         "sections": sections,
         "sections_chart": charts.compared_bars(
             [(s["title"], s["score"], s["chain"]) for s in sections],
-            label=_("Sections against the chain"), own=_("This visit"), reference=_("Chain average")),
+            label=_("Sections against the chain"), own=_("This visit"),
+            reference=_("Chain average") if comparable else ""),
         "failures": failures,
         "critical_count": sum(1 for f in failures if f["critical"]),
         "other_photos": other_photos,
@@ -202,13 +217,18 @@ def _history(visit: Visit) -> list[dict]:
 
 
 def _history_chart(history: list[dict], code: str, chain_mean: float | None):
+    """The branch's last visits spaced by date; the labels carry the year when the visits fall in
+    more than one ("5 Nov, 5 Jun, 3 Aug" over two years read as time running backwards)."""
     if not history:
         return None
-    labels = [format_date(h["visited_at"], "d MMM") for h in history]
+    days = [local_date(h["visited_at"]) for h in history]
+    pattern = "d MMM y" if len({day.year for day in days}) > 1 else "d MMM"
+    labels = [format_date(h["visited_at"], pattern) for h in history]
+    positions = [(h["visited_at"] - EPOCH).total_seconds() / 86400 for h in history]  # days
     reference = (_("Chain average"), chain_mean) if chain_mean is not None else None
     return charts.legend_line_chart(labels, {code: [h["score"] for h in history]},
                                     label=_("Score of the last visits"), reference=reference,
-                                    width=420, height=170)
+                                    width=420, height=170, positions=positions)
 
 
 def _thumbnails(visit: Visit) -> dict[str | None, list[str]]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import logging
 import time
+import xml.etree.ElementTree as ET
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
+from sqlalchemy import text
 
+from audit.extensions import db
 from audit.reports.chain_report import chain_report_context
 from audit.reports.chain_view import BAND_SYMBOLS
 from audit.reports.common import ReportError
@@ -158,3 +162,21 @@ def _d(text):
     from datetime import date
 
     return date.fromisoformat(text)
+
+
+def test_the_trend_leaves_a_month_without_visits_empty(app, runner, tmp_path, checklists):
+    """July, (no August), September, October: August keeps its space and no line crosses it;
+    the months used to be drawn evenly and joined, hiding the gap."""
+    build_demo(runner, locations=8, months=4)  # July to October 2026
+    db.session.execute(text("UPDATE visit SET status = 'submitted' WHERE visited_at >= :start AND visited_at < :end"),
+                       {"start": datetime(2026, 7, 31, 21), "end": datetime(2026, 8, 31, 21)})  # Vilnius, UTC+3
+    db.session.commit()
+    with app.test_request_context():
+        trend = chain_report_context(StatsFilter("store-visit"), "en")["trend"]
+    assert [row["month"] for row in trend["rows"]] == ["Jul 2026", "Sept 2026", "Oct 2026"]
+    root = ET.fromstring(str(trend["chart"]))
+    xs = [float(c.get("cx")) for c in root.iter("{http://www.w3.org/2000/svg}circle")]
+    assert xs[1] - xs[0] == pytest.approx(2 * (xs[2] - xs[1]), abs=0.2)  # two months, then one
+    [path] = root.iter("{http://www.w3.org/2000/svg}path")
+    assert path.get("d").count("M") == 1 and path.get("d").count("L") == 1  # September–October only
+    assert "Sept 2026" in pdf_text(chain_pdf(runner, tmp_path))

@@ -152,3 +152,20 @@ def test_a_month_the_period_only_touches_is_left_out_when_the_branch_had_no_visi
         # a partial month with a visit of the branch stays too
         own.append({"month": "2026-08", "visits": 1, "mean": 90.0})
         assert [t["month"] for t in _trend(own, chain, date(2026, 8, 31), date(2026, 11, 30))][0] == "2026-08"
+
+
+def test_a_short_period_says_it_is_why_few_branches_are_ranked(app, runner, tmp_path, period):
+    """One day: "1 visit", "rank 1 / 3" come from the period, and the report says so with its dates."""
+    day = period["until"] - timedelta(days=1)
+    short = {**period, "since": day - timedelta(days=1), "until": day}
+    context = location_report_context(period["code"], short["since"], short["until"], "store-visit", "en")
+    summary = context["summary"]
+    assert summary["chain_locations"] < summary["branches_ever"] == 12
+    body = pdf_text(cli_pdf(runner, tmp_path, short))
+    since, until = context["period"]["since_text"], context["period"]["until_text"]
+    branches = "branch" if summary["chain_locations"] == 1 else "branches"
+    assert (f"From {since} to {until} only {summary['chain_locations']} {branches} had approved visits with this "
+            "checklist; the chain mean and the rank count only this period.") in body
+    whole = location_report_context(period["code"], None, None, "store-visit", "en")["summary"]
+    assert whole["chain_locations"] == whole["branches_ever"]
+    assert "A longer period compares with more branches" not in pdf_text(cli_pdf(runner, tmp_path, period))

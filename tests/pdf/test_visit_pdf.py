@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import io
 import re
+import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,8 +17,9 @@ from sqlalchemy import select, text
 
 from audit.extensions import db
 from audit.models import Location, User, Visit
+from audit.reports.charts import GREY
 from audit.reports.common import ReportError
-from audit.reports.visit_report import visit_report_context
+from audit.reports.visit_report import MIN_OTHER_CHAIN_VISITS, visit_report_context
 from audit.services.evidence import store_photo
 from audit.services.review import approve_visit
 from audit.services.visits import VisitContent, start_visit, submit_visit
@@ -217,3 +219,69 @@ def test_a_visit_just_after_local_midnight_belongs_to_the_new_day(app, chain):
         {"since": stored(since), "until": stored(local_day + timedelta(days=1))}).one()
     assert context["chain"]["visits"] == count
     assert context["chain"]["mean"] == pytest.approx(float(total) / count)
+
+
+def figure(body: str, label: str) -> str:
+    """The text of the figure box ``label`` (printed in capitals) up to the note on the averages."""
+    return body[body.lower().index(label):body.index("Averages:")]
+
+
+def history_labels(context: dict) -> list[str]:
+    root = ET.fromstring(str(context["history_chart"]))
+    return [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")  # the x axis's grey, centred labels
+            if t.text and t.get("text-anchor") == "middle" and t.get("fill") == GREY]
+
+
+def test_an_imported_visit_alone_in_its_period_is_not_compared_with_itself(app, runner, tmp_path, chain):
+    """Two audits imported from before the demo chain's months: the chain's "last 3 months" of
+    the second hold only itself. The PDF said "chain average 80.8 · 1 visit" and "+0.0 against
+    the chain"; it now says the chain has too few other visits, and prints no difference."""
+    end = chain["end"]
+    older = record(app, chain, "44444444-4444-4444-8444-444444444444",
+                   datetime(end.year - 2, 12, 5, 10, 0), {PLAIN: "no"}, {PLAIN: PLAIN_COMMENT})
+    old = record(app, chain, "55555555-5555-4555-8555-555555555555",
+                 datetime(end.year - 1, 6, 5, 10, 0), {PLAIN: "no"}, {PLAIN: PLAIN_COMMENT})
+    context = visit_report_context(old.id, "en")
+    assert context["chain"]["visits"] == 1 and context["chain"]["others"] == 0
+    assert not context["chain"]["comparable"] and MIN_OTHER_CHAIN_VISITS == 5
+
+    body = pdf_text(cli_pdf(runner, tmp_path, old.id))
+    assert re.search(rf"chain average\s*{re.escape(en(old.score))}\s*1 visit", body, re.I), body[:600]
+    against = figure(body, "against the chain")
+    assert "Too few other visits in the chain in this period to compare" in against, against
+    assert not re.search(r"[+-]?\d+\.\d", against), against  # no "0.0" difference
+    assert "passed" not in body[body.index("What went wrong"):]  # no "Chain: 0% passed"
+
+    # The branch's history runs over two years: dated labels, spaced by date.
+    labels = history_labels(context)
+    assert labels[0] == f"5 Dec {end.year - 2}" and labels[-1] == f"5 Jun {end.year - 1}", labels
+    assert history_labels(visit_report_context(older.id, "en")) == ["5 Dec"]  # one year: no year printed
+
+
+def test_a_visit_with_enough_chain_visits_is_compared(app, runner, tmp_path, visits):
+    clean = visits["clean"]
+    context = visit_report_context(clean.id, "en")
+    assert context["chain"]["comparable"] and context["chain"]["others"] >= MIN_OTHER_CHAIN_VISITS
+    body = pdf_text(cli_pdf(runner, tmp_path, clean.id))
+    difference = clean.score - context["chain"]["mean"]
+    against = figure(body, "against the chain")
+    assert en(abs(difference)) in against and "Too few" not in against
+    assert "passed" in body[body.index("What went wrong"):]
+
+
+def test_the_history_chart_spaces_visits_by_date(app, chain):
+    """Visits on 5 Nov, 5 Jun, 3 Aug, 8 Oct, 12 Dec and 1 Dec a year later were drawn evenly."""
+    end = chain["end"]
+    days = [date(end.year - 2, 11, 5), date(end.year - 1, 6, 5), date(end.year - 1, 8, 3),
+            date(end.year - 1, 10, 8), date(end.year - 1, 12, 12), date(end.year, 1, 1)]
+    made = [record(app, chain, f"6666666{n}-6666-4666-8666-666666666666", datetime.combine(day, time(9, 0)),
+                   {}, {}) for n, day in enumerate(days)]
+    context = visit_report_context(made[-1].id, "en")
+    assert [h["id"] for h in context["history"]] == [v.id for v in made]
+    root = ET.fromstring(str(context["history_chart"]))
+    xs = [float(c.get("cx")) for c in root.iter("{http://www.w3.org/2000/svg}circle")]
+    per_day = (xs[-1] - xs[0]) / (days[-1] - days[0]).days
+    for x, day in zip(xs, days):
+        assert x - xs[0] == pytest.approx((day - days[0]).days * per_day, abs=0.2)
+    labels = history_labels(context)
+    assert labels[0] == f"5 Nov {end.year - 2}" and all(label[-4:].isdigit() for label in labels), labels

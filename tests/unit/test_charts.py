@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from audit.reports import charts, heat_maps
+from audit.reports.periods import month_index
 
 
 def parse(svg) -> ET.Element:
@@ -138,3 +141,77 @@ def test_every_funnel_dot_names_its_branch_on_hover():
              "upper_998": [100, 85]}
     svg = str(charts.funnel_plot(points, curve))
     assert svg.count("<title>") == 300 and "<title>KNS-17 Branch 17: 67.0 (n=8)</title>" in svg
+
+
+# Imported audits with gaps: Dec 2024, then Jun, Aug, Oct, Dec 2025, then Dec 2026.
+GAPPY_MONTHS = ["2024-12", "2025-06", "2025-08", "2025-10", "2025-12", "2026-12"]
+GAPPY_LABELS = ["Dec 2024", "Jun 2025", "Aug 2025", "Oct 2025", "Dec 2025", "Dec 2026"]
+
+
+def _gappy_charts(values):
+    positions = [month_index(m) for m in GAPPY_MONTHS]
+    return (charts.line_chart(GAPPY_LABELS, {"Chain": values}, positions=positions, join_within=1),
+            charts.legend_line_chart(GAPPY_LABELS, {"Chain": values}, positions=positions, join_within=1))
+
+
+def _dots(svg) -> list[float]:
+    return [float(c.get("cx")) for c in parse(svg).iter("{http://www.w3.org/2000/svg}circle")]
+
+
+def _subpaths(svg) -> list[list[tuple[float, float]]]:
+    """The line's pieces: each "M x,y L x,y …" of the paths as a list of points."""
+    pieces = []
+    for path in parse(svg).iter("{http://www.w3.org/2000/svg}path"):
+        for piece in path.get("d").split("M")[1:]:
+            pieces.append([tuple(float(n) for n in point.split(",")) for point in piece.replace("L", " ").split()])
+    return pieces
+
+
+def test_trend_points_stand_at_their_calendar_month():
+    """Dec 2024 → Jun 2025 (6 months) was drawn as wide a step as Jun → Aug (2 months)."""
+    for svg in _gappy_charts([70.0, 72.0, 74.0, 73.0, 75.0, 78.0]):
+        xs = _dots(svg)
+        assert len(xs) == 6
+        month_width = (xs[-1] - xs[0]) / 24  # Dec 2024 to Dec 2026
+        steps = [b - a for a, b in zip(xs, xs[1:])]
+        assert steps == pytest.approx([6 * month_width, 2 * month_width, 2 * month_width, 2 * month_width,
+                                       12 * month_width], abs=0.2)
+
+
+def test_a_trend_line_is_broken_across_months_without_visits():
+    """Consecutive months only are joined; Dec 2024 and Dec 2026 stand alone as dots."""
+    for svg in _gappy_charts([70.0, 72.0, 74.0, 73.0, 75.0, 78.0]):
+        assert _subpaths(svg) == []  # no two neighbours are consecutive months
+    positions = [month_index(m) for m in ["2025-01", "2025-02", "2025-03", "2025-05", "2025-06", "2025-08"]]
+    labels = ["Jan", "Feb", "Mar", "May", "Jun", "Aug"]
+    svg = charts.legend_line_chart(labels, {"Chain": [60.0, 61.0, 62.0, 63.0, 64.0, 65.0]},
+                                   positions=positions, join_within=1)
+    xs = _dots(svg)
+    pieces = _subpaths(svg)
+    assert [[x for x, _ in piece] for piece in pieces] == [pytest.approx(xs[0:3], abs=0.1),
+                                                          pytest.approx(xs[3:5], abs=0.1)]
+    assert len(xs) == 6  # August, alone, is still a dot
+
+
+def test_a_missing_value_breaks_the_line_instead_of_bridging_it():
+    svg = charts.legend_line_chart(["Jan", "Feb", "Mar"], {"Branch": [60.0, None, 70.0], "Chain": [65.0] * 3})
+    pieces = _subpaths(svg)
+    assert len(pieces) == 1 and len(pieces[0]) == 3  # the chain's line only; the branch has two dots
+
+
+def test_month_labels_over_gaps_keep_their_years_and_do_not_overlap():
+    for svg in _gappy_charts([70.0, 72.0, 74.0, 73.0, 75.0, 78.0]):
+        shown = [t for t in _texts(svg) if t.text in GAPPY_LABELS]
+        assert shown[0].text == "Dec 2024" and "Dec 2026" in [t.text for t in shown]
+        xs = [float(t.get("x")) for t in shown]
+        widest = max(charts.text_width(label) for label in GAPPY_LABELS)
+        assert all(b - a >= widest for a, b in zip(xs, xs[1:])), [t.text for t in shown]
+
+
+def test_points_without_positions_are_still_evenly_spaced():
+    xs = _dots(charts.legend_line_chart(["a", "b", "c", "d"], {"s": [1.0, 2.0, 3.0, 4.0]}))
+    steps = [b - a for a, b in zip(xs, xs[1:])]
+    assert steps == pytest.approx([steps[0]] * 3, abs=0.1)
+    lone = _dots(charts.legend_line_chart(["Dec 2026"], {"s": [80.0]}, positions=[month_index("2026-12")],
+                                          join_within=1))
+    assert len(lone) == 1
