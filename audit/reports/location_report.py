@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import force_locale, format_date, format_datetime
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -24,6 +24,7 @@ from .common import ReportError
 from .pdf import render_pdf
 from .periods import format_locale, month_index, months_up_to
 from ..times import local_today
+from ..web.i18n import short_datetime
 
 DEFAULT_MONTHS = 3
 EXTREME_ITEMS = 5  # strongest and weakest items shown
@@ -194,7 +195,7 @@ def _visits(code: str, checklist: str, since: date, until: date) -> list[dict]:
         .where(*StatsFilter(checklist, since, until, location_code=code).conditions())
         .order_by(Visit.visited_at.desc(), Visit.id.desc())
     ).all()
-    return [{"id": r.id, "visited_at": r.visited_at, "visited_text": format_datetime(r.visited_at, "short"),
+    return [{"id": r.id, "visited_at": r.visited_at, "visited_text": short_datetime(r.visited_at),
              "score": r.score, "critical_failed": r.critical_failed, "scenario": r.scenario,
              "auditor": r.auditor} for r in rows]
 

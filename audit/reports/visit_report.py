@@ -22,7 +22,7 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_datetime
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -34,6 +34,7 @@ from ..scoring import score_visit
 from ..services.chain_stats import StatsFilter
 from ..services.evidence import evidence_path
 from ..web.labels import answer_label
+from ..web.i18n import short_datetime
 from . import charts
 from .common import ReportError
 from .pdf import render_pdf
@@ -132,7 +133,7 @@ def _context(visit: Visit, lang: str) -> dict:
                       "version": visit.checklist_version.number},
         "location": {"code": location.code, "name": location.name, "city": location.city,
                      "address": location.address, "region": location.region.name if location.region else None},
-        "visited_text": format_datetime(visit.visited_at, "short"),
+        "visited_text": short_datetime(visit.visited_at),
         "period": {"since": since, "until": until, "months": COMPARISON_MONTHS},
         "period_text": {"since": format_date(since, "medium"), "until": format_date(until, "medium")},
         "generated": format_date(local_today(), "long"),

@@ -168,6 +168,10 @@ def test_the_report_speaks_the_chosen_language(app, runner, tmp_path, visits, ch
     assert squash(definition.item(CRITICAL).text.get(lang)) in body
     assert any(ch in body for ch in letters)
     assert definition.item(CRITICAL).text.en not in body
+    # The visit's time with a four-digit year (CLDR's short Latvian and Lithuanian dates have two).
+    year = str(visits["failed"].visited_at.year)
+    assert re.search(rf"\b{year}\b.*\d{{1,2}}:\d{{2}}|\d{{1,2}}:\d{{2}}.*\b{year}\b", body), body[:400]
+    assert not re.search(rf"\b\d{{2}}\.\d{{2}}\.{year[2:]}\b", body)
 
 
 def test_download_route_serves_the_report_to_who_may_see_the_visit(app, client, make_user, visits):
