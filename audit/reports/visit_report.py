@@ -58,6 +58,7 @@ def visit_report_context(visit_id: int, lang: str) -> dict:
     visit = db.session.scalar(
         select(Visit).where(Visit.id == visit_id).options(
             selectinload(Visit.answers), selectinload(Visit.evidence), selectinload(Visit.auditor),
+            selectinload(Visit.disputes),
             selectinload(Visit.location).selectinload(Location.region),
             selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist),
         )
@@ -99,6 +100,7 @@ def _context(visit: Visit, lang: str) -> dict:
         sections.append({"id": section.id, "title": section.title.get(lang), "score": section_result.score,
                          "chain": chain_mean, "region": region_mean})
 
+    disputes = _disputes(visit, definition, lang)
     thumbs = _thumbnails(visit)
     failed_ids = [item.id for item in definition.items if result.items[item.id].failed]
     pass_rates = _chain_pass_rates(period, failed_ids) if comparable else {}
@@ -113,6 +115,7 @@ def _context(visit: Visit, lang: str) -> dict:
             "critical": item.critical, "answer": answer_label(item, answer.value if answer else None, lang),
             "score": 100.0 * result.items[item.id].score, "comment": answer.comment if answer else "",
             "photos": thumbs.pop(item.id, []), "chain_pass_rate": pass_rates.get(item.id),
+            "dispute": next((d for d in disputes if d["item_id"] == item.id), None),
         })
     failures.sort(key=lambda f: not f["critical"])  # stable: critical first, then checklist order
     other_photos = [
@@ -147,6 +150,7 @@ def _context(visit: Visit, lang: str) -> dict:
             label=_("Sections against the chain"), own=_("This visit"),
             reference=_("Chain average") if comparable else ""),
         "failures": failures,
+        "disputes": disputes,
         "critical_count": sum(1 for f in failures if f["critical"]),
         "other_photos": other_photos,
         "items_scored": sum(1 for r in result.items.values() if r.score is not None),
@@ -199,6 +203,22 @@ def _chain_pass_rates(period: list, item_ids: list[str]) -> dict[str, float]:
         .where(*period, Answer.score.is_not(None), Answer.item_id.in_(item_ids)).group_by(Answer.item_id)
     ).all()
     return {item_id: float(rate) for item_id, rate in rows}
+
+
+def _disputes(visit: Visit, definition, lang: str) -> list[dict]:
+    """The branch manager's disputes of this visit's answers: an open one means the score may
+    still change, an overturned one changed an answer (and the score)."""
+    shown = []
+    for dispute in visit.disputes:
+        item = definition.item(dispute.item_id)
+        shown.append({
+            "item_id": dispute.item_id, "text": item.text.get(lang) if item else dispute.item_id,
+            "status": dispute.status, "reason": dispute.reason, "decision_note": dispute.decision_note,
+            "old": answer_label(item, dispute.old_value, lang) if item else dispute.old_value,
+            "new": (answer_label(item, dispute.new_value, lang) if item else dispute.new_value)
+            if dispute.status == "overturned" else None,
+        })
+    return shown
 
 
 def _history(visit: Visit) -> list[dict]:

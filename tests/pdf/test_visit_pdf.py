@@ -289,3 +289,30 @@ def test_the_history_chart_spaces_visits_by_date(app, chain):
         assert x - xs[0] == pytest.approx((day - days[0]).days * per_day, abs=0.2)
     labels = history_labels(context)
     assert labels[0] == f"5 Nov {end.year - 2}" and all(label[-4:].isdigit() for label in labels), labels
+
+
+def test_a_disputed_answer_is_marked_and_listed_with_its_decision(app, runner, tmp_path, chain, visits, make_user):
+    """The manager disputed an answer; their PDF said nothing of it (the score may still change)."""
+    from audit.services.review import decide_dispute, raise_dispute
+
+    visit = visits["failed"]
+    manager = make_user("manager", locations=[visit.location.code])
+    raise_dispute(visit, manager, PLAIN, "The mat was cleaned at 10:00; photo from our camera attached to the ticket.")
+    db.session.commit()
+    body = pdf_text(cli_pdf(runner, tmp_path, visit.id))
+    assert "1 answer is disputed and awaits a reviewer’s decision: the score may still change." in body
+    assert "Disputed: Open" in body and "Disputed answers" in body
+    assert "The mat was cleaned at 10:00" in body
+
+    dispute = visit.disputes[0]
+    decide_dispute(dispute, chain["reviewer"], overturn=True, new_value="yes", note="Camera footage confirms it.")
+    db.session.commit()
+    body = pdf_text(cli_pdf(runner, tmp_path, visit.id))
+    assert "awaits a reviewer" not in body  # decided: nothing open is announced
+    assert "Overturned" in body and "Camera footage confirms it." in body
+    assert "No → Yes" in body  # the answer before and after
+
+
+def test_a_visit_without_disputes_says_nothing_of_them(app, runner, tmp_path, visits):
+    body = pdf_text(cli_pdf(runner, tmp_path, visits["clean"].id))
+    assert "disputed" not in body.lower()
