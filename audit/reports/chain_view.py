@@ -75,6 +75,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         },
         "sentences": executive_summary(stats),
         "ranking": ranking,
+        "shrunk_flat": _shrunk_flat(stats["locations"]),
         "ranking_blocks": (listing_blocks(ranking, sizes.compact_columns, sizes.compact_rows)
                            if len(ranking) >= sizes.compact_ranking_from else []),
         "ranking_charts": _ranking_charts(stats, sizes),
@@ -92,6 +93,13 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         "bands": [{"symbol": BAND_SYMBOLS[b], "text": band_text(b)}
                   for b in ("above_998", "above_95", "below_95", "below_998")],
     }
+
+
+def _shrunk_flat(locations: list[dict]) -> bool:
+    """Every branch's shrunk mean is the chain mean: no spread between branches beyond chance (a
+    column of one number read as a fault)."""
+    shrunk = {round(r["shrunk"], 1) for r in locations if r["shrunk"] is not None}
+    return len(locations) > 1 and len(shrunk) == 1
 
 
 def _limits_inside(curve: dict | None) -> bool:

@@ -306,3 +306,26 @@ def test_a_page_that_needs_signing_in_says_so_in_the_users_language(client, demo
     answer = client.get("/office", follow_redirects=True).get_data(as_text=True)
     assert "Please log in to access this page." not in answer and "Please sign in" not in answer
     assert 'class="flash info"' in answer
+
+
+def test_shrunk_means_all_equal_to_the_chain_mean_are_explained(app, make_location, make_user, make_visit):
+    """Branches no more different than chance: every shrunk mean is the chain mean, which read as
+    a bug ("70.6 for all 16 branches"); the dashboard and the PDF now say why."""
+    auditor = make_user("auditor")
+    for n, code in enumerate(("VLN-01", "VLN-02", "RIX-01")):
+        location = make_location(code)
+        for day, greeted in ((1, "yes"), (2, "no"), (3, "yes"), (4, "no")):  # each branch: the same mix
+            make_visit(location, auditor, {"greeted_promptly": greeted, "staff_respectful": "yes"},
+                       visited_at=datetime(2026, 10, day + 4 * n, 12))
+    client = app.test_client()
+    login(client, make_user("admin").email)
+    explained = "Every shrunk mean is the chain mean"
+    html = text_of(client.get("/office?checklist=store-visit").get_data(as_text=True))
+    assert explained in html
+    pdf = client.get("/office/report.pdf?checklist=store-visit")
+    assert pdf.status_code == 200 and explained in pdf_text(pdf.data).replace("\n", " ")
+
+
+def test_shrunk_means_that_differ_need_no_explanation(client, demo):
+    html = text_of(client.get("/office").get_data(as_text=True))
+    assert "Every shrunk mean is the chain mean" not in html
