@@ -19,6 +19,7 @@
   // Each tab keeps its unsent changes under a key of its own: two tabs of one visit on one tablet
   // wrote one key in turn and the last one's changes replaced the other's.
   var PREFIX = "audit-draft:" + form.dataset.uuid, KEY = PREFIX + ":" + Math.random().toString(36).slice(2);
+  var HELD_KEY = PREFIX + ":held";  // changes kept after the visit was submitted elsewhere
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var stateEl = document.getElementById("save-state");
   var timer = null, inflight = false, lastErrors = {}, conflicted = false;
@@ -34,6 +35,7 @@
   // A page opens with every change its visit's other tabs (open, closed or killed) left unsent,
   // the latest of each, and sends them with its own; their keys are taken over.
   var leftBehind = {};  // key -> the record localStorage had for it
+  var heldAtLoad = null;  // what earlier pages kept after a conflict, merged
   function mergeRecords(records) {
     var merged = empty();
     records.sort(function (a, b) { return (a.at || 0) - (b.at || 0); });
@@ -55,11 +57,13 @@
         try { var found = JSON.parse(localStorage.getItem(key)); if (found) leftBehind[key] = found; } catch (e) { /* unreadable */ }
       });
     } catch (e) { return empty(); }  // storage switched off
-    var merged = mergeRecords(Object.keys(leftBehind).map(function (key) { return leftBehind[key]; }));
+    var records = Object.keys(leftBehind).map(function (key) { return leftBehind[key]; });
+    heldAtLoad = mergeRecords(records.filter(function (r) { return r.conflict; }));
+    var merged = mergeRecords(records.filter(function (r) { return !r.conflict; }));
     if (Object.keys(merged.answers).length + Object.keys(merged.comments).length + Object.keys(merged.details).length) {
       localStorage.setItem(KEY, JSON.stringify(Object.assign({ at: Date.now() }, merged)));
     }
-    keys.forEach(function (key) { localStorage.removeItem(key); });
+    keys.forEach(function (key) { if (key !== HELD_KEY) localStorage.removeItem(key); });
     return merged;
   }
   // The durable copy (IndexedDB) is read when it opens, a moment after the page: a record newer
@@ -70,7 +74,7 @@
     drafts.list(PREFIX).then(function (found) {
       var records = Object.assign({}, leftBehind), newer = false;
       found.forEach(function (entry) {
-        if (entry.key === KEY) return;
+        if (entry.key === KEY || entry.key === HELD_KEY) return;
         var record = null;
         try { record = JSON.parse(entry.text); } catch (e) { record = null; }
         if (record && (!records[entry.key] || (record.at || 0) > (records[entry.key].at || 0))) {
@@ -80,7 +84,9 @@
         drafts.remove(entry.key);
       });
       if (!newer) return;
-      var adopted = mergeRecords(Object.keys(records).map(function (key) { return records[key]; })), taken = 0;
+      var all = Object.keys(records).map(function (key) { return records[key]; });
+      holdBack(mergeRecords(all.filter(function (r) { return r.conflict; })));
+      var adopted = mergeRecords(all.filter(function (r) { return !r.conflict; })), taken = 0;
       KINDS.forEach(function (kind) {
         Object.keys(adopted[kind]).forEach(function (id) {
           if (changedHere[kind + ":" + id] || pending[kind][id] === adopted[kind][id]) return;
@@ -98,6 +104,7 @@
     });
   }
   var pending = form.dataset.savedNow ? refusedValues() : loadPending();  // a POST just saved the form
+  var held = heldAtLoad || empty();
   // After a POST the page holds what was stored, except the values the server refused (marked
   // with their message): those stay on the tablet as changes still to send, so a reload or a
   // killed tab does not lose them.
@@ -123,7 +130,7 @@
       drafts.remove(KEY);
       return;
     }
-    var text = JSON.stringify(Object.assign({ at: Date.now() }, pending));
+    var text = JSON.stringify(Object.assign({ at: Date.now() }, conflicted ? { conflict: true } : {}, pending));
     drafts.put(KEY, text);
     try {
       localStorage.setItem(KEY, text);
@@ -316,6 +323,7 @@
   // reviewer: it was evidence (a failed critical item, a photo …), not to be thrown away.
   function conflict() {
     conflicted = true;
+    store();  // marked: a page opened later holds these back instead of sending them
     stateEl.dataset.state = "conflict";
     stateEl.textContent = msg.submitted_elsewhere;
     showUnsent();
@@ -323,24 +331,7 @@
   function showUnsent() {
     var box = document.getElementById("unsent");
     var list = box.querySelector("ul");
-    list.textContent = "";
-    function add(id, text) {
-      var question = document.getElementById("q-" + id);
-      var li = document.createElement("li");
-      li.textContent = (question ? question.querySelector(".q-text").textContent.trim() + ": " : "") + text;
-      list.appendChild(li);
-    }
-    Object.keys(pending.answers).forEach(function (id) {
-      var chosen = form.querySelector('[name="answer-' + id + '"]:checked');
-      add(id, chosen ? chosen.parentNode.textContent.trim() : pending.answers[id]);
-    });
-    Object.keys(pending.comments).forEach(function (id) { add(id, "“" + pending.comments[id] + "”"); });
-    Object.keys(pending.details).forEach(function (key) {
-      var label = control(key) && control(key).closest("label");
-      var li = document.createElement("li");
-      li.textContent = (label ? label.querySelector("span").textContent + ": " : "") + pending.details[key];
-      list.appendChild(li);
-    });
+    listChanges(list, pending);
     form.querySelectorAll(".photo[data-queue-key]").forEach(function (photo) {
       var question = photo.closest(".question"), li = document.createElement("li");
       li.textContent = (question ? question.querySelector(".q-text").textContent.trim() + ": " : "") + msg.photo_waiting;
@@ -348,6 +339,74 @@
     });
     box.hidden = !list.children.length;
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+  }
+  // Each change as "Question: answer" (the answer as its button names it), "Question: “comment”".
+  function listChanges(list, changes) {
+    list.textContent = "";
+    function add(label, text) {
+      var li = document.createElement("li");
+      li.textContent = (label ? label + ": " : "") + text;
+      list.appendChild(li);
+    }
+    function question(id) {
+      var box = document.getElementById("q-" + id);
+      return box ? box.querySelector(".q-text").textContent.trim() : "";
+    }
+    Object.keys(changes.answers).forEach(function (id) {
+      var value = changes.answers[id], button = null;
+      form.querySelectorAll('[name="answer-' + id + '"]').forEach(function (el) { if (el.value === value && el.type === "radio") button = el; });
+      add(question(id), button ? button.parentNode.textContent.trim() : value);
+    });
+    Object.keys(changes.comments).forEach(function (id) { add(question(id), "“" + changes.comments[id] + "”"); });
+    Object.keys(changes.details).forEach(function (key) {
+      var label = control(key) && control(key).closest("label");
+      add(label ? label.querySelector("span").textContent : "", changes.details[key]);
+    });
+  }
+
+  // Changes typed here after the visit had been submitted elsewhere were kept, not sent. If the
+  // reviewer returns the visit, they are not sent by themselves either: the visit may have been
+  // returned for other reasons, and they may contradict what was submitted. The auditor decides.
+  function showHeld() {
+    var box = document.getElementById("held-back");
+    if (!box) return;
+    var count = Object.keys(held.answers).length + Object.keys(held.comments).length + Object.keys(held.details).length;
+    box.hidden = !count;
+    if (count) listChanges(box.querySelector("ul"), held);
+  }
+  function storeHeld() {
+    var text = JSON.stringify(Object.assign({ at: Date.now(), conflict: true }, held));
+    var none = !(Object.keys(held.answers).length + Object.keys(held.comments).length + Object.keys(held.details).length);
+    try { if (none) localStorage.removeItem(HELD_KEY); else localStorage.setItem(HELD_KEY, text); } catch (e) { /* off */ }
+    if (none) drafts.remove(HELD_KEY); else drafts.put(HELD_KEY, text);
+  }
+  function holdBack(changes) {
+    KINDS.forEach(function (kind) {
+      Object.keys(changes[kind] || {}).forEach(function (id) { held[kind][id] = changes[kind][id]; });
+    });
+    storeHeld();
+    showHeld();
+  }
+  var heldBox = document.getElementById("held-back");
+  if (heldBox) {
+    heldBox.querySelector("[data-held=apply]").addEventListener("click", function () {
+      KINDS.forEach(function (kind) {
+        Object.keys(held[kind]).forEach(function (id) { pending[kind][id] = held[kind][id]; changedHere[kind + ":" + id] = true; });
+      });
+      held = empty();
+      storeHeld();
+      showHeld();
+      store();
+      lay(pending);
+      refresh();
+      setState(navigator.onLine ? "saving" : "offline");
+      schedule(0);
+    });
+    heldBox.querySelector("[data-held=discard]").addEventListener("click", function () {
+      held = empty();
+      storeHeld();
+      showHeld();
+    });
   }
 
   form.addEventListener("input", onChange);
@@ -479,5 +538,7 @@
   refresh();
   setState(count() ? (navigator.onLine ? "saving" : "offline") : "saved");
   if (count()) flush();
+  if (heldAtLoad) storeHeld();  // under one key, the other pages' keys taken over
+  showHeld();
   if (!form.dataset.savedNow) adoptDurableCopy();
 }());

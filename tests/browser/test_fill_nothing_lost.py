@@ -248,3 +248,52 @@ def test_submit_tapped_offline_stays_on_the_page_and_says_everything_is_saved(pa
     assert auditor.locator("#save-state").inner_text() == "Offline – everything is saved"  # not "Saved" in grey
     assert "/fill" in auditor.url
     context.close()
+
+
+@pytest.mark.parametrize("choice", ["apply", "discard"])
+def test_changes_kept_after_a_conflict_wait_for_the_auditor_when_the_visit_comes_back(
+        page, browser, live_server, field_day, choice):  # noqa: F811
+    """They were sent by themselves once the reviewer returned the visit, whatever it was returned for."""
+    from audit.services.review import return_visit
+
+    people, store = field_day
+    context, first = start_visit(browser, page, live_server, people)
+    uuid = uuid_of(first)
+    info = next(i for i in store.items if i.critical and i.type in ("yes_no", "yes_no_na"))
+    open_section(first, store.section_of(info.id).id)
+    context.set_offline(True)
+    tap(first, info, "no")
+    first.fill(f"textarea[name='comment-{info.id}']", "Told me the phone had 512 GB")
+    other_context, second = sign_in(browser, page.viewport_size, live_server, people["auditor"])
+    second.goto(f"{live_server}/visits/{uuid}/fill")
+    answer_all(second, store)
+    second.click("button[name=action][value=submit]")
+    second.wait_for_url("**/visits/*")
+    other_context.close()
+    context.set_offline(False)
+    first.evaluate("window.dispatchEvent(new Event('online'))")
+    first.wait_for_selector("#save-state[data-state='conflict']")
+
+    db.session.expire_all()
+    visit = db.session.scalar(select(Visit).where(Visit.uuid == uuid))
+    return_visit(visit, people["reviewer"], note="Add the staff description")
+    db.session.commit()
+    first.goto(f"{live_server}/visits/{uuid}/fill")
+    box = first.locator("#held-back")
+    box.wait_for()
+    assert "Told me the phone had 512 GB" in box.inner_text() and info.text.en in box.inner_text()
+    first.wait_for_timeout(1500)  # nothing is sent meanwhile
+    assert stored(uuid)[info.id] == ("yes", "")
+    first.click(f"#held-back [data-held={choice}]")
+    assert not box.is_visible()
+    if choice == "apply":
+        first.wait_for_selector("#save-state[data-state='saved']")
+        assert stored(uuid)[info.id] == ("no", "Told me the phone had 512 GB")
+    else:
+        first.wait_for_timeout(1000)
+        assert stored(uuid)[info.id] == ("yes", "")
+    first.reload()
+    first.wait_for_selector("#save-state[data-state='saved']")
+    assert not first.locator("#held-back").is_visible()  # decided once, not asked again
+    assert drafts_kept(first, uuid) == 0
+    context.close()
