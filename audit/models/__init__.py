@@ -5,12 +5,12 @@ from .field import Assignment
 from .log import AuditLogEntry
 from .org import LOCATION_FORMATS, ROLES, Location, Region, User, manager_location
 from .review import DISPUTE_STATUSES, Dispute, ReviewComment
-from .tokens import ApiToken, SignIn
+from .tokens import ApiToken, PasswordLink, SignIn
 from .visits import CHANNELS, EDITABLE_STATUSES, VISIT_STATUSES, Answer, Evidence, Visit, VisitSectionScore
 
 __all__ = [
     "ApiToken", "Assignment", "DISPUTE_STATUSES", "Dispute", "ReviewComment",
     "Answer", "AuditLogEntry", "EDITABLE_STATUSES", "CHANNELS", "Checklist", "ChecklistVersion", "Evidence",
-    "LOCATION_FORMATS", "Location", "ROLES", "Region", "SignIn", "User", "VISIT_STATUSES", "Visit",
+    "LOCATION_FORMATS", "Location", "PasswordLink", "ROLES", "Region", "SignIn", "User", "VISIT_STATUSES", "Visit",
     "VisitSectionScore", "manager_location", "utcnow",
 ]

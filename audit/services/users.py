@@ -99,6 +99,17 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     audit_log.record("user.password_changed", "user", user.id, user)  # never the password or its hash
 
 
+def set_password_from_link(user: User, new_password: str) -> int:
+    """``user`` sets a password with a set-password link (no current password asked: the link
+    is the proof); every device signed in to the account is signed out, as after a password
+    change. Returns how many sign-ins ended."""
+    _check_password(new_password)
+    user.password_hash = hash_password(new_password)
+    ended = _end_access(user, None)
+    db.session.flush()
+    return ended["sessions_ended"]
+
+
 def deactivate_user(user: User, actor: User | None = None) -> None:
     """The user can no longer sign in; their visits and history stay."""
     if actor is not None and actor.id == user.id:

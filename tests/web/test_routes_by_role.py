@@ -94,6 +94,13 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "i18n.set_language": {"POST": [Case(EVERYONE, anonymous=OK)]},
     "home.index": {"GET": [Case(EVERYONE)]},
     "account.password": {"GET": [Case(EVERYONE)], "POST": [Case(EVERYONE)]},  # POST: the form again, with errors
+    # A set-password link needs no sign-in: whoever holds a valid one gets the form (POST without
+    # passwords: the form again); an unknown one is 404 for everybody.
+    "password_links.set_password": {
+        "GET": [Case(EVERYONE, lambda w: w.password_link("other_auditor"), anonymous=OK),
+                Case({}, lambda w: Target({"token": "no-such-link"}), anonymous=404)],
+        "POST": [Case(EVERYONE, lambda w: w.password_link("other_auditor"), anonymous=OK),
+                 Case({}, lambda w: Target({"token": "no-such-link"}), anonymous=404)]},
     "home.checklists": {"GET": [Case(only("admin", "reviewer", "auditor"))]},
     "home.checklist": {"GET": [Case(only("admin", "reviewer", "auditor"), lambda w: Target({"key": "store-visit"}))]},
     "home.visit": {"GET": VISIT_PAGE_CASES},
@@ -134,7 +141,11 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
                         "POST": [Case(only("admin"), lambda w: w.user("other_manager"))]},
     "admin.user_deactivate": {"POST": [Case(only("admin"), lambda w: w.user("other_auditor"))]},
     "admin.user_reactivate": {"POST": [Case(only("admin"), lambda w: w.user("other_auditor"))]},
+    "admin.user_password_link": {"POST": [Case(only("admin"), lambda w: w.user("other_manager"))]},
+    "admin.users_import": {"POST": [Case(only(admin=400))]},  # 400: no file sent
     "admin.locations": {"GET": [Case(only("admin"))]},
+    "admin.locations_import": {"POST": [Case(only(admin=400))]},  # 400: no file sent
+    "admin.locations_export": {"GET": [Case(only("admin"))]},
     "admin.location_new": {"GET": [Case(only("admin"))], "POST": [Case(only("admin"))]},
     "admin.location_edit": {"GET": [Case(only("admin"), lambda w: w.location("other"))],
                             "POST": [Case(only("admin"), lambda w: w.location("other"))]},
@@ -258,6 +269,14 @@ class World:
         db.session.add(region)
         db.session.commit()
         return Target({"region_id": region.id}, (region.name,))
+
+    def password_link(self, key: str) -> Target:
+        """A fresh set-password link of the user (the 404 case must not show whose it is)."""
+        from audit.services.password_links import make_link
+
+        link = make_link(self.users[key], self.users["admin"])
+        db.session.commit()
+        return Target({"token": link.token}, ())
 
 
 def declared_methods(rule) -> set[str]:

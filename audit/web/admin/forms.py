@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from ..forms import AppForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
@@ -59,3 +60,11 @@ class LocationForm(AppForm):
 
 class RegionForm(AppForm):
     name = StringField(_l("Region name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
+
+
+class LocationImportForm(AppForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file to import."))])
+
+
+class UserImportForm(AppForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file to import."))])

@@ -1,7 +1,8 @@
-"""Admin screens for locations (list, create, edit) and regions (list, create, rename, delete)."""
+"""Admin screens for locations (list, create, edit, import and export as CSV) and regions (list,
+create, rename, delete)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -16,14 +17,25 @@ from ...models import Location, Region
 from ...services.locations import (
     LocationError, create_location, create_region, delete_region, rename_region, update_location,
 )
+from ...services.locations_csv import (
+    COLUMNS, LISTED, LocationImport, LocationImportRejected, export_locations, import_locations,
+)
 from ..options import options
+from ..reports import content_disposition
 from . import bp, requires, show_error
-from .forms import LocationForm, RegionForm
+from .errors import translate_error
+from .forms import LocationForm, LocationImportForm, RegionForm
+
+MAX_IMPORT_BYTES = 2_000_000  # a chain of thousands of branches is far smaller
 
 
 @bp.get("/locations")
 @requires("manage_locations")
 def locations():
+    return _locations_page(LocationImportForm(prefix="csv"))
+
+
+def _locations_page(import_form: LocationImportForm, import_errors: list[str] = ()) -> str:
     stmt = (
         select(Location)
         .outerjoin(Region, Location.region_id == Region.id)
@@ -32,7 +44,44 @@ def locations():
     )
     found = sorted(db.session.scalars(stmt).all(),  # active first, by region, codes in number order
                    key=lambda l: (not l.active, name_key(l.region.name) if l.region else ("",), code_key(l.code)))
-    return render_template("admin/locations.html", locations=found)
+    return render_template("admin/locations.html", locations=found, import_form=import_form,
+                           import_errors=import_errors, columns=COLUMNS)
+
+
+@bp.post("/locations/import")
+@requires("manage_locations")
+def locations_import():
+    """Branches and regions from a CSV file, all or nothing; the list page again with every
+    problem (400) when the file is refused."""
+    form = LocationImportForm(prefix="csv")
+    if not form.validate_on_submit():
+        return _locations_page(form, [str(error) for error in form.file.errors]), 400
+    raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        return _locations_page(form, [_("The file is larger than 2 MB.")]), 400
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _locations_page(form, [_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]), 400
+    try:
+        result = import_locations(text, current_user, source=form.file.data.filename or "upload")
+    except LocationImportRejected as exc:
+        db.session.rollback()
+        errors = [_problem_text(problem) for problem in exc.problems]
+        if exc.omitted:
+            errors.append(_("… and %(num)d more", num=exc.omitted))
+        return _locations_page(form, errors), 400
+    db.session.commit()
+    flash(_import_summary(result), "info")
+    return redirect(url_for(".locations"))
+
+
+@bp.get("/locations/export.csv")
+@requires("manage_locations")
+def locations_export():
+    """Every branch in the import's columns: the admin edits it in a spreadsheet and imports it again."""
+    return Response(export_locations().encode("utf-8"), mimetype="text/csv", headers={
+        "Content-Disposition": content_disposition("locations.csv"), "Cache-Control": "private, no-store"})
 
 
 @bp.route("/locations/new", methods=["GET", "POST"])
@@ -149,3 +198,36 @@ def _location_values(form: LocationForm) -> dict:
     return {"code": form.code.data, "name": form.name.data, "region_id": form.region.data or None,
             "city": form.city.data, "address": form.address.data, "format": form.format.data,
             "active": form.active.data}
+
+
+def _problem_text(problem) -> str:
+    """``line N: column: message`` in the page's language (column names stay as in the CSV)."""
+    return f"{_('line %(num)d', num=problem.line)}: {problem.column}: {translate_error(problem.message)}"
+
+
+def _import_summary(result: LocationImport) -> str:
+    if not (result.created or result.updated or result.regions):
+        return ngettext("Nothing changed: the %(num)d branch in the file is already as the file says.",
+                        "Nothing changed: the %(num)d branches in the file are already as the file says.",
+                        len(result.unchanged))
+    parts = [ngettext("%(num)d branch created", "%(num)d branches created", len(result.created))
+             + _listed(result.created),
+             ngettext("%(num)d updated", "%(num)d updated", len(result.updated)) + _listed(result.updated),
+             ngettext("%(num)d unchanged", "%(num)d unchanged", len(result.unchanged))]
+    text = ", ".join(parts)
+    if result.regions:
+        text += "; " + ngettext("%(num)d region created: %(names)s", "%(num)d regions created: %(names)s",
+                                len(result.regions), names=_named(result.regions))
+    return text
+
+
+def _listed(codes: list[str]) -> str:
+    return f" ({_named(codes)})" if codes else ""
+
+
+def _named(names: list[str]) -> str:
+    """``RIX-05, RIX-06 … and 7 more``: the first few names, the rest counted."""
+    shown = ", ".join(names[:LISTED])
+    if len(names) <= LISTED:
+        return shown
+    return _("%(names)s … and %(num)d more", names=shown, num=len(names) - LISTED)

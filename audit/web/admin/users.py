@@ -1,5 +1,11 @@
-"""Admin screens for users: list, create, edit (role, locations, new password), deactivate."""
+"""Admin screens for users: list, create, edit (role, locations, new password), deactivate,
+set-password links, and import from CSV."""
 from __future__ import annotations
+
+import base64
+import csv
+import io
+from datetime import UTC
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,13 +18,21 @@ from wtforms.fields.choices import SelectChoice
 from ...extensions import db
 from ...names import code_key
 from ...services.assignments import waiting_assignments
-from ...models import ROLES, Location, User
+from ...models import ROLES, Location, User, utcnow
 from ...passwords import MIN_LENGTH
+from ...services.export_csv import guarded
+from ...services.import_csv import ImportRejected
+from ...services.password_links import NewLink, link_of, make_link
 from ...services.users import UserError, create_user, deactivate_user, reactivate_user, update_user
+from ...services.users_csv import COLUMNS, UserImport, import_users
+from ...times import display_zone
 from ..i18n import safe_next
 from ..options import options
 from . import bp, requires, show_error
-from .forms import EditUserForm, NewUserForm
+from .errors import translate_error
+from .forms import EditUserForm, NewUserForm, UserImportForm
+
+MAX_IMPORT_BYTES = 2_000_000  # thousands of people are far smaller
 
 
 @bp.get("/users")
@@ -30,9 +44,14 @@ def users():
         stmt = stmt.where(User.role == role)
     else:
         role = None
+    return _users_page(role, stmt, UserImportForm(prefix="csv"))
+
+
+def _users_page(role: str | None, stmt, import_form: UserImportForm, import_errors: list[str] = ()) -> str:
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     return render_template("admin/users.html", users=db.session.scalars(stmt).all(), role=role,
-                           counts=counts, roles=ROLES)
+                           counts=counts, roles=ROLES, import_form=import_form, import_errors=import_errors,
+                           columns=COLUMNS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -48,9 +67,13 @@ def user_new():
             db.session.rollback()
             show_error(form, exc)
         else:
+            # Without a password the person chooses one: the link is shown at once, on their page.
+            new_link = make_link(user, current_user) if not user.password_hash else None
             db.session.commit()
             flash(_("User %(name)s created.", name=user.name), "info")
             _warn_no_branches(user)
+            if new_link is not None:
+                return _user_page(user, new_link=new_link)
             return redirect(url_for(".users"))
     return render_template("admin/user_form.html", form=form, user=None, min_length=MIN_LENGTH)
 
@@ -81,7 +104,100 @@ def user_edit(user_id: int):
                 _warn_waiting(waiting_assignments(auditor=user), user.name)
             _warn_no_branches(user)
             return redirect(url_for(".users"))
-    return render_template("admin/user_form.html", form=form, user=user, min_length=MIN_LENGTH)
+    return _user_page(user, form)
+
+
+def _user_page(user: User, form: EditUserForm | None = None, new_link: NewLink | None = None) -> str:
+    """The user's page; ``new_link`` is shown this once (the token is stored nowhere)."""
+    if form is None:
+        form = EditUserForm(formdata=None, data={
+            "email": user.email, "name": user.name, "role": user.role, "active": user.active,
+            "locations": [loc.code for loc in user.locations],
+        })
+        form.locations.choices = _location_choices()
+    link_url = url_for("password_links.set_password", token=new_link.token, _external=True) if new_link else None
+    return render_template("admin/user_form.html", form=form, user=user, min_length=MIN_LENGTH,
+                           link=link_of(user), new_link=new_link, link_url=link_url, now=utcnow())
+
+
+@bp.post("/users/<int:user_id>/password-link")
+@requires("manage_users")
+def user_password_link(user_id: int):
+    """A new one-time set-password link for the user, replacing the old, shown once."""
+    user = db.get_or_404(User, user_id)
+    try:
+        new_link = make_link(user, current_user)
+    except UserError as exc:
+        db.session.rollback()
+        show_error(None, exc)
+        return redirect(url_for(".user_edit", user_id=user.id))
+    db.session.commit()
+    return _user_page(user, new_link=new_link)
+
+
+@bp.post("/users/import")
+@requires("manage_users")
+def users_import():
+    """Users from a CSV file, all or nothing: the list page again with every problem (400), or
+    the new users with their set-password links, shown once."""
+    form = UserImportForm(prefix="csv")
+    stmt = select(User).options(selectinload(User.locations)).order_by(User.active.desc(), func.lower(User.name))
+    if not form.validate_on_submit():
+        return _users_page(None, stmt, form, [str(error) for error in form.file.errors]), 400
+    raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        return _users_page(None, stmt, form, [_("The file is larger than 2 MB.")]), 400
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _users_page(None, stmt, form, [_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]), 400
+    try:
+        result = import_users(text, current_user, source=form.file.data.filename or "upload")
+    except ImportRejected as exc:
+        db.session.rollback()
+        errors = [_problem_text(problem) for problem in exc.errors]
+        if exc.omitted:
+            errors.append(_("… and %(num)d more", num=exc.omitted))
+        return _users_page(None, stmt, form, errors), 400
+    db.session.commit()
+    links = [(link, url_for("password_links.set_password", token=link.token, _external=True))
+             for link in result.links]
+    return render_template("admin/users_imported.html", summary=_import_summary(result), result=result,
+                           links=links, csv_href=_links_csv(links))
+
+
+def _problem_text(problem: str) -> str:
+    """``line N: column: message`` in the page's language (column names stay as in the CSV)."""
+    line, column, message = (problem.split(": ", 2) + ["", ""])[:3]
+    number = line.removeprefix("line ")
+    line = _("line %(num)d", num=int(number)) if number.isdigit() else line
+    return f"{line}: {column}: {translate_error(message)}"
+
+
+def _import_summary(result: UserImport) -> str:
+    if not result.changed:
+        return ngettext("Nothing changed: the %(num)d user in the file is already as the file says.",
+                        "Nothing changed: the %(num)d users in the file are already as the file says.",
+                        len(result.unchanged))
+    return ", ".join((ngettext("%(num)d user created", "%(num)d users created", len(result.created)),
+                      ngettext("%(num)d updated", "%(num)d updated", len(result.updated)),
+                      ngettext("%(num)d unchanged", "%(num)d unchanged", len(result.unchanged))))
+
+
+def _links_csv(links: list[tuple[NewLink, str]]) -> str | None:
+    """The new users and their links as a CSV file (email,name,link,expires) in a ``data:`` URL:
+    made in this request, kept nowhere on the server."""
+    if not links:
+        return None
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(("email", "name", "link", "expires"))
+    zone = display_zone()
+    for link, url in links:
+        expires = link.expires_at.replace(tzinfo=UTC).astimezone(zone).isoformat(sep=" ", timespec="minutes")
+        writer.writerow((link.user.email, guarded(link.user.name), url, expires))
+    data = base64.b64encode(("\ufeff" + buffer.getvalue()).encode("utf-8")).decode("ascii")
+    return f"data:text/csv;charset=utf-8;base64,{data}"
 
 
 @bp.post("/users/<int:user_id>/deactivate")

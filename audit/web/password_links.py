@@ -1,0 +1,92 @@
+"""``/set-password/<token>``: the page a set-password link opens (no sign-in needed: the link
+is the proof). See :mod:`audit.services.password_links`.
+
+After the password is set the person is sent to the sign-in page rather than signed in: the
+sign-in form stays the one place that starts a session (with its device mark and "keep me
+signed in" choice), the browser's password manager offers to save the new password there
+with the e-mail, and a link opened on someone else's computer (or by the admin checking it)
+leaves nobody signed in.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo
+
+from ..extensions import db, limiter
+from ..passwords import MIN_LENGTH
+from ..services import sign_ins
+from ..services.password_links import LinkRefused, open_link, use_link
+from ..services.users import UserError
+from .admin import show_error
+from .admin.forms import PASSWORD_LENGTH
+from .forms import AppForm
+
+bp = Blueprint("password_links", __name__)
+
+#: What each refusal says, and its status: an unknown link is "not found", a used or expired
+#: one is "gone" (it existed, and will not come back).
+REFUSALS = {
+    "unknown": (404, _l("This link does not work"),
+                _l("It may be mistyped or cut off, or replaced by a newer link. Ask your administrator for a new "
+                   "link.")),
+    "used": (410, _l("This link was already used"),
+             _l("Each set-password link works once. If you have set your password, sign in with it; if not, ask "
+                "your administrator for a new link.")),
+    "expired": (410, _l("This link has expired"),
+                _l("Set-password links work for 7 days. Ask your administrator for a new link.")),
+}
+
+
+class SetPasswordForm(AppForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LENGTH])
+    new_password_again = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
+    )
+
+
+def _refused(exc: LinkRefused):
+    db.session.rollback()
+    code, title, message = REFUSALS[exc.reason]
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+# The same per-address limit as POSTs to /login (a link is 43 random characters: nothing to
+# guess, but no one should hammer the password hashing either); GET stays free.
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], scope="set-password")
+def set_password(token: str):
+    try:
+        link = open_link(token)
+    except LinkRefused as exc:
+        return _refused(exc)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = use_link(token, form.new_password.data)
+        except LinkRefused as exc:  # used in another tab a moment ago
+            return _refused(exc)
+        except UserError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            if current_user.is_authenticated:  # whoever was signed in on this browser steps aside
+                sign_ins.end(current_user)
+            db.session.commit()
+            logout_user()
+            flash(_("Your password is set. Sign in with %(email)s and your new password.", email=user.email), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=link.user, expires_at=link.expires_at,
+                           min_length=MIN_LENGTH)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """The form again with a message, rather than a bare 429 page."""
+    flash(_("Too many attempts. Wait a minute and try again."), "error")
+    return render_template("auth/set_password.html", form=SetPasswordForm(), user=None, expires_at=None,
+                           min_length=MIN_LENGTH), 429
