@@ -92,11 +92,15 @@ def _context(visit: Visit, lang: str) -> dict:
     others = averages["chain"]["visits"] - (1 if counted else 0)
     comparable = others >= MIN_OTHER_CHAIN_VISITS
     averages["chain"].update(others=others, comparable=comparable)
+    # The same for the region: its section column is left empty rather than this visit again.
+    region_others = averages["region"]["visits"] - (1 if counted and region_id is not None else 0)
+    averages["region"].update(others=region_others, comparable=region_others >= MIN_OTHER_CHAIN_VISITS)
     section_means = _section_means(period, region_id)
     sections = []
     for section, section_result in zip(definition.sections, result.sections):
         chain_mean, region_mean = section_means.get(section.id, (None, None))
         chain_mean = chain_mean if comparable else None
+        region_mean = region_mean if averages["region"]["comparable"] else None
         sections.append({"id": section.id, "title": section.title.get(lang), "score": section_result.score,
                          "chain": chain_mean, "region": region_mean})
 

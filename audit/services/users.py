@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
-from ..models import ROLES, ApiToken, Location, User, utcnow
+from ..models import ROLES, ApiToken, Location, PasswordLink, User, utcnow
 from ..passwords import MIN_LENGTH, hash_password, verify_password
 from . import audit_log, sign_ins
 
@@ -123,8 +123,12 @@ def deactivate_user(user: User, actor: User | None = None) -> None:
 
 def _end_access(user: User, actor: User | None, tokens: bool = False) -> dict:
     """Sign ``user`` out of every device but the actor's own; with ``tokens``, revoke their API
-    tokens too (a reactivated user gets new ones: the old may have been handed on)."""
+    tokens too (a reactivated user gets new ones: the old may have been handed on). A
+    set-password link not used yet stops working as well: one sent to the wrong person, or
+    leaked, would otherwise still set the password after the account was secured."""
     ended = {"sessions_ended": sign_ins.end_others(user, actor)}
+    db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+                       .execution_options(synchronize_session=False))
     if tokens:
         result = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                                     .values(revoked_at=utcnow()))

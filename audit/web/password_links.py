@@ -55,7 +55,7 @@ def _refused(exc: LinkRefused):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
-# The same per-address limit as POSTs to /login (a link is 43 random characters: nothing to
+# POSTs per client IP, as /login's per-IP limit (a link is 43 random characters: nothing to
 # guess, but no one should hammer the password hashing either); GET stays free.
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], scope="set-password")

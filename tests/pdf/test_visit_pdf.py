@@ -248,6 +248,9 @@ def test_an_imported_visit_alone_in_its_period_is_not_compared_with_itself(app, 
     context = visit_report_context(old.id, "en")
     assert context["chain"]["visits"] == 1 and context["chain"]["others"] == 0
     assert not context["chain"]["comparable"] and MIN_OTHER_CHAIN_VISITS == 5
+    # Nor with its region, which holds the same one visit: the sections' region column stays empty.
+    assert not context["region"]["comparable"]
+    assert all(section["region"] is None and section["chain"] is None for section in context["sections"])
 
     body = pdf_text(cli_pdf(runner, tmp_path, old.id))
     assert re.search(rf"chain average\s*{re.escape(en(old.score))}\s*1 visit", body, re.I), body[:600]
@@ -266,6 +269,8 @@ def test_a_visit_with_enough_chain_visits_is_compared(app, runner, tmp_path, vis
     clean = visits["clean"]
     context = visit_report_context(clean.id, "en")
     assert context["chain"]["comparable"] and context["chain"]["others"] >= MIN_OTHER_CHAIN_VISITS
+    if context["region"]["comparable"]:
+        assert all(section["region"] is not None for section in context["sections"])
     body = pdf_text(cli_pdf(runner, tmp_path, clean.id))
     difference = clean.score - context["chain"]["mean"]
     against = figure(body, "against the chain")

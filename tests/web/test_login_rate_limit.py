@@ -205,6 +205,34 @@ def test_someone_hammering_an_address_cannot_lock_its_owner_out_of_their_own_bro
     assert post_login(forger, user.email, PASSWORD).status_code == 429
 
 
+def test_a_copied_device_cookie_guesses_no_faster_and_a_new_password_voids_it(app, make_user):
+    """The mark exempts a browser from the address's counter, not from counting: a copy of the
+    cookie (a shared computer's) shares the owner's own counter, and a new password ends it."""
+    from audit.extensions import db
+    from audit.services.users import change_own_password
+
+    user = make_user("manager")
+    owner = app.test_client()
+    login(owner, user.email)
+    sign_out(owner)
+    thief = app.test_client()
+    thief.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    thief.set_cookie("audit_devices", owner.get_cookie("audit_devices").value)
+    statuses = [post_login(thief, user.email).status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
+
+    fresh = app.test_client()  # the limits of this app start again: another minute, say
+    change_own_password(user, PASSWORD, "Another-password-2026")
+    db.session.commit()
+    fresh.set_cookie("audit_devices", owner.get_cookie("audit_devices").value)
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "198.51.100.3"
+    for _ in range(10):
+        post_login(attacker, user.email)
+    # The old mark no longer exempts: the address's counter, used up by the attacker, applies.
+    assert post_login(fresh, user.email, "Another-password-2026").status_code == 429
+
+
 def test_sign_in_is_only_by_the_form_so_every_attempt_counts_against_its_address(client, make_user):
     user = make_user("reviewer")
     token = csrf_token(client.get("/login").get_data(as_text=True))

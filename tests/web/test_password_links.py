@@ -207,3 +207,25 @@ def test_only_admins_make_links(app, make_user, role):
                            data={"csrf_token": csrf_token(home.get_data(as_text=True))})
     assert response.status_code == 404
     assert db.session.scalar(select(func.count()).select_from(PasswordLink)) == 0
+
+
+def test_a_link_stops_working_once_the_account_is_secured(app, admin, make_user):
+    """A link sent to the wrong person still set the password after the owner changed it, or
+    after the admin deactivated and reactivated the account."""
+    from audit.services.users import change_own_password
+
+    person = make_user("manager")
+    _, path = make_link(admin, person)
+    change_own_password(person, PASSWORD, "A-new-password-2026")
+    db.session.commit()
+    assert app.test_client().get(path).status_code == 404
+
+    _, path = make_link(admin, person)
+    page = admin.get("/admin/users").get_data(as_text=True)
+    admin.post(f"/admin/users/{person.id}/deactivate", data={"csrf_token": csrf_token(page)})
+    admin.post(f"/admin/users/{person.id}/reactivate", data={"csrf_token": csrf_token(page)})
+    db.session.expire_all()
+    assert db.session.get(User, person.id).active
+    assert app.test_client().get(path).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(PasswordLink).where(
+        PasswordLink.user_id == person.id, PasswordLink.used_at.is_(None))) == 0

@@ -195,7 +195,7 @@ def _links_csv(links: list[tuple[NewLink, str]]) -> str | None:
     zone = display_zone()
     for link, url in links:
         expires = link.expires_at.replace(tzinfo=UTC).astimezone(zone).isoformat(sep=" ", timespec="minutes")
-        writer.writerow((link.user.email, guarded(link.user.name), url, expires))
+        writer.writerow((guarded(link.user.email), guarded(link.user.name), url, expires))
     data = base64.b64encode(("\ufeff" + buffer.getvalue()).encode("utf-8")).decode("ascii")
     return f"data:text/csv;charset=utf-8;base64,{data}"
 
