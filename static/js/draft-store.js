@@ -6,7 +6,8 @@
  * is on disk when its transaction completes ("strict" durability): every change is written
  * there too, and a page that opens adopts what only this copy still has.
  *
- * AuditDraftStore.put(key, text), .remove(key), .list(prefix) -> Promise of [{key, text}],
+ * AuditDraftStore.put(key, text), .remove(key), .list(prefix) -> Promise of [{key, text}] (null
+ * when IndexedDB cannot be used: not the same as finding nothing),
  * .removeAll(prefix). The records are JSON text, taken as they are when put. Without IndexedDB every call does nothing and list() finds nothing.
  */
 window.AuditDraftStore = (function () {
@@ -20,16 +21,21 @@ window.AuditDraftStore = (function () {
         var request;
         try { request = indexedDB.open("audit-drafts", 1); } catch (e) { resolve(null); return; }
         request.onupgradeneeded = function () { request.result.createObjectStore("drafts"); };
-        request.onsuccess = function () { resolve(request.result); };
+        request.onsuccess = function () {
+          request.result.onclose = function () { opening = null; };  // closed by the browser: open anew
+          resolve(request.result);
+        };
         request.onerror = function () { resolve(null); };  // private mode, storage switched off
         request.onblocked = function () { resolve(null); };
       });
     }
     return opening;
   }
+  // A transaction, or null when the connection is gone (Safari drops it in the background,
+  // storage cleared): the next call opens a new one.
   function transaction(db, mode) {
     try { return db.transaction("drafts", mode, { durability: "strict" }); } catch (e) { /* older browsers */ }
-    return db.transaction("drafts", mode);
+    try { return db.transaction("drafts", mode); } catch (e) { opening = null; return null; }
   }
   // Changes come with every keystroke: one transaction at a time writes the latest record of each
   // key (null: removed), the ones that arrive meanwhile wait for the next.
@@ -39,17 +45,20 @@ window.AuditDraftStore = (function () {
     var batch = latest;
     latest = {};
     open().then(function (db) {
-      if (!db) return null;
+      var tx = db && transaction(db, "readwrite");
+      if (!tx) return null;
       return new Promise(function (resolve) {
-        var tx = transaction(db, "readwrite"), store = tx.objectStore("drafts");
-        Object.keys(batch).forEach(function (key) {
-          if (batch[key] === null) store.delete(key); else store.put(batch[key], key);
-        });
         tx.oncomplete = resolve;
         tx.onerror = tx.onabort = resolve;  // a full disk: localStorage still has the changes
+        try {
+          var store = tx.objectStore("drafts");
+          Object.keys(batch).forEach(function (key) {
+            if (batch[key] === null) store.delete(key); else store.put(batch[key], key);
+          });
+        } catch (e) { resolve(); }
       });
-    }).then(function () {
-      writing = false;
+    }).catch(function () { /* nothing more to do: localStorage has the changes */ }).then(function () {
+      writing = false;  // never left set, or every later change would skip this copy
       write();
     });
   }
@@ -60,9 +69,10 @@ window.AuditDraftStore = (function () {
     remove: function (key) { latest[key] = null; write(); },
     list: function (prefix) {
       return open().then(function (db) {
-        if (!db) return [];
+        var tx = db && transaction(db, "readonly");
+        if (!tx) return null;
         return new Promise(function (resolve) {
-          var found = [], request = transaction(db, "readonly").objectStore("drafts").openCursor(range(prefix));
+          var found = [], request = tx.objectStore("drafts").openCursor(range(prefix));
           request.onsuccess = function () {
             var cursor = request.result;
             if (!cursor) { resolve(found); return; }
@@ -71,17 +81,17 @@ window.AuditDraftStore = (function () {
           };
           request.onerror = function () { resolve(found); };
         });
-      });
+      }).catch(function () { return null; });
     },
     removeAll: function (prefix) {
       return open().then(function (db) {
-        if (!db) return;
+        var tx = db && transaction(db, "readwrite");
+        if (!tx) return;
         return new Promise(function (resolve) {
-          var tx = transaction(db, "readwrite");
-          tx.objectStore("drafts").delete(range(prefix));
           tx.oncomplete = tx.onerror = tx.onabort = resolve;
+          tx.objectStore("drafts").delete(range(prefix));
         });
-      });
+      }).catch(function () {});
     }
   };
 }());

@@ -25,7 +25,7 @@
   var timer = null, inflight = false, lastErrors = {}, conflicted = false;
   var photos = window.AuditFillPhotos(form, msg, csrf, { changed: photosChanged, error: photoError, conflict: conflict });
   // A page kept offline from an older version may come without draft-store.js: localStorage alone then.
-  var drafts = window.AuditDraftStore || { put: function () {}, remove: function () {}, list: function () { return Promise.resolve([]); } };
+  var drafts = window.AuditDraftStore || { put: function () {}, remove: function () {}, list: function () { return Promise.resolve(null); } };
   var KINDS = ["answers", "comments", "details"];
 
   document.body.classList.add("js");
@@ -72,7 +72,16 @@
   var changedHere = {};
   function adoptDurableCopy() {
     drafts.list(PREFIX).then(function (found) {
+      if (found === null) { if (heldAtLoad) storeHeld(); return; }  // no IndexedDB: localStorage alone
       var records = Object.assign({}, leftBehind), newer = false;
+      var durableHeld = found.filter(function (entry) { return entry.key === HELD_KEY; }).length > 0;
+      if (leftBehind[HELD_KEY] && !durableHeld) {
+        // Applied or discarded just before the browser was killed: IndexedDB, on disk at once,
+        // no longer has it; localStorage had not caught up. Not asked again.
+        delete records[HELD_KEY];
+        held = mergeRecords(Object.keys(records).map(function (key) { return records[key]; })
+          .filter(function (r) { return r.conflict; }));
+      }
       found.forEach(function (entry) {
         if (entry.key === KEY || entry.key === HELD_KEY) return;
         var record = null;
@@ -83,7 +92,7 @@
         }
         drafts.remove(entry.key);
       });
-      if (!newer) return;
+      if (!newer) { storeHeld(); showHeld(); return; }
       var all = Object.keys(records).map(function (key) { return records[key]; });
       holdBack(mergeRecords(all.filter(function (r) { return r.conflict; })));
       var adopted = mergeRecords(all.filter(function (r) { return !r.conflict; })), taken = 0;
@@ -538,7 +547,8 @@
   refresh();
   setState(count() ? (navigator.onLine ? "saving" : "offline") : "saved");
   if (count()) flush();
-  if (heldAtLoad) storeHeld();  // under one key, the other pages' keys taken over
   showHeld();
-  if (!form.dataset.savedNow) adoptDurableCopy();
+  // The held-back changes go under one key (the other pages' keys taken over) once the durable
+  // copy has been read: it says whether they were decided already.
+  if (!form.dataset.savedNow) adoptDurableCopy(); else if (heldAtLoad) storeHeld();
 }());

@@ -68,7 +68,7 @@ def drafts_kept(page, uuid: str, settle_ms: int = 3000) -> int:
     kept = 0
     for _ in range(max(1, settle_ms // 100)):
         kept = page.evaluate("""async uuid => Object.keys(localStorage).filter(k => k.startsWith(`audit-draft:${uuid}`)).length
-            + (window.AuditDraftStore ? (await AuditDraftStore.list(`audit-draft:${uuid}`)).length : 0)""", uuid)
+            + (window.AuditDraftStore ? ((await AuditDraftStore.list(`audit-draft:${uuid}`)) || []).length : 0)""", uuid)
         if not kept:
             break
         page.wait_for_timeout(100)

@@ -101,3 +101,62 @@ def test_a_page_kept_from_an_older_version_without_the_durable_copy_still_saves(
     page.wait_for_selector("#save-state[data-state='saved']")
     context.close()
     assert stored(uuid)[item.id][0] == "yes"
+
+
+def test_held_back_changes_applied_just_before_a_kill_are_not_offered_again(browser, live_server, field_day, tmp_path):  # noqa: F811
+    """Apply removed them from localStorage too late: after a kill the page asked again for
+    changes already applied (IndexedDB, on disk at once, decides)."""
+    from sqlalchemy import select
+
+    from audit.extensions import db
+    from audit.models import Visit
+    from audit.services.review import return_visit
+    from tests.browser.test_field_visit import sign_in as sign_in_elsewhere
+    from tests.browser.test_fill_nothing_lost import answer_all
+
+    people, store = field_day
+    item = next(i for i in store.items if i.type == "yes_no")
+    profile = tmp_path / "profile"
+    context = open_browser(browser, profile)
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, live_server, people["auditor"])
+    page.click("button:has-text('Start')")
+    page.wait_for_url("**/fill")
+    uuid = page.url.split("/")[-2]
+    open_section(page, store.section_of(item.id).id)
+    context.set_offline(True)
+    page.locator(f"#q-{item.id} label", has_text="No").click()
+    other, second = sign_in_elsewhere(browser, TABLET_SIZES["landscape"], live_server, people["auditor"])
+    second.goto(f"{live_server}/visits/{uuid}/fill")
+    answer_all(second, store)
+    second.click("button[name=action][value=submit]")
+    second.wait_for_url("**/visits/*")
+    other.close()
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#save-state[data-state='conflict']")
+    db.session.expire_all()
+    return_visit(db.session.scalar(select(Visit).where(Visit.uuid == uuid)), people["reviewer"], note="Again")
+    db.session.commit()
+    page.goto(f"{live_server}/visits/{uuid}/fill")
+    page.locator("#held-back").wait_for()
+    page.wait_for_timeout(3000)  # long enough for localStorage to have the held-back copy on disk
+    context.set_offline(True)  # applied offline: sent later, from the tablet's copy
+    page.click("#held-back [data-held=apply]")
+    page.wait_for_timeout(150)
+    kill_chromium_of(profile)
+    time.sleep(0.5)
+    try:
+        context.close()
+    except Exception:  # noqa: BLE001 - the browser is gone
+        pass
+
+    context = open_browser(browser, profile)
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, live_server, people["auditor"])
+    page.goto(f"{live_server}/visits/{uuid}/fill")
+    page.wait_for_selector("#save-state[data-state='saved']", timeout=10000)
+    page.wait_for_timeout(500)  # the durable copy has been read
+    assert not page.locator("#held-back").is_visible()
+    context.close()
+    assert stored(uuid)[item.id][0] == "no"  # applied, and sent once the tablet was back
