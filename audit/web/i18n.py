@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, session, url_for
 from babel.dates import format_skeleton, get_datetime_format
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_login import current_user
@@ -30,6 +30,8 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen not in languages and current_user and current_user.is_authenticated:
         chosen = current_user.locale
+    if chosen not in languages:  # a page for one known person before they sign in (a set-password link)
+        chosen = g.get("person_locale")
     if chosen not in languages:
         chosen = request.accept_languages.best_match(languages) or "en"
     return FORMAT_LOCALES.get(chosen, chosen)

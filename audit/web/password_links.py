@@ -9,8 +9,9 @@ leaves nobody signed in.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from wtforms import PasswordField
@@ -64,6 +65,8 @@ def set_password(token: str):
         link = open_link(token)
     except LinkRefused as exc:
         return _refused(exc)
+    g.person_locale = link.user.locale  # the language the admin gave them, unless they chose one
+    refresh()
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:

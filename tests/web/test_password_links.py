@@ -229,3 +229,17 @@ def test_a_link_stops_working_once_the_account_is_secured(app, admin, make_user)
     assert app.test_client().get(path).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(PasswordLink).where(
         PasswordLink.user_id == person.id, PasswordLink.used_at.is_(None))) == 0
+
+
+def test_the_set_password_page_speaks_the_language_the_admin_gave_the_person(app, admin, make_user):
+    person = make_user("manager", password=None)
+    person.locale = "lv"
+    db.session.commit()
+    _, path = make_link(admin, person)
+    stranger = app.test_client()
+    page = stranger.get(path, headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="lv">' in page
+    # A language chosen on the page wins.
+    token = csrf_token(page)
+    stranger.post("/language", data={"lang": "ru", "csrf_token": token, "next": path})
+    assert '<html lang="ru">' in stranger.get(path).get_data(as_text=True)
