@@ -181,22 +181,31 @@ def _records(text: str):
 
 
 def _header(cells: list[str], problems: Problems) -> dict[str, int]:
+    return read_header(cells, problems, COLUMNS, OPTIONAL_COLUMNS)
+
+
+def read_header(cells: list[str], problems: Problems, columns: tuple[str, ...],
+                optional: tuple[str, ...] = ()) -> dict[str, int]:
+    """Column name → position, from a header line that must name ``columns`` and may name
+    ``optional`` ones, in any order and case; every problem is added as a line-1 problem (the
+    visit, branch and user imports share it)."""
     index: dict[str, int] = {}
-    if not {cell.strip().lower() for cell in cells} & set(COLUMNS):
-        problems.add(1, "header", f"no column names; the first line must name the columns {','.join(COLUMNS)}")
+    known = (*columns, *optional)
+    if not {cell.strip().lower() for cell in cells} & set(known):
+        problems.add(1, "header", f"no column names; the first line must name the columns {','.join(columns)}")
         return index
     for i, cell in enumerate(cells):
         name = cell.strip().lower()
         if not name:
-            continue  # unnamed (e.g. trailing) columns must stay empty; see _row
-        if name not in EXPORT_COLUMNS:
-            problems.add(1, cell.strip(), f"unknown column; the columns are {','.join(COLUMNS)} "
-                                          f"(and, if you have them, {','.join(OPTIONAL_COLUMNS)})")
+            continue  # unnamed (e.g. trailing) columns must stay empty; see the row readers
+        if name not in known:
+            problems.add(1, cell.strip(), f"unknown column; the columns are {','.join(columns)} "
+                                          f"(and, if you have them, {','.join(optional)})")
         elif name in index:
             problems.add(1, name, "the column appears twice")
         else:
             index[name] = i
-    for name in COLUMNS:
+    for name in columns:
         if name not in index:
             problems.add(1, name, "missing column")
     return index

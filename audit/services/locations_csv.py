@@ -25,7 +25,7 @@ from ..models import LOCATION_FORMATS, Location, Region, User
 from ..names import code_key, same_name
 from . import audit_log
 from .export_csv import guarded
-from .import_csv import _decode, _records, ImportRejected, MAX_ERRORS, unguarded
+from .import_csv import MAX_ERRORS, ImportRejected, _decode, _records, read_header, unguarded
 from .locations import LocationError, _valid_location, create_location, create_region, update_location
 
 COLUMNS = ("code", "name", "region", "city", "address", "format", "active")
@@ -196,26 +196,7 @@ def _read(text: str, problems: Problems) -> list[BranchRow]:
 
 
 def _header(cells: list[str], problems: Problems) -> dict[str, int]:
-    index: dict[str, int] = {}
-    names = [cell.strip().lower() for cell in cells]
-    if not set(names) & set(COLUMNS):
-        problems.add(1, "header", f"no column names; the first line must name the columns "
-                                             f"{','.join(COLUMNS)}")
-        return index
-    for i, name in enumerate(names):
-        if not name:
-            continue  # an unnamed (trailing) column must stay empty; see _row
-        if name not in COLUMNS:
-            problems.add(1, cells[i].strip(), f"unknown column; the columns are {','.join(REQUIRED)} "
-                                                         f"(and, if you have them, {','.join(COLUMNS[2:])})")
-        elif name in index:
-            problems.add(1, name, "the column appears twice")
-        else:
-            index[name] = i
-    for name in REQUIRED:
-        if name not in index:
-            problems.add(1, name, "missing column")
-    return index
+    return read_header(cells, problems, REQUIRED, COLUMNS[2:])
 
 
 def _row(line: int, cells: list[str], index: dict[str, int], width: int, problems: Problems) -> BranchRow | None:

@@ -28,7 +28,7 @@ from ..extensions import db
 from ..models import ROLES, Location, User
 from ..names import code_key
 from . import audit_log
-from .import_csv import Problems, _decode, _records, unguarded
+from .import_csv import Problems, _decode, _records, read_header, unguarded
 from .password_links import NewLink, make_link
 from .users import UserError, create_user, update_user
 
@@ -138,25 +138,7 @@ def _read(text: str, problems: Problems) -> list[tuple[int, dict[str, str]]]:
 
 
 def _header(cells: list[str], problems: Problems) -> dict[str, int]:
-    index: dict[str, int] = {}
-    names = [cell.strip().lower() for cell in cells]
-    if not set(names) & set(COLUMNS):
-        problems.add(1, "header", f"no column names; the first line must name the columns {','.join(REQUIRED)}")
-        return index
-    for i, name in enumerate(names):
-        if not name:
-            continue  # an unnamed (trailing) column must stay empty; see _read
-        if name not in COLUMNS:
-            problems.add(1, cells[i].strip(), f"unknown column; the columns are {','.join(REQUIRED)} "
-                                              f"(and, if you have them, {','.join(COLUMNS[3:])})")
-        elif name in index:
-            problems.add(1, name, "the column appears twice")
-        else:
-            index[name] = i
-    for name in REQUIRED:
-        if name not in index:
-            problems.add(1, name, "missing column")
-    return index
+    return read_header(cells, problems, REQUIRED, COLUMNS[3:])
 
 
 class _Check:
