@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from .checklist import find_checklist_files, load_checklist_set
 from .cli_api import create_token, list_tokens, revoke_token
 from .cli_import import export_visits, import_visits
-from .cli_locations import import_locations
+from .cli_locations import export_locations, import_locations
 from .cli_users import import_users
 from .models import utcnow
 from .times import local_today
@@ -35,7 +35,7 @@ def register_commands(app: Flask) -> None:
 
     for command in (init_db, check_checklists, check_setup, copy_database):
         app.cli.add_command(command)
-    for command in (load_checklists, rescore, create_user, demo, import_visits, export_visits, import_locations,
+    for command in (load_checklists, rescore, create_user, demo, import_visits, export_visits, import_locations, export_locations,
                     import_users, create_token, list_tokens, revoke_token, stats_command):
         app.cli.add_command(needs_schema(command))
     for command in report_group.commands.values():

@@ -44,3 +44,18 @@ def import_locations(file: str, dry_run: bool) -> None:
     else:
         db.session.commit()
         click.echo(f"{file}: {result.describe()}")
+
+
+@click.command("export-locations")
+@with_appcontext
+@click.option("--out", "out", required=True, help="The CSV file to write (- for standard output).")
+def export_locations(out: str) -> None:
+    """Every branch in the columns import-locations reads: edit it in a spreadsheet, import it again."""
+    from .services.locations_csv import export_locations as export
+
+    text = export()
+    if out == "-":
+        click.echo(text, nl=False)
+        return
+    Path(out).write_text(text, encoding="utf-8", newline="")
+    click.echo(f"wrote {out} ({text.count(chr(10)) - 1} branches)")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from ..names import code_key, same_name
 from . import audit_log
 from .export_csv import guarded
 from .import_csv import MAX_ERRORS, ImportRejected, _decode, _records, read_header, unguarded
+from .import_values import name_key
 from .locations import LocationError, _valid_location, create_location, create_region, update_location
 
 COLUMNS = ("code", "name", "region", "city", "address", "format", "active")
@@ -129,12 +129,6 @@ def listed(names: list[str]) -> str:
 
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 'es' if noun.endswith('ch') else 's'}"
-
-
-def folded(name: str) -> str:
-    """A name as typos do not change it: case, accents (Rīga = Riga) and runs of spaces ignored."""
-    bare = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
-    return " ".join(bare.casefold().split())
 
 
 # --- import -------------------------------------------------------------------------------------
@@ -260,8 +254,8 @@ class _Check:
     def _region(self, row: BranchRow) -> None:
         if any(same_name(row.region, region.name) for region in self.regions):
             return
-        key = folded(row.region)
-        similar = next((region.name for region in self.regions if folded(region.name) == key), None)
+        key = name_key(row.region)
+        similar = next((region.name for region in self.regions if name_key(region.name) == key), None)
         if similar is not None:
             self.problems.add(row.line, "region", f"'{row.region}' is the region {similar} but for accents: "
                                                   f"write {similar}")
@@ -277,11 +271,11 @@ class _Check:
         taken: dict[str, str] = {}  # folded name → code, as the branches will be named after the import
         for key, location in self.existing.items():
             name = in_file[key].name if key in in_file and in_file[key].name else location.name
-            taken.setdefault(folded(name), location.code)
+            taken.setdefault(name_key(name), location.code)
         for row in rows:
             if row.code.upper() in self.existing or not row.name:
                 continue
-            other = taken.setdefault(folded(row.name), row.code)
+            other = taken.setdefault(name_key(row.name), row.code)
             if other != row.code:
                 self.problems.add(row.line, "code", f"{row.code} is new, but '{row.name}' is the name of {other}: "
                                                     "use that code or another name")
@@ -289,7 +283,7 @@ class _Check:
     def region_of(self, row: BranchRow) -> str | None:
         """The name the row's region has (or will have) in the app, matched whatever its case."""
         found = next((region.name for region in self.regions if same_name(row.region, region.name)), None)
-        return found or self.new_regions[folded(row.region)][0]
+        return found or self.new_regions[name_key(row.region)][0]
 
 
 def _write(rows: list[BranchRow], checked: _Check, actor: User | None) -> LocationImport:

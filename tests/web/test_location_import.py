@@ -213,3 +213,18 @@ def test_the_command_imports_refuses_and_dry_runs(app, runner, tmp_path, make_lo
     encoding = runner.invoke(args=["import-locations", str(latin1)])
     assert encoding.exit_code == 1
     assert 'line 2: name: not UTF-8 text (byte 0xE9); save the file as "CSV UTF-8"' in encoding.stderr
+
+
+def test_the_command_exports_what_it_imports_again_unchanged(app, runner, tmp_path, make_location):
+    make_location("RIX-01", "=Rīga Alfa", region="Rīga", city="Rīga")
+    make_location("VLN-01", "Vilnius Akropolis", region="Vilnius", city="Vilnius")
+    out = tmp_path / "branches.csv"
+    written = runner.invoke(args=["export-locations", "--out", str(out)])
+    assert written.exit_code == 0 and "(2 branches)" in written.output
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "code,name,region,city,address,format,active"
+    assert "'=Rīga Alfa" in text  # a formula stays text in a spreadsheet
+    again = runner.invoke(args=["import-locations", str(out)])
+    assert again.exit_code == 0 and "nothing changed" in again.output, again.output
+    shown = runner.invoke(args=["export-locations", "--out", "-"])
+    assert shown.output.replace("\r\n", "\n").lstrip("\ufeff") == text.replace("\r\n", "\n")
