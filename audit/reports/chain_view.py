@@ -22,7 +22,8 @@ from .ranking_listing import listing_blocks
 from .summary import executive_summary, icc_in_words, interval, narrowed, number, share
 
 #: Funnel bands: a symbol, so that nothing depends on colour (words from :func:`band_text`).
-BAND_SYMBOLS = {"above_998": "▲▲", "above_95": "▲", "inside": "", "below_95": "▼", "below_998": "▼▼", "no_data": ""}
+# "–" for a branch within the limits: a blank column in the PDF read as missing data.
+BAND_SYMBOLS = {"above_998": "▲▲", "above_95": "▲", "inside": "–", "below_95": "▼", "below_998": "▼▼", "no_data": ""}
 
 
 #: Funnel bands from worst to best, for sorting a table by them.
@@ -91,7 +92,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         "regions": [{"name": r["name"] or _("No region"), "filter": r["name"], "locations": r["locations"],
                      "visits": r["visits"], "mean": number(r["mean"])} for r in stats["regions"]],
         "bands": [{"symbol": BAND_SYMBOLS[b], "text": band_text(b)}
-                  for b in ("above_998", "above_95", "below_95", "below_998")],
+                  for b in ("above_998", "above_95", "inside", "below_95", "below_998")],
     }
 
 

@@ -65,9 +65,14 @@ def listing_blocks(ranking: list[dict], columns: int, rows: int) -> list[dict]:
     return blocks
 
 
+def _symbol(row: dict) -> str:
+    """▲/▼ beside the code; nothing for a branch within the limits (300 "–" would crowd the lines)."""
+    return "" if row.get("band") == "inside" else row.get("band_symbol") or ""
+
+
 def _entry(row: dict) -> list[str]:
     code = row["code"] if len(row["code"]) <= MAX_CODE_CHARS else row["code"][:MAX_CODE_CHARS - 1] + "…"
-    symbol = row.get("band_symbol") or ""
+    symbol = _symbol(row)
     visits = count(row["visits"]) + (" " + LOW_DATA_MARK if row.get("low_data") else "")
     return [count(row["rank"]), code + (" " + symbol if symbol else ""), row["mean"], row["interval"], visits]
 
@@ -75,7 +80,7 @@ def _entry(row: dict) -> list[str]:
 def _fragments(row: dict, entry: list[str], widths: list[int]) -> list[Fragment]:
     """One branch: rank, code (and band symbol, coloured), mean, interval, visits, padded to ``widths``."""
     rank, code, mean, interval, visits = entry
-    symbol = row.get("band_symbol") or ""
+    symbol = _symbol(row)
     css = "band-below" if row["band"].startswith("below") else "band-above" if row["band"].startswith("above") else ""
     plain_code = code.removesuffix(symbol)  # the code column ends in the symbol, which is coloured
     tail = " " * (widths[1] - len(code))

@@ -3,6 +3,8 @@ summary, the worst branches, the language, the page budget for a large chain –
 fetcher that keeps reports from reading local files or the network."""
 from __future__ import annotations
 
+import re
+
 import logging
 import time
 import xml.etree.ElementTree as ET
@@ -58,6 +60,12 @@ def test_the_chain_pdf_summarises_the_chain_in_sentences(app, runner, tmp_path, 
     assert f"The lowest is {ranking[-1]['name']} ({ranking[-1]['code']})" in first_page or ranking[-1]["low_data"]
     for worst in ranking[-3:]:
         assert f"{worst['code']} {worst['name']}" in text
+    # A branch within the funnel limits shows "–", explained in the legend (a blank read as missing).
+    assert "– within the limits" in text
+    inside = next(r for r in ranking if r["funnel"] == "inside")
+    # "… mean interval shrunk –": the interval's own dash is between two numbers
+    assert re.search(rf"{re.escape(inside['code'])} {re.escape(inside['name'])} .{{0,40}}?"
+                     r"\d+\.\d–\d+\.\d \d+\.\d – ", text), text[:2000]
     pages = len(pdf_reader(data).pages)
     assert 4 <= pages <= 8
     assert f"page {pages} of {pages}" in text
