@@ -45,6 +45,8 @@ def needs_schema(command):
     from .extensions import db
 
     callback = command.callback
+    if getattr(callback, "needs_schema", False):
+        return command  # the command objects are shared: every app made registers them again
 
     @functools.wraps(callback)
     def run(*args, **kwargs):
@@ -67,5 +69,6 @@ def needs_schema(command):
                 raise
             sys.exit(1)
 
+    run.needs_schema = True
     command.callback = run
     return command

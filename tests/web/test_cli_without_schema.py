@@ -40,3 +40,15 @@ def test_a_command_on_a_database_of_an_older_release_says_to_upgrade_it(fresh_ap
     assert result.exit_code == 1, result.output
     assert "is at migration 0001, this release needs 0007: run `audit init-db` to upgrade it" in result.output
     assert after.exit_code == 0 and "no API tokens" in after.output
+
+
+def test_the_wrapper_is_put_on_once_however_many_apps_are_made(tmp_path):
+    """Each app registers the same command objects: the wrapper went round itself once per app,
+    until Python's recursion limit (a long test run, a process making apps) broke every command."""
+    from audit.cli import load_checklists
+
+    for n in range(5):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path / f"i{n}"),
+                    "SECRET_KEY": "x" * 40})
+    callback = load_checklists.callback
+    assert callback.needs_schema and not getattr(callback.__wrapped__, "needs_schema", False)
