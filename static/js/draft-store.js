@@ -65,8 +65,10 @@ window.AuditDraftStore = (function () {
   function range(prefix) { return IDBKeyRange.bound(prefix, prefix + "\uffff"); }
 
   return {
-    put: function (key, text) { latest[key] = text; write(); },
-    remove: function (key) { latest[key] = null; write(); },
+    // Calls made together (a change moved from one key to another) go in one transaction: a kill
+    // between two would keep neither or both, never half.
+    put: function (key, text) { latest[key] = text; Promise.resolve().then(write); },
+    remove: function (key) { latest[key] = null; Promise.resolve().then(write); },
     list: function (prefix) {
       return open().then(function (db) {
         var tx = db && transaction(db, "readonly");

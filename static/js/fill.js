@@ -403,9 +403,9 @@
         Object.keys(held[kind]).forEach(function (id) { pending[kind][id] = held[kind][id]; changedHere[kind + ":" + id] = true; });
       });
       held = empty();
+      store();  // first, and with the removal below in one transaction: the changes are never in neither place
       storeHeld();
       showHeld();
-      store();
       lay(pending);
       refresh();
       setState(navigator.onLine ? "saving" : "offline");
