@@ -111,7 +111,7 @@ def test_three_hundred_branches_fit_in_twelve_pages(app, runner, tmp_path, check
     ranking = chain_statistics(StatsFilter("store-visit"))["locations"]
     assert len(ranking) == 300
     for rank, record in enumerate(ranking, start=1):  # every branch's line in the list of all branches
-        symbol = BAND_SYMBOLS[record["funnel"]]
+        symbol = "" if record["funnel"] == "inside" else BAND_SYMBOLS[record["funnel"]]  # no "–" on 300 lines
         entry = [str(rank), record["code"], symbol, one(record["mean"]),
                  f"{one(max(record['ci_low'], 0))}–{one(min(record['ci_high'], 100))}" if record["ci_low"] is not None else "–",
                  str(record["visits"]) + (" ⚠" if record["low_data"] else "")]
