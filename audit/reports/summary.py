@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from babel.lists import format_list
-from flask_babel import get_locale, get_translations
+from flask_babel import format_date, get_locale, get_translations
 from flask_babel import gettext as _
 
 from ..stats import LOW_DATA_VISITS
@@ -42,6 +43,11 @@ def count(value: int) -> str:
 def _plural(singular: str, plural: str, num: int, **variables) -> str:
     """``ngettext`` with ``%(num)s`` printed as :func:`count` (the plural form still follows ``num``)."""
     return get_translations().ngettext(singular, plural, num) % {**variables, "num": count(num)}
+
+
+def day(iso: str) -> str:
+    """A day of the statistics (ISO text) as the locale writes it: 15 Aug 2026, 2026-08-15 …"""
+    return format_date(date.fromisoformat(iso), "medium")
 
 
 def share(value: float | None) -> str:
@@ -375,6 +381,25 @@ def least_consistent_item(params: dict, stats: dict) -> list[str]:
     return _least_consistent(stats["items"][params["item"]], stats, params, is_section=False)
 
 
+def checklist_versions_differ(params: dict, stats: dict) -> list[str]:
+    versions = stats.get("checklist_versions") or []
+    listed = [_plural("version %(number)s: %(num)s visit", "version %(number)s: %(num)s visits", v["visits"],
+                      number=v["number"]) for v in versions]
+    newest = versions[-1] if versions else None
+    sentence = _plural(
+        "The visits were scored against %(num)s version of the checklist (%(versions)s), and questions, "
+        "weights or scoring changed between them: differences between periods, or between branches visited "
+        "mostly under one version, may come from the checklist rather than from the service.",
+        "The visits were scored against %(num)s versions of the checklist (%(versions)s), and questions, "
+        "weights or scoring changed between them: differences between periods, or between branches visited "
+        "mostly under one version, may come from the checklist rather than from the service.",
+        len(versions), versions="; ".join(listed))
+    if newest is not None:
+        sentence += " " + _("To compare like for like, choose a period from %(date)s, when version %(number)s "
+                            "was first used.", date=day(newest["first"]), number=newest["number"])
+    return [sentence]
+
+
 LENIENT_AUDITORS = "lenient_auditors"  # not a finding code: the auditors' offsets, after the variance finding
 FINDING_SENTENCES: dict[str, Callable[[dict, dict], list[str]]] = {
     codes.AUDITORS_EXPLAIN_MORE: auditors_explain_more,
@@ -388,9 +413,10 @@ FINDING_SENTENCES: dict[str, Callable[[dict, dict], list[str]]] = {
     codes.LEAST_CONSISTENT_ITEM: least_consistent_item,
     codes.REPEAT_FAILURES: repeat_failures,
     codes.LOW_DATA_LOCATIONS: low_data_locations,
+    codes.CHECKLIST_VERSIONS_DIFFER: checklist_versions_differ,
 }
 #: The order of the summary: what head office acts on first.
-ORDER = (codes.CONSISTENCY_NOT_ESTIMABLE, codes.AUDITORS_EXPLAIN_MORE, codes.DESIGN_NOT_CONNECTED, LENIENT_AUDITORS,
+ORDER = (codes.CHECKLIST_VERSIONS_DIFFER, codes.CONSISTENCY_NOT_ESTIMABLE, codes.AUDITORS_EXPLAIN_MORE, codes.DESIGN_NOT_CONNECTED, LENIENT_AUDITORS,
          codes.LOCATIONS_BELOW_998, codes.LOCATIONS_ABOVE_998, codes.SIGNIFICANT_DECLINES,
          codes.SIGNIFICANT_IMPROVEMENTS, codes.LEAST_CONSISTENT_SECTION, codes.LEAST_CONSISTENT_ITEM,
          codes.REPEAT_FAILURES, codes.LOW_DATA_LOCATIONS)

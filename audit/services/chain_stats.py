@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from ..times import display_zone, stored_utc
 from .. import stats
+from ..checklist.changes import version_changes
 from ..checklist.model import PASS_SCORE
 from ..extensions import db
 from ..models import Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore
@@ -122,7 +123,8 @@ def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
     result = {"checklist": spec.checklist, "filters": _filters(spec), "visits": n_visits}
     if not n_visits:
         return {**result, "chain": None, "locations": [], "items": [], "sections": [], "repeat_failures": [],
-                "consistency": None, "trend": [], "section_matrix": None, "regions": [], "funnel_curve": None}
+                "consistency": None, "trend": [], "section_matrix": None, "regions": [], "funnel_curve": None,
+                "checklist_versions": []}
 
     location_ids, auditor_ids, counts, totals, squares = (np.array(c) for c in zip(*cell_rows))
     loc_codes, loc_index = np.unique(location_ids, return_inverse=True)
@@ -140,10 +142,13 @@ def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
     sections, section_stats, section_ids = _parts(where, loc_codes, labels, definition, lang, kind="section")
     repeat = _repeat_failures(where, loc_codes, item_ids)
     change = _period_change(spec, loc_codes, location_stats)
+    trend, found_versions = _trend_and_versions(where)
+    versions = _versions(found_versions, version)
     findings = stats.collect_findings(
         locations=location_stats, consistency=consistency, items=item_stats, sections=section_stats,
         repeat=repeat, period_change=change, location_labels=labels,
         item_labels=item_ids or None, section_labels=section_ids or None,
+        versions=[(v["number"], v["visits"], v["scoring_changed"]) for v in versions],
     )
     return {
         **result,
@@ -162,7 +167,8 @@ def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
         "funnel_curve": funnel_curve(location_stats),
         "consistency": {**consistency_record(consistency, auditors, aud_codes),
                         "findings": [finding_record(f, labels, item_ids, section_ids) for f in findings]},
-        "trend": _trend(where),
+        "trend": trend,
+        "checklist_versions": versions,
     }
 
 
@@ -297,11 +303,12 @@ def _period_change(spec: StatsFilter, loc_codes: np.ndarray, current):
     return stats.compare_periods(summary, previous)
 
 
-def _trend(where: list) -> list[dict]:
-    """Visits and mean score per calendar month in the app's display zone.
+def _trend_and_versions(where: list) -> tuple[list[dict], list[tuple[int, int, datetime, datetime]]]:
+    """Visits and mean score per calendar month in the app's display zone, and per checklist
+    version its visits and first and last hour: ``(trend, [(version id, visits, first, last)])``.
 
-    The database sums per UTC hour (a few thousand rows a year); each hour then goes to its
-    local month here, which is exact for zones whose UTC offset is a whole number of hours
+    The database sums per (UTC hour, version) (a few thousand rows a year); each hour then goes
+    to its local month here, which is exact for zones whose UTC offset is a whole number of hours
     (Vilnius, Riga, Moscow …) and needs no time-zone support from SQLite.
     """
     if db.session.get_bind().dialect.name == "postgresql":
@@ -309,17 +316,46 @@ def _trend(where: list) -> list[dict]:
     else:
         hour = func.strftime("%Y-%m-%d %H:00:00", Visit.visited_at)
     rows = _numbers(
-        _visits_from(hour, func.count(Visit.score), func.sum(Visit.score)).where(*where).group_by(hour)
+        _visits_from(hour, Visit.checklist_version_id, func.count(Visit.score), func.sum(Visit.score))
+        .where(*where).group_by(hour, Visit.checklist_version_id)
     )
     month_of = _local_month_finder(display_zone())
     months: dict[str, list[float]] = {}
-    for start, n, total in rows:
+    versions: dict[int, list] = {}
+    for start, version_id, n, total in rows:
         if isinstance(start, str):
             start = datetime.fromisoformat(start)
         counted = months.setdefault(month_of(start), [0, 0.0])
         counted[0] += n
         counted[1] += total or 0.0
-    return [{"month": month, "visits": int(n), "mean": total / n} for month, (n, total) in sorted(months.items()) if n]
+        seen = versions.setdefault(version_id, [0, start, start])
+        seen[0] += n
+        seen[1], seen[2] = min(seen[1], start), max(seen[2], start)
+    trend = [{"month": month, "visits": int(n), "mean": total / n} for month, (n, total) in sorted(months.items()) if n]
+    return trend, [(version_id, n, first, last) for version_id, (n, first, last) in versions.items() if n]
+
+
+def _versions(found: list[tuple[int, int, datetime, datetime]], current: ChecklistVersion) -> list[dict]:
+    """The checklist versions the visits were scored against, oldest first, each with its visits,
+    the local days of its first and last visit, and what changed in scoring since the one before."""
+    known = {current.id: current}
+    if any(version_id not in known for version_id, *_ in found):
+        known.update((v.id, v) for v in db.session.scalars(
+            select(ChecklistVersion).where(ChecklistVersion.id.in_([row[0] for row in found]))))
+    zone = display_zone()
+    records, before = [], None
+    for version_id, n, first, last in sorted(found, key=lambda row: known[row[0]].number):
+        version = known[version_id]
+        record = {"number": version.number, "visits": int(n),
+                  "first": first.replace(tzinfo=UTC).astimezone(zone).date().isoformat(),
+                  "last": last.replace(tzinfo=UTC).astimezone(zone).date().isoformat(),
+                  "scoring_changed": False, "changes": None}
+        if before is not None:
+            changes = version_changes(before.parsed, version.parsed)
+            record["scoring_changed"], record["changes"] = changes.scoring_changed, changes.counts()
+        records.append(record)
+        before = version
+    return records
 
 
 def _local_month_finder(zone):

@@ -35,6 +35,7 @@ LEAST_CONSISTENT_SECTION = "least_consistent_section"
 REPEAT_FAILURES = "repeat_failures"
 SIGNIFICANT_DECLINES = "significant_declines"
 SIGNIFICANT_IMPROVEMENTS = "significant_improvements"
+CHECKLIST_VERSIONS_DIFFER = "checklist_versions_differ"
 WARNING, INFO = "warning", "info"
 _LISTED = 5  # names spelled out in a message before "and N more"
 
@@ -174,9 +175,11 @@ def collect_findings(*, locations: LocationStats | None = None, consistency: Cha
                      items: ItemStats | None = None, sections: ItemStats | None = None,
                      repeat: RepeatFailures | None = None, period_change: PeriodChange | None = None,
                      location_labels: Sequence[str] | None = None, item_labels: Sequence[str] | None = None,
-                     section_labels: Sequence[str] | None = None) -> list[Finding]:
-    """All findings for the results given, warnings first."""
-    found: list[Finding] = []
+                     section_labels: Sequence[str] | None = None,
+                     versions: Sequence[tuple[int, int, bool]] = ()) -> list[Finding]:
+    """All findings for the results given, warnings first. ``versions``: per checklist version
+    of the visits, oldest first, ``(number, visits, scores differently from the one before)``."""
+    found: list[Finding] = version_findings(versions)
     if consistency is not None:
         found += consistency_findings(consistency)
     if locations is not None:
@@ -190,6 +193,22 @@ def collect_findings(*, locations: LocationStats | None = None, consistency: Cha
     if items is not None:
         found += item_findings(items, item_labels, kind="item")
     return sorted(found, key=lambda finding: finding.severity != WARNING)
+
+
+def version_findings(versions: Sequence[tuple[int, int, bool]]) -> list[Finding]:
+    """A warning when the visits were scored against checklist versions that score differently."""
+    changed = [number for number, _visits, differs in versions if differs]
+    if not changed:
+        return []
+    listed = "; ".join(f"version {number}: {visits} visits" for number, visits, _ in versions)
+    return [Finding(
+        CHECKLIST_VERSIONS_DIFFER,
+        f"The visits were scored against {len(versions)} versions of the checklist ({listed}) that score "
+        f"differently; differences between periods or branches may come from the checklist.",
+        {"versions": [number for number, _, _ in versions], "visits": [int(v) for _, v, _ in versions],
+         "changed_in": changed},
+        WARNING,
+    )]
 
 
 def _name(code: int, labels: Sequence[str] | None, kind: str) -> str:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..checklist.changes import version_changes
 from ..extensions import db
 from ..models import AuditLogEntry, Checklist, ChecklistVersion, Visit
 from ..policy import may
@@ -65,8 +66,10 @@ def checklist(key: str):
     if "version" in request.args and not any(v.number == number for v in found.versions):
         abort(404)  # not quietly another version than the one asked for
     version = next((v for v in found.versions if v.number == number), found.current_version)
+    previous = next((v for v in reversed(found.versions) if v.number < version.number), None)
     return render_template(
-        "home/checklist.html", checklist=found, version=version, definition=version.parsed
+        "home/checklist.html", checklist=found, version=version, definition=version.parsed, previous=previous,
+        changes=version_changes(previous.parsed, version.parsed) if previous else None,
     )
 
 
