@@ -98,7 +98,10 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
                    "until_text": format_date(until, "medium")},
         "summary": {
             "visits": own["visits"], "mean": record["mean"] if record else None,
-            "ci_low": record["ci_low"] if record else None, "ci_high": record["ci_high"] if record else None,
+            # The interval of the chain's statistics, as on the dashboard: with the branch alone, the
+            # "usual spread within a branch" would be this branch's own few visits (0–92 beside 28–61).
+            "ci_low": (chain_record or record or {}).get("ci_low"),
+            "ci_high": (chain_record or record or {}).get("ci_high"),
             "sd": record["sd_within"] if record else None, "low_data": record["low_data"] if record else False,
             "chain_mean": chain["chain"]["mean"] if chain["chain"] else None, "chain_visits": chain["visits"],
             "chain_locations": len(chain["locations"]), "rank": rank,

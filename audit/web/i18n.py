@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from ..extensions import db
 from ..policy import may
 from .labels import answer_label, template_globals
-from .numbers import decimal_text, percent
+from .numbers import decimal_text, percent, shown_difference
 from .text import breakable
 
 bp = Blueprint("i18n", __name__)
@@ -99,6 +99,7 @@ def install_template_helpers(app: Flask) -> None:
         (short_datetime(value) if fmt == "short" else format_datetime(value, fmt)) if value else "")
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["decimal"] = decimal_text
+    app.jinja_env.filters["minus"] = shown_difference
     # Counts with the locale's digit grouping: 60,113 (en), 60 113 (lt, lv, ru).
     app.jinja_env.filters["count"] = lambda value: decimal_text(value, "#,##0")
     # Shares (0–1) as the language writes percentages: 27% (en, lv), 27 % (lt, ru).

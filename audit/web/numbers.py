@@ -9,7 +9,7 @@ translated sentences agree, so one paragraph never mixes the two styles.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel import Locale
 from flask_babel import format_decimal, format_percent, get_locale
@@ -22,6 +22,19 @@ def decimal_text(value: float | None, pattern: str = "0.0") -> str:
     with localcontext() as context:  # Babel quantizes in the current decimal context
         context.rounding = ROUND_HALF_UP
         return format_decimal(value, pattern)
+
+
+def shown_difference(value: float | None, reference: float | None, decimals: int = 1) -> float | None:
+    """``value − reference`` as a reader checks it: the difference of the two numbers as
+    :func:`decimal_text` shows them with ``decimals`` decimals (51.7 − 76.1 = −24.4, where the
+    unrounded figures give −24.45, shown as −24.5 beside them)."""
+    if value is None or reference is None:
+        return None
+    step = Decimal(1).scaleb(-decimals)
+
+    def shown(number: float) -> Decimal:
+        return Decimal(str(number)).quantize(step, rounding=ROUND_HALF_UP)
+    return float(shown(value) - shown(reference))
 
 
 def percent_pattern(locale: Locale, decimals: int = 0) -> str:

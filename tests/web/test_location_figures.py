@@ -1,0 +1,67 @@
+"""The branch page and PDF show the same figures as the dashboard: the branch's 95 % interval is
+the chain statistics' one (not one from the branch's own few visits), and each difference is the
+difference of the two numbers printed beside it."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from audit.reports.location_report import location_report_context
+from audit.services.chain_stats import StatsFilter, chain_statistics
+from tests.conftest import login
+from tests.pdf.helpers import build_demo
+
+
+def _period(runner):
+    end = date.today() - timedelta(days=3)
+    build_demo(runner, locations=12, months=4, end=end)
+    return end - timedelta(days=91), end
+
+
+def test_the_branch_interval_is_the_dashboard_interval(app, runner, checklists):
+    since, until = _period(runner)
+    chain = chain_statistics(StatsFilter("store-visit", since, until))
+    checked = 0
+    for record in chain["locations"]:
+        if record["ci_low"] is None:
+            continue
+        own = chain_statistics(StatsFilter("store-visit", since, until, location_code=record["code"]))["locations"][0]
+        summary = location_report_context(record["code"], since, until, "store-visit", "en")["summary"]
+        assert (summary["ci_low"], summary["ci_high"]) == (record["ci_low"], record["ci_high"])
+        if (own["ci_low"], own["ci_high"]) != (record["ci_low"], record["ci_high"]):
+            checked += 1  # a branch whose own-visits interval differs: the case the page got wrong
+    assert checked, "the demo chain should have a branch whose own spread differs from the chain's"
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text.replace("\u2212", "-").replace("+", "").replace(",", "."))
+
+
+def test_each_difference_is_that_of_the_numbers_shown(app, client, runner, checklists, make_user):
+    since, until = _period(runner)
+    make_user("reviewer", email="office@example.com")
+    login(client, "office@example.com")
+    compared = 0
+    for record in chain_statistics(StatsFilter("store-visit", since, until))["locations"][:6]:
+        html = client.get(f"/office/locations/{record['code']}?since={since}&until={until}").get_data(as_text=True)
+        table = html[html.index('id="sections"'):]
+        table = table[:table.index("</table>")]
+        for row in re.findall(r"<tr><td>.*?</tr>", table, re.S):
+            cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            mean, chain_mean, difference = cells[1:4]
+            if "–" in (mean, chain_mean):
+                continue
+            assert _number(difference) == _number(mean) - _number(chain_mean), row
+            compared += 1
+    assert compared >= 20
+
+
+def test_shown_difference_rounds_like_the_figures(app):
+    from audit.web.numbers import shown_difference
+
+    assert shown_difference(51.74, 76.15, 1) == -24.5  # 51.7 − 76.2, where the unrounded −24.41 shows −24.4
+    assert shown_difference(51.66, 76.14, 1) == -24.4  # 51.7 − 76.1, not −24.48 → −24.5
+    assert shown_difference(84.25, 80.0, 1) == 4.3  # half up, as the figures are shown
+    assert shown_difference(None, 80.0) is None
+    assert Decimal("84.25").quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) == Decimal("84.3")
