@@ -26,6 +26,13 @@ from ..web.numbers import decimal_text, percent
 LISTED = 5  # names spelled out before "and N more"
 LENIENCY_POINTS = 5.0  # an auditor this many points from the average auditor is worth a sentence
 LENIENT_LISTED = 3
+#: A person is named as lenient or strict on at least this many visits: one visit that scored 0
+#: for a critical failure made "Auditor X scores 71.2 points below the average auditor (1 visit)".
+NAMED_AUDITOR_VISITS = 5
+#: The share between branches rests on the branches visited twice or more: fewer of them than
+#: this, or fewer than :data:`MIN_SPLIT_VISITS` visits at them, make it a guess (83 % "between
+#: branches" from 4 branches of 2 visits each, among 76 visited once).
+FEW_REPEATED_BRANCHES = 3
 #: Filters that choose some branches or visits (a period alone keeps the whole chain).
 NARROWING_FILTERS = ("region", "location_format", "scenario", "location_code")
 
@@ -103,7 +110,17 @@ def overview(stats: dict) -> list[str]:
             "%(visits)s approved visits at %(num)s branches; the chain scores %(mean)s of 100 on average.",
             chain["locations"], visits=count(stats["visits"]), mean=number(chain["mean"]))]
     if consistency.get("icc_location") is not None:
-        sentences.append(icc_in_words(consistency))
+        repeated = [r["visits"] for r in stats["locations"] if r["visits"] >= 2]
+        if len(repeated) < FEW_REPEATED_BRANCHES or sum(repeated) < MIN_SPLIT_VISITS:
+            sentences.append(_plural(
+                "%(share)s of the differences between visit scores lie between branches, but only %(num)s branch "
+                "has two visits or more: too few to say how consistent the branches are; read the figure with "
+                "caution.",
+                "%(share)s of the differences between visit scores lie between branches, but only %(num)s branches "
+                "have two visits or more: too few to say how consistent the branches are; read the figure with "
+                "caution.", len(repeated), share=share(consistency["icc_location"])))
+        else:
+            sentences.append(icc_in_words(consistency))
     return sentences
 
 
@@ -132,14 +149,18 @@ def best_and_worst(stats: dict) -> list[str]:
     then saying so, since the ranking beside the sentence ends with branches of fewer visits."""
     ranked = [r for r in stats["locations"] if r["mean"] is not None]
     enough = [r for r in ranked if not r["low_data"]]
+    if len(ranked) >= 2 and len(enough) < 2:  # one visit of 100 is not "the best branch"
+        return [_("No branch is named best or lowest: fewer than two branches have at least %(min)s visits.",
+                  min=LOW_DATA_VISITS)]
     among_enough = len(enough) >= 2 and len(enough) < len(ranked)
     ranked = enough if len(enough) >= 2 else ranked
     if len(ranked) < 2:
         return []
     best, worst = ranked[0], ranked[-1]
     sentence = f"{_end_of_ranking(best, best=True)} {_end_of_ranking(worst, best=False)}"
-    if among_enough:
-        sentence = _("Among the branches with at least %(min)s visits: %(ends)s", min=LOW_DATA_VISITS, ends=sentence)
+    if among_enough:  # the sentence goes on after the colon: "…: the best branch is …" (no capital)
+        sentence = _("Among the branches with at least %(min)s visits: %(ends)s", min=LOW_DATA_VISITS,
+                     ends=sentence[:1].lower() + sentence[1:])
     return [sentence]
 
 
@@ -163,15 +184,17 @@ def _end_of_ranking(record: dict, best: bool) -> str:
 
 
 def lenient_auditors(stats: dict) -> list[str]:
-    """Auditors who score clearly above or below the average auditor (auditor leniency): by at
-    least :data:`LENIENCY_POINTS`, and by more than chance allows for their number of visits
+    """Auditors who score clearly above or below the average auditor (auditor leniency): on at
+    least :data:`NAMED_AUDITOR_VISITS` visits, by at least :data:`LENIENCY_POINTS`, and by more
+    than chance allows for their number of visits
     (twice the residual SD / √visits: one visit 18 points above the rest says little)."""
     consistency = stats.get("consistency") or {}
     if (stats.get("visits") or 0) < MIN_SPLIT_VISITS:
         return []  # the dashboard says leniency cannot be estimated yet
     residual = (consistency.get("variance") or {}).get("residual")
     auditors = [a for a in consistency.get("auditors", [])
-                if a["offset"] is not None and abs(a["offset"]) >= LENIENCY_POINTS and a["visits"]
+                if a["offset"] is not None and abs(a["offset"]) >= LENIENCY_POINTS
+                and a["visits"] >= NAMED_AUDITOR_VISITS
                 and (residual is None or abs(a["offset"]) > 2 * math.sqrt(residual / a["visits"]))]
     auditors.sort(key=lambda a: -abs(a["offset"]))
     sentences = []

@@ -75,6 +75,7 @@ def consistency_record(consistency, auditors: dict, aud_codes: np.ndarray) -> di
         "design_connected": bool(consistency.design.connected),
         "variance": {"location": num(variance.location), "auditor": num(variance.auditor),
                      "residual": num(variance.residual)},
+        "auditor_p_value": num(consistency.auditor_p_value),
         "auditors": sorted(
             ({**auditors[int(code)], "offset": num(consistency.auditor_offset[n]),
               "visits": int(consistency.auditor_visits[n])} for n, code in enumerate(aud_codes)),

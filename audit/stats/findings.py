@@ -28,6 +28,9 @@ AUDITORS_EXPLAIN_MORE = "auditors_explain_more_than_locations"
 #: Fewer visits than this make a variance split into auditors and locations noise: 9 visits
 #: once "showed" auditors explaining 24 % and told head office to compare their scoring.
 MIN_SPLIT_VISITS = 20
+#: The F-test of auditor effects (:func:`audit.stats.consistency.auditor_effect_p_value`) must
+#: reject "auditors score alike" at this level before the auditors are said to differ more.
+AUDITOR_TEST_LEVEL = 0.05
 DESIGN_NOT_CONNECTED = "design_not_connected"
 CONSISTENCY_NOT_ESTIMABLE = "consistency_not_estimable"
 LEAST_CONSISTENT_ITEM = "least_consistent_item"
@@ -98,8 +101,10 @@ def consistency_findings(consistency: ChainConsistency) -> list[Finding]:
             {"n_visits": consistency.n_visits},
             WARNING,
         ))
-    # Only where the split means something: auditors and locations overlap, and enough visits.
-    if variance.auditors_explain_more and design.connected and consistency.n_visits >= MIN_SPLIT_VISITS:
+    # Only where the split means something: auditors and locations overlap, enough visits, and
+    # auditors who differ beyond chance (not one auditor's one visit).
+    if (variance.auditors_explain_more and design.connected and consistency.n_visits >= MIN_SPLIT_VISITS
+            and consistency.auditor_p_value < AUDITOR_TEST_LEVEL):
         found.append(Finding(
             AUDITORS_EXPLAIN_MORE,
             f"Splitting the score variance into auditors, locations and single visits, auditors account for "
@@ -107,7 +112,8 @@ def consistency_findings(consistency: ChainConsistency) -> list[Finding]:
             f"for {variance.residual_share:.0%}: auditors differ more than locations. "
             "Compare auditors' scoring before ranking locations.",
             {"auditor_share": variance.auditor_share, "location_share": variance.location_share,
-             "auditor_variance": variance.auditor, "location_variance": variance.location},
+             "auditor_variance": variance.auditor, "location_variance": variance.location,
+             "auditor_p_value": consistency.auditor_p_value},
             WARNING,
         ))
     return found

@@ -67,7 +67,7 @@ def test_each_finding_becomes_a_sentence_with_names_and_regions(babel_app):
     # 72.25 rounds half up, as Excel shows it (half to even printed 72.2 beside Excel's 72.3)
     assert text[0] == "40 approved visits at 4 branches; the chain scores 72.3 of 100 on average."
     # S-1 has too few visits to be named, and the sentence says so (the ranking beside it ends with S-1)
-    assert text[2].startswith("Among the branches with at least 3 visits: The best branch is Branch N-1 (N-1) with "
+    assert text[2].startswith("Among the branches with at least 3 visits: the best branch is Branch N-1 (N-1) with "
                               "91.0 (95% interval 86.0–96.0, 8 visits). The lowest is Branch N-3 (N-3) with 52.0")
     assert ("the auditors account for 30%, the branches for 10% and visit-to-visit variation for 60%: "
             "the auditors differ more than the branches") in text[3]
@@ -152,3 +152,21 @@ def test_repeat_failures_name_a_question_only_when_one_stands_out(babel_app):
     text = " ".join(sentences(babel_app, tied))
     assert "In 2 cases a question was failed at least 2 times in a branch's last 3 visits." in text
     assert "most often" not in text
+
+
+def test_no_branch_is_named_best_from_single_visits(babel_app):
+    stats = statistics([], locations=[location("S-1", "North", 100.0, visits=1),
+                                      location("S-2", "North", 60.0, visits=2),
+                                      location("S-3", "South", 0.0, visits=1)])
+    text = " ".join(sentences(babel_app, stats))
+    assert "No branch is named best or lowest: fewer than two branches have at least 3 visits." in text
+    assert "best branch" not in text and "S-1" not in text
+
+
+def test_a_share_between_branches_from_few_repeated_visits_is_read_with_caution(babel_app):
+    few = statistics([], locations=[location(f"F-{n}", "North", 50.0 + n, visits=2 if n < 4 else 1)
+                                    for n in range(76)])
+    text = " ".join(sentences(babel_app, few))
+    assert "but only 4 branches have two visits or more: too few to say how consistent" in text
+    many = statistics([], locations=[location(f"M-{n}", "North", 50.0 + n, visits=5) for n in range(4)])
+    assert "too few to say" not in " ".join(sentences(babel_app, many))
