@@ -85,6 +85,33 @@ def classify_funnel(means, n, chain_mean, sigma) -> np.ndarray:
     return readonly(bands)
 
 
+def classify_binomial(passes, n, rate) -> np.ndarray:
+    """The funnel band of each count of ``passes`` out of ``n`` yes/no answers against the chain's
+    pass ``rate``, by the exact binomial tails instead of the normal approximation: below the 95%
+    limits when P(X ≤ passes) < 2.5%, below the 99.8% limits when it is < 0.1%, and the same above
+    with P(X ≥ passes). With few answers the normal limits flag what chance makes often: two "no"
+    at a chain rate of 2/3 fell below its 95% limit, though chance gives them 1 time in 9.
+    ``rate`` broadcasts (one per item); a rate of exactly 0 or 1 leaves nothing to test (inside).
+    """
+    from scipy.stats import binom  # scipy stays out of start-up
+
+    passes = np.asarray(passes, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    rate = np.broadcast_to(np.asarray(rate, dtype=np.float64), np.broadcast(passes, n).shape)
+    with np.errstate(invalid="ignore"):
+        low_tail = binom.cdf(passes, n, rate)
+        high_tail = binom.sf(passes - 1, n, rate)
+    unknown = (n <= 0) | ~np.isfinite(rate)
+    degenerate = (rate <= 0) | (rate >= 1)
+    bands = np.select(
+        [unknown, degenerate, high_tail < (1 - 0.998) / 2, high_tail < (1 - 0.95) / 2,
+         low_tail < (1 - 0.998) / 2, low_tail < (1 - 0.95) / 2],
+        [NO_DATA, INSIDE, ABOVE_998, ABOVE_95, BELOW_998, BELOW_95],
+        default=INSIDE,
+    )
+    return readonly(bands)
+
+
 def funnel_curve(chain_mean: float, sigma: float, max_n: int,
                  bounds: tuple[float, float] | None = (0.0, 100.0)) -> FunnelLimits:
     """Limits for n = 1 … ``max_n``, for drawing the funnel.

@@ -27,7 +27,9 @@ really differ, which is why the "least consistent" rankings use ``spread_sd``.
 
 Funnel. Each location's item mean is classified against the item's own funnel: centre = the
 item's chain mean, σ = SD of the item's single answers across the chain (see
-:mod:`audit.stats.funnel`; for yes/no items this is the normal approximation of the binomial).
+:mod:`audit.stats.funnel`). Yes/no items (every answer 0 or 100) use the exact binomial tails
+instead (:func:`audit.stats.funnel.classify_binomial`): with two or three answers the normal
+approximation put branches beyond the 95% limits on what chance gives one time in nine.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ import numpy as np
 from ..checklist.model import PASS_SCORE
 from ._arrays import StatsInputError, check_same_length, group_count, index_array, readonly, records, score_array
 from .consistency import icc_from_anova
-from .funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, classify_funnel
+from .funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, classify_binomial, classify_funnel
 from .groups import GroupSummary, one_way_anova
 
 
@@ -145,6 +147,12 @@ def statistics_from_cells(count, total, total_of_squares, passed) -> ItemStats:
     with np.errstate(invalid="ignore", divide="ignore"):
         cv = np.where(per_part.mean != 0, between_sd / per_part.mean, np.nan)
     bands = classify_funnel(location_mean, location_n, per_part.mean[:, None], per_part.sd[:, None])
+    binary = _yes_no_parts(total, total_of_squares)
+    if binary.any():
+        exact = classify_binomial(np.rint(total[binary] / 100.0), count[binary], per_part.mean[binary, None] / 100.0)
+        bands = np.array(bands)
+        bands[binary] = exact
+        bands = readonly(bands)
     spread_sd, share = _true_spread(count, total, total_of_squares)
     return ItemStats(
         n_answers=per_part.count,
@@ -160,6 +168,13 @@ def statistics_from_cells(count, total, total_of_squares, passed) -> ItemStats:
         location_mean=readonly(location_mean),
         location_band=bands,
     )
+
+
+def _yes_no_parts(total: np.ndarray, squares: np.ndarray) -> np.ndarray:
+    """Which parts have only answers of 0 or 100 (yes/no questions): for scores in 0–100,
+    Σx² = 100·Σx exactly when every x is 0 or 100."""
+    total, squares = total.sum(axis=1), squares.sum(axis=1)
+    return (total > 0) & np.isclose(squares, 100.0 * total, rtol=1e-9, atol=1e-6)
 
 
 def _true_spread(count: np.ndarray, total: np.ndarray, squares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
