@@ -8,13 +8,14 @@ values only: dicts, lists, strings, numbers and ``Markup`` SVG.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..stats.findings import MIN_SPLIT_VISITS
+from ..times import local_today
 from ..web.numbers import percent
 from . import charts, heat_maps
 from .periods import month_index
@@ -88,7 +89,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         "funnel_limits_shown": _limits_inside(stats.get("funnel_curve")),
         "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
         "auditors": _auditors(consistency, stats["visits"]),
-        "trend": _trend(stats["trend"], narrowed=narrowed(stats)),
+        "trend": _trend(stats["trend"], narrowed=narrowed(stats), filters=stats.get("filters") or {}),
         "regions": [{"name": r["name"] or _("No region"), "filter": r["name"], "locations": r["locations"],
                      "visits": r["visits"], "mean": number(r["mean"])} for r in stats["regions"]],
         "bands": [{"symbol": BAND_SYMBOLS[b], "text": band_text(b)}
@@ -221,17 +222,37 @@ def _auditors(consistency: dict, visits: int) -> dict:
     }
 
 
-def _trend(trend: list[dict], narrowed: bool = False) -> dict | None:
+def _trend(trend: list[dict], narrowed: bool = False, filters: dict | None = None,
+           today: date | None = None) -> dict | None:
     """Monthly means; named "chain mean" only when no filter narrows the chain (a region's line
     called "chain mean" was read as the whole chain's). Points stand at their calendar month and
-    a month without visits breaks the line (imported audits with gaps looked evenly spaced)."""
+    a month without visits breaks the line (imported audits with gaps looked evenly spaced).
+    A month the period covers only in part, or that is not over yet, is marked with an asterisk
+    and a note: December's 3 visits of its first day read as a 10-point fall after November's 164."""
     if not trend:
         return None
-    labels = [format_date(date(int(t["month"][:4]), int(t["month"][5:]), 1), "LLL yyyy") for t in trend]
+    partial = _partial_months(filters or {}, today or local_today())
+    labels = [format_date(date(int(t["month"][:4]), int(t["month"][5:]), 1), "LLL yyyy")
+              + ("*" if t["month"] in partial else "") for t in trend]
     name = _("Mean of the chosen visits") if narrowed else _("Chain mean")
     return {
         "chart": charts.legend_line_chart(labels, {name: [t["mean"] for t in trend]}, label=_("Trend by month"),
                                           positions=[month_index(t["month"]) for t in trend], join_within=1),
         "rows": [{"month": label, "visits": t["visits"], "mean": number(t["mean"])} for label, t in zip(labels, trend)],
+        "partial": any(t["month"] in partial for t in trend),
     }
+
+
+def _partial_months(filters: dict, today: date) -> set[str]:
+    """The months ("YYYY-MM") at the ends of the period that it covers only in part: the month of
+    ``since`` unless it starts on the 1st, and the month of ``until`` (or today) unless it ends
+    on the month's last day."""
+    partial = set()
+    since = filters.get("since")
+    if since and date.fromisoformat(since).day != 1:
+        partial.add(since[:7])
+    until = date.fromisoformat(filters["until"]) if filters.get("until") else today
+    if (until + timedelta(days=1)).day != 1:
+        partial.add(until.strftime("%Y-%m"))
+    return partial
 

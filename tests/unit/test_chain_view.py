@@ -14,3 +14,26 @@ def test_outlier_branches_beyond_the_named_few_are_kept_for_the_dashboard_to_unf
     assert [o["code"] for o in row["below"]] == [f"KNS-{n}" for n in range(10)]  # the lowest first
     assert row["below_more"] == 5 and [o["code"] for o in row["below_rest"]] == [f"KNS-{n}" for n in range(10, 15)]
     assert row["above"] == [] and row["above_rest"] == []
+
+
+def test_months_the_period_covers_in_part_are_marked(tmp_path):
+    """December's 3 visits of its first day read as a 10-point fall after November's 164."""
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from audit import create_app
+    from audit.reports.chain_view import _trend
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path)})
+    trend = [{"month": "2026-10", "visits": 150, "mean": 75.0}, {"month": "2026-11", "visits": 164, "mean": 77.0},
+             {"month": "2026-12", "visits": 3, "mean": 67.0}]
+    with app.test_request_context(), force_locale("en"):
+        open_ended = _trend(trend, filters={}, today=date(2026, 12, 1))
+        assert [r["month"] for r in open_ended["rows"]] == ["Oct 2026", "Nov 2026", "Dec 2026*"]
+        assert open_ended["partial"]
+        period = _trend(trend, filters={"since": "2026-10-15", "until": "2026-11-30"}, today=date(2026, 12, 1))
+        assert [r["month"] for r in period["rows"]][:2] == ["Oct 2026*", "Nov 2026"]
+        whole = _trend(trend[:2], filters={"since": "2026-10-01", "until": "2026-11-30"}, today=date(2026, 12, 1))
+        assert not whole["partial"] and "*" not in "".join(r["month"] for r in whole["rows"])
