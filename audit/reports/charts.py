@@ -88,7 +88,7 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot",
     every one outside the limits would pile the codes on top of each other.
     """
     width, height, left, bottom, top, right = 640, 320, 44, 34, 12, 16
-    max_n = max([p["visits"] for p in points] + [max(curve["n"])] + [2])
+    max_n = _axis_end(max([p["visits"] for p in points] + [max(curve["n"])] + [2]))
 
     def x(n: float) -> float:
         return left + (width - left - right) * n / max_n
@@ -141,6 +141,18 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot",
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _axis_end(maximum: int) -> int:
+    """``maximum`` rounded up to the next tick, so the last tick labels the axis's end and the
+    branch with the most visits does not sit on the edge (9 visits on an axis labelled up to 8)."""
+    end = int(maximum)
+    while True:  # a longer axis may take a longer step: round again until the end is a tick
+        ticks = _axis_ticks(end)
+        step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
+        if end % step == 0:
+            return end
+        end = -(-end // step) * step
 
 
 def _axis_ticks(maximum: float, most: int = 6) -> list[int]:

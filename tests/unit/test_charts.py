@@ -56,11 +56,12 @@ def test_funnel_plot_names_only_the_most_extreme_branches_and_keeps_names_inside
     texts = root.findall("{http://www.w3.org/2000/svg}text")
     names = {t.text for t in texts if t.text and t.text[0].isalpha() and t.text != "Visits"}
     assert names == {f"TOP{n}" for n in range(5)} | {f"LOW{n}" for n in range(5)}
-    for t in texts:  # the last visits are at the right edge: their names are drawn left of the point
+    for t in texts:  # every name inside the picture, whichever side of its point it is drawn
         if t.text in names:
-            assert t.get("text-anchor") == "end" and float(t.get("x")) <= 640
+            right_end = float(t.get("x")) + (0 if t.get("text-anchor") == "end" else charts.text_width(t.text))
+            assert right_end <= 640
     axis = [t.text for t in texts if t.get("y") == str(320 - 34 + 14)]
-    assert axis == ["0", "50", "100", "150", "200"]
+    assert axis == ["0", "50", "100", "150", "200", "250"]  # 204 visits: the axis ends on the next tick
 
 
 def test_funnel_plot_leaves_out_a_name_that_would_cover_another():
@@ -215,3 +216,21 @@ def test_points_without_positions_are_still_evenly_spaced():
     lone = _dots(charts.legend_line_chart(["Dec 2026"], {"s": [80.0]}, positions=[month_index("2026-12")],
                                           join_within=1))
     assert len(lone) == 1
+
+
+def test_the_funnel_axis_ends_on_a_tick_beyond_the_busiest_branch():
+    """9 visits sat on the edge of an axis labelled up to 8, its code cut off."""
+    import re
+
+    from audit.reports.charts import funnel_plot
+
+    points = [{"code": "KNS-02", "name": "Kaunas", "visits": 9, "mean": 40.0, "funnel": "below_998"},
+              {"code": "VLN-01", "name": "Vilnius", "visits": 3, "mean": 70.0, "funnel": "inside"}]
+    curve = {"centre": 70.0, "n": list(range(1, 10)), "lower_95": [50.0] * 9, "upper_95": [90.0] * 9,
+             "lower_998": [45.0] * 9, "upper_998": [95.0] * 9}
+    svg = str(funnel_plot(points, curve))
+    ticks = [int(t) for t in re.findall(r'text-anchor="middle" fill="[^"]+">(\d+)</text>', svg)]
+    assert ticks[-1] == 10
+    busiest = float(re.search(r'<circle cx="([\d.]+)"', svg).group(1))
+    assert busiest < 640 - 16 - 20  # well inside the plot, room for its code
+    assert ">KNS-02</text>" in svg
