@@ -78,6 +78,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         "sentences": executive_summary(stats),
         "ranking": ranking,
         "shrunk_flat": _shrunk_flat(stats["locations"]),
+        "ranking_has_change": any(r.get("change") is not None for r in stats["locations"]),
         "ranking_blocks": (listing_blocks(ranking, sizes.compact_columns, sizes.compact_rows)
                            if len(ranking) >= sizes.compact_ranking_from else []),
         "ranking_charts": _ranking_charts(stats, sizes),
@@ -122,8 +123,19 @@ def _ranking(locations: list[dict]) -> list[dict]:
             "band": record["funnel"], "band_symbol": BAND_SYMBOLS.get(record["funnel"], ""),
             "band_text": band_text(record["funnel"]), "low_data": record["low_data"],
             "band_order": BAND_ORDER.get(record["funnel"], -1),
+            **_change(record.get("change")),
         })
     return rows
+
+
+def _change(change: dict | None) -> dict:
+    """Against the period of the same length before (with a period chosen): the difference as
+    shown, its value to sort by, and whether it is significant (Benjamini–Hochberg, 5 %)."""
+    difference = (change or {}).get("difference")
+    if difference is None:
+        return {"change": "–" if change is not None else None, "change_value": None, "change_significant": False}
+    return {"change": ("+" if difference > 0 else "") + number(difference), "change_value": difference,
+            "change_significant": bool(change["significant"])}
 
 
 def _ranking_charts(stats: dict, sizes: ViewSizes) -> list[dict]:

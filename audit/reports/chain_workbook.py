@@ -2,8 +2,9 @@
 chart further: the same :func:`chain_statistics` as the dashboard and the chain PDF, with the
 figures as numbers (shown to one decimal, stored in full) rather than formatted strings.
 
-Sheets: summary (filters, key figures, the executive summary), branches, questions, sections, auditors,
-trend by month and repeat failures. Texts come from users (branch, auditor and question
+Sheets: summary (filters, key figures, the checklist versions when there are several, the
+executive summary), branches, questions, sections, branches × sections (the heat map's figures),
+auditors, trend by month and repeat failures. Texts come from users (branch, auditor and question
 names), so every string is written as text: a name such as ``=HYPERLINK(…)`` is never a formula.
 """
 from __future__ import annotations
@@ -39,6 +40,7 @@ def chain_workbook(spec: StatsFilter, lang: str) -> bytes:
         section_titles = {section["id"]: section["text"] for section in stats["sections"]}
         _parts(book.create_sheet(), stats["items"], _("Questions"), section_titles)
         _parts(book.create_sheet(), stats["sections"], _("Sections"), None)
+        _branch_sections(book.create_sheet(), stats)
         _auditors(book.create_sheet(), stats)
         _trend(book.create_sheet(), stats)
         _repeat_failures(book.create_sheet(), stats)
@@ -65,6 +67,16 @@ def _summary(sheet, stats: dict, spec: StatsFilter, title: str) -> None:
     ]
     for label, value, number_format in figures:
         _put(sheet, row, [label, value], formats={1: number_format})
+        row += 1
+    versions = stats.get("checklist_versions") or []
+    if len(versions) > 1:  # visits scored against several versions: which, how many, and whether they score alike
+        row += 1
+        _put(sheet, row, [_("Checklist version"), _("Visits"), _("First visit"), _("Last visit"),
+                          _("Scores differently from the version before")], bold=True)
+        for version in versions:
+            row += 1
+            _put(sheet, row, [version["number"], version["visits"], version["first"], version["last"],
+                              _("yes") if version["scoring_changed"] else ""])
         row += 1
     row += 1
     _put(sheet, row, [_("Executive summary")], bold=True)
@@ -125,6 +137,18 @@ def _parts(sheet, parts: list[dict], title: str, section_titles: dict[str, str] 
                    ", ".join(o["location"] for o in sorted(above, key=lambda o: -o["mean"]))]
         _put(sheet, row, values, formats=formats)
     _widths(sheet, [16, 50] + ([24] if with_section else []) + [9, 8, 9, 10, 8, 10, 10, 9, 40, 40])
+
+
+def _branch_sections(sheet, stats: dict) -> None:
+    """The heat map's figures: each branch's mean per section, branches in ranking order."""
+    sheet.title = _("Branches × sections")
+    matrix = stats.get("section_matrix") or {"locations": [], "section_titles": [], "values": []}
+    values = dict(zip(matrix["locations"], matrix["values"]))
+    _header(sheet, [_("Code"), _("Branch"), _("Region")] + matrix["section_titles"])
+    formats = {3 + n: SCORE for n in range(len(matrix["section_titles"]))}
+    for row, r in enumerate(stats["locations"], start=2):
+        _put(sheet, row, [r["code"], r["name"], r["region"] or ""] + list(values.get(r["code"], [])), formats=formats)
+    _widths(sheet, [12, 30, 14] + [14] * len(matrix["section_titles"]))
 
 
 def _auditors(sheet, stats: dict) -> None:

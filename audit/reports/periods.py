@@ -33,3 +33,20 @@ def format_locale(lang: str) -> str:
     """The Babel locale for report language ``lang`` (en → en_GB)."""
     return FORMAT_LOCALES.get(lang, lang)
 
+
+
+def preset_periods(today: date) -> list[tuple[str, date, date]]:
+    """The periods head office reviews, as ``(name, first day, last day)`` before ``today``'s
+    month: the last full month, the last full quarter, the 12 full months before this one, and
+    this year up to today."""
+    this_month = today.replace(day=1)
+    last_month_end = this_month - timedelta(days=1)
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last_quarter_end = quarter_start - timedelta(days=1)
+    last_quarter_start = date(last_quarter_end.year, last_quarter_end.month - 2, 1)
+    return [
+        ("last_month", last_month_end.replace(day=1), last_month_end),
+        ("last_quarter", last_quarter_start, last_quarter_end),
+        ("last_12_months", months_before(this_month, 12), last_month_end),
+        ("this_year", date(today.year, 1, 1), today),
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,9 +18,10 @@ from wtforms.validators import Optional, ValidationError
 
 from ..policy import may
 from ..reports.chain_view import DASHBOARD, chain_view
+from ..reports.periods import preset_periods
 from ..services import filter_choices
 from ..services.chain_stats import StatsFilter, chain_statistics
-from ..times import FIRST_DAY, LAST_DAY, in_calendar
+from ..times import FIRST_DAY, LAST_DAY, in_calendar, local_today
 from .labels import FORMAT_NAMES
 from .options import options
 from .forms import AppForm
@@ -151,4 +152,18 @@ def dashboard():
         location_url=lambda code: location_link(code, spec),
         region_url=lambda name: url_for("office.dashboard", **{**query, "region": name}),
         reset_url=url_for("office.dashboard", checklist=spec.checklist),
+        presets=_presets(query, spec),
     )
+
+
+#: The preset periods' names on the page (audit.reports.periods.preset_periods).
+PRESET_NAMES = {"last_month": _l("Last month"), "last_quarter": _l("Last quarter"),
+                "last_12_months": _l("Last 12 months"), "this_year": _l("This year")}
+
+
+def _presets(query: dict[str, str], spec: StatsFilter) -> list[dict]:
+    """Links that set the period and keep the other filters; the one shown is marked."""
+    return [{"name": str(PRESET_NAMES[name]), "title": f"{format_date(since, 'medium')} – {format_date(until, 'medium')}",
+             "url": url_for("office.dashboard", **{**query, "since": since.isoformat(), "until": until.isoformat()}),
+             "current": (spec.since, spec.until) == (since, until)}
+            for name, since, until in preset_periods(local_today())]

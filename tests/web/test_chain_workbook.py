@@ -46,8 +46,8 @@ def test_the_download_holds_the_statistics_of_the_dashboard_s_filters(app, clien
     assert answer.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="chain-store-visit-Kaunas.xlsx"' in answer.headers["Content-Disposition"]
     book = workbook(answer.data)
-    assert book.sheetnames == ["Summary", "Branches", "Questions", "Sections", "Auditors", "Trend by month",
-                               "Repeat failures"]
+    assert book.sheetnames == ["Summary", "Branches", "Questions", "Sections", "Branches × sections", "Auditors",
+                               "Trend by month", "Repeat failures"]
     stats = chain_statistics(StatsFilter("store-visit", region="Kaunas"), "en")
     head, rows = table(book["Branches"])
     assert head[:7] == ["#", "Code", "Branch", "Region", "Format", "Visits", "Mean"]
@@ -66,6 +66,13 @@ def test_the_download_holds_the_statistics_of_the_dashboard_s_filters(app, clien
         item = by_id[row[0]]
         assert row[1] == item["text"] and row[3] == item["answers"]
         assert row[4] == pytest.approx(item["mean"]) and row[5] == pytest.approx(item["pass_rate"])
+    head, rows = table(book["Branches × sections"])  # the heat map's figures
+    matrix = stats["section_matrix"]
+    assert head == ["Code", "Branch", "Region"] + matrix["section_titles"]
+    assert [row[0] for row in rows] == [r["code"] for r in stats["locations"]]
+    for row in rows:
+        expected = matrix["values"][matrix["locations"].index(row[0])]
+        assert [v if v is None else pytest.approx(v) for v in expected] == list(row[3:])
     _head, rows = table(book["Auditors"])
     assert {(row[0], row[1]) for row in rows} == {(a["name"], a["visits"]) for a in stats["consistency"]["auditors"]}
     summary = [row for row in book["Summary"].iter_rows(values_only=True)]

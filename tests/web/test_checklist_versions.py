@@ -105,3 +105,23 @@ def test_dashboard_and_checklist_page_show_the_change(app, client, runner, check
     lithuanian = client.get("/checklists/store-visit").get_data(as_text=True)
     assert "Pakeitimai, palyginti su versija 1" in lithuanian and "svoris 1 → 3" in lithuanian
     assert "Šie pakeitimai keičia balus" in lithuanian
+
+
+def test_the_workbook_lists_the_versions(app, client, runner, checklists, make_user):
+    import io
+    import re
+    from html import unescape
+
+    from openpyxl import load_workbook
+
+    _demo(runner)
+    _second_version(weight=3)
+    expected = _approved_per_version()
+    make_user("reviewer", email="office@example.com")
+    login(client, "office@example.com")
+    html = client.get("/office?checklist=store-visit").get_data(as_text=True)
+    link = unescape(re.search(r'href="([^"]+)" id="download-xlsx"', html).group(1))
+    book = load_workbook(io.BytesIO(client.get(link).data))
+    rows = [row for row in book["Summary"].iter_rows(values_only=True)]
+    at = next(n for n, row in enumerate(rows) if row[0] == "Checklist version")
+    assert [(r[0], r[1], r[4]) for r in rows[at + 1:at + 3]] == [(1, expected[1], None), (2, expected[2], "yes")]

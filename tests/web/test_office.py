@@ -329,3 +329,48 @@ def test_shrunk_means_all_equal_to_the_chain_mean_are_explained(app, make_locati
 def test_shrunk_means_that_differ_need_no_explanation(client, demo):
     html = text_of(client.get("/office").get_data(as_text=True))
     assert "Every shrunk mean is the chain mean" not in html
+
+
+def test_period_presets_set_the_period_and_keep_the_other_filters(client, demo):
+    from audit.reports.periods import preset_periods
+    from audit.times import local_today
+
+    login(client, demo["reviewer"].email)
+    region = db.session.scalars(select(Region)).first().name
+    html = unescape(client.get(f"/office?checklist=store-visit&region={quote(region)}").get_data(as_text=True))
+    presets = html[html.index('id="presets"'):html.index("</p>", html.index('id="presets"'))]
+    links = re.findall(r'href="([^"]+)"[^>]*>([^<]+)</a>', presets)
+    assert [name for _url, name in links] == ["Last month", "Last quarter", "Last 12 months", "This year"]
+    _name, since, until = preset_periods(local_today())[1]
+    url = links[1][0]
+    assert f"since={since.isoformat()}" in url and f"until={until.isoformat()}" in url
+    assert f"region={quote(region)}" in url or f"region={quote_plus_safe(region)}" in url
+    chosen = client.get(url).get_data(as_text=True)
+    assert 'aria-current="true">Last quarter</a>' in chosen
+    assert f'value="{since.isoformat()}"' in chosen
+
+
+def quote_plus_safe(text: str) -> str:
+    from urllib.parse import quote_plus
+    return quote_plus(text)
+
+
+def test_with_a_period_the_ranking_shows_each_branchs_change(client, demo):
+    login(client, demo["reviewer"].email)
+    spec = StatsFilter("store-visit", since=datetime(2026, 10, 1).date(), until=datetime(2026, 10, 31).date())
+    stats = chain_statistics(spec)
+    changed = [r for r in stats["locations"] if r.get("change") and r["change"]["difference"] is not None]
+    assert changed
+    html = unescape(client.get("/office?checklist=store-visit&since=2026-10-01&until=2026-10-31")
+                    .get_data(as_text=True))
+    table = html[html.index('id="ranking-table"'):html.index("</table>", html.index('id="ranking-table"'))]
+    assert ">Change<" in table
+    for record in changed:
+        row = table[table.index(f'data-code="{record["code"]}"'):]
+        row = row[:row.index("</tr>")]
+        difference = record["change"]["difference"]
+        shown = ("+" if difference > 0 else "") + one_decimal(difference)
+        assert f'data-value="{difference}"' in row and shown in row
+        assert ("●" in row) == record["change"]["significant"]
+    without = client.get("/office?checklist=store-visit").get_data(as_text=True)
+    assert ">Change<" not in without[without.index('id="ranking-table"'):]
