@@ -106,22 +106,9 @@ def _context(visit: Visit, lang: str) -> dict:
 
     disputes = _disputes(visit, definition, lang)
     thumbs = _thumbnails(visit)
-    failed_ids = [item.id for item in definition.items if result.items[item.id].failed]
-    pass_rates = _chain_pass_rates(period, failed_ids) if comparable else {}
-    failures = []
-    for item in definition.items:
-        if item.id not in failed_ids:
-            continue
-        answer = answers.get(item.id)
-        section = definition.section_of(item.id)
-        failures.append({
-            "id": item.id, "text": item.text.get(lang), "section": section.title.get(lang),
-            "critical": item.critical, "answer": answer_label(item, answer.value if answer else None, lang),
-            "score": 100.0 * result.items[item.id].score, "comment": answer.comment if answer else "",
-            "photos": thumbs.pop(item.id, []), "chain_pass_rate": pass_rates.get(item.id),
-            "dispute": next((d for d in disputes if d["item_id"] == item.id), None),
-        })
-    failures.sort(key=lambda f: not f["critical"])  # stable: critical first, then checklist order
+    failures = [{**failure, "photos": thumbs.pop(failure["id"], []),
+                 "dispute": next((d for d in disputes if d["item_id"] == failure["id"]), None)}
+                for failure in _failures(definition, result, answers, period if comparable else None, lang)]
     other_photos = [
         {"item": (definition.item(item_id).text.get(lang) if item_id and definition.item(item_id) else None),
          "src": src}
@@ -159,6 +146,38 @@ def _context(visit: Visit, lang: str) -> dict:
         "other_photos": other_photos,
         "items_scored": sum(1 for r in result.items.values() if r.score is not None),
     }
+
+
+def _failures(definition, result, answers: dict, period: list | None, lang: str) -> list[dict]:
+    """The items scored below the pass mark, critical ones first, then in checklist order, each
+    with its answer, comment and the chain's pass rate over ``period`` (None: not compared)."""
+    failed = [item for item in definition.items if result.items[item.id].failed]
+    pass_rates = _chain_pass_rates(period, [item.id for item in failed]) if period is not None else {}
+    failures = []
+    for item in failed:
+        answer = answers.get(item.id)
+        failures.append({
+            "id": item.id, "text": item.text.get(lang), "section": definition.section_of(item.id).title.get(lang),
+            "critical": item.critical, "answer": answer_label(item, answer.value if answer else None, lang),
+            "score": 100.0 * result.items[item.id].score, "comment": answer.comment if answer else "",
+            "chain_pass_rate": pass_rates.get(item.id),
+        })
+    failures.sort(key=lambda f: not f["critical"])  # stable: critical first, then checklist order
+    return failures
+
+
+def failure_summary(visit: Visit, result, lang: str) -> dict:
+    """What went wrong in ``visit``, as the visit report lists it: ``{"failures": […],
+    "compared": bool, "since": date}`` (pass rates of the chain's visits of the last
+    :data:`COMPARISON_MONTHS` months up to the visit, when there are enough of them)."""
+    until = local_date(visit.visited_at)
+    since = months_up_to(until, COMPARISON_MONTHS)
+    period = StatsFilter(visit.checklist_version.checklist.key, since, until).conditions()
+    counted = visit.status == "approved" and visit.score is not None
+    compared = (_averages(period, None)["chain"]["visits"] - (1 if counted else 0)) >= MIN_OTHER_CHAIN_VISITS
+    answers = {a.item_id: a for a in visit.answers}
+    return {"failures": _failures(visit.checklist_version.parsed, result, answers, period if compared else None, lang),
+            "compared": compared, "since": since}
 
 
 def _with_location(*columns):
