@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from .checklist import find_checklist_files, load_checklist_set
 from .cli_api import create_token, list_tokens, revoke_token
+from .cli_checklists import retire_checklist
 from .cli_import import export_visits, import_visits
 from .cli_locations import export_locations, import_locations
 from .cli_users import import_users
@@ -36,7 +37,7 @@ def register_commands(app: Flask) -> None:
     for command in (init_db, check_checklists, check_setup, copy_database):
         app.cli.add_command(command)
     for command in (load_checklists, rescore, create_user, demo, import_visits, export_visits, import_locations, export_locations,
-                    import_users, create_token, list_tokens, revoke_token, stats_command):
+                    import_users, create_token, list_tokens, revoke_token, stats_command, retire_checklist):
         app.cli.add_command(needs_schema(command))
     for command in report_group.commands.values():
         needs_schema(command)
@@ -126,7 +127,9 @@ def load_checklists(paths: tuple[str, ...]) -> None:
         sys.exit(1)
     for outcome in outcomes:
         state = "new version" if outcome.created else "unchanged"
-        click.echo(f"{outcome.key}: version {outcome.number} ({state}) from {outcome.source}")
+        retired = (f" — retired, not offered for new visits (to use it again: audit retire-checklist {outcome.key} "
+                   "--undo)") if outcome.retired else ""
+        click.echo(f"{outcome.key}: version {outcome.number} ({state}) from {outcome.source}{retired}")
     for error in errors:
         click.echo(str(error), err=True)
     if errors:

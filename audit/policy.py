@@ -13,6 +13,7 @@ from .models import EDITABLE_STATUSES, Location, User, Visit, manager_location
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "view_locations": frozenset({"admin", "reviewer"}),
     "view_checklists": frozenset({"admin", "reviewer", "auditor"}),
+    "manage_checklists": frozenset({"admin"}),  # retire a checklist, or take it back into use
     "view_users": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),  # create, edit, deactivate; set passwords
     "manage_locations": frozenset({"admin"}),  # locations and regions

@@ -17,6 +17,8 @@ class Checklist(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)  # the `id:` of the file
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Retired: no longer offered for new visits (its past visits keep counting); None = in use.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     versions: Mapped[list[ChecklistVersion]] = relationship(
         back_populates="checklist", order_by="ChecklistVersion.number"

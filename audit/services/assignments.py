@@ -81,6 +81,8 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
             problem("location_code", _("unknown or inactive location '%(code)s'", code=request.location_code))
         if checklist is None:
             problem("checklist", _("unknown checklist '%(key)s'", key=request.checklist))
+        elif checklist.retired_at is not None:
+            problem("checklist", _("checklist '%(key)s' is retired", key=request.checklist))
         if auditor is None or auditor.role != "auditor" or not auditor.active:
             problem("auditor", _("'%(auditor)s' is not an active auditor", auditor=request.auditor))
         if request.due_from is None or request.due_until is None:
@@ -262,6 +264,29 @@ def _scheduled_conditions(view: str, search: str) -> list:
         conditions.append(Assignment.location_id.in_(matching_locations)
                           | Assignment.auditor_id.in_(matching_auditors))
     return conditions
+
+
+def open_assignments_at(location_ids) -> dict[int, int]:
+    """How many scheduled visits the Scheduled visits page lists as open (not started, or a
+    draft or returned visit; overdue ones too) at each of these locations, by location id;
+    locations without any are left out. What deactivating a branch leaves to cancel or move."""
+    location_ids = list(location_ids)
+    if not location_ids:
+        return {}
+    rows = db.session.execute(
+        select(Assignment.location_id, func.count(Assignment.id))
+        .outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        .where(*_scheduled_conditions("open", ""), Assignment.location_id.in_(location_ids))
+        .group_by(Assignment.location_id))
+    return dict(rows.all())
+
+
+def open_assignments_of(checklist: Checklist) -> int:
+    """How many scheduled visits of ``checklist`` the Scheduled visits page lists as open (not
+    started, or a draft or returned visit; overdue ones too): what retiring it leaves to do or cancel."""
+    return db.session.scalar(
+        select(func.count(Assignment.id)).outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        .where(*_scheduled_conditions("open", ""), Assignment.checklist_id == checklist.id)) or 0
 
 
 def count_scheduled(view: str = "open", search: str = "") -> int:

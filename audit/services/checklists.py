@@ -20,6 +20,7 @@ class LoadOutcome:
     number: int
     created: bool
     source: str
+    retired: bool = False  # loading a file never takes a retired checklist back into use
 
 
 def store_checklist(definition: ChecklistDefinition, source: str = "") -> LoadOutcome:
@@ -32,8 +33,9 @@ def store_checklist(definition: ChecklistDefinition, source: str = "") -> LoadOu
         db.session.add(checklist)
     digest = content_hash(definition)
     latest = checklist.current_version
+    retired = checklist.retired_at is not None
     if latest is not None and latest.content_hash == digest:
-        return LoadOutcome(definition.id, latest.number, False, source)
+        return LoadOutcome(definition.id, latest.number, False, source, retired)
     version = ChecklistVersion(
         checklist=checklist,
         number=latest.number + 1 if latest else 1,
@@ -46,7 +48,7 @@ def store_checklist(definition: ChecklistDefinition, source: str = "") -> LoadOu
     db.session.flush()
     audit_log.record("checklist.version_created", "checklist_version", version.id,
                      checklist=definition.id, number=version.number, hash=digest)
-    return LoadOutcome(definition.id, version.number, True, source)
+    return LoadOutcome(definition.id, version.number, True, source, retired)
 
 
 def load_checklist_files(paths: list[str | Path]) -> tuple[list[LoadOutcome], list[ChecklistError]]:

@@ -4,6 +4,7 @@ Each is one small SQL query returning plain values, for the choices of a select 
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -14,17 +15,22 @@ MAX_SCENARIOS = 200  # a select box longer than this helps no one
 
 
 def checklist_choices(lang: str) -> list[tuple[str, str]]:
-    """``[(key, title in lang)]`` of every loaded checklist, by title (the current version's)."""
+    """``[(key, title in lang)]`` of every loaded checklist, by title (the current version's);
+    retired ones after the others, marked as retired: their past visits still have statistics."""
     newest = (select(ChecklistVersion.checklist_id, func.max(ChecklistVersion.number).label("number"))
               .group_by(ChecklistVersion.checklist_id).subquery())
     rows = db.session.execute(
-        select(Checklist.key, ChecklistVersion.title)
+        select(Checklist.key, ChecklistVersion.title, Checklist.retired_at)
         .join(ChecklistVersion, ChecklistVersion.checklist_id == Checklist.id)
         .join(newest, (newest.c.checklist_id == ChecklistVersion.checklist_id)
               & (newest.c.number == ChecklistVersion.number))
     ).all()
-    choices = [(key, (title or {}).get(lang) or (title or {}).get("en") or key) for key, title in rows]
-    return sorted(choices, key=lambda choice: choice[1].lower())
+    choices = []
+    for key, title, retired_at in rows:
+        shown = (title or {}).get(lang) or (title or {}).get("en") or key
+        choices.append((retired_at is not None, shown.lower(),
+                        (key, _("%(title)s (retired)", title=shown) if retired_at is not None else shown)))
+    return [choice for *_order, choice in sorted(choices)]
 
 
 def busiest_checklist(location_code: str | None = None) -> str | None:

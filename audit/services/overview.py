@@ -100,7 +100,8 @@ def locations_overview(user: User) -> list[dict]:
 
 
 def checklists_overview() -> list[dict]:
-    """Every checklist with all its versions (newest first) and visits per version."""
+    """Every checklist with all its versions (newest first) and visits per version; retired
+    checklists (``retired_at`` set) after the ones in use."""
     visits = (
         select(Visit.checklist_version_id, func.count().label("visits"))
         .group_by(Visit.checklist_version_id)
@@ -108,8 +109,8 @@ def checklists_overview() -> list[dict]:
     )
     stmt = (
         select(
-            Checklist.key, ChecklistVersion.number, ChecklistVersion.title, ChecklistVersion.content_hash,
-            ChecklistVersion.created_at, func.coalesce(visits.c.visits, 0).label("visits"),
+            Checklist.key, Checklist.retired_at, ChecklistVersion.number, ChecklistVersion.title,
+            ChecklistVersion.content_hash, ChecklistVersion.created_at, func.coalesce(visits.c.visits, 0).label("visits"),
         )
         .join(ChecklistVersion, ChecklistVersion.checklist_id == Checklist.id)
         .outerjoin(visits, visits.c.checklist_version_id == ChecklistVersion.id)
@@ -117,11 +118,12 @@ def checklists_overview() -> list[dict]:
     )
     checklists: dict[str, dict] = {}
     for row in db.session.execute(stmt):
-        entry = checklists.setdefault(row.key, {"key": row.key, "title": title_text(row.title), "versions": []})
+        entry = checklists.setdefault(row.key, {"key": row.key, "title": title_text(row.title),
+                                                "retired_at": row.retired_at, "versions": []})
         entry["versions"].append(
             {"number": row.number, "hash": row.content_hash, "created_at": row.created_at, "visits": row.visits}
         )
-    return list(checklists.values())
+    return sorted(checklists.values(), key=lambda entry: entry["retired_at"] is not None)  # stable: by key within
 
 
 def user_counts_by_role() -> dict[str, int]:

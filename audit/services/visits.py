@@ -94,6 +94,10 @@ def start_visit(auditor: User, client_uuid: str, *, location: Location | None = 
     version = current_version(checklist_key)
     if version is None:
         raise VisitError(f"unknown checklist '{checklist_key}'")
+    if assignment is None and version.checklist.retired_at is not None:
+        # A visit scheduled before the retirement may still be done; a new one may not.
+        raise VisitInvalid({"checklist": f"checklist '{checklist_key}' is retired: it is not used for new "
+                                         "visits (only visits scheduled before can still be made)"})
     visit = Visit(
         uuid=client_uuid, location=location, auditor=auditor, checklist_version=version,
         channel=version.parsed.channel, status="draft", visited_at=utcnow(), scenario=scenario[:MAX_SCENARIO],

@@ -54,8 +54,12 @@ def _forms() -> tuple[AssignmentForm, ImportForm]:
     form.location.choices = options((l.code, f"{l.code} · {l.name}") for l in db.session.scalars(
         select(Location).where(Location.active.is_(True)).order_by(Location.code)))
     lang = get_locale().language if get_locale() else "en"
-    form.checklist.choices = options((c.key, c.title_in(lang))
-                                     for c in db.session.scalars(select(Checklist).order_by(Checklist.key)))
+    # Retired checklists are not offered; one sent from a page opened before the retirement is
+    # kept as a choice so that the service says why it is refused (not "Not a valid choice").
+    posted = request.form.get(form.checklist.name)
+    form.checklist.choices = options(
+        (c.key, c.title_in(lang) if c.retired_at is None else _("%(title)s (retired)", title=c.title_in(lang)))
+        for c in db.session.scalars(select(Checklist).order_by(Checklist.key)) if c.retired_at is None or c.key == posted)
     form.auditor.choices = options((u.email, u.name) for u in db.session.scalars(
         select(User).where(User.role == "auditor", User.active.is_(True)).order_by(User.name)))
     if form.due_from.name not in request.form:  # not this form's own post (a CSV import keeps the defaults)

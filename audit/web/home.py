@@ -1,9 +1,12 @@
-"""Home page per role, plus read-only pages for a checklist version and a visit."""
+"""Home page per role, plus pages for a checklist version (where an admin retires it) and a visit."""
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,9 +14,11 @@ from ..checklist.changes import version_changes
 from ..extensions import db
 from ..models import AuditLogEntry, Checklist, ChecklistVersion, Visit
 from ..policy import may
+from ..reports.visit_report import failure_summary
 from ..scoring import score_visit
 from ..services import overview
 from ..services.assignments import auditor_work
+from ..services.checklist_retirement import find_checklist, reinstate_checklist, retire_checklist
 from ..services.visits import outside_window
 from ..services.review import open_disputes
 from .fill_view import choices
@@ -70,7 +75,62 @@ def checklist(key: str):
     return render_template(
         "home/checklist.html", checklist=found, version=version, definition=version.parsed, previous=previous,
         changes=version_changes(previous.parsed, version.parsed) if previous else None,
+        can_manage=may(current_user, "manage_checklists"),
     )
+
+
+@bp.post("/checklists/<key>/retire")
+@login_required
+def retire(key: str):
+    """No longer offer the checklist for new visits; say how many scheduled ones are still open."""
+    checklist = _managed_checklist(key)
+    open_visits = retire_checklist(checklist, current_user)
+    db.session.commit()
+    if open_visits:
+        message = ngettext(
+            "“%(title)s” retired: it is no longer offered for new visits. %(num)d visit scheduled before is still "
+            "open and can still be made; cancel it if it is no longer wanted.",
+            "“%(title)s” retired: it is no longer offered for new visits. %(num)d visits scheduled before are "
+            "still open and can still be made; cancel those no longer wanted.", open_visits, title=_title(checklist))
+    else:
+        message = _("“%(title)s” retired: it is no longer offered for new visits. No scheduled visit of it is open.",
+                    title=_title(checklist))
+    flash(_with_schedule_link(message, open_visits), "info")
+    return redirect(url_for("home.checklist", key=checklist.key))
+
+
+@bp.post("/checklists/<key>/reinstate")
+@login_required
+def reinstate(key: str):
+    """Offer a retired checklist for new visits again."""
+    checklist = _managed_checklist(key)
+    open_visits = reinstate_checklist(checklist, current_user)
+    db.session.commit()
+    flash(_with_schedule_link(ngettext(
+        "“%(title)s” is offered for new visits again. %(num)d scheduled visit of it is open.",
+        "“%(title)s” is offered for new visits again. %(num)d scheduled visits of it are open.", open_visits,
+        title=_title(checklist)), open_visits), "info")
+    return redirect(url_for("home.checklist", key=checklist.key))
+
+
+def _managed_checklist(key: str) -> Checklist:
+    if not may(current_user, "manage_checklists"):
+        abort(404)
+    found = find_checklist(key)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _title(checklist: Checklist) -> str:
+    return checklist.title_in(get_locale().language if get_locale() else "en")
+
+
+def _with_schedule_link(message: str, open_visits: int) -> Markup:
+    """The message, and when visits are open a link to the page where they are cancelled."""
+    if not open_visits:
+        return Markup.escape(message)
+    return Markup('{} <a href="{}">{}</a>').format(message, url_for("assignments.index"), _("Scheduled visits"))
 
 
 @bp.get("/visits/<int:visit_id>")
@@ -119,4 +179,6 @@ def visit_page(visit_id: int, refused: dict | None = None):
         outside_window=outside_window(found),
         next_waiting=overview.next_waiting(current_user, found) if may(current_user, "review_visits") else None,
         refused=refused or {},
+        went_wrong=(failure_summary(found, result, get_locale().language if get_locale() else "en")
+                    if found.status in ("submitted", "approved") else None),
     )

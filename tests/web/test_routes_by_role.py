@@ -103,6 +103,8 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
                  Case({}, lambda w: Target({"token": "no-such-link"}), anonymous=404)]},
     "home.checklists": {"GET": [Case(only("admin", "reviewer", "auditor"))]},
     "home.checklist": {"GET": [Case(only("admin", "reviewer", "auditor"), lambda w: Target({"key": "store-visit"}))]},
+    "home.retire": {"POST": [Case(only("admin"), lambda w: Target({"key": "phone-enquiry"}))]},
+    "home.reinstate": {"POST": [Case(only("admin"), lambda w: w.retired_checklist("email-enquiry"))]},
     "home.visit": {"GET": VISIT_PAGE_CASES},
     # --- field workflow ------------------------------------------------------------------------
     "field.service_worker": {"GET": [Case(EVERYONE, anonymous=OK)]},
@@ -242,6 +244,13 @@ class World:
         db.session.add(dispute)
         db.session.commit()
         return Target({"dispute_id": dispute.id}, target.secrets + (dispute.reason,))
+
+    def retired_checklist(self, key: str) -> Target:
+        from audit.models import utcnow
+
+        self._checklists[key].checklist.retired_at = utcnow()
+        db.session.commit()
+        return Target({"key": key})
 
     def user(self, key: str) -> Target:
         user = self.users[key]
