@@ -20,10 +20,14 @@ def import_visits(file: str, dry_run: bool) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from .extensions import db
-    from .services.imports import ImportRejected, import_visits as run_import
+    from .services.imports import ImportConflict, ImportRejected, import_visits as run_import
 
     try:
         summary = run_import(file)
+    except ImportConflict as exc:
+        db.session.rollback()
+        click.echo(f"{file}: {exc}", err=True)
+        sys.exit(1)
     except ImportRejected as exc:
         db.session.rollback()
         for error in exc.errors:

@@ -18,6 +18,7 @@ def import_locations(file: str, dry_run: bool) -> None:
     """Create and update branches (and their regions) from a CSV file: all or nothing; importing
     the same file again changes nothing."""
     from .extensions import db
+    from .services.import_conflicts import ImportConflict
     from .services.locations_csv import LocationImportRejected, import_locations as run_import
 
     try:
@@ -27,6 +28,10 @@ def import_locations(file: str, dry_run: bool) -> None:
         sys.exit(1)
     try:
         result = run_import(data, source=Path(file).name)
+    except ImportConflict as exc:
+        db.session.rollback()
+        click.echo(f"{file}: {exc}", err=True)
+        sys.exit(1)
     except LocationImportRejected as exc:
         db.session.rollback()
         for problem in exc.problems:
@@ -44,6 +49,8 @@ def import_locations(file: str, dry_run: bool) -> None:
     else:
         db.session.commit()
         click.echo(f"{file}: {result.describe()}")
+    for warning in result.warnings():
+        click.echo(f"  {warning}")
 
 
 @click.command("export-locations")

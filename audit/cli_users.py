@@ -23,6 +23,7 @@ def import_users(file: str, dry_run: bool, base_url: str | None) -> None:
     nothing; importing the same file again changes nothing. Every new user gets a one-time
     set-password link, printed here: send each person theirs."""
     from .extensions import db
+    from .services.import_conflicts import ImportConflict
     from .services.import_csv import ImportRejected
     from .services.users_csv import import_users as run_import
 
@@ -36,6 +37,10 @@ def import_users(file: str, dry_run: bool, base_url: str | None) -> None:
         sys.exit(1)
     try:
         result = run_import(data, source=Path(file).name, make_links=not dry_run)
+    except ImportConflict as exc:
+        db.session.rollback()
+        click.echo(f"{file}: {exc}", err=True)
+        sys.exit(1)
     except ImportRejected as exc:
         db.session.rollback()
         for problem in exc.errors:

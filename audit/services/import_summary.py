@@ -2,11 +2,15 @@
 
 The summary names every region, branch and auditor the import creates (the first
 :data:`LISTED` of each, then "and N more"): a typo that would make a duplicate shows up
-before it is committed (``--dry-run``) or at least right after.
+before it is committed (``--dry-run``) or at least right after. A new auditor that resembles
+a user already there (:mod:`audit.services.lookalikes`) gets a line of its own, every one of
+them: the same auditor twice would split their leniency in the statistics.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .lookalikes import Lookalike
 
 LISTED = 10  # names shown per kind; the rest are counted
 
@@ -19,6 +23,7 @@ class ImportSummary:
     new_regions: tuple[str, ...] = ()
     new_locations: tuple[tuple[str, str], ...] = ()  # (code, name)
     new_auditors: tuple[str, ...] = ()  # e-mail addresses
+    similar_auditors: tuple[Lookalike, ...] = ()  # new auditors that resemble existing users
 
     @property
     def regions_created(self) -> int:
@@ -57,6 +62,7 @@ class ImportSummary:
         lines += [f"  {create} {_n(len(names), kind)}: {_listed(names)}" for kind, names in named if names]
         if not any(names for _, names in named):
             lines.append(f"  {create} no regions, branches or auditors")
+        lines += [f"  {similar.describe()}" for similar in self.similar_auditors]
         return "\n".join(lines)
 
 

@@ -27,21 +27,24 @@ from sqlalchemy import func, select
 from ..times import EARLIEST_VISIT, display_zone
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
+from ..names import same_name
 from ..models import (
     LOCATION_FORMATS, Answer, Checklist, Location, Region, User, Visit, utcnow,
 )
 from ..scoring import missing_answers, visible_items
 from . import audit_log
 from .checklists import current_version
+from .import_conflicts import ImportConflict, creating
 from .import_csv import COLUMNS, ImportRejected, Problems, VisitRows, read_source, read_visits
 from .import_store import BATCH, app_uuid, batches, insert_visits, stored_visits
 from .import_summary import ImportSummary
 from .import_values import answer_value, name_key, visited_at
 from .locations import CODE_PATTERN
+from .lookalikes import Lookalike, lookalike
 from .scores import store_visit_scores
-from .users import create_user
+from .users import UserError, create_user
 
-__all__ = ["COLUMNS", "IMPORT_NAMESPACE", "ImportRejected", "ImportSummary", "import_visits"]
+__all__ = ["COLUMNS", "IMPORT_NAMESPACE", "ImportConflict", "ImportRejected", "ImportSummary", "import_visits"]
 
 #: Imported visits get ``uuid5(IMPORT_NAMESPACE, external_id)``; never change it.
 IMPORT_NAMESPACE = uuid.UUID("b7e2f0c4-5a1d-5c3e-9f6b-2d8a4c1e7f03")
@@ -51,8 +54,9 @@ FUTURE_SLACK = timedelta(minutes=10)
 def import_visits(stream_or_path: str | Path | IO, importer: User | None = None) -> ImportSummary:
     """Check the whole file, then add its new visits to the session and flush; the caller commits.
 
-    Raises :class:`ImportRejected` (and adds nothing) when any row has a problem, and
-    ``OSError`` when a path cannot be read.
+    Raises :class:`ImportRejected` (and adds nothing) when any row has a problem,
+    :class:`ImportConflict` when another import created one of its new regions, branches or
+    auditors since the check (the caller rolls back), and ``OSError`` when a path cannot be read.
     """
     data, name = read_source(stream_or_path)
     problems = Problems()
@@ -312,24 +316,53 @@ class _Checker:
         return None
 
     def write(self, rows: int) -> ImportSummary:
-        regions = {key: Region(name=name) for key, name in self.new_regions.items()}
-        db.session.add_all(regions.values())
-        db.session.flush()
+        # Regions, branches and auditors are inserted one at a time (they are few): when another
+        # import has created one since the check, the conflict names it.
+        regions = {key: self._insert("region", name, Region(name=name)) for key, name in self.new_regions.items()}
         region_ids = {key: r.id for key, r in (self.regions | regions).items()}
-        locations = {code: Location(code=code, name=name, region_id=region_ids.get(region.casefold()),
-                                    **({"format": form} if (form := self.new_formats.get(code.upper())) else {}))
+        locations = {code: self._insert("branch", code, Location(
+                         code=code, name=name, region_id=region_ids.get(region.casefold()),
+                         **({"format": form} if (form := self.new_formats.get(code.upper())) else {})))
                      for code, name, region, _ in self.new_locations.values()}
-        db.session.add_all(locations.values())
-        db.session.flush()
         location_ids = {code.upper(): loc.id for code, loc in (self.locations | locations).items()}
         user_ids = {email: u.id for email, u in self.users.items()}
+        similar = self._lookalikes()
         for email, name in self.new_auditors.items():
-            user_ids[email] = create_user(email, "auditor", name, None).id
+            with creating("auditor", email):
+                try:
+                    user_ids[email] = create_user(email, "auditor", name, None).id
+                except UserError as exc:
+                    if exc.field != "email":
+                        raise
+                    raise ImportConflict("auditor", email) from exc  # checked new; created since
         for start in range(0, len(self.new_visits), BATCH):
-            insert_visits([self._visit(v, location_ids, user_ids) for v in self.new_visits[start:start + BATCH]])
+            with creating("visit"):  # the same file imported twice at the same moment
+                insert_visits([self._visit(v, location_ids, user_ids) for v in self.new_visits[start:start + BATCH]])
         return ImportSummary(rows, len(self.new_visits), self.unchanged, tuple(self.new_regions.values()),
                              tuple((code, name) for code, name, _, _ in self.new_locations.values()),
-                             tuple(self.new_auditors))
+                             tuple(self.new_auditors), similar)
+
+    def _lookalikes(self) -> tuple[Lookalike, ...]:
+        """The new auditors that resemble a user already here: a typo would split one auditor in two."""
+        if not self.new_auditors:
+            return ()
+        users = [tuple(row) for row in db.session.execute(select(User.email, User.name).order_by(User.id))]
+        found = (lookalike(email, name, users) for email, name in self.new_auditors.items())
+        return tuple(similar for similar in found if similar is not None)
+
+    def _insert(self, kind: str, name: str, row: Region | Location) -> Region | Location:
+        """Insert a region or branch the check found new. The unique constraints see only the
+        same spelling; the same one in another case (kns-14, vilnius) is looked for first."""
+        with creating(kind, name):
+            if isinstance(row, Region):
+                taken = any(same_name(name, other) for other in db.session.scalars(select(Region.name)))
+            else:
+                taken = db.session.scalar(select(Location.id).where(func.upper(Location.code) == name.upper()))
+            if taken:
+                raise ImportConflict(kind, name)
+            db.session.add(row)
+            db.session.flush()
+        return row
 
     def _visit(self, visit: VisitRows, location_ids: dict[str, int], user_ids: dict[str, int]) -> Visit:
         """The visit as an object outside the session, scored like every other visit."""

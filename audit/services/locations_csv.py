@@ -23,7 +23,9 @@ from ..extensions import db
 from ..models import LOCATION_FORMATS, Location, Region, User
 from ..names import code_key, same_name
 from . import audit_log
+from .assignments import open_assignments_at
 from .export_csv import guarded
+from .import_conflicts import ImportConflict, creating
 from .import_csv import MAX_ERRORS, ImportRejected, _decode, _records, read_header, unguarded
 from .import_values import name_key
 from .locations import LocationError, _valid_location, create_location, create_region, update_location
@@ -95,12 +97,14 @@ class BranchRow:
 
 @dataclass
 class LocationImport:
-    """What an import did (or, in a dry run, would do): codes of each kind, regions created."""
+    """What an import did (or, in a dry run, would do): codes of each kind, regions created, and
+    the branches it deactivated that still have open scheduled visits (code, how many)."""
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    still_open: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -120,6 +124,13 @@ class LocationImport:
             text += f"; {_n(len(self.regions), 'region')} created: {listed(self.regions)}"
         return text
 
+    def warnings(self) -> list[str]:
+        """What the import leaves to do, one line per branch: ``KNS-14 deactivated: 3 scheduled
+        visits are still open — cancel or move them on the Scheduled visits page``."""
+        return [f"{code} deactivated: {_n(count, 'scheduled visit')} {'is' if count == 1 else 'are'} still open — "
+                f"cancel or move {'it' if count == 1 else 'them'} on the Scheduled visits page"
+                for code, count in self.still_open]
+
 
 def listed(names: list[str]) -> str:
     """``RIX-05, RIX-06, … and 7 more``: the first :data:`LISTED` names."""
@@ -137,7 +148,9 @@ def _n(count: int, noun: str) -> str:
 def import_locations(data: bytes | str, actor: User | None = None, source: str = "upload") -> LocationImport:
     """Check the whole file, then create and update its branches and regions and flush; the
     caller commits (or rolls back for a dry run). Raises :class:`LocationImportRejected`,
-    writing nothing, when any row has a problem."""
+    writing nothing, when any row has a problem, and
+    :class:`~audit.services.import_conflicts.ImportConflict` when another import created one of
+    its new regions or branches since the check (the caller rolls back)."""
     try:
         text = _decode(data)
     except ImportRejected as exc:  # not UTF-8: the message names the line and column
@@ -287,27 +300,46 @@ class _Check:
 
 
 def _write(rows: list[BranchRow], checked: _Check, actor: User | None) -> LocationImport:
+    """Create and update the branches; raises :class:`ImportConflict` when another import (or an
+    admin) created one of the new regions or codes since the check."""
     result = LocationImport()
     regions = {region.name: region for region in checked.regions}
     problems = Problems()
+    deactivated: dict[int, str] = {}  # location id → code
     for row in rows:
         region_name = checked.region_of(row) if row.region else None
         if region_name is not None and region_name not in regions:
-            regions[region_name] = create_region(region_name, actor)
+            with creating("region", region_name):
+                try:
+                    regions[region_name] = create_region(region_name, actor)
+                except LocationError as exc:  # the name was checked new: "a region called … already exists"
+                    raise ImportConflict("region", region_name) from exc
             result.regions.append(region_name)
         location = checked.existing.get(row.code.upper())
         try:
             if location is None:
-                create_location(**_values(row, location, regions.get(region_name)), actor=actor)
+                with creating("branch", row.code):
+                    try:
+                        create_location(**_values(row, location, regions.get(region_name)), actor=actor)
+                    except LocationError as exc:
+                        if exc.field == "code":  # the code was checked new: another has taken it since
+                            raise ImportConflict("branch", row.code) from exc
+                        raise
                 result.created.append(row.code)
-            elif update_location(location, **_values(row, location, regions.get(region_name)), actor=actor):
+            elif changes := update_location(location, **_values(row, location, regions.get(region_name)),
+                                            actor=actor):
                 result.updated.append(location.code)
+                if changes.get("active") == [True, False]:
+                    deactivated[location.id] = location.code
             else:
                 result.unchanged.append(location.code)
         except LocationError as exc:  # changed since the check (another admin at the same moment)
             problems.add(row.line, exc.field or "row", exc.message)
     if problems:
         raise problems.rejection()
+    still_open = open_assignments_at(deactivated)
+    result.still_open = [(code, still_open[location_id]) for location_id, code in deactivated.items()
+                         if still_open.get(location_id)]
     return result
 
 

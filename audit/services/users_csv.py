@@ -28,6 +28,7 @@ from ..extensions import db
 from ..models import ROLES, Location, User
 from ..names import code_key
 from . import audit_log
+from .import_conflicts import ImportConflict, creating
 from .import_csv import Problems, _decode, _records, read_header, unguarded
 from .password_links import NewLink, make_link
 from .users import UserError, create_user, update_user
@@ -80,7 +81,8 @@ def import_users(data: bytes | str, actor: User | None = None, source: str = "up
     """Check the whole file, then create and update its users (and, with ``make_links``, a
     set-password link for each new one) and flush; the caller commits, or rolls back for a dry
     run. Raises :class:`~audit.services.import_csv.ImportRejected`, writing nothing, when any
-    row has a problem."""
+    row has a problem, and :class:`~audit.services.import_conflicts.ImportConflict` when another
+    import created one of its new users since the check (the caller rolls back)."""
     text = _decode(data)  # not UTF-8: ImportRejected naming the line and column
     problems = Problems()
     cells = _read(text, problems)
@@ -226,7 +228,13 @@ def _write(rows: list[UserRow], existing: dict[str, User], actor: User | None,
         user = existing.get(row.email)
         try:
             if user is None:
-                user = create_user(row.email, row.role, row.name, None, row.locations, actor=actor)
+                with creating("user", row.email):
+                    try:
+                        user = create_user(row.email, row.role, row.name, None, row.locations, actor=actor)
+                    except UserError as exc:
+                        if exc.field == "email":  # checked new: another import has created it since
+                            raise ImportConflict("user", row.email) from exc
+                        raise
                 user.locale = row.language
                 result.created.append(user.email)
                 new_users.append(user)

@@ -103,7 +103,7 @@ def test_two_spellings_of_a_new_region_in_a_file_are_refused(runner, tmp_path):
 
 
 def test_the_summary_names_the_new_regions_branches_and_auditors(runner, tmp_path, riga):
-    """The auditor janis.ozol (for janis.ozols) cannot be told from a new one, but it is named."""
+    """The auditor janis.ozol (for janis.ozols) is created, as any new one, but named as like janis.ozols."""
     path = write(tmp_path, HEADER + "\n" + visit_rows(code="RIX-05", name="Skaistums Ogre", region="Vidzeme",
                                                       auditor="janis.ozol@example.lv")
                  + visit_rows("V-2", code="RIX-01", name=GALERIJA, region="Rīga", auditor="janis.ozols@example.lv"))
@@ -114,7 +114,8 @@ def test_the_summary_names_the_new_regions_branches_and_auditors(runner, tmp_pat
         "  2 visits imported (approved and scored), 0 unchanged",
         "  created 1 region: 'Vidzeme'",
         "  created 1 branch: RIX-05 'Skaistums Ogre'",
-        "  created 1 auditor: janis.ozol@example.lv"]
+        "  created 1 auditor: janis.ozol@example.lv",
+        "  new auditor 'janis.ozol@example.lv' — similar to existing 'janis.ozols@example.lv'"]
 
 
 def test_a_long_summary_lists_the_first_ten_of_each_kind(runner, tmp_path):

@@ -93,6 +93,21 @@ MESSAGES = [
 _COMPILED = [(re.compile(pattern), render) for pattern, render in MESSAGES]
 
 
+def conflict_message(conflict) -> str:
+    """An :class:`~audit.services.import_conflicts.ImportConflict` in the language of the page."""
+    name = conflict.name
+    if conflict.kind == "region":
+        return _("Another import created the region %(name)s at the same time, so nothing was imported. "
+                 "Import the file again.", name=name)
+    if conflict.kind == "branch":
+        return _("Another import created the branch %(name)s at the same time, so nothing was imported. "
+                 "Import the file again.", name=name)
+    if conflict.kind == "user":
+        return _("Another import created the user %(name)s at the same time, so nothing was imported. "
+                 "Import the file again.", name=name)
+    return str(conflict)  # an auditor: only the visit import (command line) creates them
+
+
 def translate_error(message: str) -> str:
     for pattern, render in _COMPILED:
         match = pattern.match(message)

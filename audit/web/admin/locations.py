@@ -17,13 +17,14 @@ from ...models import Location, Region
 from ...services.locations import (
     LocationError, create_location, create_region, delete_region, rename_region, update_location,
 )
+from ...services.import_conflicts import ImportConflict
 from ...services.locations_csv import (
     COLUMNS, LISTED, LocationImport, LocationImportRejected, export_locations, import_locations,
 )
 from ..options import options
 from ..reports import content_disposition
 from . import bp, requires, show_error
-from .errors import translate_error
+from .errors import conflict_message, translate_error
 from .forms import LocationForm, LocationImportForm, RegionForm
 
 MAX_IMPORT_BYTES = 2_000_000  # a chain of thousands of branches is far smaller
@@ -65,6 +66,9 @@ def locations_import():
         return _locations_page(form, [_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]), 400
     try:
         result = import_locations(text, current_user, source=form.file.data.filename or "upload")
+    except ImportConflict as exc:  # another import at the same moment: the file itself is fine
+        db.session.rollback()
+        return _locations_page(form, [conflict_message(exc)]), 409
     except LocationImportRejected as exc:
         db.session.rollback()
         errors = [_problem_text(problem) for problem in exc.problems]
@@ -73,6 +77,11 @@ def locations_import():
         return _locations_page(form, errors), 400
     db.session.commit()
     flash(_import_summary(result), "info")
+    for code, count in result.still_open:
+        flash(ngettext("%(code)s deactivated: %(num)d scheduled visit is still open. Cancel or move it on the "
+                       "Scheduled visits page.",
+                       "%(code)s deactivated: %(num)d scheduled visits are still open. Cancel or move them on the "
+                       "Scheduled visits page.", count, code=code), "error")
     return redirect(url_for(".locations"))
 
 

@@ -21,6 +21,7 @@ from ...services.assignments import waiting_assignments
 from ...models import ROLES, Location, User, utcnow
 from ...passwords import MIN_LENGTH
 from ...services.export_csv import guarded
+from ...services.import_conflicts import ImportConflict
 from ...services.import_csv import ImportRejected
 from ...services.password_links import NewLink, link_of, make_link
 from ...services.users import UserError, create_user, deactivate_user, reactivate_user, update_user
@@ -29,7 +30,7 @@ from ...times import display_zone
 from ..i18n import safe_next
 from ..options import options
 from . import bp, requires, show_error
-from .errors import translate_error
+from .errors import conflict_message, translate_error
 from .forms import EditUserForm, NewUserForm, UserImportForm
 
 MAX_IMPORT_BYTES = 2_000_000  # thousands of people are far smaller
@@ -153,6 +154,9 @@ def users_import():
         return _users_page(None, stmt, form, [_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]), 400
     try:
         result = import_users(text, current_user, source=form.file.data.filename or "upload")
+    except ImportConflict as exc:  # another import at the same moment: the file itself is fine
+        db.session.rollback()
+        return _users_page(None, stmt, form, [conflict_message(exc)]), 409
     except ImportRejected as exc:
         db.session.rollback()
         errors = [_problem_text(problem) for problem in exc.errors]

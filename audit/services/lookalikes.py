@@ -1,0 +1,101 @@
+"""Is a new person a typo of one already there? (No Flask, no database.)
+
+The visit import creates the auditors it does not know, as it must; but ``jonas@exmaple.lt``
+beside ``jonas@example.lt`` is the same auditor twice, whose leniency the statistics would
+then split. Such a new auditor is named in the import's summary as resembling the existing
+user: the same name as :func:`~audit.services.import_values.name_key` compares names (case,
+accents and spaces aside), or an e-mail address or name a couple of typing slips away
+(:func:`typing_slips`: a letter missed, added, changed, or two swapped; fewer in short
+names, where one letter makes another name).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .import_values import name_key
+
+
+@dataclass(frozen=True)
+class Lookalike:
+    """A new auditor and the existing user it resembles; ``by_name``: their names, not their
+    e-mail addresses, are alike."""
+
+    email: str
+    name: str
+    existing_email: str
+    existing_name: str
+    by_name: bool
+
+    def describe(self) -> str:
+        """``new auditor 'jonas@exmaple.lt' — similar to existing 'jonas@example.lt'`` (the CLI
+        speaks English); names too when it is the names that are alike."""
+        if self.by_name:
+            return (f"new auditor '{self.email}' ({self.name}) — similar to existing '{self.existing_email}' "
+                    f"({self.existing_name.strip()})")
+        return f"new auditor '{self.email}' — similar to existing '{self.existing_email}'"
+
+
+def typing_slips(a: str, b: str, limit: int) -> int | None:
+    """How many single-character edits turn ``a`` into ``b`` (a character inserted, deleted or
+    changed, or two neighbours swapped: the optimal-string-alignment form of the
+    Damerau–Levenshtein distance), or ``None`` when it is more than ``limit``. Only a band of
+    width ``2 × limit + 1`` is computed, so comparing one name with thousands stays quick."""
+    if abs(len(a) - len(b)) > limit:
+        return None
+    if a == b:
+        return 0
+    far = limit + 1  # any value above the limit stands for "too far"
+    previous2: list[int] = []
+    previous = [j if j <= limit else far for j in range(len(b) + 1)]
+    for i in range(1, len(a) + 1):
+        current = [far] * (len(b) + 1)
+        if i <= limit:
+            current[0] = i
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                best = min(best, previous2[j - 2] + 1)
+            current[j] = min(best, far)
+        if min(current) > limit and min(previous) >= limit:
+            return None  # every later row stays above the limit
+        previous2, previous = previous, current
+    return previous[-1] if previous[-1] <= limit else None
+
+
+def slips_allowed(text: str) -> int:
+    """Two slips in a long name or address, one in a short one (Ona is not Ana's typo: 3
+    letters), none below four characters."""
+    return 0 if len(text) < 4 else 1 if len(text) < 8 else 2
+
+
+def alike(a: str, b: str) -> bool:
+    """Whether ``a`` is ``b`` but for the slips :func:`slips_allowed` lets the shorter have."""
+    return typing_slips(a, b, slips_allowed(min(a, b, key=len))) is not None
+
+
+def emails_alike(a: str, b: str) -> bool:
+    """Two different addresses at most two slips apart, the part before the @ and the domain
+    each within what :func:`slips_allowed` lets it have: ``jonas@exmaple.lt`` is
+    ``jonas@example.lt``, but ``ona@example.lt`` is not ``jonas@example.lt``."""
+    if a == b:
+        return False
+    (local_a, _, domain_a), (local_b, _, domain_b) = a.rpartition("@"), b.rpartition("@")
+    local = typing_slips(local_a, local_b, slips_allowed(min(local_a, local_b, key=len)))
+    domain = typing_slips(domain_a, domain_b, slips_allowed(min(domain_a, domain_b, key=len)))
+    return local is not None and domain is not None and local + domain <= 2
+
+
+def lookalike(email: str, name: str, users: list[tuple[str, str]]) -> Lookalike | None:
+    """The first of ``users`` (``(email, name)`` of every existing user) that the new auditor
+    ``email``/``name`` resembles: the e-mail addresses a slip or two apart, or the names the
+    same as name_key compares them or a slip or two apart."""
+    key = name_key(name)
+    email = email.lower()
+    for other_email, other_name in users:
+        if emails_alike(email, other_email.lower()):
+            return Lookalike(email, name, other_email, other_name, by_name=False)
+    for other_email, other_name in users:
+        if alike(key, name_key(other_name)):
+            return Lookalike(email, name, other_email, other_name, by_name=True)
+    return None
