@@ -451,7 +451,7 @@ def test_checklists_in_their_current_version(client, chain, checklists):
     by_id = {c["id"]: c for c in response.json}
     assert sorted(by_id) == ["email-enquiry", "phone-enquiry", "store-visit"]
     assert by_id["store-visit"] == {
-        "id": "store-visit", "version": 1, "channel": "in_person", "items": 43,
+        "id": "store-visit", "version": 1, "channel": "in_person", "items": 43, "retired": False,
         "title": {"en": "In-store visit", "ru": "Визит в магазин", "lt": "Apsilankymas parduotuvėje",
                   "lv": "Veikala apmeklējums"},
     }

@@ -127,6 +127,8 @@ def test_the_api_refuses_a_new_visit_of_a_retired_checklist_but_accepts_a_retry_
     result = runner.invoke(args=["retire-checklist", "store-visit"])
     assert result.exit_code == 0, result.output
 
+    listed = {c["id"]: c["retired"] for c in client.get("/api/v1/checklists", headers=tokens["auditor"]).json}
+    assert listed["store-visit"] is True and listed["phone-enquiry"] is False  # a tablet can leave it out
     response = client.post("/api/v1/visits", json=visit_body(), headers=tokens["auditor"])
     assert response.status_code == 400
     assert response.json["details"] == {"checklist": "checklist 'store-visit' is retired: it is not used for new "

@@ -76,4 +76,6 @@ def checklist_json(key: str, version: ChecklistVersion) -> dict:
         "title": {lang: getattr(definition.title, lang) for lang in LANGUAGES},
         "channel": definition.channel,
         "items": len(definition.items),
+        # A retired checklist takes no new unscheduled visits (POST /visits answers 400).
+        "retired": version.checklist.retired_at is not None,
     }
