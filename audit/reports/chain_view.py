@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ..stats.findings import MIN_SPLIT_VISITS
 from ..times import local_today
 from ..web.numbers import percent
-from . import charts, heat_maps
+from . import charts, heat_maps, line_charts
 from .periods import month_index
 from .ranking_listing import listing_blocks
 from .summary import executive_summary, icc_in_words, interval, narrowed, number, share
@@ -248,7 +248,7 @@ def _trend(trend: list[dict], narrowed: bool = False, filters: dict | None = Non
               + ("*" if t["month"] in partial else "") for t in trend]
     name = _("Mean of the chosen visits") if narrowed else _("Chain mean")
     return {
-        "chart": charts.legend_line_chart(labels, {name: [t["mean"] for t in trend]}, label=_("Trend by month"),
+        "chart": line_charts.legend_line_chart(labels, {name: [t["mean"] for t in trend]}, label=_("Trend by month"),
                                           positions=[month_index(t["month"]) for t in trend], join_within=1),
         "rows": [{"month": label, "visits": t["visits"], "mean": number(t["mean"])} for label, t in zip(labels, trend)],
         "partial": any(t["month"] in partial for t in trend),

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import Location, Region, User, Visit
 from ..services.chain_stats import StatsError, StatsFilter, chain_statistics
 from ..services.checklists import current_version
-from . import charts
+from . import charts, line_charts
 from .common import ReportError
 from .pdf import render_pdf
 from .periods import format_locale, month_index, months_up_to
@@ -111,7 +111,7 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
             "funnel_band": chain_record["funnel"] if chain_record else None,
         },
         "trend": trend,
-        "trend_chart": charts.legend_line_chart(
+        "trend_chart": line_charts.legend_line_chart(
             [t["label"] for t in trend],
             {location.code: [t["mean"] for t in trend], _("Chain"): [t["chain_mean"] for t in trend]},
             label=_("Mean score by month"), height=170,

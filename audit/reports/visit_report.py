@@ -35,7 +35,7 @@ from ..services.chain_stats import StatsFilter
 from ..services.evidence import evidence_path
 from ..web.labels import answer_label
 from ..web.i18n import short_datetime
-from . import charts
+from . import charts, line_charts
 from .common import ReportError
 from .pdf import render_pdf
 from .periods import format_locale, months_up_to
@@ -270,7 +270,7 @@ def _history_chart(history: list[dict], code: str, chain_mean: float | None):
     labels = [format_date(h["visited_at"], pattern) for h in history]
     positions = [(h["visited_at"] - EPOCH).total_seconds() / 86400 for h in history]  # days
     reference = (_("Chain average"), chain_mean) if chain_mean is not None else None
-    return charts.legend_line_chart(labels, {code: [h["score"] for h in history]},
+    return line_charts.legend_line_chart(labels, {code: [h["score"] for h in history]},
                                     label=_("Score of the last visits"), reference=reference,
                                     width=420, height=170, positions=positions)
 

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from audit.reports import charts, heat_maps
+from audit.reports import charts, heat_maps, line_charts
 from audit.reports.periods import month_index
 
 
@@ -36,7 +36,7 @@ def test_funnel_line_bars_and_offsets_are_valid_svg():
     curve = {"n": [1, 5, 10], "centre": 70.0, "lower_95": [30, 52, 57], "upper_95": [100, 88, 83],
              "lower_998": [10, 40, 50], "upper_998": [100, 100, 90]}
     parse(charts.funnel_plot([{"code": "X", "visits": 4, "mean": 20.0, "funnel": "below_998"}], curve))
-    parse(charts.line_chart(["2026-09", "2026-10"], {"Branch": [60.0, None], "Chain": [70.0, 71.0]}))
+    parse(line_charts.legend_line_chart(["2026-09", "2026-10"], {"Branch": [60.0, None], "Chain": [70.0, 71.0]}))
     parse(charts.compared_bars([("Greeting", 80.0, 70.0), ("Speed", None, 65.0)], own="Branch", reference="Chain"))
     parse(charts.offsets_chart([("Ina", 12.5, 40), ("Jonas", -3.0, 35)]))
 
@@ -90,8 +90,9 @@ def test_a_funnel_name_does_not_cover_another_branch_s_dot():
 def test_month_labels_at_both_ends_of_a_trend_stay_inside_the_picture():
     """Long month names ("gruod. 2026", "сент. 2026 г.") sit centred on the first and last point."""
     labels = ["rugs. 2026", "spal. 2026", "lapkr. 2026", "gruod. 2026"]
-    for chart in (charts.line_chart(labels, {"Branch": [60.0, 61.0, 62.0, 63.0]}),
-                  charts.legend_line_chart(labels, {"Branch": [60.0, 61.0, 62.0, 63.0]}, reference=("Chain", 70.0))):
+    for chart in (line_charts.legend_line_chart(labels, {"Branch": [60.0, 61.0, 62.0, 63.0]}),
+                  line_charts.legend_line_chart(labels, {"Branch": [60.0, 61.0, 62.0, 63.0]},
+                                                reference=("Chain", 70.0))):
         root = parse(chart)
         width = float(root.get("viewBox").split()[2])
         for t in root.iter("{http://www.w3.org/2000/svg}text"):
@@ -117,8 +118,8 @@ def test_a_year_of_month_labels_does_not_run_together():
     """Thirteen "Jan 2026"-style labels on 640 px printed as "Jan 2026Feb 2026Mar 2026…"."""
     months = [f"{name} 2026" for name in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                                           "Nov", "Dec")] + ["Jan 2027"]
-    for svg in (charts.line_chart(months, {"chain": [70.0] * 13}),
-                charts.legend_line_chart(months, {"chain": [70.0] * 13})):
+    for svg in (line_charts.legend_line_chart(months, {"chain": [70.0] * 13}),
+                line_charts.legend_line_chart(months, {"chain": [70.0] * 13}, height=170, width=560)):
         shown = [t for t in _texts(svg) if t.text in months]
         xs = sorted(float(t.get("x")) for t in shown)
         assert 2 <= len(shown) < 13 and shown[0].text == "Jan 2026"
@@ -151,8 +152,9 @@ GAPPY_LABELS = ["Dec 2024", "Jun 2025", "Aug 2025", "Oct 2025", "Dec 2025", "Dec
 
 def _gappy_charts(values):
     positions = [month_index(m) for m in GAPPY_MONTHS]
-    return (charts.line_chart(GAPPY_LABELS, {"Chain": values}, positions=positions, join_within=1),
-            charts.legend_line_chart(GAPPY_LABELS, {"Chain": values}, positions=positions, join_within=1))
+    return (line_charts.legend_line_chart(GAPPY_LABELS, {"Chain": values}, positions=positions, join_within=1),
+            line_charts.legend_line_chart(GAPPY_LABELS, {"Chain": values}, positions=positions, join_within=1,
+                                          reference=("Chain average", 70.0)))
 
 
 def _dots(svg) -> list[float]:
@@ -185,7 +187,7 @@ def test_a_trend_line_is_broken_across_months_without_visits():
         assert _subpaths(svg) == []  # no two neighbours are consecutive months
     positions = [month_index(m) for m in ["2025-01", "2025-02", "2025-03", "2025-05", "2025-06", "2025-08"]]
     labels = ["Jan", "Feb", "Mar", "May", "Jun", "Aug"]
-    svg = charts.legend_line_chart(labels, {"Chain": [60.0, 61.0, 62.0, 63.0, 64.0, 65.0]},
+    svg = line_charts.legend_line_chart(labels, {"Chain": [60.0, 61.0, 62.0, 63.0, 64.0, 65.0]},
                                    positions=positions, join_within=1)
     xs = _dots(svg)
     pieces = _subpaths(svg)
@@ -195,7 +197,7 @@ def test_a_trend_line_is_broken_across_months_without_visits():
 
 
 def test_a_missing_value_breaks_the_line_instead_of_bridging_it():
-    svg = charts.legend_line_chart(["Jan", "Feb", "Mar"], {"Branch": [60.0, None, 70.0], "Chain": [65.0] * 3})
+    svg = line_charts.legend_line_chart(["Jan", "Feb", "Mar"], {"Branch": [60.0, None, 70.0], "Chain": [65.0] * 3})
     pieces = _subpaths(svg)
     assert len(pieces) == 1 and len(pieces[0]) == 3  # the chain's line only; the branch has two dots
 
@@ -210,10 +212,10 @@ def test_month_labels_over_gaps_keep_their_years_and_do_not_overlap():
 
 
 def test_points_without_positions_are_still_evenly_spaced():
-    xs = _dots(charts.legend_line_chart(["a", "b", "c", "d"], {"s": [1.0, 2.0, 3.0, 4.0]}))
+    xs = _dots(line_charts.legend_line_chart(["a", "b", "c", "d"], {"s": [1.0, 2.0, 3.0, 4.0]}))
     steps = [b - a for a, b in zip(xs, xs[1:])]
     assert steps == pytest.approx([steps[0]] * 3, abs=0.1)
-    lone = _dots(charts.legend_line_chart(["Dec 2026"], {"s": [80.0]}, positions=[month_index("2026-12")],
+    lone = _dots(line_charts.legend_line_chart(["Dec 2026"], {"s": [80.0]}, positions=[month_index("2026-12")],
                                           join_within=1))
     assert len(lone) == 1
 
