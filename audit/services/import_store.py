@@ -71,7 +71,8 @@ def stored_visits(external_ids: list[str]) -> dict[str, dict]:
             versions[visit_id] = version_id
             # The export writes whole seconds; the app stores what the tablet's clock gave.
             stored[external_id] = {"location": code, "auditor": email, "visited_at": visited_at.replace(microsecond=0),
-                                   "checklist": key, "scenario": scenario or "", "answers": {}}
+                                   "checklist": key, "scenario": scenario or "", "answers": {},
+                                   "version_id": version_id}
     for batch in batches(list(ids)):
         for visit_id, item_id, value, comment in db.session.execute(
             select(Answer.visit_id, Answer.item_id, Answer.value, Answer.comment).where(Answer.visit_id.in_(batch))

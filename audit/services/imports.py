@@ -29,7 +29,7 @@ from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..names import same_name
 from ..models import (
-    LOCATION_FORMATS, Answer, Checklist, Location, Region, User, Visit, utcnow,
+    LOCATION_FORMATS, Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, utcnow,
 )
 from ..scoring import missing_answers, visible_items
 from . import audit_log
@@ -129,7 +129,14 @@ class _Checker:
 
     def _check_visit(self, visit: VisitRows) -> None:
         fields, line = visit.fields, visit.line
-        visit.version = self.versions.get(fields["checklist"])
+        stored = self.existing.get(visit.external_id)
+        if stored is not None and stored["checklist"] == fields["checklist"]:
+            # A visit imported before is read against the version it was stored with: a question
+            # added since (required, say) is not missing from it, and re-importing the same file, or
+            # the app's own export, after a checklist change still finds it unchanged.
+            visit.version = db.session.get(ChecklistVersion, stored["version_id"])
+        else:
+            visit.version = self.versions.get(fields["checklist"])
         if visit.version is None:
             loaded = ", ".join(self.known_checklists) or "none; run `audit load-checklists`"
             self._once(line, "checklist", fields["checklist"], "",

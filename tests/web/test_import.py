@@ -601,3 +601,32 @@ def test_a_mistyped_checklist_in_a_reimport_is_one_problem_not_one_per_visit(run
     assert result.exit_code == 1
     assert result.output.count("unknown checklist 'import-mnii'") == 1
     assert "different content" not in result.output
+
+
+def test_a_new_required_question_or_a_removed_one_does_not_stop_a_reimport(runner, mini, tmp_path):
+    """After version 2 added a required question and dropped one, the same file (or the app's
+    export) was refused for every visit: "has no answer to the required item(s) booked"."""
+    path = write(tmp_path, VALID)
+    assert run_import(runner, path).exit_code == 0
+    before = table_counts()
+    changed = MINI.replace(
+        "      - id: wait\n        text: {en: Minutes on hold}\n        type: number\n        principle: speed\n"
+        "        bands: [{max: 2, score: 1}, {max: 5, score: 0.5}, {score: 0}]\n",
+        "      - id: booked\n        text: {en: Was a call-back booked?}\n        type: yes_no\n"
+        "        principle: follow_up\n")
+    assert changed != MINI
+    (tmp_path / "checklists" / "mini.yaml").write_text(changed)
+    assert "version 2 (new version)" in runner.invoke(args=["load-checklists", str(tmp_path / "checklists")]).output
+
+    again = run_import(runner, path)
+    assert again.exit_code == 0, again.output
+    assert "nothing changed" in again.output and table_counts() == before
+    exported = tmp_path / "export.csv"
+    assert runner.invoke(args=["export-visits", "--checklist", "import-mini", "--out", str(exported)]).exit_code == 0
+    assert "nothing changed" in run_import(runner, exported).output
+
+    # A visit not imported before is read against the version in use now.
+    newer = VALID.rstrip("\r\n") + "\r\n" + (
+        "V-5,VLN-01,Volta Šeškinė,Vilnius,agnė.petrauskienė@example.lt,2025-03-21 18:05,import-mini,greeted,yes,\r\n")
+    refused = run_import(runner, write(tmp_path, newer, name="newer.csv"))
+    assert refused.exit_code != 0 and "V-5 has no answer to the required item(s) friendly, advice, booked" in refused.output
