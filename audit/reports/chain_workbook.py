@@ -82,7 +82,7 @@ def _summary(sheet, stats: dict, spec: StatsFilter, title: str) -> None:
     _put(sheet, row, [_("Executive summary")], bold=True)
     for sentence in executive_summary(stats):  # the PDF's and the dashboard's sentences, translated
         row += 1
-        _put(sheet, row, [sentence])
+        _put(sheet, row, [sentence.replace("\u2060", "")])  # the word joiners that keep "68–100" together
     _widths(sheet, [48, 60])
 
 

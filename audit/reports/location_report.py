@@ -83,8 +83,10 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
     # A single answer far from the chain is chance, not a strength: rank items answered often enough.
     compared = [i for i in compared if i["answers"] >= MIN_ITEM_ANSWERS] or compared
     scored = sorted(compared, key=lambda i: (i["difference"], i["id"]))
-    weakest = scored[:EXTREME_ITEMS]
-    strongest = [i for i in reversed(scored) if i not in weakest][:EXTREME_ITEMS]
+    # Below the chain to be among the weakest, above it to be among the strongest: with ten
+    # questions the two lists split them all, and "strongest" showed 67 against the chain's 82.
+    weakest = [i for i in scored if i["difference"] < 0][:EXTREME_ITEMS]
+    strongest = [i for i in reversed(scored) if i["difference"] > 0][:EXTREME_ITEMS]
     by_id = {i["id"]: i for i in items}
     repeat = [{**by_id.get(r["item"], {"id": r["item"], "text": r["item"], "section": None}),
                "failures": r["failures"], "of": r["of"]} for r in own["repeat_failures"]]

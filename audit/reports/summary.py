@@ -152,6 +152,12 @@ def best_and_worst(stats: dict) -> list[str]:
     if len(ranked) >= 2 and len(enough) < 2:  # one visit of 100 is not "the best branch"
         return [_("No branch is named best or lowest: fewer than two branches have at least %(min)s visits.",
                   min=LOW_DATA_VISITS)]
+    if len(ranked) >= 2 and all(r["funnel"] in ("inside", "no_data") for r in ranked):
+        # Three salons within the limits: "the best branch" and "the lowest" were noise, named.
+        means = [r["mean"] for r in (enough if len(enough) >= 2 else ranked)]
+        return [_("No branch differs from the chain by more than chance (all are within the 95%% limits), so none "
+                  "is named best or lowest; their means range from %(low)s to %(high)s.",
+                  low=number(min(means)), high=number(max(means)))]
     among_enough = len(enough) >= 2 and len(enough) < len(ranked)
     ranked = enough if len(enough) >= 2 else ranked
     if len(ranked) < 2:

@@ -123,7 +123,8 @@ def item_findings(stats: ItemStats, labels: Sequence[str] | None = None, kind: s
     """The least consistent item (or section, ``kind="section"``): the largest noise-corrected
     spread of the location means (``spread_sd``), so a rarely answered question does not top
     the list on sampling noise alone. Nothing when no item varies beyond noise."""
-    spread = np.where(stats.n_locations >= 2, stats.spread_sd, np.nan)
+    # Five visits once made a question "100 % between branches": a spread needs answers to rest on.
+    spread = np.where((stats.n_locations >= 2) & (stats.n_answers >= MIN_SPLIT_VISITS), stats.spread_sd, np.nan)
     if not np.any(spread > 0):
         return []
     worst = int(np.nanargmax(spread))

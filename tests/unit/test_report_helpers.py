@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from audit.reports.charts import legend_line_chart, shorten
+from audit.reports.charts import shorten
+from audit.reports.line_charts import legend_line_chart
 from audit.reports.periods import format_locale, months_before
 
 

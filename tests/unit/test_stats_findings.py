@@ -84,13 +84,14 @@ def test_locations_beyond_the_998_limits_and_low_data():
 
 
 def test_least_consistent_item_by_noise_corrected_spread():
-    # Item 0 is the same everywhere; item 1 passes at location 0 and fails at location 1.
-    scores = [1, 1, 1, 1, 1, 1, 0, 0]
-    stats = item_statistics(scores, [0, 0, 0, 0, 1, 1, 1, 1], [0, 0, 1, 1, 0, 0, 1, 1])
+    # Item 0 is the same everywhere; item 1 passes at location 0 and fails at location 1
+    # (10 answers at each: 20 per item, the least a spread is judged on).
+    scores = [1] * 30 + [0] * 10
+    stats = item_statistics(scores, [0] * 20 + [1] * 20, [0] * 10 + [1] * 10 + [0] * 10 + [1] * 10)
     found = item_findings(stats, ["Greeting", "Offers help"])
     assert codes(found) == [LEAST_CONSISTENT_ITEM]
     assert found[0].params["item"] == 1
-    # Item 1: MSB = 2·50² + 2·50² = 10000 (df 1), MSW = 0, n₀ = 2 → σ²_between = 5000.
+    # Item 1: MSB = 10·50² + 10·50² = 50000 (df 1), MSW = 0, n₀ = 10 → σ²_between = 5000.
     assert found[0].params["spread_sd"] == pytest.approx(np.sqrt(5000))
     assert found[0].params["location_share"] == pytest.approx(1.0)
     assert found[0].params["cv"] == pytest.approx(np.std([100, 0], ddof=1) / 50)
@@ -116,6 +117,12 @@ def test_a_rarely_answered_question_does_not_top_the_list_on_noise():
     assert found[0].params["item"] == 0 and "Greeting" in found[0].message
 
 
+def test_no_least_consistent_item_from_a_handful_of_answers():
+    """Five visits made a question "the least consistent, 100 % between branches"."""
+    stats = item_statistics([1, 1, 0, 0, 1], [0] * 5, [0, 0, 1, 1, 2])
+    assert stats.spread_sd[0] > 0 and item_findings(stats) == []
+
+
 def test_no_least_consistent_item_when_nothing_varies_beyond_noise():
     stats = item_statistics([1, 0, 1, 0], [0, 0, 0, 0], [0, 0, 1, 1])  # both locations 50 %
     assert stats.spread_sd[0] == 0
@@ -125,7 +132,7 @@ def test_no_least_consistent_item_when_nothing_varies_beyond_noise():
 def test_collect_findings_puts_warnings_first():
     scores, locations, auditors, _ = simulated_chain(location_sd=2, auditor_sd=10)
     consistency = chain_consistency(scores, locations, auditors)
-    items = item_statistics([1, 1, 0, 0.25], [0, 0, 0, 0], [0, 0, 1, 1])
+    items = item_statistics([1, 1, 0, 0.25] * 5, [0] * 20, [0, 0, 1, 1] * 5)
     repeat = repeat_failures([0, 0, 1], [0, 0, 0], [0, 0, 0], [1, 2, 3], [1, 2, 3])
     now = summarise_groups([40, 42, 41], [0, 0, 0], 1)
     before = summarise_groups([80, 82, 81], [0, 0, 0], 1)

@@ -170,3 +170,13 @@ def test_a_share_between_branches_from_few_repeated_visits_is_read_with_caution(
     assert "but only 4 branches have two visits or more: too few to say how consistent" in text
     many = statistics([], locations=[location(f"M-{n}", "North", 50.0 + n, visits=5) for n in range(4)])
     assert "too few to say" not in " ".join(sentences(babel_app, many))
+
+
+def test_no_branch_is_crowned_when_all_are_within_the_limits(babel_app):
+    """Three salons, all inside the funnel: "the best branch is …" named noise."""
+    stats = statistics([], locations=[location("R-1", "Rīga", 85.9, visits=8), location("R-2", "Rīga", 71.0, visits=8),
+                                      location("J-1", "Jūrmala", 63.8, visits=8)])
+    text = " ".join(sentences(babel_app, stats))
+    assert ("No branch differs from the chain by more than chance (all are within the 95% limits), so none is "
+            "named best or lowest; their means range from 63.8 to 85.9.") in text
+    assert "best branch is" not in text

@@ -65,3 +65,20 @@ def test_shown_difference_rounds_like_the_figures(app):
     assert shown_difference(84.25, 80.0, 1) == 4.3  # half up, as the figures are shown
     assert shown_difference(None, 80.0) is None
     assert Decimal("84.25").quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) == Decimal("84.3")
+
+
+def test_a_branch_below_the_chain_everywhere_has_no_strongest_questions(app, make_location, make_user, make_visit):
+    """With few questions the two lists split them all: "strongest" showed 67 against the chain's 82."""
+    from datetime import datetime
+
+    weak, strong = make_location("VLN-01"), make_location("VLN-02")
+    auditor = make_user("auditor")
+    for day in (3, 4, 5):
+        make_visit(weak, auditor, {"greeted_promptly": "no", "eye_contact": "yes", "smiled": "no",
+                                   "staff_respectful": "yes"}, visited_at=datetime(2026, 10, day, 12))
+        make_visit(strong, auditor, {"greeted_promptly": "yes", "eye_contact": "yes", "smiled": "yes",
+                                     "staff_respectful": "yes"}, visited_at=datetime(2026, 10, day, 13))
+    context = location_report_context("VLN-01", date(2026, 10, 1), date(2026, 10, 31), "store-visit", "en")
+    assert {i["id"] for i in context["weakest"]} == {"greeted_promptly", "smiled"}
+    assert all(i["difference"] < 0 for i in context["weakest"])
+    assert context["strongest"] == []  # equal to the chain is not a strength
