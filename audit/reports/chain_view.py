@@ -14,7 +14,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..stats.findings import MIN_SPLIT_VISITS
+from ..stats.findings import AUDITOR_TEST_LEVEL, MIN_SPLIT_VISITS
 from ..times import local_today
 from ..web.numbers import percent
 from . import charts, heat_maps, line_charts
@@ -230,6 +230,9 @@ def _auditors(consistency: dict, visits: int) -> dict:
                  for a in auditors],
         "connected": consistency.get("design_connected", True),
         "auditors_explain_more": "auditors_explain_more_than_locations" in codes,
+        # Two auditors always have mirror offsets: say when their differences are within chance.
+        "within_chance": bool(auditors) and (consistency.get("auditor_p_value") is None
+                                             or consistency["auditor_p_value"] >= AUDITOR_TEST_LEVEL),
         "variance": {k: number(v) for k, v in (consistency.get("variance") or {}).items()},
     }
 

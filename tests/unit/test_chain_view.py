@@ -37,3 +37,20 @@ def test_months_the_period_covers_in_part_are_marked(tmp_path):
         assert [r["month"] for r in period["rows"]][:2] == ["Oct 2026*", "Nov 2026"]
         whole = _trend(trend[:2], filters={"since": "2026-10-01", "until": "2026-11-30"}, today=date(2026, 12, 1))
         assert not whole["partial"] and "*" not in "".join(r["month"] for r in whole["rows"])
+
+
+def test_auditor_offsets_within_chance_are_said_to_be(tmp_path):
+    """Two auditors, +6.9 and −6.9 from 12 visits each, read as "Līga is 14 points stricter"."""
+    from flask_babel import force_locale
+
+    from audit import create_app
+    from audit.reports.chain_view import _auditors
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path)})
+    consistency = {"findings": [], "design_connected": True, "variance": {},
+                   "auditors": [{"name": "Jānis", "offset": 6.9, "visits": 12}, {"name": "Līga", "offset": -6.9, "visits": 12}]}
+    with app.test_request_context(), force_locale("en"):
+        assert _auditors({**consistency, "auditor_p_value": 0.199}, visits=24)["within_chance"]
+        assert not _auditors({**consistency, "auditor_p_value": 0.001}, visits=24)["within_chance"]
+        assert not _auditors({**consistency, "auditor_p_value": 0.199}, visits=12)["within_chance"]  # too few: no chart
