@@ -19,10 +19,12 @@ from ..extensions import db
 from ..models import Location, Region, User, Visit
 from ..services.chain_stats import StatsError, StatsFilter, chain_statistics
 from ..services.checklists import current_version
+from ..stats.findings import CHECKLIST_VERSIONS_DIFFER
 from . import charts, line_charts
 from .common import ReportError
 from .pdf import render_pdf
 from .periods import format_locale, month_index, months_up_to
+from .summary import checklist_versions_differ
 from ..times import local_today
 from ..web.i18n import short_datetime
 
@@ -132,6 +134,9 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
                     {"label": _("Period"), "value": f"{format_date(since, 'medium')} – {format_date(until, 'medium')}"},
                     ],
         "generated": format_date(local_today(), "long"),
+        # The branch's own visits scored against versions that score differently (the dashboard's warning).
+        "versions_note": " ".join(checklist_versions_differ({}, own)) if CHECKLIST_VERSIONS_DIFFER in {
+            f["code"] for f in (own.get("consistency") or {}).get("findings", [])} else "",
     }
 
 
@@ -180,6 +185,9 @@ def _trend(own: list[dict], chain: list[dict], since: date, until: date) -> list
         rows.pop(0)
     while rows and rows[-1]["month"] in partial and not rows[-1]["visits"]:
         rows.pop()
+    for row in rows:  # marked as on the dashboard: one visit of a month's first day is not its mean
+        row["partial"] = row["month"] in partial
+        row["label"] += "*" if row["partial"] else ""
     return rows
 
 

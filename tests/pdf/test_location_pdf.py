@@ -151,7 +151,11 @@ def test_a_month_the_period_only_touches_is_left_out_when_the_branch_had_no_visi
         assert [t["visits"] for t in _trend(own, chain, date(2026, 8, 31), date(2026, 11, 30))] == [3, 0, 2]
         # a partial month with a visit of the branch stays too
         own.append({"month": "2026-08", "visits": 1, "mean": 90.0})
-        assert [t["month"] for t in _trend(own, chain, date(2026, 8, 31), date(2026, 11, 30))][0] == "2026-08"
+        rows = _trend(own, chain, date(2026, 8, 31), date(2026, 11, 30))
+        assert rows[0]["month"] == "2026-08"
+        # ... marked as partial, as on the dashboard (its one visit is not August's mean)
+        assert [t["partial"] for t in rows] == [True, False, False, False] and rows[0]["label"].endswith("*")
+        assert _trend(own, chain, date(2026, 9, 1), date(2026, 11, 15))[-1]["label"].endswith("*")
 
 
 def test_a_short_period_says_it_is_why_few_branches_are_ranked(app, runner, tmp_path, period):

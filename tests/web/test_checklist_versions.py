@@ -125,3 +125,22 @@ def test_the_workbook_lists_the_versions(app, client, runner, checklists, make_u
     rows = [row for row in book["Summary"].iter_rows(values_only=True)]
     at = next(n for n, row in enumerate(rows) if row[0] == "Checklist version")
     assert [(r[0], r[1], r[4]) for r in rows[at + 1:at + 3]] == [(1, expected[1], None), (2, expected[2], "yes")]
+
+
+def test_the_branch_page_warns_when_its_own_visits_span_the_versions(app, client, runner, checklists, make_user):
+    from audit.reports.location_report import location_report_context
+
+    _demo(runner)
+    _second_version(weight=3)
+    from audit.models import Location
+
+    code = db.session.scalar(select(Location.code).join(Visit, Visit.location_id == Location.id)
+                             .where(Visit.visited_at >= SWITCH, Visit.status == "approved").limit(1))
+    context = location_report_context(code, date(2026, 9, 1), date(2026, 10, 31), "store-visit", "en")
+    assert "versions of the checklist" in context["versions_note"]
+    make_user("reviewer", email="office@example.com")
+    login(client, "office@example.com")
+    page = client.get(f"/office/locations/{code}?since=2026-09-01&until=2026-10-31").get_data(as_text=True)
+    assert 'id="versions-note"' in page
+    later = location_report_context(code, date(2026, 10, 16), date(2026, 10, 31), "store-visit", "en")
+    assert later["versions_note"] == ""
