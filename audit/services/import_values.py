@@ -77,6 +77,15 @@ def answer_value(item: Item, raw: str) -> str:
     return value
 
 
+def accepted_words(item: Item) -> str:
+    """For a refused yes/no answer: the words besides the API's that the import reads ("ja" was
+    refused with "answer yes or no", which did not say that "Jā" would do)."""
+    if item.type not in ("yes_no", "yes_no_na"):
+        return ""
+    values = ("yes", "no", NA) if item.type == "yes_no_na" else ("yes", "no")
+    return "; also accepted: " + "; ".join(f"{', '.join(ANSWER_WORDS[v][1:])} ({v})" for v in values)
+
+
 def name_key(name: str) -> str:
     """``name`` as compared for sameness: case-blind, accents on Latin letters dropped
     (ā→a, š→s, ė→e), runs of white space as one space. Cyrillic letters are kept whole

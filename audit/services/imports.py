@@ -38,7 +38,7 @@ from .import_conflicts import ImportConflict, creating
 from .import_csv import COLUMNS, ImportRejected, Problems, VisitRows, read_source, read_visits
 from .import_store import BATCH, app_uuid, batches, insert_visits, stored_visits
 from .import_summary import ImportSummary
-from .import_values import answer_value, name_key, visited_at
+from .import_values import accepted_words, answer_value, name_key, visited_at
 from .locations import CODE_PATTERN
 from .lookalikes import Lookalike, lookalike
 from .scores import store_visit_scores
@@ -266,7 +266,7 @@ class _Checker:
             try:
                 value = parse_answer(item, answer_value(item, raw))
             except InvalidAnswer as exc:
-                self.problems.add(line, "answer", exc.message)
+                self.problems.add(line, "answer", exc.message + accepted_words(item))
                 invalid.add(item_id)
                 continue
             visit.answers[item_id] = (value, comment)

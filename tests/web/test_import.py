@@ -304,7 +304,8 @@ BAD_FILES = {
     "answers that do not fit their items": (
         HEADER + "\n" + visit_rows(greeted="ja", friendly="7", advice="great", wait="-1")
         + visit_rows("V-2", greeted="yes", friendly='"4,5"', advice="na", wait="soon"),
-        ["line 2: answer: answer yes, no or na, not 'ja'",
+        ["line 2: answer: answer yes, no or na, not 'ja'; also accepted: jā, taip, да (yes); "
+         "nē, ne, нет (no); n/a, neattiecas, netaikoma, неприменимо (na)",
          "line 3: answer: answer a whole number from 1 to 5, not '7'",
          "line 4: answer: unknown option 'great'; use one of: expert, basic, none",
          "line 5: answer: must not be negative, not '-1'",
