@@ -150,6 +150,9 @@ def _register_blueprints(app: Flask) -> None:
     from .web import location_page
 
     app.register_blueprint(location_page.bp)
+    from .web import actions
+
+    app.register_blueprint(actions.bp)
     i18n.install_template_helpers(app)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, select, true
 
-from .models import EDITABLE_STATUSES, Location, User, Visit, manager_location
+from .models import EDITABLE_STATUSES, CorrectiveAction, Location, User, Visit, manager_location
 
 #: Actions that depend only on the role.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -29,6 +29,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # The review between reviewer and auditor (notes on a returned visit) is internal quality
     # control; the branch manager reads the approved result.
     "view_review_notes": frozenset({"admin", "reviewer", "auditor"}),
+    # Corrective actions across the chain (/actions); a manager sees their branches' on their pages.
+    "view_chain_actions": frozenset({"admin", "reviewer"}),
 }
 
 
@@ -70,6 +72,17 @@ def _may_decide_disputes(user: User, visit: Visit) -> bool:
     return user.role in ("admin", "reviewer")
 
 
+def _may_view_actions(user: User, visit: Visit) -> bool:
+    """Corrective actions are the branch's business with head office: never the auditor's (a
+    mystery shopper does not learn what the branch does about their visit)."""
+    return user.role in ("admin", "reviewer", "manager") and _may_view_visit(user, visit)
+
+
+def _may_plan_action(user: User, visit: Visit) -> bool:
+    """Plan an action, or mark one done: on an approved visit, by its branch or head office."""
+    return visit.status == "approved" and _may_view_actions(user, visit)
+
+
 #: Actions on one visit, decided by its owner, state and location.
 OBJECT_RULES = {
     "view_visit": _may_view_visit,
@@ -77,6 +90,8 @@ OBJECT_RULES = {
     "review_visit": _may_review_visit,
     "dispute_visit": _may_dispute_visit,
     "decide_dispute": _may_decide_disputes,
+    "view_actions": _may_view_actions,
+    "plan_action": _may_plan_action,  # and mark one done
 }
 
 
@@ -89,6 +104,17 @@ def visible_visits(user: User) -> ColumnElement[bool]:
     if user.role == "manager":
         own = select(manager_location.c.location_id).where(manager_location.c.user_id == user.id)
         return and_(Visit.status == "approved", Visit.location_id.in_(own))
+    return false()
+
+
+def visible_actions(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on ``CorrectiveAction`` matching the actions ``view_actions`` shows ``user``:
+    all for head office, their branches' for a manager, none for auditors."""
+    if user.role in ("admin", "reviewer"):
+        return true()
+    if user.role == "manager":
+        own = select(manager_location.c.location_id).where(manager_location.c.user_id == user.id)
+        return CorrectiveAction.location_id.in_(own)
     return false()
 
 

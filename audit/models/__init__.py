@@ -1,5 +1,6 @@
 """SQLAlchemy models. Timestamps are naive UTC (see ``utcnow``)."""
 from ._common import utcnow
+from .actions import ACTION_STATUSES, CorrectiveAction
 from .checklists import Checklist, ChecklistVersion
 from .field import Assignment
 from .log import AuditLogEntry
@@ -9,6 +10,7 @@ from .tokens import ApiToken, PasswordLink, SignIn
 from .visits import CHANNELS, EDITABLE_STATUSES, VISIT_STATUSES, Answer, Evidence, Visit, VisitSectionScore
 
 __all__ = [
+    "ACTION_STATUSES", "CorrectiveAction",
     "ApiToken", "Assignment", "DISPUTE_STATUSES", "Dispute", "ReviewComment",
     "Answer", "AuditLogEntry", "EDITABLE_STATUSES", "CHANNELS", "Checklist", "ChecklistVersion", "Evidence",
     "LOCATION_FORMATS", "Location", "PasswordLink", "ROLES", "Region", "SignIn", "User", "VISIT_STATUSES", "Visit",

@@ -13,10 +13,11 @@ from sqlalchemy.orm import selectinload
 from ..checklist.changes import version_changes
 from ..extensions import db
 from ..models import AuditLogEntry, Checklist, ChecklistVersion, Visit
-from ..policy import may
+from ..policy import may, visible_actions
 from ..reports.visit_report import failure_summary
 from ..scoring import score_visit
 from ..services import overview
+from ..services.actions import actions_of_visit, count_open_actions, latest_due_day, open_actions
 from ..services.assignments import auditor_work
 from ..services.checklist_retirement import find_checklist, reinstate_checklist, retire_checklist
 from ..services.visits import outside_window
@@ -27,6 +28,7 @@ from ..times import local_today
 bp = Blueprint("home", __name__)
 
 WAITING_ON_HOME = 20  # the longest waiting; the review queue has them all
+ACTIONS_ON_HOME = 100  # a manager's open actions, the earliest due first
 
 
 @bp.get("/")
@@ -46,6 +48,13 @@ def index():
         context["disputes"] = open_disputes()
     if user.role == "auditor":
         context["work"] = auditor_work(user, local_today())
+    if user.role == "manager":
+        today = local_today()
+        context["actions"] = open_actions(visible_actions(user), today, get_locale().language if get_locale() else "en",
+                                          limit=ACTIONS_ON_HOME)
+        context["action_counts"] = count_open_actions(visible_actions(user), today)
+    elif may(user, "view_chain_actions"):
+        context["action_counts"] = count_open_actions(visible_actions(user), local_today())
     return render_template(f"home/{user.role}.html", **context)
 
 
@@ -142,8 +151,9 @@ def visit(visit_id: int):
 def visit_page(visit_id: int, refused: dict | None = None):
     """The visit page; ``refused`` re-shows a review form the server refused, with what was typed.
 
-    ``refused`` is ``{"form": "return" | "dispute" | "decide", "values": request.form}`` (plus
-    ``"dispute_id"`` for a decision), so a refused note is shown again instead of being lost.
+    ``refused`` is ``{"form": "return" | "dispute" | "decide" | "action" | "done", "values":
+    request.form}`` (plus ``"dispute_id"`` for a decision, ``"item_id"`` for a planned action,
+    ``"action_id"`` for one marked done), so a refused note is shown again instead of being lost.
     """
     found = db.session.scalar(
         select(Visit)
@@ -168,6 +178,9 @@ def visit_page(visit_id: int, refused: dict | None = None):
         select(AuditLogEntry).where(AuditLogEntry.object_type == "visit", AuditLogEntry.object_id == str(found.id))
         .options(selectinload(AuditLogEntry.user)).order_by(AuditLogEntry.at, AuditLogEntry.id)
     ).all()
+    can_view_actions = may(current_user, "view_actions", found)
+    if not can_view_actions:  # the auditor does not learn what the branch does about the visit
+        history = [entry for entry in history if not entry.action.startswith("action.")]
     return render_template(
         "home/visit.html", visit=found, definition=definition, answers=answers, result=result,
         photos=photos, history=history, choices=choices,
@@ -179,6 +192,9 @@ def visit_page(visit_id: int, refused: dict | None = None):
         outside_window=outside_window(found),
         next_waiting=overview.next_waiting(current_user, found) if may(current_user, "review_visits") else None,
         refused=refused or {},
+        actions=actions_of_visit(found) if can_view_actions else {},
+        can_view_actions=can_view_actions, can_plan_actions=may(current_user, "plan_action", found),
+        today=local_today(), latest_due=latest_due_day(local_today()),
         went_wrong=(failure_summary(found, result, get_locale().language if get_locale() else "en")
                     if found.status in ("submitted", "approved") else None),
     )

@@ -1,7 +1,7 @@
 """Translated names of roles, statuses, formats, channels and item types, and answer labels."""
 from __future__ import annotations
 
-from flask_babel import format_decimal
+from flask_babel import LazyString, format_decimal, pgettext
 from flask_babel import lazy_gettext as _l
 
 from ..checklist.model import NA, Item
@@ -31,7 +31,13 @@ LOG_NAMES = {
     "dispute.upheld": _l("upheld a dispute"), "dispute.overturned": _l("overturned a dispute; the score changed"),
     "evidence.uploaded": _l("added a photo"), "evidence.deleted": _l("removed a photo"),
     "visit.recorded": _l("recorded the visit through the API"),
+    "action.planned": _l("planned a corrective action"), "action.done": _l("marked a corrective action done"),
 }
+#: A corrective action's state as the lists show it ("overdue": open past its due day). With a
+#: context: "Open" and "Overdue" of disputes and scheduled visits agree with other nouns.
+ACTION_NAMES = {"open": LazyString(lambda: pgettext("corrective action", "Open")),
+                "overdue": LazyString(lambda: pgettext("corrective action", "Overdue")),
+                "done": LazyString(lambda: pgettext("corrective action", "Done"))}
 ANSWER_NAMES = {"yes": _l("Yes"), "no": _l("No"), NA: _l("N/A")}
 
 
@@ -55,7 +61,8 @@ def answer_label(item: Item, value: str | None, lang: str) -> str:
 def template_globals() -> dict:
     return {"role_names": ROLE_NAMES, "status_names": STATUS_NAMES, "format_names": FORMAT_NAMES,
             "channel_names": CHANNEL_NAMES, "type_names": TYPE_NAMES, "principle_names": PRINCIPLE_NAMES,
-            "dispute_names": DISPUTE_NAMES, "log_names": LOG_NAMES, "answer_label": answer_label,
+            "dispute_names": DISPUTE_NAMES, "log_names": LOG_NAMES, "action_names": ACTION_NAMES,
+            "answer_label": answer_label,
             "dashboard_filters": _dashboard_filters}
 
 

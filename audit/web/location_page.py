@@ -18,8 +18,9 @@ from ..extensions import db
 from ..models import Location
 from ..policy import may, visible_locations
 from ..reports.common import ReportError
-from ..times import FIRST_DAY, LAST_DAY, in_calendar
+from ..times import FIRST_DAY, LAST_DAY, in_calendar, local_today
 from ..reports.location_report import location_report_context
+from ..services.actions import location_actions
 from ..services.filter_choices import busiest_checklist
 from ..services.overview import checklists_overview
 from .labels import FORMAT_NAMES
@@ -69,7 +70,9 @@ def show(code: str):
         context = location_report_context(found, since, until, checklist, lang)
     except ReportError:
         abort(404)
+    # Whoever sees the branch page (head office, the branch's managers) sees its actions.
     return render_template("office/location.html", checklists=checklists, problems=problems, links=True,
+                           actions=location_actions(found, local_today(), lang),
                            notes=_notes(defaulted=since is None and until is None) if may(current_user, "view_locations")
                            else [], **context)
 

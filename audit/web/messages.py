@@ -36,6 +36,15 @@ FIXED = {
     "choose the corrected answer": _l("Choose the corrected answer."),
     "the corrected answer is the current one; uphold the dispute instead":
         _l("The corrected answer is the current one; uphold the dispute instead."),
+    "corrective actions can be planned only for approved visits":
+        _l("Corrective actions can be planned only for approved visits."),
+    "an action can be planned only for a question that failed":
+        _l("An action can be planned only for a question that failed."),
+    "say what will be done": _l("Say what will be done."),
+    "choose the day it is due": _l("Choose the day it is due."),
+    "enter the due day as a date, like 2026-12-31": _l("Enter the due day as a date, like 2026-12-31."),
+    "the due day cannot be in the past": _l("The due day cannot be in the past: choose today or a later day."),
+    "this action was already marked done": _l("This action was already marked done."),
 }
 PATTERNS = [
     (re.compile(r"^answer a whole number from (-?\d+) to (-?\d+), not .*$"),
@@ -47,6 +56,8 @@ PATTERNS = [
      lambda m: _("The comment may have at most %(n)s characters.", n=m[1])),
     (re.compile(r"^the visit cannot be before (\d{4}-\d\d-\d\d)$"),
      lambda m: _("The visit cannot be before %(day)s: check the year.", day=format_date(date.fromisoformat(m[1]), "long"))),
+    (re.compile(r"^the due day can be at most a year ahead, until (\d{4}-\d\d-\d\d)$"),
+     lambda m: _("The due day can be at most a year ahead, until %(day)s.", day=format_date(date.fromisoformat(m[1]), "long"))),
 ]
 
 

@@ -131,6 +131,13 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "review.decide": {"POST": [Case(only("admin", "reviewer", auditor=403, manager=403),
                                     lambda w: w.dispute("auditor", "own")),
                                Case(HEAD_OFFICE, lambda w: w.dispute("other_auditor", "other"))]},
+    # --- corrective actions: the branch's managers and head office, never auditors -------------------
+    # (POST without fields: the visit page again, saying what to fill in.)
+    "actions.plan": {"POST": [Case(only("admin", "reviewer", "manager"), OWN_APPROVED),
+                              Case(HEAD_OFFICE, OTHER_APPROVED)]},
+    "actions.done": {"POST": [Case(only("admin", "reviewer", "manager"), lambda w: w.action("own")),
+                              Case(HEAD_OFFICE, lambda w: w.action("other"))]},
+    "actions.index": {"GET": [Case(HEAD_OFFICE)]},
     # --- scheduling ------------------------------------------------------------------------------
     "assignments.index": {"GET": [Case(HEAD_OFFICE)], "POST": [Case(HEAD_OFFICE)]},
     "assignments.import_csv": {"POST": [Case(only(admin=400, reviewer=400))]},  # 400: no file sent
@@ -244,6 +251,19 @@ class World:
         db.session.add(dispute)
         db.session.commit()
         return Target({"dispute_id": dispute.id}, target.secrets + (dispute.reason,))
+
+    def action(self, where: str) -> Target:
+        """An open corrective action on an approved visit of the branch (the own one: the auditor's visit)."""
+        from audit.models import CorrectiveAction
+
+        target = self.visit("auditor" if where == "own" else "other_auditor", where, "approved")
+        manager = self.users["manager" if where == "own" else "other_manager"]
+        action = CorrectiveAction(visit_id=target.values["visit_id"], location_id=self.locations[where].id,
+                                  text=f"Action-{next(self._counter)}-do-not-leak", due_on=date(2030, 1, 1),
+                                  created_by_id=manager.id)
+        db.session.add(action)
+        db.session.commit()
+        return Target({"action_id": action.id}, target.secrets + (action.text,))
 
     def retired_checklist(self, key: str) -> Target:
         from audit.models import utcnow
