@@ -20,7 +20,8 @@ from ..web.numbers import percent
 from . import charts, heat_maps, line_charts
 from .periods import month_index
 from .ranking_listing import listing_blocks
-from .summary import executive_summary, icc_in_words, interval, narrowed, number, share
+from .summary import executive_summary, icc_in_words
+from .wording import interval, narrowed, number, share
 
 #: Funnel bands: a symbol, so that nothing depends on colour (words from :func:`band_text`).
 # "–" for a branch within the limits: a blank column in the PDF read as missing data.

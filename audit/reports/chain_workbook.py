@@ -20,7 +20,8 @@ from ..web.labels import FORMAT_NAMES
 from .chain_report import checklist_title, filter_labels, report_statistics
 from .chain_view import band_text
 from .periods import format_locale
-from .summary import executive_summary, narrowed
+from .summary import executive_summary
+from .wording import narrowed
 
 SCORE = "0.0"
 SHARE = "0%"

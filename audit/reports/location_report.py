@@ -24,7 +24,7 @@ from . import charts, line_charts
 from .common import ReportError
 from .pdf import render_pdf
 from .periods import format_locale, month_index, months_up_to
-from .summary import checklist_versions_differ
+from .finding_sentences import checklist_versions_differ
 from ..times import local_today
 from ..web.i18n import short_datetime
 

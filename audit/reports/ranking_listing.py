@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from .summary import count
+from .wording import count
 
 #: Usable width of an A4 page between the report margins, and DejaVu Sans Mono's advance.
 LINE_WIDTH_MM = 182.0
