@@ -31,6 +31,7 @@ from ..checklist.model import PASS_SCORE
 from ..extensions import db
 from ..models import Answer, ChecklistVersion, Location, Visit, VisitSectionScore
 from ..scoring import score_visit
+from ..services.actions import actions_of_visit
 from ..services.chain_stats import StatsFilter
 from ..services.evidence import evidence_path
 from ..web.labels import answer_label
@@ -53,8 +54,9 @@ MIN_OTHER_CHAIN_VISITS = 5
 EPOCH = datetime(2000, 1, 1)  # history chart: days since
 
 
-def visit_report_context(visit_id: int, lang: str) -> dict:
-    """Everything the visit report shows, as plain values (texts in ``lang``)."""
+def visit_report_context(visit_id: int, lang: str, with_actions: bool = False) -> dict:
+    """Everything the visit report shows, as plain values (texts in ``lang``); with
+    ``with_actions`` also the branch's corrective actions on the visit (never the auditor's copy)."""
     visit = db.session.scalar(
         select(Visit).where(Visit.id == visit_id).options(
             selectinload(Visit.answers), selectinload(Visit.evidence), selectinload(Visit.auditor),
@@ -66,14 +68,37 @@ def visit_report_context(visit_id: int, lang: str) -> dict:
     if visit is None:
         raise ReportError(f"no visit with id {visit_id}")
     with force_locale(format_locale(lang)):
-        return _context(visit, lang)
+        context = _context(visit, lang)
+        if with_actions:
+            context.update(_actions(visit, context["failures"], lang))
+        return context
 
 
-def visit_report_pdf(visit_id: int, lang: str, show_auditor: bool = True) -> bytes:
+def visit_report_pdf(visit_id: int, lang: str, show_auditor: bool = True, show_actions: bool = True) -> bytes:
     """The visit report as PDF bytes; :class:`ReportError` for an unknown visit. ``show_auditor``
-    False leaves out who made the visit (a branch manager's copy)."""
-    return render_pdf("reports/visit.html", {**visit_report_context(visit_id, lang), "show_auditor": show_auditor},
-                      lang)
+    False leaves out who made the visit (a branch manager's copy); ``show_actions`` False leaves
+    out the corrective actions (an auditor's copy)."""
+    context = visit_report_context(visit_id, lang, with_actions=show_actions)
+    return render_pdf("reports/visit.html", {**context, "show_auditor": show_auditor}, lang)
+
+
+def _actions(visit: Visit, failures: list[dict], lang: str) -> dict:
+    """The corrective actions, each under its failed item; those on the visit as a whole, or on
+    an item that no longer fails (a dispute changed its answer), in a list of their own."""
+    definition = visit.checklist_version.parsed
+    failed = {f["id"] for f in failures}
+    rest = []
+    for item_id, actions in actions_of_visit(visit).items():
+        rows = [{"text": a.text, "responsible": a.responsible, "status": a.status,
+                 "due": format_date(a.due_on, "medium"), "overdue": a.overdue(local_today()),
+                 "done": format_date(local_date(a.done_at), "medium") if a.done_at else None,
+                 "done_note": a.done_note} for a in actions]
+        if item_id in failed:
+            next(f for f in failures if f["id"] == item_id)["actions"] = rows
+        else:
+            item = definition.item(item_id) if item_id else None
+            rest.extend({**row, "question": item.text.get(lang) if item else item_id} for row in rows)
+    return {"visit_actions": rest, "actions_shown": True}
 
 
 def _context(visit: Visit, lang: str) -> dict:

@@ -90,7 +90,8 @@ def visit_pdf(visit_id: int):
     visit = db.session.get(Visit, visit_id)
     if visit is None or not may(current_user, "view_visit", visit):
         abort(404)
-    return _pdf(visit_report_pdf(visit_id, _lang(), show_auditor=may(current_user, "see_auditor_names")),
+    return _pdf(visit_report_pdf(visit_id, _lang(), show_auditor=may(current_user, "see_auditor_names"),
+                                 show_actions=may(current_user, "view_actions", visit)),
                 f"visit-{visit_id}.pdf")
 
 

@@ -321,3 +321,48 @@ def test_a_disputed_answer_is_marked_and_listed_with_its_decision(app, runner, t
 def test_a_visit_without_disputes_says_nothing_of_them(app, runner, tmp_path, visits):
     body = pdf_text(cli_pdf(runner, tmp_path, visits["clean"].id))
     assert "disputed" not in body.lower()
+
+
+def test_the_branch_copy_lists_corrective_actions_and_the_auditor_copy_does_not(app, client, make_user, visits, chain):
+    """A manager planned what the branch will do and marked part of it done: the PDF they print
+    for the team meeting says so under each failed item; the auditor's copy of the same visit
+    never learns what the branch does about it."""
+    from audit.times import local_today
+    from tests.conftest import csrf_token
+
+    visit = visits["failed"]
+    make_user("manager", email="own@example.com", locations=[visit.location.code])
+    login(client, "own@example.com")
+    due = (local_today() + timedelta(days=9)).isoformat()
+    for item_id, text in ((PLAIN, "Sweep the entrance every hour"), ("", "Repeat the whole visit checklist at the team meeting")):
+        token = csrf_token(client.get(f"/visits/{visit.id}").get_data(as_text=True))
+        response = client.post(f"/visits/{visit.id}/actions", data={
+            "csrf_token": token, "item_id": item_id, "text": text, "responsible": "Rasa, shift lead", "due_on": due})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    from audit.models import CorrectiveAction
+    swept = db.session.scalar(select(CorrectiveAction).where(CorrectiveAction.item_id == PLAIN,
+                                                             CorrectiveAction.visit_id == visit.id))
+    token = csrf_token(client.get(f"/visits/{visit.id}").get_data(as_text=True))
+    assert client.post(f"/actions/{swept.id}/done", data={"csrf_token": token, "note": "Rota on the door"}).status_code == 302
+
+    body = pdf_text(client.get(f"/visits/{visit.id}/report.pdf").data)
+    entrance = body[body.index(PLAIN_COMMENT):]
+    assert re.search(r"Corrective action: Sweep the entrance every hour \(Rasa, shift lead\) – done on \d+ \w{3} \d{4}: "
+                     r"Rota on the door", entrance), entrance[:400]
+    other = body[body.index("Other corrective actions"):]
+    assert "The visit as a whole" in other and "Repeat the whole visit checklist at the team meeting" in other
+    assert "due " in other and "done on" not in other
+
+    from audit.passwords import hash_password
+    from tests.conftest import PASSWORD
+
+    chain["auditor"].password_hash = hash_password(PASSWORD)  # the demo's auditor, who made the visit
+    db.session.commit()
+    auditor = app.test_client()
+    login(auditor, chain["auditor"].email)
+    response = auditor.get(f"/visits/{visit.id}/report.pdf")
+    assert response.status_code == 200
+    auditor_copy = pdf_text(response.data)
+    assert PLAIN_COMMENT in auditor_copy
+    assert "Sweep the entrance" not in auditor_copy and "Corrective action" not in auditor_copy
+    assert "Other corrective actions" not in auditor_copy

@@ -317,3 +317,33 @@ def test_a_month_only_begun_gets_only_its_share_of_visits(runner, checklists):
     september, october = months.get(9, 0), months.get(10, 0)
     assert september > 40
     assert october <= september * 3 / 30 * 2  # 3 days of 30, with room for chance
+
+
+def test_demo_managers_have_planned_corrective_actions_open_overdue_and_done(demo, app):
+    """Right after `make run` the manager's home, the branch page and /actions show real rows:
+    actions on failed questions of approved visits, in the manager's language, planned after
+    the approval, some done, some open and some overdue at the demo's last day."""
+    from datetime import date
+
+    from audit.models import CorrectiveAction
+    from audit.services.actions import failed_items
+    from audit.services.demo.actions import DONE_NOTES, PLANS
+
+    assert "corrective actions planned by branch managers" in demo
+    actions = db.session.scalars(select(CorrectiveAction).order_by(CorrectiveAction.id)).all()
+    assert len(actions) >= 5
+    end = date(2026, 10, 31)
+    states = {"done" if a.status == "done" else "overdue" if a.overdue(end) else "open" for a in actions}
+    assert states == {"done", "open", "overdue"}, states
+    for action in actions:
+        visit, manager = action.visit, action.created_by
+        assert visit.status == "approved" and action.location_id == visit.location_id
+        assert action.item_id in failed_items(visit)
+        assert manager.role == "manager" and visit.location in manager.locations
+        assert action.text in PLANS[manager.locale] and action.responsible == manager.name
+        assert visit.approved_at < action.created_at
+        if action.status == "done":
+            assert action.created_at < action.done_at and action.done_note == DONE_NOTES[manager.locale]
+    logged = db.session.scalars(select(AuditLogEntry.action).where(AuditLogEntry.action.like("action.%"))).all()
+    assert logged.count("action.planned") == len(actions)
+    assert logged.count("action.done") == sum(a.status == "done" for a in actions)

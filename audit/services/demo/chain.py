@@ -68,6 +68,7 @@ from .answers import (
 from .helpers import allocate, in_the_past, month_ranges, sigmoid, write_private
 from .texts import AuditorTexts, auditor_texts
 from .work import schedule_open_work
+from .actions import plan_demo_actions
 
 CHECKLIST_KEYS = ("store-visit", "phone-enquiry", "email-enquiry")
 COMPLAINT_SECTION = "complaint"
@@ -101,6 +102,7 @@ class DemoSummary:
     logins: tuple[tuple[str, str], ...]  # (role, example e-mail)
     password: str
     logins_file: str
+    actions: int = 0  # corrective actions planned by the branch managers
 
     def logins_text(self) -> str:
         lines = [f"Demo logins ({data.CHAIN} demo chain); every demo user has the password: {self.password}"]
@@ -119,6 +121,7 @@ class DemoSummary:
             f"  {self.regions} regions, {self.locations} locations",
             f"  users: {users}",
             f"  {total} approved visits {self.first_day.isoformat()} – {self.last_day.isoformat()}: {visits}",
+            f"  {self.actions} corrective actions planned by branch managers",
             "",
             self.logins_text().rstrip("\n"),
             f"(saved to {self.logins_file}, readable only by you)",
@@ -152,8 +155,9 @@ def build_demo_chain(locations: int, months: int, seed: int, end: date,
     db.session.flush()
     reviewer = db.session.scalar(select(User).where(User.email == f"reviewer1@{data.DOMAIN}"))
     open_work = schedule_open_work(builder.auditors, builder.locations, versions["store-visit"], reviewer, end)
+    actions = plan_demo_actions(builder.locations, versions["store-visit"], end, not_after)
     audit_log.record("demo.built", "chain", seed, locations=locations, months=months, end=end.isoformat(),
-                     visits=sum(builder.visit_counts.values()), assignments=open_work)
+                     visits=sum(builder.visit_counts.values()), assignments=open_work, actions=actions)
     db.session.flush()
 
     summary = DemoSummary(
@@ -163,7 +167,7 @@ def build_demo_chain(locations: int, months: int, seed: int, end: date,
         first_day=builder.months[0][0], last_day=end,
         logins=(("admin", f"admin@{data.DOMAIN}"), ("reviewer", f"reviewer1@{data.DOMAIN}"),
                 ("auditor", f"auditor1@{data.DOMAIN}"), ("manager", builder.locations[0].managers[0].email)),
-        password=password, logins_file=str(Path(current_app.instance_path) / "demo-logins.txt"),
+        password=password, logins_file=str(Path(current_app.instance_path) / "demo-logins.txt"), actions=actions,
     )
     write_private(Path(summary.logins_file), summary.logins_text())
     return summary
