@@ -31,6 +31,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "view_review_notes": frozenset({"admin", "reviewer", "auditor"}),
     # Corrective actions across the chain (/actions); a manager sees their branches' on their pages.
     "view_chain_actions": frozenset({"admin", "reviewer"}),
+    # Corrective actions as data (the API): head office all, managers their branches', never auditors.
+    "list_actions": frozenset({"admin", "reviewer", "manager"}),
 }
 
 

@@ -334,10 +334,10 @@ def test_the_branch_copy_lists_corrective_actions_and_the_auditor_copy_does_not(
     make_user("manager", email="own@example.com", locations=[visit.location.code])
     login(client, "own@example.com")
     due = (local_today() + timedelta(days=9)).isoformat()
-    for item_id, text in ((PLAIN, "Sweep the entrance every hour"), ("", "Repeat the whole visit checklist at the team meeting")):
+    for item_id, what in ((PLAIN, "Sweep the entrance every hour"), ("", "Repeat the whole visit checklist at the team meeting")):
         token = csrf_token(client.get(f"/visits/{visit.id}").get_data(as_text=True))
         response = client.post(f"/visits/{visit.id}/actions", data={
-            "csrf_token": token, "item_id": item_id, "text": text, "responsible": "Rasa, shift lead", "due_on": due})
+            "csrf_token": token, "item_id": item_id, "text": what, "responsible": "Rasa, shift lead", "due_on": due})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
     from audit.models import CorrectiveAction
     swept = db.session.scalar(select(CorrectiveAction).where(CorrectiveAction.item_id == PLAIN,

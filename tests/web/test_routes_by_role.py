@@ -183,6 +183,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "api.stats": {"GET": [Case(only("admin", "reviewer", auditor=403, manager=403),
                                lambda w: Target(w.chain_report().values, query={"checklist": "store-visit"}),
                                token=True, anonymous=401)]},
+    "api.list_actions": {"GET": [Case(only("admin", "reviewer", "manager", auditor=403), token=True, anonymous=401)]},
     "api.get_visit": {"GET": [Case(c.expect, c.target, token=True, anonymous=401) for c in VISIT_PAGE_CASES]},
     "api.create_visit": {"POST": [Case(only(admin=400, reviewer=400, auditor=400, manager=403), token=True,
                                        json=True, anonymous=401)]},  # 400: the empty body is refused

@@ -6,7 +6,7 @@ the browser's session cookie, so it needs no CSRF token. Roles are those of the 
 
 :mod:`.auth` authenticates and turns errors into JSON, :mod:`.payload` validates request
 bodies, :mod:`.serialize` builds the response shapes, :mod:`.views` holds the endpoints, :mod:`.stats` the chain's
-statistics.
+statistics, :mod:`.actions` the corrective actions.
 """
 from flask import Blueprint
 
@@ -15,4 +15,4 @@ from ...extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from . import auth, stats, views  # noqa: F401  (attach the hooks and routes to bp)
+from . import actions, auth, stats, views  # noqa: F401  (attach the hooks and routes to bp)
