@@ -7,6 +7,7 @@ values only: dicts, lists, strings, numbers and ``Markup`` SVG.
 """
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -91,7 +92,8 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         "funnel_limits_shown": _limits_inside(stats.get("funnel_curve")),
         "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
         "auditors": _auditors(consistency, stats["visits"]),
-        "trend": _trend(stats["trend"], narrowed=narrowed(stats), filters=stats.get("filters") or {}),
+        "trend": _trend(stats["trend"], narrowed=narrowed(stats), filters=stats.get("filters") or {},
+                        versions=stats.get("checklist_versions") or []),
         "regions": [{"name": r["name"] or _("No region"), "filter": r["name"], "locations": r["locations"],
                      "visits": r["visits"], "mean": number(r["mean"])} for r in stats["regions"]],
         "bands": [{"symbol": BAND_SYMBOLS[b], "text": band_text(b)}
@@ -239,24 +241,39 @@ def _auditors(consistency: dict, visits: int) -> dict:
 
 
 def _trend(trend: list[dict], narrowed: bool = False, filters: dict | None = None,
-           today: date | None = None) -> dict | None:
+           today: date | None = None, versions: list[dict] = ()) -> dict | None:
     """Monthly means; named "chain mean" only when no filter narrows the chain (a region's line
     called "chain mean" was read as the whole chain's). Points stand at their calendar month and
     a month without visits breaks the line (imported audits with gaps looked evenly spaced).
     A month the period covers only in part, or that is not over yet, is marked with an asterisk
-    and a note: December's 3 visits of its first day read as a 10-point fall after November's 164."""
+    and a note: December's 3 visits of its first day read as a 10-point fall after November's 164.
+    Where a newer checklist version came into use (its first visit) a dotted line says "v3": a
+    step in the line may be the checklist's, not the service's."""
     if not trend:
         return None
     partial = _partial_months(filters or {}, today or local_today())
     labels = [format_date(date(int(t["month"][:4]), int(t["month"][5:]), 1), "LLL yyyy")
               + ("*" if t["month"] in partial else "") for t in trend]
     name = _("Mean of the chosen visits") if narrowed else _("Chain mean")
+    positions = [month_index(t["month"]) for t in trend]
+    marks = [(where, _("v%(number)s", number=v["number"])) for v in versions[1:]
+             if min(positions) < (where := _month_position(v["first"])) < max(positions)]
     return {
         "chart": line_charts.legend_line_chart(labels, {name: [t["mean"] for t in trend]}, label=_("Trend by month"),
-                                          positions=[month_index(t["month"]) for t in trend], join_within=1),
+                                               positions=positions, join_within=1, marks=marks),
         "rows": [{"month": label, "visits": t["visits"], "mean": number(t["mean"])} for label, t in zip(labels, trend)],
         "partial": any(t["month"] in partial for t in trend),
+        "versions_note": _("A dotted line marks the day a newer version of the checklist came into use "
+                           "(v2: version 2): a step there may come from the checklist, not from the service.")
+        if marks else "",
     }
+
+
+def _month_position(day: str) -> float:
+    """Where a day ("YYYY-MM-DD") falls on the trend's month axis: a month's point stands at its
+    index, so the month runs from index − 0.5 (its 1st) to index + 0.5."""
+    when = date.fromisoformat(day)
+    return month_index(day[:7]) - 0.5 + (when.day - 1) / calendar.monthrange(when.year, when.month)[1]
 
 
 def _partial_months(filters: dict, today: date) -> set[str]:

@@ -114,7 +114,7 @@ def _value_label(px: float, py: float, value: float, left: float) -> tuple[str, 
 def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]], label: str = "Trend",
                       reference: tuple[str, float] | None = None, height: int = 200,
                       width: int = 640, positions: Sequence[float] | None = None,
-                      join_within: float | None = None) -> Markup:
+                      join_within: float | None = None, marks: Sequence[tuple[float, str]] = ()) -> Markup:
     """Scores (0–100) over time as lines, with the legend above the plot so it never covers a point.
 
     The first series is drawn strongest, with its values printed; ``reference`` is an optional
@@ -122,7 +122,9 @@ def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | 
     ``positions`` (one number per label, e.g. :func:`.periods.month_index` or days) place the points
     in time, so a gap leaves its space; without them the points are evenly spaced. Neighbours
     more than ``join_within`` apart are not joined (a month without visits breaks the line), nor
-    are points either side of a missing value.
+    are points either side of a missing value. ``marks`` are ``(position, label)`` pairs drawn as
+    dotted vertical lines (e.g. where a new checklist version came into use), with ``positions``
+    only, and only inside the plotted span.
     """
     left, right, top, bottom = 40, 30, 30, 28
     left, right = _room_for_end_labels(labels, left, right)
@@ -137,6 +139,15 @@ def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | 
                     f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{GREY}">{tick}</text>')
     for i in _shown_labels(xs, labels):
         body.append(f'<text x="{xs[i]:.1f}" y="{height - 9}" text-anchor="middle" fill="{GREY}">{escape(labels[i])}</text>')
+    if positions is not None and len(set(positions)) > 1:
+        low, high = min(positions), max(positions)
+        plot = width - left - right
+        for where, text in marks:
+            if low < where < high:
+                mx = left + plot * (where - low) / (high - low)
+                body.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top - 8}" y2="{height - bottom}" stroke="{GREY}" '
+                            f'stroke-dasharray="2 3"/><text x="{mx + 3:.1f}" y="{top - 1}" fill="{GREY}">'
+                            f'{escape(text)}</text>')
     legend_x = left
     if reference is not None:
         name, value = reference

@@ -3,6 +3,7 @@ versions and how many visits each, head office is warned (dashboard, summary, JS
 checklist page lists what changed."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -96,6 +97,21 @@ def test_dashboard_and_checklist_page_show_the_change(app, client, runner, check
     login(client, "boss@example.com")
     dashboard = client.get("/office?checklist=store-visit").get_data(as_text=True)
     assert "versions of the checklist" in dashboard
+    # The trend marks where version 2 came into use (15 October), between September's point and
+    # October's, nearer October's (the month's middle is its point).
+    start = dashboard.index('aria-label="Trend by month"')
+    trend = dashboard[start:dashboard.index("</svg>", start)]
+    mark = re.search(r'<line x1="([\d.]+)" x2="\1" [^>]*stroke-dasharray="2 3"/><text [^>]*>v2</text>', trend)
+    assert mark, trend
+    labels = {m.group(2): float(m.group(1)) for m in re.finditer(r'<text x="([\d.]+)" y="[\d.]+" '
+                                                                 r'text-anchor="middle" fill="[^"]+">(\w+) 2026</text>', trend)}
+    september, october = next(x for name, x in labels.items() if name.startswith("Sep")), labels["Oct"]
+    at = (float(mark.group(1)) - september) / (october - september)
+    assert 0.5 < at < 1, at  # 14 days into October: 0.5 + 14/31
+    assert abs(at - (0.5 + 14 / 31)) < 0.01
+    assert "A dotted line marks the day a newer version of the checklist came into use" in dashboard
+    one_version = client.get("/office?checklist=store-visit&since=2026-10-16").get_data(as_text=True)
+    assert "A dotted line marks" not in one_version and ">v2</text>" not in one_version
     page = client.get("/checklists/store-visit").get_data(as_text=True)
     assert "Changes from version 1" in page and "weight 1 → 3" in page and "These changes move scores" in page
     first = client.get("/checklists/store-visit?version=1").get_data(as_text=True)
