@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from markupsafe import escape
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -24,6 +24,12 @@ MESSAGES = {
     500: (_l("Something went wrong on our side"),
           _l("Nothing was saved by the failed request. Try again; if it happens again, tell your administrator.")),
 }
+#: SQLite lets one writer in at a time; a long import holds the file for longer than a request
+#: waits (5 s), and the request that gave up saved nothing.
+BUSY = (_l("The database is busy"),
+        _l("Another task, such as an import, is writing to it just now. Nothing was saved by this request: "
+           "go back and send it again in a minute."))
+BUSY_RETRY_SECONDS = "30"
 EXPIRED = (_l("The page has expired"),
            _l("The form was open too long or was sent from an old page. Reload the page and try again."))
 
@@ -50,11 +56,15 @@ def install_error_pages(app: Flask) -> None:
             pass  # the connection is gone: nothing was written through it either
         code = error.code or 500
         headers = {k: v for k, v in error.get_headers() if k == "Allow"}
+        busy = code == 500 and database_busy(error)
+        if busy:
+            code, headers = 503, {"Retry-After": BUSY_RETRY_SECONDS}
         if request.path.startswith("/api/"):
             from .api.auth import error_response
 
-            return error_response(code, error.name.lower(), {}, headers)
-        title, message = EXPIRED if isinstance(error, CSRFError) else MESSAGES.get(code, (error.name, ""))
+            return error_response(code, "database busy" if busy else error.name.lower(), {}, headers)
+        title, message = (BUSY if busy else EXPIRED if isinstance(error, CSRFError)
+                          else MESSAGES.get(code, (error.name, "")))
         try:
             return render_template("errors/error.html", code=code, title=title, message=message), code, headers
         except SQLAlchemyError:
@@ -62,3 +72,9 @@ def install_error_pages(app: Flask) -> None:
             plain_title, plain_message = UNAVAILABLE if code == 500 else (error.name, "")
             page = PLAIN_PAGE.format(title=escape(plain_title), message=escape(plain_message), code=code)
             return page, 503 if code == 500 else code, {**headers, "Retry-After": "60"}
+
+
+def database_busy(error: HTTPException) -> bool:
+    """Did the request fail because another writer held the SQLite file past the busy timeout?"""
+    original = getattr(error, "original_exception", None)
+    return isinstance(original, OperationalError) and "database is locked" in str(original)

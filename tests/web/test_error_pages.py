@@ -50,3 +50,32 @@ def test_switching_language_after_a_form_goes_to_a_page_that_opens(client, admin
     answer = client.post("/language", data={"lang": "lt", "next": page, "csrf_token": token})
     assert answer.status_code == 302 and answer.headers["Location"] == lands_on
     assert client.get(lands_on).status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # one writer at a time is SQLite's own limit
+def test_a_request_that_waits_too_long_for_a_busy_sqlite_file_says_so_and_saves_nothing(app, client, admin):
+    """`audit import-visits` holds the embedded database's write lock for the whole import; a
+    form sent meanwhile waited 5 s and got "Something went wrong on our side"."""
+    import sqlite3
+
+    from audit.extensions import db
+    from audit.models import User
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not a traceback
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    other = sqlite3.connect(db.engine.url.database, timeout=1)
+    other.execute("BEGIN IMMEDIATE")  # another process writing, as an import does
+    try:
+        response = client.post("/language", data={"lang": "lt", "csrf_token": token})
+    finally:
+        other.rollback()
+        other.close()
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    page = response.get_data(as_text=True)
+    assert "The database is busy" in page and "Nothing was saved by this request" in page
+    db.session.remove()
+    assert db.session.get(User, admin.id).locale != "lt"
+    # once the other writer is done, the same form goes through
+    assert client.post("/language", data={"lang": "lt", "csrf_token": token}).status_code == 302
+    db.session.remove()
+    assert db.session.get(User, admin.id).locale == "lt"

@@ -90,5 +90,9 @@ def _allow_header(exc: HTTPException) -> dict:
 
 @bp.errorhandler(InternalServerError)
 def server_error(exc: InternalServerError):
+    from ..errors import BUSY_RETRY_SECONDS, database_busy
+
     db.session.rollback()
+    if database_busy(exc):  # nothing was saved: the client sends it again later
+        return error_response(503, "database busy", {}, {"Retry-After": BUSY_RETRY_SECONDS})
     return error_response(500, "internal server error", {})
