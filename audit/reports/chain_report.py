@@ -21,6 +21,8 @@ from .pdf import render_pdf
 from .periods import format_locale
 
 TEMPLATE = "reports/chain.html"
+#: Up to this many branches the sections follow one another rather than each starting a page.
+COMPACT_BRANCHES = 15
 
 
 def chain_report_context(spec: StatsFilter, lang: str) -> dict:
@@ -36,6 +38,9 @@ def chain_report_context(spec: StatsFilter, lang: str) -> dict:
             "filters": filter_labels(spec, title),
             "generated": format_date(local_today(), "long"),
             **chain_view(stats, PDF),
+            # A few branches: the sections follow one another instead of each taking a page
+            # (3 branches made 5 pages, most of them blank below a small table).
+            "compact": len(stats["locations"]) <= COMPACT_BRANCHES,
         }
 
 

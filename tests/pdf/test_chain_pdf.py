@@ -67,8 +67,22 @@ def test_the_chain_pdf_summarises_the_chain_in_sentences(app, runner, tmp_path, 
     assert re.search(rf"{re.escape(inside['code'])} {re.escape(inside['name'])} .{{0,40}}?"
                      r"\d+\.\d–\d+\.\d \d+\.\d – ", text), text[:2000]
     pages = len(pdf_reader(data).pages)
-    assert 4 <= pages <= 8
+    assert 2 <= pages <= 5  # 12 branches: the sections follow one another, each kept whole
     assert f"page {pages} of {pages}" in text
+    first = squash(pdf_reader(data).pages[0].extract_text())
+    assert "Executive summary" in first and "Ranking of branches" in first
+
+
+def test_a_three_branch_chain_is_not_spread_over_a_page_per_section(app, runner, tmp_path, checklists):
+    """3 branches made 5 pages, most of them a small table and blank paper; sections now
+    follow one another, none cut in two, and a large chain still starts each on a new page."""
+    build_demo(runner, locations=3, months=3)
+    reader = pdf_reader(chain_pdf(runner, tmp_path))
+    assert len(reader.pages) <= 3
+    texts = [squash(page.extract_text()) for page in reader.pages]
+    for heading in ("Ranking of branches", "Sections: where branches differ", "Funnel plot",
+                    "The least consistent questions", "Auditor leniency", "Trend by month", "Regions"):
+        assert sum(heading in t for t in texts) == 1, heading
 
 
 def test_a_period_brings_the_declines_and_the_filters_into_the_title(app, runner, tmp_path, checklists):
