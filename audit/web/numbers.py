@@ -9,6 +9,7 @@ translated sentences agree, so one paragraph never mixes the two styles.
 """
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel import Locale
@@ -16,8 +17,9 @@ from flask_babel import format_decimal, format_percent, get_locale
 
 
 def decimal_text(value: float | None, pattern: str = "0.0") -> str:
-    """``value`` in the current language's digits, rounded half up; '–' for no value."""
-    if value is None:
+    """``value`` in the current language's digits, rounded half up; '–' for no value (None, or
+    NaN: the spread of one visit's score showed "NaN,0" on the dashboard)."""
+    if not _finite(value):
         return "–"
     with localcontext() as context:  # Babel quantizes in the current decimal context
         context.rounding = ROUND_HALF_UP
@@ -37,6 +39,10 @@ def shown_difference(value: float | None, reference: float | None, decimals: int
     return float(shown(value) - shown(reference))
 
 
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
 def percent_pattern(locale: Locale, decimals: int = 0) -> str:
     """The locale's percent pattern with up to ``decimals`` decimals: '#,##0.#\xa0%' (lt, 1)."""
     pattern = locale.percent_formats[None].pattern
@@ -47,7 +53,7 @@ def percent_pattern(locale: Locale, decimals: int = 0) -> str:
 
 def percent(fraction: float | None, decimals: int = 0) -> str:
     """``fraction`` (0–1) as a percentage in the current language; '–' for no value."""
-    if fraction is None:
+    if not _finite(fraction):
         return "–"
     with localcontext() as context:
         context.rounding = ROUND_HALF_UP

@@ -374,3 +374,26 @@ def test_with_a_period_the_ranking_shows_each_branchs_change(client, demo):
         assert ("●" in row) == record["change"]["significant"]
     without = client.get("/office?checklist=store-visit").get_data(as_text=True)
     assert ">Change<" not in without[without.index('id="ranking-table"'):]
+
+
+def test_a_period_with_a_single_visit_shows_no_spread_rather_than_nan(app, client, demo):
+    """A day with one approved visit has no spread of scores: the tile read "NaN,0" (in Latvian,
+    "NaN.0" in English) on the dashboard and in the chain PDF."""
+    from audit.models import Checklist, ChecklistVersion, Visit
+    from audit.times import local_date
+
+    days = {}
+    for (visited_at,) in db.session.execute(
+            select(Visit.visited_at).join(ChecklistVersion).join(Checklist)
+            .where(Checklist.key == "store-visit", Visit.status == "approved")):
+        day = local_date(visited_at)
+        days[day] = days.get(day, 0) + 1
+    lonely = min(day for day, n in days.items() if n == 1).isoformat()
+    stats = chain_statistics(StatsFilter("store-visit", since=_d(lonely), until=_d(lonely)))
+    assert stats["visits"] == 1
+    login(client, demo["reviewer"].email)
+    query = f"checklist=store-visit&since={lonely}&until={lonely}"
+    page = text_of(client.get(f"/office?{query}").get_data(as_text=True))
+    assert "NaN" not in page and "– spread of visit scores (SD)" in page
+    pdf = pdf_text(client.get(f"/office/report.pdf?{query}").data)
+    assert "NaN" not in pdf and "– spread of visit scores (SD)" in pdf
