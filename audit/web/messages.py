@@ -57,7 +57,10 @@ PATTERNS = [
     (re.compile(r"^the visit cannot be before (\d{4}-\d\d-\d\d)$"),
      lambda m: _("The visit cannot be before %(day)s: check the year.", day=format_date(date.fromisoformat(m[1]), "long"))),
     (re.compile(r"^the due day can be at most a year ahead, until (\d{4}-\d\d-\d\d)$"),
-     lambda m: _("The due day can be at most a year ahead, until %(day)s.", day=format_date(date.fromisoformat(m[1]), "long"))),
+     # The day last, in the short form: a long date ends with "г." in Russian (a second full
+     # stop) and "līdz" would need the dative in Latvian.
+     lambda m: _("The due day can be at most a year ahead. The latest possible: %(day)s",
+                 day=format_date(date.fromisoformat(m[1]), "short"))),
 ]
 
 

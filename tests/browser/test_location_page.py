@@ -74,3 +74,32 @@ def test_a_long_answer_wraps_instead_of_pushing_the_visit_page_sideways(page, li
         return box.right > card.right + 1; }).length""")
     assert outside == 0
     screenshot(page, f"visit-page-long-answer-{lang}")
+
+
+def test_long_corrective_actions_wrap_instead_of_pushing_pages_sideways(page, live_server, manager):
+    """A 200-character name without a space in "who" made the visit page 2189 px wide, and a long
+    task with a long name pushed the home page's Visit link off a portrait tablet."""
+    from sqlalchemy import select
+
+    from audit.extensions import db
+    from audit.models import CorrectiveAction, Location, Visit
+    from audit.services.actions import failed_items
+
+    user, code = manager
+    visits = db.session.scalars(select(Visit).join(Location).where(Location.code == code, Visit.status == "approved")
+                                .order_by(Visit.visited_at.desc())).all()
+    visit = next(v for v in visits if failed_items(v))
+    task = "Провести повторное обучение всех сотрудников отдела по стандартам ответа на письма клиентов. " * 4
+    for responsible in ("Заместитель управляющего филиалом Анна-Мария Константинопольская", "Ж" * 200):
+        db.session.add(CorrectiveAction(visit_id=visit.id, location_id=visit.location_id,
+                                        item_id=sorted(failed_items(visit))[0], text=task, responsible=responsible,
+                                        due_on=date.today() + timedelta(days=10), created_by_id=user.id))
+    db.session.commit()
+    sign_in(page, live_server, user.email)
+    for url in ("/", f"/visits/{visit.id}", f"/office/locations/{code}"):
+        page.goto(live_server + url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], url
+    page.goto(live_server + "/")
+    visit_link = page.locator(f"#open-actions a[href*='/visits/{visit.id}']").first
+    box = visit_link.bounding_box()
+    assert box and box["x"] + box["width"] <= page.viewport_size["width"]

@@ -10,6 +10,7 @@ from html import unescape
 
 from audit.extensions import db
 from audit.models import AuditLogEntry, CorrectiveAction, utcnow
+from audit.services.actions import latest_due_day
 from audit.times import local_today
 from tests.conftest import csrf_token, login
 
@@ -148,6 +149,16 @@ def test_overdue_first_then_by_due_day_and_a_past_due_day_is_refused_keeping_wha
 
     too_late = _text(_plan(client, visit.id, due_on=(today + timedelta(days=400)).isoformat()))
     assert "The due day can be at most a year ahead" in too_late
+    # The latest day last, in the short form: the long one gave "… 2027 г.." in Russian and the
+    # nominative after "līdz" in Latvian.
+    latest = latest_due_day(today)
+    for lang, words, day in (("ru", "Самый поздний возможный: ", latest.strftime("%d.%m.%Y")),
+                             ("lv", "Vēlākais iespējamais: ", latest.strftime("%d.%m.%y"))):
+        client.post("/language", data={"lang": lang, "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+        refused_late = _text(_plan(client, visit.id, due_on=(today + timedelta(days=400)).isoformat()))
+        assert words + day in refused_late, (lang, refused_late[refused_late.find(words) - 80:][:200])
+        assert ".." not in refused_late.replace("...", "")
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
     missing = _text(_plan(client, visit.id, text="  ", due_on=""))
     assert "Say what will be done." in missing and "Choose the day it is due." in missing
     not_failed = client.post(f"/visits/{visit.id}/actions", follow_redirects=True, data={
