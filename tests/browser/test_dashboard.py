@@ -105,3 +105,23 @@ def test_an_error_under_one_filter_leaves_the_labels_in_line(page, live_server, 
         .map(s => Math.round(s.getBoundingClientRect().top))""")
     rows = sorted(set(tops))
     assert len(rows) <= 3 and tops[0] == tops[1]  # "Checklist" and "From" labels on one line
+
+
+def test_the_section_table_keeps_the_branch_in_view_while_its_sections_scroll(page, live_server, head_office):
+    """Eight Latvian section titles beside the branch are wider than a 1024 px tablet: half the
+    columns were reachable only by scrolling, with no sign of it and the branch scrolled away."""
+    sign_in(page, live_server, head_office.email)
+    follow(page, "button.lang[value=lv]")
+    page.goto(f"{live_server}/office")
+    page.click("#heat-table summary")
+    wrap = page.locator("#heat-table .table-wrap")
+    overflow = wrap.evaluate("w => w.scrollWidth - w.clientWidth")
+    if overflow <= 1:
+        return  # it fits (portrait is narrower, so at least that size scrolls)
+    # the scrolling side is shaded (the scroll shadows of the wrapper)
+    assert "radial-gradient" in wrap.evaluate("w => getComputedStyle(w).backgroundImage")
+    wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+    first = page.locator("#heat-table tbody th").first
+    assert first.bounding_box()["x"] <= wrap.bounding_box()["x"] + 1  # the branch did not scroll away
+    assert first.is_visible() and "·" in first.inner_text()
+    assert no_horizontal_scroll(page)
