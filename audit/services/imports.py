@@ -350,12 +350,19 @@ class _Checker:
                              tuple(self.new_auditors), similar)
 
     def _lookalikes(self) -> tuple[Lookalike, ...]:
-        """The new auditors that resemble a user already here: a typo would split one auditor in two."""
+        """The new auditors that resemble a user already here, or another new one earlier in the
+        file (the first import of a spreadsheet has no users to compare with): a typo would split
+        one auditor in two."""
         if not self.new_auditors:
             return ()
         users = [tuple(row) for row in db.session.execute(select(User.email, User.name).order_by(User.id))]
-        found = (lookalike(email, name, users) for email, name in self.new_auditors.items())
-        return tuple(similar for similar in found if similar is not None)
+        found, earlier = [], []
+        for email, name in self.new_auditors.items():
+            similar = lookalike(email, name, users) or lookalike(email, name, earlier, in_file=True)
+            if similar is not None:
+                found.append(similar)
+            earlier.append((email, name))
+        return tuple(found)
 
     def _insert(self, kind: str, name: str, row: Region | Location) -> Region | Location:
         """Insert a region or branch the check found new. The unique constraints see only the

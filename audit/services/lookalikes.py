@@ -25,14 +25,17 @@ class Lookalike:
     existing_email: str
     existing_name: str
     by_name: bool
+    in_file: bool = False  # the other is new too, earlier in the same file
 
     def describe(self) -> str:
         """``new auditor 'jonas@exmaple.lt' — similar to existing 'jonas@example.lt'`` (the CLI
         speaks English); names too when it is the names that are alike."""
+        other = (f"'{self.existing_email}'" + (f" ({self.existing_name.strip()})" if self.by_name else "")
+                 + (", also new in this file" if self.in_file else ""))
+        similar = "similar to" if self.in_file else "similar to existing"
         if self.by_name:
-            return (f"new auditor '{self.email}' ({self.name}) — similar to existing '{self.existing_email}' "
-                    f"({self.existing_name.strip()})")
-        return f"new auditor '{self.email}' — similar to existing '{self.existing_email}'"
+            return f"new auditor '{self.email}' ({self.name}) — {similar} {other}"
+        return f"new auditor '{self.email}' — {similar} {other}"
 
 
 def typing_slips(a: str, b: str, limit: int) -> int | None:
@@ -86,16 +89,17 @@ def emails_alike(a: str, b: str) -> bool:
     return local is not None and domain is not None and local + domain <= 2
 
 
-def lookalike(email: str, name: str, users: list[tuple[str, str]]) -> Lookalike | None:
-    """The first of ``users`` (``(email, name)`` of every existing user) that the new auditor
-    ``email``/``name`` resembles: the e-mail addresses a slip or two apart, or the names the
-    same as name_key compares them or a slip or two apart."""
+def lookalike(email: str, name: str, users: list[tuple[str, str]], in_file: bool = False) -> Lookalike | None:
+    """The first of ``users`` (``(email, name)`` of every existing user, or with ``in_file`` of
+    the new auditors before this one in the file) that the new auditor ``email``/``name``
+    resembles: the e-mail addresses a slip or two apart, or the names the same as name_key
+    compares them or a slip or two apart."""
     key = name_key(name)
     email = email.lower()
     for other_email, other_name in users:
         if emails_alike(email, other_email.lower()):
-            return Lookalike(email, name, other_email, other_name, by_name=False)
+            return Lookalike(email, name, other_email, other_name, by_name=False, in_file=in_file)
     for other_email, other_name in users:
-        if alike(key, name_key(other_name)):
-            return Lookalike(email, name, other_email, other_name, by_name=True)
+        if key and alike(key, name_key(other_name)):
+            return Lookalike(email, name, other_email, other_name, by_name=True, in_file=in_file)
     return None

@@ -74,6 +74,23 @@ def test_an_import_without_lookalikes_says_nothing_more(runner, tmp_path, jonas)
     assert result.output.splitlines()[2:] == ["  created 2 auditors: ruta.kazlauskiene@example.lt, ona@example.lt"]
 
 
+def test_new_auditors_like_each_other_in_one_file_are_named_too(runner, tmp_path, jonas):
+    """The first import of a chain's spreadsheet has no users to compare with: two spellings of
+    one new auditor in the file were created silently."""
+    path = write(tmp_path, HEADER + ",auditor_name\n"
+                 + rows("V-1", "ruta.kazlauskiene@example.lt", "Rūta Kazlauskienė")
+                 + rows("V-2", "ruta.kazlauskine@example.lt", "Rūta Kazlauskienė")  # a letter missed
+                 + rows("V-3", "r.kazlauskiene@example.lt", "Ruta Kazlauskiene")  # the same name, no accents
+                 + rows("V-4", "mindaugas.zukauskas@example.lt", "Mindaugas Žukauskas"))  # someone else
+    result = runner.invoke(args=["import-visits", "--dry-run", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[3:] == [
+        "  new auditor 'ruta.kazlauskine@example.lt' — similar to 'ruta.kazlauskiene@example.lt', also new in this file",
+        "  new auditor 'r.kazlauskiene@example.lt' (Ruta Kazlauskiene) — similar to 'ruta.kazlauskiene@example.lt' "
+        "(Rūta Kazlauskienė), also new in this file",
+    ]
+
+
 # --- branches deactivated with visits still open -------------------------------------------------
 
 
