@@ -6,10 +6,12 @@ then split. Such a new auditor is named in the import's summary as resembling th
 user: the same name as :func:`~audit.services.import_values.name_key` compares names (case,
 accents and spaces aside), or an e-mail address or name a couple of typing slips away
 (:func:`typing_slips`: a letter missed, added, changed, or two swapped; fewer in short
-names, where one letter makes another name).
+names, where one letter makes another name). Numbered accounts (``shopper07``, ``shopper08``)
+differ in their numbers only, and are not taken for typos.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .import_values import name_key
@@ -72,9 +74,16 @@ def slips_allowed(text: str) -> int:
     return 0 if len(text) < 4 else 1 if len(text) < 8 else 2
 
 
+def numbered_apart(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ only in their numbers: ``shopper07`` and ``shopper08`` are
+    an agency's numbered accounts, not one account mistyped."""
+    return a != b and re.sub(r"\d+", "#", a) == re.sub(r"\d+", "#", b)
+
+
 def alike(a: str, b: str) -> bool:
-    """Whether ``a`` is ``b`` but for the slips :func:`slips_allowed` lets the shorter have."""
-    return typing_slips(a, b, slips_allowed(min(a, b, key=len))) is not None
+    """Whether ``a`` is ``b`` but for the slips :func:`slips_allowed` lets the shorter have
+    (numbers aside: see :func:`numbered_apart`)."""
+    return not numbered_apart(a, b) and typing_slips(a, b, slips_allowed(min(a, b, key=len))) is not None
 
 
 def emails_alike(a: str, b: str) -> bool:
@@ -84,6 +93,8 @@ def emails_alike(a: str, b: str) -> bool:
     if a == b:
         return False
     (local_a, _, domain_a), (local_b, _, domain_b) = a.rpartition("@"), b.rpartition("@")
+    if domain_a == domain_b and numbered_apart(local_a, local_b):
+        return False
     local = typing_slips(local_a, local_b, slips_allowed(min(local_a, local_b, key=len)))
     domain = typing_slips(domain_a, domain_b, slips_allowed(min(domain_a, domain_b, key=len)))
     return local is not None and domain is not None and local + domain <= 2

@@ -81,7 +81,10 @@ def test_new_auditors_like_each_other_in_one_file_are_named_too(runner, tmp_path
                  + rows("V-1", "ruta.kazlauskiene@example.lt", "Rūta Kazlauskienė")
                  + rows("V-2", "ruta.kazlauskine@example.lt", "Rūta Kazlauskienė")  # a letter missed
                  + rows("V-3", "r.kazlauskiene@example.lt", "Ruta Kazlauskiene")  # the same name, no accents
-                 + rows("V-4", "mindaugas.zukauskas@example.lt", "Mindaugas Žukauskas"))  # someone else
+                 + rows("V-4", "mindaugas.zukauskas@example.lt", "Mindaugas Žukauskas")  # someone else
+                 # an agency's numbered accounts differ in their numbers only: not typos
+                 + rows("V-5", "shopper07@agency.lt") + rows("V-6", "shopper08@agency.lt")
+                 + rows("V-7", "s12@agency.lt", "Shopper 12") + rows("V-8", "s13@agency.lt", "Shopper 13"))
     result = runner.invoke(args=["import-visits", "--dry-run", str(path)])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[3:] == [
