@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, Index, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -39,6 +39,12 @@ class Location(db.Model):
 
     region: Mapped[Region | None] = relationship(back_populates="locations")
     managers: Mapped[list[User]] = relationship(secondary=manager_location, back_populates="locations")
+
+
+# Codes are one whatever their case (kns-14 is KNS-14): the app checks before it writes, and
+# this index holds when two writers check at the same moment. Codes are ASCII, so SQLite's
+# upper() folds them as PostgreSQL's does.
+Index("uq_location_code_upper", func.upper(Location.code), unique=True)
 
 
 class User(UserMixin, db.Model):
