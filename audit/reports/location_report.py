@@ -23,6 +23,7 @@ from ..stats.findings import CHECKLIST_VERSIONS_DIFFER
 from . import charts, line_charts
 from .common import ReportError
 from .pdf import render_pdf
+from ..services.actions import location_actions
 from .periods import format_locale, month_index, months_up_to
 from .finding_sentences import checklist_versions_differ
 from ..times import local_today
@@ -70,9 +71,11 @@ def location_report_context(code: str, since: date | None, until: date | None, c
 
 def location_report_pdf(code: str, since: date | None, until: date | None, checklist: str, lang: str,
                         show_auditor: bool = True) -> bytes:
-    """The location report as PDF bytes (``show_auditor`` False: without who made each visit)."""
+    """The location report as PDF bytes (``show_auditor`` False: without who made each visit),
+    with the branch's corrective actions: those still open and those done lately."""
     context = location_report_context(code, since, until, checklist, lang)
-    return render_pdf("reports/location.html", {**context, "show_auditor": show_auditor}, lang)
+    actions = location_actions(context["location"]["code"], local_today(), lang)
+    return render_pdf("reports/location.html", {**context, "show_auditor": show_auditor, "actions": actions}, lang)
 
 
 def _context(location, own: dict, chain: dict, checklist: str, since: date, until: date, lang: str) -> dict:

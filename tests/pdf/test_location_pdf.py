@@ -173,3 +173,34 @@ def test_a_short_period_says_it_is_why_few_branches_are_ranked(app, runner, tmp_
     whole = location_report_context(period["code"], None, None, "store-visit", "en")["summary"]
     assert whole["chain_locations"] == whole["branches_ever"]
     assert "A longer period compares with more branches" not in pdf_text(cli_pdf(runner, tmp_path, period))
+
+
+def test_the_report_lists_the_branch_s_corrective_actions(app, runner, tmp_path, period, make_user):
+    """The manager takes the period's report to the team meeting: what the branch has promised
+    to do, and what it has done lately, belongs with what went wrong."""
+    from sqlalchemy import select
+
+    from audit.extensions import db
+    from audit.models import CorrectiveAction, Location, Visit
+    from audit.services.actions import complete_action, failed_items, plan_action
+    from audit.times import local_today
+
+    manager = make_user("manager", locations=[period["code"]])
+    visit = next(v for v in db.session.scalars(
+        select(Visit).join(Location).where(Location.code == period["code"], Visit.status == "approved")
+        .order_by(Visit.visited_at.desc())) if failed_items(v))
+    first, second = sorted(failed_items(visit))[:2]
+    plan_action(visit, manager, first, "Brief every shift on the greeting", "Shift leads", local_today() + timedelta(days=5),
+                local_today())
+    done = plan_action(visit, manager, second, "Fix the price labels", "", local_today() + timedelta(days=2),
+                       local_today())
+    complete_action(done, manager, "All labels checked on Monday")
+    db.session.commit()
+    branch = db.session.scalar(select(Location).where(Location.code == period["code"]))
+    actions = db.session.scalars(select(CorrectiveAction).where(CorrectiveAction.location_id == branch.id)).all()
+    body = pdf_text(cli_pdf(runner, tmp_path, period))
+    assert "Corrective actions" in body
+    assert f"Open actions ({sum(a.status == 'open' for a in actions)})" in body
+    assert "Brief every shift on the greeting" in body and "Shift leads" in body
+    assert "Done in the last 90 days" in body and "Fix the price labels" in body
+    assert "Done: All labels checked on Monday" in body
