@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..names import same_name
+from .import_values import name_key
 from ..models import LOCATION_FORMATS, Location, Region, User
 from . import audit_log
 
@@ -27,8 +28,11 @@ class LocationError(ValueError):
 
 
 def create_location(*, code: str, name: str, region_id: int | None, city: str = "", address: str = "",
-                    format: str = "high_street", active: bool = True, actor: User | None = None) -> Location:
-    values = _valid_location(code, name, region_id, city, address, format, active)
+                    format: str = "high_street", active: bool = True, actor: User | None = None,
+                    check_name: bool = True) -> Location:
+    """A new branch; ``check_name`` False leaves the name's sameness to the branch import, which
+    checks a whole file at once."""
+    values = _valid_location(code, name, region_id, city, address, format, active, check_name=check_name)
     location = Location(**values)
     db.session.add(location)
     db.session.flush()
@@ -40,9 +44,10 @@ def create_location(*, code: str, name: str, region_id: int | None, city: str = 
 
 def update_location(location: Location, *, code: str, name: str, region_id: int | None, city: str = "",
                     address: str = "", format: str = "high_street", active: bool = True,
-                    actor: User | None = None) -> dict:
+                    actor: User | None = None, check_name: bool = True) -> dict:
     """Change ``location``; returns what changed (also written to the audit log)."""
-    values = _valid_location(code, name, region_id, city, address, format, active, ignore=location)
+    values = _valid_location(code, name, region_id, city, address, format, active, ignore=location,
+                             check_name=check_name)
     changes: dict = {}
     for attribute, new in values.items():
         old = getattr(location, attribute)
@@ -85,7 +90,8 @@ def delete_region(region: Region, actor: User | None = None) -> None:
     db.session.flush()
 
 
-def _valid_location(code, name, region_id, city, address, format, active, ignore: Location | None = None) -> dict:
+def _valid_location(code, name, region_id, city, address, format, active, ignore: Location | None = None,
+                    check_name: bool = True) -> dict:
     code = (code or "").strip()
     if not CODE_PATTERN.match(code):
         raise LocationError(
@@ -98,6 +104,8 @@ def _valid_location(code, name, region_id, city, address, format, active, ignore
     name = (name or "").strip()
     if not name:
         raise LocationError("a name is required", "name")
+    if check_name and (ignore is None or name_key(name) != name_key(ignore.name)):
+        _name_not_taken(code, name, ignore)
     region = None
     if region_id:
         region = db.session.get(Region, region_id)
@@ -109,6 +117,22 @@ def _valid_location(code, name, region_id, city, address, format, active, ignore
             "address": (address or "").strip(), "format": format, "active": bool(active)}
 
 
+def _name_not_taken(code: str, name: str, ignore: Location | None) -> None:
+    """Another branch with this name but for case, accents and spaces ("Volta  mega" beside
+    "Volta Mega") is the one meant, as the branch import says: refused, naming it."""
+    key = name_key(name)
+    others = select(Location.code, Location.name)
+    if ignore is not None:
+        others = others.where(Location.id != ignore.id)
+    other = next((other_code for other_code, other_name in db.session.execute(others)
+                  if name_key(other_name) == key), None)
+    if other is None:
+        return
+    if ignore is None:
+        raise LocationError(f"{code} is new, but '{name}' is the name of {other}: use that code or another name", "name")
+    raise LocationError(f"'{name}' is the name of {other}: give {code} another name", "name")
+
+
 def _valid_region_name(name: str, ignore: Region | None = None) -> str:
     name = (name or "").strip()
     if not name:
@@ -116,6 +140,11 @@ def _valid_region_name(name: str, ignore: Region | None = None) -> str:
     others = select(Region.name)
     if ignore is not None:
         others = others.where(Region.id != ignore.id)
-    if any(same_name(name, other) for other in db.session.scalars(others)):  # regions are few
+    names = list(db.session.scalars(others))  # regions are few
+    if any(same_name(name, other) for other in names):
         raise LocationError(f"a region called {name} already exists", "name")
+    # Riga beside Rīga splits one region's statistics in two (the import refuses it too).
+    similar = next((other for other in names if name_key(other) == name_key(name)), None)
+    if similar is not None:
+        raise LocationError(f"'{name}' is the region {similar} but for accents: write {similar}", "name")
     return name

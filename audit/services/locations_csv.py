@@ -255,7 +255,7 @@ class _Check:
     def row(self, row: BranchRow) -> None:
         location = self.existing.get(row.code.upper())
         try:  # the form's rules for the code (name, format and region are checked on their own)
-            _valid_location(row.code, "-", None, "", "", "high_street", True, ignore=location)
+            _valid_location(row.code, "-", None, "", "", "high_street", True, ignore=location, check_name=False)
         except LocationError as exc:
             self.problems.add(row.line, exc.field or "code", exc.message)
         first = self.seen.setdefault(row.code.upper(), row.line)
@@ -320,13 +320,14 @@ def _write(rows: list[BranchRow], checked: _Check, actor: User | None) -> Locati
             if location is None:
                 with creating("branch", row.code):
                     try:
-                        create_location(**_values(row, location, regions.get(region_name)), actor=actor)
+                        create_location(**_values(row, location, regions.get(region_name)), actor=actor,
+                                        check_name=False)
                     except LocationError as exc:
                         if exc.field == "code":  # the code was checked new: another has taken it since
                             raise ImportConflict("branch", row.code) from exc
                         raise
                 result.created.append(row.code)
-            elif changes := update_location(location, **_values(row, location, regions.get(region_name)),
+            elif changes := update_location(location, **_values(row, location, regions.get(region_name)), check_name=False,
                                             actor=actor):
                 result.updated.append(location.code)
                 if changes.get("active") == [True, False]:

@@ -232,6 +232,33 @@ def test_admin_creates_and_edits_locations(admin_client, admin, make_location):
                                           "active": [True, False]}
 
 
+def test_the_forms_refuse_the_near_duplicates_the_imports_refuse(admin_client, make_location):
+    """/admin/regions created "Riga" beside "Rīga" (a later import's "riga" then went into the new
+    one, splitting the region's statistics), and a new branch "Volta  mega" beside KNS-08's
+    "Volta Mega" — both refused by the spreadsheet imports."""
+    make_location("KNS-08", "Volta Mega", region="Rīga")
+    html = admin_client.post("/admin/regions", data={"csrf_token": form_of(admin_client, "/admin/regions"),
+                                                     "name": "Riga"}).get_data(as_text=True)
+    assert field_error(html, "name") == "“Riga” is the region Rīga but for accents: write Rīga"
+    assert db.session.scalar(select(func.count(Region.id))) == 1
+
+    data = {"csrf_token": form_of(admin_client, "/admin/locations/new"), "code": "KNS-97", "name": "Volta  mega",
+            "region": "0", "city": "", "address": "", "format": "mall", "active": "y"}
+    html = admin_client.post("/admin/locations/new", data=data).get_data(as_text=True)
+    assert field_error(html, "name") == "KNS-97 is new, but “Volta  mega” is the name of KNS-08: use that code or another name"
+    assert 'value="KNS-97"' in html  # what was typed stays
+    data["name"] = "Volta Mega Outlet"
+    assert admin_client.post("/admin/locations/new", data=data).status_code == 302
+    outlet = db.session.scalar(select(Location).where(Location.code == "KNS-97"))
+    data.update(csrf_token=form_of(admin_client, f"/admin/locations/{outlet.id}"), name="VOLTA MEGA")
+    html = admin_client.post(f"/admin/locations/{outlet.id}", data=data).get_data(as_text=True)
+    assert field_error(html, "name") == "“VOLTA MEGA” is the name of KNS-08: give KNS-97 another name"
+    # editing a branch without renaming it is never refused for its own name
+    kns08 = db.session.scalar(select(Location).where(Location.code == "KNS-08"))
+    data.update(csrf_token=form_of(admin_client, f"/admin/locations/{kns08.id}"), code="KNS-08", name="Volta Mega ")
+    assert admin_client.post(f"/admin/locations/{kns08.id}", data=data).status_code == 302
+
+
 def test_regions_are_created_renamed_and_only_empty_ones_deleted(admin_client, admin, make_location):
     make_location("VLN-01", region="Vilnius")
     vilnius = db.session.scalar(select(Region).where(Region.name == "Vilnius"))
