@@ -28,10 +28,14 @@ class AssignmentError(ValueError):
     """Assignments that cannot be created; ``errors`` lists ``line N: column: message`` in the
     user's language (column names stay as in the CSV header), in line order."""
 
-    def __init__(self, errors: list[str], ordered: list[tuple[int, str]] | None = None) -> None:
+    def __init__(self, errors: list[str], ordered: list[tuple[int, str]] | None = None,
+                 fields: list[tuple[str, str]] | None = None) -> None:
         ordered = ordered if ordered is not None else list(enumerate(errors))
         self.ordered = sorted(ordered, key=lambda problem: problem[0])
         self.errors = [text for _line, text in self.ordered]
+        #: ``(column, message)`` of each problem, for a form of one visit to show beside its field
+        #: ("" for the visit as a whole).
+        self.fields = fields or []
         super().__init__("\n".join(self.errors))
 
 
@@ -57,12 +61,13 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
                        lines: list[int] | None = None) -> list[Assignment]:
     """Create all or none; errors name the line (``lines``) or the position of each request."""
     codes = {r.location_code.strip().upper() for r in requests}  # codes are unique whatever their case
-    keys = {r.checklist for r in requests}
+    keys = {r.checklist.strip().lower() for r in requests}  # STORE-VISIT is store-visit, as codes and e-mails
     emails = {r.auditor.strip().lower() for r in requests}
     locations = {l.code.upper(): l for l in db.session.scalars(select(Location).where(func.upper(Location.code).in_(codes)))}
-    checklists = {c.key: c for c in db.session.scalars(select(Checklist).where(Checklist.key.in_(keys)))}
+    checklists = {c.key.lower(): c for c in db.session.scalars(select(Checklist).where(func.lower(Checklist.key).in_(keys)))}
     auditors = {u.email: u for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))}
     errors: list[tuple[int, str]] = []
+    fields: list[tuple[str, str]] = []
     created = []
     today = local_today()
     # The same visit twice (a file imported again, a form sent twice) is a mistake, not a plan:
@@ -74,8 +79,9 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
 
         def problem(column: str, message: str) -> None:
             errors.append(_problem(line, column, message, numbered_as=numbered_as))  # noqa: B023
+            fields.append((column, message))
         location = locations.get(request.location_code.strip().upper())
-        checklist = checklists.get(request.checklist)
+        checklist = checklists.get(request.checklist.strip().lower())
         auditor = auditors.get(request.auditor.strip().lower())
         if location is None or not location.active:
             problem("location_code", _("unknown or inactive location '%(code)s'", code=request.location_code))
@@ -102,7 +108,9 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
             problem("scenario", _("at most %(num)d characters", num=MAX_SCENARIO))
         if len(request.notes) > MAX_NOTES:
             problem("notes", _("at most %(num)d characters", num=MAX_NOTES))
-        if location is not None and checklist is not None and auditor is not None:
+        # Rows whose dates could not be read are not the same visit: their dates are unknown.
+        if (location is not None and checklist is not None and auditor is not None
+                and request.due_from is not None and request.due_until is not None):
             key = (location.id, checklist.id, auditor.id, request.due_from, request.due_until,
                    request.scenario.strip())
             if key in scheduled:
@@ -117,7 +125,7 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
                                       due_from=request.due_from, due_until=request.due_until,
                                       created_by_id=created_by.id))
     if errors or len(created) < len(requests):  # an unreadable date is its caller's error to report
-        raise AssignmentError([], errors)
+        raise AssignmentError([], errors, fields)
     db.session.add_all(created)
     db.session.flush()
     audit_log.record("assignments.created", "assignment", created[0].id if created else "-", created_by,
@@ -153,6 +161,8 @@ def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
     errors: list[tuple[int, str]] = []
     for row in reader:
         line = reader.line_num
+        if not row.get(None) and all(not (value or "").strip() for value in row.values()):
+            continue  # separators only (",,,,,,"): a spreadsheet's formatted empty row
         if len(requests) >= MAX_ROWS:
             raise AssignmentError([], [_problem(line, "", _("at most %(num)d assignments per file", num=MAX_ROWS))])
         given = len(header) - sum(value is None for value in row.values()) + len(row.get(None) or [])

@@ -81,6 +81,11 @@ def _listing() -> dict:
     return {"rows": rows, "page": page, "view": view, "search": search}
 
 
+#: The CSV column each form field is checked as.
+FORM_FIELDS = {"location_code": "location", "checklist": "checklist", "auditor": "auditor", "due_from": "due_from",
+               "due_until": "due_until", "scenario": "scenario", "notes": "notes"}
+
+
 def _require_scheduler() -> None:
     if not may(current_user, "manage_assignments"):
         abort(404)
@@ -99,7 +104,13 @@ def index():
                 notes=form.notes.data or "")], current_user)
         except AssignmentError as exc:
             db.session.rollback()
-            form.location.errors = list(form.location.errors) + exc.errors
+            # Each problem beside its field, without the CSV's "assignment 1: due_until:" prefix.
+            for column, message in exc.fields:
+                field = getattr(form, FORM_FIELDS.get(column, ""), None)
+                if field is None:
+                    flash(message[:1].upper() + message[1:], "error")
+                else:
+                    field.errors = list(field.errors) + [message]
         else:
             db.session.commit()
             flash(_("Visit scheduled."), "info")

@@ -97,3 +97,43 @@ def test_the_search_is_blind_to_case_in_every_alphabet_and_takes_wildcards_liter
     assert "1 scheduled visit" in client.get("/assignments?q=ПЕТРОВ").get_data(as_text=True)
     assert "0 scheduled visits" in client.get("/assignments?q=%").get_data(as_text=True)
     assert "0 scheduled visits" in client.get("/assignments?q=VLN_01").get_data(as_text=True)
+
+
+def test_unreadable_dates_are_not_called_the_same_visit_and_empty_rows_are_skipped(client, people):  # noqa: F811
+    """Rows whose dates could not be read were reported as "the same visit as line 2" besides
+    their date errors; a spreadsheet's formatted empty row (",,,,,,") gave five errors."""
+    as_user(client, people["admin"])
+    email = people["auditor"].email
+    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    plan = (HEADER + f"VLN-01,store-visit,{email},Buy a gift,2026-13-01,{end},\n"
+            + f"VLN-01,store-visit,{email},Buy a gift,12/15/2026,{end},\n"
+            + f"VLN-01,store-visit,{email},Buy a gift,,{end},\n" + ",,,,,,\n" + " , ,,,,,\n")
+    page = unescape(upload(client, plan).get_data(as_text=True))
+    assert "line 2: due_from: '2026-13-01' is not a date" in page and "line 4: due_from: a date like" in page
+    assert "the same visit" not in page and "line 5" not in page and "line 6" not in page
+    fine = HEADER + f"vln-01,STORE-VISIT,{email.upper()},Buy a gift,{start},{end},\n" + ",,,,,,\n"  # any case
+    assert "1 visit scheduled." in upload(client, fine).get_data(as_text=True) and count() == 1
+
+
+def test_the_one_visit_form_shows_each_problem_beside_its_field(client, people):  # noqa: F811
+    """The form showed "assignment 1: due_until: 2029-12-20 is more than two years ahead" under
+    Location, in the CSV's words."""
+    as_user(client, people["reviewer"])
+    email = people["auditor"].email
+    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+
+    def schedule(**changes) -> str:
+        data = {"one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": email,
+                "one-scenario": "Buy a gift", "one-due_from": start.isoformat(), "one-due_until": end.isoformat(),
+                "one-csrf_token": csrf_token(client.get("/assignments").get_data(as_text=True)), **changes}
+        return unescape(client.post("/assignments", data=data, follow_redirects=True).get_data(as_text=True))
+
+    far = (date.today() + timedelta(days=3 * 365)).isoformat()
+    page = schedule(**{"one-due_until": far})
+    label = page[page.index('name="one-due_until"') - 600:page.index('name="one-due_until"') + 600]
+    assert f"{far} is more than two years ahead; check the year" in label
+    assert "assignment 1" not in page and 'value="Buy a gift"' in page
+    assert "Visit scheduled." in schedule()
+    again = schedule()
+    assert "This visit is already scheduled (same location, checklist, auditor, dates and scenario)" in again
+    assert "assignment 1" not in again and count() == 1
