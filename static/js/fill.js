@@ -256,11 +256,19 @@
   form.querySelectorAll("[data-error-for]").forEach(function (el) {
     if (el.textContent.trim()) lastErrors[el.dataset.errorFor] = el.textContent.trim();
   });
+  function stillNeedsComment(id) {
+    var question = form.querySelector('.question[data-item="' + id + '"]');
+    return !!question && question.classList.contains("needs-comment");
+  }
   function showErrors(errors, sent) {
     errors = errors || {};
     KINDS.forEach(function (kind) {
       Object.keys(sent[kind]).forEach(function (key) {
-        if (errors[key]) lastErrors[key] = errors[key]; else delete lastErrors[key];
+        // A draft takes a failure without its required comment, which the refused submit marked:
+        // the mark stays (here and on the section button) until the comment is written.
+        if (errors[key]) lastErrors[key] = errors[key];
+        else if (lastErrors[key] && stillNeedsComment(key)) lastErrors[key] = msg.comment_needed;
+        else delete lastErrors[key];
       });
     });
     form.querySelectorAll("[data-error-for]").forEach(function (el) {
@@ -522,7 +530,11 @@
     if (!firstError && el.textContent.trim() && box && !box.hidden) firstError = box;
   });
   if (firstError) {
-    showSection(firstError.closest(".fill-section").dataset.section);
+    var errorSection = firstError.closest(".fill-section").dataset.section;
+    showSection(errorSection);
+    // The address names the section shown: it still named the one the submit was sent from, and
+    // tapping that section's button then changed nothing.
+    if (history.replaceState) history.replaceState(null, "", "#s-" + errorSection);
     var target = firstError.querySelector("input[type=datetime-local]") || firstError;
     if (target === firstError) firstError.tabIndex = -1;
     setTimeout(function () { target.focus(); }, 0);

@@ -150,3 +150,37 @@ def test_a_refused_date_is_focused_when_it_is_the_only_problem(page, browser, li
     auditor.locator("input[name=visited_at]:focus").wait_for()
     assert auditor.input_value("input[name=visited_at]") == FUTURE
     context.close()
+
+
+def test_after_a_refused_submit_a_failure_without_its_comment_stays_marked_and_its_section_opens(
+        page, browser, live_server, field_day):  # noqa: F811
+    """The refused failure went back as a draft, which takes it: its red mark (and its section
+    button's) went, so an auditor going through the red sections never found it; and the button
+    of the section the submit was sent from did nothing (the address still named it)."""
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    item = [i for i in store.items if i.comment_required_on_fail and i.type == "yes_no" and not i.show_if][-1]
+    section = store.section_of(item.id).id
+    assert section != store.sections[0].id
+    open_section(auditor, section)
+    tap(auditor, item, "no")
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+    auditor.click("button[name=action][value=submit]")
+    auditor.wait_for_load_state()
+    first_marked = auditor.locator("[data-section-link].has-error").first.get_attribute("data-section-link")
+    assert first_marked != section
+    auditor.wait_for_selector("#save-state[data-state='saved']")  # the refused answer sent again as a draft
+    auditor.wait_for_timeout(300)
+    assert auditor.locator(f"[data-section-link='{section}'].has-error").count() == 1
+    open_section(auditor, section)  # the button works at once
+    question = auditor.locator(f"#q-{item.id}")
+    assert "has-error" in question.get_attribute("class")
+    assert "comment is required" in question.locator(f"[data-error-for='{item.id}']").inner_text()
+    # written, the comment clears the mark once it is saved
+    question.locator(f"textarea[name='comment-{item.id}']").fill("The receipt showed a higher price.")
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+    auditor.wait_for_function(f"() => !document.querySelector('#q-{item.id}').classList.contains('has-error')")
+    # the section button stays marked only while another answer of the section is
+    still_marked = auditor.locator(f"#s-{section} .has-error").count() > 0
+    assert auditor.locator(f"[data-section-link='{section}'].has-error").count() == int(still_marked)
+    context.close()
