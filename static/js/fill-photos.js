@@ -69,6 +69,16 @@ window.AuditFillPhotos = function (form, msg, csrf, page) {
       });
     });
   }
+  // The same picture chosen twice is stored once (the server answers with the photo it has):
+  // a second thumbnail of it removed the only stored photo when it was taken away.
+  function alreadyShown(evidenceId, holder, item) {
+    var shown = form.querySelector('.photo[data-evidence-id="' + evidenceId + '"]');
+    if (!shown || shown === holder) return false;
+    if (holder) holder.remove();
+    page.error(item, msg.photo_duplicate);
+    page.changed();
+    return true;
+  }
   function queuePhoto(item, file) {
     return withStore("readwrite", function (s) {
       return s.add({ uuid: form.dataset.uuid, item: item, file: file, name: file.name, offline: !navigator.onLine });
@@ -100,6 +110,7 @@ window.AuditFillPhotos = function (form, msg, csrf, page) {
               page.changed();
               return;
             }
+            if (alreadyShown(body.id, holder, photo.item)) return;
             if (holder) {
               holder.querySelector("img").src = body.thumb_url;
               holder.querySelector("img").classList.remove("waiting");
@@ -130,7 +141,7 @@ window.AuditFillPhotos = function (form, msg, csrf, page) {
         page.error(item, "");
         if (!window.indexedDB) {  // nowhere to keep it: sent at once or named as failed
           upload(item, file).then(function (body) {
-            showThumb(item, body.thumb_url, false, { evidenceId: body.id });
+            if (!alreadyShown(body.id, null, item)) showThumb(item, body.thumb_url, false, { evidenceId: body.id });
           }).catch(function (error) { page.error(item, error.message); });
           return;
         }
@@ -139,7 +150,7 @@ window.AuditFillPhotos = function (form, msg, csrf, page) {
         queuePhoto(item, file).then(uploadQueuedPhotos).catch(function () {
           // The tablet could not keep it (storage full or refused): sent at once, or named as failed.
           upload(item, file).then(function (body) {
-            showThumb(item, body.thumb_url, false, { evidenceId: body.id });
+            if (!alreadyShown(body.id, null, item)) showThumb(item, body.thumb_url, false, { evidenceId: body.id });
           }).catch(function (error) { page.error(item, error.message); });
         });
       });

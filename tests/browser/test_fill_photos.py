@@ -140,3 +140,27 @@ def test_a_photo_can_be_added_with_the_keyboard_alone(page, browser, live_server
     auditor.wait_for_selector(f"[data-photos-for='{item.id}'] .photo[data-evidence-id]")
     assert photos_stored() == 1
     context.close()
+
+
+def test_the_same_photo_chosen_twice_shows_once_and_removing_it_leaves_no_ghost(page, browser, live_server,
+                                                                               field_day):  # noqa: F811
+    """The server keeps one copy of a picture sent twice and answered both with its id: two
+    thumbnails showed, and removing one deleted the only stored photo while the other stayed."""
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    item = next(i for i in store.items if i.type == "photo")
+    open_section(auditor, store.section_of(item.id).id)
+    box = f"[data-photos-for='{item.id}']"
+    picture = jpeg_bytes()
+    for _ in range(2):
+        auditor.set_input_files(f"input[data-photo-item='{item.id}']",
+                                files=[{"name": "front.jpg", "mimeType": "image/jpeg", "buffer": picture}])
+        auditor.wait_for_selector("#save-state[data-state='saved']")
+    auditor.wait_for_function(f"() => !document.querySelector(\"{box} .photo[data-queue-key]\")")
+    assert auditor.locator(f"{box} .photo").count() == 1 and photos_stored() == 1
+    assert auditor.locator(f"[data-error-for='{item.id}']").inner_text() == "This photo is already attached."
+    auditor.once("dialog", lambda dialog: dialog.accept())
+    auditor.click(f"{box} .photo-remove")
+    auditor.wait_for_selector(f"{box} .photo", state="detached")
+    assert photos_stored() == 0
+    context.close()
