@@ -63,6 +63,9 @@ class VisitContent:
     visited_at: datetime | None = None
     scenario: str | None = None
     staff_description: str | None = None
+    #: The date field was sent, but empty or unreadable (cleared on the tablet): refused, where
+    #: ``visited_at`` None alone keeps the stored date without a word.
+    visited_at_unreadable: bool = False
 
 
 def find_visit(client_uuid: str) -> Visit | None:
@@ -290,7 +293,9 @@ def _merge(visit: Visit, content: VisitContent) -> _Merged:
                 comment = typed
         answers[item_id] = (value, comment)
     visited_at = visit.visited_at
-    if content.visited_at is not None:
+    if content.visited_at_unreadable:
+        errors["visited_at"] = "enter the day and time of the visit"
+    elif content.visited_at is not None:
         typed = content.visited_at
         if typed.tzinfo is not None:  # stored as naive UTC like every timestamp
             typed = stored_utc(typed)

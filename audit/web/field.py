@@ -130,6 +130,7 @@ def content_from_form(visit: Visit) -> VisitContent:
     content = VisitContent(
         scenario=form.get("scenario"), staff_description=form.get("staff_description"),
         visited_at=_local_datetime(form.get("visited_at")),
+        visited_at_unreadable="visited_at" in form and _local_datetime(form.get("visited_at")) is None,
     )
     for item in visit.checklist_version.parsed.items:
         if f"answer-{item.id}" in form:
@@ -150,6 +151,7 @@ def content_from_json(body: dict) -> VisitContent:
     return VisitContent(
         answers=dict(answers), comments=dict(comments),
         visited_at=_local_datetime(details.get("visited_at")),
+        visited_at_unreadable="visited_at" in details and _local_datetime(details.get("visited_at")) is None,
         scenario=details.get("scenario") if isinstance(details.get("scenario"), str) else None,
         staff_description=details.get("staff_description") if isinstance(details.get("staff_description"), str) else None,
     )

@@ -18,6 +18,7 @@ FIXED = {
     "a photo is required": _l("A photo is required."),
     "unknown item": _l("Unknown question."),
     "the visit cannot be in the future": _l("The visit cannot be in the future."),
+    "enter the day and time of the visit": _l("Enter the day and time of the visit."),
     "this visit was already submitted; changes are no longer accepted":
         _l("This visit was already submitted; changes are no longer accepted."),
     "this assignment was cancelled": _l("This assignment was cancelled."),

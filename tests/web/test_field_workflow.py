@@ -349,6 +349,19 @@ def test_visit_time_typed_in_vilnius_time_is_stored_as_utc(client, people):
     assert "Apsilankymas negali būti anksčiau nei 2000 m. sausio 1 d.: patikrinkite metus." in ancient.get_data(as_text=True)
     db.session.expire_all()
     assert str(db.session.scalar(select(Visit.visited_at).where(Visit.uuid == client_uuid))) == "2026-07-15 11:30:00"
+    # A cleared date is named, not silently replaced by the stored one (the tablet said "not
+    # saved, see the marked answers" with nothing marked), by the autosave and by the form.
+    client.post("/language", data={"csrf_token": csrf_token(page), "lang": "en"})
+    page = client.get(f"/visits/{client_uuid}/fill").get_data(as_text=True)
+    cleared = client.post(f"/visits/{client_uuid}/draft", headers={"X-CSRFToken": csrf_token(page)},
+                          json={"details": {"visited_at": ""}})
+    assert cleared.json["errors"] == {"visited_at": "Enter the day and time of the visit."}
+    submitted = client.post(f"/visits/{client_uuid}/fill", data={"csrf_token": csrf_token(page), "action": "submit",
+                                                                "visited_at": ""}).get_data(as_text=True)
+    assert "Enter the day and time of the visit." in submitted
+    db.session.expire_all()
+    visit = db.session.scalar(select(Visit).where(Visit.uuid == client_uuid))
+    assert visit.status == "draft" and str(visit.visited_at) == "2026-07-15 11:30:00"
 
 
 def test_a_refused_save_gives_back_what_was_typed_not_what_was_stored(client, people):
