@@ -23,6 +23,7 @@ from ..services.assignments import (
 )
 from ..times import local_today
 from .forms import AppForm
+from .i18n import safe_next
 from .options import options
 from .paging import requested_page
 
@@ -160,4 +161,5 @@ def cancel(assignment_id: int):
     else:
         db.session.commit()
         flash(_("Assignment cancelled."), "info")
-    return redirect(url_for("assignments.index"))
+    # Back to the list as it was (its search, view and page): the search was lost after every cancel.
+    return redirect(safe_next(request.form.get("next"), url_for("assignments.index")))

@@ -137,3 +137,22 @@ def test_the_one_visit_form_shows_each_problem_beside_its_field(client, people):
     again = schedule()
     assert "This visit is already scheduled (same location, checklist, auditor, dates and scenario)" in again
     assert "assignment 1" not in again and count() == 1
+
+
+def test_cancelling_from_a_searched_list_keeps_the_search(client, people):  # noqa: F811
+    as_user(client, people["admin"])
+    email = people["auditor"].email
+    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    plan = HEADER + "".join(f"{code},store-visit,{email},Visit {n},{start},{end},\n"
+                            for n, code in enumerate(("VLN-01", "VLN-01", "RIX-01")))
+    assert "3 visits scheduled." in upload(client, plan).get_data(as_text=True)
+    found = client.get("/assignments?q=vln-01").get_data(as_text=True)
+    first = scheduled_ids(found)[0]
+    assert 'name="next" value="/assignments?q=vln-01"' in found
+    response = client.post(f"/assignments/{first}/cancel", data={"csrf_token": csrf_token(found),
+                                                                  "next": "/assignments?q=vln-01"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/assignments?q=vln-01")
+    assert "1 scheduled visit" in client.get(response.headers["Location"]).get_data(as_text=True)
+    elsewhere = client.post(f"/assignments/{scheduled_ids(found)[1]}/cancel", data={
+        "csrf_token": csrf_token(found), "next": "https://example.com/"})
+    assert elsewhere.headers["Location"].endswith("/assignments")  # never off the site
