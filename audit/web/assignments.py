@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
 from ..models import Assignment, Checklist, Location, User
+from ..names import code_key, name_key
 from ..policy import may
 from ..services.assignments import (
     CSV_COLUMNS, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
@@ -52,8 +53,8 @@ class ImportForm(AppForm):
 
 def _forms() -> tuple[AssignmentForm, ImportForm]:
     form = AssignmentForm(prefix="one")
-    form.location.choices = options((l.code, f"{l.code} · {l.name}") for l in db.session.scalars(
-        select(Location).where(Location.active.is_(True)).order_by(Location.code)))
+    form.location.choices = options((l.code, f"{l.code} · {l.name}") for l in sorted(db.session.scalars(
+        select(Location).where(Location.active.is_(True))), key=lambda l: code_key(l.code)))
     lang = get_locale().language if get_locale() else "en"
     # Retired checklists are not offered; one sent from a page opened before the retirement is
     # kept as a choice so that the service says why it is refused (not "Not a valid choice").
@@ -61,8 +62,9 @@ def _forms() -> tuple[AssignmentForm, ImportForm]:
     form.checklist.choices = options(
         (c.key, c.title_in(lang) if c.retired_at is None else _("%(title)s (retired)", title=c.title_in(lang)))
         for c in db.session.scalars(select(Checklist).order_by(Checklist.key)) if c.retired_at is None or c.key == posted)
-    form.auditor.choices = options((u.email, u.name) for u in db.session.scalars(
-        select(User).where(User.role == "auditor", User.active.is_(True)).order_by(User.name)))
+    # By letter, not by code point: "Jānis" before "Jeļena" (SQL's byte order put them the other way).
+    form.auditor.choices = options((u.email, u.name) for u in sorted(db.session.scalars(
+        select(User).where(User.role == "auditor", User.active.is_(True))), key=lambda u: name_key(u.name)))
     if form.due_from.name not in request.form:  # not this form's own post (a CSV import keeps the defaults)
         form.due_from.data = local_today()
         form.due_until.data = local_today() + timedelta(days=7)

@@ -156,3 +156,14 @@ def test_cancelling_from_a_searched_list_keeps_the_search(client, people):  # no
     elsewhere = client.post(f"/assignments/{scheduled_ids(found)[1]}/cancel", data={
         "csrf_token": csrf_token(found), "next": "https://example.com/"})
     assert elsewhere.headers["Location"].endswith("/assignments")  # never off the site
+
+
+def test_the_form_lists_auditors_by_letter_and_branches_by_number(client, people, make_user, make_location):  # noqa: F811
+    as_user(client, people["admin"])
+    make_user("auditor", name="Jeļena Ivanova")
+    make_user("auditor", name="Jānis Bērziņš")
+    make_location("VLN-10", "Vilnius Ozas", region="Vilnius")
+    make_location("VLN-9", "Vilnius Panorama", region="Vilnius")
+    page = client.get("/assignments").get_data(as_text=True)
+    assert page.index("Jānis Bērziņš") < page.index("Jeļena Ivanova")
+    assert page.index("VLN-9 · Vilnius Panorama") < page.index("VLN-10 · Vilnius Ozas")
