@@ -14,6 +14,15 @@ from ..extensions import db
 from ..models import ROLES, ApiToken, Location, PasswordLink, User, utcnow
 from ..passwords import MIN_LENGTH, hash_password, verify_password
 from . import audit_log, sign_ins
+from ..config import LANGUAGES
+
+#: ``update_user(locale=KEEP)``: the language stays as it is.
+KEEP = object()
+
+
+def _check_locale(locale) -> None:
+    if locale is not KEEP and locale is not None and locale not in LANGUAGES:
+        raise UserError(f"unknown language '{locale}'", "language")
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -31,14 +40,15 @@ class UserError(ValueError):
 
 
 def create_user(email: str, role: str, name: str, password: str | None, location_codes: Iterable[str] = (),
-                actor: User | None = None) -> User:
+                actor: User | None = None, locale: str | None = None) -> User:
     email = _valid_email(email)
     name = _valid_name(name)
     _check_role(role)
+    _check_locale(locale)
     if password is not None:
         _check_password(password)
     locations = _locations_for(role, location_codes)
-    user = User(email=email, role=role, name=name,
+    user = User(email=email, role=role, name=name, locale=locale,
                 password_hash=hash_password(password) if password else None, locations=locations)
     db.session.add(user)
     db.session.flush()
@@ -49,8 +59,10 @@ def create_user(email: str, role: str, name: str, password: str | None, location
 
 def update_user(user: User, *, email: str, name: str, role: str, active: bool,
                 location_codes: Iterable[str] = (), password: str | None = None,
-                actor: User | None = None) -> dict:
-    """Change ``user``; an empty ``password`` keeps the old one. Returns what changed."""
+                actor: User | None = None, locale: str | None | object = KEEP) -> dict:
+    """Change ``user``; an empty ``password`` keeps the old one, ``locale`` left out keeps the
+    language (None: as their browser asks). Returns what changed."""
+    _check_locale(locale)
     email = _valid_email(email, ignore=user)
     name = _valid_name(name)
     _check_role(role)
@@ -64,7 +76,10 @@ def update_user(user: User, *, email: str, name: str, role: str, active: bool,
             raise UserError("you cannot deactivate your own account", "active")
 
     changes: dict = {}
-    for attribute, new in (("email", email), ("name", name), ("role", role), ("active", active)):
+    attributes = [("email", email), ("name", name), ("role", role), ("active", active)]
+    if locale is not KEEP:
+        attributes.append(("locale", locale))
+    for attribute, new in attributes:
         old = getattr(user, attribute)
         if old != new:
             changes[attribute] = [old, new]

@@ -202,6 +202,32 @@ def test_admin_cannot_lock_themselves_out(admin_client, admin):
     assert log_entries("user.updated") == [] and log_entries("user.deactivated") == []
 
 
+def test_the_user_page_shows_and_changes_the_person_s_language(admin_client, make_user):
+    """The user import sets a person's language (their pages, their set-password link), but the
+    user page neither showed it nor let an admin change it."""
+    person = make_user("auditor", email="olga@example.com", name="Olga")
+    person.locale = "ru"
+    db.session.commit()
+    url = f"/admin/users/{person.id}"
+    page = admin_client.get(url).get_data(as_text=True)
+    assert re.search(r'<option selected value="ru">Русский</option>', page), page[page.find('name="language"'):][:400]
+    data = {"csrf_token": csrf_token(page), "email": person.email, "name": "Olga", "role": "auditor", "active": "y",
+            "language": "lv"}
+    assert admin_client.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, person.id).locale == "lv"
+    (entry,) = log_entries("user.updated")
+    assert entry.details["changes"] == {"locale": ["ru", "lv"]}
+    refused = admin_client.post(url, data={**data, "language": "de"}).get_data(as_text=True)
+    assert field_error(refused, "language") == "Not a valid choice."
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    new = {"csrf_token": csrf_token(page), "email": "rasa@example.com", "name": "Rasa", "role": "auditor",
+           "language": "lt"}
+    created = admin_client.post("/admin/users/new", data=new).get_data(as_text=True)  # the set-password link page
+    assert "User Rasa created." in created and '<option selected value="lt">Lietuvių</option>' in created
+    assert db.session.scalar(select(User.locale).where(User.email == "rasa@example.com")) == "lt"
+
+
 def test_admin_creates_and_edits_locations(admin_client, admin, make_location):
     make_location("VLN-01", "Vilnius Akropolis", region="Vilnius")
     riga = Region(name="Rīga")

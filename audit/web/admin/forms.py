@@ -8,8 +8,10 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ...config import LANGUAGES
 from ...models import LOCATION_FORMATS, ROLES
 from ...passwords import MIN_LENGTH
+from ..i18n import LANGUAGE_NAMES
 from ..labels import FORMAT_NAMES, ROLE_NAMES
 from ..options import options
 
@@ -32,6 +34,10 @@ class UserForm(AppForm):
         _l("Locations this manager looks after"), choices=[], widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+    # The language of their pages and of set-password links (the user import sets it too).
+    language = SelectField(_l("Language"), choices=options([("", _l("As their browser asks"))]
+                                                          + [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]),
+                           default="")
     password = PasswordField(_l("Password"), validators=[Optional(), PASSWORD_LENGTH])
     password_again = PasswordField(
         _l("Repeat the password"), validators=[EqualTo("password", message=_l("The passwords do not match."))]

@@ -63,7 +63,7 @@ def user_new():
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.role.data, form.name.data, form.password.data or None,
-                               form.locations.data, actor=current_user)
+                               form.locations.data, actor=current_user, locale=form.language.data or None)
         except UserError as exc:
             db.session.rollback()
             show_error(form, exc)
@@ -85,7 +85,7 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = EditUserForm(data={
         "email": user.email, "name": user.name, "role": user.role, "active": user.active,
-        "locations": [loc.code for loc in user.locations],
+        "locations": [loc.code for loc in user.locations], "language": user.locale or "",
     })
     form.locations.choices = _location_choices()
     if form.validate_on_submit():
@@ -93,6 +93,7 @@ def user_edit(user_id: int):
             changes = update_user(
                 user, email=form.email.data, name=form.name.data, role=form.role.data, active=form.active.data,
                 location_codes=form.locations.data, password=form.password.data or None, actor=current_user,
+                locale=form.language.data or None,
             )
         except UserError as exc:
             db.session.rollback()
@@ -113,7 +114,7 @@ def _user_page(user: User, form: EditUserForm | None = None, new_link: NewLink |
     if form is None:
         form = EditUserForm(formdata=None, data={
             "email": user.email, "name": user.name, "role": user.role, "active": user.active,
-            "locations": [loc.code for loc in user.locations],
+            "locations": [loc.code for loc in user.locations], "language": user.locale or "",
         })
         form.locations.choices = _location_choices()
     link_url = url_for("password_links.set_password", token=new_link.token, _external=True) if new_link else None
