@@ -176,14 +176,14 @@ def test_best_answers_score_100(client, chain):
     assert sections["greeting"] == {"id": "greeting", "title": "Greeting and attitude", "score": 100.0}
     assert sections["complaint"]["score"] is None  # every complaint item hidden
     items = {i["id"]: i for i in visit["items"]}
-    assert len(items) == 43
+    assert len(items) == 42
     # Numbers come back as JSON numbers, as they may be sent (they were the text "2").
     assert items["till_wait_minutes"] == {"id": "till_wait_minutes", "section": "speed", "value": 2,
                                           "comment": "", "score": 1.0, "state": "scored"}
     assert items["complaint_handled"]["state"] == "hidden"
     assert items["storefront_photo"]["state"] == items["complaint_scenario"]["state"] == "unscored"
-    assert items["staff_description"] == {"id": "staff_description", "section": "greeting", "value": None,
-                                          "comment": "", "score": None, "state": "unscored"}
+    assert "staff_description" not in items  # a detail of the visit, not a question (it was asked twice)
+    assert visit["staff_description"] == ""
     assert client.get(f"/api/v1/visits/{visit['id']}", headers=tokens["auditor"]).json == visit
     # Location codes are unique whatever their case, as in the CSV imports: "rix-01" is RIX-01.
     lower = client.post("/api/v1/visits", json=visit_body(location="rix-01"), headers=tokens["auditor"])
@@ -451,7 +451,7 @@ def test_checklists_in_their_current_version(client, chain, checklists):
     by_id = {c["id"]: c for c in response.json}
     assert sorted(by_id) == ["email-enquiry", "phone-enquiry", "store-visit"]
     assert by_id["store-visit"] == {
-        "id": "store-visit", "version": 1, "channel": "in_person", "items": 43, "retired": False,
+        "id": "store-visit", "version": 1, "channel": "in_person", "items": 42, "retired": False,
         "title": {"en": "In-store visit", "ru": "Визит в магазин", "lt": "Apsilankymas parduotuvėje",
                   "lv": "Veikala apmeklējums"},
     }
@@ -462,7 +462,7 @@ def test_one_checklist_whole_tells_a_client_every_item(client, chain, checklists
     _, tokens = chain
     whole = client.get("/api/v1/checklists/store-visit", headers=tokens["auditor"]).json
     definition = checklists["store-visit"].parsed
-    assert whole["id"] == "store-visit" and whole["version"] == 1 and whole["items"] == 43
+    assert whole["id"] == "store-visit" and whole["version"] == 1 and whole["items"] == 42
     items = [item for section in whole["definition"]["sections"] for item in section["items"]]
     assert [item["id"] for item in items] == [item.id for item in definition.items]
     first = items[0]

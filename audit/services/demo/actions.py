@@ -53,9 +53,9 @@ def plan_demo_actions(locations: list[Location], store: ChecklistVersion, end: d
     for i, location in enumerate(locations):
         visits = last_two.get(location.id, [])
         if i % 3 == 0 and visits:
-            planned = _plan(location, visits[0], i, latest_day)
+            planned = _plan(location, visits[0], i, latest_day, not_after)
         elif i % 3 == 1 and len(visits) > 1:
-            planned = _plan(location, visits[1], i, latest_day)
+            planned = _plan(location, visits[1], i, latest_day, not_after)
         else:
             planned = False
         count += planned
@@ -78,7 +78,7 @@ def _last_two_store_visits(checklist_id: int) -> dict[int, list[Visit]]:
     return grouped
 
 
-def _plan(location: Location, visit: Visit, i: int, latest: datetime) -> bool:
+def _plan(location: Location, visit: Visit, i: int, latest: datetime, not_after: datetime | None) -> bool:
     """One action on the visit's first failed question (critical ones first)."""
     definition = visit.checklist_version.parsed
     result = score_visit(definition, {a.item_id: a.value for a in visit.answers})
@@ -88,7 +88,11 @@ def _plan(location: Location, visit: Visit, i: int, latest: datetime) -> bool:
         return False
     manager = location.managers[0]
     lang = manager.locale if manager.locale in PLANS else "en"
-    created = min(visit.approved_at + timedelta(days=1), latest)
+    # A day after the approval, but never later than the demo's "now", nor before the approval
+    # (a visit of the demo's last day may be approved after it when the demo ends in the past).
+    created = max(min(visit.approved_at + timedelta(days=1), latest), visit.approved_at + timedelta(hours=1))
+    if not_after is not None:
+        created = min(created, not_after)
     due = created.date() + timedelta(days=DUE_AFTER_DAYS)
     # Every other group of three branches has done it: by the due day on the latest visit, at
     # once on the visit before; the others' actions stay open (overdue once the day has passed).
