@@ -256,8 +256,11 @@ def _trend(trend: list[dict], narrowed: bool = False, filters: dict | None = Non
               + ("*" if t["month"] in partial else "") for t in trend]
     name = _("Mean of the chosen visits") if narrowed else _("Chain mean")
     positions = [month_index(t["month"]) for t in trend]
-    marks = [(where, _("v%(number)s", number=v["number"])) for v in versions[1:]
-             if min(positions) < (where := _month_position(v["first"])) < max(positions)]
+    # A version that began in the first or last month's outer half is drawn at that month's point
+    # (the plot ends there).
+    low, high = min(positions), max(positions)
+    marks = [(min(max(where, low), high), _("v%(number)s", number=v["number"])) for v in versions[1:]
+             if low - 0.5 <= (where := _month_position(v["first"])) < high + 0.5]
     return {
         "chart": line_charts.legend_line_chart(labels, {name: [t["mean"] for t in trend]}, label=_("Trend by month"),
                                                positions=positions, join_within=1, marks=marks),

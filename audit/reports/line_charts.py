@@ -124,7 +124,7 @@ def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | 
     more than ``join_within`` apart are not joined (a month without visits breaks the line), nor
     are points either side of a missing value. ``marks`` are ``(position, label)`` pairs drawn as
     dotted vertical lines (e.g. where a new checklist version came into use), with ``positions``
-    only, and only inside the plotted span.
+    only, and only inside the plotted span (its ends included).
     """
     left, right, top, bottom = 40, 30, 30, 28
     left, right = _room_for_end_labels(labels, left, right)
@@ -143,7 +143,7 @@ def legend_line_chart(labels: Sequence[str], series: dict[str, Sequence[float | 
         low, high = min(positions), max(positions)
         plot = width - left - right
         for where, text in marks:
-            if low < where < high:
+            if low <= where <= high:
                 mx = left + plot * (where - low) / (high - low)
                 body.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top - 8}" y2="{height - bottom}" stroke="{GREY}" '
                             f'stroke-dasharray="2 3"/><text x="{mx + 3:.1f}" y="{top - 1}" fill="{GREY}">'

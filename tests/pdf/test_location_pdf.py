@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, localcontext
 
 import pytest
 from babel.numbers import format_decimal
@@ -18,7 +19,10 @@ from tests.pdf.helpers import build_demo, pdf_reader, pdf_text, squash
 
 
 def en(value: float, digits: int = 1) -> str:
-    return format_decimal(value, "0." + "0" * digits if digits else "0", locale="en_GB")
+    """Rounded half up, as the report rounds (80.25 is 80.3; Babel's own half-even said 80.2)."""
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        return format_decimal(value, "0." + "0" * digits if digits else "0", locale="en_GB")
 
 
 @pytest.fixture
