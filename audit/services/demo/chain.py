@@ -35,10 +35,8 @@ branches (Latgale is the sixth region to get one).
 from __future__ import annotations
 
 import calendar
-
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -46,17 +44,18 @@ import numpy as np
 from flask import current_app
 from sqlalchemy import func, select
 
-from ...times import display_zone, stored_utc
 from ...checklist import parse_answer
 from ...checklist.model import PASS_SCORE
 from ...extensions import db
 from ...models import Answer, Checklist, ChecklistVersion, Location, Region, User, Visit
 from ...passwords import hash_password
 from ...scoring import item_score, missing_answers
+from ...times import display_zone, stored_utc
 from .. import audit_log
 from ..checklists import current_version
 from ..scores import store_visit_scores
 from . import data
+from .actions import plan_demo_actions
 from .answers import (
     DemoError,
     complaint_gates,
@@ -66,9 +65,9 @@ from .answers import (
     pick,
 )
 from .helpers import allocate, in_the_past, month_ranges, sigmoid, write_private
+from .summary import DemoSummary
 from .texts import AuditorTexts, auditor_texts
 from .work import schedule_open_work
-from .actions import plan_demo_actions
 
 CHECKLIST_KEYS = ("store-visit", "phone-enquiry", "email-enquiry")
 COMPLAINT_SECTION = "complaint"
@@ -88,44 +87,6 @@ TREND_SD, CHAIN_TREND = 0.25, 0.3
 VISIT_SD, VISIT_SECTION_SD = 0.4, 0.3
 COMMENT_RATE = 0.15
 AWAY_WEIGHT = 0.06  # an auditor's weight for a branch outside their home regions (home: 1)
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    seed: int
-    regions: int
-    locations: int
-    users: tuple[tuple[str, int], ...]  # (role, count)
-    visits: tuple[tuple[str, int], ...]  # (checklist id, count)
-    first_day: date
-    last_day: date
-    logins: tuple[tuple[str, str], ...]  # (role, example e-mail)
-    password: str
-    logins_file: str
-    actions: int = 0  # corrective actions planned by the branch managers
-
-    def logins_text(self) -> str:
-        lines = [f"Demo logins ({data.CHAIN} demo chain); every demo user has the password: {self.password}"]
-        counts = dict(self.users)
-        for role, email in self.logins:
-            more = f"  (and {counts[role] - 1} more)" if counts.get(role, 1) > 1 else ""
-            lines.append(f"  {role:<9} {email}{more}")
-        return "\n".join(lines) + "\n"
-
-    def describe(self) -> str:
-        users = ", ".join(f"{count} {role}{'s' if count != 1 else ''}" for role, count in self.users)
-        visits = ", ".join(f"{count} {key}" for key, count in self.visits)
-        total = sum(count for _, count in self.visits)
-        return "\n".join([
-            f"Demo chain {data.CHAIN} built (seed {self.seed}):",
-            f"  {self.regions} regions, {self.locations} locations",
-            f"  users: {users}",
-            f"  {total} approved visits {self.first_day.isoformat()} – {self.last_day.isoformat()}: {visits}",
-            f"  {self.actions} corrective actions planned by branch managers",
-            "",
-            self.logins_text().rstrip("\n"),
-            f"(saved to {self.logins_file}, readable only by you)",
-        ])
 
 
 def build_demo_chain(locations: int, months: int, seed: int, end: date,

@@ -3,7 +3,7 @@ a BI tool or a ticket system: head office all, a manager their branches'; audito
 them (403, as the UI never shows them). Oldest first by id, a page at a time."""
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -13,10 +13,10 @@ from ...policy import may, visible_actions, visible_locations
 from ...times import local_today
 from . import bp
 from .auth import ApiError, current_api_user
+from .paging import next_page, page_limit, unknown_parameters
 from .payload import invalid, utc_datetime
 from .serialize import utc_iso
 
-PAGE, MAX_PAGE = 100, 500
 PARAMETERS = ("status", "location", "region", "changed_since", "limit", "after")
 
 
@@ -28,7 +28,7 @@ def list_actions():
     if not may(user, "list_actions"):
         raise ApiError(403, "forbidden", {"role": "auditors do not see corrective actions"})
     args = request.args
-    errors = {name: f"unknown parameter; use {', '.join(PARAMETERS)}" for name in sorted(set(args) - set(PARAMETERS))}
+    errors = unknown_parameters(args, PARAMETERS)
     conditions = [visible_actions(user)]
     if args.get("status"):
         if args["status"] not in ACTION_STATUSES:
@@ -51,10 +51,12 @@ def list_actions():
             errors["changed_since"] = since
         else:
             conditions.append((CorrectiveAction.created_at >= since) | (CorrectiveAction.done_at >= since))
-    limit = _whole(args.get("limit"), "limit", 1, MAX_PAGE, errors) or PAGE
-    after = _whole(args.get("after"), "after", 0, None, errors)
-    if after is not None:
-        conditions.append(CorrectiveAction.id > after)
+    limit = page_limit(args, errors)
+    if args.get("after"):
+        if args["after"].isascii() and args["after"].isdigit():
+            conditions.append(CorrectiveAction.id > int(args["after"]))
+        else:
+            errors["after"] = "use the `next` value of the previous page"
     if errors:
         raise invalid(errors)
     actions = db.session.scalars(
@@ -64,21 +66,9 @@ def list_actions():
                  .selectinload(ChecklistVersion.checklist),
                  selectinload(CorrectiveAction.created_by), selectinload(CorrectiveAction.done_by))).all()
     more, actions = len(actions) > limit, actions[:limit]
-    following = None
-    if more:
-        query = {name: value for name, value in args.items() if name != "after"}
-        following = url_for("api.list_actions", **query, after=actions[-1].id)
+    following = next_page("api.list_actions", args, actions[-1].id) if more else None
     today = local_today()
     return jsonify(actions=[_action_json(a, today) for a in actions], next=following)
-
-
-def _whole(text: str | None, name: str, low: int, high: int | None, errors: dict[str, str]) -> int | None:
-    if not text:
-        return None
-    if not (text.isascii() and text.isdigit()) or int(text) < low or (high is not None and int(text) > high):
-        errors[name] = f"a whole number from {low} to {high}" if high else "use the `next` value of the previous page"
-        return None
-    return int(text)
 
 
 def _action_json(action: CorrectiveAction, today) -> dict:

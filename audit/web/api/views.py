@@ -24,6 +24,7 @@ from ...services.users import find_user_by_email
 from ...services.visits import VisitConflict, VisitError, VisitInvalid, record_visit
 from . import bp
 from .auth import ApiError, current_api_user
+from .paging import next_page, page_limit, unknown_parameters
 from .payload import VisitPayload, invalid, json_object, utc_datetime, visit_payload
 from .serialize import checklist_json, visit_json
 
@@ -83,7 +84,6 @@ def checklist(key: str):
 
 
 #: Visits per page of ``GET /visits``: the default, and the most one may ask for.
-PAGE, MAX_PAGE = 100, 500
 
 
 @bp.get("/visits")
@@ -97,16 +97,12 @@ def list_visits():
     """
     user = current_api_user()
     args = request.args
-    errors: dict[str, str] = {}
-    unknown = sorted(set(args) - {"status", "checklist", "location", "changed_since", "limit", "after"})
-    for name in unknown:
-        errors[name] = "unknown parameter; use status, checklist, location, changed_since, limit, after"
+    errors = unknown_parameters(args, ("status", "checklist", "location", "changed_since", "limit", "after"))
     conditions = [visible_visits(user)]
     if args.get("status"):
         if args["status"] not in VISIT_STATUSES:
             errors["status"] = f"one of {', '.join(VISIT_STATUSES)}"
         conditions.append(Visit.status == args["status"])
-    # A misspelt filter is an error, not an empty page a nightly job would take for "no changes".
     if args.get("checklist"):
         if current_version(args["checklist"]) is None:
             errors["checklist"] = f"unknown checklist '{args['checklist']}' (see GET /api/v1/checklists)"
@@ -124,12 +120,7 @@ def list_visits():
             errors["changed_since"] = since
         else:
             conditions.append(Visit.updated_at >= since)
-    limit = PAGE
-    if args.get("limit"):
-        if not (args["limit"].isascii() and args["limit"].isdigit()) or not 1 <= int(args["limit"]) <= MAX_PAGE:
-            errors["limit"] = f"a whole number from 1 to {MAX_PAGE}"
-        else:
-            limit = int(args["limit"])
+    limit = page_limit(args, errors)
     if args.get("after"):
         cursor = _cursor(args["after"])
         if cursor is None:
@@ -150,8 +141,7 @@ def list_visits():
     following = None
     if more:
         last = visits[-1]
-        query = {name: value for name, value in args.items() if name != "after"}
-        following = url_for("api.list_visits", **query, after=f"{last.updated_at.isoformat()}~{last.id}")
+        following = next_page("api.list_visits", args, f"{last.updated_at.isoformat()}~{last.id}")
     return jsonify(visits=[visit_json(visit, with_auditor) for visit in visits], next=following)
 
 
