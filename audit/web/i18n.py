@@ -61,10 +61,12 @@ def safe_next(target: str | None, fallback: str) -> str:
 def set_language():
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
-        session["lang"] = lang
+        # The user's setting first: a write that fails (a busy database) leaves the page's
+        # language as it was, not switched for this browser only.
         if current_user.is_authenticated and current_user.locale != lang:
             current_user.locale = lang
             db.session.commit()
+        session["lang"] = lang
     return redirect(_page_to_show(safe_next(request.form.get("next"), url_for("home.index"))))
 
 

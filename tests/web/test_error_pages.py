@@ -81,3 +81,29 @@ def test_a_request_that_waits_too_long_for_a_busy_sqlite_file_says_so_and_saves_
     assert client.post("/admin/regions", data={"name": "Kaunas", "csrf_token": token}).status_code == 302
     db.session.remove()
     assert db.session.scalar(select(Region.name)) == "Kaunas"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_language_switch_the_busy_database_refused_leaves_the_pages_in_their_language(app, client, admin):
+    """The switch saves the user's language; when that write fails, the browser's pages stayed
+    switched while the user's setting did not (and the error page came in the new language)."""
+    import sqlite3
+
+    from audit.extensions import db
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    other = sqlite3.connect(db.engine.url.database, timeout=1)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post("/language", data={"lang": "lt", "next": "/admin/regions", "csrf_token": token})
+    finally:
+        other.rollback()
+        other.close()
+    assert response.status_code == 503
+    assert "The database is busy" in response.get_data(as_text=True)
+    assert "Regions" in client.get("/admin/regions").get_data(as_text=True)  # still English
+    db.session.remove()
+    admin = db.session.merge(admin)
+    db.session.refresh(admin)
+    assert admin.locale != "lt"
