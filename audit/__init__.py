@@ -121,13 +121,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import account, auth, health, home, i18n, password_links
+    from .web import account, auth, checklist_files, health, home, i18n, password_links
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(password_links.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(checklist_files.bp)
     app.register_blueprint(i18n.bp)
     from .web.api import bp as api_bp
 

@@ -110,15 +110,19 @@ def _language_list(languages) -> str:
 @click.command("load-checklists")
 @with_appcontext
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-def load_checklists(paths: tuple[str, ...]) -> None:
-    """Store checklist files as versions; unchanged content creates no new version."""
+@click.option("--take-back", is_flag=True,
+              help="Store a file whose content is an earlier version's as a new version (going back to it).")
+def load_checklists(paths: tuple[str, ...], take_back: bool) -> None:
+    """Store checklist files as versions; unchanged content creates no new version, nor does the
+    content of an earlier version (unless --take-back)."""
     from .extensions import db
     from .services.checklists import load_checklist_files
 
     from sqlalchemy.exc import IntegrityError
 
     try:
-        outcomes, errors = load_checklist_files(list(paths) or [current_app.config["CHECKLIST_DIR"]])
+        outcomes, errors = load_checklist_files(list(paths) or [current_app.config["CHECKLIST_DIR"]],
+                                               take_back=take_back)
         db.session.commit()
     except IntegrityError:  # two servers' release scripts at once: the other one stored them
         db.session.rollback()
@@ -126,6 +130,11 @@ def load_checklists(paths: tuple[str, ...]) -> None:
                    "by this one: run it again to see what is loaded", err=True)
         sys.exit(1)
     for outcome in outcomes:
+        if outcome.older is not None:
+            click.echo(f"{outcome.key}: not stored — {outcome.source} is version {outcome.older}, older than the "
+                       f"newest version {outcome.number} (loaded since, perhaps on the checklists page); to go "
+                       "back to it, load the file again with --take-back", err=True)
+            continue
         state = "new version" if outcome.created else "unchanged"
         retired = (f" — retired, not offered for new visits (to use it again: audit retire-checklist {outcome.key} "
                    "--undo)") if outcome.retired else ""

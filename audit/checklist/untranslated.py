@@ -17,7 +17,12 @@ class MissingText(NamedTuple):
 
 def missing_texts(path: Path) -> list[MissingText]:
     """The untranslated texts of a checklist file that reads without problems, in file order."""
-    data = load_yaml_with_lines(path.read_text(encoding="utf-8"))
+    return missing_texts_in(path.read_text(encoding="utf-8"))
+
+
+def missing_texts_in(text: str) -> list[MissingText]:
+    """The same for a checklist file's text (one uploaded on the checklists page)."""
+    data = load_yaml_with_lines(text)
     found: list[MissingText] = []
 
     def check(mapping, key: str, where: str) -> None:

@@ -39,21 +39,44 @@ def load_yaml_with_lines(text: str):
     Raises ``YAMLError`` (usually a ``MarkedYAMLError`` with ``problem_mark``), also for a
     key given twice in one mapping.
     """
-    return _plain(YAML(typ="rt", pure=True).load(text))
+    return _plain(YAML(typ="rt", pure=True).load(text), _Budget())
 
 
-def _plain(node):
+#: Far beyond any checklist (the largest example has about 1,500 values), small enough that a
+#: file whose aliases repeat a list within a list (``&a [*b, *b, …]``) cannot take the server's
+#: memory, and one that contains itself (``&a [*a]``) is refused rather than recursing forever.
+MAX_VALUES, MAX_DEPTH = 100_000, 40
+
+
+class TooBig(YAMLError):
+    """The document expands to more values, or nests deeper, than a checklist can."""
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.values = 0
+
+    def spend(self, depth: int) -> None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise TooBig(f"more than {MAX_VALUES:,} values (YAML aliases that repeat lists?)")
+        if depth > MAX_DEPTH:
+            raise TooBig(f"nested more than {MAX_DEPTH} levels deep (a YAML alias that contains itself?)")
+
+
+def _plain(node, budget: _Budget, depth: int = 0):
+    budget.spend(depth)
     if isinstance(node, CommentedMap):
         result = LineDict(node.lc.line + 1)
         for key, value in node.items():
             plain_key = _scalar(key)
-            result[plain_key] = _plain(value)
+            result[plain_key] = _plain(value, budget, depth + 1)
             result.lines[plain_key] = node.lc.key(key)[0] + 1
         return result
     if isinstance(node, CommentedSeq):
         result = LineList(node.lc.line + 1)
         for index, value in enumerate(node):
-            result.append(_plain(value))
+            result.append(_plain(value, budget, depth + 1))
             result.lines.append(node.lc.item(index)[0] + 1)
         return result
     return _scalar(node)

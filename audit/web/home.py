@@ -63,7 +63,8 @@ def index():
 def checklists():
     if not may(current_user, "view_checklists"):
         abort(404)
-    return render_template("home/checklists.html", checklists=overview.checklists_overview())
+    return render_template("home/checklists.html", checklists=overview.checklists_overview(),
+                           can_manage=may(current_user, "manage_checklists"))
 
 
 @bp.get("/checklists/<key>")

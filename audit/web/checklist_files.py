@@ -1,0 +1,140 @@
+"""Loading a checklist file on the checklists page (admins): check it, see what it changes
+against the newest version, then store it. The same rules as ``audit load-checklists``: the
+file is stored whole or not at all, and its problems are named by line and field."""
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy.exc import IntegrityError
+from wtforms import HiddenField
+from wtforms.validators import DataRequired
+
+from ..checklist import ChecklistError, ChecklistProblem, parse_checklist
+from ..checklist.changes import version_changes
+from ..checklist.model import LANGUAGES
+from ..checklist.untranslated import missing_texts_in
+from ..extensions import db
+from ..services.checklist_retirement import find_checklist
+from ..services.checklists import find_version_by_content, store_checklist
+from .admin import requires
+from .forms import AppForm
+
+bp = Blueprint("checklist_files", __name__)
+
+#: The largest example checklist is 30 KB; ten times that is still a checklist.
+MAX_CHECKLIST_BYTES = 512 * 1024
+
+
+class ChecklistFileForm(AppForm):
+    file = FileField(_l("Checklist file (.yaml)"),
+                     validators=[FileRequired(message=_l("Choose a checklist file to check."))])
+
+
+class StoreChecklistForm(AppForm):
+    """The checked file's text travels back with the confirmation and is checked again."""
+    text = HiddenField(validators=[DataRequired()])
+    filename = HiddenField()
+    take_back = HiddenField()
+
+
+@bp.get("/checklist-files")
+@requires("manage_checklists")
+def load_form():
+    return render_template("home/checklist_load.html", form=ChecklistFileForm())
+
+
+@bp.post("/checklist-files")
+@requires("manage_checklists")
+def check_file():
+    """Check the uploaded file and show what storing it would do; nothing is stored yet."""
+    form = ChecklistFileForm()
+    if not form.validate_on_submit():
+        return render_template("home/checklist_load.html", form=form), 400
+    upload = form.file.data
+    filename = _filename(upload.filename)
+    raw = upload.read(MAX_CHECKLIST_BYTES + 1)
+    if len(raw) > MAX_CHECKLIST_BYTES:
+        return _refused(form, _("The file is larger than 512 KB: this is not a checklist file."))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return _refused(form, _("The file is not UTF-8 text (byte %(num)d). Save it as UTF-8.", num=exc.start))
+    if "\x00" in text:
+        return _refused(form, _("The file is not text: choose the checklist's .yaml file."))
+    try:
+        definition = parse_checklist(text, filename)
+    except ChecklistError as exc:
+        return render_template("home/checklist_load.html", form=form, filename=filename,
+                               problems=exc.problems), 400
+    return _preview(form, definition, text, filename)
+
+
+@bp.post("/checklist-files/store")
+@requires("manage_checklists")
+def store_file():
+    form = StoreChecklistForm()
+    if not form.validate_on_submit():
+        flash(_("Nothing was stored: check the file again."), "error")
+        return redirect(url_for(".load_form"))
+    filename = _filename(form.filename.data)
+    try:
+        definition = parse_checklist(form.text.data, filename)
+    except ChecklistError as exc:  # only an edited form gets here: the text was checked before
+        return render_template("home/checklist_load.html", form=ChecklistFileForm(), filename=filename,
+                               problems=exc.problems), 400
+    try:
+        outcome = store_checklist(definition, filename, actor=current_user, take_back=form.take_back.data == "y")
+        db.session.commit()
+    except IntegrityError:  # another admin (or a release script) stored a version at the same moment
+        db.session.rollback()
+        flash(_("Another version of this checklist was stored at the same moment; nothing was stored. "
+                "Check the file again to see what it changes now."), "error")
+        return redirect(url_for(".load_form"))
+    title = definition.title.get(get_locale().language if get_locale() else "en")
+    if outcome.created:
+        flash(_("Version %(number)s of “%(title)s” stored: new visits use it from now on.",
+                number=outcome.number, title=title), "info")
+    elif outcome.older is not None:
+        flash(_("Nothing was stored: the file is version %(old)s, older than version %(number)s.",
+                old=outcome.older, number=outcome.number), "error")
+    else:
+        flash(_("Nothing was stored: the file is the same as version %(number)s.", number=outcome.number), "info")
+    if outcome.retired:
+        flash(_("“%(title)s” is retired: it is still not offered for new visits.", title=title), "info")
+    return redirect(url_for("home.checklist", key=definition.id))
+
+
+def _preview(upload_form: ChecklistFileForm, definition, text: str, filename: str):
+    newest, same = find_version_by_content(definition)
+    changes = version_changes(newest.parsed, definition) if newest is not None and same is not newest else None
+    store = StoreChecklistForm(formdata=None, text=text, filename=filename,
+                               take_back="y" if same is not None and same is not newest else "")
+    return render_template(
+        "home/checklist_load.html", form=upload_form, store=store, filename=filename, definition=definition,
+        newest=newest, same=same, changes=changes, untranslated=_untranslated(text),
+        checklist=find_checklist(definition.id),
+        questions=sum(len(section.items) for section in definition.sections))
+
+
+def _untranslated(text: str) -> list[tuple[str, list]]:
+    """Per language (Russian, Lithuanian, Latvian), the places without a text in it."""
+    places = missing_texts_in(text)
+    by_language = [(lang, [place for place in places if lang in place.languages]) for lang in LANGUAGES[1:]]
+    return [(lang, found) for lang, found in by_language if found]
+
+
+def _refused(form: ChecklistFileForm, message: str):
+    return render_template("home/checklist_load.html", form=form,
+                           problems=[ChecklistProblem(_filename(form.file.data.filename), None, "", message)]), 400
+
+
+def _filename(name: str | None) -> str:
+    """The file's own name, as the versions list shows where a version came from."""
+    return PurePath((name or "").replace("\\", "/")).name[:200] or "upload.yaml"
+
