@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,11 +19,13 @@ from ..checklist import ChecklistError, ChecklistProblem, parse_checklist
 from ..checklist.changes import version_changes
 from ..checklist.model import LANGUAGES
 from ..checklist.untranslated import missing_texts_in
+from ..checklist.writer import checklist_yaml
 from ..extensions import db
 from ..services.checklist_retirement import find_checklist
 from ..services.checklists import find_version_by_content, store_checklist
 from .admin import requires
 from .forms import AppForm
+from .reports import content_disposition
 
 bp = Blueprint("checklist_files", __name__)
 
@@ -41,6 +43,27 @@ class StoreChecklistForm(AppForm):
     text = HiddenField(validators=[DataRequired()])
     filename = HiddenField()
     take_back = HiddenField()
+
+
+@bp.get("/checklists/<key>/checklist.yaml")
+@requires("view_checklists")
+def download(key: str):
+    """A stored version as a checklist file (``?version=N``, else the newest), to edit for the next one."""
+    found = find_checklist(key)
+    if found is None or not found.versions:
+        abort(404)
+    number = request.args.get("version", type=int)
+    version = next((v for v in found.versions if v.number == number), None) if "version" in request.args \
+        else found.current_version
+    if version is None:
+        abort(404)
+    header = [f"{version.parsed.title.en} ({key}), version {version.number} of {version.created_at:%Y-%m-%d}, "
+              f"as stored (comments and formatting of the original file are not kept).",
+              "Edit it and load it on the Checklists page, or put it in the checklists folder; "
+              "format: checklists/README.md."]
+    return Response(checklist_yaml(version.parsed, header).encode("utf-8"), mimetype="application/yaml", headers={
+        "Content-Disposition": content_disposition(f"{key}-v{version.number}.yaml"),
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.get("/checklist-files")

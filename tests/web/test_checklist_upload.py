@@ -193,3 +193,23 @@ def test_an_edited_store_form_is_checked_again(client, admin):
                                                       "filename": "../../etc/passwd"})
     assert response.status_code == 400 and "Nothing was stored: passwd has" in text_of(response)
     assert db.session.scalar(select(func.count(Checklist.id))) == 3
+
+
+def test_a_version_downloaded_as_a_file_loads_back_as_the_same_version_and_can_be_edited(client, admin):
+    confirm(client, check(client, HEAVIER))  # version 2, loaded here: the folder file is version 1
+    page = client.get("/checklists/phone-enquiry?version=2").get_data(as_text=True)
+    assert 'href="/checklists/phone-enquiry/checklist.yaml?version=2"' in page
+    download = client.get("/checklists/phone-enquiry/checklist.yaml?version=2")
+    assert download.status_code == 200 and download.mimetype == "application/yaml"
+    assert 'filename="phone-enquiry-v2.yaml"' in download.headers["Content-Disposition"]
+    text = download.get_data(as_text=True)
+    assert text.startswith("# Phone enquiry (phone-enquiry), version 2 of ")
+    assert "lv: Sazvanīšanās" in text and not re.search(r" +$", text, re.M)  # readable, no trailing spaces
+    assert "The file is the same as version 2, the newest" in text_of(check(client, text, "phone-enquiry-v2.yaml"))
+    edited = text.replace("weight: 3\n", "weight: 2\n", 1)
+    assert "Section “Getting through”: weight 3 → 2" in text_of(check(client, edited, "phone-enquiry-v2.yaml"))
+    newest = client.get("/checklists/phone-enquiry/checklist.yaml").get_data(as_text=True)
+    assert newest == text
+    assert "version 1 of" in client.get("/checklists/phone-enquiry/checklist.yaml?version=1").get_data(as_text=True)
+    assert client.get("/checklists/phone-enquiry/checklist.yaml?version=9").status_code == 404
+    assert client.get("/checklists/no-such/checklist.yaml").status_code == 404

@@ -106,6 +106,8 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "home.retire": {"POST": [Case(only("admin"), lambda w: Target({"key": "phone-enquiry"}))]},
     "home.reinstate": {"POST": [Case(only("admin"), lambda w: w.retired_checklist("email-enquiry"))]},
     "checklist_files.load_form": {"GET": [Case(only("admin"))]},
+    "checklist_files.download": {"GET": [Case(only("admin", "reviewer", "auditor"),
+                                              lambda w: Target({"key": "store-visit"}))]},
     "checklist_files.check_file": {"POST": [Case(only(admin=400))]},  # 400: no file sent
     "checklist_files.store_file": {"POST": [Case(only("admin"))]},  # no text sent: back to the form
     "home.visit": {"GET": VISIT_PAGE_CASES},
