@@ -26,8 +26,15 @@ def _check_locale(locale) -> None:
 
 
 def find_user_by_email(email: str) -> User | None:
-    """The user with this e-mail address, whatever its case and surrounding spaces."""
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The user with this e-mail address, whatever its case and surrounding spaces, and whether
+    its domain comes as typed (``grožio.lt``) or as browsers send an e-mail field (``xn--…``):
+    addresses are stored in the normalised form ``_valid_email`` gives."""
+    wanted = email.strip().lower()
+    try:
+        wanted = validate_email(wanted, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        pass  # no such user can exist; compared as typed all the same
+    return db.session.scalar(select(User).where(func.lower(User.email) == wanted))
 
 
 class UserError(ValueError):

@@ -22,6 +22,15 @@ def test_sign_in_page_and_wrong_password(client, make_user):
     assert "Wrong e-mail or password." in unknown.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("typed", ["rasa@grožionamai.lt", "rasa@xn--groionamai-6jc.lt", "Rasa@GROŽIONAMAI.lt"])
+def test_an_address_with_accented_domain_signs_in_however_the_browser_sends_it(client, make_user, typed):
+    """Chromium's e-mail field sends the domain of ``rasa@grožionamai.lt`` as ``xn--…`` (IDNA):
+    the account was stored with the domain as typed, and nobody could sign in to it."""
+    make_user("auditor", email="rasa@grožionamai.lt")
+    assert "Wrong e-mail" not in login(client, typed).get_data(as_text=True)
+    assert client.get("/").status_code == 200
+
+
 def test_login_form_without_csrf_token_is_refused(client, make_user):
     user = make_user("admin")
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
