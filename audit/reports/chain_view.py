@@ -226,12 +226,16 @@ def _auditors(consistency: dict, visits: int) -> dict:
     auditors = [] if too_few else consistency.get("auditors") or []
     return {
         "too_few": too_few, "min_visits": MIN_SPLIT_VISITS,
-        "chart": charts.offsets_chart([(a["name"], a["offset"], a["visits"]) for a in auditors],
-                                      label=_("Auditor offsets in points")) if auditors else None,
+        "chart": charts.offsets_chart([(a["name"], a["offset"], a["visits"]) for a in auditors
+                                       if a["offset"] is not None],
+                                      label=_("Auditor offsets in points"))
+                 if any(a["offset"] is not None for a in auditors) else None,
         "rows": [{"name": a["name"], "visits": a["visits"],
                   "offset": "–" if a["offset"] is None else ("+" if a["offset"] > 0 else "") + number(a["offset"])}
                  for a in auditors],
-        "connected": consistency.get("design_connected", True),
+        # Two visits by two auditors at two branches "never overlap" too: say it only where the
+        # split could be made at all (it was a red alarm on a chain's first two visits).
+        "connected": too_few or consistency.get("design_connected", True),
         "auditors_explain_more": "auditors_explain_more_than_locations" in codes,
         # Two auditors always have mirror offsets: say when their differences are within chance.
         "within_chance": bool(auditors) and (consistency.get("auditor_p_value") is None

@@ -69,6 +69,12 @@ def location_records(ls, locations: dict, loc_codes: np.ndarray, change) -> list
 
 def consistency_record(consistency, auditors: dict, aud_codes: np.ndarray) -> dict:
     variance = consistency.variance
+    # An auditor who shares no branch with another auditor (alone in their part of the design)
+    # has an offset of 0 by construction, not by measurement: it is null, not 0.0.
+    component = consistency.design.auditor_component
+    auditors_in = np.bincount(component[component >= 0], minlength=consistency.design.n_components)
+    alone = np.array([c < 0 or auditors_in[c] < 2 for c in component], dtype=bool)
+    offsets = np.where(alone, np.nan, consistency.auditor_offset)
     return {
         "icc_location": num(consistency.icc1.value),
         "icc_location_adjusted": num(consistency.adjusted_icc.value),
@@ -77,7 +83,7 @@ def consistency_record(consistency, auditors: dict, aud_codes: np.ndarray) -> di
                      "residual": num(variance.residual)},
         "auditor_p_value": num(consistency.auditor_p_value),
         "auditors": sorted(
-            ({**auditors[int(code)], "offset": num(consistency.auditor_offset[n]),
+            ({**auditors[int(code)], "offset": num(offsets[n]),
               "visits": int(consistency.auditor_visits[n])} for n, code in enumerate(aud_codes)),
             key=lambda a: -(a["offset"] or 0),
         ),

@@ -83,7 +83,7 @@ def consistency_findings(consistency: ChainConsistency) -> list[Finding]:
     """Design connectivity, auditors vs locations, and whether consistency is estimable at all."""
     found = []
     design = consistency.design
-    if not design.connected:
+    if not design.connected and consistency.n_visits >= MIN_SPLIT_VISITS:  # too few: no split to make anyway
         found.append(Finding(
             DESIGN_NOT_CONNECTED,
             f"The visits fall into {design.n_components} groups of locations and auditors that never "

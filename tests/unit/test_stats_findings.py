@@ -55,13 +55,22 @@ def test_no_auditor_finding_when_locations_differ_more(seed):
 
 
 def test_design_that_cannot_separate_auditors_is_reported():
-    # Auditors 0–1 only visit locations 0–1, auditor 2 only locations 2–3.
-    result = chain_consistency([70, 60, 80, 72, 50, 55, 58, 61], [0, 0, 1, 1, 2, 3, 3, 2], [0, 1, 0, 1, 2, 2, 2, 2])
+    # Auditors 0–1 only visit locations 0–1, auditor 2 only locations 2–3 (three rounds of visits).
+    scores, locations, auditors = [70, 60, 80, 72, 50, 55, 58, 61], [0, 0, 1, 1, 2, 3, 3, 2], [0, 1, 0, 1, 2, 2, 2, 2]
+    result = chain_consistency([s + k for k in (0, 3, -2) for s in scores], locations * 3, auditors * 3)
     found = consistency_findings(result)
     assert DESIGN_NOT_CONNECTED in codes(found)
     finding = found[codes(found).index(DESIGN_NOT_CONNECTED)]
     assert finding.params == {"n_components": 2} and finding.severity == WARNING
     assert "never overlap" in finding.message
+
+
+def test_a_chain_s_first_few_visits_are_no_design_problem():
+    """Two visits by two auditors at two branches never overlap either: with fewer visits than
+    any split of auditors and branches needs, there is no alarm about it."""
+    result = chain_consistency([70, 60, 80, 72, 50, 55, 58, 61], [0, 0, 1, 1, 2, 3, 3, 2], [0, 1, 0, 1, 2, 2, 2, 2])
+    assert not result.design.connected
+    assert DESIGN_NOT_CONNECTED not in codes(consistency_findings(result))
 
 
 def test_too_little_data_for_consistency():

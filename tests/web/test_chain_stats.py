@@ -154,6 +154,20 @@ def test_periods_and_months_are_the_days_people_see_in_vilnius(app, checklists, 
     assert [(m["month"], m["visits"]) for m in months] == [("2026-10", 1), ("2026-11", 2), ("2026-12", 1)]
 
 
+def test_an_auditor_who_shares_no_branch_with_another_has_no_offset(app, checklists, make_location, make_user,
+                                                                      make_visit):
+    """Rasa and Ona both visited VLN-01 and VLN-02; Jonas alone visited RIX-01. His offset is 0
+    by construction (nothing to compare him with), and it used to be given as 0.0."""
+    rasa, ona, jonas = make_user(name="Rasa"), make_user(name="Ona"), make_user(name="Jonas")
+    vln1, vln2, rix = make_location("VLN-01"), make_location("VLN-02"), make_location("RIX-01", region="Rīga")
+    for day, (where, who, answer) in enumerate([(vln1, rasa, "yes"), (vln1, ona, "no"), (vln2, rasa, "yes"),
+                                                (vln2, ona, "no"), (rix, jonas, "yes"), (rix, jonas, "no")]):
+        make_visit(where, who, {"greeted_promptly": answer}, visited_at=datetime(2026, 10, day + 1, 12))
+    offsets = {a["name"]: a["offset"] for a in chain_statistics(StatsFilter("store-visit"))["consistency"]["auditors"]}
+    assert offsets["Jonas"] is None
+    assert offsets["Rasa"] > 0 > offsets["Ona"] and offsets["Rasa"] == pytest.approx(-offsets["Ona"])
+
+
 def test_the_lenient_demo_auditor_gets_the_largest_offset(runner, checklists):
     build_demo(runner, 12, months=3)
     auditors = chain_statistics(StatsFilter("store-visit"))["consistency"]["auditors"]

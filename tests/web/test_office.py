@@ -215,6 +215,7 @@ def test_a_chain_with_a_handful_of_visits_gets_no_auditor_offsets_or_advice(app,
     html = text_of(client.get("/office?checklist=store-visit").get_data(as_text=True))
     assert "With fewer than 20 approved visits auditor leniency cannot be estimated yet." in html
     assert "Offset (points)" not in html and "compare the auditors" not in html
+    assert "never overlap" not in html  # each auditor saw other branches: no split to make with four visits
 
 
 BAD_FILTERS = {
