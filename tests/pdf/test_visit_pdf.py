@@ -253,7 +253,9 @@ def test_an_imported_visit_alone_in_its_period_is_not_compared_with_itself(app, 
     assert all(section["region"] is None and section["chain"] is None for section in context["sections"])
 
     body = pdf_text(cli_pdf(runner, tmp_path, old.id))
-    assert re.search(rf"chain average\s*{re.escape(en(old.score))}\s*1 visit", body, re.I), body[:600]
+    # Nor is this visit alone printed as the chain's or the region's average (it was: 80.8 · 1 visit).
+    assert re.search(r"chain average\s*–\s*1 visit · too few to compare", body, re.I), body[:600]
+    assert re.search(r"region average\s*–\s*\S+ · 1 visit · too few to compare", body, re.I), body[:600]
     against = figure(body, "against the chain")
     assert "Too few other visits in the chain in this period to compare" in against, against
     assert not re.search(r"[+-]?\d+\.\d", against), against  # no "0.0" difference

@@ -126,6 +126,10 @@ def test_period_filters(app, scene):
     assert len(re.findall(r'href="/visits/\d+[?"]', section(narrow, "visits"))) <= \
         len(re.findall(r'href="/visits/\d+[?"]', section(client.get(page_url(scene)).get_data(as_text=True), "visits")))
     assert client.get(page_url(scene, checklist="nope")).status_code == 404
+    future = scene["until"] + timedelta(days=4)  # after the demo's last visit: nobody had one then
+    empty = client.get(page_url(scene, since=future, until=future + timedelta(days=10))).get_data(as_text=True)
+    assert "no branch had approved visits with this checklist: choose a longer period." in text_of(empty, "period-branches")
+    assert "only 0 branches" not in empty
     phone = client.get(page_url(scene, checklist="phone-enquiry"))
     assert phone.status_code == 200 and 'value="phone-enquiry" selected' in phone.get_data(as_text=True)
 
