@@ -101,6 +101,8 @@ def login():
     if request.method == "POST" and request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         abort(415)  # the sign-in form only: a JSON body would be counted under no address
     form = LoginForm()
+    if request.method == "GET" and request.args.get("email"):  # from a set-password link: the address to sign in with
+        form.email.data = request.args["email"][:254]
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
         # The password is checked before "active", and for unknown addresses too, so that the

@@ -9,7 +9,7 @@ leaves nobody signed in.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_babel import lazy_gettext as _l
@@ -81,8 +81,12 @@ def set_password(token: str):
                 sign_ins.end(current_user)
             db.session.commit()
             logout_user()
+            # The sign-in page in the language this page spoke (the message already is), with
+            # the address filled in.
+            if user.locale in current_app.config["LANGUAGES"] and "lang" not in session:
+                session["lang"] = user.locale
             flash(_("Your password is set. Sign in with %(email)s and your new password.", email=user.email), "info")
-            return redirect(url_for("auth.login"))
+            return redirect(url_for("auth.login", email=user.email))
     return render_template("auth/set_password.html", form=form, user=link.user, expires_at=link.expires_at,
                            min_length=MIN_LENGTH)
 

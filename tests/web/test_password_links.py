@@ -243,3 +243,17 @@ def test_the_set_password_page_speaks_the_language_the_admin_gave_the_person(app
     token = csrf_token(page)
     stranger.post("/language", data={"lang": "ru", "csrf_token": token, "next": path})
     assert '<html lang="ru">' in stranger.get(path).get_data(as_text=True)
+
+
+def test_after_setting_the_password_the_sign_in_page_speaks_on_in_the_person_s_language(app, admin, make_user):
+    """The sign-in page after a Latvian person's link was in the browser's English, with the
+    message in Latvian beside it and the address to type again."""
+    person = make_user("manager", email="ilze@example.lv", password=None)
+    person.locale = "lv"
+    db.session.commit()
+    _, path = make_link(admin, person)
+    browser = app.test_client()
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-GB,en;q=0.9"
+    signed = set_password(browser, path, follow=True).get_data(as_text=True)
+    assert '<html lang="lv">' in signed and "Parole" in signed
+    assert 'value="ilze@example.lv"' in signed
