@@ -13,6 +13,11 @@
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
 
+  // A page that answers a form and shows something once (a set-password link) moves the address
+  // bar to a page that can be opened again: a reload then opens it instead of sending the form again.
+  var address = document.querySelector("[data-page-address]");
+  if (address && window.history.replaceState) history.replaceState(null, "", address.getAttribute("data-page-address"));
+
   // Switching language stays on the section of the checklist the auditor was on.
   document.querySelectorAll("form.languages").forEach(function (languages) {
     languages.addEventListener("submit", function () {

@@ -145,3 +145,22 @@ def test_scheduling_a_visit_finds_the_branch_and_the_auditor_by_typing(page, liv
     db.session.expire_all()
     scheduled = db.session.scalars(select(Assignment)).all()
     assert [(a.location.code, a.auditor.name) for a in scheduled] == [("SIA-07", "Jonas Jonaitis")]
+
+
+def test_reloading_after_a_new_user_opens_their_page_instead_of_sending_the_form_again(page, live_server, admin):
+    """The one-time set-password link is shown on the answer to the New user form; a reload sent
+    the form again ("Another user already has this e-mail address") and the link was gone."""
+    sign_in(page, live_server, admin.email)
+    page.goto(f"{live_server}/admin/users/new")
+    page.fill("input[name=email]", "ona.petraitiene@volta-retail.example")
+    page.fill("input[name=name]", "Ona Petraitienė")
+    page.select_option("select[name=role]", "auditor")
+    follow(page, "button[type=submit].primary")
+    link = page.input_value("#password-link-url")
+    assert "/set-password/" in link
+    assert page.evaluate("location.pathname").startswith("/admin/users/") and "new" not in page.url
+    page.reload(wait_until="load")
+    assert page.locator("h1").inner_text() == "Ona Petraitienė"
+    assert page.locator(".error").count() == 0 and page.locator("#password-link-url").count() == 0
+    assert "has not been used yet" in page.inner_text("body")  # and a lost one is replaced here:
+    assert page.locator("text=Make a set-password link").count() == 1
