@@ -24,6 +24,18 @@ def test_labels_fit_the_picture_and_numbers_are_printed():
     assert min(float(t.get("font-size")) for t in heads) < 10  # the long Russian word gets a smaller font
 
 
+def test_a_label_of_wide_letters_is_not_cut_at_the_left_edge():
+    """"VLN-01 Grožio namai Gedimino" printed as "/LN-01 …" in the chain PDF: the per-letter
+    estimate of its width was 7 px short of what DejaVu Sans draws."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 11)
+    for row in ("VLN-01 Grožio namai Gedimino", "MMM-01 Wmmw Mmmwm", "ВЛН-01 Гедиминас Щжюшщ"):
+        root = ET.fromstring(str(heat_maps.labelled_heat_map([row, "KNS-02"], ["Speed"], [[50.0], [60.0]])))
+        label = next(t for t in root.iter(f"{SVG}text") if t.text == row)
+        assert float(label.get("x")) - font.getlength(row) >= 2, row  # drawn right-aligned at x
+
+
 def test_maps_shown_together_can_share_their_label_column():
     px = heat_maps.heat_label_px(["A much longer branch label", "Riga"])
     a = ET.fromstring(str(heat_maps.labelled_heat_map(["Riga"], ["x"], [[1.0]], label_px=px)))
