@@ -187,16 +187,24 @@ def _typed_not_given(ctx, param, value):
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "reviewer", "auditor", "manager"]), required=True)
 @click.option("--name", default="", help="Display name (default: the part of the e-mail before @).")
-@click.option("--location", "locations", multiple=True, help="Location code a manager is responsible for.")
-@click.option("--password", prompt="Password", confirmation_prompt="Repeat the password", hide_input=True,
-              hidden=True, callback=_typed_not_given)
-def create_user(email: str, role: str, name: str, locations: tuple[str, ...], password: str) -> None:
-    """Create a user; the password is asked twice on standard input."""
+@click.option("--location", "locations", multiple=True,
+              help="Code of a location a manager looks after (any case; repeat for several; managers need one).")
+@click.option("--language", type=click.Choice(["en", "ru", "lt", "lv"]),
+              help="The language of their pages (default: as their browser asks).")
+@click.option("--password", hidden=True, callback=_typed_not_given)
+def create_user(email: str, role: str, name: str, locations: tuple[str, ...], language: str | None,
+                password: str | None) -> None:
+    """Create a user; the password is asked twice on standard input, once the rest is right."""
     from .extensions import db
-    from .services.users import UserError, create_user as create
+    from .services.users import UserError, check_new_user, create_user as create
 
+    name = name or email.split("@")[0]
     try:
-        user = create(email, role, name or email.split("@")[0], password, list(locations))
+        if role == "manager" and not locations:  # as import-users: a manager without one sees nothing
+            raise UserError("a branch manager needs at least one branch: add --location CODE")
+        check_new_user(email, role, name, list(locations), language)
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+        user = create(email, role, name, password, list(locations), locale=language)
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

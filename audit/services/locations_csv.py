@@ -27,7 +27,7 @@ from .assignments import open_assignments_at
 from .export_csv import guarded
 from .import_conflicts import ImportConflict, creating
 from .import_csv import MAX_ERRORS, ImportRejected, _decode, _records, read_header, unguarded
-from .import_values import name_key
+from .import_values import ANSWER_WORDS, name_key
 from .locations import LocationError, _valid_location, create_location, create_region, update_location
 
 COLUMNS = ("code", "name", "region", "city", "address", "format", "active")
@@ -36,7 +36,9 @@ MAX_LENGTHS = {"code": 32, "name": 200, "region": 120, "city": 120, "address": 3
 TEXT_COLUMNS = ("name", "region", "city", "address")  # exported with the formula guard
 MAX_ROWS = 5000
 LISTED = 5  # codes and regions named in a summary; the rest are counted
-YES, NO = ("yes", "y", "true", "1", "active"), ("no", "n", "false", "0", "inactive")
+# and yes/no as the answers' import reads them in Latvian, Lithuanian and Russian
+YES = ("y", "true", "1", "active") + ANSWER_WORDS["yes"]
+NO = ("n", "false", "0", "inactive") + ANSWER_WORDS["no"]
 
 
 @dataclass(frozen=True)

@@ -46,15 +46,26 @@ class UserError(ValueError):
         self.field = field
 
 
-def create_user(email: str, role: str, name: str, password: str | None, location_codes: Iterable[str] = (),
-                actor: User | None = None, locale: str | None = None) -> User:
+def check_new_user(email: str, role: str, name: str, location_codes: Iterable[str] = (),
+                   locale: str | None = None) -> None:
+    """Raise the ``UserError`` :func:`create_user` would for everything but the password (so
+    ``audit create-user`` says so before the password is typed twice)."""
+    create_user_fields(email, role, name, location_codes, locale)
+
+
+def create_user_fields(email, role, name, location_codes, locale) -> tuple[str, str, list[Location]]:
     email = _valid_email(email)
     name = _valid_name(name)
     _check_role(role)
     _check_locale(locale)
+    return email, name, _locations_for(role, location_codes)
+
+
+def create_user(email: str, role: str, name: str, password: str | None, location_codes: Iterable[str] = (),
+                actor: User | None = None, locale: str | None = None) -> User:
+    email, name, locations = create_user_fields(email, role, name, location_codes, locale)
     if password is not None:
         _check_password(password)
-    locations = _locations_for(role, location_codes)
     user = User(email=email, role=role, name=name, locale=locale,
                 password_hash=hash_password(password) if password else None, locations=locations)
     db.session.add(user)
@@ -196,11 +207,16 @@ def _check_password(password: str) -> None:
 
 
 def _locations_for(role: str, codes: Iterable[str]) -> list[Location]:
+    """The locations of ``codes``, whatever their case (codes are unique regardless of case)."""
     codes = list(dict.fromkeys(codes))
-    found = {loc.code: loc for loc in db.session.scalars(select(Location).where(Location.code.in_(codes)))}
-    for code in codes:
-        if code not in found:
+    wanted = [code.strip().upper() for code in codes]
+    found = {loc.code.upper(): loc for loc in db.session.scalars(
+        select(Location).where(func.upper(Location.code).in_(wanted)))}
+    for code, key in zip(codes, wanted):
+        if key not in found:
             raise UserError(f"unknown location code '{code}'", "locations")
+    codes = [found[key].code for key in dict.fromkeys(wanted)]
+    found = {loc.code: loc for loc in found.values()}
     if codes and role != "manager":
         raise UserError("only managers are linked to locations", "locations")
     return [found[code] for code in codes]

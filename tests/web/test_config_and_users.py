@@ -82,11 +82,12 @@ def test_instance_config_file_is_read(tmp_path, monkeypatch):
 
 def test_create_user_asks_for_the_password_twice(runner, make_location):
     make_location("VLN-07")
-    result = runner.invoke(args=["create-user", "Rasa@Example.com", "--role", "manager", "--location", "VLN-07"],
-                           input="long enough pw\nlong enough pw\n")
+    result = runner.invoke(args=["create-user", "Rasa@Example.com", "--role", "manager", "--location", "vln-07",
+                                 "--language", "lt"], input="long enough pw\nlong enough pw\n")
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "rasa@example.com"))
-    assert user.role == "manager" and [loc.code for loc in user.locations] == ["VLN-07"]
+    assert user.role == "manager" and [loc.code for loc in user.locations] == ["VLN-07"]  # any case, as the CSVs
+    assert user.locale == "lt"
     assert verify_password(user.password_hash, "long enough pw")
     assert user.password_hash.startswith("$argon2")
 
@@ -95,8 +96,10 @@ def test_create_user_refuses_bad_input_and_stores_nothing(runner):
     cases = [
         (["create-user", "not-an-email", "--role", "admin"], "long enough pw\nlong enough pw\n", "not a valid e-mail"),
         (["create-user", "a@example.com", "--role", "admin"], "short\nshort\n", "at least 8 characters"),
-        (["create-user", "a@example.com", "--role", "manager", "--location", "NOPE"],
-         "long enough pw\nlong enough pw\n", "unknown location code 'NOPE'"),
+        # Said before the password is typed twice (no input given: a prompt would fail otherwise).
+        (["create-user", "a@example.com", "--role", "manager", "--location", "NOPE"], "", "unknown location code 'NOPE'"),
+        (["create-user", "a@example.com", "--role", "manager"], "", "a branch manager needs at least one branch"),
+        (["create-user", "a@example.com", "--role", "auditor", "--language", "de"], "", "Invalid value for '--language'"),
         (["create-user", "a@example.com", "--role", "boss"], "", "Invalid value for '--role'"),
     ]
     # A password given on the command line would stay in the shell history.

@@ -136,6 +136,15 @@ def test_a_semicolon_file_with_a_bom_as_excel_writes_it(admin):
     assert branch("KNS-01").name == "Volta; Mega"
 
 
+def test_active_may_be_written_in_the_chain_s_own_language(admin):
+    """A Lithuanian sheet says "Taip"/"Ne": the visits' import took those words, this one refused them."""
+    sheet = ("code;name;region;active\r\nVLN-01;Akropolis;Vilnius;Taip\r\nVLN-02;Ozas;Vilnius;ne\r\n"
+             "RIX-01;Alfa;Rīga;JĀ\r\nRIX-02;Domina;Rīga;Nē\r\nTLL-01;Viru;Tallinn;нет\r\n")
+    assert "5 branches created" in text_of(upload(admin, sheet))
+    assert [branch(code).active for code in ("VLN-01", "VLN-02", "RIX-01", "RIX-02", "TLL-01")] == \
+        [True, False, True, False, False]
+
+
 def test_long_lists_in_the_summary_are_cut(admin):
     sheet = "code,name\n" + "".join(f"LV-{n:02d},Branch {n}\n" for n in range(1, 9))
     assert "8 branches created (LV-01, LV-02, LV-03, LV-04, LV-05 … and 3 more)" in text_of(upload(admin, sheet))
