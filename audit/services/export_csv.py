@@ -51,8 +51,9 @@ class VisitExport:
     :meth:`chunks` to stream after the request has ended. Afterwards ``visits`` and
     ``answers`` count what was written."""
 
-    def __init__(self, spec: StatsFilter) -> None:
+    def __init__(self, spec: StatsFilter, separator: str = ",") -> None:
         self.spec = spec
+        self.separator = separator  # ";" for Excel set to Lithuanian, Latvian or Russian
         self.zone = display_zone()
         self.statement = (
             select(Visit.id, Visit.uuid, Visit.external_id, Location.code, Location.name, Region.name, User.email,
@@ -76,7 +77,7 @@ class VisitExport:
 
     def chunks(self, connection: Connection) -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer = csv.writer(buffer, delimiter=self.separator, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
         yield "\ufeff" + _take(buffer)
         last_visit = None

@@ -370,15 +370,16 @@ def _values(row: BranchRow, location: Location | None, region: Region | None) ->
 # --- export -------------------------------------------------------------------------------------
 
 
-def export_locations() -> str:
+def export_locations(separator: str = ",") -> str:
     """Every branch (inactive ones too) as CSV in the import's columns, in code order: a BOM and
     CRLF line ends as Excel expects, text that a spreadsheet would run as a formula guarded
-    with an apostrophe (which the import removes again)."""
+    with an apostrophe (which the import removes again). ``separator``: ``;`` for Excel set to
+    Lithuanian, Latvian or Russian (the import reads either)."""
     rows = db.session.execute(
         select(Location.code, Location.name, Region.name, Location.city, Location.address, Location.format,
                Location.active).outerjoin(Region, Location.region_id == Region.id)).all()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for code, name, region, city, address, location_format, active in sorted(rows, key=lambda r: code_key(r[0])):
         writer.writerow([code, guarded(name), guarded(region or ""), guarded(city or ""), guarded(address or ""),

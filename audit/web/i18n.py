@@ -37,6 +37,14 @@ def select_locale() -> str:
     return FORMAT_LOCALES.get(chosen, chosen)
 
 
+def spreadsheet_separator() -> str:
+    """The separator of a CSV download: ";" in Lithuanian, Latvian and Russian, as Excel set to
+    those languages (decimal comma) expects when the file is opened with a double click (a
+    comma file lands in one column); "," in English. The imports read either."""
+    locale = get_locale()
+    return ";" if locale is not None and locale.language in ("lt", "lv", "ru") else ","
+
+
 def short_datetime(value: datetime) -> str:
     """A stored (naive UTC) time as a short date and time in the user's language and zone, the
     year always in four digits: CLDR's short Latvian pattern writes "01.12.26"."""

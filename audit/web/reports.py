@@ -19,6 +19,7 @@ from ..reports.common import ReportError
 from ..services.filter_choices import busiest_checklist
 from ..services import audit_log
 from ..times import in_calendar
+from .i18n import spreadsheet_separator
 from .office import download_spec
 
 bp = Blueprint("reports", __name__)
@@ -154,7 +155,7 @@ def visits_csv():
     # Every answer of the chain leaves the app: who took which visits is kept in the audit log.
     audit_log.record("visits.exported", "checklist", spec.checklist, current_user, filters=spec.chosen())
     db.session.commit()
-    export, engine = VisitExport(spec), db.engine
+    export, engine = VisitExport(spec, spreadsheet_separator()), db.engine
 
     def chunks():
         # Read while the response is sent, after the view has returned and its session has

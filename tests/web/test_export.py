@@ -17,7 +17,7 @@ from audit.models import Answer, AuditLogEntry, Visit
 from audit.services.chain_stats import StatsFilter, chain_statistics
 from audit.services.checklists import load_checklist_files
 from audit.services.import_csv import EXPORT_COLUMNS
-from tests.conftest import CHECKLIST_DIR, login
+from tests.conftest import CHECKLIST_DIR, csrf_token, login
 
 DEMO = ["demo", "--locations", "6", "--months", "2", "--seed", "3", "--end", "2026-10-31"]
 HEADER = ",".join(EXPORT_COLUMNS)
@@ -165,6 +165,10 @@ def test_head_office_downloads_the_dashboards_visits(runner, demo, client, make_
                                 .order_by(AuditLogEntry.id)).all()
     assert [(e.user_id, e.details["filters"]) for e in logged] == [(reviewer.id, {"since": "2026-10-01"}),
                                                                    (None, {"since": "2026-10-01"})]  # the CLI's
+    # In Russian (Lithuanian, Latvian) semicolons, as Excel set to that language opens a file in columns.
+    client.post("/language", data={"lang": "ru", "csrf_token": csrf_token(dashboard)})
+    russian = client.get("/office/visits.csv?checklist=store-visit&since=2026-10-01").get_data(as_text=True)
+    assert list(csv.reader(io.StringIO(russian), delimiter=";")) == list(csv.reader(io.StringIO(body)))
 
 
 def test_the_export_goes_back_in_after_the_checklist_gained_a_required_question(runner, demo, tmp_path, app):

@@ -188,6 +188,15 @@ def test_export_then_import_changes_nothing_and_formulas_stay_text(admin, make_l
     assert counts() == before
     assert branch("RIX-01").name == "=HYPERLINK(\"http://x\",\"Click\")"
 
+    # In Lithuanian (Latvian, Russian) the file is separated by semicolons, as Excel set to that
+    # language opens it in columns; it goes back in all the same.
+    admin.post("/language", data={"lang": "lt", "csrf_token": csrf_token(admin.get("/admin/locations").get_data(as_text=True))})
+    semicolons = admin.get("/admin/locations/export.csv").get_data()
+    assert semicolons.decode("utf-8-sig").splitlines()[0] == "code;name;region;city;address;format;active"
+    assert list(csv.reader(io.StringIO(semicolons.decode("utf-8-sig")), delimiter=";")) == rows
+    upload(admin, semicolons, "locations.csv")
+    assert counts() == before
+
 
 def test_the_page_shows_the_import_form_and_export_link(admin):
     page = text_of(admin.get("/admin/locations"))

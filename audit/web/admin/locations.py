@@ -21,6 +21,7 @@ from ...services.import_conflicts import ImportConflict
 from ...services.locations_csv import (
     COLUMNS, LISTED, LocationImport, LocationImportRejected, export_locations, import_locations,
 )
+from ..i18n import spreadsheet_separator
 from ..options import options
 from ..reports import content_disposition
 from . import bp, requires, show_error
@@ -89,7 +90,7 @@ def locations_import():
 @requires("manage_locations")
 def locations_export():
     """Every branch in the import's columns: the admin edits it in a spreadsheet and imports it again."""
-    return Response(export_locations().encode("utf-8"), mimetype="text/csv", headers={
+    return Response(export_locations(spreadsheet_separator()).encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": content_disposition("locations.csv"), "Cache-Control": "private, no-store"})
 
 

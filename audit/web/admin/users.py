@@ -27,7 +27,7 @@ from ...services.password_links import NewLink, link_of, make_link
 from ...services.users import UserError, create_user, deactivate_user, reactivate_user, update_user
 from ...services.users_csv import COLUMNS, UserImport, import_users
 from ...times import display_zone
-from ..i18n import safe_next
+from ..i18n import safe_next, spreadsheet_separator
 from ..options import options
 from . import bp, requires, show_error
 from .errors import conflict_message, translate_error
@@ -195,7 +195,7 @@ def _links_csv(links: list[tuple[NewLink, str]]) -> str | None:
     if not links:
         return None
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=spreadsheet_separator(), lineterminator="\r\n")
     writer.writerow(("email", "name", "link", "expires"))
     zone = display_zone()
     for link, url in links:
