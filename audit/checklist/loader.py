@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .model import Checklist
 from .reader import ChecklistProblem, Reader
-from .yaml_lines import YAMLError, load_yaml_with_lines
+from .yaml_lines import YAMLError, line_of, load_yaml_with_lines
 
 #: What the YAML parser's commonest complaints mean for someone writing a checklist.
 YAML_HINTS = (
@@ -91,8 +91,13 @@ def load_checklist_set(paths: list[str | Path]) -> tuple[list[tuple[Path, Checkl
         for path in files:
             others = ", ".join(str(other) for other in files if other != path)
             errors.append(ChecklistError([ChecklistProblem(
-                str(path), None, "id", f"'{key}' is also the id of {others}; give each checklist its own id")]))
+                str(path), _id_line(path), "id", f"'{key}' is also the id of {others}; give each checklist its own id")]))
     return [(path, checklist) for path, checklist in loaded if checklist.id not in shared], errors
+
+
+def _id_line(path: Path) -> int | None:
+    """The line of the top-level ``id:`` of a file that has read without problems."""
+    return line_of(load_yaml_with_lines(path.read_text(encoding="utf-8")), "id")
 
 
 def find_checklist_files(paths: list[str | Path]) -> list[Path]:

@@ -132,7 +132,7 @@ def test_two_files_with_one_id_are_both_refused_and_nothing_is_stored(runner, tm
     (tmp_path / "c-other.yaml").write_text(VALID.replace("id: mini", "id: other", 1))
     check = runner.invoke(args=["check-checklists", str(tmp_path)])
     assert check.exit_code == 1
-    assert f"{tmp_path / 'a-branch.yaml'}: id: 'mini' is also the id of {tmp_path / 'b-phone.yaml'}; " \
+    assert f"{tmp_path / 'a-branch.yaml'}:1: id: 'mini' is also the id of {tmp_path / 'b-phone.yaml'}; " \
            "give each checklist its own id" in check.output
     assert "2 problem(s) in 2 of 3 file(s)" in check.output
     load = runner.invoke(args=["load-checklists", str(tmp_path)])
