@@ -369,3 +369,14 @@ def test_a_branch_manager_saved_without_branches_is_warned_about(admin_client):
         "role": "manager", "password": "", "password_again": ""}, follow_redirects=True).get_data(as_text=True)
     assert "User Ona created." in page
     assert "Ona manages no branch yet and will see no visits: tick their branches." in page
+
+
+def test_the_users_list_sorts_names_with_baltic_letters_beside_their_base_letter(admin_client, make_user):
+    """The list was ordered by the database's lower(name): "Šarūnas" came after "Zita", and
+    SQLite's lower() left "Šarūnas" and "šarūnas" apart."""
+    for name in ("Zita Kalniņa", "Šarūnas Petrauskas", "Sandra Ozola", "Ēriks Liepa", "Andris Bērziņš"):
+        make_user("auditor", name=name)
+    page = admin_client.get("/admin/users?role=auditor").get_data(as_text=True)
+    names = ["Zita Kalniņa", "Šarūnas Petrauskas", "Sandra Ozola", "Ēriks Liepa", "Andris Bērziņš"]
+    assert sorted(names, key=page.index) == ["Andris Bērziņš", "Ēriks Liepa", "Sandra Ozola", "Šarūnas Petrauskas",
+                                             "Zita Kalniņa"]

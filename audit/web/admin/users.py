@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
-from ...names import code_key
+from ...names import code_key, name_key
 from ...services.assignments import waiting_assignments
 from ...models import ROLES, Location, User, utcnow
 from ...passwords import MIN_LENGTH
@@ -50,7 +50,10 @@ def users():
 
 def _users_page(role: str | None, stmt, import_form: UserImportForm, import_errors: list[str] = ()) -> str:
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    return render_template("admin/users.html", users=db.session.scalars(stmt).all(), role=role,
+    # Active first, then by name as people read a list: Šarūnas beside Sandra, not after Zita
+    # (the database's own order put every name with a first letter beyond Z at the end).
+    users = sorted(db.session.scalars(stmt).all(), key=lambda u: (not u.active, name_key(u.name)))
+    return render_template("admin/users.html", users=users, role=role,
                            counts=counts, roles=ROLES, import_form=import_form, import_errors=import_errors,
                            columns=COLUMNS)
 
