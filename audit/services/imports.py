@@ -40,7 +40,7 @@ from .import_store import BATCH, app_uuid, batches, insert_visits, stored_visits
 from .import_summary import ImportSummary
 from .import_values import accepted_words, answer_value, name_key, visited_at
 from .locations import CODE_PATTERN
-from .lookalikes import Lookalike, lookalike
+from .lookalikes import Lookalike, People, lookalike
 from .scores import store_visit_scores
 from .users import UserError, create_user
 
@@ -355,13 +355,13 @@ class _Checker:
         one auditor in two."""
         if not self.new_auditors:
             return ()
-        users = [tuple(row) for row in db.session.execute(select(User.email, User.name).order_by(User.id))]
-        found, earlier = [], []
+        users = People([tuple(row) for row in db.session.execute(select(User.email, User.name).order_by(User.id))])
+        found, earlier = [], People()
         for email, name in self.new_auditors.items():
             similar = lookalike(email, name, users) or lookalike(email, name, earlier, in_file=True)
             if similar is not None:
                 found.append(similar)
-            earlier.append((email, name))
+            earlier.add(email, name)
         return tuple(found)
 
     def _insert(self, kind: str, name: str, row: Region | Location) -> Region | Location:

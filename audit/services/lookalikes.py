@@ -44,7 +44,8 @@ def typing_slips(a: str, b: str, limit: int) -> int | None:
     """How many single-character edits turn ``a`` into ``b`` (a character inserted, deleted or
     changed, or two neighbours swapped: the optimal-string-alignment form of the
     Damerau–Levenshtein distance), or ``None`` when it is more than ``limit``. Only a band of
-    width ``2 × limit + 1`` is computed, so comparing one name with thousands stays quick."""
+    width ``2 × limit + 1`` is computed, and the work stops at the first row whose band is all
+    above the limit, so comparing one name with thousands stays quick."""
     if abs(len(a) - len(b)) > limit:
         return None
     if a == b:
@@ -52,19 +53,27 @@ def typing_slips(a: str, b: str, limit: int) -> int | None:
     far = limit + 1  # any value above the limit stands for "too far"
     previous2: list[int] = []
     previous = [j if j <= limit else far for j in range(len(b) + 1)]
+    previous_lowest = 0
     for i in range(1, len(a) + 1):
         current = [far] * (len(b) + 1)
         if i <= limit:
             current[0] = i
+        lowest = current[0]
         for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
             cost = 0 if a[i - 1] == b[j - 1] else 1
-            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                best = min(best, previous2[j - 2] + 1)
-            current[j] = min(best, far)
-        if min(current) > limit and min(previous) >= limit:
-            return None  # every later row stays above the limit
-        previous2, previous = previous, current
+            best = previous[j - 1] + cost
+            if previous[j] + 1 < best:
+                best = previous[j] + 1
+            if current[j - 1] + 1 < best:
+                best = current[j - 1] + 1
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1] and previous2[j - 2] + 1 < best:
+                best = previous2[j - 2] + 1
+            current[j] = best if best < far else far
+            if current[j] < lowest:
+                lowest = current[j]
+        if lowest > limit and previous_lowest >= limit:
+            return None  # every later row stays above the limit (a swap reaches back two rows)
+        previous2, previous, previous_lowest = previous, current, lowest
     return previous[-1] if previous[-1] <= limit else None
 
 
@@ -83,34 +92,52 @@ def numbered_apart(a: str, b: str) -> bool:
 def alike(a: str, b: str) -> bool:
     """Whether ``a`` is ``b`` but for the slips :func:`slips_allowed` lets the shorter have
     (numbers aside: see :func:`numbered_apart`)."""
-    return not numbered_apart(a, b) and typing_slips(a, b, slips_allowed(min(a, b, key=len))) is not None
+    # The distance first: it rejects most pairs on their lengths alone, before any regex runs.
+    return typing_slips(a, b, slips_allowed(min(a, b, key=len))) is not None and not numbered_apart(a, b)
 
 
 def emails_alike(a: str, b: str) -> bool:
     """Two different addresses at most two slips apart, the part before the @ and the domain
     each within what :func:`slips_allowed` lets it have: ``jonas@exmaple.lt`` is
     ``jonas@example.lt``, but ``ona@example.lt`` is not ``jonas@example.lt``."""
-    if a == b:
+    if a == b or abs(len(a) - len(b)) > 2:
         return False
     (local_a, _, domain_a), (local_b, _, domain_b) = a.rpartition("@"), b.rpartition("@")
-    if domain_a == domain_b and numbered_apart(local_a, local_b):
+    if domain_a == domain_b and numbered_apart(local_a, local_b):  # cheaper than the distance
         return False
     local = typing_slips(local_a, local_b, slips_allowed(min(local_a, local_b, key=len)))
+    if local is None:
+        return False
     domain = typing_slips(domain_a, domain_b, slips_allowed(min(domain_a, domain_b, key=len)))
-    return local is not None and domain is not None and local + domain <= 2
+    return domain is not None and local + domain <= 2
 
 
-def lookalike(email: str, name: str, users: list[tuple[str, str]], in_file: bool = False) -> Lookalike | None:
-    """The first of ``users`` (``(email, name)`` of every existing user, or with ``in_file`` of
-    the new auditors before this one in the file) that the new auditor ``email``/``name``
-    resembles: the e-mail addresses a slip or two apart, or the names the same as name_key
-    compares them or a slip or two apart."""
+class People:
+    """The people a new auditor is compared with (``(email, name)`` pairs), their addresses in
+    lower case and their names as :func:`name_key` compares them, each worked out once rather
+    than for every new auditor (a first import of 1,000 shoppers beside 300 users took 18 s)."""
+
+    def __init__(self, people: list[tuple[str, str]] = ()) -> None:
+        self.rows: list[tuple[str, str, str, str]] = []  # (email, name, email lower-cased, name key)
+        for email, name in people:
+            self.add(email, name)
+
+    def add(self, email: str, name: str) -> None:
+        self.rows.append((email, name, email.lower(), name_key(name)))
+
+
+def lookalike(email: str, name: str, people: People, in_file: bool = False) -> Lookalike | None:
+    """The first of ``people`` (every existing user, or with ``in_file`` the new auditors before
+    this one in the file) that the new auditor ``email``/``name`` resembles: the e-mail
+    addresses a slip or two apart, or the names the same as name_key compares them or a slip or
+    two apart."""
     key = name_key(name)
     email = email.lower()
-    for other_email, other_name in users:
-        if emails_alike(email, other_email.lower()):
+    for other_email, other_name, other_lower, _ in people.rows:
+        if emails_alike(email, other_lower):
             return Lookalike(email, name, other_email, other_name, by_name=False, in_file=in_file)
-    for other_email, other_name in users:
-        if key and alike(key, name_key(other_name)):
-            return Lookalike(email, name, other_email, other_name, by_name=True, in_file=in_file)
+    if key:
+        for other_email, other_name, _, other_key in people.rows:
+            if alike(key, other_key):
+                return Lookalike(email, name, other_email, other_name, by_name=True, in_file=in_file)
     return None
