@@ -40,7 +40,7 @@ from .import_store import BATCH, app_uuid, batches, insert_visits, stored_visits
 from .import_summary import ImportSummary
 from .import_values import accepted_words, answer_value, name_key, visited_at
 from .locations import CODE_PATTERN
-from .lookalikes import Lookalike, People, lookalike
+from .lookalikes import Lookalike, People, Person, lookalike
 from .scores import store_visit_scores
 from .users import UserError, create_user
 
@@ -358,10 +358,11 @@ class _Checker:
         users = People([tuple(row) for row in db.session.execute(select(User.email, User.name).order_by(User.id))])
         found, earlier = [], People()
         for email, name in self.new_auditors.items():
-            similar = lookalike(email, name, users) or lookalike(email, name, earlier, in_file=True)
+            person = Person.of(email, name)
+            similar = lookalike(person, users) or lookalike(person, earlier, in_file=True)
             if similar is not None:
                 found.append(similar)
-            earlier.add(email, name)
+            earlier.add(person)
         return tuple(found)
 
     def _insert(self, kind: str, name: str, row: Region | Location) -> Region | Location:

@@ -112,32 +112,79 @@ def emails_alike(a: str, b: str) -> bool:
     return domain is not None and local + domain <= 2
 
 
+#: Every pair that :func:`emails_alike` or :func:`alike` accepts is at most this many slips apart.
+MAX_SLIPS = 2
+
+
+def _deletions(text: str, depth: int = MAX_SLIPS) -> set[str]:
+    """``text`` with up to ``depth`` characters deleted. Two strings within ``depth`` slips
+    (insertions, deletions, changes, swaps of neighbours) share one of these: the candidates
+    for the exact comparison, instead of comparing with everyone."""
+    found, layer = {text}, {text}
+    for _ in range(depth):
+        layer = {word[:i] + word[i + 1:] for word in layer for i in range(len(word))}
+        found |= layer
+    return found
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person as the look-alike check compares them, worked out once: the address in lower
+    case, the name as :func:`name_key` compares it, and the :func:`_deletions` of both (of the
+    address, the part before the @: its domain may differ too, but within the same two slips)."""
+
+    email: str
+    name: str
+    lower: str
+    key: str
+    local_variants: frozenset[str]
+    name_variants: frozenset[str]
+
+    @classmethod
+    def of(cls, email: str, name: str) -> Person:
+        lower, key = email.lower(), name_key(name)
+        return cls(email, name, lower, key, frozenset(_deletions(lower.rpartition("@")[0])),
+                   frozenset(_deletions(key)) if key else frozenset())
+
+
 class People:
-    """The people a new auditor is compared with (``(email, name)`` pairs), their addresses in
-    lower case and their names as :func:`name_key` compares them, each worked out once rather
-    than for every new auditor (a first import of 1,000 shoppers beside 300 users took 18 s)."""
+    """The people a new auditor is compared with, in order, indexed by their deletions so that a
+    new auditor is compared only with the few a couple of slips away. (Comparing with everyone
+    took 17 s for a first import of 1,000 distinct shoppers beside 300 users.)"""
 
     def __init__(self, people: list[tuple[str, str]] = ()) -> None:
-        self.rows: list[tuple[str, str, str, str]] = []  # (email, name, email lower-cased, name key)
+        self.rows: list[Person] = []
+        self._by_local: dict[str, list[int]] = {}
+        self._by_name: dict[str, list[int]] = {}
         for email, name in people:
-            self.add(email, name)
+            self.add(Person.of(email, name))
 
-    def add(self, email: str, name: str) -> None:
-        self.rows.append((email, name, email.lower(), name_key(name)))
+    def add(self, person: Person) -> None:
+        row = len(self.rows)
+        self.rows.append(person)
+        for variant in person.local_variants:
+            self._by_local.setdefault(variant, []).append(row)
+        for variant in person.name_variants:
+            self._by_name.setdefault(variant, []).append(row)
+
+    def near(self, person: Person, by_name: bool) -> list[Person]:
+        """Who may be a couple of slips from ``person`` (by address, or by name), in order."""
+        index, variants = (self._by_name, person.name_variants) if by_name else (self._by_local, person.local_variants)
+        rows: set[int] = set()
+        for variant in variants:
+            rows.update(index.get(variant, ()))
+        return [self.rows[row] for row in sorted(rows)]
 
 
-def lookalike(email: str, name: str, people: People, in_file: bool = False) -> Lookalike | None:
+def lookalike(person: Person, people: People, in_file: bool = False) -> Lookalike | None:
     """The first of ``people`` (every existing user, or with ``in_file`` the new auditors before
-    this one in the file) that the new auditor ``email``/``name`` resembles: the e-mail
-    addresses a slip or two apart, or the names the same as name_key compares them or a slip or
-    two apart."""
-    key = name_key(name)
-    email = email.lower()
-    for other_email, other_name, other_lower, _ in people.rows:
-        if emails_alike(email, other_lower):
-            return Lookalike(email, name, other_email, other_name, by_name=False, in_file=in_file)
-    if key:
-        for other_email, other_name, _, other_key in people.rows:
-            if alike(key, other_key):
-                return Lookalike(email, name, other_email, other_name, by_name=True, in_file=in_file)
+    this one in the file) that the new auditor ``person`` resembles: the e-mail addresses a slip
+    or two apart, or the names the same as name_key compares them or a slip or two apart."""
+    for other in people.near(person, by_name=False):
+        if emails_alike(person.lower, other.lower):
+            return Lookalike(person.lower, person.name, other.email, other.name, by_name=False, in_file=in_file)
+    if person.key:
+        for other in people.near(person, by_name=True):
+            if alike(person.key, other.key):
+                return Lookalike(person.lower, person.name, other.email, other.name, by_name=True, in_file=in_file)
     return None

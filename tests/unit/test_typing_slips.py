@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from audit.services.lookalikes import People, lookalike, typing_slips
+from audit.services.lookalikes import People, Person, lookalike, typing_slips
 
 
 def full_table(a: str, b: str) -> int:
@@ -53,8 +53,8 @@ def test_the_banded_distance_agrees_with_the_full_table_within_its_limit(seed):
 
 def test_numbered_accounts_are_not_typos_but_a_slip_is():
     users = People([("shopper07@agency.lt", "Shopper Seven"), ("jonas@example.lt", "Jonas Kazlauskas")])
-    assert lookalike("shopper08@agency.lt", "Shopper Eight", users) is None
-    found = lookalike("jonas@exmaple.lt", "J. K.", users)
+    assert lookalike(Person.of("shopper08@agency.lt", "Shopper Eight"), users) is None
+    found = lookalike(Person.of("jonas@exmaple.lt", "J. K."), users)
     assert found is not None and found.existing_email == "jonas@example.lt" and not found.by_name
-    by_name = lookalike("j.kazlauskas@other.lt", "Jonas Kazlauskąs", users)
+    by_name = lookalike(Person.of("j.kazlauskas@other.lt", "Jonas Kazlauskąs"), users)
     assert by_name is not None and by_name.by_name
