@@ -117,9 +117,13 @@ def _serve(evidence_id: int, thumb: bool):
     if not path.is_file():
         log.warning("evidence %s: file %s is missing", evidence_id, path)
         abort(404)
+    # Neither header tells when the photo was taken or sent: the file's own time (send_file's
+    # default, in Last-Modified and the ETag) could be matched against a branch's CCTV to find
+    # the shopper. The content's hash and the visit's time, which the page shows anyway.
     response = send_file(
         path, mimetype="image/jpeg", as_attachment=False,
         download_name=f"evidence-{evidence_id}{'-thumb' if thumb else ''}.jpg",
+        etag=f"{evidence.sha256[:32]}{'-thumb' if thumb else ''}", last_modified=evidence.visit.visited_at,
     )
     own_draft = evidence.visit.auditor_id == current_user.id and evidence.visit.status in EDITABLE_STATUSES
     response.headers["Cache-Control"] = f"private, max-age={CACHE_SECONDS}" if own_draft else "private, no-cache"

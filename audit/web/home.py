@@ -27,6 +27,8 @@ from ..times import local_today
 
 bp = Blueprint("home", __name__)
 
+#: The entries of a visit's History a branch manager sees besides disputes and actions.
+BRANCH_HISTORY = frozenset({"visit.approved"})
 WAITING_ON_HOME = 20  # the longest waiting; the review queue has them all
 ACTIONS_ON_HOME = 100  # a manager's open actions, the earliest due first
 
@@ -182,6 +184,12 @@ def visit_page(visit_id: int, refused: dict | None = None):
     can_view_actions = may(current_user, "view_actions", found)
     if not can_view_actions:  # the auditor does not learn what the branch does about the visit
         history = [entry for entry in history if not entry.action.startswith("action.")]
+    if not may(current_user, "see_auditor_names"):
+        # The branch sees the approval, its disputes and its actions. Not the shopper's own
+        # steps, whose times (started, photo added, submitted) could be matched against the
+        # branch's cameras or till, nor head office's review back-and-forth.
+        history = [entry for entry in history if entry.action in BRANCH_HISTORY or entry.action.startswith(
+            ("dispute.", "action."))]
     return render_template(
         "home/visit.html", visit=found, definition=definition, answers=answers, result=result,
         photos=photos, history=history, choices=choices,
