@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -13,6 +14,17 @@ from sqlalchemy.engine import Engine
 from . import config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested thousands deep (``[[[[…``) is unreadable JSON
+    (a 400 from the API and the autosave) rather than a RecursionError and a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -24,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.json = BoundedJSON(app)
     app.config.from_object(config.Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("AUDIT")

@@ -19,6 +19,6 @@ def checklist_yaml(checklist: Checklist, header: list[str] = ()) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     out = io.StringIO()
     for line in header:
-        out.write(f"# {line}\n")
+        out.write(f"# {' '.join(line.split())}\n")  # a line break in it would end the comment
     yaml.dump(checklist_to_dict(checklist), out)
     return out.getvalue()

@@ -39,7 +39,16 @@ def load_yaml_with_lines(text: str):
     Raises ``YAMLError`` (usually a ``MarkedYAMLError`` with ``problem_mark``), also for a
     key given twice in one mapping.
     """
-    return _plain(YAML(typ="rt", pure=True).load(text), _Budget())
+    try:
+        return _plain(YAML(typ="rt", pure=True).load(text), _Budget())
+    except YAMLError:
+        raise
+    except RecursionError:  # "[[[[…" thousands deep, in ruamel's own composer
+        raise TooBig(f"nested more than {MAX_DEPTH} levels deep") from None
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+        # What ruamel keeps as objects of its own, without the line marks a checklist needs.
+        raise Unsupported("YAML features a checklist does not use: tags (!!omap, !!python/…, !name) or merge "
+                          "keys (<<: *anchor); write the values out") from None
 
 
 #: Far beyond any checklist (the largest example has about 1,500 values), small enough that a
@@ -50,6 +59,10 @@ MAX_VALUES, MAX_DEPTH = 100_000, 40
 
 class TooBig(YAMLError):
     """The document expands to more values, or nests deeper, than a checklist can."""
+
+
+class Unsupported(YAMLError):
+    """YAML a checklist file has no use for (tags, merge keys)."""
 
 
 class _Budget:

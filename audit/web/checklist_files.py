@@ -59,7 +59,8 @@ def download(key: str):
         else found.current_version
     if version is None:
         abort(404)
-    header = [f"{version.parsed.title.en} ({key}), version {version.number} of {version.created_at:%Y-%m-%d}, "
+    title = " ".join(version.parsed.title.en.split())  # one comment line, whatever the title holds
+    header = [f"{title} ({key}), version {version.number} of {version.created_at:%Y-%m-%d}, "
               f"as stored (comments and formatting of the original file are not kept).",
               "Edit it and load it on the Checklists page, or put it in the checklists folder; "
               "format: checklists/README.md."]
@@ -84,14 +85,10 @@ def check_file():
     upload = form.file.data
     filename = _filename(upload.filename)
     raw = upload.read(MAX_CHECKLIST_BYTES + 1)
-    if len(raw) > MAX_CHECKLIST_BYTES:
-        return _refused(form, _("The file is larger than 256 KB: this is not a checklist file."))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return _refused(form, _("The file is not UTF-8 text (byte %(num)d). Save it as UTF-8.", num=exc.start))
-    if "\x00" in text:
-        return _refused(form, _("The file is not text: choose the checklist's .yaml file."))
+    refused = _not_a_checklist(raw)
+    if refused:
+        return _refused(form, refused)
+    text = raw.decode("utf-8-sig")
     try:
         definition = parse_checklist(text, filename)
     except ChecklistError as exc:
@@ -108,6 +105,10 @@ def store_file():
         flash(_("Nothing was stored: check the file again."), "error")
         return redirect(url_for(".load_form"))
     filename = _filename(form.filename.data)
+    refused = _not_a_checklist(form.text.data.encode("utf-8"))  # an edited form skips no check
+    if refused:
+        return render_template("home/checklist_load.html", form=ChecklistFileForm(), filename=filename,
+                               problems=[ChecklistProblem(filename, None, "", refused)]), 400
     try:
         definition = parse_checklist(form.text.data, filename)
     except ChecklistError as exc:  # only an edited form gets here: the text was checked before
@@ -152,6 +153,19 @@ def _untranslated(text: str) -> list[tuple[str, list]]:
     places = missing_texts_in(text)
     by_language = [(lang, [place for place in places if lang in place.languages]) for lang in LANGUAGES[1:]]
     return [(lang, found) for lang, found in by_language if found]
+
+
+def _not_a_checklist(raw: bytes) -> str | None:
+    """Why ``raw`` cannot be a checklist file (too large, not UTF-8, not text), or None."""
+    if len(raw) > MAX_CHECKLIST_BYTES:
+        return _("The file is larger than 256 KB: this is not a checklist file.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return _("The file is not UTF-8 text (byte %(num)d). Save it as UTF-8.", num=exc.start)
+    if "\x00" in text:
+        return _("The file is not text: choose the checklist's .yaml file.")
+    return None
 
 
 def _refused(form: ChecklistFileForm, message: str):

@@ -597,3 +597,11 @@ def test_an_overturned_dispute_counts_as_a_change(client, chain, make_visit):
     db.session.commit()
     kept = {a.item_id: a.value for a in db.session.get(Visit, visit.id).answers}
     assert kept["related_offer"] == "no" and "offer_no_pressure" not in kept
+
+
+def test_a_body_nested_thousands_deep_is_unreadable_json_not_a_server_error(app, client, chain):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error as answered
+    _, tokens = chain
+    deep = "[" * 200_000 + "]" * 200_000
+    response = client.post("/api/v1/visits", data=deep, headers={**tokens["auditor"], "Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json["details"] == {"body": "not valid JSON"}

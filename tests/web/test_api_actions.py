@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from audit.extensions import db
-from audit.models import CorrectiveAction, Location, User, utcnow
+from audit.models import CorrectiveAction, Location, Region, User, utcnow
 from audit.times import local_today
 from tests.web.test_api import bearer
 from tests.web.test_chain_stats import build_demo
@@ -61,6 +61,13 @@ def test_a_manager_reads_only_their_branch_s_actions_and_an_auditor_none(client,
     other = db.session.scalar(select(Location.code).where(Location.code != "VLN-01").order_by(Location.code))
     refused = client.get("/api/v1/actions", query_string={"location": other}, headers=tokens["manager"])
     assert refused.status_code == 400 and "unknown location code" in refused.get_json()["details"]["location"]
+    # Nor does another region's name answer differently from a name that does not exist.
+    own_region = db.session.scalar(select(Region.name).join(Location).where(Location.code == "VLN-01"))
+    other_region = db.session.scalar(select(Region.name).where(Region.name != own_region).order_by(Region.name))
+    for name in (other_region, "Atlantis"):
+        answer = client.get("/api/v1/actions", query_string={"region": name}, headers=tokens["manager"])
+        assert answer.status_code == 400 and answer.get_json()["details"]["region"] == f"unknown region '{name}'"
+    assert client.get("/api/v1/actions", query_string={"region": own_region}, headers=tokens["manager"]).status_code == 200
     response = client.get("/api/v1/actions", headers=tokens["auditor"])
     assert response.status_code == 403 and response.get_json()["error"] == "forbidden"
     assert client.get("/api/v1/actions").status_code == 401

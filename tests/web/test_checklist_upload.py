@@ -140,6 +140,18 @@ def test_a_file_whose_aliases_expand_beyond_any_checklist_is_refused_at_once(cli
     assert response.status_code == 400 and "more than 100,000 values" in text_of(response)
 
 
+@pytest.mark.parametrize("content, message", [
+    ("base: &b {x: 1}\nid: {<<: *b, y: 2}\n", "merge keys"),
+    ("id: x\ntitle: !!python/object/apply:os.system ['id']\n", "tags"),
+    ("!!omap [a: 1, b: 2]\n", "tags"),
+    ("[" * 3000 + "]" * 3000, "nested more than 40 levels deep"),
+])
+def test_yaml_a_checklist_has_no_use_for_is_refused_not_a_server_error(client, admin, content, message):
+    """Merge keys and tags made the page fail with a 500 (ruamel keeps them as its own objects)."""
+    response = check(client, content)
+    assert response.status_code == 400 and message in text_of(response)
+
+
 def test_no_file_chosen_says_so(client, admin):
     page = client.get("/checklist-files").get_data(as_text=True)
     response = client.post("/checklist-files", data={"csrf_token": csrf_token(page)})
@@ -185,6 +197,25 @@ def test_a_stored_version_of_a_retired_checklist_does_not_bring_it_back(client, 
     assert "“Phone enquiry” is retired: it is still not offered for new visits." in stored
     db.session.expire_all()
     assert db.session.scalar(select(Checklist.retired_at).where(Checklist.key == "phone-enquiry")) is not None
+
+
+def test_the_confirmation_skips_none_of_the_file_checks(client, admin):
+    """The store form's text is the checked file's, unless edited: a text over the size limit
+    went in that way."""
+    page = client.get("/checklist-files").get_data(as_text=True)
+    big = PHONE + "#" + "x" * (256 * 1024)
+    response = client.post("/checklist-files/store", data={"csrf_token": csrf_token(page), "text": big,
+                                                           "filename": "phone-enquiry.yaml"})
+    assert response.status_code == 400 and "larger than 256 KB" in text_of(response)
+    assert versions() == [1]
+
+
+def test_a_title_with_a_line_break_downloads_as_a_file_that_loads_back(client, admin):
+    titled = NEW_CHECKLIST.replace("title: {en: Salon visit,", 'title: {en: "Salon\nid: other-id\n#visit",')
+    confirm(client, check(client, titled, "salon.yaml"))
+    text = client.get("/checklists/salon-visit/checklist.yaml").get_data(as_text=True)
+    assert text.startswith("# Salon id: other-id #visit (salon-visit), version 1")
+    assert "The file is the same as version 1, the newest" in text_of(check(client, text, "salon-v1.yaml"))
 
 
 def test_an_edited_store_form_is_checked_again(client, admin):

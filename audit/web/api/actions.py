@@ -41,7 +41,9 @@ def list_actions():
             errors["location"] = f"unknown location code '{args['location']}' (see GET /api/v1/locations)"
         conditions.append(CorrectiveAction.location_id == found)
     if args.get("region"):
-        region = db.session.scalar(select(Region.id).where(Region.name == args["region"]))
+        # Only a region with a branch the caller sees: another region's name is as unknown as a typo.
+        region = db.session.scalar(select(Region.id).where(
+            Region.name == args["region"], Region.id.in_(select(Location.region_id).where(visible_locations(user)))))
         if region is None:
             errors["region"] = f"unknown region '{args['region']}'"
         conditions.append(CorrectiveAction.location_id.in_(select(Location.id).where(Location.region_id == region)))
