@@ -146,9 +146,10 @@ def _register_blueprints(app: Flask) -> None:
     from .web.api import bp as api_bp
 
     app.register_blueprint(api_bp)
-    from .web import assignments, field, reports, review
+    from .web import assignments, field, reports, review, rounds
 
     app.register_blueprint(assignments.bp)
+    app.register_blueprint(rounds.bp)
     app.register_blueprint(field.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(review.bp)

@@ -105,6 +105,9 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "home.checklist": {"GET": [Case(only("admin", "reviewer", "auditor"), lambda w: Target({"key": "store-visit"}))]},
     "home.retire": {"POST": [Case(only("admin"), lambda w: Target({"key": "phone-enquiry"}))]},
     "home.reinstate": {"POST": [Case(only("admin"), lambda w: w.retired_checklist("email-enquiry"))]},
+    "rounds.round_form": {"GET": [Case(HEAD_OFFICE)]},
+    "rounds.preview": {"POST": [Case(only(admin=400, reviewer=400))]},  # 400: the form sent empty
+    "rounds.confirm_round": {"POST": [Case(HEAD_OFFICE)]},  # nothing sent: back to the form
     "checklist_files.load_form": {"GET": [Case(only("admin"))]},
     "checklist_files.download": {"GET": [Case(only("admin", "reviewer", "auditor"),
                                               lambda w: Target({"key": "store-visit"}))]},
