@@ -108,6 +108,11 @@ def store_photo(visit: Visit, item_id: str | None, stream, uploaded_by: User | N
         raise PhotoTooLarge(_l("The photo is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
     photo = prepare_photo(data)
     sha256 = hashlib.sha256(photo.jpeg).hexdigest()
+    # One picture sent twice at once (chosen twice, or a retry while the first was on its way)
+    # was stored twice on PostgreSQL: both requests looked before either had written. The visit's
+    # row is locked first, so the second looks after the first has committed. (SQLite lets one
+    # writer in at a time; it has no FOR UPDATE.)
+    db.session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
     same = db.session.scalar(select(Evidence).where(
         Evidence.visit_id == visit.id, Evidence.item_id == item_id, Evidence.sha256 == sha256,
     ))

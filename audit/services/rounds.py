@@ -17,7 +17,7 @@ from datetime import date
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Assignment, Checklist, ChecklistVersion, Location, User, Visit
@@ -30,14 +30,15 @@ RECENT_VISITS = 2
 #: one before: 1), an in-person visit in a region the auditor never worked in 2. So a branch
 #: goes to an auditor with one visit more rather than to its last auditor again.
 LOAD, LAST_VISIT, EARLIER_VISIT, UNKNOWN_REGION = 2, 3, 1, 2
+MAX_CELLS = 8_000_000
 
 
 @dataclass(frozen=True)
 class PlannedVisit:
     location: Location
     auditor: User
-    #: the auditor made one of the branch's last visits: nobody else was free enough
-    repeat: bool
+    #: 1: the auditor made (or is scheduled for) the branch's last visit, 2: the one before; 0: neither
+    repeat: int
     #: in person, in a region the auditor has not visited before (they have visited others)
     new_region: bool
 
@@ -59,8 +60,9 @@ def plan_round(checklist: Checklist, locations: list[Location], auditors: list[U
     locations = sorted(locations, key=lambda loc: (name_key(loc.region.name if loc.region else ""),
                                                    code_key(loc.code)))
     auditors = sorted(auditors, key=lambda u: name_key(u.name))
-    busy = _scheduled_in_window(checklist, [loc.id for loc in locations], due_from, due_until)
+    busy = scheduled_in_window(checklist, [loc.id for loc in locations], due_from, due_until)
     recent = _recent_auditors(checklist, [loc.id for loc in locations])
+    workload = _open_work(auditors, due_from, due_until)
     regions = _regions_worked(auditors)
     in_person = checklist.current_version is not None and checklist.current_version.parsed.channel == "in_person"
     open_branches = [location for location in locations if location.id not in busy]
@@ -69,17 +71,26 @@ def plan_round(checklist: Checklist, locations: list[Location], auditors: list[U
         return RoundPlan([], left_out, [(auditor, 0) for auditor in auditors])
     penalty = np.array([[_penalty(auditor, location, recent.get(location.id, []), regions, in_person)
                          for auditor in auditors] for location in open_branches], dtype=float)
-    # Each auditor offers slots 0, 1, 2 …, the k-th costing LOAD·k more: an assignment of
-    # branches to slots (scipy's Hungarian method) at the least total cost is the plan.
-    slots = -(-len(open_branches) // len(auditors)) + 1  # an even share, and one more for a swap
-    cost = np.repeat(penalty, slots, axis=1) + np.tile(LOAD * np.arange(slots), len(auditors))
+    # Each auditor offers slots, the k-th costing LOAD·(k + the visits they already have open in
+    # the window): an assignment of branches to slots (scipy's Hungarian method) at the least
+    # total cost is the plan. Rounds planned one region at a time thus even out too.
+    already = np.array([workload.get(auditor.id, 0) for auditor in auditors])
+    # Enough slots for the least busy auditor to catch up with an even share, and one more for a
+    # swap; at most MAX_CELLS costs in all (a round of 2,000 branches and 50 auditors: 4 million).
+    even = -(-(len(open_branches) + int(already.sum())) // len(auditors))
+    slots = max(-(-len(open_branches) // len(auditors)),  # never fewer than every branch needs
+                min(len(open_branches), even - int(already.min()) + 1,
+                    MAX_CELLS // (len(open_branches) * len(auditors))))
+    cost = np.repeat(penalty, slots, axis=1) + LOAD * (np.tile(np.arange(slots), len(auditors))
+                                                       + np.repeat(already, slots))
     rows, columns = linear_sum_assignment(cost)
     load = {auditor.id: 0 for auditor in auditors}
     visits = []
     for row, column in sorted(zip(rows, columns)):
         location, auditor = open_branches[row], auditors[column // slots]
         load[auditor.id] += 1
-        visits.append(PlannedVisit(location, auditor, repeat=auditor.id in recent.get(location.id, []),
+        last = recent.get(location.id, [])
+        visits.append(PlannedVisit(location, auditor, repeat=(last.index(auditor.id) + 1) if auditor.id in last else 0,
                                    new_region=_new_region(auditor, location, regions, in_person)))
     per_auditor = sorted(((auditor, load[auditor.id]) for auditor in auditors), key=lambda pair: -pair[1])
     return RoundPlan(visits, left_out, per_auditor)
@@ -101,7 +112,7 @@ def _new_region(auditor: User, location: Location, regions: dict[int, set], in_p
     return in_person and bool(worked) and location.region_id not in worked
 
 
-def _scheduled_in_window(checklist: Checklist, location_ids: list[int], due_from: date, due_until: date) -> set[int]:
+def scheduled_in_window(checklist: Checklist, location_ids: list[int], due_from: date, due_until: date) -> set[int]:
     """Branches with a visit of ``checklist`` scheduled, not cancelled and not yet submitted,
     whose window overlaps ``due_from``–``due_until``."""
     if not location_ids:
@@ -115,22 +126,41 @@ def _scheduled_in_window(checklist: Checklist, location_ids: list[int], due_from
 
 
 def _recent_auditors(checklist: Checklist, location_ids: list[int]) -> dict[int, list[int]]:
-    """Each branch's auditors of its last :data:`RECENT_VISITS` visits of ``checklist`` (submitted
-    or later), the latest first."""
+    """Each branch's auditors of its last :data:`RECENT_VISITS` visits of ``checklist``, the
+    latest first: a visit scheduled and not made yet (its window's start) counts as the latest,
+    then the visits made (submitted or later)."""
     if not location_ids:
         return {}
-    rows = db.session.execute(
+    made = db.session.execute(
         select(Visit.location_id, Visit.auditor_id)
         .join(ChecklistVersion, ChecklistVersion.id == Visit.checklist_version_id)
         .where(ChecklistVersion.checklist_id == checklist.id, Visit.location_id.in_(location_ids),
                Visit.status.in_(("submitted", "approved")))
         .order_by(Visit.location_id, Visit.visited_at.desc(), Visit.id.desc()))
+    planned = db.session.execute(
+        select(Assignment.location_id, Assignment.auditor_id).outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        .where(Assignment.checklist_id == checklist.id, Assignment.location_id.in_(location_ids),
+               Assignment.cancelled.is_(False), (Visit.id.is_(None)) | Visit.status.in_(("draft", "returned")))
+        .order_by(Assignment.location_id, Assignment.due_from.desc(), Assignment.id.desc()))
     recent: dict[int, list[int]] = {}
-    for location_id, auditor_id in rows:
+    for location_id, auditor_id in [*planned, *made]:
         found = recent.setdefault(location_id, [])
-        if len(found) < RECENT_VISITS:
+        if len(found) < RECENT_VISITS and auditor_id not in found:
             found.append(auditor_id)
     return recent
+
+
+def _open_work(auditors: list[User], due_from: date, due_until: date) -> dict[int, int]:
+    """Each auditor's scheduled visits (any checklist) not made yet whose window overlaps the round's."""
+    if not auditors:
+        return {}
+    rows = db.session.execute(
+        select(Assignment.auditor_id, func.count(Assignment.id)).outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        .where(Assignment.auditor_id.in_([a.id for a in auditors]), Assignment.cancelled.is_(False),
+               (Visit.id.is_(None)) | Visit.status.in_(("draft", "returned")),
+               Assignment.due_from <= due_until, Assignment.due_until >= due_from)
+        .group_by(Assignment.auditor_id))
+    return dict(rows.all())
 
 
 def _regions_worked(auditors: list[User]) -> dict[int, set]:

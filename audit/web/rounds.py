@@ -20,8 +20,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..extensions import db
 from ..models import LOCATION_FORMATS, Checklist, Location, Region, User
 from ..names import name_key
-from ..services.assignments import AssignmentError, AssignmentRequest, create_assignments
-from ..services.rounds import plan_round
+from ..services.assignments import MAX_AHEAD, MAX_WINDOW, AssignmentError, AssignmentRequest, create_assignments
+from ..services.rounds import plan_round, scheduled_in_window
 from ..times import local_today
 from .admin import requires
 from .forms import AppForm
@@ -46,10 +46,15 @@ class RoundForm(AppForm):
                                    option_widget=CheckboxInput())
 
     def validate_due_until(self, field):
+        # The rules create_assignments applies, said here rather than after the confirmation.
         if self.due_from.data and field.data and field.data < self.due_from.data:
             raise ValidationError(_("The end of the window must not be before its start."))
         if field.data and field.data < local_today():
             raise ValidationError(_("This day has passed; a visit window must end today or later."))
+        if field.data and field.data > local_today() + MAX_AHEAD:
+            raise ValidationError(_("More than two years ahead: check the year."))
+        if self.due_from.data and field.data and field.data - self.due_from.data > MAX_WINDOW:
+            raise ValidationError(_("A visit window can be at most a year long: check the years."))
 
     def validate_auditors(self, field):
         if not field.data:
@@ -57,17 +62,21 @@ class RoundForm(AppForm):
 
 
 class ConfirmRoundForm(AppForm):
-    """The plan as shown, one ``CODE<TAB>e-mail`` line per visit, and the round's details."""
+    """The plan as shown, one ``CODE<TAB>e-mail`` line per visit, and the round's form as it was
+    filled in (to show it again if the round is refused)."""
     plan = HiddenField(validators=[DataRequired()])
     checklist = HiddenField(validators=[DataRequired()])
     due_from = HiddenField(validators=[DataRequired()])
     due_until = HiddenField(validators=[DataRequired()])
     scenario = HiddenField()
     notes = HiddenField()
+    region = HiddenField()
+    format = HiddenField()
+    auditors = HiddenField()
 
 
-def _round_form() -> RoundForm:
-    form = RoundForm()
+def _round_form(posted: bool = True) -> RoundForm:
+    form = RoundForm() if posted else RoundForm(formdata=None)
     lang = get_locale().language if get_locale() else "en"
     form.checklist.choices = options((c.key, c.title_in(lang)) for c in db.session.scalars(
         select(Checklist).where(Checklist.retired_at.is_(None)).order_by(Checklist.key)))
@@ -77,7 +86,7 @@ def _round_form() -> RoundForm:
     active = sorted(db.session.scalars(select(User).where(User.role == "auditor", User.active.is_(True))),
                     key=lambda u: name_key(u.name))
     form.auditors.choices = options((u.email, u.name) for u in active)
-    if not request.method == "POST":
+    if not posted or request.method != "POST":
         form.due_from.data = local_today()
         form.due_until.data = local_today() + timedelta(days=27)
         form.auditors.data = [u.email for u in active]
@@ -111,7 +120,8 @@ def preview():
         return render_template("assignments/round.html", form=form), 400
     confirm = ConfirmRoundForm(formdata=None, checklist=checklist.key, due_from=form.due_from.data.isoformat(),
                                due_until=form.due_until.data.isoformat(), scenario=form.scenario.data or "",
-                               notes=form.notes.data or "",
+                               notes=form.notes.data or "", region=form.region.data or "",
+                               format=form.format.data or "", auditors="\n".join(form.auditors.data),
                                plan="\n".join(f"{v.location.code}\t{v.auditor.email}" for v in plan.visits))
     return render_template("assignments/round.html", form=form, plan=plan, confirm=confirm, checklist=checklist,
                            matching=len(locations))
@@ -135,12 +145,36 @@ def confirm_round():
         requests.append(AssignmentRequest(
             location_code=code, checklist=form.checklist.data, auditor=email, due_from=due_from,
             due_until=due_until, scenario=form.scenario.data or "", notes=form.notes.data or ""))
+    # The plan left out branches with an open visit in the window; one planned in another tab
+    # (or by another reviewer) since then would make two visits of one branch in one round.
+    checklist = db.session.scalar(select(Checklist).where(Checklist.key == form.checklist.data))
+    codes = [request.location_code for request in requests]
+    taken = [] if checklist is None else sorted(db.session.scalars(select(Location.code).where(
+        Location.code.in_(codes), Location.id.in_(scheduled_in_window(
+            checklist, list(db.session.scalars(select(Location.id).where(Location.code.in_(codes)))),
+            due_from, due_until)))))
+    if taken:
+        errors = [ngettext("%(codes)s has a visit of this checklist scheduled in this window since the plan was made.",
+                           "%(codes)s have a visit of this checklist scheduled in this window since the plan was made.",
+                           len(taken), codes=", ".join(taken))]
+        return render_template("assignments/round.html", form=_refilled(form), errors=errors), 409
     try:
         created = create_assignments(requests, current_user)
     except AssignmentError as exc:  # a branch or auditor changed since the plan was made
         db.session.rollback()
-        return render_template("assignments/round.html", form=_round_form(), errors=exc.errors), 409
+        return render_template("assignments/round.html", form=_refilled(form), errors=exc.errors), 409
     db.session.commit()
     flash(ngettext("%(num)d visit scheduled.", "%(num)d visits scheduled.", len(created)), "info")
     return redirect(url_for("assignments.index"))
 
+
+def _refilled(confirm: ConfirmRoundForm) -> RoundForm:
+    """The round's form as it was filled in for the refused plan, to plan it again."""
+    form = _round_form(posted=False)
+    form.checklist.data, form.scenario.data, form.notes.data = confirm.checklist.data, confirm.scenario.data, \
+        confirm.notes.data
+    form.region.data, form.format.data = confirm.region.data or "", confirm.format.data or ""
+    form.due_from.data, form.due_until.data = date.fromisoformat(confirm.due_from.data), \
+        date.fromisoformat(confirm.due_until.data)
+    form.auditors.data = [email for email in (confirm.auditors.data or "").splitlines() if email]
+    return form

@@ -272,6 +272,32 @@ def test_a_retried_upload_does_not_store_the_photo_twice(app, scene):
     assert len(evidence_log("evidence.uploaded")) == 2
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite lets one writer in at a time
+def test_one_picture_sent_twice_at_the_same_moment_is_stored_once(app, scene):
+    """Both requests looked for the photo before either had stored it, and both stored it: the
+    tablet showed two thumbnails of one picture (seen in the browser tests under load)."""
+    import threading
+
+    users, visit = scene
+    clients = [signed_in(app, users["auditor"]) for _ in range(2)]  # two tabs (signing in often is rate-limited)
+    for round_ in range(6):
+        photo = encode(two_colour_image(size=(400 + round_, 200)), "JPEG")
+        start, answers = threading.Barrier(2), []
+
+        def send(client, token):
+            with app.app_context():  # each thread a context, a session and a connection of its own
+                start.wait()
+                answers.append(post_photo(client, token, visit, photo, item_id="storefront_photo"))
+        threads = [threading.Thread(target=send, args=pair) for pair in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(a.status_code for a in answers) == [201, 201]
+        assert answers[0].get_json()["id"] == answers[1].get_json()["id"], f"round {round_}"
+    assert len(evidence_rows()) == 6 and len(stored_files(app)) == 12
+
+
 def test_format_is_judged_by_content_not_by_name(app, scene):
     users, visit = scene
     client, token = signed_in(app, users["auditor"])

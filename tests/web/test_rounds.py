@@ -67,7 +67,7 @@ def test_the_plan_is_the_cheapest_of_every_possible_one_and_says_where_it_compro
     counts = [n for _, n in plan.per_auditor]
     assert max(counts) - min(counts) <= 1
     for v in plan.visits:  # every compromise is named on the plan
-        assert v.repeat == (last[v.location.code] == v.auditor.name)
+        assert bool(v.repeat) == (last[v.location.code] == v.auditor.name)
         assert v.new_region == (home[v.auditor.name] != v.location.code[:3])
 
 
@@ -100,6 +100,7 @@ def test_the_scheduler_sees_the_plan_then_schedules_it(app, client, chain, make_
     shown = text_of(preview)
     assert preview.status_code == 200 and "6 visits of “In-store visit”" in shown
     assert "Schedule 6 visits" in shown and "has not worked in this region before" in shown
+    assert "its last visit (made or scheduled) is this auditor’s too" in shown
     assert db.session.scalar(select(func.count(Assignment.id))) == 0  # nothing stored yet
 
     html = preview.get_data(as_text=True)
@@ -115,7 +116,7 @@ def test_the_scheduler_sees_the_plan_then_schedules_it(app, client, chain, make_
     assert "Every chosen branch has a visit of this checklist scheduled in this window already" in again
     # The same confirmation sent twice schedules nothing twice.
     twice = client.post("/assignments/round/confirm", data=fields)
-    assert twice.status_code == 409 and "this visit is already scheduled" in text_of(twice)
+    assert twice.status_code == 409 and "have a visit of this checklist scheduled in this window" in text_of(twice)
     assert db.session.scalar(select(func.count(Assignment.id))) == 6
 
 
@@ -153,3 +154,72 @@ def test_an_auditor_deactivated_since_the_plan_stops_the_whole_round(client, cha
     refused = client.post("/assignments/round/confirm", data=fields)
     assert refused.status_code == 409 and "'jonas@example.com' is not an active auditor" in text_of(refused)
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
+
+
+def test_a_round_planned_twice_in_two_tabs_is_scheduled_once(client, chain, make_user):
+    """Both confirmations said "6 visits scheduled": every branch got two visits in one window
+    (the same visit twice is refused only with the same auditor)."""
+    login(client, make_user("reviewer").email)
+    page = client.get("/assignments/round").get_data(as_text=True)
+    today = local_today()
+    form = {"csrf_token": csrf_token(page), "checklist": "store-visit", "region": "", "format": "",
+            "due_from": today.isoformat(), "due_until": (today + timedelta(days=14)).isoformat(),
+            "auditors": ["ona@example.com", "jonas@example.com", "ilze@example.com"]}
+    first = confirm_fields(client.post("/assignments/round", data=form))
+    second = confirm_fields(client.post("/assignments/round", data={**form, "auditors": ["ona@example.com"]}))
+    assert "6 visits scheduled." in text_of(client.post("/assignments/round/confirm", data=first, follow_redirects=True))
+    refused = client.post("/assignments/round/confirm", data=second)
+    shown = text_of(refused)
+    assert refused.status_code == 409
+    assert "RIX-01, RIX-02, RIX-03, VLN-01, VLN-02, VLN-03 have a visit of this checklist scheduled" in shown
+    assert db.session.scalar(select(func.count(Assignment.id))) == 6
+    # The form comes back as it was filled in, to plan again.
+    html = refused.get_data(as_text=True)
+    assert re.search(r'value="ona@example.com"[^>]*checked|checked[^>]*value="ona@example.com"', html)
+    assert not re.search(r'value="ilze@example.com"[^>]*checked|checked[^>]*value="ilze@example.com"', html)
+
+
+def test_the_next_round_counts_scheduled_visits_as_the_latest_and_evens_the_workload(chain, make_location):
+    """A round planned after another gave a branch to the auditor already scheduled there, and
+    rounds planned a region at a time each went to the first auditors by name."""
+    branches, people = chain
+    today = local_today()
+    january = plan_round(store_visit(), list(branches.values()), [people["Ona"], people["Jonas"]], today,
+                         today + timedelta(days=10))
+    for visit in january.visits:
+        db.session.add(Assignment(location=visit.location, checklist=store_visit(), auditor=visit.auditor,
+                                  due_from=today, due_until=today + timedelta(days=10)))
+    db.session.commit()
+    given = {v.location.code: v.auditor.name for v in january.visits}
+    later = today + timedelta(days=20)
+    february = plan_round(store_visit(), list(branches.values()), list(people.values()), later, later + timedelta(days=10))
+    assert all(given[v.location.code] != v.auditor.name or v.repeat == 1 for v in february.visits)
+    vilnius = [b for code, b in branches.items() if code.startswith("VLN")]
+    assert sum(given[b.code] == {v.location.code: v.auditor.name for v in february.visits}[b.code] for b in vilnius) == 0
+    # Workload: January's visits count when another round is planned in the same window. Three
+    # new branches, nobody's before, a checklist by phone (no regions): the least busy first.
+    new = [make_location(f"NEW-0{n}", region="Vilnius") for n in (1, 2, 3)]
+    phone = db.session.scalar(select(Checklist).where(Checklist.key == "phone-enquiry"))
+    extra = plan_round(phone, new, list(people.values()), today, today + timedelta(days=10))
+    loads = {"Ilze": 0, **{a.name: n for a, n in january.per_auditor}}  # Ona 3, Jonas 3
+    assert {a.name: n for a, n in extra.per_auditor} == {"Ilze": 3, "Ona": 0, "Jonas": 0}, loads
+
+
+def test_a_window_the_confirmation_would_refuse_is_refused_on_the_plan(client, chain, make_user):
+    login(client, make_user("reviewer").email)
+    page = client.get("/assignments/round").get_data(as_text=True)
+    today = local_today()
+    base = {"csrf_token": csrf_token(page), "checklist": "store-visit", "region": "", "format": "",
+            "auditors": ["ona@example.com"]}
+    far = client.post("/assignments/round", data={**base, "due_from": (today + timedelta(days=800)).isoformat(),
+                                                  "due_until": (today + timedelta(days=810)).isoformat()})
+    assert far.status_code == 400 and "More than two years ahead" in text_of(far)
+    long = client.post("/assignments/round", data={**base, "due_from": today.isoformat(),
+                                                   "due_until": (today + timedelta(days=400)).isoformat()})
+    assert long.status_code == 400 and "at most a year long" in text_of(long)
+
+
+def confirm_fields(preview) -> dict:
+    html = preview.get_data(as_text=True)
+    confirm = re.search(r'<form method="post" action="/assignments/round/confirm".*?</form>', html, re.S).group(0)
+    return {name: unescape(value) for name, value in re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', confirm)}
