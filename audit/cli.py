@@ -120,9 +120,9 @@ def load_checklists(paths: tuple[str, ...], take_back: bool) -> None:
 
     from sqlalchemy.exc import IntegrityError
 
+    chosen = list(paths) or [current_app.config["CHECKLIST_DIR"]]
     try:
-        outcomes, errors = load_checklist_files(list(paths) or [current_app.config["CHECKLIST_DIR"]],
-                                               take_back=take_back)
+        outcomes, errors = load_checklist_files(chosen, take_back=take_back)
         db.session.commit()
     except IntegrityError:  # two servers' release scripts at once: the other one stored them
         db.session.rollback()
@@ -131,9 +131,10 @@ def load_checklists(paths: tuple[str, ...], take_back: bool) -> None:
         sys.exit(1)
     for outcome in outcomes:
         if outcome.older is not None:
+            path = next((f for f in find_checklist_files(chosen) if f.name == outcome.source), outcome.source)
             click.echo(f"{outcome.key}: not stored — {outcome.source} is version {outcome.older}, older than the "
                        f"newest version {outcome.number} (loaded since, perhaps on the checklists page); to go "
-                       "back to it, load the file again with --take-back", err=True)
+                       f"back to it: audit load-checklists --take-back {path}", err=True)
             continue
         state = "new version" if outcome.created else "unchanged"
         retired = (f" — retired, not offered for new visits (to use it again: audit retire-checklist {outcome.key} "

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
@@ -21,6 +22,7 @@ from ..checklist.model import LANGUAGES
 from ..checklist.untranslated import missing_texts_in
 from ..checklist.writer import checklist_yaml
 from ..extensions import db
+from ..models import Checklist
 from ..services.checklist_retirement import find_checklist
 from ..services.checklists import find_version_by_content, store_checklist
 from .admin import requires
@@ -45,6 +47,9 @@ class StoreChecklistForm(AppForm):
     text = HiddenField(validators=[DataRequired()])
     filename = HiddenField()
     take_back = HiddenField()
+    #: the newest version the preview compared with ("0": none): another admin's version stored
+    #: since would otherwise be taken back without a word
+    compared_with = HiddenField()
 
 
 @bp.get("/checklists/<key>/checklist.yaml")
@@ -114,6 +119,12 @@ def store_file():
     except ChecklistError as exc:  # only an edited form gets here: the text was checked before
         return render_template("home/checklist_load.html", form=ChecklistFileForm(), filename=filename,
                                problems=exc.problems), 400
+    newest, _same = find_version_by_content(definition)
+    if str(newest.number if newest is not None else 0) != (form.compared_with.data or "0"):
+        flash(_("Nothing was stored: version %(number)s of this checklist was stored since you checked the file. "
+                "Check the file again to see what it changes against that version.",
+                number=newest.number if newest is not None else 0), "error")
+        return redirect(url_for(".load_form"))
     try:
         outcome = store_checklist(definition, filename, actor=current_user, take_back=form.take_back.data == "y")
         db.session.commit()
@@ -140,11 +151,17 @@ def _preview(upload_form: ChecklistFileForm, definition, text: str, filename: st
     newest, same = find_version_by_content(definition)
     changes = version_changes(newest.parsed, definition) if newest is not None and same is not newest else None
     store = StoreChecklistForm(formdata=None, text=text, filename=filename,
-                               take_back="y" if same is not None and same is not newest else "")
+                               take_back="y" if same is not None and same is not newest else "",
+                               compared_with=str(newest.number if newest is not None else 0))
+    # A new id whose title is an existing checklist's: most likely a typo in the id.
+    lang = get_locale().language if get_locale() else "en"
+    namesake = None if newest is not None else next(
+        (c for c in db.session.scalars(select(Checklist)) if c.title_in("en") == definition.title.en
+         or c.title_in(lang) == definition.title.get(lang)), None)
     return render_template(
         "home/checklist_load.html", form=upload_form, store=store, filename=filename, definition=definition,
         newest=newest, same=same, changes=changes, untranslated=_untranslated(text),
-        checklist=find_checklist(definition.id),
+        checklist=find_checklist(definition.id), namesake=namesake,
         questions=sum(len(section.items) for section in definition.sections))
 
 

@@ -181,6 +181,7 @@ def test_the_checklist_folder_loaded_at_start_does_not_undo_a_version_loaded_on_
     assert result.exit_code == 0, result.output
     assert ("phone-enquiry: not stored — phone-enquiry.yaml is version 1, older than the newest version 2"
             in result.output)
+    assert f"to go back to it: audit load-checklists --take-back {CHECKLIST_DIR / 'phone-enquiry.yaml'}" in result.output
     assert "store-visit: version 1 (unchanged)" in result.output
     assert versions() == [1, 2]
     taken_back = runner.invoke(args=["load-checklists", "--take-back", str(CHECKLIST_DIR / "phone-enquiry.yaml")])
@@ -258,3 +259,23 @@ def test_a_checklist_near_the_size_limit_goes_through_the_confirmation_too(clien
     assert 200_000 < len(big.encode("utf-8")) < 256 * 1024
     stored = confirm(client, check(client, big))
     assert stored.status_code == 200 and "Version 2 of “Phone enquiry” stored" in text_of(stored)
+
+
+def test_a_version_stored_by_someone_else_meanwhile_is_not_taken_back_silently(client, admin):
+    """Two admins checked two edits of version 1; both previews offered "Store as version 2". The
+    second store made version 3 from its own file, taking the first one's change back unsaid."""
+    lighter = PHONE.replace("      lv: Sazvanīšanās\n    weight: 1.5", "      lv: Sazvanīšanās\n    weight: 1", 1)
+    first, second = check(client, HEAVIER), check(client, lighter)
+    confirm(client, first)
+    refused = confirm(client, second)
+    assert "Nothing was stored: version 2 of this checklist was stored since you checked the file." in text_of(refused)
+    assert versions() == [1, 2]
+    assert "Changes from version 2" in text_of(check(client, lighter))  # checked again: against version 2
+
+
+def test_a_new_id_under_an_existing_title_is_pointed_out(client, admin):
+    typo = PHONE.replace("id: phone-enquiry", "id: phone-enqiury", 1)
+    page = text_of(check(client, typo))
+    assert "A new checklist" in page
+    assert ("“Phone enquiry” is already the title of the checklist “phone-enquiry”. To make a new version of it, its "
+            "id must be “phone-enquiry”, not “phone-enqiury”.") in page
