@@ -14,7 +14,8 @@ from .model import Checklist, Item, Section
 #: Kinds of change to one question. The first group changes scores, the second only wording.
 WEIGHT, CRITICAL, ANSWER_SCORES, SECTION, SHOWN_WHEN, COUNTED = (
     "weight", "critical", "answer_scores", "section", "shown_when", "counted")
-TEXT, GUIDANCE = "text", "guidance"
+TEXT, GUIDANCE, PRINCIPLE, REQUIRED, COMMENT_RULE, LABELS = (
+    "text", "guidance", "principle", "required", "comment_rule", "labels")
 SCORING_KINDS = frozenset({WEIGHT, CRITICAL, ANSWER_SCORES, SECTION, SHOWN_WHEN, COUNTED})
 
 
@@ -54,6 +55,9 @@ class VersionChanges:
     sections_removed: tuple[Section, ...]
     sections_changed: tuple[SectionChange, ...]
     critical_policy: tuple[str, str] | None  # (old, new) when it changed
+    channel: tuple[str, str] | None = None  # (old, new) when it changed
+    retitled: bool = False  # the checklist's title, in some language
+    redescribed: bool = False  # its description
 
     @property
     def scoring_changed(self) -> bool:
@@ -67,8 +71,10 @@ class VersionChanges:
 
     @property
     def empty(self) -> bool:
+        """Nothing listed: what changed is the order of sections or questions."""
         return not (self.added or self.removed or self.changed or self.sections_added or self.sections_removed
-                    or self.sections_changed or self.critical_policy)
+                    or self.sections_changed or self.critical_policy or self.channel or self.retitled
+                    or self.redescribed)
 
     def counts(self) -> dict[str, int]:
         """How many questions were added, removed and changed in a way that moves scores."""
@@ -105,6 +111,9 @@ def version_changes(old: Checklist, new: Checklist) -> VersionChanges:
         sections_changed=sections_changed,
         critical_policy=(old.critical_policy, new.critical_policy) if old.critical_policy != new.critical_policy
         else None,
+        channel=(old.channel, new.channel) if old.channel != new.channel else None,
+        retitled=old.title != new.title,
+        redescribed=old.description != new.description,
     )
 
 
@@ -127,6 +136,14 @@ def _item_kinds(old: Item, new: Item, old_section: Section | None, new_section: 
         kinds.append(TEXT)
     if old.guidance != new.guidance:
         kinds.append(GUIDANCE)
+    if old.principle != new.principle:
+        kinds.append(PRINCIPLE)
+    if old.required != new.required:
+        kinds.append(REQUIRED)
+    if old.comment_required_on_fail != new.comment_required_on_fail:
+        kinds.append(COMMENT_RULE)
+    if tuple(o.label for o in old.options) != tuple(o.label for o in new.options) or old.unit != new.unit:
+        kinds.append(LABELS)
     return tuple(kinds)
 
 

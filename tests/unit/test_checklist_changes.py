@@ -73,3 +73,27 @@ def test_option_scores_and_the_critical_policy_are_scoring(store):
     assert [c.kinds for c in changes.changed] == [("answer_scores",)] and changes.scoring_changed
     policy = version_changes(store, replace(store, critical_policy="flag", _items={}))
     assert policy.critical_policy == ("zero", "flag") and policy.scoring_changed
+
+
+def test_principle_rules_labels_and_the_channel_are_listed_without_moving_scores(store):
+    """A new principle, required flag, comment rule or answer label read "Only the title,
+    description or channel changed" — and so did a change of channel."""
+    new = _edit_item(store, "smiled", principle="courtesy", required=False, comment_required_on_fail=True)
+    option_item = next(item for item in store.items if item.options)
+    relabelled = tuple(replace(o, label=Text(en=o.label.en + "!")) for o in option_item.options)
+    new = _edit_item(new, option_item.id, options=relabelled)
+    new = replace(new, channel="phone", title=Text(en="Store visit (2027)"))
+    changes = version_changes(store, new)
+    kinds = {c.item_id: c.kinds for c in changes.changed}
+    assert kinds["smiled"] == ("principle", "required", "comment_rule")
+    assert kinds[option_item.id] == ("labels",)
+    assert changes.channel == ("in_person", "phone") and changes.retitled and not changes.redescribed
+    assert not changes.scoring_changed and not changes.empty
+
+
+def test_questions_in_another_order_are_the_only_change_left_unnamed(store):
+    first = store.sections[0]
+    reordered = replace(store, sections=(replace(first, items=tuple(reversed(first.items))),) + store.sections[1:],
+                        _items={})
+    changes = version_changes(store, reordered)
+    assert changes.empty and not changes.scoring_changed

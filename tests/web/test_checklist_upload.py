@@ -279,3 +279,11 @@ def test_a_new_id_under_an_existing_title_is_pointed_out(client, admin):
     assert "A new checklist" in page
     assert ("“Phone enquiry” is already the title of the checklist “phone-enquiry”. To make a new version of it, its "
             "id must be “phone-enquiry”, not “phone-enqiury”.") in page
+
+
+def test_the_preview_names_a_new_principle_and_a_new_channel(client, admin):
+    edited = PHONE.replace("        principle: speed\n", "        principle: channel_access\n", 1)
+    edited = edited.replace("channel: phone\n", "channel: email\n", 1)
+    page = text_of(check(client, edited))
+    assert "principle Speed → Reaching the channel" in page and "Channel: Phone → E-mail" in page
+    assert "Only the order" not in page
