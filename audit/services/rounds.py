@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -83,6 +82,8 @@ def plan_round(checklist: Checklist, locations: list[Location], auditors: list[U
                     MAX_CELLS // (len(open_branches) * len(auditors))))
     cost = np.repeat(penalty, slots, axis=1) + LOAD * (np.tile(np.arange(slots), len(auditors))
                                                        + np.repeat(already, slots))
+    from scipy.optimize import linear_sum_assignment  # here: scipy takes most of a second to load
+
     rows, columns = linear_sum_assignment(cost)
     load = {auditor.id: 0 for auditor in auditors}
     visits = []
