@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     config.settings_as_declared(app.config)
+    config.check_mail_settings(app.config)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     _private_folder(Path(app.instance_path))
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", None)
@@ -131,6 +132,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     # Flask-Login's own "Please log in to access this page." is English whatever the language.
     login_manager.login_message = _l("Please sign in to see this page.")
+    from .services.mail_delivery import install_mail_sender
+
+    install_mail_sender(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -11,6 +11,7 @@ import secrets
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 LANGUAGES = ("en", "ru", "lt", "lv")
 
@@ -51,6 +52,16 @@ class Defaults:
     # X-Forwarded-For / X-Forwarded-Proto headers. Never set it without a proxy: clients could then
     # pick their own address and slip past the per-address sign-in limit.
     PROXY_HOPS = 0
+    # E-mail about people's own work (README, "E-mail"). Off until MAIL_SERVER is set; then
+    # MAIL_FROM and BASE_URL (the address people open the app at, for the links) are needed too.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_SECURITY = "starttls"  # "starttls", "ssl" (usually port 465) or "none" (a relay on this machine)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM: str | None = None
+    BASE_URL: str | None = None
+    MAIL_SEND_IN_BACKGROUND = True  # sent by a thread right after the change; else only by `audit send-mail`
 
 
 #: Settings that are true or false besides those declared so in :class:`Defaults`.
@@ -73,6 +84,30 @@ def settings_as_declared(settings) -> None:
         settings[name] = word in _TRUE
     if settings.get("SECRET_KEY") is not None and not isinstance(settings["SECRET_KEY"], (str, bytes)):
         settings["SECRET_KEY"] = str(settings["SECRET_KEY"])
+
+
+MAIL_SECURITY = ("starttls", "ssl", "none")
+
+
+def check_mail_settings(settings) -> None:
+    """Mail settings that cannot work stop the app at start, named, rather than at the first mail."""
+    if not settings.get("MAIL_SERVER"):
+        return
+    problems = []
+    if not settings.get("MAIL_FROM"):
+        problems.append("AUDIT_MAIL_FROM (the sender's address, e.g. audits@chain.lt) is not set")
+    base = urlsplit(str(settings.get("BASE_URL") or ""))
+    if base.scheme not in ("http", "https") or not base.netloc or base.query or base.fragment:
+        problems.append("AUDIT_BASE_URL (the address people open the app at, e.g. https://audits.chain.lt, "
+                        "for the links in e-mails) is not set or not an http(s) address")
+    if settings.get("MAIL_SECURITY") not in MAIL_SECURITY:
+        problems.append(f"AUDIT_MAIL_SECURITY={settings.get('MAIL_SECURITY')!r}: write one of {', '.join(MAIL_SECURITY)}")
+    try:
+        settings["MAIL_PORT"] = int(settings.get("MAIL_PORT"))
+    except (TypeError, ValueError):
+        problems.append(f"AUDIT_MAIL_PORT={settings.get('MAIL_PORT')!r}: write a port number")
+    if problems:
+        raise ValueError("AUDIT_MAIL_SERVER is set, but " + "; ".join(problems))
 
 
 def database_uri(url: str | None, instance_path: str) -> str:

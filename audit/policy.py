@@ -17,6 +17,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "view_users": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),  # create, edit, deactivate; set passwords
     "manage_locations": frozenset({"admin"}),  # locations and regions
+    "manage_mail": frozenset({"admin"}),  # the outbox: what was sent, what failed, a test mail
     "view_all_visits": frozenset({"admin", "reviewer"}),
     "manage_assignments": frozenset({"admin", "reviewer"}),
     "review_visits": frozenset({"admin", "reviewer"}),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -76,6 +78,8 @@ def app(backend, tmp_path, request):
         "SQLALCHEMY_DATABASE_URI": uri,
         "SECRET_KEY": "tests-only-secret",
         "INSTANCE_PATH": str(tmp_path / "instance"),
+        **(_mail_settings(request.getfixturevalue("smtp_server")) if "smtp_server" in request.fixturenames else {}),
+        **(marker.kwargs if (marker := request.node.get_closest_marker("app_config")) else {}),
     })
     app.test_client_class = IsolatedClient
     with app.app_context():
@@ -110,6 +114,68 @@ def fresh_app(backend, tmp_path):
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         engine.dispose()
+
+
+class SmtpRecorder:
+    """What a real SMTP server on localhost received, and how it is told to misbehave:
+    ``refuse`` (addresses answered 550), ``busy`` (the next n messages answered 451)."""
+
+    def __init__(self):
+        self.messages: list = []
+        self.refuse: set[str] = set()
+        self.busy = 0
+        self.port = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.busy:
+            self.busy -= 1
+            return "451 4.3.0 Busy, try again later"
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted"
+
+    def wait_for(self, count: int, seconds: float = 15.0) -> list:
+        """The messages once ``count`` have arrived (the app sends from a thread of its own)."""
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.messages)
+
+
+@pytest.fixture(scope="session")
+def _smtp_controller():
+    from aiosmtpd.controller import Controller
+
+    recorder = SmtpRecorder()
+    with socket.socket() as probe:  # a free port (aiosmtpd needs one named)
+        probe.bind(("127.0.0.1", 0))
+        recorder.port = probe.getsockname()[1]
+    controller = Controller(recorder, hostname="127.0.0.1", port=recorder.port)
+    controller.start()
+    yield recorder
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_server(_smtp_controller) -> SmtpRecorder:
+    """A real SMTP server; an ``app`` in the same test sends its e-mail there."""
+    _smtp_controller.messages.clear()
+    _smtp_controller.refuse.clear()
+    _smtp_controller.busy = 0
+    return _smtp_controller
+
+
+def _mail_settings(server: SmtpRecorder) -> dict:
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": server.port, "MAIL_SECURITY": "none",
+            "MAIL_FROM": "Service audits <audits@chain.example>", "BASE_URL": "https://audits.chain.example"}
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from .actions import ACTION_STATUSES, CorrectiveAction
 from .checklists import Checklist, ChecklistVersion
 from .field import Assignment
 from .log import AuditLogEntry
+from .mail import MAIL_KINDS, OutgoingMail
 from .org import LOCATION_FORMATS, ROLES, Location, Region, User, manager_location
 from .review import DISPUTE_STATUSES, Dispute, ReviewComment
 from .tokens import ApiToken, PasswordLink, SignIn
@@ -13,6 +14,6 @@ __all__ = [
     "ACTION_STATUSES", "CorrectiveAction",
     "ApiToken", "Assignment", "DISPUTE_STATUSES", "Dispute", "ReviewComment",
     "Answer", "AuditLogEntry", "EDITABLE_STATUSES", "CHANNELS", "Checklist", "ChecklistVersion", "Evidence",
-    "LOCATION_FORMATS", "Location", "PasswordLink", "ROLES", "Region", "SignIn", "User", "VISIT_STATUSES", "Visit",
+    "LOCATION_FORMATS", "Location", "MAIL_KINDS", "OutgoingMail", "PasswordLink", "ROLES", "Region", "SignIn", "User", "VISIT_STATUSES", "Visit",
     "VisitSectionScore", "manager_location", "utcnow",
 ]

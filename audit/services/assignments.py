@@ -15,7 +15,7 @@ from ..models import Assignment, Checklist, Location, User, Visit
 from ..times import local_today
 from .import_csv import separator
 from .import_values import calendar_date
-from . import audit_log
+from . import audit_log, notifications
 
 CSV_COLUMNS = ("location_code", "checklist", "auditor", "scenario", "due_from", "due_until", "notes")
 MAX_ROWS = 5000
@@ -130,6 +130,7 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
     db.session.flush()
     audit_log.record("assignments.created", "assignment", created[0].id if created else "-", created_by,
                      count=len(created))
+    notifications.visits_assigned(created)
     return created
 
 

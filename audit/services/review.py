@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import Answer, Dispute, ReviewComment, User, Visit, utcnow
-from . import audit_log
+from . import audit_log, notifications
 from .scores import store_visit_scores
 from .visits import VisitError, VisitInvalid, drop_hidden_answers
 
@@ -24,6 +24,7 @@ def approve_visit(visit: Visit, reviewer: User) -> Visit:
     visit.status, visit.approved_at = "approved", utcnow()
     db.session.flush()
     audit_log.record("visit.approved", "visit", visit.id, reviewer, score=visit.score)
+    notifications.visit_approved(visit)
     return visit
 
 
@@ -48,6 +49,7 @@ def return_visit(visit: Visit, reviewer: User, note: str = "", item_comments: di
     visit.status, visit.returned_at = "returned", utcnow()
     db.session.flush()
     audit_log.record("visit.returned", "visit", visit.id, reviewer, items=sorted(comments), note=bool(note.strip()))
+    notifications.visit_returned(visit)
     return visit
 
 
@@ -106,6 +108,7 @@ def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=N
     audit_log.record(f"dispute.{dispute.status}", "visit", visit.id, reviewer, dispute=dispute.id,
                      item=dispute.item_id, old=dispute.old_value, new=dispute.new_value,
                      score_before=before, score_after=visit.score)
+    notifications.dispute_decided(dispute, visit, before)
     return dispute
 
 

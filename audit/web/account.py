@@ -1,15 +1,16 @@
-"""The signed-in user's own account: changing their password."""
+"""The signed-in user's own account: their password and whether they receive e-mail."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import PasswordField
+from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..extensions import db, limiter
 from ..passwords import MIN_LENGTH
+from ..services.mail_queue import mail_is_on
 from ..services.users import UserError, change_own_password
 from .admin import show_error
 from .admin.forms import PASSWORD_LENGTH
@@ -25,6 +26,10 @@ class PasswordForm(AppForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
     )
+
+
+class MailForm(AppForm):
+    wants_mail = BooleanField(_l("E-mail me about my work"))
 
 
 def _signed_in_user() -> str:
@@ -49,6 +54,20 @@ def password():
             flash(_("Your password is changed. Other devices signed in with the old one are signed out."), "info")
             return redirect(url_for("home.index"))
     return render_template("account/password.html", form=form, min_length=MIN_LENGTH)
+
+
+@bp.route("/mail", methods=["GET", "POST"])
+@login_required
+def mail():
+    """Whether this user receives e-mail about their work (what it is depends on their role)."""
+    form = MailForm(obj=current_user) if request.method == "GET" else MailForm()
+    if form.validate_on_submit():
+        current_user.wants_mail = form.wants_mail.data
+        db.session.commit()
+        flash(_("You will receive e-mail about your work.") if form.wants_mail.data
+              else _("You will no longer receive e-mail about your work."), "info")
+        return redirect(url_for("account.mail"))
+    return render_template("account/mail.html", form=form, mail_is_on=mail_is_on())
 
 
 @bp.errorhandler(429)

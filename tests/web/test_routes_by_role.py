@@ -94,6 +94,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "i18n.set_language": {"POST": [Case(EVERYONE, anonymous=OK)]},
     "home.index": {"GET": [Case(EVERYONE)]},
     "account.password": {"GET": [Case(EVERYONE)], "POST": [Case(EVERYONE)]},  # POST: the form again, with errors
+    "account.mail": {"GET": [Case(EVERYONE)], "POST": [Case(EVERYONE)]},
     # A set-password link needs no sign-in: whoever holds a valid one gets the form (POST without
     # passwords: the form again); an unknown one is 404 for everybody.
     "password_links.set_password": {
@@ -170,6 +171,9 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "admin.region_edit": {"GET": [Case(only("admin"), lambda w: w.region())],
                           "POST": [Case(only("admin"), lambda w: w.region())]},
     "admin.region_delete": {"POST": [Case(only("admin"), lambda w: w.region())]},
+    "admin.mail": {"GET": [Case(only("admin"))]},
+    "admin.mail_test": {"POST": [Case(only("admin"))]},
+    "admin.mail_again": {"POST": [Case(only("admin"), lambda w: w.failed_mail())]},
     # --- head office dashboard and location pages ------------------------------------------------
     "review.queue": {"GET": [Case(HEAD_OFFICE)]},
     "office.dashboard": {"GET": [Case(HEAD_OFFICE, lambda w: w.chain_report())]},
@@ -307,6 +311,15 @@ class World:
         db.session.add(region)
         db.session.commit()
         return Target({"region_id": region.id}, (region.name,))
+
+    def failed_mail(self) -> Target:
+        from audit.models import OutgoingMail, utcnow
+
+        mail = OutgoingMail(kind="test", to_address="nobody@example.com", to_name="Nobody",
+                            subject=f"Subject-{next(self._counter)}-do-not-leak", body="-", failed_at=utcnow())
+        db.session.add(mail)
+        db.session.commit()
+        return Target({"mail_id": mail.id}, (mail.subject,))
 
     def password_link(self, key: str) -> Target:
         """A fresh set-password link of the user (the 404 case must not show whose it is)."""

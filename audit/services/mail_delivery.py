@@ -1,0 +1,229 @@
+"""Sending the outbox over SMTP: at least once, never twice at the same moment, retried later.
+
+Each mail is claimed before it is sent (one UPDATE that only one process can win), so several app
+processes and ``audit send-mail`` from cron can all send. A mail whose sender died mid-way is
+claimed again once its claim has run out: it may then arrive twice, never not at all.
+
+A server that cannot be reached or answers "try later" is tried again after 1, 5, 15 minutes …
+up to :data:`RETRY_MINUTES`; an address the server refuses outright (5xx) is given up at once.
+"""
+from __future__ import annotations
+
+import smtplib
+import ssl
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import case, event, func, or_, select, update
+
+from ..extensions import db
+from ..models import OutgoingMail, utcnow
+
+RETRY_MINUTES = (1, 5, 15, 60, 180, 360, 720)  # after the 1st, 2nd … failed attempt; then given up
+CLAIM = timedelta(minutes=5)
+TIMEOUT = 20  # seconds for the server to answer
+BATCH = 200
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+class RefusedForGood(Exception):
+    """The server refused the mail with a permanent (5xx) answer about its recipient."""
+
+
+def _waiting(now: datetime):
+    return (OutgoingMail.sent_at.is_(None), OutgoingMail.failed_at.is_(None),
+            or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now))
+
+
+def deliver_due(limit: int = BATCH) -> Delivery:
+    """Send the mails that are due, oldest first; each one's outcome is committed on its own."""
+    now = utcnow()
+    ids = list(db.session.scalars(select(OutgoingMail.id).where(*_waiting(now), OutgoingMail.next_attempt_at <= now)
+                                  .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id).limit(limit)))
+    db.session.commit()
+    done = Delivery()
+    connection = None
+    try:
+        for mail_id in ids:
+            if not _claim(mail_id):
+                continue  # another sender has it
+            mail = db.session.get(OutgoingMail, mail_id)
+            try:
+                if connection is None:
+                    connection = _connect()
+                _send(connection, mail)
+            except RefusedForGood as exc:
+                mail.failed_at, mail.last_error, mail.claimed_until = utcnow(), str(exc)[:500], None
+                done.failed += 1
+            except (smtplib.SMTPException, OSError) as exc:
+                given_up = _later(mail, exc)
+                done.failed += given_up
+                done.retrying += not given_up
+                connection = _close(connection)  # in an unknown state: the next mail starts afresh
+                if _server_problem(exc):
+                    db.session.commit()
+                    break  # the server is unreachable or refuses us: the rest waits its turn untried
+            else:
+                mail.sent_at, mail.claimed_until, mail.last_error = utcnow(), None, ""
+                done.sent += 1
+            db.session.commit()
+    finally:
+        _close(connection)
+    return done
+
+
+def next_due() -> datetime | None:
+    """When the earliest waiting mail may be tried (a claimed one: when its claim runs out)."""
+    due = case((OutgoingMail.claimed_until > OutgoingMail.next_attempt_at, OutgoingMail.claimed_until),
+               else_=OutgoingMail.next_attempt_at)
+    return db.session.scalar(select(func.min(due)).where(OutgoingMail.sent_at.is_(None),
+                                                         OutgoingMail.failed_at.is_(None)))
+
+
+def send_again(mail: OutgoingMail) -> None:
+    """A mail given up on goes back to the outbox (an address corrected, a server fixed)."""
+    mail.failed_at, mail.sent_at, mail.claimed_until = None, None, None
+    mail.attempts, mail.next_attempt_at = 0, utcnow()
+    db.session.info["mail_queued"] = True
+
+
+def _claim(mail_id: int) -> bool:
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutgoingMail).where(OutgoingMail.id == mail_id, *_waiting(now), OutgoingMail.next_attempt_at <= now)
+        .values(claimed_until=now + CLAIM, attempts=OutgoingMail.attempts + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def _later(mail: OutgoingMail, exc: Exception) -> bool:
+    """Schedule the next attempt, or give up after the last; True when given up."""
+    mail.last_error, mail.claimed_until = _describe(exc)[:500], None
+    if mail.attempts > len(RETRY_MINUTES):
+        mail.failed_at = utcnow()
+        return True
+    mail.next_attempt_at = utcnow() + timedelta(minutes=RETRY_MINUTES[mail.attempts - 1])
+    return False
+
+
+def _server_problem(exc: Exception) -> bool:
+    return not isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError))
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        return f"{exc.smtp_code} {text}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    host, port, security = config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_SECURITY"]
+    if security == "ssl":
+        connection = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=ssl.create_default_context())
+    else:
+        connection = smtplib.SMTP(host, port, timeout=TIMEOUT)
+        if security == "starttls":
+            connection.starttls(context=ssl.create_default_context())
+    if config.get("MAIL_USERNAME"):
+        connection.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    return connection
+
+
+def _close(connection: smtplib.SMTP | None) -> None:
+    if connection is not None:
+        try:
+            connection.quit()
+        except (smtplib.SMTPException, OSError):
+            connection.close()
+
+
+def _send(connection: smtplib.SMTP, mail: OutgoingMail) -> None:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = formataddr((mail.to_name, mail.to_address))
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(mail.created_at.replace(tzinfo=UTC))
+    message["Message-ID"] = make_msgid(idstring=f"audit-{mail.id}")
+    message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies to a robot, please
+    message.set_content(mail.body)
+    try:
+        connection.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, _text = next(iter(exc.recipients.values()))
+        if code >= 500:
+            raise RefusedForGood(_describe(exc)) from None
+        raise
+
+
+class MailSender:
+    """One per app: a thread that sends right after a commit that queued mail, then sleeps until the
+    next retry is due, and ends when the outbox is empty."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        with self._lock:
+            self._wake.set()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            due = None
+            with self.app.app_context():
+                try:
+                    deliver_due()
+                    due = next_due()
+                except Exception:  # noqa: BLE001 - the database away a moment: try again shortly
+                    self.app.logger.exception("sending e-mail failed")
+                    db.session.rollback()
+                    due = utcnow() + timedelta(minutes=1)
+                finally:
+                    db.session.remove()
+            with self._lock:
+                if due is None and not self._wake.is_set():
+                    self._thread = None
+                    return
+            wait = None if due is None else max(1.0, (due - utcnow()).total_seconds())
+            self._wake.wait(wait)
+
+
+def install_mail_sender(app: Flask) -> None:
+    """Wake the app's sender after each commit that queued mail (when sending in the background)."""
+    app.extensions["mail_sender"] = MailSender(app)
+    if not event.contains(db.session, "after_commit", _after_commit):
+        event.listen(db.session, "after_commit", _after_commit)
+        event.listen(db.session, "after_rollback", _after_rollback)
+
+
+def _after_commit(session) -> None:
+    if session.info.pop("mail_queued", False) and has_app_context():
+        sender = current_app.extensions.get("mail_sender")
+        if sender is not None and current_app.config.get("MAIL_SEND_IN_BACKGROUND"):
+            sender.wake()
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("mail_queued", None)
