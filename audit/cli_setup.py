@@ -1,5 +1,6 @@
 """``audit check-setup``: is this installation ready to serve – database reachable and migrated,
-sign-in counters shared, photos writable, cookies and secrets right for several processes?
+sign-in counters shared, photos writable, the mail server answering, cookies and secrets right for
+several processes?
 
 Prints one line per check (``ok``, ``warning`` or ``problem``) and exits 1 on any problem, so a
 deployment script can run it before starting (or restarting) the app processes.
@@ -46,6 +47,7 @@ def _checks() -> Iterator[tuple[str, str, str]]:
     yield _secret_key()
     yield _sign_in_counters()
     yield _photo_folder()
+    yield from _mail(schema_ready)
     yield from _cookies()
 
 
@@ -183,6 +185,33 @@ def _photo_folder() -> tuple[str, str, str]:
     free = shutil.disk_usage(folder).free
     message = f"{folder}, {free / 1024 ** 3:.1f} GB free; with app servers on several machines it must be one shared folder"
     return (WARNING if free < FREE_SPACE_WARNING else OK), "photos", message
+
+
+def _mail(schema_ready: bool) -> Iterator[tuple[str, str, str]]:
+    from .services.mail_delivery import server_problem
+    from .services.mail_queue import mail_is_on
+
+    config = current_app.config
+    if not mail_is_on():
+        yield OK, "e-mail", "off (no AUDIT_MAIL_SERVER): nobody is e-mailed about their work"
+        return
+    server = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']} ({config['MAIL_SECURITY']})"
+    problem = server_problem()
+    if problem:
+        yield PROBLEM, "e-mail", f"{server} cannot be used: {problem}"
+    else:
+        signed_in = f", signed in as {config['MAIL_USERNAME']}" if config.get("MAIL_USERNAME") else ""
+        yield OK, "e-mail", f"{server} answers{signed_in}; links lead to {config['BASE_URL']}"
+    if schema_ready:
+        from sqlalchemy import func, select
+
+        from .extensions import db
+        from .models import OutgoingMail
+
+        failed = db.session.scalar(select(func.count()).select_from(OutgoingMail)
+                                   .where(OutgoingMail.failed_at.is_not(None)))
+        if failed:
+            yield WARNING, "e-mail", f"{failed} e-mail(s) given up on: see Admin → E-mail for why"
 
 
 def _cookies() -> Iterator[tuple[str, str, str]]:

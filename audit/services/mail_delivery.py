@@ -90,6 +90,15 @@ def next_due() -> datetime | None:
                                                          OutgoingMail.failed_at.is_(None)))
 
 
+def server_problem() -> str | None:
+    """Why the mail server cannot be used (connecting, encrypting, signing in), or None."""
+    try:
+        _close(_connect())
+    except (smtplib.SMTPException, OSError) as exc:
+        return _describe(exc)
+    return None
+
+
 def send_again(mail: OutgoingMail) -> None:
     """A mail given up on goes back to the outbox (an address corrected, a server fixed)."""
     mail.failed_at, mail.sent_at, mail.claimed_until = None, None, None

@@ -9,7 +9,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from audit import create_app
 from audit.extensions import db
@@ -355,3 +355,20 @@ def test_mail_settings_that_cannot_work_stop_the_app_at_start(tmp_path, settings
     with pytest.raises(ValueError, match=named):
         create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "INSTANCE_PATH": str(tmp_path),
                     "MAIL_SERVER": "smtp.chain.lt", **settings})
+
+
+def test_check_setup_says_whether_the_mail_server_answers(app, smtp_server, runner):
+    result = runner.invoke(args=["check-setup"])
+    assert f"ok      e-mail: 127.0.0.1:{smtp_server.port} (none) answers; links lead to https://audits.chain.example" \
+        in result.output
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        app.config["MAIL_PORT"] = probe.getsockname()[1]  # nothing listens there
+    result = runner.invoke(args=["check-setup"])
+    assert result.exit_code == 1
+    assert f"problem e-mail: 127.0.0.1:{app.config['MAIL_PORT']} (none) cannot be used: ConnectionRefusedError" \
+        in result.output
+
+
+def test_check_setup_says_mail_is_off(runner):
+    assert "ok      e-mail: off (no AUDIT_MAIL_SERVER)" in runner.invoke(args=["check-setup"]).output
