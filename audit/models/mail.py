@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ._common import utcnow
 
-MAIL_KINDS = ("visit_approved", "visit_returned", "visits_assigned", "dispute_decided", "test")
+MAIL_KINDS = ("visit_approved", "visit_returned", "visits_assigned", "dispute_decided", "password_link", "test")
 
 
 class OutgoingMail(db.Model):

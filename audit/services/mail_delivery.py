@@ -9,6 +9,7 @@ up to :data:`RETRY_MINUTES`; an address the server refuses outright (5xx) is giv
 """
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 import threading
@@ -27,6 +28,8 @@ RETRY_MINUTES = (1, 5, 15, 60, 180, 360, 720)  # after the 1st, 2nd … failed a
 CLAIM = timedelta(minutes=5)
 TIMEOUT = 20  # seconds for the server to answer
 BATCH = 200
+#: The token of a set-password link: kept in the outbox only until the mail is sent or given up.
+SECRET_LINK = re.compile(r"(/set-password/)[A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -64,9 +67,12 @@ def deliver_due(limit: int = BATCH) -> Delivery:
                 _send(connection, mail)
             except RefusedForGood as exc:
                 mail.failed_at, mail.last_error, mail.claimed_until = utcnow(), str(exc)[:500], None
+                _forget_secret(mail)
                 done.failed += 1
             except (smtplib.SMTPException, OSError) as exc:
                 given_up = _later(mail, exc)
+                if given_up:
+                    _forget_secret(mail)
                 done.failed += given_up
                 done.retrying += not given_up
                 connection = _close(connection)  # in an unknown state: the next mail starts afresh
@@ -75,6 +81,7 @@ def deliver_due(limit: int = BATCH) -> Delivery:
                     break  # the server is unreachable or refuses us: the rest waits its turn untried
             else:
                 mail.sent_at, mail.claimed_until, mail.last_error = utcnow(), None, ""
+                _forget_secret(mail)
                 done.sent += 1
             db.session.commit()
     finally:
@@ -99,11 +106,24 @@ def server_problem() -> str | None:
     return None
 
 
+class NotSentAgain(Exception):
+    """A set-password link's mail is not sent again: its link was blanked out; make a new one."""
+
+
 def send_again(mail: OutgoingMail) -> None:
     """A mail given up on goes back to the outbox (an address corrected, a server fixed)."""
+    if mail.kind == "password_link":
+        raise NotSentAgain(mail.user_id)
     mail.failed_at, mail.sent_at, mail.claimed_until = None, None, None
     mail.attempts, mail.next_attempt_at = 0, utcnow()
     db.session.info["mail_queued"] = True
+
+
+def _forget_secret(mail: OutgoingMail) -> None:
+    """Only the link's hash is stored (audit.services.password_links); its mail keeps it no longer
+    than needed to send it."""
+    if mail.kind == "password_link":
+        mail.body = SECRET_LINK.sub(r"\1…", mail.body)
 
 
 def _claim(mail_id: int) -> bool:

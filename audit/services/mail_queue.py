@@ -14,8 +14,9 @@ from flask_babel import force_locale
 from ..extensions import db
 from ..models import OutgoingMail, User
 
-#: Mail a person receives even when they turned notifications off (they asked for it).
-ALWAYS_SENT = ("test",)
+#: Mail a person receives even when they turned notifications off: a test, or the link they need
+#: to sign in at all.
+ALWAYS_SENT = ("test", "password_link")
 SUBJECT_LENGTH = 300
 
 

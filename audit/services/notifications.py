@@ -1,7 +1,8 @@
 """Who is told what by e-mail when something happens to their work.
 
 - a branch's managers: a visit of their branch approved (its report is ready), their dispute decided;
-- an auditor: visits scheduled for them, a visit returned to them to fix.
+- an auditor: visits scheduled for them, a visit returned to them to fix;
+- anyone: the set-password link an admin chose to e-mail them.
 
 Managers never learn the shopper's name from a mail, as from the pages. Each mail is written in
 the recipient's language within the event's transaction (:mod:`audit.services.mail_queue`).
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..models import Assignment, Dispute, User, Visit
+from ..models import Assignment, Dispute, OutgoingMail, User, Visit
 from ..times import local_date
 from .actions import failed_items
 from .mail_queue import app_link, mail_is_on, queue_mail, recipient_language
+from .password_links import NewLink
 
 
 def visit_approved(visit: Visit) -> None:
@@ -72,6 +74,12 @@ def dispute_decided(dispute: Dispute, visit: Visit, score_before: float | None) 
                question=item.text.get(lang) if item else dispute.item_id, overturned=dispute.status == "overturned",
                decision_note=dispute.decision_note, score_before=score_before, score=visit.score,
                link=app_link("home.visit", visit_id=visit.id))
+
+
+def password_link(link: NewLink, actor: User | None) -> OutgoingMail | None:
+    """The set-password link, mailed to its user (the admin never sees it)."""
+    return queue_mail(link.user, "password_link", link=app_link("password_links.set_password", token=link.token),
+                      expires_at=link.expires_at, email=link.user.email, made_by=actor.name if actor is not None else "")
 
 
 def _managers(visit: Visit) -> list[User]:

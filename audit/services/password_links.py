@@ -1,5 +1,6 @@
 """Set-password links: an admin makes a one-time link for a user and hands it on by their own
-means (this app sends no e-mail); the user opens it and chooses a password.
+means, or has the app e-mail it (:func:`audit.services.notifications.password_link`; the mail's copy
+of the token is blanked out once sent); the user opens it and chooses a password.
 
 A link is ``/set-password/<token>``, the token 32 random bytes (``secrets.token_urlsafe``);
 only its SHA-256 is stored (:class:`~audit.models.PasswordLink`), as for API tokens. It works

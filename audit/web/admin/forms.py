@@ -45,7 +45,9 @@ class UserForm(AppForm):
 
 
 class NewUserForm(UserForm):
-    pass
+    # Shown only when the app sends e-mail: the link goes to the person, not through the admin.
+    mail_link = BooleanField(_l("E-mail them a link to choose their password (when no password is typed here)"),
+                             default=True)
 
 
 class EditUserForm(UserForm):
@@ -74,3 +76,4 @@ class LocationImportForm(AppForm):
 
 class UserImportForm(AppForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file to import."))])
+    mail_links = BooleanField(_l("E-mail each new user their set-password link"), default=True)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import OutgoingMail
-from ...services.mail_delivery import send_again
+from ...services.mail_delivery import NotSentAgain, send_again
 from ...services.mail_queue import mail_is_on, queue_mail
 from . import bp, requires
 
@@ -60,8 +60,14 @@ def mail_again(mail_id: int):
     found = db.get_or_404(OutgoingMail, mail_id)
     if found.failed_at is None:
         flash(_("Only an e-mail that failed can be sent again."), "error")
-    else:
+        return redirect(url_for("admin.mail", show=request.args.get("show", "all")))
+    try:
         send_again(found)
+    except NotSentAgain:
+        flash(_("A set-password link is not sent twice: make a new link on the person's page."), "error")
+        if found.user_id is not None:
+            return redirect(url_for("admin.user_edit", user_id=found.user_id))
+    else:
         db.session.commit()
         flash(_("The e-mail to %(address)s is in the outbox again.", address=found.to_address), "info")
     return redirect(url_for("admin.mail", show=request.args.get("show", "all")))

@@ -9,7 +9,7 @@ from datetime import UTC
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import format_datetime, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -23,6 +23,8 @@ from ...passwords import MIN_LENGTH
 from ...services.export_csv import guarded
 from ...services.import_conflicts import ImportConflict
 from ...services.import_csv import ImportRejected
+from ...services import notifications
+from ...services.mail_queue import mail_is_on
 from ...services.password_links import NewLink, link_of, make_link
 from ...services.users import UserError, create_user, deactivate_user, reactivate_user, update_user
 from ...services.users_csv import COLUMNS, UserImport, import_users
@@ -55,7 +57,7 @@ def _users_page(role: str | None, stmt, import_form: UserImportForm, import_erro
     users = sorted(db.session.scalars(stmt).all(), key=lambda u: (not u.active, name_key(u.name)))
     return render_template("admin/users.html", users=users, role=role,
                            counts=counts, roles=ROLES, import_form=import_form, import_errors=import_errors,
-                           columns=COLUMNS)
+                           columns=COLUMNS, mail_is_on=mail_is_on())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -71,15 +73,23 @@ def user_new():
             db.session.rollback()
             show_error(form, exc)
         else:
-            # Without a password the person chooses one: the link is shown at once, on their page.
+            # Without a password the person chooses one: the link is e-mailed to them, or shown at
+            # once on their page for the admin to hand on.
             new_link = make_link(user, current_user) if not user.password_hash else None
+            mailed = new_link is not None and mail_is_on() and form.mail_link.data
+            if mailed:
+                notifications.password_link(new_link, current_user)
             db.session.commit()
             flash(_("User %(name)s created.", name=user.name), "info")
             _warn_no_branches(user)
+            if mailed:
+                _flash_mailed(new_link)
+                return redirect(url_for(".user_edit", user_id=user.id))
             if new_link is not None:
                 return _user_page(user, new_link=new_link)
             return redirect(url_for(".users"))
-    return render_template("admin/user_form.html", form=form, user=None, min_length=MIN_LENGTH)
+    return render_template("admin/user_form.html", form=form, user=None, min_length=MIN_LENGTH,
+                           mail_is_on=mail_is_on())
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -122,19 +132,35 @@ def _user_page(user: User, form: EditUserForm | None = None, new_link: NewLink |
         form.locations.choices = _location_choices()
     link_url = url_for("password_links.set_password", token=new_link.token, _external=True) if new_link else None
     return render_template("admin/user_form.html", form=form, user=user, min_length=MIN_LENGTH,
-                           link=link_of(user), new_link=new_link, link_url=link_url, now=utcnow())
+                           link=link_of(user), new_link=new_link, link_url=link_url, now=utcnow(),
+                           mail_is_on=mail_is_on())
+
+
+def _flash_mailed(link: NewLink) -> None:
+    flash(_("A link to choose their password was e-mailed to %(email)s. It works once, until %(time)s.",
+            email=link.user.email, time=format_datetime(link.expires_at, "short")), "info")
 
 
 @bp.post("/users/<int:user_id>/password-link")
 @requires("manage_users")
 def user_password_link(user_id: int):
-    """A new one-time set-password link for the user, replacing the old, shown once."""
+    """A new one-time set-password link for the user, replacing the old: shown once, or (``how=mail``)
+    e-mailed to them."""
     user = db.get_or_404(User, user_id)
+    by_mail = request.form.get("how") == "mail"
+    if by_mail and not mail_is_on():
+        flash(_("No mail server is set up: nothing can be sent."), "error")
+        return redirect(url_for(".user_edit", user_id=user.id))
     try:
         new_link = make_link(user, current_user)
     except UserError as exc:
         db.session.rollback()
         show_error(None, exc)
+        return redirect(url_for(".user_edit", user_id=user.id))
+    if by_mail:
+        notifications.password_link(new_link, current_user)
+        db.session.commit()
+        _flash_mailed(new_link)
         return redirect(url_for(".user_edit", user_id=user.id))
     db.session.commit()
     return _user_page(user, new_link=new_link)
@@ -167,11 +193,14 @@ def users_import():
         if exc.omitted:
             errors.append(_("… and %(num)d more", num=exc.omitted))
         return _users_page(None, stmt, form, errors), 400
+    mailed = [link for link in result.links if mail_is_on() and form.mail_links.data]
+    for link in mailed:
+        notifications.password_link(link, current_user)
     db.session.commit()
     links = [(link, url_for("password_links.set_password", token=link.token, _external=True))
-             for link in result.links]
+             for link in result.links if not mailed]
     return render_template("admin/users_imported.html", summary=_import_summary(result), result=result,
-                           links=links, csv_href=_links_csv(links))
+                           links=links, csv_href=_links_csv(links), mailed=mailed)
 
 
 def _problem_text(problem: str) -> str:
