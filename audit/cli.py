@@ -30,7 +30,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     from .cli_reports import report_group, stats_command
     from .cli_copy import copy_database
-    from .cli_mail import send_mail
+    from .cli_mail import send_mail, send_reminders_command
     from .cli_setup import check_setup
 
     from .cli_common import needs_schema
@@ -38,7 +38,8 @@ def register_commands(app: Flask) -> None:
     for command in (init_db, check_checklists, check_setup, copy_database):
         app.cli.add_command(command)
     for command in (load_checklists, rescore, create_user, demo, import_visits, export_visits, import_locations, export_locations,
-                    import_users, create_token, list_tokens, revoke_token, stats_command, retire_checklist, send_mail):
+                    import_users, create_token, list_tokens, revoke_token, stats_command, retire_checklist, send_mail,
+                    send_reminders_command):
         app.cli.add_command(needs_schema(command))
     for command in report_group.commands.values():
         needs_schema(command)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -24,6 +25,7 @@ def send_mail() -> None:
     if not mail_is_on():
         click.echo("error: no mail server is set up (AUDIT_MAIL_SERVER, AUDIT_MAIL_FROM, AUDIT_BASE_URL)", err=True)
         sys.exit(1)
+    current_app.config["MAIL_SEND_IN_BACKGROUND"] = False  # this command sends; no thread to cut short
     total = Delivery()
     while True:
         done = deliver_due()
@@ -35,3 +37,30 @@ def send_mail() -> None:
         OutgoingMail.sent_at.is_(None), OutgoingMail.failed_at.is_(None)))
     click.echo(f"{total.sent} sent, {total.retrying} to be tried again later, {total.failed} given up; "
                f"{waiting} waiting in all")
+
+
+@click.command("send-reminders")
+@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="the day to remind for (default: today)")
+@with_appcontext
+def send_reminders_command(today_text: str | None) -> None:
+    """Remind auditors of visits and managers of corrective actions falling due (run once a day)."""
+    from datetime import date
+
+    from .services.reminders import send_reminders
+    from .times import local_today
+
+    if not mail_is_on():
+        click.echo("error: no mail server is set up (AUDIT_MAIL_SERVER, AUDIT_MAIL_FROM, AUDIT_BASE_URL)", err=True)
+        sys.exit(1)
+    try:
+        today = date.fromisoformat(today_text) if today_text else local_today()
+    except ValueError:
+        click.echo(f"error: --today {today_text!r}: write the day as YYYY-MM-DD", err=True)
+        sys.exit(1)
+    current_app.config["MAIL_SEND_IN_BACKGROUND"] = False  # sent below: this process ends right after
+    run = send_reminders(today)
+    db.session.commit()
+    done = deliver_due()
+    click.echo(f"{today.isoformat()}: {run.auditors} auditor(s) and {run.managers} manager(s) reminded"
+               + (f"; {run.already} had their reminder today already" if run.already else "")
+               + f"; {done.sent} e-mail(s) sent now, the rest when the server takes them")

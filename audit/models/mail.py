@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ._common import utcnow
 
-MAIL_KINDS = ("visit_approved", "visit_returned", "visits_assigned", "dispute_decided", "password_link", "test")
+MAIL_KINDS = ("visit_approved", "visit_returned", "visits_assigned", "dispute_decided", "password_link",
+              "visit_reminder", "action_reminder", "test")
 
 
 class OutgoingMail(db.Model):

@@ -1,0 +1,128 @@
+"""Reminders by e-mail, sent by ``audit send-reminders`` (cron, once a day in the morning).
+
+- An auditor is reminded of scheduled visits not made yet (not started, or a draft) on the day
+  two days before the window ends and on its last day; visits past their window are listed
+  with them, and on Mondays alone.
+- A branch manager is reminded in the same way of the open corrective actions of their branches,
+  by the day each is due.
+
+One mail per person a day at most, whatever the number of runs (a second run that day sends
+nothing to who has had one), listing all that is due soon or overdue. People who turned mail
+off get none.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Assignment, CorrectiveAction, Location, OutgoingMail, User, Visit, manager_location
+from ..times import display_zone, local_today
+from .mail_queue import app_link, queue_mail, recipient_language
+
+SOON = 2  # days before the last day that the first reminder goes
+REMINDER_KINDS = ("visit_reminder", "action_reminder")
+WEEKLY = 0  # Monday: the day overdue work is listed even when nothing falls due
+
+
+@dataclass
+class ReminderRun:
+    auditors: int = 0
+    managers: int = 0
+    already: int = 0  # had their reminder today already
+
+
+def send_reminders(today: date) -> ReminderRun:
+    """Queue today's reminders (flushed; the caller commits)."""
+    run = ReminderRun()
+    reminded = _reminded_today()
+    for auditor, visits in _auditor_work(today).items():
+        if not _worth_a_mail([v["due"] for v in visits], today):
+            continue
+        if auditor.id in reminded:
+            run.already += 1
+            continue
+        lang = recipient_language(auditor)
+        for visit in visits:
+            visit["checklist"] = visit.pop("title").get(lang)
+        if queue_mail(auditor, "visit_reminder", today=today, **_by_when(visits, today), link=app_link("home.index")):
+            run.auditors += 1
+    for manager, actions in _manager_actions(today).items():
+        if not _worth_a_mail([a["due"] for a in actions], today):
+            continue
+        if manager.id in reminded:
+            run.already += 1
+            continue
+        if queue_mail(manager, "action_reminder", today=today, **_by_when(actions, today), link=app_link("home.index")):
+            run.managers += 1
+    db.session.flush()
+    return run
+
+
+def _worth_a_mail(days: list[date], today: date) -> bool:
+    """Something is due in two days or today, or it is Monday and something is overdue."""
+    return any(day in (today, today + timedelta(days=SOON)) for day in days) or (
+        today.weekday() == WEEKLY and any(day < today for day in days))
+
+
+def _by_when(entries: list[dict], today: date) -> dict[str, list[dict]]:
+    soon = today + timedelta(days=SOON)
+    return {"overdue": [e for e in entries if e["due"] < today],
+            "due_today": [e for e in entries if e["due"] == today],
+            "due_soon": [e for e in entries if today < e["due"] <= soon]}
+
+
+def _auditor_work(today: date) -> dict[User, list[dict]]:
+    """Active auditors' scheduled visits not made yet whose window ends within SOON days or has ended."""
+    rows = db.session.execute(
+        select(Assignment, Visit.status)
+        .outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        .join(User, User.id == Assignment.auditor_id)
+        .where(Assignment.cancelled.is_(False), User.active.is_(True), User.wants_mail.is_(True),
+               Assignment.due_until <= today + timedelta(days=SOON),
+               (Visit.id.is_(None)) | (Visit.status == "draft"))
+        .options(selectinload(Assignment.location), selectinload(Assignment.checklist), selectinload(Assignment.auditor))
+        .order_by(Assignment.due_until, Assignment.id)).all()
+    work: dict[User, list[dict]] = defaultdict(list)
+    for assignment, status in rows:
+        work[assignment.auditor].append({
+            "due": assignment.due_until, "branch": assignment.location.name, "code": assignment.location.code,
+            "address": ", ".join(p for p in (assignment.location.address, assignment.location.city) if p),
+            "title": assignment.checklist.current_version.parsed.title, "scenario": assignment.scenario,
+            "started": status == "draft"})
+    return work
+
+
+def _manager_actions(today: date) -> dict[User, list[dict]]:
+    """Active managers' open corrective actions due within SOON days or overdue, at their branches."""
+    rows = db.session.execute(
+        select(User, CorrectiveAction)
+        .join(manager_location, manager_location.c.user_id == User.id)
+        .join(CorrectiveAction, CorrectiveAction.location_id == manager_location.c.location_id)
+        .where(User.role == "manager", User.active.is_(True), User.wants_mail.is_(True),
+               CorrectiveAction.status == "open", CorrectiveAction.due_on <= today + timedelta(days=SOON))
+        .options(selectinload(CorrectiveAction.location).raiseload(Location.managers),
+                 selectinload(CorrectiveAction.visit).selectinload(Visit.checklist_version))
+        .order_by(CorrectiveAction.due_on, CorrectiveAction.id)).all()
+    actions: dict[User, list[dict]] = defaultdict(list)
+    for manager, action in rows:
+        item = action.visit.checklist_version.parsed.item(action.item_id) if action.item_id else None
+        lang = recipient_language(manager)
+        actions[manager].append({
+            "due": action.due_on, "branch": action.location.name, "code": action.location.code,
+            "text": action.text, "responsible": action.responsible,
+            "question": item.text.get(lang) if item else "",
+            "link": app_link("home.visit", visit_id=action.visit_id)})
+    return actions
+
+
+def _reminded_today() -> set[int]:
+    """Users who have had a reminder written today (the display zone's day, by the clock: a run
+    for another ``today`` still sends nobody a second reminder on one day)."""
+    start = datetime.combine(local_today(), time.min, tzinfo=display_zone()).astimezone(UTC).replace(tzinfo=None)
+    return set(db.session.scalars(select(OutgoingMail.user_id).where(
+        OutgoingMail.kind.in_(REMINDER_KINDS), OutgoingMail.created_at >= start)))

@@ -1,0 +1,130 @@
+"""Reminders (``audit send-reminders``, once a day): auditors of visits whose window ends in two
+days or today, managers of corrective actions falling due; overdue work on Mondays too; one
+mail a person a day at most."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from audit.extensions import db
+from audit.models import Assignment, Checklist, CorrectiveAction, Location, OutgoingMail
+from audit.services.mail_delivery import deliver_due
+from audit.services.reminders import send_reminders
+
+WEDNESDAY, MONDAY = date(2026, 12, 9), date(2026, 12, 14)
+NOT_IN_BACKGROUND = pytest.mark.app_config(MAIL_SEND_IN_BACKGROUND=False)
+pytestmark = NOT_IN_BACKGROUND
+
+
+@pytest.fixture
+def world(app, checklists, make_location, make_user):
+    make_location("VLN-01", "Vilnius Akropolis", address="Ozo g. 25", city="Vilnius")
+    make_location("KNS-01", "Kaunas Mega", region="Kaunas")
+    reviewer = make_user("reviewer")
+    return {"reviewer": reviewer, "auditor": make_user("auditor", name="Ona"),
+            "manager": make_user("manager", name="Rasa", locations=["VLN-01"]),
+            "other_manager": make_user("manager", name="Kęstas", locations=["KNS-01"])}
+
+
+def schedule(world, code: str, due_until: date, **fields) -> Assignment:
+    assignment = Assignment(location=db.session.scalar(select(Location).where(Location.code == code)),
+                            checklist=db.session.scalar(select(Checklist).where(Checklist.key == "store-visit")),
+                            auditor=world["auditor"], due_from=due_until - timedelta(days=6), due_until=due_until,
+                            created_by_id=world["reviewer"].id, **fields)
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+def mails(smtp_server) -> dict[str, object]:
+    deliver_due()
+    return {recipients[0]: mail for recipients, mail in smtp_server.messages}
+
+
+def body(mail) -> str:
+    return mail.get_content().replace("\r\n", "\n")
+
+
+def test_an_auditor_is_reminded_of_what_ends_today_and_in_two_days_with_what_is_overdue(world, smtp_server, make_visit):
+    today = WEDNESDAY
+    schedule(world, "VLN-01", today + timedelta(days=2), scenario="Buy a gift")
+    started = schedule(world, "KNS-01", today)
+    make_visit(started.location, world["auditor"], {}, status="draft").assignment_id = started.id
+    db.session.commit()
+    schedule(world, "KNS-01", today - timedelta(days=3))  # overdue
+    schedule(world, "VLN-01", today + timedelta(days=5))  # later: not yet
+    schedule(world, "VLN-01", today, cancelled=True)
+    made = schedule(world, "VLN-01", today - timedelta(days=1))
+    make_visit(made.location, world["auditor"], {}, status="submitted").assignment_id = made.id
+    db.session.commit()
+    run = send_reminders(today)
+    db.session.commit()
+    assert (run.auditors, run.managers) == (1, 0)
+    mail = mails(smtp_server)[world["auditor"].email]
+    assert mail["Subject"] == "1 visit to make today"
+    text = body(mail)
+    today_part, _, rest = text.partition("Their window ends soon:")
+    soon_part, _, overdue_part = rest.partition("Their window has ended")
+    assert "- Kaunas Mega (KNS-01)" in today_part and "started, not submitted" in today_part
+    assert "- Vilnius Akropolis (VLN-01), Ozo g. 25, Vilnius" in soon_part and "Scenario: Buy a gift" in soon_part
+    assert "until December 11, 2026" in soon_part
+    assert "until December 6, 2026" in overdue_part and "December 14" not in text and "December 8" not in text
+    again = send_reminders(today)  # cron ran twice
+    db.session.commit()
+    assert (again.auditors, again.already) == (0, 1) and len(mails(smtp_server)) == 1
+
+
+def test_nothing_due_on_a_reminder_day_sends_nothing_but_mondays_list_the_overdue(world, smtp_server):
+    schedule(world, "VLN-01", WEDNESDAY + timedelta(days=1))  # due tomorrow: reminded the day before yesterday
+    schedule(world, "KNS-01", WEDNESDAY - timedelta(days=1))  # overdue since yesterday
+    assert send_reminders(WEDNESDAY).auditors == 0
+    run = send_reminders(MONDAY)
+    db.session.commit()
+    assert run.auditors == 1
+    assert mails(smtp_server)[world["auditor"].email]["Subject"] == "2 visits past their window"
+
+
+def test_a_manager_is_reminded_of_their_branches_actions_falling_due_in_their_language(world, smtp_server, make_visit):
+    manager, other = world["manager"], world["other_manager"]
+    manager.locale = "lt"
+    db.session.commit()
+    visit = make_visit(db.session.scalar(select(Location).where(Location.code == "VLN-01")), world["auditor"],
+                       {"eye_contact": "no"})
+    elsewhere = make_visit(db.session.scalar(select(Location).where(Location.code == "KNS-01")), world["auditor"],
+                           {"eye_contact": "no"})
+    for where, text in ((visit, "Train the team on eye contact"), (elsewhere, "Not Rasa's business")):
+        db.session.add(CorrectiveAction(visit_id=where.id, item_id="eye_contact", location_id=where.location_id,
+                                        text=text, responsible="Shift lead", due_on=WEDNESDAY + timedelta(days=2),
+                                        created_by_id=manager.id))
+    other.wants_mail = False
+    db.session.commit()
+    run = send_reminders(WEDNESDAY)
+    db.session.commit()
+    assert (run.auditors, run.managers) == (0, 1)
+    received = mails(smtp_server)
+    assert set(received) == {manager.email}
+    mail = received[manager.email]
+    assert mail["Subject"] == "1 korekcinis veiksmas iki 2026 m. gruodžio 11 d."
+    text = body(mail)
+    assert "Train the team on eye contact" in text and "Not Rasa's business" not in text
+    assert f"https://audits.chain.example/visits/{visit.id}" in text and "Shift lead" in text
+
+
+def test_send_reminders_from_the_command_line_sends_at_once(world, smtp_server, runner):
+    schedule(world, "VLN-01", WEDNESDAY)
+    result = runner.invoke(args=["send-reminders", "--today", WEDNESDAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "2026-12-09: 1 auditor(s) and 0 manager(s) reminded; 1 e-mail(s) sent now" in result.output
+    assert [r for r, _ in smtp_server.messages] == [[world["auditor"].email]]
+    assert db.session.scalar(select(OutgoingMail.sent_at)) is not None
+    bad = runner.invoke(args=["send-reminders", "--today", "9.12.2026"])
+    assert bad.exit_code == 1 and "write the day as YYYY-MM-DD" in bad.output
+
+
+def test_a_deactivated_auditor_is_not_reminded(world, smtp_server):
+    schedule(world, "VLN-01", WEDNESDAY)
+    world["auditor"].active = False
+    db.session.commit()
+    assert send_reminders(WEDNESDAY).auditors == 0
