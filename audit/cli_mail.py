@@ -14,24 +14,28 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import OutgoingMail
-from .services.mail_delivery import BATCH, Delivery, deliver_due
+from .services.mail_delivery import BATCH, Delivery, bring_forward, deliver_due
 from .services.mail_queue import mail_is_on
 
 
 @click.command("send-mail")
+@click.option("--now", "everything", is_flag=True, help="also try the waiting mails not due yet (the server is back)")
 @with_appcontext
-def send_mail() -> None:
+def send_mail(everything: bool) -> None:
     """Send the e-mails that are due now; those that fail are tried again later."""
     if not mail_is_on():
         click.echo("error: no mail server is set up (AUDIT_MAIL_SERVER, AUDIT_MAIL_FROM, AUDIT_BASE_URL)", err=True)
         sys.exit(1)
     current_app.config["MAIL_SEND_IN_BACKGROUND"] = False  # this command sends; no thread to cut short
+    if everything:
+        bring_forward()
+        db.session.commit()
     total = Delivery()
     while True:
         done = deliver_due()
         total.sent, total.retrying, total.failed = (total.sent + done.sent, total.retrying + done.retrying,
                                                     total.failed + done.failed)
-        if done.sent < BATCH or done.retrying or done.failed:
+        if done.sent + done.failed < BATCH or done.retrying:
             break  # all that was due, or the server is in trouble: the rest waits for the next run
     waiting = db.session.scalar(select(func.count()).select_from(OutgoingMail).where(
         OutgoingMail.sent_at.is_(None), OutgoingMail.failed_at.is_(None)))

@@ -14,6 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LANGUAGES = ("en", "ru", "lt", "lv")
+# English is formatted the British way (day first, 24-hour clock), as our users expect.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def format_locale(lang: str) -> str:
+    """The Babel locale that formats dates and numbers for language ``lang`` (en → en_GB)."""
+    return FORMAT_LOCALES.get(lang, lang)
 
 
 class Defaults:

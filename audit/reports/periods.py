@@ -4,8 +4,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-# As the pages do (audit.web.i18n): English is formatted the British way, day first.
-FORMAT_LOCALES = {"en": "en_GB"}
+from ..config import format_locale  # noqa: F401  (the reports' import of it)
 
 
 def months_before(day: date, months: int) -> date:
@@ -28,10 +27,6 @@ def month_index(month: str) -> int:
     year, number = (int(part) for part in month.split("-"))
     return year * 12 + number - 1
 
-
-def format_locale(lang: str) -> str:
-    """The Babel locale for report language ``lang`` (en → en_GB)."""
-    return FORMAT_LOCALES.get(lang, lang)
 
 
 

@@ -15,14 +15,16 @@ import ssl
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import case, event, func, or_, select, update
 
 from ..extensions import db
-from ..models import OutgoingMail, utcnow
+from ..models import OutgoingMail, User, utcnow
+from .mail_queue import ALWAYS_SENT
 
 RETRY_MINUTES = (1, 5, 15, 60, 180, 360, 720)  # after the 1st, 2nd … failed attempt; then given up
 CLAIM = timedelta(minutes=5)
@@ -40,7 +42,8 @@ class Delivery:
 
 
 class RefusedForGood(Exception):
-    """The server refused the mail with a permanent (5xx) answer about its recipient."""
+    """The mail cannot be sent as it is, however often it is tried: the server refused its
+    recipient for good (5xx), or the message could not be written at all."""
 
 
 def _waiting(now: datetime):
@@ -57,28 +60,33 @@ def deliver_due(limit: int = BATCH) -> Delivery:
     done = Delivery()
     connection = None
     try:
-        for mail_id in ids:
+        for position, mail_id in enumerate(ids):
             if not _claim(mail_id):
                 continue  # another sender has it
             mail = db.session.get(OutgoingMail, mail_id)
             try:
+                message = _message(mail)
                 if connection is None:
                     connection = _connect()
-                _send(connection, mail)
+                _send(connection, message)
             except RefusedForGood as exc:
-                mail.failed_at, mail.last_error, mail.claimed_until = utcnow(), str(exc)[:500], None
-                _forget_secret(mail)
+                _give_up(mail, str(exc))
                 done.failed += 1
             except (smtplib.SMTPException, OSError) as exc:
                 given_up = _later(mail, exc)
-                if given_up:
-                    _forget_secret(mail)
                 done.failed += given_up
                 done.retrying += not given_up
                 connection = _close(connection)  # in an unknown state: the next mail starts afresh
                 if _server_problem(exc):
+                    # The server is unreachable or refuses us: the rest waits, untried, until this
+                    # mail's next attempt (each used to be tried a second apart, spending its retries).
+                    _postpone(ids[position + 1:], mail.next_attempt_at)
                     db.session.commit()
-                    break  # the server is unreachable or refuses us: the rest waits its turn untried
+                    break
+            except Exception as exc:  # noqa: BLE001 - a mail that cannot be written never will be
+                current_app.logger.exception("e-mail %s could not be sent", mail.id)
+                _give_up(mail, f"the message could not be written: {_describe(exc)}")
+                done.failed += 1
             else:
                 mail.sent_at, mail.claimed_until, mail.last_error = utcnow(), None, ""
                 _forget_secret(mail)
@@ -87,6 +95,15 @@ def deliver_due(limit: int = BATCH) -> Delivery:
     finally:
         _close(connection)
     return done
+
+
+def bring_forward() -> int:
+    """Make every waiting mail due now (the server is back): how many there are."""
+    now = utcnow()
+    count = db.session.execute(update(OutgoingMail).where(*_waiting(now), OutgoingMail.next_attempt_at > now)
+                               .values(next_attempt_at=now).execution_options(synchronize_session=False)).rowcount
+    db.session.info["mail_queued"] = True
+    return count or 0
 
 
 def next_due() -> datetime | None:
@@ -114,9 +131,23 @@ def send_again(mail: OutgoingMail) -> None:
     """A mail given up on goes back to the outbox (an address corrected, a server fixed)."""
     if mail.kind == "password_link":
         raise NotSentAgain(mail.user_id)
+    user = db.session.get(User, mail.user_id) if mail.user_id is not None else None
+    if user is not None:  # the address may have been corrected since
+        mail.to_address, mail.to_name = user.email, user.name
     mail.failed_at, mail.sent_at, mail.claimed_until = None, None, None
     mail.attempts, mail.next_attempt_at = 0, utcnow()
     db.session.info["mail_queued"] = True
+
+
+def _give_up(mail: OutgoingMail, reason: str) -> None:
+    mail.failed_at, mail.last_error, mail.claimed_until = utcnow(), reason[:500], None
+    _forget_secret(mail)
+
+
+def _postpone(mail_ids: list[int], until: datetime) -> None:
+    if mail_ids:
+        db.session.execute(update(OutgoingMail).where(OutgoingMail.id.in_(mail_ids), *_waiting(utcnow()))
+                           .values(next_attempt_at=until).execution_options(synchronize_session=False))
 
 
 def _forget_secret(mail: OutgoingMail) -> None:
@@ -140,7 +171,7 @@ def _later(mail: OutgoingMail, exc: Exception) -> bool:
     """Schedule the next attempt, or give up after the last; True when given up."""
     mail.last_error, mail.claimed_until = _describe(exc)[:500], None
     if mail.attempts > len(RETRY_MINUTES):
-        mail.failed_at = utcnow()
+        _give_up(mail, mail.last_error)
         return True
     mail.next_attempt_at = utcnow() + timedelta(minutes=RETRY_MINUTES[mail.attempts - 1])
     return False
@@ -182,17 +213,39 @@ def _close(connection: smtplib.SMTP | None) -> None:
             connection.close()
 
 
-def _send(connection: smtplib.SMTP, mail: OutgoingMail) -> None:
+def _message(mail: OutgoingMail) -> EmailMessage:
+    """The mail as it goes out; raises :class:`RefusedForGood` for a recipient it should not reach."""
+    user = db.session.get(User, mail.user_id) if mail.user_id is not None else None
+    if user is not None and not user.active:
+        raise RefusedForGood("not sent: the account was deactivated after the mail was written")
+    if user is not None and not user.wants_mail and mail.kind not in ALWAYS_SENT:
+        raise RefusedForGood("not sent: the person turned e-mail off after the mail was written")
+    local, _, domain = mail.to_address.rpartition("@")
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = formataddr((mail.to_name, mail.to_address))
-    message["Subject"] = mail.subject
+    # A domain with accents (grožionamai.lt) goes as its xn-- form, which every server takes; a
+    # name part with them needs a server that speaks SMTPUTF8 (see _send).
+    message["To"] = Address(display_name=" ".join(mail.to_name.split()), username=local,
+                            domain=domain.encode("idna").decode("ascii") if not domain.isascii() else domain)
+    message["Subject"] = " ".join(mail.subject.split())
     message["Date"] = format_datetime(mail.created_at.replace(tzinfo=UTC))
-    message["Message-ID"] = make_msgid(idstring=f"audit-{mail.id}")
+    message["Message-ID"] = make_msgid(idstring=f"audit-{mail.id}", domain=_sender_domain())
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies to a robot, please
     message.set_content(mail.body)
+    return message
+
+
+def _sender_domain() -> str:
+    domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+    return domain if domain.isascii() else domain.encode("idna").decode("ascii")
+
+
+def _send(connection: smtplib.SMTP, message: EmailMessage) -> None:
     try:
         connection.send_message(message)
+    except smtplib.SMTPNotSupportedError:
+        raise RefusedForGood("the mail server cannot deliver to an address with letters beyond A–Z before the @ "
+                             "(it does not speak SMTPUTF8)") from None
     except smtplib.SMTPRecipientsRefused as exc:
         code, _text = next(iter(exc.recipients.values()))
         if code >= 500:

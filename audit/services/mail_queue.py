@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 
+from ..config import format_locale
 from ..extensions import db
 from ..models import OutgoingMail, User
 
@@ -42,13 +43,14 @@ def queue_mail(user: User, kind: str, **values) -> OutgoingMail | None:
         return None
     if not user.wants_mail and kind not in ALWAYS_SENT:
         return None
-    with force_locale(recipient_language(user)):
+    # Dates and numbers as the pages write them (English: 2 Dec 2026, as en_GB; see web.i18n).
+    with force_locale(format_locale(recipient_language(user))):
         template = current_app.jinja_env.get_template(f"mail/{kind}.txt")
         rendered = template.make_module({"recipient": user.name, "account_link": app_link("account.mail"), **values})
         # A branch or checklist name is in the subject: no line break may start a header of its own.
         subject = " ".join(str(rendered.subject()).split())[:SUBJECT_LENGTH]
         body = str(rendered).strip("\n")
-    mail = OutgoingMail(kind=kind, user_id=user.id, to_address=user.email, to_name=user.name,
+    mail = OutgoingMail(kind=kind, user_id=user.id, to_address=user.email, to_name=" ".join(user.name.split()),
                         subject=subject, body=body.strip("\n") + "\n")
     db.session.add(mail)
     db.session.info["mail_queued"] = True  # the commit wakes the sender (audit.services.mail_delivery)

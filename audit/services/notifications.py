@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import force_locale
+
+from ..config import format_locale
 from ..models import Assignment, Dispute, OutgoingMail, User, Visit
 from ..times import local_date
+from ..web.labels import answer_label
 from .actions import failed_items
 from .mail_queue import app_link, mail_is_on, queue_mail, recipient_language
 from .password_links import NewLink
@@ -66,12 +70,13 @@ def dispute_decided(dispute: Dispute, visit: Visit, score_before: float | None) 
     if not mail_is_on():
         return
     manager = dispute.raised_by
-    if manager is None:
+    if manager is None or manager.id not in {m.id for m in _managers(visit)}:  # no longer runs the branch
         return
     lang = recipient_language(manager)
     item = visit.checklist_version.parsed.item(dispute.item_id)
     queue_mail(manager, "dispute_decided", **_visit_values(visit, lang),
                question=item.text.get(lang) if item else dispute.item_id, overturned=dispute.status == "overturned",
+               old_answer=_answer_text(item, dispute.old_value, lang), new_answer=_answer_text(item, dispute.new_value, lang),
                decision_note=dispute.decision_note, score_before=score_before, score=visit.score,
                link=app_link("home.visit", visit_id=visit.id))
 
@@ -80,6 +85,11 @@ def password_link(link: NewLink, actor: User | None) -> OutgoingMail | None:
     """The set-password link, mailed to its user (the admin never sees it)."""
     return queue_mail(link.user, "password_link", link=app_link("password_links.set_password", token=link.token),
                       expires_at=link.expires_at, email=link.user.email, made_by=actor.name if actor is not None else "")
+
+
+def _answer_text(item, value, lang: str) -> str:
+    with force_locale(format_locale(lang)):
+        return str(answer_label(item, value, lang)) if item is not None else (value or "–")
 
 
 def _managers(visit: Visit) -> list[User]:

@@ -12,7 +12,6 @@ off get none.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -40,7 +39,7 @@ def send_reminders(today: date) -> ReminderRun:
     """Queue today's reminders (flushed; the caller commits)."""
     run = ReminderRun()
     reminded = _reminded_today()
-    for auditor, visits in _auditor_work(today).items():
+    for auditor, visits in _auditor_work(today).values():
         if not _worth_a_mail([v["due"] for v in visits], today):
             continue
         if auditor.id in reminded:
@@ -51,7 +50,7 @@ def send_reminders(today: date) -> ReminderRun:
             visit["checklist"] = visit.pop("title").get(lang)
         if queue_mail(auditor, "visit_reminder", today=today, **_by_when(visits, today), link=app_link("home.index")):
             run.auditors += 1
-    for manager, actions in _manager_actions(today).items():
+    for manager, actions in _manager_actions(today).values():
         if not _worth_a_mail([a["due"] for a in actions], today):
             continue
         if manager.id in reminded:
@@ -76,7 +75,7 @@ def _by_when(entries: list[dict], today: date) -> dict[str, list[dict]]:
             "due_soon": [e for e in entries if today < e["due"] <= soon]}
 
 
-def _auditor_work(today: date) -> dict[User, list[dict]]:
+def _auditor_work(today: date) -> dict[int, tuple[User, list[dict]]]:
     """Active auditors' scheduled visits not made yet whose window ends within SOON days or has ended."""
     rows = db.session.execute(
         select(Assignment, Visit.status)
@@ -87,9 +86,9 @@ def _auditor_work(today: date) -> dict[User, list[dict]]:
                (Visit.id.is_(None)) | (Visit.status == "draft"))
         .options(selectinload(Assignment.location), selectinload(Assignment.checklist), selectinload(Assignment.auditor))
         .order_by(Assignment.due_until, Assignment.id)).all()
-    work: dict[User, list[dict]] = defaultdict(list)
+    work: dict[int, tuple[User, list[dict]]] = {}  # by id: users compare by their sign-in, not as rows
     for assignment, status in rows:
-        work[assignment.auditor].append({
+        work.setdefault(assignment.auditor.id, (assignment.auditor, []))[1].append({
             "due": assignment.due_until, "branch": assignment.location.name, "code": assignment.location.code,
             "address": ", ".join(p for p in (assignment.location.address, assignment.location.city) if p),
             "title": assignment.checklist.current_version.parsed.title, "scenario": assignment.scenario,
@@ -97,7 +96,7 @@ def _auditor_work(today: date) -> dict[User, list[dict]]:
     return work
 
 
-def _manager_actions(today: date) -> dict[User, list[dict]]:
+def _manager_actions(today: date) -> dict[int, tuple[User, list[dict]]]:
     """Active managers' open corrective actions due within SOON days or overdue, at their branches."""
     rows = db.session.execute(
         select(User, CorrectiveAction)
@@ -108,11 +107,11 @@ def _manager_actions(today: date) -> dict[User, list[dict]]:
         .options(selectinload(CorrectiveAction.location).raiseload(Location.managers),
                  selectinload(CorrectiveAction.visit).selectinload(Visit.checklist_version))
         .order_by(CorrectiveAction.due_on, CorrectiveAction.id)).all()
-    actions: dict[User, list[dict]] = defaultdict(list)
+    actions: dict[int, tuple[User, list[dict]]] = {}
     for manager, action in rows:
         item = action.visit.checklist_version.parsed.item(action.item_id) if action.item_id else None
         lang = recipient_language(manager)
-        actions[manager].append({
+        actions.setdefault(manager.id, (manager, []))[1].append({
             "due": action.due_on, "branch": action.location.name, "code": action.location.code,
             "text": action.text, "responsible": action.responsible,
             "question": item.text.get(lang) if item else "",

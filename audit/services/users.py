@@ -5,16 +5,17 @@ shows the message next to. Every change is written to the audit log.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select, update
 
+from ..config import LANGUAGES
 from ..extensions import db
 from ..models import ROLES, ApiToken, Location, PasswordLink, User, utcnow
 from ..passwords import MIN_LENGTH, hash_password, verify_password
 from . import audit_log, sign_ins
-from ..config import LANGUAGES
 
 #: ``update_user(locale=KEEP)``: the language stays as it is.
 KEEP = object()
@@ -190,7 +191,9 @@ def _valid_email(email: str, ignore: User | None = None) -> str:
 
 
 def _valid_name(name: str) -> str:
-    name = (name or "").strip()
+    # Line breaks and other control characters pasted into a name are spaces (a name is one line
+    # everywhere: lists, PDFs, the To: of an e-mail).
+    name = " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in (name or "")).split())
     if not name:
         raise UserError("a name is required", "name")
     return name

@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from ..config import FORMAT_LOCALES
 from ..extensions import db
 from ..policy import may
 from .labels import answer_label, template_globals
@@ -21,8 +22,6 @@ bp = Blueprint("i18n", __name__)
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "lt": "Lietuvių", "lv": "Latviešu"}
 
 
-# English is formatted the British way (day first, 24-hour clock), as our users expect.
-FORMAT_LOCALES = {"en": "en_GB"}
 
 
 def select_locale() -> str:

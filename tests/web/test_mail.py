@@ -121,7 +121,9 @@ def test_scheduled_visits_are_listed_to_each_auditor_in_one_mail(client, chain, 
     body = mails[chain["auditor"].email].get_content().replace('\r\n', '\n')
     assert "- Vilnius Akropolis (VLN-01), Ozo g. 25, Vilnius" in body and "- Kaunas Mega (KNS-01)" in body
     assert "Scenario: Buy a gift" in body and "Notes: Ask for the manager" in body
-    assert start.strftime("%B") in body and "https://audits.chain.example/\n" in body
+    # dates as the pages write them: day first in English (en_GB), a one-day window as one day
+    assert f"{start.day} {start.strftime('%b')} {start.year} to {end.day} {end.strftime('%b')} {end.year}" in body
+    assert "https://audits.chain.example/\n" in body
     assert mails[other.email]["Subject"] == "1 new visit for you"
 
 
@@ -372,3 +374,135 @@ def test_check_setup_says_whether_the_mail_server_answers(app, smtp_server, runn
 
 def test_check_setup_says_mail_is_off(runner):
     assert "ok      e-mail: off (no AUDIT_MAIL_SERVER)" in runner.invoke(args=["check-setup"]).output
+
+
+def test_a_manager_moved_to_another_branch_is_not_told_of_the_old_branch_s_dispute(client, chain, smtp_server,
+                                                                                  make_visit, make_location):
+    from audit.services.review import decide_dispute
+    from audit.services.users import update_user
+
+    visit = make_visit(branch(), chain["auditor"], ANSWERS)
+    manager = chain["manager_en"]
+    dispute = Dispute(visit_id=visit.id, item_id="eye_contact", raised_by_id=manager.id, reason="-", old_value="no")
+    db.session.add(dispute)
+    db.session.commit()
+    update_user(manager, email=manager.email, name=manager.name, role="manager", active=True,
+                location_codes=["KNS-01"], password=None)
+    db.session.commit()
+    decide_dispute(dispute, chain["reviewer"], overturn=False, note="The video shows no eye contact.")
+    db.session.commit()
+    assert outbox() == [] and smtp_server.wait_for(1, seconds=1) == []
+
+
+@NOT_IN_BACKGROUND
+def test_the_dispute_mail_names_the_answer_before_and_after(chain, smtp_server, make_visit):
+    from audit.services.review import decide_dispute
+
+    visit = make_visit(branch(), chain["auditor"], ANSWERS)
+    dispute = Dispute(visit_id=visit.id, item_id="eye_contact", raised_by_id=chain["manager"].id, reason="-",
+                      old_value="no")
+    db.session.add(dispute)
+    db.session.commit()
+    decide_dispute(dispute, chain["reviewer"], overturn=True, new_value="yes")
+    db.session.commit()
+    deliver_due()
+    (_, mail), = smtp_server.messages
+    assert "Tikrintojas pataisė atsakymą iš „Ne“ į „Taip“." in mail.get_content().replace("\r\n", "\n")
+
+
+@NOT_IN_BACKGROUND
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_addresses_with_accents_go_as_the_server_can_take_them(app, chain, smtp_server, make_user, smtputf8):
+    from aiosmtpd.controller import Controller
+
+    from audit.services.mail_queue import queue_mail
+    from tests.conftest import SmtpRecorder
+
+    server = SmtpRecorder()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        server.port = probe.getsockname()[1]
+    controller = Controller(server, hostname="127.0.0.1", port=server.port, enable_SMTPUTF8=smtputf8)
+    controller.start()
+    app.config["MAIL_PORT"] = server.port
+    try:
+        accented_domain = make_user("auditor", email="rasa@grožionamai.lt")
+        accented_name = make_user("auditor", email="ilze.liepiņa@example.lv")
+        for person in (accented_domain, accented_name):
+            queue_mail(person, "test", sent_by="Ada Admin")
+        db.session.commit()
+        done = deliver_due()
+    finally:
+        controller.stop()
+    received = [r for r, _ in server.messages]
+    if smtputf8:
+        assert done.sent == 2 and received == [["rasa@xn--groionamai-6jc.lt"], ["ilze.liepiņa@example.lv"]]
+    else:
+        assert (done.sent, done.failed) == (1, 1) and received == [["rasa@xn--groionamai-6jc.lt"]]
+        failed, = outbox(to_address="ilze.liepiņa@example.lv")
+        assert failed.status == "failed" and "SMTPUTF8" in failed.last_error
+
+
+@NOT_IN_BACKGROUND
+def test_a_mail_that_cannot_be_written_is_given_up_and_holds_up_no_other(chain, smtp_server, make_user):
+    from audit.services.mail_queue import queue_mail
+
+    db.session.add(OutgoingMail(kind="test", to_address="x@" + "ž" * 70 + ".lt", to_name="X", subject="-", body="-"))
+    db.session.commit()
+    queue_mail(make_user("auditor"), "test", sent_by="Ada Admin")
+    db.session.commit()
+    done = deliver_due()
+    assert (done.sent, done.failed) == (1, 1)
+    broken = outbox()[0]
+    assert broken.status == "failed" and broken.last_error.startswith("the message could not be written: ")
+
+
+@NOT_IN_BACKGROUND
+def test_a_server_that_is_down_is_not_tried_once_per_mail(app, chain, smtp_server, make_user, runner):
+    from audit.services.mail_queue import queue_mail
+
+    port = app.config["MAIL_PORT"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        app.config["MAIL_PORT"] = probe.getsockname()[1]
+    for person in [make_user("auditor") for _ in range(3)]:
+        queue_mail(person, "test", sent_by="Ada Admin")
+    db.session.commit()
+    assert (deliver_due().retrying, deliver_due().retrying) == (1, 0)  # the second run finds nothing due
+    first, *rest = outbox()
+    assert [m.attempts for m in rest] == [0, 0] and {m.next_attempt_at for m in rest} == {first.next_attempt_at}
+    app.config["MAIL_PORT"] = port  # the server is back
+    result = runner.invoke(args=["send-mail", "--now"])
+    assert result.output.strip() == "3 sent, 0 to be tried again later, 0 given up; 0 waiting in all"
+
+
+@NOT_IN_BACKGROUND
+def test_send_again_goes_to_the_corrected_address_and_not_to_a_deactivated_user(client, chain, smtp_server, make_visit):
+    from audit.services.review import approve_visit
+
+    manager = chain["manager_en"]
+    smtp_server.refuse.add(manager.email)
+    approve_visit(make_visit(branch(), chain["auditor"], ANSWERS, status="submitted"), chain["reviewer"])
+    db.session.commit()
+    deliver_due()
+    failed, = outbox(to_address=manager.email)
+    manager.email = "mark.manager@example.com"  # corrected on the user's page
+    db.session.commit()
+    page = as_user(client, chain["admin"])
+    page = client.get("/admin/mail?show=failed").get_data(as_text=True)
+    client.post(f"/admin/mail/{failed.id}/again", data={"csrf_token": csrf_token(page)})
+    chain["manager"].active = False  # deactivated while its mail waits
+    db.session.add(OutgoingMail(kind="visit_approved", user_id=chain["manager"].id, to_address=chain["manager"].email,
+                                to_name="Rasa", subject="-", body="-"))
+    db.session.commit()
+    deliver_due()
+    assert [r for r, _ in smtp_server.messages][-1] == ["mark.manager@example.com"]
+    stopped = outbox(user_id=chain["manager"].id)[-1]
+    assert stopped.status == "failed" and stopped.last_error == "not sent: the account was deactivated after the mail was written"
+
+
+def test_a_name_pasted_with_a_line_break_is_stored_on_one_line(app, make_user):
+    from audit.services.users import create_user
+
+    user = create_user("lina@example.com", "auditor", "Lina\r\nBcc: x@example.com\x07", None, [])
+    assert user.name == "Lina Bcc: x@example.com"

@@ -69,8 +69,8 @@ def test_an_auditor_is_reminded_of_what_ends_today_and_in_two_days_with_what_is_
     soon_part, _, overdue_part = rest.partition("Their window has ended")
     assert "- Kaunas Mega (KNS-01)" in today_part and "started, not submitted" in today_part
     assert "- Vilnius Akropolis (VLN-01), Ozo g. 25, Vilnius" in soon_part and "Scenario: Buy a gift" in soon_part
-    assert "until December 11, 2026" in soon_part
-    assert "until December 6, 2026" in overdue_part and "December 14" not in text and "December 8" not in text
+    assert "until 11 Dec 2026" in soon_part
+    assert "until 6 Dec 2026" in overdue_part and "14 Dec" not in text and "8 Dec" not in text
     again = send_reminders(today)  # cron ran twice
     db.session.commit()
     assert (again.auditors, again.already) == (0, 1) and len(mails(smtp_server)) == 1
@@ -106,7 +106,7 @@ def test_a_manager_is_reminded_of_their_branches_actions_falling_due_in_their_la
     received = mails(smtp_server)
     assert set(received) == {manager.email}
     mail = received[manager.email]
-    assert mail["Subject"] == "1 korekcinis veiksmas iki 2026 m. gruodžio 11 d."
+    assert mail["Subject"] == "1 korekcinis veiksmas iki 2026-12-11"
     text = body(mail)
     assert "Train the team on eye contact" in text and "Not Rasa's business" not in text
     assert f"https://audits.chain.example/visits/{visit.id}" in text and "Shift lead" in text

@@ -173,6 +173,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "admin.region_delete": {"POST": [Case(only("admin"), lambda w: w.region())]},
     "admin.mail": {"GET": [Case(only("admin"))]},
     "admin.mail_test": {"POST": [Case(only("admin"))]},
+    "admin.mail_now": {"POST": [Case(only("admin"))]},
     "admin.mail_again": {"POST": [Case(only("admin"), lambda w: w.failed_mail())]},
     # --- head office dashboard and location pages ------------------------------------------------
     "review.queue": {"GET": [Case(HEAD_OFFICE)]},

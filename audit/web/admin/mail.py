@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import OutgoingMail
-from ...services.mail_delivery import NotSentAgain, send_again
+from ...models import OutgoingMail, utcnow
+from ...services.mail_delivery import NotSentAgain, bring_forward, send_again
 from ...services.mail_queue import mail_is_on, queue_mail
 from . import bp, requires
 
 SHOWN = 100
+SECURITY_NAMES = {"starttls": _l("encrypted (STARTTLS)"), "ssl": _l("encrypted (SSL/TLS)"),
+                  "none": _l("not encrypted")}
 VIEWS = ("all", "waiting", "failed", "sent")
 
 
@@ -35,6 +39,7 @@ def mail():
         func.count().filter(OutgoingMail.sent_at.is_not(None)))).one()
     config = current_app.config
     return render_template("admin/mail.html", mails=list(db.session.scalars(stmt)), view=view, mail_is_on=mail_is_on(),
+                           now=utcnow(), security_names=SECURITY_NAMES,
                            counts={"waiting": waiting, "failed": failed, "sent": sent}, shown=SHOWN,
                            server={"host": config.get("MAIL_SERVER"), "port": config.get("MAIL_PORT"),
                                    "security": config.get("MAIL_SECURITY"), "sender": config.get("MAIL_FROM"),
@@ -52,6 +57,18 @@ def mail_test():
     flash(_("A test e-mail to %(address)s is on its way; its line below says whether it was sent.",
             address=current_user.email), "info")
     return redirect(url_for("admin.mail"))
+
+
+@bp.post("/mail/now")
+@requires("manage_mail")
+def mail_now():
+    """Waiting mail is tried at once (the server is back), rather than at its next retry."""
+    count = bring_forward()
+    db.session.commit()
+    flash(ngettext("%(num)d waiting e-mail is being tried now; reload the page to see how it went.",
+                   "%(num)d waiting e-mails are being tried now; reload the page to see how they went.", count),
+          "info")
+    return redirect(url_for("admin.mail", show="waiting"))
 
 
 @bp.post("/mail/<int:mail_id>/again")
