@@ -59,6 +59,7 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     # E-mails about their own work (visits approved, returned, scheduled; disputes decided).
     wants_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)  # personal data erased (services.erasure)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     locations: Mapped[list[Location]] = relationship(secondary=manager_location, back_populates="managers")

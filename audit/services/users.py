@@ -81,6 +81,7 @@ def update_user(user: User, *, email: str, name: str, role: str, active: bool,
                 actor: User | None = None, locale: str | None | object = KEEP) -> dict:
     """Change ``user``; an empty ``password`` keeps the old one, ``locale`` left out keeps the
     language (None: as their browser asks). Returns what changed."""
+    _check_not_erased(user)
     _check_locale(locale)
     email = _valid_email(email, ignore=user)
     name = _valid_name(name)
@@ -171,10 +172,16 @@ def _end_access(user: User, actor: User | None, tokens: bool = False) -> dict:
 
 
 def reactivate_user(user: User, actor: User | None = None) -> None:
+    _check_not_erased(user)
     if not user.active:
         user.active = True
         db.session.flush()
         audit_log.record("user.reactivated", "user", user.id, actor)
+
+
+def _check_not_erased(user: User) -> None:
+    if user.erased_at is not None:
+        raise UserError("this account's personal data were erased; it cannot be changed or used again", "active")
 
 
 def _valid_email(email: str, ignore: User | None = None) -> str:

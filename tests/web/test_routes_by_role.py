@@ -159,6 +159,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
                         "POST": [Case(only("admin"), lambda w: w.user("other_manager"))]},
     "admin.user_deactivate": {"POST": [Case(only("admin"), lambda w: w.user("other_auditor"))]},
     "admin.user_reactivate": {"POST": [Case(only("admin"), lambda w: w.user("other_auditor"))]},
+    "admin.user_erase": {"POST": [Case(only("admin"), lambda w: w.departed_user())]},
     "admin.user_password_link": {"POST": [Case(only("admin"), lambda w: w.user("other_manager"))]},
     "admin.users_import": {"POST": [Case(only(admin=400))]},  # 400: no file sent
     "admin.locations": {"GET": [Case(only("admin"))]},
@@ -288,6 +289,16 @@ class World:
 
     def user(self, key: str) -> Target:
         user = self.users[key]
+        return Target({"user_id": user.id}, (user.email, user.name))
+
+    def departed_user(self) -> Target:
+        """A deactivated account of its own for each case (erasing it changes it for good)."""
+        from audit.models import User
+
+        user = User(email=f"departed-{next(self._counter)}@example.com", name="Departed Do-Not-Leak", role="auditor",
+                    active=False)
+        db.session.add(user)
+        db.session.commit()
         return Target({"user_id": user.id}, (user.email, user.name))
 
     def location(self, key: str) -> Target:

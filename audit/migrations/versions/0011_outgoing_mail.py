@@ -1,4 +1,4 @@
-"""e-mail: the outbox and each user's choice to receive mail
+"""e-mail: the outbox and each user's choice to receive mail; when a user's personal data were erased
 
 Revision ID: 0011
 Revises: 0010
@@ -41,10 +41,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outgoing_mail_user_id'), ['user_id'], unique=False)
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('wants_mail', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column('erased_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('erased_at')
         batch_op.drop_column('wants_mail')
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outgoing_mail_user_id'))

@@ -20,6 +20,7 @@ from ...names import code_key, name_key
 from ...services.assignments import waiting_assignments
 from ...models import ROLES, Location, User, utcnow
 from ...passwords import MIN_LENGTH
+from ...services.erasure import erase_user
 from ...services.export_csv import guarded
 from ...services.import_conflicts import ImportConflict
 from ...services.import_csv import ImportRejected
@@ -237,6 +238,24 @@ def _links_csv(links: list[tuple[NewLink, str]]) -> str | None:
     return f"data:text/csv;charset=utf-8;base64,{data}"
 
 
+@bp.post("/users/<int:user_id>/erase")
+@requires("manage_users")
+def user_erase(user_id: int):
+    """Erase a deactivated user's personal data (their visits stay, under ``#id``)."""
+    user = db.get_or_404(User, user_id)
+    name = user.name
+    try:
+        erase_user(user, current_user)
+    except UserError as exc:
+        db.session.rollback()
+        show_error(None, exc)
+    else:
+        db.session.commit()
+        flash(_("The personal data of %(name)s are erased; the account is now %(new)s.", name=name, new=user.name),
+              "info")
+    return redirect(url_for(".user_edit", user_id=user.id))
+
+
 @bp.post("/users/<int:user_id>/deactivate")
 @requires("manage_users")
 def user_deactivate(user_id: int):
@@ -272,9 +291,14 @@ def _warn_waiting(count: int, name: str) -> None:
 @requires("manage_users")
 def user_reactivate(user_id: int):
     user = db.get_or_404(User, user_id)
-    reactivate_user(user, actor=current_user)
-    db.session.commit()
-    flash(_("%(name)s can sign in again.", name=user.name), "info")
+    try:
+        reactivate_user(user, actor=current_user)
+    except UserError as exc:
+        db.session.rollback()
+        show_error(None, exc)
+    else:
+        db.session.commit()
+        flash(_("%(name)s can sign in again.", name=user.name), "info")
     return redirect(safe_next(request.form.get("next"), url_for(".users")))
 
 
