@@ -98,3 +98,13 @@ def test_filters_it_cannot_use_are_named(client, tokens):
     assert details["status"] == "one of open, done" and details["region"] == "unknown region 'Atlantis'"
     assert details["limit"] == "a whole number from 1 to 500" and "next" in details["after"]
     assert "changed_since" in details and details["sort"].startswith("unknown parameter")
+
+
+def test_a_visit_s_actions_are_read_by_its_id(client, tokens):
+    action = db.session.scalars(select(CorrectiveAction).order_by(CorrectiveAction.id)).first()
+    expected = db.session.scalars(select(CorrectiveAction.id).where(CorrectiveAction.visit_id == action.visit_id)).all()
+    assert [a["id"] for a in _all(client, tokens["reviewer"], visit=action.visit_id)] == sorted(expected)
+    other = db.session.scalar(select(CorrectiveAction).join(Location).where(Location.code != "VLN-01"))
+    assert _all(client, tokens["manager"], visit=other.visit_id) == []  # another branch's: none for them
+    bad = client.get("/api/v1/actions", query_string={"visit": "seven"}, headers=tokens["reviewer"])
+    assert bad.status_code == 400 and bad.get_json()["details"]["visit"] == "a visit id, as GET /api/v1/visits gives it"

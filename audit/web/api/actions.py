@@ -17,12 +17,12 @@ from .paging import next_page, page_limit, unknown_parameters
 from .payload import invalid, utc_datetime
 from .serialize import utc_iso
 
-PARAMETERS = ("status", "location", "region", "changed_since", "limit", "after")
+PARAMETERS = ("status", "location", "region", "visit", "changed_since", "limit", "after")
 
 
 @bp.get("/actions")
 def list_actions():
-    """Filters: ``status`` (open, done), ``location`` (code), ``region`` (name), ``changed_since``
+    """Filters: ``status`` (open, done), ``location`` (code), ``region`` (name), ``visit`` (id), ``changed_since``
     (ISO 8601: planned or marked done since then). ``overdue`` is judged on the chain's today."""
     user = current_api_user()
     if not may(user, "list_actions"):
@@ -47,6 +47,13 @@ def list_actions():
         if region is None:
             errors["region"] = f"unknown region '{args['region']}'"
         conditions.append(CorrectiveAction.location_id.in_(select(Location.id).where(Location.region_id == region)))
+    if args.get("visit"):
+        # A visit's actions (the visit's own page lists them under its failed questions); one the
+        # caller may not see simply has none for them.
+        if args["visit"].isascii() and args["visit"].isdigit():
+            conditions.append(CorrectiveAction.visit_id == int(args["visit"]))
+        else:
+            errors["visit"] = "a visit id, as GET /api/v1/visits gives it"
     if args.get("changed_since"):
         since = utc_datetime(args["changed_since"])
         if isinstance(since, str):
