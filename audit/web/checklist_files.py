@@ -26,10 +26,14 @@ from ..models import Checklist
 from ..services.checklist_retirement import find_checklist
 from ..services.checklists import find_version_by_content, store_checklist
 from .admin import requires
+from .checklist_problems import readable_path
+from .checklist_problems import shown as readable_problems
 from .forms import AppForm
 from .reports import content_disposition
 
 bp = Blueprint("checklist_files", __name__)
+bp.add_app_template_filter(readable_problems, "readable_problems")
+bp.add_app_template_filter(readable_path, "readable_path")
 
 #: The largest example checklist is 52 KB; five times that is still a checklist. (The checked
 #: text goes back with the confirmation url-encoded, up to three times its size: Werkzeug's

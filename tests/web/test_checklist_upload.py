@@ -97,7 +97,7 @@ def test_a_new_checklist_is_added_and_its_untranslated_texts_are_listed(client, 
     assert "Salon visit · salon-visit" in page and "1 section · 1 question" in page
     assert "A new checklist: storing the file adds it as version 1" in page
     # Latvian and Russian are missing for the section and the question; each named with its line
-    assert "Latviešu: no text in 2 places, line 6 ( sections[0].title ), line 9 ( sections[0].items[0].text )" in page
+    assert "Latviešu: no text in 2 places, line 6 ( section 1 › title ), line 9 ( section 1 › question 1 › text )" in page
     assert "Русский: no text in 2 places" in page and "Lietuvių: no text" not in page
     stored = confirm(client, preview)
     assert "Version 1 of “Salon visit” stored" in text_of(stored)
@@ -112,7 +112,7 @@ def test_a_file_with_problems_names_each_line_and_field_and_stores_nothing(clien
     assert response.status_code == 400
     assert "Nothing was stored: phone-enquiry.yaml has 2 problems." in page
     line_of_weight = broken.splitlines().index("    weight: -3") + 1
-    assert re.search(rf"line {line_of_weight} sections\[0\]\.weight [^.]*greater than 0", page)
+    assert re.search(rf"line {line_of_weight} section 1 › weight [^.]*greater than 0", page)
     assert re.search(r"line 14 channel .*in_person", page)
     assert "Store as version" not in page and versions() == [1]
 
@@ -287,3 +287,14 @@ def test_the_preview_names_a_new_principle_and_a_new_channel(client, admin):
     page = text_of(check(client, edited))
     assert "principle Speed → Reaching the channel" in page and "Channel: Phone → E-mail" in page
     assert "Only the order" not in page
+
+
+def test_problems_are_shown_in_the_page_s_language_counted_as_people_count(client, admin):
+    client.post("/language", data={"lang": "lt", "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    broken = HEAVIER.replace("    weight: 3", "    weight: -3", 1).replace("channel: phone", "channel: fax", 1)
+    page = text_of(check(client, broken))
+    line_of_weight = broken.splitlines().index("    weight: -3") + 1
+    assert f"eilutė {line_of_weight} dalis 1 › weight turi būti didesnis už 0" in page
+    assert "„fax“ nėra viena iš: in_person, phone, email" in page
+    typo = text_of(check(client, HEAVIER.replace("    weight: 3", "    wieght: 3", 1)))
+    assert "nežinomas raktas; gal turėjote omenyje „weight“?" in typo
