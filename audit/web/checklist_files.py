@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
+from .. import PROJECT_ROOT
 from ..checklist import ChecklistError, ChecklistProblem, parse_checklist
 from ..checklist.changes import version_changes
 from ..checklist.model import LANGUAGES
@@ -104,6 +106,18 @@ def check_file():
         return render_template("home/checklist_load.html", form=form, filename=filename,
                                problems=exc.problems), 400
     return _preview(form, definition, text, filename)
+
+
+@bp.get("/checklist-files/format")
+@requires("manage_checklists")
+def format_guide():
+    """The checklist file format (``checklists/README.md``, the same text as in the repository),
+    for admins who load files on the web and cannot open the repository."""
+    import markdown
+
+    guide = PROJECT_ROOT / "checklists" / "README.md"
+    html = markdown.markdown(guide.read_text(encoding="utf-8"), extensions=["tables", "fenced_code"])
+    return render_template("home/checklist_format.html", guide=Markup(html))
 
 
 @bp.post("/checklist-files/store")

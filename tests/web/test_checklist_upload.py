@@ -298,3 +298,12 @@ def test_problems_are_shown_in_the_page_s_language_counted_as_people_count(clien
     assert "„fax“ nėra viena iš: in_person, phone, email" in page
     typo = text_of(check(client, HEAVIER.replace("    weight: 3", "    wieght: 3", 1)))
     assert "nežinomas raktas; gal turėjote omenyje „weight“?" in typo
+
+
+def test_the_format_guide_is_one_click_from_the_upload_page(client, admin):
+    page = client.get("/checklist-files").get_data(as_text=True)
+    assert 'href="/checklist-files/format"' in page
+    guide = client.get("/checklist-files/format")
+    html = guide.get_data(as_text=True)
+    assert guide.status_code == 200 and "<h1>Checklist definition format</h1>" in html
+    assert "<table>" in html and "<code>critical_policy</code>" in html  # the README's tables, rendered

@@ -110,6 +110,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "rounds.preview": {"POST": [Case(only(admin=400, reviewer=400))]},  # 400: the form sent empty
     "rounds.confirm_round": {"POST": [Case(HEAD_OFFICE)]},  # nothing sent: back to the form
     "checklist_files.load_form": {"GET": [Case(only("admin"))]},
+    "checklist_files.format_guide": {"GET": [Case(only("admin"))]},
     "checklist_files.download": {"GET": [Case(only("admin", "reviewer", "auditor"),
                                               lambda w: Target({"key": "store-visit"}))]},
     "checklist_files.check_file": {"POST": [Case(only(admin=400))]},  # 400: no file sent
