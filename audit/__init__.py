@@ -10,6 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from . import config
 
@@ -27,6 +28,15 @@ class BoundedJSON(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from None
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in a URL: at most the largest database integer, so ``/visits/99999999999999999999``
+    is a page that does not exist (404) rather than an OverflowError from SQLite (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, ``instance/config.py``, ``AUDIT_*`` env vars, ``test_config``."""
     app = Flask(
@@ -37,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.json = BoundedJSON(app)
+    app.url_map.converters["int"] = RowIdConverter
     app.config.from_object(config.Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("AUDIT")

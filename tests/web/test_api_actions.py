@@ -106,5 +106,7 @@ def test_a_visit_s_actions_are_read_by_its_id(client, tokens):
     assert [a["id"] for a in _all(client, tokens["reviewer"], visit=action.visit_id)] == sorted(expected)
     other = db.session.scalar(select(CorrectiveAction).join(Location).where(Location.code != "VLN-01"))
     assert _all(client, tokens["manager"], visit=other.visit_id) == []  # another branch's: none for them
+    huge = client.get("/api/v1/actions", query_string={"visit": "9" * 20, "after": "9" * 20}, headers=tokens["reviewer"])
+    assert huge.status_code == 400 and set(huge.get_json()["details"]) == {"visit", "after"}  # not a 500
     bad = client.get("/api/v1/actions", query_string={"visit": "seven"}, headers=tokens["reviewer"])
     assert bad.status_code == 400 and bad.get_json()["details"]["visit"] == "a visit id, as GET /api/v1/visits gives it"

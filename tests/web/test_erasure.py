@@ -4,6 +4,7 @@ and the statistics do not change."""
 from __future__ import annotations
 
 import io
+import json
 from html import unescape
 
 from sqlalchemy import String, cast, func, select
@@ -64,7 +65,7 @@ def test_erasing_a_departed_auditor_keeps_their_visits_under_a_number(app, make_
 
     db.session.expire_all()
     ona = db.session.get(User, ona.id)
-    assert (ona.name, ona.email, ona.password_hash, ona.active) == (f"#{ona.id}", f"erased-{ona.id}@erased.invalid",
+    assert (ona.name, ona.email, ona.password_hash, ona.active) == (f"#{ona.id}", f"erased-{ona.id}@erased.example",
                                                                   None, False)
     assert db.session.scalar(select(func.count()).select_from(SignIn).where(SignIn.user_id == ona.id)) == 0
     assert db.session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
@@ -120,3 +121,43 @@ def test_no_one_erases_their_own_account(app, make_user):
         assert exc.message == "you cannot erase your own account"
     else:
         raise AssertionError("erased one's own account")
+
+
+def test_every_former_name_and_address_goes_and_nothing_else_changes(app, make_user, make_location, make_visit):
+    """Renamed once, with an accented address, named in a token's label, as responsible for an
+    action and in a mail to someone else; a reviewer called "reviewer" keeps their role's word."""
+    from email_validator import validate_email
+
+    from audit.models import CorrectiveAction
+    from audit.services.erasure import erase_user
+    from audit.services.users import update_user
+
+    location = make_location("VLN-01")
+    admin = make_user("admin", name="Ada Admin")
+    jurgita = make_user("manager", email="jurgita@grožio.lt", name="Jurgita Grožytė", locations=["VLN-01"])
+    update_user(jurgita, email="jurgita.k@grožio.lt", name="Jurgita Kazlauskienė", role="manager", active=True,
+                location_codes=["VLN-01"], actor=admin)
+    create_token(jurgita, label="Jurgita Kazlauskienė planšetė", created_by=admin)
+    visit = make_visit(location, make_user("auditor"), ANSWERS)
+    db.session.add(CorrectiveAction(visit_id=visit.id, item_id="eye_contact", location_id=location.id,
+                                    text="Train the team", responsible="Jurgita Kazlauskienė",
+                                    due_on=visit.visited_at.date(), created_by_id=admin.id))
+    newcomer = make_user("auditor", email="new@example.com")
+    db.session.add(OutgoingMail(kind="password_link", user_id=newcomer.id, to_address=newcomer.email, to_name="New",
+                                subject="-", body="Jurgita Kazlauskienė has made you a link (jurgita.k@grožio.lt)"))
+    plain = make_user("reviewer", email="reviewer@example.com", name="reviewer")
+    jurgita.active = plain.active = False
+    db.session.commit()
+    erase_user(jurgita, admin)
+    erase_user(plain, admin)
+    db.session.commit()
+
+    stored = " ".join(json.dumps(e.details, ensure_ascii=False) for e in db.session.scalars(select(AuditLogEntry)))
+    for trace in ("jurgita", "Jurgita", "Grožytė", "Kazlauskienė", "planšetė", "reviewer@example.com"):
+        assert trace not in stored, trace
+    assert '"role": "reviewer"' in stored  # a name equal to a role left the role alone
+    action = db.session.scalar(select(CorrectiveAction))
+    assert action.responsible == f"#{jurgita.id}"
+    mail = db.session.scalar(select(OutgoingMail).where(OutgoingMail.user_id == newcomer.id))
+    assert mail.body == f"#{jurgita.id} has made you a link ({jurgita.email})"
+    validate_email(jurgita.email, check_deliverability=False)  # a CSV exported now imports again

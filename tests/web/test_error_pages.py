@@ -107,3 +107,31 @@ def test_a_language_switch_the_busy_database_refused_leaves_the_pages_in_their_l
     admin = db.session.merge(admin)
     db.session.refresh(admin)
     assert admin.locale != "lt"
+
+
+def test_an_id_too_large_for_the_database_is_a_missing_page_not_a_server_error(app, client, admin, make_user):
+    """Every address with a number in it, given 20 nines: SQLite cannot hold such a number and
+    answered 500 (OverflowError); now no page matches it. The API's cursors alike."""
+    from audit.services.tokens import create_token
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    huge = "9" * 20
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not any(kind == "RowIdConverter" for kind in
+                                                 (type(c).__name__ for c in rule._converters.values())):
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", huge).replace(f"<{name}>", "x")
+        assert client.get(path).status_code == 404, path
+        tried += 1
+    assert tried >= 8
+    from audit.extensions import db
+
+    token = create_token(make_user("reviewer"), label="bench")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/api/v1/visits/{huge}", headers=headers).status_code == 404
+    answer = client.get("/api/v1/visits", query_string={"after": f"2026-01-01T00:00:00~{huge}"}, headers=headers)
+    assert answer.status_code == 400 and "after" in answer.get_json()["details"]

@@ -13,7 +13,7 @@ from ...policy import may, visible_actions, visible_locations
 from ...times import local_today
 from . import bp
 from .auth import ApiError, current_api_user
-from .paging import next_page, page_limit, unknown_parameters
+from .paging import next_page, page_limit, row_id, unknown_parameters
 from .payload import invalid, utc_datetime
 from .serialize import utc_iso
 
@@ -50,8 +50,8 @@ def list_actions():
     if args.get("visit"):
         # A visit's actions (the visit's own page lists them under its failed questions); one the
         # caller may not see simply has none for them.
-        if args["visit"].isascii() and args["visit"].isdigit():
-            conditions.append(CorrectiveAction.visit_id == int(args["visit"]))
+        if row_id(args["visit"]) is not None:
+            conditions.append(CorrectiveAction.visit_id == row_id(args["visit"]))
         else:
             errors["visit"] = "a visit id, as GET /api/v1/visits gives it"
     if args.get("changed_since"):
@@ -62,8 +62,8 @@ def list_actions():
             conditions.append((CorrectiveAction.created_at >= since) | (CorrectiveAction.done_at >= since))
     limit = page_limit(args, errors)
     if args.get("after"):
-        if args["after"].isascii() and args["after"].isdigit():
-            conditions.append(CorrectiveAction.id > int(args["after"]))
+        if row_id(args["after"]) is not None:
+            conditions.append(CorrectiveAction.id > row_id(args["after"]))
         else:
             errors["after"] = "use the `next` value of the previous page"
     if errors:

@@ -27,6 +27,16 @@ def page_limit(args: Mapping[str, str], errors: dict[str, str]) -> int:
     return int(text)
 
 
+MAX_ID = 2 ** 63 - 1  # larger numbers do not fit a database integer (SQLite raised OverflowError: a 500)
+
+
+def row_id(text: str) -> int | None:
+    """A row id written in a query (``visit=``, ``after=``), or None for anything that is not one."""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
 def next_page(endpoint: str, args: Mapping[str, str], after: str | int) -> str:
     """The link to the following page: the same filters, ``after`` the last item of this one."""
     query = {name: value for name, value in args.items() if name != "after"}

@@ -24,7 +24,7 @@ from ...services.users import find_user_by_email
 from ...services.visits import VisitConflict, VisitError, VisitInvalid, record_visit
 from . import bp
 from .auth import ApiError, current_api_user
-from .paging import next_page, page_limit, unknown_parameters
+from .paging import next_page, page_limit, row_id, unknown_parameters
 from .payload import VisitPayload, invalid, json_object, utc_datetime, visit_payload
 from .serialize import checklist_json, visit_json
 
@@ -148,9 +148,10 @@ def list_visits():
 def _cursor(value: str) -> tuple[datetime, int] | None:
     at, _, visit_id = value.partition("~")
     try:
-        return datetime.fromisoformat(at), int(visit_id)
+        moment = datetime.fromisoformat(at)
     except ValueError:
         return None
+    return None if row_id(visit_id) is None else (moment, row_id(visit_id))
 
 
 @bp.get("/visits/<int:visit_id>")
