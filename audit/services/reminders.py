@@ -1,8 +1,8 @@
 """Reminders by e-mail, sent by ``audit send-reminders`` (cron, once a day in the morning).
 
-- An auditor is reminded of scheduled visits not made yet (not started, or a draft) on the day
-  two days before the window ends and on its last day; visits past their window are listed
-  with them, and on Mondays alone.
+- An auditor is reminded of scheduled visits not made yet (not started, a draft, or returned to
+  fix) on the day two days before the window ends and on its last day; visits past their window
+  (in the last four weeks) are listed with them, and on Mondays alone. Inactive branches are left out.
 - A branch manager is reminded in the same way of the open corrective actions of their branches,
   by the day each is due.
 
@@ -24,6 +24,7 @@ from ..times import display_zone, local_today
 from .mail_queue import app_link, queue_mail, recipient_language
 
 SOON = 2  # days before the last day that the first reminder goes
+OVERDUE_LISTED = timedelta(days=28)  # older work is head office's to cancel or reassign, not a weekly nag
 REMINDER_KINDS = ("visit_reminder", "action_reminder")
 WEEKLY = 0  # Monday: the day overdue work is listed even when nothing falls due
 
@@ -81,18 +82,21 @@ def _auditor_work(today: date) -> dict[int, tuple[User, list[dict]]]:
         select(Assignment, Visit.status)
         .outerjoin(Visit, Visit.assignment_id == Assignment.id)
         .join(User, User.id == Assignment.auditor_id)
-        .where(Assignment.cancelled.is_(False), User.active.is_(True), User.wants_mail.is_(True),
-               Assignment.due_until <= today + timedelta(days=SOON),
-               (Visit.id.is_(None)) | (Visit.status == "draft"))
+        .join(Location, Location.id == Assignment.location_id)
+        .where(Assignment.cancelled.is_(False), User.role == "auditor", User.active.is_(True),
+               User.wants_mail.is_(True), Location.active.is_(True),
+               Assignment.due_until <= today + timedelta(days=SOON), Assignment.due_until >= today - OVERDUE_LISTED,
+               (Visit.id.is_(None)) | Visit.status.in_(("draft", "returned")))
         .options(selectinload(Assignment.location), selectinload(Assignment.checklist), selectinload(Assignment.auditor))
         .order_by(Assignment.due_until, Assignment.id)).all()
     work: dict[int, tuple[User, list[dict]]] = {}  # by id: users compare by their sign-in, not as rows
     for assignment, status in rows:
         work.setdefault(assignment.auditor.id, (assignment.auditor, []))[1].append({
-            "due": assignment.due_until, "branch": assignment.location.name, "code": assignment.location.code,
+            "due": assignment.due_until, "opens": assignment.due_from,
+            "branch": assignment.location.name, "code": assignment.location.code,
             "address": ", ".join(p for p in (assignment.location.address, assignment.location.city) if p),
             "title": assignment.checklist.current_version.parsed.title, "scenario": assignment.scenario,
-            "started": status == "draft"})
+            "status": status})
     return work
 
 
@@ -103,7 +107,8 @@ def _manager_actions(today: date) -> dict[int, tuple[User, list[dict]]]:
         .join(manager_location, manager_location.c.user_id == User.id)
         .join(CorrectiveAction, CorrectiveAction.location_id == manager_location.c.location_id)
         .where(User.role == "manager", User.active.is_(True), User.wants_mail.is_(True),
-               CorrectiveAction.status == "open", CorrectiveAction.due_on <= today + timedelta(days=SOON))
+               CorrectiveAction.status == "open", CorrectiveAction.due_on <= today + timedelta(days=SOON),
+               CorrectiveAction.due_on >= today - OVERDUE_LISTED)
         .options(selectinload(CorrectiveAction.location).raiseload(Location.managers),
                  selectinload(CorrectiveAction.visit).selectinload(Visit.checklist_version))
         .order_by(CorrectiveAction.due_on, CorrectiveAction.id)).all()

@@ -40,7 +40,7 @@ def readable_path(path: str) -> str:
 def _kind(text: str) -> str:
     """The checker's name of a value's kind ("a list", "nothing" …), or the value as written."""
     return {"a mapping": _("a mapping"), "a list": _("a list"), "true/false": _("true/false"),
-            "nothing": _("nothing")}.get(text, text)
+            "nothing": _("nothing"), "None": _("nothing"), "True": "true", "False": "false"}.get(text, text)
 
 
 MESSAGES = [
@@ -102,6 +102,27 @@ MESSAGES = [
     (r"^'(.+)' is not an answer of item '(.+)' \((.+)\)$",
      lambda m: _("“%(value)s” is not an answer of question “%(id)s” (%(allowed)s)", value=m[1], id=m[2],
                  allowed=m[3])),
+    (r"^'na' is reserved for 'not applicable'; choose another id$",
+     lambda m: _("“na” is reserved for “not applicable”; choose another id")),
+    (r"^a 'number' item needs a non-empty list of bands$",
+     lambda m: _("a “number” question needs a non-empty list of bands")),
+    (r"^is required on every band but the last$", lambda m: _("is required on every band but the last")),
+    (r"^the last band must have no max: it catches every larger number$",
+     lambda m: _("the last band must have no max: it catches every larger number")),
+    (r"^bands must be sorted by increasing max without overlap; (.+) is not above (.+)$",
+     lambda m: _("bands must be sorted by increasing max without overlap; %(this)s is not above %(before)s",
+                 this=m[1], before=m[2])),
+    (r"^cannot depend on a '(.+)' item$", lambda m: _("cannot depend on a “%(type)s” question", type=m[1])),
+    (r"^must be a non-empty list of answers$", lambda m: _("must be a non-empty list of answers")),
+    (r"^the file is empty$", lambda m: _("the file is empty")),
+    (r"^the checklist could not be read$", lambda m: _("the checklist could not be read")),
+    (r"^(?:invalid YAML: )?YAML features a checklist does not use",
+     lambda m: _("YAML features a checklist does not use: tags (!!omap, !!python/…, !name) or merge keys "
+                 "(<<: *anchor); write the values out")),
+    (r"^(?:invalid YAML: )?more than ([\d,]+) values",
+     lambda m: _("more than %(num)s values (YAML aliases that repeat lists?)", num=m[1])),
+    (r"^(?:invalid YAML: )?nested more than (\d+) levels deep",
+     lambda m: _("nested more than %(num)s levels deep (a YAML alias that contains itself?)", num=m[1])),
     (r"^not UTF-8 text \(byte (\d+)\); save the file as UTF-8$",
      lambda m: _("not UTF-8 text (byte %(num)s); save the file as UTF-8", num=m[1])),
     (r"^a colon followed by a space inside a text .*\(YAML: (.+)\)$",
@@ -115,6 +136,8 @@ MESSAGES = [
     (r"^a line that is not 'key: value'.*\(YAML: (.+)\)$",
      lambda m: _("a line that is not “key: value” (a missing colon, or a text that goes on to the next line without "
                  "quotes)") + f" (YAML: {m[1]})"),
+    # The YAML reader's own words (ruamel) are kept as they are, after a word in the page's language.
+    (r"^invalid YAML: (.+)$", lambda m: _("invalid YAML: %(reason)s", reason=m[1])),
 ]
 _COMPILED = [(re.compile(pattern, re.S), render) for pattern, render in MESSAGES]
 

@@ -84,3 +84,51 @@ def test_places_are_counted_as_people_count(app):
         assert readable_path("sections[1].items[0].options[2].label.lt") == "section 2 › question 1 › option 3 › label › lt"
         assert readable_path("sections[0].items[3].bands[1].max") == "section 1 › question 4 › band 2 › max"
         assert readable_path("channel") == "channel" and readable_path("") == ""
+
+
+MORE_BROKEN = """\
+id: more
+title: {en: More}
+channel: phone
+sections:
+  - id: s1
+    title: {en: S}
+    items:
+      - id: n1
+        text: {en: Minutes}
+        type: number
+        principle: speed
+        bands:
+          - {max: 5, score: 1}
+          - {score: 0.5}
+          - {max: 3, score: 0}
+      - id: c1
+        text: {en: Choice}
+        type: choice
+        principle: needs
+        options:
+          - {id: na, label: {en: A}, score: 1}
+          - {id: b, label: {en: B}, score: 0}
+      - id: t1
+        text: {en: Note}
+        type: text
+      - id: d1
+        text: {en: Depends on a note}
+        type: yes_no
+        principle: courtesy
+        show_if: {item: t1, in: []}
+      - id: n2
+        text: {en: No bands}
+        type: number
+        principle: speed
+"""
+
+
+@pytest.mark.parametrize("text", [MORE_BROKEN, "", "id: x\ntitle: &a [*a]\n", "id: !!python/name:os.system x\n",
+                                  "id: x\ntitle:\n\t- tab\n", "a: [b\n"])
+def test_problems_of_bands_options_rules_and_yaml_read_in_lithuanian(app, text):
+    with pytest.raises(ChecklistError) as caught:
+        parse_checklist(text, "more.yaml")
+    with app.test_request_context(), force_locale("lt"):
+        untranslated = sorted(p.message for p in caught.value.problems if translated(p.message) == p.message)
+    assert untranslated == []

@@ -65,8 +65,8 @@ def test_an_auditor_is_reminded_of_what_ends_today_and_in_two_days_with_what_is_
     mail = mails(smtp_server)[world["auditor"].email]
     assert mail["Subject"] == "1 visit to make today"
     text = body(mail)
-    today_part, _, rest = text.partition("Their window ends soon:")
-    soon_part, _, overdue_part = rest.partition("Their window has ended")
+    today_part, _, rest = text.partition("Visits whose window ends in the next days:")
+    soon_part, _, overdue_part = rest.partition("Visits whose window has ended")
     assert "- Kaunas Mega (KNS-01)" in today_part and "started, not submitted" in today_part
     assert "- Vilnius Akropolis (VLN-01), Ozo g. 25, Vilnius" in soon_part and "Scenario: Buy a gift" in soon_part
     assert "until 11 Dec 2026" in soon_part
@@ -106,7 +106,7 @@ def test_a_manager_is_reminded_of_their_branches_actions_falling_due_in_their_la
     received = mails(smtp_server)
     assert set(received) == {manager.email}
     mail = received[manager.email]
-    assert mail["Subject"] == "1 korekcinis veiksmas iki 2026-12-11"
+    assert mail["Subject"] == "1 korekcinis veiksmas netrukus"
     text = body(mail)
     assert "Train the team on eye contact" in text and "Not Rasa's business" not in text
     assert f"https://audits.chain.example/visits/{visit.id}" in text and "Shift lead" in text
@@ -128,3 +128,25 @@ def test_a_deactivated_auditor_is_not_reminded(world, smtp_server):
     world["auditor"].active = False
     db.session.commit()
     assert send_reminders(WEDNESDAY).auditors == 0
+
+
+def test_returned_visits_count_but_closed_branches_old_work_and_other_roles_do_not(world, smtp_server, make_visit,
+                                                                                    make_user):
+    returned = schedule(world, "VLN-01", WEDNESDAY)
+    make_visit(returned.location, world["auditor"], {}, status="returned").assignment_id = returned.id
+    schedule(world, "VLN-01", WEDNESDAY - timedelta(days=40))  # long overdue: not nagged about
+    closed = schedule(world, "KNS-01", WEDNESDAY)
+    closed.location.active = False
+    promoted = make_user("auditor", name="Now a reviewer")
+    db.session.add(Assignment(location=returned.location, checklist=returned.checklist, auditor=promoted,
+                              due_from=WEDNESDAY, due_until=WEDNESDAY, created_by_id=world["reviewer"].id))
+    promoted.role = "reviewer"
+    db.session.commit()
+    run = send_reminders(WEDNESDAY)
+    db.session.commit()
+    assert run.auditors == 1
+    received = mails(smtp_server)
+    assert set(received) == {world["auditor"].email}
+    text = body(received[world["auditor"].email])
+    assert "Vilnius Akropolis (VLN-01)" in text and "returned to you to fix" in text
+    assert "Kaunas Mega" not in text and "Visits whose window has ended" not in text
