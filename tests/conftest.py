@@ -158,7 +158,7 @@ def _smtp_controller():
     with socket.socket() as probe:  # a free port (aiosmtpd needs one named)
         probe.bind(("127.0.0.1", 0))
         recorder.port = probe.getsockname()[1]
-    controller = Controller(recorder, hostname="127.0.0.1", port=recorder.port)
+    controller = Controller(recorder, hostname="127.0.0.1", port=recorder.port, ready_timeout=30)  # a busy CI machine
     controller.start()
     yield recorder
     controller.stop()

@@ -14,6 +14,7 @@ from audit.extensions import db
 from audit.models import OutgoingMail, PasswordLink, User
 from audit.services.mail_delivery import deliver_due
 from tests.conftest import csrf_token, login
+from tests.web.test_mail import settled_outbox
 from tests.web.test_password_links import set_password, signed_in
 
 MAILED_LINK = re.compile(r"https://audits\.chain\.example(/set-password/[A-Za-z0-9_-]{40,})")
@@ -56,8 +57,7 @@ def test_a_new_user_is_mailed_their_link_in_their_language_and_the_admin_never_s
     assert set_password(browser, path, NEW_PASSWORD).status_code == 302
     login(browser, "liga@example.com", NEW_PASSWORD)
     assert signed_in(browser)
-    db.session.expire_all()
-    stored = db.session.scalar(select(OutgoingMail))
+    stored, = settled_outbox()
     assert stored.status == "sent" and path not in stored.body and "/set-password/…" in stored.body
 
 
