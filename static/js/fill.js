@@ -538,6 +538,11 @@
     var target = firstError.querySelector("input[type=datetime-local]") || firstError;
     if (target === firstError) firstError.tabIndex = -1;
     setTimeout(function () { target.focus(); }, 0);
+    // Focus given before the page had finished loading was once lost on a busy machine (the test
+    // waited 30 s for it): given again once it has, unless the auditor has moved on meanwhile.
+    window.addEventListener("load", function () {
+      if (!document.activeElement || document.activeElement === document.body) target.focus();
+    });
   } else if (!fromHash() && location.hash) {
     // Opened at a section's address (as after a reload), the browser would scroll its title under
     // the sticky progress bar: only one section is shown, so its top is the page's.
