@@ -94,6 +94,7 @@ def test_auditor_fills_through_an_outage_and_the_review_cycle(page, browser, liv
     # the visit details come first; "Next" leads on to the first section, as from every section
     assert auditor.locator("#s-details").is_visible()
     auditor.locator("#s-details a[data-step]:has-text('Next')").click()
+    auditor.wait_for_selector(f"#s-{store.sections[0].id}.active")  # shown on hashchange, a moment later under load
     assert auditor.locator(f"#s-{store.sections[0].id}").is_visible() and not auditor.locator("#s-details").is_visible()
 
     plan = [(store.item(name[len("answer-"):]), value) for name, value in best_answers(store).items()]
