@@ -180,6 +180,9 @@ def _register_blueprints(app: Flask) -> None:
     from .web import location_page
 
     app.register_blueprint(location_page.bp)
+    from .web import question_page
+
+    app.register_blueprint(question_page.bp)
     from .web import actions
 
     app.register_blueprint(actions.bp)

@@ -255,7 +255,7 @@ def _trend(trend: list[dict], narrowed: bool = False, filters: dict | None = Non
     step in the line may be the checklist's, not the service's."""
     if not trend:
         return None
-    partial = _partial_months(filters or {}, today or local_today())
+    partial = partial_months(filters or {}, today or local_today())
     labels = [format_date(date(int(t["month"][:4]), int(t["month"][5:]), 1), "LLL yyyy")
               + ("*" if t["month"] in partial else "") for t in trend]
     name = _("Mean of the chosen visits") if narrowed else _("Chain mean")
@@ -283,7 +283,7 @@ def _month_position(day: str) -> float:
     return month_index(day[:7]) - 0.5 + (when.day - 1) / calendar.monthrange(when.year, when.month)[1]
 
 
-def _partial_months(filters: dict, today: date) -> set[str]:
+def partial_months(filters: dict, today: date) -> set[str]:
     """The months ("YYYY-MM") at the ends of the period that it covers only in part: the month of
     ``since`` unless it starts on the 1st, and the month of ``until`` (or today) unless it ends
     on the month's last day."""

@@ -83,7 +83,7 @@ def _start_of_day(day: date) -> datetime:
     return stored_utc(datetime.combine(day, time.min, tzinfo=display_zone()))
 
 
-def _visits_from(*columns):
+def visits_from(*columns):
     """SELECT ``columns`` FROM visit (filters come from ``StatsFilter.conditions``)."""
     return select(*columns).select_from(Visit)
 
@@ -114,13 +114,13 @@ def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
     if version is None:
         raise StatsError(f"unknown checklist '{spec.checklist}'")
     where = spec.conditions()
-    cell_rows = _numbers(
-        _visits_from(Visit.location_id, Visit.auditor_id, func.count(Visit.score), func.sum(Visit.score),
+    cell_rows = numbers(
+        visits_from(Visit.location_id, Visit.auditor_id, func.count(Visit.score), func.sum(Visit.score),
                      func.sum(Visit.score * Visit.score))
         .where(*where).group_by(Visit.location_id, Visit.auditor_id)
     )
     n_visits = sum(row[2] for row in cell_rows)
-    result = {"checklist": spec.checklist, "filters": _filters(spec), "visits": n_visits}
+    result = {"checklist": spec.checklist, "filters": filters_of(spec), "visits": n_visits}
     if not n_visits:
         return {**result, "chain": None, "locations": [], "items": [], "sections": [], "repeat_failures": [],
                 "consistency": None, "trend": [], "section_matrix": None, "regions": [], "funnel_curve": None,
@@ -177,7 +177,7 @@ def _rows(statement):
     return db.session.connection().execute(statement)
 
 
-def _numbers(statement) -> list[tuple]:
+def numbers(statement) -> list[tuple]:
     """All rows of an aggregate query as the driver's plain tuples: ids, counts, sums and
     labels need no conversion, and skipping SQLAlchemy's row objects saves a tenth of the
     time on the tens of thousands of rows a large chain sends."""
@@ -188,7 +188,7 @@ def _numbers(statement) -> list[tuple]:
         result.close()
 
 
-def _filters(spec: StatsFilter) -> dict:
+def filters_of(spec: StatsFilter) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(spec).items() if k != "checklist"}
 
 
@@ -211,11 +211,11 @@ def _parts(where: list, loc_codes: np.ndarray, labels_of_locations: list[str], d
     # the sums are scaled to 0–100 afterwards, not every row.
     if kind == "item":
         key, score, scale, pass_mark = Answer.item_id, Answer.score, 100.0, PASS_SCORE
-        base = _visits_from().join(Answer, Answer.visit_id == Visit.id)
+        base = visits_from().join(Answer, Answer.visit_id == Visit.id)
     else:
         key, score, scale, pass_mark = VisitSectionScore.section_id, VisitSectionScore.score, 1.0, 100 * PASS_SCORE
-        base = _visits_from().join(VisitSectionScore, VisitSectionScore.visit_id == Visit.id)
-    rows = _numbers(
+        base = visits_from().join(VisitSectionScore, VisitSectionScore.visit_id == Visit.id)
+    rows = numbers(
         base.with_only_columns(
             key, Visit.location_id, func.count(score), func.sum(score), func.sum(score * score),
             func.sum(case((score >= pass_mark, 1), else_=0)),
@@ -245,8 +245,8 @@ def _repeat_failures(where: list, loc_codes: np.ndarray, item_ids: list[str]):
     the failed and the scored answers per (item, location) over those visits."""
     if not item_ids:
         return None
-    recent = _last_visits(where)
-    rows = _numbers(
+    recent = last_visits(where)
+    rows = numbers(
         select(Answer.item_id, recent.c.location_id, func.count(Answer.score),
                func.sum(case((Answer.score < PASS_SCORE, 1), else_=0)))
         .select_from(recent).join(Answer, Answer.visit_id == recent.c.id)
@@ -262,7 +262,7 @@ def _repeat_failures(where: list, loc_codes: np.ndarray, item_ids: list[str]):
     return stats.repeat_failures_from_counts(failures, answers, last_n=REPEAT_WINDOW)
 
 
-def _last_visits(where: list):
+def last_visits(where: list):
     """Subquery (id, location_id) of each location's last ``REPEAT_WINDOW`` chosen visits.
 
     PostgreSQL reads them from the (location, visited_at, id) index, a few entries per
@@ -276,7 +276,7 @@ def _last_visits(where: list):
         return select(latest.c.id, place.id.label("location_id")).select_from(place).join(latest, true()).subquery()
     newest_first = func.row_number().over(partition_by=Visit.location_id,
                                           order_by=(Visit.visited_at.desc(), Visit.id.desc()))
-    ranked = _visits_from(Visit.id, Visit.location_id, newest_first.label("recency")).where(*where).subquery()
+    ranked = visits_from(Visit.id, Visit.location_id, newest_first.label("recency")).where(*where).subquery()
     return select(ranked.c.id, ranked.c.location_id).where(ranked.c.recency <= REPEAT_WINDOW).subquery()
 
 
@@ -287,8 +287,8 @@ def _period_change(spec: StatsFilter, loc_codes: np.ndarray, current):
     length = (spec.until - spec.since).days + 1
     previous_until = spec.since - timedelta(days=1)
     previous_since = previous_until - timedelta(days=length - 1)
-    rows = _numbers(
-        _visits_from(Visit.location_id, func.count(Visit.score), func.sum(Visit.score),
+    rows = numbers(
+        visits_from(Visit.location_id, func.count(Visit.score), func.sum(Visit.score),
                      func.sum(Visit.score * Visit.score))
         .where(*spec.conditions(previous_since, previous_until)).group_by(Visit.location_id)
     )
@@ -315,11 +315,11 @@ def _trend_and_versions(where: list) -> tuple[list[dict], list[tuple[int, int, d
         hour = func.date_trunc("hour", Visit.visited_at)
     else:
         hour = func.strftime("%Y-%m-%d %H:00:00", Visit.visited_at)
-    rows = _numbers(
-        _visits_from(hour, Visit.checklist_version_id, func.count(Visit.score), func.sum(Visit.score))
+    rows = numbers(
+        visits_from(hour, Visit.checklist_version_id, func.count(Visit.score), func.sum(Visit.score))
         .where(*where).group_by(hour, Visit.checklist_version_id)
     )
-    month_of = _local_month_finder(display_zone())
+    month_of = local_month_finder(display_zone())
     months: dict[str, list[float]] = {}
     versions: dict[int, list] = {}
     for start, version_id, n, total in rows:
@@ -358,7 +358,7 @@ def _versions(found: list[tuple[int, int, datetime, datetime]], current: Checkli
     return records
 
 
-def _local_month_finder(zone):
+def local_month_finder(zone):
     """``month_of(utc_hour) -> "YYYY-MM"`` in ``zone``, converting one or two hours per UTC day
     instead of every hour: a day whose first and last hour fall in the same local month lies
     wholly in it (local time only moves forward), and only days around a month's end need

@@ -133,3 +133,28 @@ def funnel_curve(chain_mean: float, sigma: float, max_n: int,
         upper_95=readonly(np.clip(limits.upper_95, low, high)),
         upper_998=readonly(np.clip(limits.upper_998, low, high)),
     )
+
+
+def binomial_funnel_curve(rate: float, max_n: int) -> FunnelLimits:
+    """The limits :func:`classify_binomial` applies, for n = 1 … ``max_n``, on 0–100: at each n
+    the lowest and the highest pass rate that is still inside each band. A yes/no question's dot
+    lies beyond a drawn limit exactly when it is classified beyond it (the normal curve of
+    :func:`funnel_curve` put dots inside its lines that the exact test calls below)."""
+    from scipy.stats import binom  # scipy stays out of start-up
+
+    if max_n < 1:
+        raise StatsInputError(f"max_n must be at least 1 to draw a funnel, got {max_n}")
+    n = np.arange(1, int(max_n) + 1)
+    limits = {}
+    for key, level in (("95", 0.95), ("998", 0.998)):
+        tail = (1 - level) / 2
+        lower, upper = np.empty(len(n)), np.empty(len(n))
+        for at, size in enumerate(n):
+            passes = np.arange(size + 1)
+            inside = (binom.cdf(passes, size, rate) >= tail) & (binom.sf(passes - 1, size, rate) >= tail)
+            if rate <= 0 or rate >= 1 or not inside.any():
+                lower[at], upper[at] = 0.0, 100.0
+            else:
+                lower[at], upper[at] = passes[inside].min() * 100.0 / size, passes[inside].max() * 100.0 / size
+        limits[f"lower_{key}"], limits[f"upper_{key}"] = readonly(lower), readonly(upper)
+    return FunnelLimits(n=readonly(n), centre=float(rate) * 100.0, **limits)

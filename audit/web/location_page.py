@@ -71,7 +71,12 @@ def show(code: str):
     except ReportError:
         abort(404)
     # Whoever sees the branch page (head office, the branch's managers) sees its actions.
+    period = context["period"]
+    question_links = ((lambda item_id: url_for("question_page.show", item_id=item_id, checklist=checklist,
+                                               since=period["since"].isoformat(), until=period["until"].isoformat()))
+                      if may(current_user, "view_locations") else None)
     return render_template("office/location.html", checklists=checklists, problems=problems, links=True,
+                           question_links=question_links,
                            actions=location_actions(found, local_today(), lang),
                            notes=_notes(defaulted=since is None and until is None) if may(current_user, "view_locations")
                            else [], **context)

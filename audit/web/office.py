@@ -60,11 +60,11 @@ def _check_calendar(field) -> None:
                                 first=FIRST_DAY.year, last=LAST_DAY.year))
 
 
-def _lang() -> str:
+def current_lang() -> str:
     return get_locale().language if get_locale() else "en"
 
 
-def _filter_form(lang: str) -> FilterForm:
+def filter_form(lang: str) -> FilterForm:
     checklists = filter_choices.checklist_choices(lang)
     keys = [key for key, _title in checklists]
     default = (filter_choices.busiest_checklist() or "") if keys else ""
@@ -92,23 +92,23 @@ def download_spec() -> StatsFilter:
     under a name the caller did not ask for would be taken for the answer (a nightly job)."""
     if not may(current_user, "view_locations"):
         abort(404)
-    form = _filter_form(_lang())
+    form = filter_form(current_lang())
     if not form.checklist.choices:
         abort(404)
     if form.problems:
         abort(make_response(render_template(
             "errors/error.html", code=400, title=_("These filters cannot be used"),
             message=" · ".join(form.problems)), 400))
-    return _spec(form)
+    return spec_of(form)
 
 
-def _spec(form: FilterForm) -> StatsFilter:
+def spec_of(form: FilterForm) -> StatsFilter:
     return StatsFilter(checklist=form.checklist.data, since=form.since.data, until=form.until.data,
                        region=form.region.data or None, location_format=form.format.data or None,
                        scenario=form.scenario.data or None)
 
 
-def _query(spec: StatsFilter) -> dict[str, str]:
+def query_of(spec: StatsFilter) -> dict[str, str]:
     """The filters as query-string values (the names the PDF download reads)."""
     values = {"checklist": spec.checklist, "since": spec.since.isoformat() if spec.since else None,
               "until": spec.until.isoformat() if spec.until else None, "region": spec.region,
@@ -119,7 +119,7 @@ def _query(spec: StatsFilter) -> dict[str, str]:
 def location_link(code: str, spec: StatsFilter) -> str:
     """The location page of ``code`` for the same checklist and period; the other filters ride
     along so that its way back to the dashboard returns to the same view."""
-    return f"{request.script_root}{LOCATION_PAGE}{quote(code, safe='')}?{urlencode(_query(spec))}"
+    return f"{request.script_root}{LOCATION_PAGE}{quote(code, safe='')}?{urlencode(query_of(spec))}"
 
 
 #: The dashboard's filters in a query string, as the pages below it carry them.
@@ -136,13 +136,13 @@ def dashboard_filters() -> dict[str, str]:
 def dashboard():
     if not may(current_user, "view_locations"):
         abort(404)
-    lang = _lang()
-    form = _filter_form(lang)
+    lang = current_lang()
+    form = filter_form(lang)
     if not form.checklist.choices:
         return render_template("office/dashboard.html", form=form, view=None, no_checklists=True)
-    spec = _spec(form)
+    spec = spec_of(form)
     stats = chain_statistics(spec, lang)
-    query = _query(spec)
+    query = query_of(spec)
     return render_template(
         "office/dashboard.html", form=form, spec=spec, no_checklists=False,
         view=chain_view(stats, DASHBOARD) if stats["visits"] else None,
@@ -150,9 +150,10 @@ def dashboard():
         xlsx_url=url_for("reports.chain_xlsx", **query),
         csv_url=url_for("reports.visits_csv", **query),
         location_url=lambda code: location_link(code, spec),
+        question_url=lambda item_id: url_for("question_page.show", item_id=item_id, **query),
         region_url=lambda name: url_for("office.dashboard", **{**query, "region": name}),
         reset_url=url_for("office.dashboard", checklist=spec.checklist),
-        presets=_presets(query, spec),
+        presets=presets(query, spec, "office.dashboard"),
     )
 
 
@@ -161,9 +162,9 @@ PRESET_NAMES = {"last_month": _l("Last month"), "last_quarter": _l("Last quarter
                 "last_12_months": _l("Last 12 months"), "this_year": _l("This year")}
 
 
-def _presets(query: dict[str, str], spec: StatsFilter) -> list[dict]:
-    """Links that set the period and keep the other filters; the one shown is marked."""
+def presets(query: dict[str, str], spec: StatsFilter, endpoint: str, **path) -> list[dict]:
+    """Links to ``endpoint`` that set the period and keep the other filters; the one shown is marked."""
     return [{"name": str(PRESET_NAMES[name]), "title": f"{format_date(since, 'medium')} – {format_date(until, 'medium')}",
-             "url": url_for("office.dashboard", **{**query, "since": since.isoformat(), "until": until.isoformat()}),
+             "url": url_for(endpoint, **path, **{**query, "since": since.isoformat(), "until": until.isoformat()}),
              "current": (spec.since, spec.until) == (since, until)}
             for name, since, until in preset_periods(local_today())]

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from audit.services.chain_stats import _local_month_finder
+from audit.services.chain_stats import local_month_finder
 
 
 @pytest.mark.parametrize("zone", ["Europe/Vilnius", "Europe/Moscow", "America/New_York", "Asia/Kolkata", "UTC"])
 def test_every_hour_of_two_years_lands_in_the_month_a_clock_there_shows(zone):
     tz = ZoneInfo(zone)
-    month_of = _local_month_finder(tz)
+    month_of = local_month_finder(tz)
     hour = datetime(2025, 1, 1)
     moved = 0
     while hour < datetime(2027, 1, 1):
@@ -27,6 +27,6 @@ def test_every_hour_of_two_years_lands_in_the_month_a_clock_there_shows(zone):
 
 def test_month_keys_have_four_digit_years():
     """"1-01" (strftime's year 1) crashed the dashboard's month labels; keys sort and parse as YYYY-MM."""
-    month_of = _local_month_finder(ZoneInfo("UTC"))
+    month_of = local_month_finder(ZoneInfo("UTC"))
     assert month_of(datetime(1, 1, 1, 10)) == "0001-01"
     assert month_of(datetime(999, 12, 31, 23)) == "0999-12"

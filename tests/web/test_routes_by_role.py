@@ -180,6 +180,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     # --- head office dashboard and location pages ------------------------------------------------
     "review.queue": {"GET": [Case(HEAD_OFFICE)]},
     "office.dashboard": {"GET": [Case(HEAD_OFFICE, lambda w: w.chain_report())]},
+    "question_page.show": {"GET": [Case(HEAD_OFFICE, lambda w: w.question())]},
     "location_page.show": {"GET": [Case(only("admin", "reviewer", "manager"), lambda w: w.location_report("own")),
                                    Case(HEAD_OFFICE, lambda w: w.location_report("other"))]},
     # --- PDF reports -------------------------------------------------------------------------------
@@ -318,6 +319,12 @@ class World:
         for key in ("own", "other"):
             self.location_report(key)
         return Target()
+
+    def question(self) -> Target:
+        """A question answered in approved visits of both branches (the page names the branches)."""
+        self.chain_report()
+        return Target({"item_id": "greeted_promptly"}, (self.locations["other"].name,),
+                      query={"checklist": "store-visit"})
 
     def region(self) -> Target:
         region = Region(name=f"Region-{next(self._counter)}-do-not-leak")
