@@ -91,6 +91,9 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
                          if stats.get("funnel_curve") else None),
         "funnel_limits_shown": _limits_inside(stats.get("funnel_curve")),
         "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
+        "questions_few_answers": sum(1 for i in stats["items"] if i["spread_sd"] and i["locations"] >= 2
+                                     and i["answers"] < MIN_SPLIT_VISITS),
+        "min_answers": MIN_SPLIT_VISITS,
         "auditors": _auditors(consistency, stats["visits"]),
         "trend": _trend(stats["trend"], narrowed=narrowed(stats), filters=stats.get("filters") or {},
                         versions=stats.get("checklist_versions") or []),
@@ -194,8 +197,12 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
 
 
 def _inconsistent_items(items: list[dict], by_code: dict, limit: int, shown: int) -> list[dict]:
-    """The ``limit`` items whose branches truly differ most (noise-corrected spread), with outlier branches."""
-    ranked = sorted((i for i in items if i["spread_sd"] and i["locations"] >= 2), key=lambda i: -i["spread_sd"])
+    """The ``limit`` items whose branches truly differ most (noise-corrected spread), with outlier
+    branches. Only items with :data:`MIN_SPLIT_VISITS` answers or more, as the executive summary's
+    "least consistent question" (:func:`audit.stats.findings.item_findings`): the summary named one
+    question and the table above it another, answered in 8 visits."""
+    ranked = sorted((i for i in items if i["spread_sd"] and i["locations"] >= 2 and i["answers"] >= MIN_SPLIT_VISITS),
+                    key=lambda i: -i["spread_sd"])
 
     def outliers(item: dict, side: str) -> list[dict]:
         found = [o for o in item["outliers"] if o["band"].startswith(side)]

@@ -22,7 +22,7 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -291,7 +291,11 @@ def _history_chart(history: list[dict], code: str, chain_mean: float | None):
     if not history:
         return None
     days = [local_date(h["visited_at"]) for h in history]
-    pattern = "d MMM y" if len({day.year for day in days}) > 1 else "d MMM"
+    # Latvian writes the day as an ordinal: "14. aug." (CLDR's own Latvian skeletons are no help:
+    # Babel matched "MMMd" to a pattern with the year).
+    locale = get_locale()
+    day_pattern = "d. MMM" if locale is not None and locale.language == "lv" else "d MMM"
+    pattern = f"{day_pattern} y" if len({day.year for day in days}) > 1 else day_pattern
     labels = [format_date(h["visited_at"], pattern) for h in history]
     positions = [(h["visited_at"] - EPOCH).total_seconds() / 86400 for h in history]  # days
     reference = (_("Chain average"), chain_mean) if chain_mean is not None else None

@@ -1,7 +1,7 @@
 """Language choice: the user's pick (session, then profile), else the browser's, else English."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, session, url_for
@@ -51,6 +51,12 @@ def short_datetime(value: datetime) -> str:
     day = format_skeleton("yMd", value, tzinfo=zone, locale=locale)
     clock = format_skeleton("Hm", value, tzinfo=zone, locale=locale)
     return get_datetime_format("short", locale=locale).replace("{1}", day).replace("{0}", clock)
+
+
+def numeric_date(value: date) -> str:
+    """A day in numbers as the user's language writes it, the year in four digits: 02.12.2027,
+    2027-12-02, 12/2/2027 (CLDR's short patterns give "02.12.27" in Latvian)."""
+    return format_skeleton("yMd", value, locale=get_locale())
 
 
 def safe_next(target: str | None, fallback: str) -> str:

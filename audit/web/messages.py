@@ -12,6 +12,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .i18n import numeric_date
+
 FIXED = {
     "an answer is required": _l("An answer is required."),
     "a comment is required when this item fails": _l("Please describe what went wrong: a comment is required here."),
@@ -58,10 +60,11 @@ PATTERNS = [
     (re.compile(r"^the visit cannot be before (\d{4}-\d\d-\d\d)$"),
      lambda m: _("The visit cannot be before %(day)s: check the year.", day=format_date(date.fromisoformat(m[1]), "long"))),
     (re.compile(r"^the due day can be at most a year ahead, until (\d{4}-\d\d-\d\d)$"),
-     # The day last, in the short form: a long date ends with "г." in Russian (a second full
-     # stop) and "līdz" would need the dative in Latvian.
+     # The day last, in numbers: a long date ends with "г." in Russian (a second full stop) and
+     # "līdz" would need the dative in Latvian. The year in four digits (CLDR's short Latvian
+     # and English patterns write "02.12.27" and "12/2/27").
      lambda m: _("The due day can be at most a year ahead. The latest possible: %(day)s",
-                 day=format_date(date.fromisoformat(m[1]), "short"))),
+                 day=numeric_date(date.fromisoformat(m[1])))),
 ]
 
 

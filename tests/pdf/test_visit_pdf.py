@@ -296,6 +296,9 @@ def test_the_history_chart_spaces_visits_by_date(app, chain):
         assert x - xs[0] == pytest.approx((day - days[0]).days * per_day, abs=0.2)
     labels = history_labels(context)
     assert labels[0] == f"5 Nov {end.year - 2}" and all(label[-4:].isdigit() for label in labels), labels
+    # Latvian writes the day as an ordinal ("5 nov." read as a typo).
+    latvian = history_labels(visit_report_context(made[-1].id, "lv"))
+    assert latvian[0] == f"5. nov. {end.year - 2}", latvian
 
 
 def test_a_disputed_answer_is_marked_and_listed_with_its_decision(app, runner, tmp_path, chain, visits, make_user):

@@ -1,6 +1,8 @@
 """Scheduling, filling, submitting, reviewing and disputing a visit through real HTTP requests."""
 from __future__ import annotations
 
+from html import escape as html_escape
+
 import io
 import re
 import uuid
@@ -271,6 +273,11 @@ def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
                                                    f"note-{number.id}": "Was it really one minute?"})
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).status == "returned"
+    # The note stands under its question, which ends in "?" and takes no colon after it.
+    asked = number.text.get("en")
+    assert asked.endswith("?")
+    assert f"<strong>{html_escape(asked)}</strong> Was it really one minute?" in client.get(
+        f"/visits/{visit.id}").get_data(as_text=True)
 
     # The auditor's home says the visit came back; the fill page shows the comment. The auditor
     # fixes the answer (now a comment is required) and resubmits.
