@@ -245,8 +245,10 @@ def _auditors(consistency: dict, visits: int) -> dict:
         "connected": too_few or consistency.get("design_connected", True),
         "auditors_explain_more": "auditors_explain_more_than_locations" in codes,
         # Two auditors always have mirror offsets: say when their differences are within chance.
-        "within_chance": bool(auditors) and (consistency.get("auditor_p_value") is None
-                                             or consistency["auditor_p_value"] >= AUDITOR_TEST_LEVEL),
+        # Two auditors at least: one alone has nobody to differ from.
+        "within_chance": (sum(a["offset"] is not None for a in auditors) >= 2
+                          and (consistency.get("auditor_p_value") is None
+                               or consistency["auditor_p_value"] >= AUDITOR_TEST_LEVEL)),
         "variance": {k: number(v) for k, v in (consistency.get("variance") or {}).items()},
     }
 

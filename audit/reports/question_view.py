@@ -65,8 +65,9 @@ def _auditors(record: dict, answers: int) -> dict:
     return {
         "too_few": too_few, "min_answers": MIN_SPLIT_VISITS,
         "connected": too_few or record.get("design_connected", True),
-        "within_chance": bool(auditors) and (record.get("auditor_p_value") is None
-                                             or record["auditor_p_value"] >= AUDITOR_TEST_LEVEL),
+        # Two auditors at least: one alone has nobody to differ from.
+        "within_chance": (sum(a["offset"] is not None for a in auditors) >= 2
+                          and (record.get("auditor_p_value") is None or record["auditor_p_value"] >= AUDITOR_TEST_LEVEL)),
         "chart": charts.offsets_chart([(a["name"], a["offset"], a["visits"]) for a in shown],
                                       label=_("Auditor offsets on this question in points")) if shown else None,
         "rows": [{"name": a["name"], "answers": a["visits"], "mean": number(a["mean"]),

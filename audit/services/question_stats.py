@@ -83,7 +83,8 @@ def question_statistics(spec: StatsFilter, item_id: str) -> dict:
 
     n, sums, sums_sq, passes = per_location(count), per_location(total), per_location(squares), per_location(passed)
     part = stats.statistics_from_cells(n[None, :], sums[None, :], sums_sq[None, :], passes[None, :])
-    yes_no = bool(sums.sum() > 0 and np.isclose(sums_sq.sum(), 100.0 * sums.sum(), rtol=1e-9, atol=1e-6))
+    # Every answer 0 or 100 (Σx² = 100·Σx), failing all included: a pass rate, with its Wilson interval.
+    yes_no = bool(np.isclose(sums_sq.sum(), 100.0 * sums.sum(), rtol=1e-9, atol=1e-6))
     low, high = score_interval(n, sums, sums_sq, passes, yes_no)
     locations = _locations(loc_codes)
     repeat = _repeat_failures(where, item_id, loc_codes)
@@ -206,6 +207,8 @@ def _trend(scored: list) -> list[dict]:
 def _failures(scored: list, item_id: str, failed: int) -> dict:
     """How many answers failed, and the latest of them with the branch, the auditor, the answer
     given, the auditor's comment and the photos taken for this question."""
+    if not failed:
+        return {"count": 0, "with_comment": 0, "latest": []}
     rows = db.session.execute(
         select(Visit.id, Visit.visited_at, Location.code, Location.name, User.name.label("auditor"),
                Answer.value, Answer.comment)
@@ -224,7 +227,7 @@ def _failures(scored: list, item_id: str, failed: int) -> dict:
     with_comment = db.session.scalar(
         visits_from(func.count()).join(Answer, Answer.visit_id == Visit.id)
         .where(*scored, Answer.score < PASS_SCORE, func.length(func.trim(Answer.comment)) > 0)
-    ) if failed else 0
+    )
     return {
         "count": failed, "with_comment": int(with_comment or 0),
         "latest": [{"visit": row.id, "visited_at": row.visited_at.replace(tzinfo=UTC).isoformat(),

@@ -148,13 +148,18 @@ def binomial_funnel_curve(rate: float, max_n: int) -> FunnelLimits:
     limits = {}
     for key, level in (("95", 0.95), ("998", 0.998)):
         tail = (1 - level) / 2
-        lower, upper = np.empty(len(n)), np.empty(len(n))
-        for at, size in enumerate(n):
-            passes = np.arange(size + 1)
-            inside = (binom.cdf(passes, size, rate) >= tail) & (binom.sf(passes - 1, size, rate) >= tail)
-            if rate <= 0 or rate >= 1 or not inside.any():
-                lower[at], upper[at] = 0.0, 100.0
-            else:
-                lower[at], upper[at] = passes[inside].min() * 100.0 / size, passes[inside].max() * 100.0 / size
-        limits[f"lower_{key}"], limits[f"upper_{key}"] = readonly(lower), readonly(upper)
+        if rate <= 0 or rate >= 1:
+            lower, upper = np.zeros(len(n)), np.full(len(n), float("nan"))
+            upper[:] = n
+        else:
+            # The fewest passes with P(X ≤ k) ≥ tail, and the most with P(X ≥ k) ≥ tail: the
+            # quantile functions give them for every n at once (ppf: the least k with cdf ≥ q;
+            # isf: the least k with P(X > k) ≤ q, so k + 1 is still inside when that is = q).
+            lower = binom.ppf(tail, n, rate)
+            upper = binom.isf(tail, n, rate)
+            upper = np.where(binom.sf(upper, n, rate) >= tail, upper + 1, upper)
+            # Both conditions must hold: at a tiny n a count can fail the other side's test.
+            lower = np.where(binom.sf(lower - 1, n, rate) >= tail, lower, n + 1)
+        limits[f"lower_{key}"] = readonly(np.minimum(lower, n) * 100.0 / n)
+        limits[f"upper_{key}"] = readonly(np.maximum(upper, 0) * 100.0 / n)
     return FunnelLimits(n=readonly(n), centre=float(rate) * 100.0, **limits)

@@ -7,7 +7,7 @@ never had.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..policy import may
@@ -27,14 +27,17 @@ def show(item_id: str):
         abort(404)
     lang = current_lang()
     form = filter_form(lang)
-    if not form.checklist.choices:
+    # A question belongs to one checklist, named in the link: none, or one that does not exist,
+    # is a 404 (the form would put the busiest checklist in its place, and ids such as
+    # "info_accurate" are in several checklists).
+    if not form.checklist.choices or form.checklist.errors or request.args.get("checklist") != form.checklist.data:
         abort(404)
     spec = spec_of(form)
     try:
         found = find_item(spec.checklist, item_id)
     except StatsError:
         abort(404)
-    if found is None:
+    if found is None or not found.item.scored:  # a text or photo question has no figures
         abort(404)
     q = question_statistics(spec, item_id)
     query = query_of(spec)

@@ -30,10 +30,10 @@ def test_no_answers_have_no_interval_and_one_scale_answer_has_none_either():
     assert np.isnan(low[0]) and np.isnan(high[0])
 
 
-@pytest.mark.parametrize("rate", [0.3, 0.75, 0.97])
+@pytest.mark.parametrize("rate", [0.001, 0.3, 0.5, 0.75, 0.97, 0.999])
 def test_binomial_limits_are_where_the_classification_changes(rate):
-    curve = binomial_funnel_curve(rate, 30)
-    for n in range(1, 31):
+    curve = binomial_funnel_curve(rate, 60)
+    for n in range(1, 61):
         passes = np.arange(n + 1)
         bands = classify_binomial(passes, np.full(n + 1, n), rate)
         shown = passes * 100.0 / n

@@ -25,7 +25,7 @@ from tests.web.test_office import one_decimal, text_of
 GREETED = {"VLN-01": "nnnnyn", "VLN-02": "yyyyyy", "RIX-01": "yynyyy", "RIX-02": "yyyyyy"}
 TONE = {"VLN-01": "221312", "VLN-02": "455445", "RIX-01": "334343", "RIX-02": "545454"}
 REGION = {"VLN": "Vilnius", "RIX": "Rīga"}
-COMPLAINT = "Nobody looked up for four minutes"
+COMPLAINT = "Nobody looked up for four minutes <b>at all</b>"
 START = datetime(2026, 9, 1, 10, 0)
 
 
@@ -103,15 +103,34 @@ def test_a_yes_no_question_reads_as_on_the_dashboard_and_as_computed_by_hand(app
     assert "2 questions answered fewer than 20 times are not ranked here" in text_of(region_html)
 
 
-def test_a_scale_question_gets_the_t_interval(app, chain):
+def test_a_scale_question_gets_the_pooled_t_interval(app, chain):
     q = question_statistics(StatsFilter("store-visit"), "tone_friendly")
     assert not q["yes_no"]
-    by_hand = plain_answers("tone_friendly")
+    by_hand = {code: np.array(scores) for code, scores in plain_answers("tone_friendly").items()}
+    # The spread within branches pooled over the chain, as the branch ranking's intervals.
+    answers = sum(len(s) for s in by_hand.values())
+    ms_within = sum(((s - s.mean()) ** 2).sum() for s in by_hand.values()) / (answers - len(by_hand))
+    t = scipy_stats.t.ppf(0.975, answers - len(by_hand))
     for branch in q["branches"]:
-        scores = np.array(by_hand[branch["code"]])
-        low, high = scipy_stats.t.interval(0.95, len(scores) - 1, loc=scores.mean(), scale=scipy_stats.sem(scores))
+        scores = by_hand[branch["code"]]
+        half = t * np.sqrt(ms_within / len(scores))
         assert branch["mean"] == pytest.approx(scores.mean())
-        assert branch["ci_low"] == pytest.approx(max(low, 0)) and branch["ci_high"] == pytest.approx(min(high, 100))
+        assert branch["ci_low"] == pytest.approx(max(scores.mean() - half, 0))
+        assert branch["ci_high"] == pytest.approx(min(scores.mean() + half, 100))
+        assert branch["ci_high"] > branch["ci_low"]
+
+
+def test_a_question_every_answer_failed_has_honest_intervals(app, chain, make_location, make_visit):
+    """Every "no": a pass rate of 0 with a Wilson interval, not a t-interval of zero width."""
+    place = make_location("KNS-01", region="Kaunas")
+    for n in range(4):
+        make_visit(place, chain["auditors"][n % 3], {"smiled": "no"}, visited_at=START + timedelta(days=n))
+    q = question_statistics(StatsFilter("store-visit"), "smiled")
+    assert q["yes_no"] and q["mean"] == 0
+    (branch,) = q["branches"]
+    wilson = scipy_stats.binomtest(0, 4).proportion_ci(0.95, method="wilson")
+    assert branch["ci_low"] == pytest.approx(0, abs=1e-9)
+    assert branch["ci_high"] == pytest.approx(100 * wilson.high, abs=1e-6) and branch["ci_high"] > 40
 
 
 def test_the_latest_failures_show_what_the_auditor_wrote_and_photographed(app, client, chain):
@@ -132,6 +151,7 @@ def test_the_latest_failures_show_what_the_auditor_wrote_and_photographed(app, c
     first = section[section.index(f'data-visit="{listed[0]}"'):]
     first = first[:first.index("</li>")]
     assert COMPLAINT in text_of(first) and f'/evidence/{photo.id}/thumb' in first
+    assert "&lt;b&gt;at all&lt;/b&gt;" in first  # the auditor's words as text, never as markup
     assert f'href="/visits/{failed[0].id}"' in first and "No" in text_of(first)
 
 
@@ -139,7 +159,7 @@ def test_filters_narrow_the_question_and_an_empty_choice_says_so(app, client, ch
     login(client, chain["reviewer"].email)
     html = client.get("/office/questions/greeted_promptly?checklist=store-visit&region=R%C4%ABga").get_data(as_text=True)
     assert set(rows_of(html)) == {"RIX-01", "RIX-02"}
-    assert "12 answers" in text_of(html)
+    assert re.search(r"(?<!\d)12 answers", text_of(html))
     empty = client.get("/office/questions/greeted_promptly?checklist=store-visit&since=2026-01-01&until=2026-02-01")
     assert empty.status_code == 200
     assert "No approved visit answered this question with these filters." in text_of(empty.get_data(as_text=True))
@@ -158,6 +178,24 @@ def test_only_head_office_sees_question_pages(app, chain):
     login(reviewer, chain["reviewer"].email)
     assert reviewer.get(url).status_code == 200
     assert reviewer.get("/office/questions/no_such_question?checklist=store-visit").status_code == 404
+    # The checklist is part of the address: ids repeat across checklists, and no other one stands in.
+    assert reviewer.get("/office/questions/greeted_promptly").status_code == 404
+    assert reviewer.get("/office/questions/greeted_promptly?checklist=no-such-list").status_code == 404
+    # A text question is answered but has no figures.
+    assert reviewer.get("/office/questions/advice_problem?checklist=store-visit").status_code == 404
+
+
+def test_one_auditor_alone_is_not_said_to_differ_within_chance(app, client, make_location, make_user, make_visit):
+    auditor, reviewer = make_user("auditor"), make_user("reviewer")
+    for code in ("VLN-01", "VLN-02"):
+        place = make_location(code)
+        for n in range(12):
+            make_visit(place, auditor, {"greeted_promptly": "yes" if n % 3 else "no"},
+                       visited_at=START + timedelta(days=n))
+    login(client, reviewer.email)
+    html = client.get("/office/questions/greeted_promptly?checklist=store-visit").get_data(as_text=True)
+    section = text_of(html[html.index('id="auditors"'):html.index('id="trend"')])
+    assert "within what chance makes" not in section and "24" in section
 
 
 def test_the_branch_page_links_its_questions_for_head_office_only(app, client, chain):
