@@ -183,6 +183,9 @@ def _register_blueprints(app: Flask) -> None:
     from .web import question_page
 
     app.register_blueprint(question_page.bp)
+    from .web import auditor_page
+
+    app.register_blueprint(auditor_page.bp)
     from .web import actions
 
     app.register_blueprint(actions.bp)

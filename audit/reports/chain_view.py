@@ -237,7 +237,7 @@ def _auditors(consistency: dict, visits: int) -> dict:
                                        if a["offset"] is not None],
                                       label=_("Auditor offsets in points"))
                  if any(a["offset"] is not None for a in auditors) else None,
-        "rows": [{"name": a["name"], "visits": a["visits"],
+        "rows": [{"id": a.get("id"), "name": a["name"], "visits": a["visits"],
                   "offset": "–" if a["offset"] is None else ("+" if a["offset"] > 0 else "") + number(a["offset"])}
                  for a in auditors],
         # Two visits by two auditors at two branches "never overlap" too: say it only where the

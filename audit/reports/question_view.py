@@ -70,7 +70,7 @@ def _auditors(record: dict, answers: int) -> dict:
                           and (record.get("auditor_p_value") is None or record["auditor_p_value"] >= AUDITOR_TEST_LEVEL)),
         "chart": charts.offsets_chart([(a["name"], a["offset"], a["visits"]) for a in shown],
                                       label=_("Auditor offsets on this question in points")) if shown else None,
-        "rows": [{"name": a["name"], "answers": a["visits"], "mean": number(a["mean"]),
+        "rows": [{"id": a.get("id"), "name": a["name"], "answers": a["visits"], "mean": number(a["mean"]),
                   "pass_rate": percent(a["pass_rate"]),
                   "offset": "–" if a["offset"] is None else ("+" if a["offset"] > 0 else "") + number(a["offset"])}
                  for a in auditors],

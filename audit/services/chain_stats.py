@@ -202,7 +202,7 @@ def _locations(ids: np.ndarray) -> dict[int, dict]:
 
 def _auditors(ids: np.ndarray) -> dict[int, dict]:
     rows = _rows(select(User.id, User.name, User.email).where(User.id.in_([int(i) for i in ids])))
-    return {row.id: {"name": row.name, "email": row.email} for row in rows}
+    return {row.id: {"id": row.id, "name": row.name, "email": row.email} for row in rows}
 
 
 def _parts(where: list, loc_codes: np.ndarray, labels_of_locations: list[str], definition, lang: str, kind: str):

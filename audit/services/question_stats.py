@@ -136,7 +136,7 @@ def _locations(ids: np.ndarray) -> dict[int, dict]:
 
 def _auditors(ids: np.ndarray) -> dict[int, dict]:
     rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_([int(i) for i in ids])))
-    return {row.id: {"name": row.name, "email": row.email} for row in rows}
+    return {row.id: {"id": row.id, "name": row.name, "email": row.email} for row in rows}
 
 
 def _auditor_raw(names: dict[int, dict], aud_index, aud_codes, count, total, passed) -> dict[str, dict]:

@@ -150,6 +150,7 @@ def dashboard():
         xlsx_url=url_for("reports.chain_xlsx", **query),
         csv_url=url_for("reports.visits_csv", **query),
         location_url=lambda code: location_link(code, spec),
+        auditor_url=lambda user_id: url_for("auditor_page.show", user_id=user_id, **query),
         question_url=lambda item_id: url_for("question_page.show", item_id=item_id, **query),
         region_url=lambda name: url_for("office.dashboard", **{**query, "region": name}),
         reset_url=url_for("office.dashboard", checklist=spec.checklist),

@@ -47,6 +47,7 @@ def show(item_id: str):
         view=question_view(q) if q["answers"] else None,
         dashboard_url=url_for("office.dashboard", **query) + "#items",
         location_url=lambda code: location_link(code, spec),
+        auditor_url=lambda user_id: url_for("auditor_page.show", user_id=user_id, **query),
         presets=presets(query, spec, "question_page.show", item_id=item_id),
         reset_url=url_for("question_page.show", item_id=item_id, checklist=spec.checklist),
     )

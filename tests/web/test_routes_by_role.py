@@ -181,6 +181,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "review.queue": {"GET": [Case(HEAD_OFFICE)]},
     "office.dashboard": {"GET": [Case(HEAD_OFFICE, lambda w: w.chain_report())]},
     "question_page.show": {"GET": [Case(HEAD_OFFICE, lambda w: w.question())]},
+    "auditor_page.show": {"GET": [Case(HEAD_OFFICE, lambda w: w.auditor_page())]},
     "location_page.show": {"GET": [Case(only("admin", "reviewer", "manager"), lambda w: w.location_report("own")),
                                    Case(HEAD_OFFICE, lambda w: w.location_report("other"))]},
     # --- PDF reports -------------------------------------------------------------------------------
@@ -324,6 +325,13 @@ class World:
         """A question answered in approved visits of both branches (the page names the branches)."""
         self.chain_report()
         return Target({"item_id": "greeted_promptly"}, (self.locations["other"].name,),
+                      query={"checklist": "store-visit"})
+
+    def auditor_page(self) -> Target:
+        """An auditor with approved visits (the page names them and the branches they visited)."""
+        self.chain_report()
+        auditor = self.users["other_auditor"]
+        return Target({"user_id": auditor.id}, (auditor.name, self.locations["other"].name),
                       query={"checklist": "store-visit"})
 
     def region(self) -> Target:

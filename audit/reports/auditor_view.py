@@ -1,0 +1,49 @@
+"""What the auditor page shows, built from one :func:`auditor_statistics` dict: figures formatted
+for the current locale, worded as the dashboard words leniency. Plain values only."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from ..web.i18n import short_datetime
+from .wording import number
+
+
+def signed(value: float | None) -> str:
+    """A difference in points with its sign ("+4.1", "−2.0"); "–" when there is none."""
+    if value is None:
+        return "–"
+    text = number(abs(value))
+    return text if text == number(0.0) else ("+" if value > 0 else "−") + text
+
+
+def auditor_view(a: dict) -> dict:
+    """Everything the page prints for auditor statistics ``a`` (which must have visits)."""
+    scores = a["visit_scores"]
+    return {
+        "summary": {"visits": a["visits"], "branches": a["branches"], "regions": a["regions"],
+                    "offset": signed(a["offset"]), "auditors": a["auditors"]},
+        "visit_scores": _comparison(scores),
+        "questions": [{"id": i["id"], "text": i["text"], **_comparison(i)} for i in a["items"]],
+        "differing": sum(1 for i in a["items"] if i["significant"]),
+        "latest": [{"visit": v["visit"], "code": v["code"], "name": v["name"], "region": v["region"] or "",
+                    "when": short_datetime(datetime.fromisoformat(v["visited_at"]).replace(tzinfo=None)),
+                    "score": number(v["score"]), "critical_failed": v["critical_failed"]} for v in a["latest"]],
+    }
+
+
+def _comparison(c: dict) -> dict:
+    """The auditor against the others at the same branches, with a 95 % interval of the difference."""
+    from scipy import stats as scipy_stats  # on first use: see audit/stats/__init__.py
+
+    interval = "–"
+    if c["difference"] is not None and c["standard_error"] is not None and c["df"] > 0:
+        half = float(scipy_stats.t.ppf(0.975, c["df"])) * c["standard_error"]
+        # A difference of scores on 0–100 lies within ±100.
+        interval = _("%(low)s to %(high)s", low=signed(max(c["difference"] - half, -100.0)),
+                     high=signed(min(c["difference"] + half, 100.0)))
+    return {"own": number(c["own_mean"]), "others": number(c["other_mean"]), "difference": signed(c["difference"]),
+            "difference_value": c["difference"], "interval": interval, "branches": c["branches"],
+            "own_answers": c["own_answers"], "other_answers": c["other_answers"], "significant": c["significant"],
+            "compared": c["difference"] is not None}

@@ -1,0 +1,49 @@
+"""The auditor page ``/office/auditors/<user id>``: one auditor's scoring against the other
+auditors at the same branches, with the dashboard's filters — their leniency, the questions they
+score differently beyond chance, and their latest visits.
+
+Head office only (``view_locations``); everyone else gets 404, as for a user who is not an
+auditor or never made a visit of the checklist.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import User, Visit
+from ..policy import may
+from ..reports.auditor_view import auditor_view
+from ..services import filter_choices
+from ..services.auditor_stats import auditor_statistics
+from .office import current_lang, filter_form, presets, query_of, spec_of
+
+bp = Blueprint("auditor_page", __name__)
+
+
+@bp.get("/office/auditors/<int:user_id>")
+@login_required
+def show(user_id: int):
+    if not may(current_user, "view_locations"):
+        abort(404)
+    auditor = db.session.get(User, user_id)
+    # Whoever made visits (an auditor made a reviewer since still has them); nobody else.
+    if auditor is None or db.session.scalar(select(Visit.id).where(Visit.auditor_id == user_id).limit(1)) is None:
+        abort(404)
+    lang = current_lang()
+    form = filter_form(lang)
+    if not form.checklist.choices or form.checklist.errors or request.args.get("checklist") != form.checklist.data:
+        abort(404)
+    spec = spec_of(form)
+    a = auditor_statistics(spec, user_id, lang)
+    query = query_of(spec)
+    return render_template(
+        "office/auditor.html", form=form, spec=spec, auditor=auditor, lang=lang,
+        checklist_title=dict(filter_choices.checklist_choices(lang)).get(spec.checklist, spec.checklist),
+        view=auditor_view(a) if a["visits"] else None,
+        dashboard_url=url_for("office.dashboard", **query) + "#auditors",
+        question_url=lambda item_id: url_for("question_page.show", item_id=item_id, **query),
+        presets=presets(query, spec, "auditor_page.show", user_id=user_id),
+        reset_url=url_for("auditor_page.show", user_id=user_id, checklist=spec.checklist),
+    )
