@@ -81,6 +81,12 @@ def test_a_refused_dispute_keeps_the_managers_reason(app, make_location, make_us
     typed = {item: (bool(opened), html_lib.unescape(text)) for opened, item, text in reasons}
     assert typed["staff_respectful"] == (True, TOO_LONG)
     assert typed["greeted_promptly"] == (False, "")
+    # The reason is named at its field, which has the focus: the form is far down the page.
+    form = next(f for f in re.findall(r'<form method="post" action="/visits/\d+/disputes">.*?</form>', html, re.S)
+                if 'name="item_id" value="staff_respectful"' in f)
+    assert re.search(r'<textarea name="reason"[^>]* autofocus aria-invalid="true"', form)
+    assert '<span class="error" id="dispute-error-staff_respectful">At most 5000 characters.</span>' in form
+    assert html.count("autofocus") == 1
     assert db.session.scalar(db.select(db.func.count(Dispute.id))) == 0
 
 
@@ -101,6 +107,8 @@ def test_a_refused_decision_keeps_overturn_and_the_note(app, make_location, make
     form = re.search(r'<form method="post" action="/disputes/\d+/decide" class="decide">.*?</form>', html, re.S).group(0)
     assert re.search(r'value="overturn" checked', form) and not re.search(r'value="uphold" checked', form)
     assert 'value="Listened to the recording twice."' in form
+    assert f'<span class="error" id="decide-error-{dispute_id}">Choose the corrected answer.</span>' in form
+    assert re.search(r'name="new_value"[^>]* autofocus aria-invalid="true"', form) and html.count("autofocus") == 1
     # The reviewer now picks an answer: the page after the refusal carries the decision through.
     client.post(f"/disputes/{dispute_id}/decide", data={
         "csrf_token": csrf_token(html), "decision": "overturn", "new_value": "5",
