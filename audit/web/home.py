@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..checklist.changes import version_changes
 from ..extensions import db
-from ..models import AuditLogEntry, Checklist, ChecklistVersion, Visit
+from ..models import AuditLogEntry, Checklist, ChecklistVersion, Visit, utcnow
 from ..policy import may, visible_actions
 from ..reports.visit_report import failure_summary
 from ..scoring import score_visit
@@ -21,7 +21,7 @@ from ..services.actions import actions_of_visit, count_open_actions, latest_due_
 from ..services.assignments import auditor_work
 from ..services.checklist_retirement import find_checklist, reinstate_checklist, retire_checklist
 from ..services.visits import outside_window
-from ..services.review import open_disputes
+from ..services.dispute_lists import DECIDED_SHOWN_DAYS, branch_dispute_rows, open_dispute_rows
 from .fill_view import choices
 from ..times import local_today
 
@@ -31,6 +31,7 @@ bp = Blueprint("home", __name__)
 BRANCH_HISTORY = frozenset({"visit.approved"})
 WAITING_ON_HOME = 20  # the longest waiting; the review queue has them all
 ACTIONS_ON_HOME = 100  # a manager's open actions, the earliest due first
+DISPUTES_ON_HOME = 50  # open disputes (head office), a manager's open and lately decided ones
 
 
 @bp.get("/")
@@ -47,10 +48,12 @@ def index():
     if may(user, "review_visits"):
         context["waiting"] = overview.waiting_for_review(user, limit=WAITING_ON_HOME)
         context["waiting_total"] = overview.count_waiting(user)
-        context["disputes"] = open_disputes()
+        context["disputes"], context["disputes_total"] = open_dispute_rows(limit=DISPUTES_ON_HOME)
     if user.role == "auditor":
         context["work"] = auditor_work(user, local_today())
     if user.role == "manager":
+        context["disputes"] = branch_dispute_rows(user, utcnow(), limit=DISPUTES_ON_HOME)
+        context["decided_days"] = DECIDED_SHOWN_DAYS
         today = local_today()
         context["actions"] = open_actions(visible_actions(user), today, get_locale().language if get_locale() else "en",
                                           limit=ACTIONS_ON_HOME)

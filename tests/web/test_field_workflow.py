@@ -314,10 +314,16 @@ def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
     assert "Was it really one minute?" not in page and "Reviewer comments" not in page
     client.post(f"/visits/{visit.id}/disputes", data={"csrf_token": csrf_token(page), "item_id": number.id,
                                                      "reason": "Our queue log shows 2 minutes."})
+    manager_home = client.get("/").get_data(as_text=True)
+    mine = manager_home[manager_home.index('id="branch-disputes"'):]
+    mine = mine[:mine.index("</ul>")]
+    assert ">Open<" in mine and number.text.en in mine and "waiting for a reviewer" in mine
     home = as_user(client, people["reviewer"])
-    # the reviewer's list of open disputes names the question, not its id
-    disputes = home[home.index("Open disputes"):]
-    assert f"· {number.text.en} ·" in disputes and f"· {number.id} ·" not in disputes
+    # the reviewer's list of open disputes names the branch, the visit's day and the question, not its id
+    disputes = home[home.index('id="open-disputes"'):]
+    disputes = disputes[:disputes.index("</ul>")]
+    assert f"· {number.text.en}" in disputes and f"· {number.id}" not in disputes
+    assert visit.location.code in disputes and "Our queue log shows 2 minutes." in disputes
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "Our queue log shows 2 minutes." in page
     dispute_id = db.session.get(Visit, visit.id).disputes[0].id
@@ -334,6 +340,11 @@ def test_fill_autosave_submit_review_resubmit_approve_dispute(client, people):
                        "visit.approved", "dispute.raised", "dispute.overturned"]
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "overturned a dispute; the score changed" in page
+    # The manager's home tells them how it ended: the answer before and after, and the note.
+    manager_home = as_user(client, people["manager"])
+    mine = manager_home[manager_home.index('id="branch-disputes"'):]
+    mine = mine[:mine.index("</ul>")]
+    assert "Overturned" in mine and "Checked the log." in mine and "→" in mine
 
 
 def test_visit_time_typed_in_vilnius_time_is_stored_as_utc(client, people):
