@@ -47,7 +47,8 @@ def send_mail(everything: bool) -> None:
 @click.option("--today", "today_text", metavar="YYYY-MM-DD", help="the day to remind for (default: today)")
 @with_appcontext
 def send_reminders_command(today_text: str | None) -> None:
-    """Remind auditors of visits and managers of corrective actions falling due (run once a day)."""
+    """Remind auditors of visits and managers of corrective actions falling due, and reviewers of
+    visits and disputes waiting (run once a day)."""
     from datetime import date
 
     from .services.reminders import send_reminders
@@ -65,6 +66,7 @@ def send_reminders_command(today_text: str | None) -> None:
     run = send_reminders(today)
     db.session.commit()
     done = deliver_due()
-    click.echo(f"{today.isoformat()}: {run.auditors} auditor(s) and {run.managers} manager(s) reminded"
+    click.echo(f"{today.isoformat()}: {run.auditors} auditor(s), {run.managers} manager(s) and "
+               f"{run.reviewers} reviewer(s) reminded"
                + (f"; {run.already} had their reminder today already" if run.already else "")
                + f"; {done.sent} e-mail(s) sent now, the rest when the server takes them")

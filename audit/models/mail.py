@@ -15,7 +15,7 @@ from ..extensions import db
 from ._common import utcnow
 
 MAIL_KINDS = ("visit_approved", "visit_returned", "visits_assigned", "dispute_decided", "password_link",
-              "visit_reminder", "action_reminder", "test")
+              "visit_reminder", "action_reminder", "review_reminder", "test")
 
 
 class OutgoingMail(db.Model):

@@ -45,6 +45,11 @@ def select_disputes():
             .join(raiser, raiser.id == Dispute.raised_by_id))
 
 
+def with_items(stmt) -> list[dict]:
+    """The rows of a :func:`select_disputes` statement as dicts, each with its question (``item``)."""
+    return _rows(stmt)
+
+
 def _rows(stmt) -> list[dict]:
     rows = [row._asdict() for row in db.session.execute(stmt)]
     versions = {v.id: v.parsed for v in db.session.scalars(

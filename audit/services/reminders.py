@@ -5,6 +5,9 @@
   (in the last four weeks) are listed with them, and on Mondays alone. Inactive branches are left out.
 - A branch manager is reminded in the same way of the open corrective actions of their branches,
   by the day each is due.
+- A reviewer is told, on any day when some have waited two days or more, how many submitted
+  visits wait for review and how many disputes for a decision, with the longest waiting of each
+  (admins review too, but are not sent this: the reviewers are the ones who work the queue).
 
 One mail per person a day at most, whatever the number of runs (a second run that day sends
 nothing to who has had one), listing all that is due soon or overdue. People who turned mail
@@ -15,17 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Assignment, CorrectiveAction, Location, OutgoingMail, User, Visit, manager_location
+from ..models import Assignment, CorrectiveAction, Dispute, Location, OutgoingMail, User, Visit, manager_location
 from ..times import display_zone, local_today
 from .mail_queue import app_link, queue_mail, recipient_language
 
 SOON = 2  # days before the last day that the first reminder goes
 OVERDUE_LISTED = timedelta(days=28)  # older work is head office's to cancel or reassign, not a weekly nag
-REMINDER_KINDS = ("visit_reminder", "action_reminder")
+REMINDER_KINDS = ("visit_reminder", "action_reminder", "review_reminder")
+REVIEW_WAIT = 2  # days a submitted visit or an open dispute waits before the reviewers are told
+REVIEW_LISTED = 10  # the longest waiting named in the mail, of each kind
 WEEKLY = 0  # Monday: the day overdue work is listed even when nothing falls due
 
 
@@ -33,6 +38,7 @@ WEEKLY = 0  # Monday: the day overdue work is listed even when nothing falls due
 class ReminderRun:
     auditors: int = 0
     managers: int = 0
+    reviewers: int = 0
     already: int = 0  # had their reminder today already
 
 
@@ -59,6 +65,20 @@ def send_reminders(today: date) -> ReminderRun:
             continue
         if queue_mail(manager, "action_reminder", today=today, **_by_when(actions, today), link=app_link("home.index")):
             run.managers += 1
+    backlog = _review_backlog(today)
+    if backlog["visits"] or backlog["disputes"]:
+        for reviewer in db.session.scalars(select(User).where(User.role == "reviewer", User.active.is_(True),
+                                                              User.wants_mail.is_(True)).order_by(User.id)):
+            if reviewer.id in reminded:
+                run.already += 1
+                continue
+            lang = recipient_language(reviewer)
+            disputes = [{**d, "question": d["item"].text.get(lang) if d["item"] else d["item_id"]}
+                        for d in backlog["disputes"]]
+            if queue_mail(reviewer, "review_reminder", today=today, visits=backlog["visits"], disputes=disputes,
+                          visits_total=backlog["visits_total"], disputes_total=backlog["disputes_total"],
+                          wait=REVIEW_WAIT, queue_link=app_link("review.queue"), link=app_link("home.index")):
+                run.reviewers += 1
     db.session.flush()
     return run
 
@@ -122,6 +142,30 @@ def _manager_actions(today: date) -> dict[int, tuple[User, list[dict]]]:
             "question": item.text.get(lang) if item else "",
             "link": app_link("home.visit", visit_id=action.visit_id)})
     return actions
+
+
+def _review_backlog(today: date) -> dict:
+    """Submitted visits and open disputes waiting since before the start of the day
+    ``REVIEW_WAIT`` days ago: how many, and the longest waiting ``REVIEW_LISTED`` of each."""
+    from .dispute_lists import select_disputes, with_items
+
+    cutoff = datetime.combine(today - timedelta(days=REVIEW_WAIT), time.min,
+                              tzinfo=display_zone()).astimezone(UTC).replace(tzinfo=None)
+    waiting = (Visit.status == "submitted", Visit.submitted_at < cutoff)
+    visits = db.session.execute(
+        select(Visit.id, Visit.visited_at, Visit.submitted_at, Location.code, Location.name)
+        .join(Location, Location.id == Visit.location_id).where(*waiting)
+        .order_by(Visit.submitted_at, Visit.id).limit(REVIEW_LISTED)).all()
+    open_long = (Dispute.status == "open", Dispute.created_at < cutoff)
+    disputes = with_items(select_disputes().where(*open_long).order_by(Dispute.created_at, Dispute.id)
+                          .limit(REVIEW_LISTED))
+    return {
+        "visits": [{"branch": v.name, "code": v.code, "visited": v.visited_at, "waiting_since": v.submitted_at,
+                    "link": app_link("home.visit", visit_id=v.id)} for v in visits],
+        "visits_total": db.session.scalar(select(func.count(Visit.id)).where(*waiting)) or 0,
+        "disputes": [{**d, "link": app_link("home.visit", visit_id=d["visit_id"])} for d in disputes],
+        "disputes_total": db.session.scalar(select(func.count(Dispute.id)).where(*open_long)) or 0,
+    }
 
 
 def _reminded_today() -> set[int]:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from audit.extensions import db
-from audit.models import Assignment, Checklist, CorrectiveAction, Location, OutgoingMail
+from audit.models import Assignment, Checklist, CorrectiveAction, Dispute, Location, OutgoingMail
 from audit.services.mail_delivery import deliver_due
 from audit.services.reminders import send_reminders
 
@@ -116,7 +116,7 @@ def test_send_reminders_from_the_command_line_sends_at_once(world, smtp_server, 
     schedule(world, "VLN-01", WEDNESDAY)
     result = runner.invoke(args=["send-reminders", "--today", WEDNESDAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "2026-12-09: 1 auditor(s) and 0 manager(s) reminded; 1 e-mail(s) sent now" in result.output
+    assert "2026-12-09: 1 auditor(s), 0 manager(s) and 0 reviewer(s) reminded; 1 e-mail(s) sent now" in result.output
     assert [r for r, _ in smtp_server.messages] == [[world["auditor"].email]]
     assert db.session.scalar(select(OutgoingMail.sent_at)) is not None
     bad = runner.invoke(args=["send-reminders", "--today", "9.12.2026"])
@@ -150,3 +150,46 @@ def test_returned_visits_count_but_closed_branches_old_work_and_other_roles_do_n
     text = body(received[world["auditor"].email])
     assert "Vilnius Akropolis (VLN-01)" in text and "returned to you to fix" in text
     assert "Kaunas Mega" not in text and "Visits whose window has ended" not in text
+
+
+def test_reviewers_hear_of_visits_and_disputes_waiting_two_days_or_more(world, smtp_server, make_user, make_visit):
+    from datetime import datetime
+
+    place = db.session.scalar(select(Location).where(Location.code == "VLN-01"))
+    admin, quiet = make_user("admin"), make_user("reviewer")
+    quiet.wants_mail = False
+    waiting = make_visit(place, world["auditor"], {"eye_contact": "no"}, status="submitted",
+                         visited_at=datetime(2026, 12, 4, 10, 0))
+    waiting.submitted_at = datetime(2026, 12, 5, 9, 0)  # Saturday: waiting since before Monday
+    fresh = make_visit(place, world["auditor"], {"eye_contact": "no"}, status="submitted")
+    fresh.submitted_at = datetime(2026, 12, 8, 9, 0)  # yesterday: the queue is working
+    approved = make_visit(place, world["auditor"], {"eye_contact": "no"})
+    db.session.add(Dispute(visit_id=approved.id, item_id="eye_contact", raised_by_id=world["manager"].id,
+                           reason="The camera shows eye contact.", old_value="no",
+                           created_at=datetime(2026, 12, 3, 12, 0)))
+    db.session.commit()
+    run = send_reminders(WEDNESDAY)
+    db.session.commit()
+    assert run.reviewers == 1
+    received = mails(smtp_server)
+    assert set(received) == {world["reviewer"].email} and admin.email not in received  # nor who turned mail off
+    mail = received[world["reviewer"].email]
+    assert mail["Subject"] == "1 visit waiting for review, 1 dispute"
+    text = body(mail)
+    assert "1 submitted visit has waited for review for 2 days or more." in text
+    assert "- Vilnius Akropolis (VLN-01): visited 4 Dec 2026, submitted 5 Dec 2026" in text
+    assert f"https://audits.chain.example/visits/{waiting.id}" in text and f"/visits/{fresh.id}" not in text
+    assert "https://audits.chain.example/review" in text
+    assert "1 dispute has waited for a decision for 2 days or more." in text
+    assert "The camera shows eye contact." in text and "Did the staff member make eye contact with you?" in text
+    assert send_reminders(WEDNESDAY).reviewers == 0  # once a day
+
+
+def test_no_backlog_no_mail_for_reviewers(world, smtp_server, make_visit):
+    from datetime import datetime
+
+    place = db.session.scalar(select(Location).where(Location.code == "VLN-01"))
+    fresh = make_visit(place, world["auditor"], {"eye_contact": "no"}, status="submitted")
+    fresh.submitted_at = datetime(2026, 12, 8, 9, 0)
+    db.session.commit()
+    assert send_reminders(WEDNESDAY).reviewers == 0
