@@ -22,7 +22,7 @@ from . import charts, heat_maps, line_charts
 from .periods import month_index
 from .ranking_listing import listing_blocks
 from .summary import executive_summary, icc_in_words
-from .wording import interval, narrowed, number, share
+from .wording import signed, interval, narrowed, number, share
 
 #: Funnel bands: a symbol, so that nothing depends on colour (words from :func:`band_text`).
 # "–" for a branch within the limits: a blank column in the PDF read as missing data.
@@ -238,7 +238,7 @@ def _auditors(consistency: dict, visits: int) -> dict:
                                       label=_("Auditor offsets in points"))
                  if any(a["offset"] is not None for a in auditors) else None,
         "rows": [{"id": a.get("id"), "name": a["name"], "visits": a["visits"],
-                  "offset": "–" if a["offset"] is None else ("+" if a["offset"] > 0 else "") + number(a["offset"])}
+                  "offset": signed(a["offset"])}
                  for a in auditors],
         # Two visits by two auditors at two branches "never overlap" too: say it only where the
         # split could be made at all (it was a red alarm on a chain's first two visits).

@@ -12,10 +12,11 @@ from ..stats.findings import AUDITOR_TEST_LEVEL, MIN_SPLIT_VISITS
 from ..web.i18n import short_datetime
 from ..web.numbers import percent
 from . import charts, line_charts
+from ..services.chain_stats import REPEAT_WINDOW
 from ..times import local_today
 from .chain_view import BAND_ORDER, BAND_SYMBOLS, band_text, partial_months
 from .periods import month_index
-from .wording import count, interval, number, share
+from .wording import signed, count, interval, number, share
 
 
 def question_view(q: dict) -> dict:
@@ -26,7 +27,7 @@ def question_view(q: dict) -> dict:
     return {
         "summary": {
             "answers": q["answers"], "mean": number(q["mean"]), "pass_rate": percent(q["pass_rate"]),
-            "spread": number(q["spread_sd"]), "share": share(q["location_share"]),
+            "spread": number(q["spread_sd"]), "share": share(q["location_share"]), "share_value": q["location_share"],
             "locations": q["locations"], "below": len(below), "above": len(above),
             "repeat": sum(1 for b in q["branches"] if b["repeat"]),
         },
@@ -53,8 +54,13 @@ def _branch(b: dict) -> dict:
             "interval": interval(b["ci_low"], b["ci_high"]) or "–",
             "band": b["funnel"], "band_symbol": BAND_SYMBOLS.get(b["funnel"], ""), "band_text": band_text(b["funnel"]),
             "band_order": BAND_ORDER.get(b["funnel"], -1),
-            "repeat": (_("%(failures)s of the last %(of)s", failures=b["repeat"]["failures"], of=b["repeat"]["of"])
-                       if b["repeat"] else "")}
+            "pass_rate_value": b["pass_rate"],
+            # Failed of answered in the branch's last visits (a visit whose scenario skips the
+            # question gives no answer: "2 of 2" can be two of the last three visits).
+            "repeat": (_("%(failures)s failed of %(of)s answered in the last %(visits)s visits",
+                         failures=b["repeat"]["failures"], of=b["repeat"]["of"], visits=REPEAT_WINDOW)
+                       if b["repeat"] else ""),
+            "repeat_value": (b["repeat"]["failures"] / b["repeat"]["of"]) if b["repeat"] else 0}
 
 
 def _auditors(record: dict, answers: int) -> dict:
@@ -72,7 +78,7 @@ def _auditors(record: dict, answers: int) -> dict:
                                       label=_("Auditor offsets on this question in points")) if shown else None,
         "rows": [{"id": a.get("id"), "name": a["name"], "answers": a["visits"], "mean": number(a["mean"]),
                   "pass_rate": percent(a["pass_rate"]),
-                  "offset": "–" if a["offset"] is None else ("+" if a["offset"] > 0 else "") + number(a["offset"])}
+                  "offset": signed(a["offset"])}
                  for a in auditors],
     }
 

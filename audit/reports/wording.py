@@ -23,6 +23,15 @@ def number(value: float | None) -> str:
     return decimal_text(value)
 
 
+def signed(value: float | None) -> str:
+    """A difference in points with its sign, one decimal: "+4.1", "−2.0" (a true minus sign in
+    every language), "0.0" without a sign; "–" when there is none."""
+    if value is None:
+        return "–"
+    text = number(abs(value))
+    return text if text == number(0.0) else ("+" if value > 0 else "−") + text
+
+
 def count(value: int) -> str:
     """A whole number with the locale's digit grouping: 60,113 in English, 60 113 in Lithuanian."""
     return decimal_text(value, "#,##0")

@@ -63,6 +63,7 @@ def auditor_statistics(spec: StatsFilter, auditor_id: int, lang: str = "en") -> 
     visit_scores = _record(same_branch_difference(*own[:, None, :], *other[:, None, :]), 0)
     return json_ready({
         **result, "offset": me["offset"], "design_connected": consistency["design_connected"],
+        "chain_visits": int(count.sum()),
         "auditors": len(aud_codes), "regions": _region_count(own_branches),
         "visit_scores": visit_scores,
         "items": _items(where, auditor_id, version.parsed, lang),

@@ -37,7 +37,8 @@ class SameBranchDifference:
     standard_error: np.ndarray
     p_value: np.ndarray
     q_value: np.ndarray
-    #: Branches where both the auditor and someone else answered (the ones compared).
+    #: Branches where both the auditor and someone else answered (the ones compared); the
+    #: answers and means below are over those branches only.
     branches: np.ndarray
     own_answers: np.ndarray
     other_answers: np.ndarray
@@ -81,10 +82,12 @@ def same_branch_difference(own_n, own_sum, own_sq, other_n, other_sum, other_sq)
     q_value = np.full(len(difference), np.nan)
     if tested.any():
         q_value[tested] = scipy_stats.false_discovery_control(p_value[tested], method="bh")
+    # The answers and means of the branches compared (both sides answered there), so that the
+    # counts and the means read beside the difference are those it rests on.
     with np.errstate(invalid="ignore", divide="ignore"):
-        own_total, other_total = own_n.sum(axis=1), other_n.sum(axis=1)
-        own_overall = np.where(own_total > 0, own_sum.sum(axis=1) / own_total, np.nan)
-        other_overall = np.where(other_total > 0, other_sum.sum(axis=1) / other_total, np.nan)
+        own_total, other_total = np.where(both, own_n, 0).sum(axis=1), np.where(both, other_n, 0).sum(axis=1)
+        own_overall = np.where(own_total > 0, np.where(both, own_sum, 0).sum(axis=1) / own_total, np.nan)
+        other_overall = np.where(other_total > 0, np.where(both, other_sum, 0).sum(axis=1) / other_total, np.nan)
     return SameBranchDifference(
         difference=readonly(difference), standard_error=readonly(standard_error), p_value=readonly(p_value),
         q_value=readonly(q_value), branches=readonly(both.sum(axis=1)), own_answers=readonly(own_total.astype(np.int64)),

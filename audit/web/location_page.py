@@ -24,6 +24,7 @@ from ..services.actions import location_actions
 from ..services.filter_choices import busiest_checklist
 from ..services.overview import checklists_overview
 from .labels import FORMAT_NAMES
+from .office import dashboard_filters
 
 bp = Blueprint("location_page", __name__)
 
@@ -72,9 +73,11 @@ def show(code: str):
         abort(404)
     # Whoever sees the branch page (head office, the branch's managers) sees its actions.
     period = context["period"]
-    question_links = ((lambda item_id: url_for("question_page.show", item_id=item_id, checklist=checklist,
-                                               since=period["since"].isoformat(), until=period["until"].isoformat()))
-                      if may(current_user, "view_locations") else None)
+    # The question across the chain for this page's period and checklist; the dashboard's other
+    # filters (region, format, scenario) ride along, so that the trail leads back to the same view.
+    question_links = ((lambda item_id: url_for("question_page.show", item_id=item_id, **{
+        **dashboard_filters(), "checklist": checklist, "since": period["since"].isoformat(),
+        "until": period["until"].isoformat()})) if may(current_user, "view_locations") else None)
     return render_template("office/location.html", checklists=checklists, problems=problems, links=True,
                            question_links=question_links,
                            actions=location_actions(found, local_today(), lang),

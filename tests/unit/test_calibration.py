@@ -60,6 +60,14 @@ def test_a_worked_example_with_one_branch_per_side_count():
 def test_no_shared_branch_gives_no_difference():
     result = same_branch_difference([[3, 0]], [[300, 0]], [[30_000, 0]], [[0, 4]], [[0, 200]], [[0, 20_000]])
     assert np.isnan(result.difference[0]) and np.isnan(result.p_value[0]) and result.branches[0] == 0
+    assert result.own_answers[0] == 0 and result.other_answers[0] == 0  # nothing compared
+
+
+def test_counts_and_means_are_those_of_the_branches_compared():
+    # Branch 1 has only the auditor's answers: it is not compared, nor counted beside the difference.
+    result = same_branch_difference([[2, 5]], [[200, 0]], [[20_000, 0]], [[2, 0]], [[100, 0]], [[10_000, 0]])
+    assert result.branches[0] == 1 and result.own_answers[0] == 2 and result.other_answers[0] == 2
+    assert result.own_mean[0] == 100 and result.other_mean[0] == 50 and result.difference[0] == 50
 
 
 def test_benjamini_hochberg_over_the_questions():

@@ -82,8 +82,12 @@ def test_head_office_reads_it_and_reaches_it_from_the_dashboard(app, client, cha
     html = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
     page = text_of(html)
     assert "Strict" in page and "12 approved visits 4 branches 2 regions" in page
-    assert re.search(r"At the 4 branches they visited, their visit scores differ from the other auditors’ there by "
-                     r"−\d+\.\d points \(95% interval −\d+\.\d to [−+]\d+\.\d\)", page)
+    a = auditor_statistics(StatsFilter("store-visit", since=datetime(2026, 8, 1).date()), strict.id)
+    scores = a["visit_scores"]
+    assert re.search(r"At the branches compared, the visit scores differ from the other auditors’ by "
+                     r"−\d+\.\d points \(95% interval −\d+\.\d to [−+]\d+\.\d; visits: "
+                     rf"{scores['own_answers']} by this auditor, {scores['other_answers']} by the others\)", page)
+    assert "Branches compared: 4 of 4, those other auditors visited too." in page
     row = re.search(r'<tr data-item="greeted_promptly">(.*?)</tr>', html, re.DOTALL)[1]
     assert "●" in row and 'href="/office/questions/greeted_promptly?checklist=store-visit&amp;since=2026-08-01"' in row
     assert "question is scored differently beyond chance" in page or "questions are scored differently" in page
@@ -103,8 +107,9 @@ def test_an_auditor_nobody_else_overlaps_cannot_be_compared(app, client, chain, 
     assert a["visits"] == 3 and a["offset"] is None and a["visit_scores"]["difference"] is None
     login(client, chain["reviewer"].email)
     page = text_of(client.get(f"/office/auditors/{loner.id}?checklist=store-visit").get_data(as_text=True))
-    assert "No other auditor visited their branches with these filters" in page
-    assert "No question is scored differently from the other auditors beyond chance." in page
+    assert "No other auditor visited the branches of this one with these filters" in page
+    assert "No other auditor shares a branch with this one in these visits" in page
+    assert "No question could be compared: no other auditor answered them at these branches." in page
     empty = client.get(f"/office/auditors/{loner.id}?checklist=store-visit&since=2026-01-01&until=2026-01-31")
     assert "This auditor made no approved visit with these filters." in text_of(empty.get_data(as_text=True))
 

@@ -204,6 +204,10 @@ def test_the_branch_page_links_its_questions_for_head_office_only(app, client, c
     html = client.get(url).get_data(as_text=True)
     assert ('href="/office/questions/greeted_promptly?checklist=store-visit&amp;since=2026-09-01&amp;'
             'until=2026-10-31"') in html
+    # From a dashboard narrowed to a region, the region rides along to the question.
+    html = client.get(url + "&region=Vilnius").get_data(as_text=True)
+    assert ('href="/office/questions/greeted_promptly?checklist=store-visit&amp;since=2026-09-01&amp;'
+            'until=2026-10-31&amp;region=Vilnius"') in html
     manager_client = app.test_client()
     login(manager_client, chain["manager"].email)
     html = manager_client.get(url).get_data(as_text=True)
