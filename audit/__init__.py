@@ -144,8 +144,10 @@ def _init_extensions(app: Flask) -> None:
     # Flask-Login's own "Please log in to access this page." is English whatever the language.
     login_manager.login_message = _l("Please sign in to see this page.")
     from .services.mail_delivery import install_mail_sender
+    from .services.stats_cache import install_stats_cache
 
     install_mail_sender(app)
+    install_stats_cache(app)
 
 
 def _register_blueprints(app: Flask) -> None:

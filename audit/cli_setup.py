@@ -26,7 +26,7 @@ FREE_SPACE_WARNING = 1024 ** 3  # photos are a few hundred KB each: under 1 GB l
 @click.command("check-setup")
 @with_appcontext
 def check_setup() -> None:
-    """Check the database, migrations, secret key, sign-in counters, photo folder and cookies."""
+    """Check the database, migrations, secret key, sign-in counters, statistics cache, photo folder and cookies."""
     results = list(_checks())
     for level, what, message in results:
         click.echo(f"{level:<8}{what}: {message}")
@@ -46,6 +46,7 @@ def _checks() -> Iterator[tuple[str, str, str]]:
         yield from _contents()
     yield _secret_key()
     yield _sign_in_counters()
+    yield _statistics_cache()
     yield _photo_folder()
     yield from _mail(schema_ready)
     yield from _cookies()
@@ -168,6 +169,24 @@ def _sign_in_counters() -> tuple[str, str, str]:
         return (PROBLEM, "sign-in limits",
                 f"{shown} cannot be reached: each process would count on its own until it can")
     return OK, "sign-in limits", f"counted in {shown}, shared by every process"
+
+
+def _statistics_cache() -> tuple[str, str, str]:
+    from .cli_common import shown_url
+    from .services.stats_cache import MemoryStore
+
+    store = current_app.extensions.get("stats_cache")
+    if store is None:
+        return OK, "statistics cache", "off (AUDIT_STATS_CACHE_URL=none): every dashboard and report computes afresh"
+    if isinstance(store, MemoryStore):
+        return (OK, "statistics cache", "in memory, per process; with several app processes "
+                "AUDIT_STATS_CACHE_URL=redis://host:6379/1 lets a PDF use the statistics its dashboard computed "
+                "in another process")
+    shown = shown_url(current_app.config["STATS_CACHE_URL"])
+    if not store.check():
+        return (WARNING, "statistics cache", f"{shown} cannot be reached: statistics are computed afresh "
+                "each time until it can")
+    return OK, "statistics cache", f"in {shown}, shared by every process"
 
 
 def _photo_folder() -> tuple[str, str, str]:

@@ -52,6 +52,10 @@ class Defaults:
     # passed (and a test's 6 + 5 attempts either side of a minute's turn were never refused).
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process instead of failing
+    # Chain statistics kept while nothing they read has changed (services.stats_cache): in each
+    # process by default; AUDIT_STATS_CACHE_URL=redis://host:6379/1 shares them between processes,
+    # "none" switches the cache off.
+    STATS_CACHE_URL = "memory://"
     LOGIN_LIMIT_PER_EMAIL = "10 per minute"  # POSTs to /login trying one e-mail address
     LOGIN_LIMIT_PER_IP = "30 per minute"  # POSTs to /login from one address (offices share one)
     # Behind a reverse proxy (nginx, a load balancer) every request comes from the proxy's address:

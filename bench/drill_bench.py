@@ -37,7 +37,7 @@ ROUNDS = 5
 
 
 def measure(label: str, uri: str) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-"),
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "STATS_CACHE_URL": "none", "INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-"),
                       "SECRET_KEY": "bench"})
     with app.app_context():
         if not (_has_tables() and db.session.scalar(select(func.count()).select_from(Visit))):

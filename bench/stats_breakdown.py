@@ -47,7 +47,7 @@ def main() -> None:
         uri = f"sqlite:///{Path(args.sqlite_file).resolve()}"
     else:
         uri = PG_URL + f"?options=-csearch_path%3D{args.pg_schema}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": tempfile.mkdtemp(), "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "STATS_CACHE_URL": "none", "INSTANCE_PATH": tempfile.mkdtemp(), "SECRET_KEY": "bench"})
     spec = StatsFilter("store-visit", location_format=args.format)
     per_statement: dict[str, list[float]] = defaultdict(list)
     whole: list[float] = []

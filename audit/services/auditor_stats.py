@@ -21,10 +21,10 @@ from sqlalchemy import case, func, select
 
 from .. import stats
 from ..extensions import db
-from ..models import Answer, Location, Region, User, Visit
+from ..models import Answer, Location, Region, Visit
 from ..stats.calibration import same_branch_difference
 from .chain_records import consistency_record, num, part_labels
-from .chain_stats import StatsError, StatsFilter, filters_of, json_ready, numbers, visits_from
+from .chain_stats import StatsError, StatsFilter, auditor_names, filters_of, json_ready, numbers, visits_from
 from .checklists import current_version, earlier_definitions
 
 LATEST_VISITS = 30
@@ -50,7 +50,7 @@ def auditor_statistics(spec: StatsFilter, auditor_id: int, lang: str = "en") -> 
     loc_codes, loc_index = np.unique(location_ids.astype(np.int64), return_inverse=True)
     aud_codes, aud_index = np.unique(auditor_ids.astype(np.int64), return_inverse=True)
     cells = stats.cells_from_sums(loc_index, aud_index, count, total, squares, len(loc_codes), len(aud_codes))
-    consistency = consistency_record(stats.consistency_from_cells(cells), _names(aud_codes), aud_codes)
+    consistency = consistency_record(stats.consistency_from_cells(cells), auditor_names(aud_codes), aud_codes)
     me = next(a for a in consistency["auditors"] if a["id"] == auditor_id)
 
     own_branches = sorted({int(row[0]) for row in own_rows})
@@ -66,14 +66,9 @@ def auditor_statistics(spec: StatsFilter, auditor_id: int, lang: str = "en") -> 
         "chain_visits": int(count.sum()),
         "auditors": len(aud_codes), "regions": _region_count(own_branches),
         "visit_scores": visit_scores,
-        "items": _items(where, auditor_id, version.parsed, lang),
+        "items": _items(where, auditor_id, own_branches, version.parsed, lang),
         "latest": _latest(where, auditor_id),
     })
-
-
-def _names(ids: np.ndarray) -> dict[int, dict]:
-    rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_([int(i) for i in ids])))
-    return {row.id: {"id": row.id, "name": row.name, "email": row.email} for row in rows}
 
 
 def _region_count(location_ids: list[int]) -> int:
@@ -91,9 +86,9 @@ def _record(found, row: int) -> dict:
             "df": int(found.degrees_of_freedom[row])}
 
 
-def _items(where: list, auditor_id: int, definition, lang: str) -> list[dict]:
-    """Each question at the auditor's branches: their answers against the others' there."""
-    branches = select(Visit.location_id).where(*where, Visit.auditor_id == auditor_id)
+def _items(where: list, auditor_id: int, branches: list[int], definition, lang: str) -> list[dict]:
+    """Each question at the auditor's ``branches`` (the ids of the locations of their chosen
+    visits): their answers against the others' there."""
     mine = case((Visit.auditor_id == auditor_id, 1), else_=0)
     rows = numbers(
         visits_from(Answer.item_id, Visit.location_id, mine, func.count(Answer.score), func.sum(Answer.score),

@@ -30,6 +30,7 @@ from .chain_records import (
     section_matrix,
 )
 from .checklists import current_version, earlier_definitions
+from .stats_cache import cached_statistics
 
 REPEAT_WINDOW = 3
 
@@ -89,9 +90,13 @@ def visits_from(*columns):
 
 
 def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
-    """Every figure of the chain report for ``spec``, as JSON-ready plain values."""
-    with _cyclic_gc_paused():
-        return _chain_statistics(spec, lang)
+    """Every figure of the chain report for ``spec``, as JSON-ready plain values; kept for the
+    next request with the same question until the data change (:mod:`.stats_cache`)."""
+    def compute() -> dict:
+        with _cyclic_gc_paused():
+            return _chain_statistics(spec, lang)
+
+    return cached_statistics({"checklist": spec.checklist, "filters": filters_of(spec), "lang": lang}, compute)
 
 
 @contextmanager
@@ -129,8 +134,8 @@ def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
     location_ids, auditor_ids, counts, totals, squares = (np.array(c) for c in zip(*cell_rows))
     loc_codes, loc_index = np.unique(location_ids, return_inverse=True)
     aud_codes, aud_index = np.unique(auditor_ids, return_inverse=True)
-    locations = _locations(loc_codes)
-    auditors = _auditors(aud_codes)
+    locations = location_details(loc_codes)
+    auditors = auditor_names(aud_codes)
     cells = stats.cells_from_sums(loc_index, aud_index, counts, totals.astype(float), squares.astype(float),
                                   len(loc_codes), len(aud_codes))
     location_summary = cells.by_location()
@@ -192,7 +197,8 @@ def filters_of(spec: StatsFilter) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(spec).items() if k != "checklist"}
 
 
-def _locations(ids: np.ndarray) -> dict[int, dict]:
+def location_details(ids: np.ndarray) -> dict[int, dict]:
+    """Code, name, region name and format of the locations ``ids``, by location id (one statement)."""
     rows = _rows(
         select(Location.id, Location.code, Location.name, Location.format, Region.name.label("region"))
         .outerjoin(Region, Location.region_id == Region.id).where(Location.id.in_([int(i) for i in ids]))
@@ -200,9 +206,12 @@ def _locations(ids: np.ndarray) -> dict[int, dict]:
     return {row.id: {"code": row.code, "name": row.name, "region": row.region, "format": row.format} for row in rows}
 
 
-def _auditors(ids: np.ndarray) -> dict[int, dict]:
+def auditor_names(ids: np.ndarray) -> dict[int, dict]:
+    """Id, name and e-mail address of the users ``ids``, by user id (one statement)."""
     rows = _rows(select(User.id, User.name, User.email).where(User.id.in_([int(i) for i in ids])))
     return {row.id: {"id": row.id, "name": row.name, "email": row.email} for row in rows}
+
+
 
 
 def _parts(where: list, loc_codes: np.ndarray, labels_of_locations: list[str], definition, lang: str, kind: str):
@@ -311,10 +320,7 @@ def _trend_and_versions(where: list) -> tuple[list[dict], list[tuple[int, int, d
     to its local month here, which is exact for zones whose UTC offset is a whole number of hours
     (Vilnius, Riga, Moscow …) and needs no time-zone support from SQLite.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        hour = func.date_trunc("hour", Visit.visited_at)
-    else:
-        hour = func.strftime("%Y-%m-%d %H:00:00", Visit.visited_at)
+    hour = visit_hour()
     rows = numbers(
         visits_from(hour, Visit.checklist_version_id, func.count(Visit.score), func.sum(Visit.score))
         .where(*where).group_by(hour, Visit.checklist_version_id)
@@ -333,6 +339,15 @@ def _trend_and_versions(where: list) -> tuple[list[dict], list[tuple[int, int, d
         seen[1], seen[2] = min(seen[1], start), max(seen[2], start)
     trend = [{"month": month, "visits": int(n), "mean": total / n} for month, (n, total) in sorted(months.items()) if n]
     return trend, [(version_id, n, first, last) for version_id, (n, first, last) in versions.items() if n]
+
+
+def visit_hour():
+    """SQL for the UTC hour a visit starts in (the visit's time truncated to the hour), to sum per
+    hour and put each hour in its local month with :func:`local_month_finder`. SQLite gives it as
+    text ("YYYY-MM-DD HH:00:00"), PostgreSQL as a timestamp."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.date_trunc("hour", Visit.visited_at)
+    return func.strftime("%Y-%m-%d %H:00:00", Visit.visited_at)
 
 
 def _versions(found: list[tuple[int, int, datetime, datetime]], current: ChecklistVersion) -> list[dict]:

@@ -18,8 +18,8 @@ DECIDED_SHOWN_DAYS = 30
 
 def open_dispute_rows(limit: int = 50) -> tuple[list[dict], int]:
     """Open disputes, the longest waiting first (``limit`` of them), and how many are open."""
-    rows = _rows(select_disputes().where(Dispute.status == "open")
-                 .order_by(Dispute.created_at, Dispute.id).limit(limit))
+    rows = with_items(select_disputes().where(Dispute.status == "open")
+                      .order_by(Dispute.created_at, Dispute.id).limit(limit))
     total = db.session.scalar(select(func.count(Dispute.id)).where(Dispute.status == "open")) or 0
     return rows, int(total)
 
@@ -32,7 +32,7 @@ def branch_dispute_rows(user: User, now: datetime, limit: int = 50) -> list[dict
             .where((Dispute.status == "open") | (Dispute.decided_at >= since))
             .order_by((Dispute.status != "open"), Dispute.decided_at.desc(), Dispute.created_at, Dispute.id)
             .limit(limit))
-    return _rows(stmt)
+    return with_items(stmt)
 
 
 def select_disputes():
@@ -47,10 +47,6 @@ def select_disputes():
 
 def with_items(stmt) -> list[dict]:
     """The rows of a :func:`select_disputes` statement as dicts, each with its question (``item``)."""
-    return _rows(stmt)
-
-
-def _rows(stmt) -> list[dict]:
     rows = [row._asdict() for row in db.session.execute(stmt)]
     versions = {v.id: v.parsed for v in db.session.scalars(
         select(ChecklistVersion).where(ChecklistVersion.id.in_({r["checklist_version_id"] for r in rows})))} \

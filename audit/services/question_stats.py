@@ -18,13 +18,14 @@ from sqlalchemy import case, func, select
 from .. import stats
 from ..checklist.model import PASS_SCORE
 from ..extensions import db
-from ..models import Answer, Evidence, Location, Region, User, Visit
+from ..models import Answer, Evidence, Location, User, Visit
 from ..stats.funnel import binomial_funnel_curve
 from ..stats.proportions import score_interval
 from ..times import display_zone
 from .chain_records import consistency_record, num
 from .chain_stats import (
-    StatsError, StatsFilter, filters_of, json_ready, last_visits, local_month_finder, numbers, visits_from,
+    StatsError, StatsFilter, auditor_names, filters_of, json_ready, last_visits, local_month_finder,
+    location_details, numbers, visit_hour, visits_from,
 )
 from .checklists import current_version, earlier_definitions
 
@@ -86,7 +87,7 @@ def question_statistics(spec: StatsFilter, item_id: str) -> dict:
     # Every answer 0 or 100 (Σx² = 100·Σx), failing all included: a pass rate, with its Wilson interval.
     yes_no = bool(np.isclose(sums_sq.sum(), 100.0 * sums.sum(), rtol=1e-9, atol=1e-6))
     low, high = score_interval(n, sums, sums_sq, passes, yes_no)
-    locations = _locations(loc_codes)
+    locations = location_details(loc_codes)
     repeat = _repeat_failures(where, item_id, loc_codes)
     branches = []
     for at, code in enumerate(loc_codes):
@@ -105,9 +106,9 @@ def question_statistics(spec: StatsFilter, item_id: str) -> dict:
              else stats.funnel_curve(chain_mean, float(part.answer_sd[0]), max_n)
              if np.isfinite(part.answer_sd[0]) else None)
     cells = stats.cells_from_sums(loc_index, aud_index, count, total, squares, len(loc_codes), len(aud_codes))
-    auditor_names = _auditors(aud_codes)
-    consistency = consistency_record(stats.consistency_from_cells(cells), auditor_names, aud_codes)
-    raw = _auditor_raw(auditor_names, aud_index, aud_codes, count, total, passed)
+    names = auditor_names(aud_codes)
+    consistency = consistency_record(stats.consistency_from_cells(cells), names, aud_codes)
+    raw = _auditor_raw(names, aud_index, aud_codes, count, total, passed)
     for auditor in consistency["auditors"]:
         auditor.update(raw[auditor["email"]])
     return json_ready({
@@ -124,19 +125,6 @@ def question_statistics(spec: StatsFilter, item_id: str) -> dict:
                          if curve is not None else None),
         "failures": _failures(scored, item_id, int(n.sum() - passes.sum())),
     })
-
-
-def _locations(ids: np.ndarray) -> dict[int, dict]:
-    rows = db.session.execute(
-        select(Location.id, Location.code, Location.name, Region.name.label("region"))
-        .outerjoin(Region, Location.region_id == Region.id).where(Location.id.in_([int(i) for i in ids]))
-    ).all()
-    return {row.id: {"code": row.code, "name": row.name, "region": row.region} for row in rows}
-
-
-def _auditors(ids: np.ndarray) -> dict[int, dict]:
-    rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_([int(i) for i in ids])))
-    return {row.id: {"id": row.id, "name": row.name, "email": row.email} for row in rows}
 
 
 def _auditor_raw(names: dict[int, dict], aud_index, aud_codes, count, total, passed) -> dict[str, dict]:
@@ -182,10 +170,7 @@ def _repeat_failures(where: list, item_id: str, loc_codes: np.ndarray) -> tuple[
 def _trend(scored: list) -> list[dict]:
     """Answers, mean and pass rate per local calendar month (summed per UTC hour in SQL, as the
     dashboard's trend)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        hour = func.date_trunc("hour", Visit.visited_at)
-    else:
-        hour = func.strftime("%Y-%m-%d %H:00:00", Visit.visited_at)
+    hour = visit_hour()
     rows = numbers(
         visits_from(hour, func.count(Answer.score), func.sum(Answer.score),
                     func.sum(case((Answer.score >= PASS_SCORE, 1), else_=0)))

@@ -22,6 +22,7 @@ from ..scoring import missing_answers, visible_items
 from . import audit_log
 from .checklists import current_version
 from .scores import store_visit_scores
+from .stats_cache import LEAVES_STATISTICS
 
 MAX_SCENARIO, MAX_STAFF, MAX_COMMENT = 200, 2000, 5000
 FUTURE_SLACK = timedelta(minutes=10)  # tablet clocks drift
@@ -252,7 +253,8 @@ def _claim(visit: Visit) -> None:
         return
     claimed = db.session.execute(
         update(Visit).where(Visit.id == visit.id, Visit.status.in_(EDITABLE_STATUSES))
-        .values(updated_at=utcnow()).execution_options(synchronize_session=False)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False, **{LEAVES_STATISTICS: True})
     ).rowcount
     db.session.expire(visit)
     db.session.execute(select(Visit).where(Visit.id == visit.id)

@@ -7,17 +7,15 @@ auditor or never made a visit of the checklist.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, render_template, url_for
+from flask_login import login_required
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import User, Visit
-from ..policy import may
 from ..reports.auditor_view import auditor_view
-from ..services import filter_choices
 from ..services.auditor_stats import auditor_statistics
-from .office import current_lang, filter_form, presets, query_of, spec_of
+from .office import checklist_filters, presets, query_of
 
 bp = Blueprint("auditor_page", __name__)
 
@@ -25,22 +23,17 @@ bp = Blueprint("auditor_page", __name__)
 @bp.get("/office/auditors/<int:user_id>")
 @login_required
 def show(user_id: int):
-    if not may(current_user, "view_locations"):
-        abort(404)
+    page = checklist_filters()
+    spec = page.spec
     auditor = db.session.get(User, user_id)
     # Whoever made visits (an auditor made a reviewer since still has them); nobody else.
     if auditor is None or db.session.scalar(select(Visit.id).where(Visit.auditor_id == user_id).limit(1)) is None:
         abort(404)
-    lang = current_lang()
-    form = filter_form(lang)
-    if not form.checklist.choices or form.checklist.errors or request.args.get("checklist") != form.checklist.data:
-        abort(404)
-    spec = spec_of(form)
-    a = auditor_statistics(spec, user_id, lang)
+    a = auditor_statistics(spec, user_id, page.lang)
     query = query_of(spec)
     return render_template(
-        "office/auditor.html", form=form, spec=spec, auditor=auditor, lang=lang,
-        checklist_title=dict(filter_choices.checklist_choices(lang)).get(spec.checklist, spec.checklist),
+        "office/auditor.html", form=page.form, spec=spec, auditor=auditor, lang=page.lang,
+        checklist_title=page.checklist_title,
         view=auditor_view(a) if a["visits"] else None,
         dashboard_url=url_for("office.dashboard", **query) + "#auditors",
         question_url=lambda item_id: url_for("question_page.show", item_id=item_id, **query),

@@ -6,6 +6,7 @@ Head office only (``view_locations``); everyone else gets 404.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
@@ -84,6 +85,32 @@ def filter_form(lang: str) -> FilterForm:
         if field.errors:  # a bad filter is shown with its error and left out
             field.data = default if field is form.checklist else None
     return form
+
+
+@dataclass(frozen=True)
+class ChecklistFilters:
+    """The dashboard's filters on a page below it that belongs to one checklist."""
+
+    lang: str
+    form: FilterForm
+    spec: StatsFilter
+    checklist_title: str
+
+
+def checklist_filters() -> ChecklistFilters:
+    """The filters of a head-office page of one checklist's figures (a question, an auditor).
+    Anyone but head office gets 404. The checklist is named in the link: none, or one that does
+    not exist, is a 404 too (the form would put the busiest checklist in its place, and question
+    ids such as "info_accurate" are in several checklists)."""
+    if not may(current_user, "view_locations"):
+        abort(404)
+    lang = current_lang()
+    form = filter_form(lang)
+    if not form.checklist.choices or form.checklist.errors or request.args.get("checklist") != form.checklist.data:
+        abort(404)
+    spec = spec_of(form)
+    title = dict(filter_choices.checklist_choices(lang)).get(spec.checklist, spec.checklist)
+    return ChecklistFilters(lang, form, spec, title)
 
 
 def download_spec() -> StatsFilter:

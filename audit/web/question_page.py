@@ -7,15 +7,13 @@ never had.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, render_template, url_for
+from flask_login import login_required
 
-from ..policy import may
 from ..reports.question_view import question_view
-from ..services import filter_choices
 from ..services.chain_stats import StatsError
 from ..services.question_stats import find_item, question_statistics
-from .office import current_lang, filter_form, location_link, presets, query_of, spec_of
+from .office import checklist_filters, location_link, presets, query_of
 
 bp = Blueprint("question_page", __name__)
 
@@ -23,16 +21,8 @@ bp = Blueprint("question_page", __name__)
 @bp.get("/office/questions/<item_id>")
 @login_required
 def show(item_id: str):
-    if not may(current_user, "view_locations"):
-        abort(404)
-    lang = current_lang()
-    form = filter_form(lang)
-    # A question belongs to one checklist, named in the link: none, or one that does not exist,
-    # is a 404 (the form would put the busiest checklist in its place, and ids such as
-    # "info_accurate" are in several checklists).
-    if not form.checklist.choices or form.checklist.errors or request.args.get("checklist") != form.checklist.data:
-        abort(404)
-    spec = spec_of(form)
+    page = checklist_filters()  # a question belongs to the one checklist the link names
+    spec = page.spec
     try:
         found = find_item(spec.checklist, item_id)
     except StatsError:
@@ -42,8 +32,8 @@ def show(item_id: str):
     q = question_statistics(spec, item_id)
     query = query_of(spec)
     return render_template(
-        "office/question.html", form=form, spec=spec, found=found, lang=lang,
-        checklist_title=dict(filter_choices.checklist_choices(lang)).get(spec.checklist, spec.checklist),
+        "office/question.html", form=page.form, spec=spec, found=found, lang=page.lang,
+        checklist_title=page.checklist_title,
         view=question_view(q) if q["answers"] else None,
         dashboard_url=url_for("office.dashboard", **query) + "#items",
         location_url=lambda code: location_link(code, spec),

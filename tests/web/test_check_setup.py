@@ -32,13 +32,13 @@ def test_check_setup_says_what_to_run_until_the_installation_is_ready(fresh_app,
         downgrade(revision="0004")
     behind = runner.invoke(args=["check-setup"])
     assert behind.exit_code == 1
-    assert "schema: at migration 0004, the newest is 0011: run `audit init-db` before starting the app" \
+    assert "schema: at migration 0004, the newest is 0012: run `audit init-db` before starting the app" \
         in lines_of(behind.output, "problem")
 
     assert runner.invoke(args=["init-db"]).exit_code == 0
     empty = runner.invoke(args=["check-setup"])
     assert empty.exit_code == 0, empty.output
-    assert "schema: at migration 0011, the newest" in lines_of(empty.output, "ok")
+    assert "schema: at migration 0012, the newest" in lines_of(empty.output, "ok")
     warnings = "\n".join(lines_of(empty.output, "warning"))
     assert "audit load-checklists" in warnings and "audit create-user" in warnings
     # Counting sign-ins in memory is right for one process on SQLite; a PostgreSQL set-up runs several.
@@ -59,7 +59,7 @@ def test_check_setup_says_what_to_run_until_the_installation_is_ready(fresh_app,
 def test_check_setup_names_an_unreachable_database_and_redis_without_their_passwords(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": UNREACHABLE_DB, "INSTANCE_PATH": str(tmp_path),
                       "RATELIMIT_STORAGE_URL": "redis://:redispass@127.0.0.1:1/0",
-                      "SESSION_COOKIE_SECURE": True})
+                      "STATS_CACHE_URL": "redis://:cachepass@127.0.0.1:1/1", "SESSION_COOKIE_SECURE": True})
     result = app.test_cli_runner().invoke(args=["check-setup"])
     assert result.exit_code == 1
     problems = lines_of(result.output, "problem")
@@ -67,7 +67,9 @@ def test_check_setup_names_an_unreachable_database_and_redis_without_their_passw
     assert "cannot be reached" in problems[0]
     assert problems[1] == "sign-in limits: redis://:***@127.0.0.1:1/0 cannot be reached: " \
                           "each process would count on its own until it can"
-    assert "hunter2" not in result.output and "redispass" not in result.output
+    assert "statistics cache: redis://:***@127.0.0.1:1/1 cannot be reached: statistics are computed afresh " \
+           "each time until it can" in lines_of(result.output, "warning")
+    assert "hunter2" not in result.output and "redispass" not in result.output and "cachepass" not in result.output
     assert "cookies: sent over HTTPS only" in lines_of(result.output, "ok")
     assert "secret key: from " in result.output  # generated into the instance folder
 

@@ -101,6 +101,10 @@ def test_an_embedded_installation_moves_whole_to_postgresql(embedded, empty_sche
                          "INSTANCE_PATH": str(tmp_path / "i")})
     with target.app_context():
         after = table_rows()
+        # The statistics' generation is the target's own: its cached statistics go under a name of their own.
+        (_, _, source_label), = before.pop("stats_generation")
+        (_, _, target_label), = after.pop("stats_generation")
+        assert source_label != target_label
         assert {name: len(rows) for name, rows in after.items()} == {name: len(rows) for name, rows in before.items()}
         assert after == before  # every value of every row: times, JSON, booleans, Cyrillic and Lithuanian text
         # The same figures, to the last digits that sums added in another order can change.
@@ -151,7 +155,7 @@ def test_a_target_with_other_tables_or_an_older_schema_is_refused_untouched(embe
     with source_app.app_context():
         behind = runner.invoke(args=["copy-database", "--to", target_url])
         assert behind.exit_code == 1
-        assert "the target has this app's tables at migration 0003, not the newest (0011)" in behind.output
+        assert "the target has this app's tables at migration 0003, not the newest (0012)" in behind.output
     with engine.begin() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"  # not upgraded
     engine.dispose()
@@ -171,6 +175,7 @@ def test_a_copy_that_fails_half_way_leaves_no_rows_in_the_target(embedded, empty
         assert failed.exit_code == 1 and "copying failed, nothing was copied into the target" in failed.output
     engine = create_engine(target_uri)
     with engine.connect() as conn:
-        for table in db.metadata.sorted_tables:
-            assert conn.execute(select(func.count()).select_from(table)).scalar() == 0, table.name
+        for table in db.metadata.sorted_tables:  # but the one row its migrations make
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == (table.name == "stats_generation"), \
+                table.name
     engine.dispose()
