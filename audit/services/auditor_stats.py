@@ -26,12 +26,20 @@ from ..stats.calibration import same_branch_difference
 from .chain_records import consistency_record, num, part_labels
 from .chain_stats import StatsError, StatsFilter, auditor_names, filters_of, json_ready, numbers, visits_from
 from .checklists import current_version, earlier_definitions
+from .stats_cache import cached_statistics
 
 LATEST_VISITS = 30
 
 
 def auditor_statistics(spec: StatsFilter, auditor_id: int, lang: str = "en") -> dict:
-    """Every figure of the auditor page for ``auditor_id`` over the visits ``spec`` chooses."""
+    """Every figure of the auditor page for ``auditor_id`` over the visits ``spec`` chooses; kept
+    for the next request with the same question until the data change (:mod:`.stats_cache`)."""
+    return cached_statistics({"page": "auditor", "auditor": auditor_id, "checklist": spec.checklist,
+                              "filters": filters_of(spec), "lang": lang},
+                             lambda: _auditor_statistics(spec, auditor_id, lang))
+
+
+def _auditor_statistics(spec: StatsFilter, auditor_id: int, lang: str) -> dict:
     version = current_version(spec.checklist)
     if version is None:
         raise StatsError(f"unknown checklist '{spec.checklist}'")

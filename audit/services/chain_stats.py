@@ -96,7 +96,8 @@ def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
         with _cyclic_gc_paused():
             return _chain_statistics(spec, lang)
 
-    return cached_statistics({"checklist": spec.checklist, "filters": filters_of(spec), "lang": lang}, compute)
+    return cached_statistics({"page": "chain", "checklist": spec.checklist, "filters": filters_of(spec), "lang": lang},
+                             compute)
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from .chain_stats import (
     location_details, numbers, visit_hour, visits_from,
 )
 from .checklists import current_version, earlier_definitions
+from .stats_cache import cached_statistics
 
 #: The latest failed answers listed with their comments and photos.
 LATEST_FAILURES = 30
@@ -58,7 +59,13 @@ def find_item(checklist: str, item_id: str) -> FoundItem | None:
 
 
 def question_statistics(spec: StatsFilter, item_id: str) -> dict:
-    """Every figure of the question page for ``item_id`` over the visits ``spec`` chooses."""
+    """Every figure of the question page for ``item_id`` over the visits ``spec`` chooses; kept
+    for the next request with the same question until the data change (:mod:`.stats_cache`)."""
+    return cached_statistics({"page": "question", "item": item_id, "checklist": spec.checklist,
+                              "filters": filters_of(spec)}, lambda: _question_statistics(spec, item_id))
+
+
+def _question_statistics(spec: StatsFilter, item_id: str) -> dict:
     where = spec.conditions()
     scored = [*where, Answer.item_id == item_id, Answer.score.is_not(None)]
     answers = visits_from().join(Answer, Answer.visit_id == Visit.id)

@@ -1,11 +1,12 @@
-"""Chain statistics kept for reuse while nothing they were computed from has changed.
+"""Statistics (the dashboard's, a question's, an auditor's) kept for reuse while nothing they
+were computed from has changed.
 
 The dashboard and the chain PDF it offers compute the same statistics for the same filters, and
 on a chain of 100,000 visits that takes seconds each time. A result is kept as JSON under this
 database's label, the statistics' generation (:mod:`audit.models.stats_generation`) and the
 question asked (checklist, filters, language). The listeners below raise the generation in the
 same transaction as every change the statistics read – an approved visit and its answers, a
-visit approved or taken back, branches, regions, people's names, checklists – so once such a
+visit approved or taken back, its photos, branches, regions, people's names, checklists – so once such a
 change is committed the next request computes afresh: a kept result is never older than the data.
 
 Where results are kept (``AUDIT_STATS_CACHE_URL``): ``memory://`` (the default) in each app
@@ -28,7 +29,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, attributes
 
 from ..extensions import db
-from ..models import Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore
+from ..models import Answer, Checklist, ChecklistVersion, Evidence, Location, Region, User, Visit, VisitSectionScore
 from ..models.stats_generation import ONLY_ROW, StatsGeneration, new_database_label
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def _raise_on_changes(session: Session, _context, _instances) -> None:
 def _read_by_statistics(session: Session, obj, how: str) -> bool:
     if isinstance(obj, Visit):
         return _approved(obj)
-    if isinstance(obj, (Answer, VisitSectionScore)):
+    if isinstance(obj, (Answer, VisitSectionScore, Evidence)):  # the question page shows failures' photos
         visit = obj.visit or (session.get(Visit, obj.visit_id) if obj.visit_id is not None else None)
         return visit is None or _approved(visit)
     if isinstance(obj, User):  # the statistics name auditors; nobody new has visits yet
@@ -112,8 +113,8 @@ def _raise_on_bulk_statements(state) -> None:
     if not (state.is_insert or state.is_update or state.is_delete) or state.execution_options.get(LEAVES_STATISTICS):
         return
     mapper = state.bind_mapper
-    if mapper is not None and issubclass(mapper.class_, (Visit, Answer, VisitSectionScore, Location, Region, User,
-                                                         Checklist, ChecklistVersion)):
+    if mapper is not None and issubclass(mapper.class_, (Visit, Answer, VisitSectionScore, Evidence, Location, Region,
+                                                         User, Checklist, ChecklistVersion)):
         raise_generation(state.session)
 
 

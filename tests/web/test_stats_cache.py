@@ -203,3 +203,24 @@ def test_the_pdf_downloaded_from_the_dashboard_uses_the_statistics_it_computed(c
     assert reading + 5 < computing
     text = lambda response: "".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages)  # noqa: E731
     assert text(kept) == text(fresh) and "VLN-01" in text(kept)
+
+
+def test_the_question_and_auditor_pages_figures_are_kept_and_follow_an_approval(chain, make_visit):
+    from audit.services.auditor_stats import auditor_statistics
+    from audit.services.question_stats import question_statistics
+    from audit.services.review import approve_visit
+
+    north, south, auditor, reviewer = chain
+    question = lambda: question_statistics(SPEC, "greeted_promptly")  # noqa: E731
+    person = lambda: auditor_statistics(SPEC, auditor.id, "lt")  # noqa: E731
+    for ask in (question, person):
+        first, computing = statements(ask)
+        again, reading = statements(ask)
+        assert again == first and reading == 1 < computing
+    assert (question()["answers"], question()["pass_rate"], person()["visits"]) == (4, pytest.approx(0.5), 4)
+    waiting = make_visit(south, auditor, {**ALL_YES, "greeted_promptly": "no"}, status="submitted",
+                         visited_at=datetime(2026, 10, 3, 12))
+    assert (question()["answers"], person()["visits"]) == (4, 4)
+    approve_visit(waiting, reviewer)
+    db.session.commit()
+    assert (question()["answers"], question()["pass_rate"], person()["visits"]) == (5, pytest.approx(0.4), 5)
