@@ -90,6 +90,8 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
                                             axis_label=_("Visits"))
                          if stats.get("funnel_curve") else None),
         "funnel_limits_shown": _limits_inside(stats.get("funnel_curve")),
+        "funnel_shares_dots": bool(stats.get("funnel_curve"))
+                              and charts.funnel_shares_dots(stats["locations"], stats["funnel_curve"]),
         "questions": _inconsistent_items(stats["items"], by_code, sizes.items, sizes.outliers_shown),
         "questions_few_answers": sum(1 for i in stats["items"] if i["spread_sd"] and i["locations"] >= 2
                                      and i["answers"] < MIN_SPLIT_VISITS),

@@ -7,6 +7,7 @@ printed on the charts so nothing depends on colour alone. All text is escaped.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -89,14 +90,8 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot",
     are named (``FUNNEL_NAMED_PER_SIDE`` above and below): with hundreds of branches, naming
     every one outside the limits would pile the codes on top of each other.
     """
-    width, height, left, bottom, top, right = 640, 320, 44, 34, 12, 16
-    max_n = _axis_end(max([p["visits"] for p in points] + [max(curve["n"])] + [2]))
-
-    def x(n: float) -> float:
-        return left + (width - left - right) * n / max_n
-
-    def y(value: float) -> float:
-        return top + (height - top - bottom) * (1 - min(max(value, 0.0), 100.0) / 100.0)
+    width, height, left, bottom, top, right = FUNNEL_FRAME
+    max_n, x, y = _funnel_scales(points, curve)
 
     body = []
     for tick in (0, 25, 50, 75, 100):
@@ -113,32 +108,79 @@ def funnel_plot(points: Sequence[dict], curve: dict, label: str = "Funnel plot",
         body.append(f'<path d="{path}" fill="none" stroke="{GREY}" stroke-dasharray="{dash}"/>')
     centre = y(curve["centre"])
     body.append(f'<line x1="{left}" x2="{width - right}" y1="{centre:.1f}" y2="{centre:.1f}" stroke="{INK}"/>')
-    for point in points:
-        if point.get("mean") is None:
-            continue
-        band = point["funnel"]
+    # Branches with the same number of visits and the same mean (a yes/no question answered twice
+    # and passed once, at a dozen branches) share one dot, larger by their number, named together.
+    spots = _funnel_spots(points, x, y)
+    radius = {n: min(4 * math.sqrt(len(same)), 10) for same in spots.values() for n in same}
+    for (cx, cy), same in spots.items():
+        first = points[same[0]]
+        band = first["funnel"]
         colour = BLUE if band.startswith("above") else ORANGE if band.startswith("below") else GREY
         # Named on hover in the browser (a PDF ignores it): 300 dots cannot all carry a label.
-        title = f'{point.get("code", "")} {point.get("name", "")}: {_fmt(point["mean"])} (n={point["visits"]})'
-        body.append(f'<circle cx="{x(point["visits"]):.1f}" cy="{y(point["mean"]):.1f}" r="4" fill="{colour}" '
-                    f'fill-opacity=".85"><title>{escape(title.strip())}</title></circle>')
+        if len(same) == 1:
+            who = f'{first.get("code", "")} {first.get("name", "")}'.strip()
+        else:
+            codes = [str(points[n].get("code", "")) for n in same]
+            who = ", ".join(codes[:12]) + (" …" if len(codes) > 12 else "")
+        title = f'{who}: {_fmt(first["mean"])} (n={first["visits"]})'
+        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius[same[0]]:.1f}" fill="{colour}" '
+                    f'fill-opacity=".85"><title>{escape(title)}</title></circle>')
+    sharing = {n: len(same) for same in spots.values() for n in same}
     taken: list[tuple[float, float, float, float]] = []
-    dots = {n: (x(p["visits"]) - 4, y(p["mean"]) - 4, x(p["visits"]) + 4, y(p["mean"]) + 4)
-            for n, p in enumerate(points) if p.get("mean") is not None}
+    named: set[tuple[float, float]] = set()
+    dots = {n: (x(p["visits"]) - radius[n], y(p["mean"]) - radius[n], x(p["visits"]) + radius[n],
+                y(p["mean"]) + radius[n]) for n, p in enumerate(points) if p.get("mean") is not None}
     for n in _most_extreme(points, curve["centre"], FUNNEL_NAMED_PER_SIDE):
-        cx, cy, code = x(points[n]["visits"]), y(points[n]["mean"]), str(points[n]["code"])
+        cx, cy = x(points[n]["visits"]), y(points[n]["mean"])
+        code = str(points[n]["code"]) + (f" +{sharing[n] - 1}" if sharing[n] > 1 else "")
+        if (cx, cy) in named:
+            continue  # the dot's other branches are already named with it
         text_w = text_width(code)
-        others = [box for m, box in dots.items() if m != n]
+        gap = radius[n] + 2
+        others = [box for m, box in dots.items() if (x(points[m]["visits"]), y(points[m]["mean"])) != (cx, cy)]
         # Right of the point, else left of it; a name that would cover another name or another
         # branch's dot is left out (the dot is still there, and the ranking names it).
-        for left_x, anchor in ((cx + 6, ""), (cx - 6 - text_w, ' text-anchor="end"')):
+        for left_x, anchor in ((cx + gap, ""), (cx - gap - text_w, ' text-anchor="end"')):
             box = (left_x, cy - 7, left_x + text_w, cy + 5)
             if box[2] <= width - 2 and box[0] >= left and not any(_overlap(box, other) for other in taken + others):
                 taken.append(box)
+                named.add((cx, cy))
                 shown_x = left_x if not anchor else left_x + text_w
                 body.append(f'<text x="{shown_x:.1f}" y="{cy + 4:.1f}"{anchor}>{escape(code)}</text>')
                 break
     return _svg(width, height, body, label)
+
+
+FUNNEL_FRAME = (640, 320, 44, 34, 12, 16)  # width, height, then the left, bottom, top and right margins
+
+
+def _funnel_scales(points: Sequence[dict], curve: dict):
+    """``(max_n, x, y)``: the visits axis' end and the functions placing a visit count and a mean."""
+    width, height, left, bottom, top, right = FUNNEL_FRAME
+    max_n = _axis_end(max([p["visits"] for p in points] + [max(curve["n"])] + [2]))
+
+    def x(n: float) -> float:
+        return left + (width - left - right) * n / max_n
+
+    def y(value: float) -> float:
+        return top + (height - top - bottom) * (1 - min(max(value, 0.0), 100.0) / 100.0)
+
+    return max_n, x, y
+
+
+def _funnel_spots(points: Sequence[dict], x, y) -> dict[tuple[float, float], list[int]]:
+    """Positions in ``points`` by the spot of the funnel plot they are drawn at."""
+    spots: dict[tuple[float, float], list[int]] = {}
+    for n, point in enumerate(points):
+        if point.get("mean") is not None:
+            spots.setdefault((round(x(point["visits"]), 1), round(y(point["mean"]), 1)), []).append(n)
+    return spots
+
+
+def funnel_shares_dots(points: Sequence[dict], curve: dict) -> bool:
+    """Whether :func:`funnel_plot` draws several branches as one dot (the caption then says so)."""
+    _, x, y = _funnel_scales(points, curve)
+    return any(len(same) > 1 for same in _funnel_spots(points, x, y).values())
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:

@@ -32,6 +32,8 @@ def question_view(q: dict) -> dict:
             "repeat": sum(1 for b in q["branches"] if b["repeat"]),
         },
         "branches": branches,
+        "funnel_shares_dots": bool(q.get("funnel_curve")) and charts.funnel_shares_dots(
+            [{**b, "visits": b["answers"]} for b in q["branches"]], q["funnel_curve"]),
         "funnel_chart": (charts.funnel_plot([{**b, "visits": b["answers"]} for b in q["branches"]], q["funnel_curve"],
                                             label=_("Funnel plot: branch mean on this question against its number "
                                                     "of answers"), axis_label=_("Answers"))

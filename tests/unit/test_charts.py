@@ -1,6 +1,7 @@
 """The SVG charts are valid XML, escape text, and print their numbers."""
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -142,7 +143,11 @@ def test_every_funnel_dot_names_its_branch_on_hover():
     curve = {"centre": 70.0, "n": [1, 12], "lower_95": [40, 60], "upper_95": [99, 80], "lower_998": [30, 55],
              "upper_998": [100, 85]}
     svg = str(charts.funnel_plot(points, curve))
-    assert svg.count("<title>") == 300 and "<title>KNS-17 Branch 17: 67.0 (n=8)</title>" in svg
+    titles = re.findall(r"<title>([^<]*)</title>", svg)
+    named = [code for title in titles for code in re.findall(r"KNS-\d+", title)]
+    assert sorted(named) == sorted(p["code"] for p in points)  # each once; 20 pairs share a spot
+    assert len(titles) == 280 and "<title>KNS-37 Branch 37: 87.0 (n=7)</title>" in svg
+    assert "<title>KNS-17, KNS-297: 67.0 (n=8)</title>" in svg
 
 
 # Imported audits with gaps: Dec 2024, then Jun, Aug, Oct, Dec 2025, then Dec 2026.
@@ -236,3 +241,24 @@ def test_the_funnel_axis_ends_on_a_tick_beyond_the_busiest_branch():
     busiest = float(re.search(r'<circle cx="([\d.]+)"', svg).group(1))
     assert busiest < 640 - 16 - 20  # well inside the plot, room for its code
     assert ">KNS-02</text>" in svg
+
+
+def test_branches_at_the_same_spot_of_a_funnel_share_one_larger_dot_named_together():
+    """A yes/no question: a dozen branches answered twice and passed once sit on one spot; one
+    dot per branch stacked there looked like one branch."""
+    curve = {"n": [1, 10], "centre": 80.0, "lower_95": [10, 55], "upper_95": [100, 100],
+             "lower_998": [0, 40], "upper_998": [100, 100]}
+    points = ([{"code": f"B{n:02d}", "visits": 2, "mean": 50.0, "funnel": "inside"} for n in range(12)]
+              + [{"code": "LOW", "visits": 10, "mean": 10.0, "funnel": "below_998"},
+                 {"code": "LOW2", "visits": 10, "mean": 10.0, "funnel": "below_998"},
+                 {"code": "ALONE", "visits": 6, "mean": 85.0, "funnel": "inside"}])
+    root = parse(charts.funnel_plot(points, curve))
+    dots = list(root.iter("{http://www.w3.org/2000/svg}circle"))
+    assert len(dots) == 3
+    by_title = {dot.find("{http://www.w3.org/2000/svg}title").text: float(dot.get("r")) for dot in dots}
+    assert by_title == {"B00, B01, B02, B03, B04, B05, B06, B07, B08, B09, B10, B11: 50.0 (n=2)": 10.0,
+                        "LOW, LOW2: 10.0 (n=10)": pytest.approx(4 * 2 ** 0.5, abs=0.05), "ALONE: 85.0 (n=6)": 4.0}
+    names = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert [name for name in names if name.startswith("LOW")] in (["LOW +1"], ["LOW2 +1"])  # one name, not two
+    assert charts.funnel_shares_dots(points, curve)  # the caption says what a larger dot is
+    assert not charts.funnel_shares_dots(points[11:14:2], curve)
