@@ -57,8 +57,26 @@ class FilterForm(AppForm):
 
 def _check_calendar(field) -> None:
     if field.data and not in_calendar(field.data):
-        raise ValidationError(_("Use a date between %(first)s and %(last)s; this one is ignored.",
-                                first=FIRST_DAY.year, last=LAST_DAY.year))
+        raise ValidationError(_("“%(value)s” is not between %(first)s and %(last)s; this filter is left out.",
+                                value=_given(field), first=FIRST_DAY.year, last=LAST_DAY.year))
+
+
+def _given(field) -> str:
+    return (field.raw_data[0] if field.raw_data else "")[:40]
+
+
+def _explain_refusals(form: FilterForm) -> None:
+    """WTForms' "Not a valid choice." named neither what was asked for nor what is shown instead."""
+    for field in (form.since, form.until):
+        if field.errors and field.data is None and _given(field):
+            field.errors = [_("“%(value)s” is not a date; this filter is left out.", value=_given(field))]
+    for field, message in ((form.checklist, _l("There is no checklist “%(value)s”; the most used one is shown.")),
+                           (form.region, _l("There is no region “%(value)s”; every region is shown.")),
+                           (form.format, _l("There is no branch format “%(value)s”; every format is shown.")),
+                           (form.scenario, _l("No visit of this checklist has the scenario “%(value)s”; every "
+                                              "scenario is shown."))):
+        if field.errors and _given(field):
+            field.errors = [str(message) % {"value": _given(field)}]
 
 
 def current_lang() -> str:
@@ -78,9 +96,9 @@ def filter_form(lang: str) -> FilterForm:
     chosen = form.checklist.data if form.checklist.data in keys else default
     form.scenario.choices = options(everything + [(s, s) for s in filter_choices.scenarios(chosen)])
     form.validate()
+    _explain_refusals(form)
     # What was wrong, before it is left out: the downloads refuse what the dashboard ignores.
-    form.problems = [f"{field.label.text} “{field.raw_data[0] if field.raw_data else ''}”: {field.errors[0]}"
-                     for field in form if field.errors]
+    form.problems = [f"{field.label.text}: {field.errors[0]}" for field in form if field.errors]
     for field in (form.checklist, form.since, form.until, form.region, form.format, form.scenario):
         if field.errors:  # a bad filter is shown with its error and left out
             field.data = default if field is form.checklist else None

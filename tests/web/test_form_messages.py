@@ -25,7 +25,9 @@ def test_the_login_form_explains_in_the_user_s_language(client, lang, required, 
 
 
 @pytest.mark.parametrize("lang, invalid_choice, invalid_date", [
-    ("lt", "Netinkamas pasirinkimas.", "Neteisinga data."), ("lv", "Nederīga izvēle.", "Nederīgs datums."),
+    ("lt", "Regiono „Atlantis“ nėra; rodomi visi regionai.", "„2026-13-01“ nėra data; šis filtras netaikomas."),
+    ("lv", "Reģiona „Atlantis“ nav; tiek rādīti visi reģioni.", "„2026-13-01“ nav datums; šis filtrs netiek lietots."),
+    ("ru", "Региона «Atlantis» нет; показаны все регионы.", "«2026-13-01» — не дата; этот фильтр не применён."),
 ])
 def test_dashboard_filters_explain_in_the_user_s_language(client, make_user, checklists, lang, invalid_choice,
                                                           invalid_date):

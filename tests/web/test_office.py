@@ -157,7 +157,8 @@ def test_a_day_out_of_any_sensible_range_is_named_not_a_server_error(client, dem
     page = client.get("/office", query_string=query)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Use a date between 1970 and 2199; this one is ignored." in html
+    day = next(iter(query.values()))
+    assert f"“{day}” is not between 1970 and 2199; this filter is left out." in html
     assert f"{chain_statistics(StatsFilter('store-visit'))['visits']} approved visits" in text_of(html)
     # The downloads and the location page refuse or ignore such a day instead of failing.
     for url in ("/office/report.pdf", "/office/statistics.xlsx", "/office/visits.csv", "/locations/VLN-01/report.pdf"):
@@ -219,11 +220,11 @@ def test_a_chain_with_a_handful_of_visits_gets_no_auditor_offsets_or_advice(app,
 
 
 BAD_FILTERS = {
-    "region=vilnius": "Region “vilnius”",  # the names are case-sensitive, as on the dashboard
-    "region=Nowhere": "Region “Nowhere”",
-    "format=shop": "Format “shop”",
-    "since=2026-10-01&until=2026-09-01": "Until “2026-09-01”",
-    "checklist=nope": "Checklist “nope”",
+    "region=vilnius": "Region: There is no region “vilnius”",  # case-sensitive, as on the dashboard
+    "region=Nowhere": "Region: There is no region “Nowhere”",
+    "format=shop": "Format: There is no branch format “shop”",
+    "since=2026-10-01&until=2026-09-01": "Until: The end date is before the start date",
+    "checklist=nope": "Checklist: There is no checklist “nope”",
 }
 
 
@@ -402,3 +403,23 @@ def test_a_period_with_a_single_visit_shows_no_spread_rather_than_nan(app, clien
     assert "NaN" not in page and "– spread of visit scores (SD)" in page
     pdf = pdf_text(client.get(f"/office/report.pdf?{query}").data)
     assert "NaN" not in pdf and "– spread of visit scores (SD)" in pdf
+
+
+def test_a_filter_that_cannot_be_used_says_what_was_asked_and_what_is_shown_instead(client, demo):
+    """WTForms' "Not a valid choice." named neither (a bookmarked region since renamed)."""
+    login(client, demo["admin"].email)
+    query = {"checklist": "store-visit", "since": "2026-13-01", "region": "Atlantis", "format": "kiosk",
+             "scenario": "Lost umbrella"}
+    html = client.get("/office", query_string=query).get_data(as_text=True)
+    for message in ("“2026-13-01” is not a date; this filter is left out.",
+                    "There is no region “Atlantis”; every region is shown.",
+                    "There is no branch format “kiosk”; every format is shown.",
+                    "No visit of this checklist has the scenario “Lost umbrella”; every scenario is shown."):
+        assert message in html
+    assert "Not a valid" not in html
+    assert f"{chain_statistics(StatsFilter('store-visit'))['visits']} approved visits" in text_of(html)
+    refused = client.get("/office/report.pdf", query_string=query)
+    assert refused.status_code == 400
+    assert "Region: There is no region “Atlantis”; every region is shown." in refused.get_data(as_text=True)
+    unknown = client.get("/office", query_string={"checklist": "nope"}).get_data(as_text=True)
+    assert "There is no checklist “nope”; the most used one is shown." in unknown
