@@ -112,7 +112,7 @@ def store_photo(visit: Visit, item_id: str | None, stream, uploaded_by: User | N
     # was stored twice on PostgreSQL: both requests looked before either had written. The visit's
     # row is locked first, so the second looks after the first has committed. (SQLite lets one
     # writer in at a time; it has no FOR UPDATE.)
-    db.session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
+    _lock_editable(visit)
     same = db.session.scalar(select(Evidence).where(
         Evidence.visit_id == visit.id, Evidence.item_id == item_id, Evidence.sha256 == sha256,
     ))
@@ -149,6 +149,7 @@ def delete_photo(evidence: Evidence, user: User | None, upload_dir: str | os.Pat
     """Delete the photo; its files go once the deletion is committed."""
     visit = evidence.visit
     _require_editable(visit)
+    _lock_editable(visit)
     doomed = []
     for thumb in (False, True):
         try:
@@ -295,6 +296,15 @@ def _too_many_pixels(limit: int) -> PhotoTooLarge:
 
 def _damaged() -> UnsupportedPhoto:
     return UnsupportedPhoto(_l("The photo is damaged or incomplete. Take it again or choose another file."))
+
+
+def _lock_editable(visit: Visit) -> None:
+    """Lock the visit's row and check again that it is editable: read before the lock, it may have
+    been submitted and approved since (a photo then joined an approved visit's evidence)."""
+    status = db.session.scalar(select(Visit.status).where(Visit.id == visit.id).with_for_update())
+    if status not in EDITABLE_STATUSES:
+        db.session.expire(visit)
+        raise VisitLocked(_l("This visit was submitted; its photos can no longer be changed."))
 
 
 def _require_editable(visit: Visit) -> None:

@@ -6,21 +6,40 @@ or overturns it (the answer and the scores change). Every step is in the audit l
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import Answer, Dispute, ReviewComment, User, Visit, utcnow
 from . import audit_log, notifications
 from .scores import store_visit_scores
+from .stats_cache import LEAVES_STATISTICS
 from .visits import VisitError, VisitInvalid, drop_hidden_answers
 
 MAX_TEXT = 5000
 
 
+def claim_submitted(visit: Visit, action: str) -> None:
+    """Take the visit for this transaction if it is still submitted, else VisitError.
+
+    Two reviewers with the same visit open: the second one's approval or return used to
+    overwrite the first's (an approved visit sent back to its auditor, still counted in the
+    statistics kept until then). This conditional UPDATE is the transaction's check: it waits for
+    the other transaction, and only one of them finds the visit submitted.
+    """
+    claimed = db.session.execute(
+        update(Visit).where(Visit.id == visit.id, Visit.status == "submitted").values(updated_at=utcnow())
+        .execution_options(synchronize_session=False, **{LEAVES_STATISTICS: True})
+    ).rowcount
+    if not claimed:
+        db.session.expire(visit)
+        raise VisitError(f"only submitted visits can be {action}")  # the visit page shows what it is now
+
+
 def approve_visit(visit: Visit, reviewer: User) -> Visit:
     if visit.status != "submitted":
         raise VisitError("only submitted visits can be approved")
+    claim_submitted(visit, "approved")
     visit.status, visit.approved_at = "approved", utcnow()
     db.session.flush()
     audit_log.record("visit.approved", "visit", visit.id, reviewer, score=visit.score)
@@ -42,6 +61,7 @@ def return_visit(visit: Visit, reviewer: User, note: str = "", item_comments: di
         errors["note"] = "say what the auditor should fix: a note or a comment on an item"
     if errors:
         raise VisitInvalid(errors)
+    claim_submitted(visit, "returned")
     if note.strip():
         visit.review_comments.append(ReviewComment(item_id=None, author_id=reviewer.id, text=note.strip()))
     for item_id, text in comments.items():

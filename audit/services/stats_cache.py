@@ -19,16 +19,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, attributes
 
 from ..extensions import db
+from ..times import display_zone
 from ..models import Answer, Checklist, ChecklistVersion, Evidence, Location, Region, User, Visit, VisitSectionScore
 from ..models.stats_generation import ONLY_ROW, StatsGeneration, new_database_label
 
@@ -49,13 +53,24 @@ def cached_statistics(question: dict, compute: Callable[[], dict]) -> dict:
     stamp = _generation() if store is not None else None
     if stamp is None:
         return compute()
-    asked = hashlib.sha256(json.dumps(question, sort_keys=True, default=str).encode()).hexdigest()
+    asked = hashlib.sha256(json.dumps({**question, "zone": str(display_zone()), "code": _code_fingerprint()},
+                                      sort_keys=True, default=str).encode()).hexdigest()
     key = f"audit:stats:{stamp[0]}:{stamp[1]}:{asked}"
     text = store.get(key)
     if text is None:
         text = json.dumps(compute(), separators=(",", ":"))
         store.put(key, text)
     return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """This release's code: after an upgrade, results kept in Redis by the release before (of
+    another shape, or computed another way) are not used."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _generation() -> tuple[str, int] | None:
@@ -66,10 +81,11 @@ def _generation() -> tuple[str, int] | None:
 
 
 def raise_generation(session: Session) -> None:
-    """Results kept so far no longer apply once this transaction commits."""
+    """Results kept so far no longer apply once this transaction commits. The step is random, so
+    that a database restored from a backup does not count through numbers already used since."""
     connection = session.connection()
     raised = connection.execute(
-        update(_TABLE).where(_TABLE.c.id == ONLY_ROW).values(value=_TABLE.c.value + 1)
+        update(_TABLE).where(_TABLE.c.id == ONLY_ROW).values(value=_TABLE.c.value + 1 + secrets.randbelow(1 << 30))
     ).rowcount
     if not raised:  # emptied by hand (tests truncate tables): start again under a new label
         if connection.dialect.name == "postgresql":
@@ -80,13 +96,35 @@ def raise_generation(session: Session) -> None:
                            .on_conflict_do_nothing())
 
 
+# The generation is raised at commit, the transaction's last lock: raised at the flush of the
+# first change, it was held while the transaction went on to lock other rows, and two
+# transactions taking the same rows in the other order deadlocked on PostgreSQL (a visit approved
+# through the API while a branch code changed), and a long CSV import held up every approval.
+_TO_RAISE = "stats_generation_to_raise"
+
+
 @event.listens_for(Session, "before_flush")
-def _raise_on_changes(session: Session, _context, _instances) -> None:
+def _note_changes(session: Session, _context, _instances) -> None:
+    if session.info.get(_TO_RAISE):
+        return
     with session.no_autoflush:
         changed = ([(obj, "new") for obj in session.new] + [(obj, "deleted") for obj in session.deleted]
-                   + [(obj, "dirty") for obj in session.dirty if session.is_modified(obj)])
+                   + [(obj, "dirty") for obj in session.dirty if session.is_modified(obj, include_collections=False)])
         if any(_read_by_statistics(session, obj, how) for obj, how in changed):
-            raise_generation(session)
+            session.info[_TO_RAISE] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_at_commit(session: Session) -> None:
+    session.flush()  # what the commit would flush next, so that before_flush sees it
+    if session.info.pop(_TO_RAISE, False):
+        raise_generation(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_changes(session: Session, transaction) -> None:
+    if transaction.parent is None:  # rolled back (a commit has taken the mark already)
+        session.info.pop(_TO_RAISE, None)
 
 
 def _read_by_statistics(session: Session, obj, how: str) -> bool:
@@ -101,13 +139,16 @@ def _read_by_statistics(session: Session, obj, how: str) -> bool:
 
 
 def _approved(visit: Visit) -> bool:
-    """Approved now or before this change (approving and taking back both count)."""
+    """Approved now or before this change (approving and taking back both count). Changes to a
+    visit that is not approved come with its row claimed first (``visits._claim``,
+    ``review.claim_submitted``, the photo upload's lock), so the status seen here is the
+    database's, not one another request has changed since."""
     history = attributes.get_history(visit, "status")
     return "approved" in (*history.added, *history.deleted, *history.unchanged) or visit.status == "approved"
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _raise_on_bulk_statements(state) -> None:
+def _note_bulk_statements(state) -> None:
     """ORM ``insert()``/``update()``/``delete()`` statements (the CSV import's bulk inserts) pass
     by the flush."""
     if not (state.is_insert or state.is_update or state.is_delete) or state.execution_options.get(LEAVES_STATISTICS):
@@ -115,7 +156,7 @@ def _raise_on_bulk_statements(state) -> None:
     mapper = state.bind_mapper
     if mapper is not None and issubclass(mapper.class_, (Visit, Answer, VisitSectionScore, Evidence, Location, Region,
                                                          User, Checklist, ChecklistVersion)):
-        raise_generation(state.session)
+        state.session.info[_TO_RAISE] = True
 
 
 class MemoryStore:
