@@ -39,7 +39,7 @@ from ..models.stats_generation import ONLY_ROW, StatsGeneration, new_database_la
 log = logging.getLogger(__name__)
 
 LIFETIME = 3600  # seconds
-MEMORY_ENTRIES = 16  # results kept per process; a 500-branch chain's is about 1 MB of JSON
+MEMORY_ENTRIES = 16  # results kept per process; a 500-branch chain's dashboard is 1.9 MB of JSON
 #: An ORM ``update()``/``delete()`` given this execution option promises to leave alone what the
 #: statistics read (e.g. it only touches visits still being edited).
 LEAVES_STATISTICS = "leaves_statistics"
