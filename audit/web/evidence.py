@@ -78,7 +78,11 @@ def delete(evidence_id: int):
     refusal = _refuse_changes(evidence.visit if evidence else None)
     if refusal:
         return refusal
-    delete_photo(evidence, current_user, current_app.config["UPLOAD_DIR"])
+    try:
+        delete_photo(evidence, current_user, current_app.config["UPLOAD_DIR"])
+    except VisitLocked as exc:  # submitted between the check above and the lock
+        db.session.rollback()
+        return _error(str(exc.message), 409)
     db.session.commit()
     return jsonify(id=evidence_id, deleted=True)
 
