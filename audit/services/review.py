@@ -27,13 +27,25 @@ def claim_submitted(visit: Visit, action: str) -> None:
     statistics kept until then). This conditional UPDATE is the transaction's check: it waits for
     the other transaction, and only one of them finds the visit submitted.
     """
-    claimed = db.session.execute(
-        update(Visit).where(Visit.id == visit.id, Visit.status == "submitted").values(updated_at=utcnow())
-        .execution_options(synchronize_session=False, **{LEAVES_STATISTICS: True})
-    ).rowcount
-    if not claimed:
+    if not _hold(visit, "submitted", updated_at=utcnow()):
         db.session.expire(visit)
         raise VisitError(f"only submitted visits can be {action}")  # the visit page shows what it is now
+
+
+def _hold(visit: Visit, status: str, **values) -> bool:
+    """Lock the visit's row for this transaction if it still has ``status``; False if not.
+
+    The UPDATE waits for anyone else changing the visit (PostgreSQL's row lock; SQLite's
+    write lock, which starts the transaction here), so what is read after it is current; what
+    the session loaded before may not be. It leaves the statistics: whatever the caller changes
+    next raises their generation by itself.
+    """
+    held = db.session.execute(
+        update(Visit).where(Visit.id == visit.id, Visit.status == status)
+        .values(**(values or {"updated_at": Visit.updated_at}))
+        .execution_options(synchronize_session=False, **{LEAVES_STATISTICS: True})
+    ).rowcount
+    return bool(held)
 
 
 def approve_visit(visit: Visit, reviewer: User) -> Visit:
@@ -83,10 +95,10 @@ def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str) -> Dis
         raise VisitInvalid({"reason": "give the reason for the dispute"})
     if len(reason) > MAX_TEXT:
         raise VisitInvalid({"reason": f"at most {MAX_TEXT} characters"})
-    if any(d.item_id == item_id and d.status == "open" for d in visit.disputes):
-        raise VisitError("this item is already disputed; wait for the reviewer's decision")
-    if any(d.item_id == item_id for d in visit.disputes):  # one dispute per answer: the decision stands
-        raise VisitError("this answer was disputed and decided already")
+    if not _hold(visit, "approved"):  # another manager may be raising the same item just now
+        db.session.expire(visit)
+        raise VisitError("only approved visits can be disputed")
+    _refuse_second_dispute(visit, item_id)  # read after the lock: nobody else can add one now
     answer = _answer(visit, item_id)
     dispute = Dispute(item_id=item_id, raised_by_id=manager.id, reason=reason.strip(),
                       old_value=answer.value if answer else None)
@@ -101,6 +113,14 @@ def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=N
     if dispute.status != "open":
         raise VisitError("this dispute was already decided")
     visit = db.session.get(Visit, dispute.visit_id)
+    # Two reviewers deciding at once: the second one waits here, then finds the dispute decided.
+    # A decision on another item of the visit may have changed its answers and score meanwhile:
+    # they are read again after the lock, so the rescoring below counts both corrections.
+    _hold(visit, visit.status)
+    db.session.expire(visit)
+    db.session.refresh(dispute)
+    if dispute.status != "open":
+        raise VisitError("this dispute was already decided")
     before = visit.score
     if overturn:
         item = visit.checklist_version.parsed.item(dispute.item_id)
@@ -134,6 +154,16 @@ def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=N
 
 def open_disputes() -> list[Dispute]:
     return list(db.session.scalars(select(Dispute).where(Dispute.status == "open").order_by(Dispute.created_at)))
+
+
+def _refuse_second_dispute(visit: Visit, item_id: str) -> None:
+    """One dispute per answer: a second one while the first is open, or after it was decided, is refused."""
+    raised = db.session.scalars(select(Dispute.status).where(Dispute.visit_id == visit.id,
+                                                            Dispute.item_id == item_id)).all()
+    if "open" in raised:
+        raise VisitError("this item is already disputed; wait for the reviewer's decision")
+    if raised:  # the decision stands
+        raise VisitError("this answer was disputed and decided already")
 
 
 def _answer(visit: Visit, item_id: str) -> Answer | None:

@@ -26,7 +26,7 @@ from PIL import Image
 from sqlalchemy import event, func, select, text
 
 from audit.extensions import db
-from audit.models import Dispute, Evidence, Location, ReviewComment, User, Visit
+from audit.models import AuditLogEntry, Dispute, Evidence, Location, ReviewComment, User, Visit
 from audit.services.chain_stats import _chain_statistics, chain_statistics
 from audit.services.evidence import VisitLocked, delete_photo, store_photo
 from audit.services.locations import update_location
@@ -412,3 +412,146 @@ def test_raising_a_dispute_keeps_the_statistics_and_overturning_it_changes_them(
     assert computing > 1
     assert greeted(changed)["pass_rate"] == pytest.approx(0.75)
     assert changed == as_kept(_chain_statistics(SPEC, "en"))
+
+
+# --- 6: two people deciding or raising the same dispute -------------------------------------------
+
+
+def dispute_at_south(office, make_user, item_id: str = "greeted_promptly") -> tuple[Dispute, User]:
+    """An open dispute of the question KNS-01 failed, raised by its manager."""
+    visit = db.session.scalars(select(Visit).where(Visit.location_id == office["south"].id,
+                                                   Visit.status == "approved")).first()
+    manager = make_user("manager", locations=["KNS-01"])
+    dispute = raise_dispute(visit, manager, item_id, "They greeted us at the door: see the camera.")
+    db.session.commit()
+    return dispute, manager
+
+
+def decisions_logged() -> list[str]:
+    return list(db.session.scalars(select(AuditLogEntry.action).where(AuditLogEntry.action.like("dispute.%"))
+                                   .order_by(AuditLogEntry.id)))
+
+
+@pytest.mark.parametrize("way", ["page", "service"])
+def test_a_second_reviewer_deciding_a_dispute_decided_meanwhile_is_refused(app, office, make_user, way):
+    """Reviewer A upholds; reviewer B, whose page still shows the dispute open, overturns it a
+    moment later. B used to win: the answer changed after A's decision, the log showing both."""
+    dispute, _manager = dispute_at_south(office, make_user)
+    dispute_id, visit_id, first_id = dispute.id, dispute.visit_id, office["first"].id
+    score_before = db.session.get(Visit, visit_id).score
+    kept: dict = {}
+
+    def first_reviewer_upholds():
+        with another_request(app):
+            decide_dispute(db.session.get(Dispute, dispute_id), db.session.get(User, first_id), False,
+                           note="The camera shows nobody at the door.")
+            db.session.commit()
+            kept.update(chain_statistics(SPEC, "en"))
+
+    if way == "page":
+        client = app.test_client()
+        login(client, office["second"].email)
+        form = client.get(f"/visits/{visit_id}").get_data(as_text=True)
+        with just_before_first_write_to("visit", first_reviewer_upholds):
+            response = client.post(f"/disputes/{dispute_id}/decide", data={
+                "csrf_token": csrf_token(form), "decision": "overturn", "new_value": "yes",
+                "note": "Greeted at the door."})
+        page = unescape(response.get_data(as_text=True))
+        assert response.status_code == 200
+        assert "This dispute was already decided." in page
+        assert "Dispute overturned" not in page
+    else:
+        stale = db.session.get(Dispute, dispute_id)
+        assert stale.status == "open"
+        first_reviewer_upholds()
+        with pytest.raises(VisitError, match="this dispute was already decided"):
+            decide_dispute(stale, office["second"], True, "yes", "Greeted at the door.")
+        db.session.rollback()
+
+    db.session.expire_all()
+    decided = db.session.get(Dispute, dispute_id)
+    assert (decided.status, decided.decided_by_id, decided.new_value) == ("upheld", first_id, None)
+    assert decided.decision_note == "The camera shows nobody at the door."
+    visit = db.session.get(Visit, visit_id)
+    assert {a.item_id: a.value for a in visit.answers}["greeted_promptly"] == "no"
+    assert visit.score == score_before
+    assert decisions_logged() == ["dispute.raised", "dispute.upheld"]
+    assert_dashboard_kept_and_true(kept, visits=4)
+
+
+@pytest.mark.parametrize("way", ["page", "service"])
+def test_the_same_answer_disputed_twice_at_once_makes_one_dispute(app, office, make_user, way):
+    """Two managers of KNS-01 dispute the same answer at the same moment: one dispute, and the
+    second manager is told it is already with the reviewers (there used to be two)."""
+    visit = db.session.scalars(select(Visit).where(Visit.location_id == office["south"].id,
+                                                   Visit.status == "approved")).first()
+    visit_id = visit.id
+    first_manager, second_manager = (make_user("manager", locations=["KNS-01"]) for _ in range(2))
+    first_id = first_manager.id
+
+    def first_manager_disputes():
+        with another_request(app):
+            raise_dispute(db.session.get(Visit, visit_id), db.session.get(User, first_id), "greeted_promptly",
+                          "Greeted at once.")
+            db.session.commit()
+
+    reason = "Приветствие было — see the camera at 12:03."
+    if way == "page":
+        client = app.test_client()
+        login(client, second_manager.email)
+        form = client.get(f"/visits/{visit_id}").get_data(as_text=True)
+        assert 'name="item_id" value="greeted_promptly"' in form  # the page offered the dispute
+        with just_before_first_write_to("visit", first_manager_disputes):
+            response = client.post(f"/visits/{visit_id}/disputes", data={
+                "csrf_token": csrf_token(form), "item_id": "greeted_promptly", "reason": reason})
+        page = unescape(response.get_data(as_text=True))
+        assert response.status_code == 200
+        assert "This question is already disputed; wait for the reviewer's decision." in page
+        assert "Your dispute was sent to the reviewers." not in page
+        assert "Greeted at once." in page  # the dispute that was raised is on the page instead
+    else:
+        stale = db.session.get(Visit, visit_id)
+        assert stale.disputes == []  # loaded before the other manager raised theirs
+        first_manager_disputes()
+        with pytest.raises(VisitError, match="this item is already disputed"):
+            raise_dispute(stale, second_manager, "greeted_promptly", reason)
+        db.session.rollback()
+
+    db.session.expire_all()
+    raised = db.session.scalars(select(Dispute).where(Dispute.visit_id == visit_id)).all()
+    assert [(d.item_id, d.raised_by_id, d.reason) for d in raised] == [("greeted_promptly", first_id,
+                                                                        "Greeted at once.")]
+    assert decisions_logged() == ["dispute.raised"]
+
+
+def test_two_answers_of_one_visit_overturned_at_once_both_count_in_its_score(app, office, make_user, make_visit):
+    """Two disputes of one visit, decided by two reviewers at the same moment: the visit's score
+    is rescored from both corrected answers (the second reviewer's rescoring used the answers it
+    had read before the first one's correction, and the visit kept a failure it no longer had)."""
+    auditor, south = office["auditor"], office["south"]
+    visit = make_visit(south, auditor, {**ALL_YES, "greeted_promptly": "no", "staff_respectful": "no"},
+                       visited_at=datetime(2026, 10, 4, 12))
+    perfect = make_visit(south, auditor, ALL_YES, visited_at=datetime(2026, 10, 4, 13))
+    manager = make_user("manager", locations=["KNS-01"])
+    greeting = raise_dispute(visit, manager, "greeted_promptly", "Greeted at once.")
+    respect = raise_dispute(visit, manager, "staff_respectful", "Polite throughout.")
+    db.session.commit()
+    visit_id, respect_id, first_id = visit.id, respect.id, office["first"].id
+    assert visit.score < perfect.score
+
+    stale = db.session.get(Visit, visit_id)
+    assert {a.item_id: a.value for a in stale.answers}["staff_respectful"] == "no"  # read by reviewer B
+    with another_request(app):  # reviewer A overturns the other dispute meanwhile
+        decide_dispute(db.session.get(Dispute, respect_id), db.session.get(User, first_id), True, "yes")
+        db.session.commit()
+    decide_dispute(greeting, office["second"], True, "yes", "Seen on the camera.")
+    db.session.commit()
+
+    db.session.expire_all()
+    visit = db.session.get(Visit, visit_id)
+    assert {a.item_id: a.value for a in visit.answers} == ALL_YES
+    assert visit.score == perfect.score
+    assert {s.section_id: s.score for s in visit.section_scores} == \
+        {s.section_id: s.score for s in db.session.get(Visit, perfect.id).section_scores}
+    shown = chain_statistics(SPEC, "en")
+    assert shown == as_kept(_chain_statistics(SPEC, "en"))
