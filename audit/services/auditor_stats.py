@@ -24,9 +24,10 @@ from ..extensions import db
 from ..models import Answer, Location, Region, Visit
 from ..stats.calibration import same_branch_difference
 from .chain_records import consistency_record, num, part_labels
-from .chain_stats import StatsError, StatsFilter, auditor_names, filters_of, json_ready, numbers, visits_from
+from .chain_stats import StatsError, StatsFilter, auditor_names, filters_of, json_ready
 from .checklists import current_version, earlier_definitions
 from .stats_cache import cached_statistics
+from .stats_queries import numbers, visits_from
 
 LATEST_VISITS = 30
 

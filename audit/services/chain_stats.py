@@ -13,7 +13,7 @@ import gc
 import math
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from sqlalchemy import case, func, select, true
@@ -21,7 +21,6 @@ from sqlalchemy.orm import aliased
 
 from ..times import display_zone, stored_utc
 from .. import stats
-from ..checklist.changes import version_changes
 from ..checklist.model import PASS_SCORE
 from ..extensions import db
 from ..models import Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, VisitSectionScore
@@ -29,8 +28,10 @@ from .chain_records import (
     consistency_record, finding_record, funnel_curve, location_records, part_labels, part_records, regions,
     section_matrix,
 )
+from .chain_trend import checklist_versions, trend_and_versions
 from .checklists import current_version, earlier_definitions
 from .stats_cache import cached_statistics
+from .stats_queries import numbers, plain_rows, visits_from
 
 REPEAT_WINDOW = 3
 
@@ -82,11 +83,6 @@ def _start_of_day(day: date) -> datetime:
     """Midnight of ``day`` in the app's display zone, as the naive UTC that visits are stored in:
     a period is the days people see on the pages and reports, not UTC days."""
     return stored_utc(datetime.combine(day, time.min, tzinfo=display_zone()))
-
-
-def visits_from(*columns):
-    """SELECT ``columns`` FROM visit (filters come from ``StatsFilter.conditions``)."""
-    return select(*columns).select_from(Visit)
 
 
 def chain_statistics(spec: StatsFilter, lang: str = "en") -> dict:
@@ -148,8 +144,8 @@ def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
     sections, section_stats, section_ids = _parts(where, loc_codes, labels, definition, lang, kind="section")
     repeat = _repeat_failures(where, loc_codes, item_ids)
     change = _period_change(spec, loc_codes, location_stats)
-    trend, found_versions = _trend_and_versions(where)
-    versions = _versions(found_versions, version)
+    trend, found_versions = trend_and_versions(where)
+    versions = checklist_versions(found_versions, version)
     findings = stats.collect_findings(
         locations=location_stats, consistency=consistency, items=item_stats, sections=section_stats,
         repeat=repeat, period_change=change, location_labels=labels,
@@ -178,29 +174,13 @@ def _chain_statistics(spec: StatsFilter, lang: str) -> dict:
     }
 
 
-def _rows(statement):
-    """Run a plain column query through Core: no ORM row loading, which costs 2× on big reads."""
-    return db.session.connection().execute(statement)
-
-
-def numbers(statement) -> list[tuple]:
-    """All rows of an aggregate query as the driver's plain tuples: ids, counts, sums and
-    labels need no conversion, and skipping SQLAlchemy's row objects saves a tenth of the
-    time on the tens of thousands of rows a large chain sends."""
-    result = _rows(statement)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
-
-
 def filters_of(spec: StatsFilter) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(spec).items() if k != "checklist"}
 
 
 def location_details(ids: np.ndarray) -> dict[int, dict]:
     """Code, name, region name and format of the locations ``ids``, by location id (one statement)."""
-    rows = _rows(
+    rows = plain_rows(
         select(Location.id, Location.code, Location.name, Location.format, Region.name.label("region"))
         .outerjoin(Region, Location.region_id == Region.id).where(Location.id.in_([int(i) for i in ids]))
     ).all()
@@ -209,7 +189,7 @@ def location_details(ids: np.ndarray) -> dict[int, dict]:
 
 def auditor_names(ids: np.ndarray) -> dict[int, dict]:
     """Id, name and e-mail address of the users ``ids``, by user id (one statement)."""
-    rows = _rows(select(User.id, User.name, User.email).where(User.id.in_([int(i) for i in ids])))
+    rows = plain_rows(select(User.id, User.name, User.email).where(User.id.in_([int(i) for i in ids])))
     return {row.id: {"id": row.id, "name": row.name, "email": row.email} for row in rows}
 
 
@@ -311,89 +291,6 @@ def _period_change(spec: StatsFilter, loc_codes: np.ndarray, current):
     previous = stats.GroupSummary.from_sums(count, total, squares)
     summary = stats.GroupSummary.from_moments(current.n_visits, current.mean, current.sd)
     return stats.compare_periods(summary, previous)
-
-
-def _trend_and_versions(where: list) -> tuple[list[dict], list[tuple[int, int, datetime, datetime]]]:
-    """Visits and mean score per calendar month in the app's display zone, and per checklist
-    version its visits and first and last hour: ``(trend, [(version id, visits, first, last)])``.
-
-    The database sums per (UTC hour, version) (a few thousand rows a year); each hour then goes
-    to its local month here, which is exact for zones whose UTC offset is a whole number of hours
-    (Vilnius, Riga, Moscow …) and needs no time-zone support from SQLite.
-    """
-    hour = visit_hour()
-    rows = numbers(
-        visits_from(hour, Visit.checklist_version_id, func.count(Visit.score), func.sum(Visit.score))
-        .where(*where).group_by(hour, Visit.checklist_version_id)
-    )
-    month_of = local_month_finder(display_zone())
-    months: dict[str, list[float]] = {}
-    versions: dict[int, list] = {}
-    for start, version_id, n, total in rows:
-        if isinstance(start, str):
-            start = datetime.fromisoformat(start)
-        counted = months.setdefault(month_of(start), [0, 0.0])
-        counted[0] += n
-        counted[1] += total or 0.0
-        seen = versions.setdefault(version_id, [0, start, start])
-        seen[0] += n
-        seen[1], seen[2] = min(seen[1], start), max(seen[2], start)
-    trend = [{"month": month, "visits": int(n), "mean": total / n} for month, (n, total) in sorted(months.items()) if n]
-    return trend, [(version_id, n, first, last) for version_id, (n, first, last) in versions.items() if n]
-
-
-def visit_hour():
-    """SQL for the UTC hour a visit starts in (the visit's time truncated to the hour), to sum per
-    hour and put each hour in its local month with :func:`local_month_finder`. SQLite gives it as
-    text ("YYYY-MM-DD HH:00:00"), PostgreSQL as a timestamp."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.date_trunc("hour", Visit.visited_at)
-    return func.strftime("%Y-%m-%d %H:00:00", Visit.visited_at)
-
-
-def _versions(found: list[tuple[int, int, datetime, datetime]], current: ChecklistVersion) -> list[dict]:
-    """The checklist versions the visits were scored against, oldest first, each with its visits,
-    the local days of its first and last visit, and what changed in scoring since the one before."""
-    known = {current.id: current}
-    if any(version_id not in known for version_id, *_ in found):
-        known.update((v.id, v) for v in db.session.scalars(
-            select(ChecklistVersion).where(ChecklistVersion.id.in_([row[0] for row in found]))))
-    zone = display_zone()
-    records, before = [], None
-    for version_id, n, first, last in sorted(found, key=lambda row: known[row[0]].number):
-        version = known[version_id]
-        record = {"number": version.number, "visits": int(n),
-                  "first": first.replace(tzinfo=UTC).astimezone(zone).date().isoformat(),
-                  "last": last.replace(tzinfo=UTC).astimezone(zone).date().isoformat(),
-                  "scoring_changed": False, "changes": None}
-        if before is not None:
-            changes = version_changes(before.parsed, version.parsed)
-            record["scoring_changed"], record["changes"] = changes.scoring_changed, changes.counts()
-        records.append(record)
-        before = version
-    return records
-
-
-def local_month_finder(zone):
-    """``month_of(utc_hour) -> "YYYY-MM"`` in ``zone``, converting one or two hours per UTC day
-    instead of every hour: a day whose first and last hour fall in the same local month lies
-    wholly in it (local time only moves forward), and only days around a month's end need
-    each hour converted."""
-    def local_month(moment: datetime) -> str:
-        local = moment.replace(tzinfo=UTC).astimezone(zone)
-        return f"{local.year:04d}-{local.month:02d}"  # strftime writes year 1 as "1", not "0001"
-
-    whole_day: dict[date, str | None] = {}
-
-    def month_of(start: datetime) -> str:
-        day = start.date()
-        if day not in whole_day:
-            first = datetime.combine(day, time.min)
-            month = local_month(first)
-            whole_day[day] = month if local_month(first + timedelta(hours=23, minutes=59)) == month else None
-        return whole_day[day] or local_month(start)
-
-    return month_of
 
 
 def json_ready(value):

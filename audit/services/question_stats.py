@@ -24,11 +24,12 @@ from ..stats.proportions import score_interval
 from ..times import display_zone
 from .chain_records import consistency_record, num
 from .chain_stats import (
-    StatsError, StatsFilter, auditor_names, filters_of, json_ready, last_visits, local_month_finder,
-    location_details, numbers, visit_hour, visits_from,
+    StatsError, StatsFilter, auditor_names, filters_of, json_ready, last_visits, location_details,
 )
+from .chain_trend import local_month_finder
 from .checklists import current_version, earlier_definitions
 from .stats_cache import cached_statistics
+from .stats_queries import numbers, visit_hour, visits_from
 
 #: The latest failed answers listed with their comments and photos.
 LATEST_FAILURES = 30

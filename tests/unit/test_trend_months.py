@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from audit.services.chain_stats import local_month_finder
+from audit.services.chain_trend import local_month_finder
 
 
 @pytest.mark.parametrize("zone", ["Europe/Vilnius", "Europe/Moscow", "America/New_York", "Asia/Kolkata", "UTC"])
