@@ -65,8 +65,11 @@ class EvidenceError(Exception):
     """A photo was refused; ``message`` says why and what to do (translated when shown)."""
 
     def __init__(self, message) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
+
+    def __str__(self) -> str:  # translated when read, in the request that shows it: raising needs no request
+        return str(self.message)
 
 
 class PhotoTooLarge(EvidenceError):

@@ -71,7 +71,15 @@ def another_request(app):
 def just_before_first_write_to(table: str, work):
     """Run ``work`` once, just before the first INSERT, UPDATE or DELETE of ``table`` is sent:
     the request has read and checked the visit by then, and not yet changed it."""
-    pattern = re.compile(rf'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?{table}"?[\s(]', re.IGNORECASE)
+    with just_before(rf'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?{table}"?[\s(]', work):
+        yield
+
+
+@contextmanager
+def just_before(sql: str, work):
+    """Run ``work`` once, just before the first statement matching the regular expression
+    ``sql`` is sent."""
+    pattern = re.compile(sql, re.IGNORECASE)
     ran: list[str] = []
     failed: list[BaseException] = []
 
@@ -89,7 +97,7 @@ def just_before_first_write_to(table: str, work):
         yield
     finally:
         event.remove(db.engine, "before_cursor_execute", hook)
-    assert ran, f"nothing was written to {table}"
+    assert ran, f"no statement matched {sql!r}"
     if failed:
         raise failed[0]
 
@@ -253,10 +261,10 @@ def test_a_photo_uploaded_to_a_visit_approved_meanwhile_is_refused(app, office, 
     assert stale.status == "draft"  # what the auditor's tablet still shows
     kept = submitted_and_approved_elsewhere(app, draft.id, auditor.id, office["first"].id)
 
-    # VisitLocked translates its message as it is made, which needs a request (as in the app)
-    with app.test_request_context(), pytest.raises(VisitLocked) as refused:
+    with pytest.raises(VisitLocked) as refused:
         store_photo(stale, "greeted_promptly", io.BytesIO(jpeg()), auditor, app.config["UPLOAD_DIR"])
-    assert str(refused.value) == LOCKED
+    with app.test_request_context():  # translated where it is shown, in a request
+        assert str(refused.value) == LOCKED
     db.session.rollback()
 
     assert status_of(draft.id) == "approved"
@@ -273,14 +281,40 @@ def test_a_photo_deleted_from_a_visit_approved_meanwhile_stays(app, office, draf
     assert stale.visit.status == "draft"
     kept = submitted_and_approved_elsewhere(app, draft.id, auditor.id, office["first"].id)
 
-    with app.test_request_context(), pytest.raises(VisitLocked) as refused:
+    with pytest.raises(VisitLocked) as refused:
         delete_photo(stale, auditor, app.config["UPLOAD_DIR"])
-    assert str(refused.value) == LOCKED
+    with app.test_request_context():
+        assert str(refused.value) == LOCKED
     db.session.rollback()
 
     assert status_of(draft.id) == "approved"
     assert count(Evidence) == 1 and len(stored_files(app)) == 2  # the photo and its thumbnail
     assert_question_page_kept_and_true(kept, draft.id, photos=[photo_id])
+
+
+def test_the_delete_button_on_a_photo_of_a_visit_approved_meanwhile_answers_409(app, office, draft):
+    """The auditor's page still shows the draft: its delete request passes the page's checks, and
+    the visit is submitted and approved on another tablet before the photo is locked for deletion.
+    The page is told why (409, which it shows), not given a server error; the photo stays."""
+    auditor = office["auditor"]
+    photo = store_photo(draft, "greeted_promptly", io.BytesIO(jpeg()), auditor, app.config["UPLOAD_DIR"])
+    db.session.commit()
+    photo_id, visit_id = photo.id, draft.id
+    client = app.test_client()
+    token = csrf_token(login(client, auditor.email).get_data(as_text=True))
+    kept: dict = {}
+
+    def approved_elsewhere():
+        kept.update(submitted_and_approved_elsewhere(app, visit_id, auditor.id, office["first"].id))
+
+    with just_before(r"^\s*SELECT visit\.status\s+FROM visit\s+WHERE visit\.id = \S+(\s+FOR UPDATE)?\s*$",
+                     approved_elsewhere):
+        response = client.post(f"/evidence/{photo_id}/delete", headers={"X-CSRFToken": token})
+    assert response.status_code == 409
+    assert response.get_json()["error"] == LOCKED
+    assert status_of(visit_id) == "approved"
+    assert count(Evidence) == 1 and len(stored_files(app)) == 2
+    assert_question_page_kept_and_true(kept, visit_id, photos=[photo_id])
 
 
 # --- 4: PostgreSQL, an approval through the API while the branch's code changes ------------------
