@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -29,6 +30,12 @@ bp = Blueprint("home", __name__)
 
 #: The entries of a visit's History a branch manager sees besides disputes and actions.
 BRANCH_HISTORY = frozenset({"visit.approved"})
+#: The text fields of each review form, by name, with their labels on the page (see unsent_texts).
+UNSENT_LABELS = {
+    "return": {"note": _l("Note for the auditor")},
+    "dispute": {"reason": _l("Why is this answer wrong?")},
+    "decide": {"note": _l("Note")},
+}
 WAITING_ON_HOME = 20  # the longest waiting; the review queue has them all
 ACTIONS_ON_HOME = 100  # a manager's open actions, the earliest due first
 DISPUTES_ON_HOME = 50  # open disputes (head office), a manager's open and lately decided ones
@@ -148,6 +155,27 @@ def _with_schedule_link(message: str, open_visits: int) -> Markup:
     return Markup('{} <a href="{}">{}</a>').format(message, url_for("assignments.index"), _("Scheduled visits"))
 
 
+def unsent_texts(refused: dict | None, definition, lang: str) -> list[tuple[str, str]]:
+    """What was typed into a review form refused because the visit changed meanwhile (another
+    reviewer approved it, the dispute was decided …), as (label, text). The form itself is gone
+    from the page then, so the texts are shown to be copied instead of being lost. A form refused
+    for its fields (``errors``) is shown again as typed instead."""
+    if not refused or refused.get("errors") or refused.get("form") not in UNSENT_LABELS:
+        return []
+    labels = UNSENT_LABELS[refused["form"]]
+    texts = []
+    for key, text in (refused.get("values") or {}).items():
+        text = text.strip() if isinstance(text, str) else ""
+        if not text:
+            continue
+        if key.startswith("note-"):
+            item = definition.item(key[len("note-"):])
+            texts.append((item.text.get(lang) if item else key[len("note-"):], text))
+        elif key in labels:
+            texts.append((str(labels[key]), text))
+    return texts
+
+
 @bp.get("/visits/<int:visit_id>")
 @login_required
 def visit(visit_id: int):
@@ -175,6 +203,7 @@ def visit_page(visit_id: int, refused: dict | None = None):
     if found is None or not may(current_user, "view_visit", found):
         abort(404)
     definition = found.checklist_version.parsed
+    lang = get_locale().language if get_locale() else "en"
     answers = {a.item_id: a for a in found.answers}
     result = score_visit(definition, {item_id: a.value for item_id, a in answers.items()})
     photos: dict[str | None, list] = {}
@@ -203,10 +232,9 @@ def visit_page(visit_id: int, refused: dict | None = None):
         can_see_review_notes=may(current_user, "view_review_notes"),
         outside_window=outside_window(found),
         next_waiting=overview.next_waiting(current_user, found) if may(current_user, "review_visits") else None,
-        refused=refused or {},
+        refused=refused or {}, unsent=unsent_texts(refused, definition, lang),
         actions=actions_of_visit(found) if can_view_actions else {},
         can_view_actions=can_view_actions, can_plan_actions=may(current_user, "plan_action", found),
         today=local_today(), latest_due=latest_due_day(local_today()),
-        went_wrong=(failure_summary(found, result, get_locale().language if get_locale() else "en")
-                    if found.status in ("submitted", "approved") else None),
+        went_wrong=(failure_summary(found, result, lang) if found.status in ("submitted", "approved") else None),
     )

@@ -102,6 +102,13 @@ def just_before(sql: str, work):
         raise failed[0]
 
 
+def unsent(page: str) -> list[tuple[str, str]]:
+    """The texts the visit page shows as typed but not sent, as (label, text)."""
+    card = re.search(r'<section class="card unsent" id="unsent">(.*?)</section>', page, re.S)
+    return re.findall(r'<label class="field"><span>(.*?)</span><textarea readonly[^>]*>(.*?)</textarea>',
+                      card.group(1), re.S) if card else []
+
+
 def as_kept(figures: dict) -> dict:
     """Figures as the cache gives them back (JSON: tuples become lists, keys strings)."""
     return json.loads(json.dumps(figures))
@@ -154,6 +161,7 @@ def test_a_return_after_another_reviewer_approved_is_refused_and_the_visit_stays
         assert "Visit returned to the auditor." not in page
         assert 'id="visit-status">Approved</span>' in page  # the page shows what happened instead
         assert "Reviewer A · approved the visit" in page
+        assert unsent(page) == [("Note for the auditor", note)]  # the note is there to be copied
     else:
         stale = db.session.get(Visit, visit_id)
         assert stale.status == "submitted"  # what the second reviewer's page showed
@@ -494,6 +502,7 @@ def test_a_second_reviewer_deciding_a_dispute_decided_meanwhile_is_refused(app, 
         assert response.status_code == 200
         assert "This dispute was already decided." in page
         assert "Dispute overturned" not in page
+        assert unsent(page) == [("Note", "Greeted at the door.")]
     else:
         stale = db.session.get(Dispute, dispute_id)
         assert stale.status == "open"
@@ -543,6 +552,7 @@ def test_the_same_answer_disputed_twice_at_once_makes_one_dispute(app, office, m
         assert "This question is already disputed; wait for the reviewer's decision." in page
         assert "Your dispute was sent to the reviewers." not in page
         assert "Greeted at once." in page  # the dispute that was raised is on the page instead
+        assert unsent(page) == [("Why is this answer wrong?", reason)]
     else:
         stale = db.session.get(Visit, visit_id)
         assert stale.disputes == []  # loaded before the other manager raised theirs

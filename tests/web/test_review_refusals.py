@@ -62,6 +62,7 @@ def test_a_visit_note_longer_than_the_limit_is_refused_not_cut(app, make_locatio
     html = client.post(f"/visits/{visit.id}/return", data={
         "csrf_token": csrf_token(_page(client, visit)), "note": TOO_LONG}).get_data(as_text=True)
     assert _textarea(html, "note") == TOO_LONG and "At most 5000 characters." in html
+    assert 'id="unsent"' not in html  # the form itself is shown again, not a copy of the text
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).status == "submitted"
     assert db.session.scalar(db.select(db.func.count(ReviewComment.id))) == 0
@@ -104,6 +105,7 @@ def test_a_refused_decision_keeps_overturn_and_the_note(app, make_location, make
         "csrf_token": csrf_token(_page(client, visit)), "decision": "overturn", "new_value": "",
         "note": "Listened to the recording twice."}).get_data(as_text=True)
     assert "Choose the corrected answer." in html
+    assert 'id="unsent"' not in html
     form = re.search(r'<form method="post" action="/disputes/\d+/decide" class="decide">.*?</form>', html, re.S).group(0)
     assert re.search(r'value="overturn" checked', form) and not re.search(r'value="uphold" checked', form)
     assert 'value="Listened to the recording twice."' in form
