@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Assignment, Checklist, Location, User, Visit
+from ..models import Assignment, Checklist, ChecklistVersion, Location, User, Visit
 from ..times import local_today
 from .import_csv import separator
 from .import_values import calendar_date
@@ -224,8 +224,8 @@ def auditor_work(auditor: User, today: date) -> AuditorWork:
     overdue, due_today, upcoming, in_progress = [], [], [], []
     for assignment, visit_uuid, status, scenario in rows:
         # A started visit shows its own scenario: the auditor may have made it more precise.
-        entry = {"assignment": assignment, "visit_uuid": visit_uuid, "status": status,
-                 "scenario": scenario or assignment.scenario}
+        entry = {"assignment": assignment, "location": assignment.location, "checklist": assignment.checklist,
+                 "visit_uuid": visit_uuid, "status": status, "scenario": scenario or assignment.scenario}
         if status in ("draft", "returned"):
             in_progress.append(entry)
         elif status is None:
@@ -235,6 +235,16 @@ def auditor_work(auditor: User, today: date) -> AuditorWork:
                 due_today.append(entry)
             else:
                 upcoming.append(entry)
+    # Visits recorded without a schedule (through the API) are theirs to finish or fix too.
+    unscheduled = db.session.scalars(
+        select(Visit).where(Visit.auditor_id == auditor.id, Visit.assignment_id.is_(None),
+                            Visit.status.in_(("draft", "returned")))
+        .options(selectinload(Visit.location), selectinload(Visit.checklist_version).selectinload(
+            ChecklistVersion.checklist))
+        .order_by(Visit.visited_at, Visit.id))
+    in_progress += [{"assignment": None, "location": visit.location, "checklist": visit.checklist_version.checklist,
+                     "visit_uuid": visit.uuid, "status": visit.status, "scenario": visit.scenario,
+                     "visited_at": visit.visited_at} for visit in unscheduled]
     in_progress.sort(key=lambda entry: entry["status"] != "returned")  # returned visits first: they wait for a fix
     return AuditorWork(overdue, due_today, upcoming, in_progress)
 

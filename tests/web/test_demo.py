@@ -60,11 +60,11 @@ def test_demo_builds_the_chain_it_describes(demo):
         select(Location.code, func.count(User.id)).join(Location.managers).group_by(Location.code)
     ).all()
     assert len(managed) == 12 and {n for _, n in managed} == {1}
-    # visits of every shipped checklist, all approved, scored, in range and in order
+    # approved visits of every shipped checklist, all scored, in range and in order
     per_checklist = dict(db.session.execute(
         select(Checklist.key, func.count(Visit.id))
         .join(ChecklistVersion, ChecklistVersion.id == Visit.checklist_version_id)
-        .join(Checklist).group_by(Checklist.key)
+        .join(Checklist).where(Visit.status == "approved").group_by(Checklist.key)
     ).all())
     assert set(per_checklist) == {"store-visit", "phone-enquiry", "email-enquiry"}
     assert per_checklist["store-visit"] >= 12 * 3
@@ -77,7 +77,9 @@ def test_demo_builds_the_chain_it_describes(demo):
                            db.Integer)),
     )).one()
     assert first >= datetime(2026, 8, 1) and last < datetime(2026, 11, 1)
-    assert statuses == 1 and db.session.scalar(select(Visit.status).limit(1)) == "approved"
+    assert statuses == 3  # approved, and the review work of the last days (test_review_work.py)
+    assert dict(db.session.execute(select(Visit.status, func.count()).where(Visit.status != "approved")
+                                   .group_by(Visit.status)).all()) == {"submitted": 6, "returned": 1}
     assert unscored == 0 and not bad_order
     log = db.session.scalar(select(AuditLogEntry).where(AuditLogEntry.action == "demo.built"))
     assert log.object_type == "chain" and log.object_id == "1"
@@ -289,7 +291,8 @@ def test_demo_auditors_have_open_work_to_try_the_tablet_with(runner, checklists)
     auditor = db.session.scalar(select(User).where(User.email == "auditor1@demo.example"))
     work = auditor_work(auditor, date(2026, 10, 31))
     assert len(work.overdue) == 1 and len(work.today) == 2 and len(work.upcoming) == 1
-    assert db.session.scalar(select(db.func.count()).select_from(Assignment)) == 4 * 8
+    assert [entry["status"] for entry in work.in_progress] == ["returned"]  # a visit sent back to fix
+    assert db.session.scalar(select(db.func.count()).select_from(Assignment)) == 4 * 8 + 1
 
 
 def test_a_demo_built_up_to_today_has_nothing_in_the_future(runner, checklists):

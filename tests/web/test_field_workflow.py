@@ -446,3 +446,29 @@ def test_every_comment_box_and_number_field_is_named_by_its_question(client, peo
             field = re.search(rf'<input[^>]*name="answer-{item.id}"[^>]*aria-label="([^"]*)"', page)
             unit = item.unit.en if item.unit else None
             assert field and unescape(field.group(1)) == (f"{text} ({unit})" if unit else text)
+
+
+def test_a_visit_recorded_without_a_schedule_and_returned_is_in_the_auditors_work(client, people):
+    """Visits sent through the API have no assignment; one returned by a reviewer is the auditor's
+    to fix all the same, and is listed first under In progress (it used to be only in the list of
+    submitted visits, with nothing asking for it)."""
+    from datetime import datetime
+
+    from audit.services.review import return_visit
+    from audit.services.visits import VisitContent, record_visit
+
+    auditor = people["auditor"]
+    answers = {key[len("answer-"):]: value for key, value in best_answers(people["store"]).items()}
+    visit, _ = record_visit(auditor, str(uuid.uuid4()), people["location"], "store-visit",
+                            VisitContent(answers=answers, visited_at=datetime(2026, 10, 2, 9, 30)))
+    return_visit(visit, people["reviewer"], "Add the photo of the till.")
+    db.session.commit()
+    assert visit.assignment_id is None and visit.status == "returned"
+
+    home = unescape(as_user(client, auditor))
+    in_progress = re.search(r"<h2>In progress</h2>(.*?)</ul>", home, re.S).group(1)
+    assert in_progress.count("<li") == 1
+    assert "Vilnius Akropolis" in in_progress and "Returned by the reviewer: see the notes" in in_progress
+    assert "visited 02/10/2026, 12:30" in in_progress  # Vilnius time; no scheduled window to show
+    assert f'href="/visits/{visit.uuid}/fill"' in in_progress
+    assert "Add the photo of the till." in client.get(f"/visits/{visit.uuid}/fill").get_data(as_text=True)

@@ -45,7 +45,7 @@ DONE_NOTES = {
 def plan_demo_actions(locations: list[Location], store: ChecklistVersion, end: date,
                       not_after: datetime | None) -> int:
     """Add the demo's corrective actions (see the module docstring); returns how many."""
-    last_two = _last_two_store_visits(store.checklist_id)
+    last_two = last_two_store_visits(store.checklist_id)
     latest_day = datetime.combine(end, time(18, 0))
     if not_after is not None:
         latest_day = min(latest_day, not_after)
@@ -62,7 +62,7 @@ def plan_demo_actions(locations: list[Location], store: ChecklistVersion, end: d
     return count
 
 
-def _last_two_store_visits(checklist_id: int) -> dict[int, list[Visit]]:
+def last_two_store_visits(checklist_id: int) -> dict[int, list[Visit]]:
     """Each branch's two latest approved visits of the store checklist, the latest first."""
     ranked = (select(Visit.id, func.row_number().over(partition_by=Visit.location_id,
                                                       order_by=(Visit.visited_at.desc(), Visit.id.desc())).label("n"))

@@ -65,6 +65,7 @@ from .answers import (
     pick,
 )
 from .helpers import allocate, in_the_past, month_ranges, sigmoid, write_private
+from .review_work import add_review_work
 from .summary import DemoSummary
 from .texts import AuditorTexts, auditor_texts
 from .work import schedule_open_work
@@ -117,18 +118,22 @@ def build_demo_chain(locations: int, months: int, seed: int, end: date,
     reviewer = db.session.scalar(select(User).where(User.email == f"reviewer1@{data.DOMAIN}"))
     open_work = schedule_open_work(builder.auditors, builder.locations, versions["store-visit"], reviewer, end)
     actions = plan_demo_actions(builder.locations, versions["store-visit"], end, not_after)
+    approved = dict(builder.visit_counts)
+    review = add_review_work(builder, seed, reviewer, end, not_after)
     audit_log.record("demo.built", "chain", seed, locations=locations, months=months, end=end.isoformat(),
-                     visits=sum(builder.visit_counts.values()), assignments=open_work, actions=actions)
+                     visits=sum(approved.values()), assignments=open_work, actions=actions,
+                     waiting=review.waiting, disputes=review.disputes)
     db.session.flush()
 
     summary = DemoSummary(
         seed=seed, regions=len(builder.regions), locations=len(builder.locations),
         users=(("admin", 1), ("reviewer", 2), ("auditor", len(data.AUDITORS)), ("manager", len(builder.locations))),
-        visits=tuple((key, builder.visit_counts[key]) for key in versions),
+        visits=tuple((key, approved[key]) for key in versions),
         first_day=builder.months[0][0], last_day=end,
         logins=(("admin", f"admin@{data.DOMAIN}"), ("reviewer", f"reviewer1@{data.DOMAIN}"),
                 ("auditor", f"auditor1@{data.DOMAIN}"), ("manager", builder.locations[0].managers[0].email)),
         password=password, logins_file=str(Path(current_app.instance_path) / "demo-logins.txt"), actions=actions,
+        review=review,
     )
     write_private(Path(summary.logins_file), summary.logins_text())
     return summary
@@ -266,11 +271,18 @@ class _ChainBuilder:
             for visit in batch:  # flushed rows stay in the transaction; keep memory flat
                 db.session.expunge(visit)
 
-    def _visit(self, i: int, location: Location, key: str, t: float, start: date, stop: date) -> Visit:
+    def recent_visit(self, i: int, key: str, start: date, stop: date, auditor: int | None = None) -> Visit:
+        """A visit of the last month's kind at the ``i``-th branch between ``start`` and ``stop``
+        (by the ``auditor``-th auditor, or one drawn as for any visit), approved: the caller
+        makes it what it needs (waiting for review, returned …)."""
+        return self._visit(i, self.locations[i], key, 0.5, start, stop, auditor)
+
+    def _visit(self, i: int, location: Location, key: str, t: float, start: date, stop: date,
+               auditor: int | None = None) -> Visit:
         rng, version = self.rng, self.versions[key]
         definition = version.parsed
         r = self.location_region[i]
-        a = int(rng.choice(len(self.auditors), p=self.auditor_weights[r]))
+        a = auditor if auditor is not None else int(rng.choice(len(self.auditors), p=self.auditor_weights[r]))
         k = CHECKLIST_KEYS.index(key)
         scenarios = data.SCENARIOS.get(key, data.DEFAULT_SCENARIOS)
         scenario, complaint = scenarios[(self.scenario_start[i, k] + self.visit_number[i, k]) % len(scenarios)]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import data
+from .review_work import ReviewWork
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class DemoSummary:
     password: str
     logins_file: str
     actions: int = 0  # corrective actions planned by the branch managers
+    review: ReviewWork | None = None  # visits waiting for review or returned, disputes
 
     def logins_text(self) -> str:
         lines = [f"Demo logins ({data.CHAIN} demo chain); every demo user has the password: {self.password}"]
@@ -39,6 +41,9 @@ class DemoSummary:
             f"  users: {users}",
             f"  {total} approved visits {self.first_day.isoformat()} – {self.last_day.isoformat()}: {visits}",
             f"  {self.actions} corrective actions planned by branch managers",
+            *([f"  {self.review.waiting} visits waiting for review, {self.review.returned} returned to "
+               f"auditor1@{data.DOMAIN}, {self.review.disputes} disputes ({self.review.open_disputes} open)"]
+              if self.review else []),
             "",
             self.logins_text().rstrip("\n"),
             f"(saved to {self.logins_file}, readable only by you)",
