@@ -7,10 +7,12 @@ allows it.
 from __future__ import annotations
 
 import math
+import re
 
 from .model import NA, Item
 
 MAX_TEXT_LENGTH = 5000
+NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
 
 
 class InvalidAnswer(ValueError):
@@ -73,11 +75,13 @@ def _to_number(item: Item, raw) -> float:
     if isinstance(raw, (int, float)):
         number = float(raw)
     else:
-        try:
-            # Russian, Lithuanian and Latvian write decimals with a comma.
-            number = float(str(raw).replace(",", ".").replace(" ", ""))
-        except ValueError:
-            raise InvalidAnswer(item.id, f"must be a number, not {raw!r}") from None
+        # Russian, Lithuanian and Latvian write decimals with a comma, and group thousands with a
+        # (no-break) space. Digits only: float() would also take "1e3", "inf" and "nan", which
+        # nobody types for minutes waited (a slip of "1e1" was stored as 10).
+        written = re.sub(r"[ \u00a0\u202f]", "", str(raw)).replace(",", ".")
+        if not NUMBER.fullmatch(written):
+            raise InvalidAnswer(item.id, f"must be a number, not {raw!r}")
+        number = float(written)
     if not math.isfinite(number):
         raise InvalidAnswer(item.id, f"must be a finite number, not {raw!r}")
     return number

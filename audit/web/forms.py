@@ -20,6 +20,7 @@ MESSAGES = (
 def _plural_messages(ngettext) -> None:  # never called: marks the plural messages for extraction
     ngettext("Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1)
     ngettext("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1)
+    ngettext("'%(value)s' is not a valid choice for this field.", "'%(value)s' are not valid choices for this field.", 1)
 
 
 class _Translations:

@@ -37,6 +37,7 @@ FIXED = {
     "this answer was disputed and decided already": _l("This answer was disputed and decided already."),
     "this dispute was already decided": _l("This dispute was already decided."),
     "choose the corrected answer": _l("Choose the corrected answer."),
+    "choose to uphold or overturn the dispute": _l("Choose to uphold or overturn the dispute."),
     "the corrected answer is the current one; uphold the dispute instead":
         _l("The corrected answer is the current one; uphold the dispute instead."),
     "corrective actions can be planned only for approved visits":
@@ -52,7 +53,10 @@ FIXED = {
 PATTERNS = [
     (re.compile(r"^answer a whole number from (-?\d+) to (-?\d+), not .*$"),
      lambda m: _("Answer a whole number from %(low)s to %(high)s.", low=m[1], high=m[2])),
-    (re.compile(r"^must be a number, not .*$"), lambda m: _("Enter a number.")),
+    (re.compile(r"^must be a (finite )?number, not .*$", re.S), lambda m: _("Enter a number.")),
+    (re.compile(r"^answer yes or no, not .*$", re.S), lambda m: _("Answer yes or no.")),
+    (re.compile(r"^answer yes, no or na, not .*$", re.S), lambda m: _("Answer yes, no or N/A.")),
+    (re.compile(r"^unknown option .*; use one of: .*$", re.S), lambda m: _("Choose one of the answers offered.")),
     (re.compile(r"^must not be negative, not .*$"), lambda m: _("The number cannot be negative.")),
     (re.compile(r"^at most (\d+) characters.*$"), lambda m: _("At most %(n)s characters.", n=m[1])),
     (re.compile(r"^the comment is longer than (\d+) characters$"),

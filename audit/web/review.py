@@ -78,6 +78,12 @@ def _attempt(visit: Visit, work, success: str, refused: dict | None = None):
     return _back(visit)
 
 
+def _refuse(error: VisitError):
+    def work():
+        raise error
+    return work
+
+
 @bp.post("/visits/<int:visit_id>/approve")
 @login_required
 def approve(visit_id: int):
@@ -110,7 +116,11 @@ def decide(dispute_id: int):
     if found is None:
         abort(404)
     visit = _visit_for("review_visits", found.visit_id)
-    overturn = request.form.get("decision") == "overturn"
+    decision = request.form.get("decision")
+    if decision not in ("uphold", "overturn"):  # the form always sends one: a hand-made request
+        return _attempt(visit, _refuse(VisitInvalid({"decision": "choose to uphold or overturn the dispute"})), "",
+                        refused={"form": "decide", "dispute_id": found.id})
+    overturn = decision == "overturn"
     message = (_("Dispute overturned: the answer and the score were changed.") if overturn
                else _("Dispute upheld: the answer stays."))
     return _attempt(visit, lambda: decide_dispute(found, current_user, overturn, request.form.get("new_value"),

@@ -109,6 +109,7 @@ def test_missing_answers_lists_required_and_missing_comments():
 @pytest.mark.parametrize("item_id, raw, stored", [
     ("a", "YES", "yes"), ("a", " na ", "na"), ("a", True, "yes"), ("b", "4", "4"), ("b", 4.0, "4"),
     ("c", "basic", "basic"), ("d", "2,5", "2.5"), ("d", 3, "3"), ("note", "na", "na"), ("note", "", None),
+    ("d", "1\u00a0200,5", "1200.5"), ("d", "1 200", "1200"), ("d", ",5", "0.5"), ("d", 1e1, "10"),
 ])
 def test_answers_are_normalized(item_id, raw, stored):
     assert parse_answer(checklist().item(item_id), raw) == stored
@@ -118,7 +119,9 @@ def test_answers_are_normalized(item_id, raw, stored):
     ("a", "maybe", "answer yes, no or na"), ("why", "na", "N/A is not allowed"),
     ("b", "6", "whole number from 1 to 5"), ("b", "3.5", "whole number from 1 to 5"),
     ("c", "superb", "unknown option 'superb'; use one of: full, basic, none"),
-    ("d", "-1", "must not be negative"), ("d", "ten", "must be a number"), ("d", "inf", "finite"),
+    ("d", "-1", "must not be negative"), ("d", "ten", "must be a number"), ("d", "inf", "must be a number"),
+    ("d", "1e1", "must be a number"), ("d", "nan", "must be a number"), ("d", "0x10", "must be a number"),
+    ("d", "2.5.1", "must be a number"), ("d", float("inf"), "finite"),
 ])
 def test_bad_answers_name_the_item_and_the_fix(item_id, raw, message):
     with pytest.raises(InvalidAnswer) as caught:
