@@ -19,7 +19,7 @@ from ..models import Location
 from ..policy import may, visible_locations
 from ..reports.common import ReportError
 from ..times import FIRST_DAY, LAST_DAY, in_calendar, local_today
-from ..reports.location_report import location_report_context
+from ..reports.location_report import default_period, location_report_context
 from ..services.actions import location_actions
 from ..services.filter_choices import busiest_checklist
 from ..services.overview import checklists_overview
@@ -58,7 +58,8 @@ def show(code: str):
         return redirect(url_for("location_page.show", code=found) + (f"?{query}" if query else ""))
     problems: list[str] = []
     since, until = _date_arg("since", problems), _date_arg("until", problems)
-    if since and until and until < since:
+    first, last = default_period(since, until)  # a "since" after today also ends before it starts
+    if last < first:
         problems.append(_("The period ends before it starts; the default period is shown."))
         since = until = None
     checklists = checklists_overview()

@@ -7,8 +7,9 @@ import unicodedata
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -18,7 +19,7 @@ from ..policy import may, visible_locations
 from ..reports.common import ReportError
 from ..services.filter_choices import busiest_checklist
 from ..services import audit_log
-from ..times import in_calendar
+from ..times import FIRST_DAY, LAST_DAY, in_calendar
 from .i18n import spreadsheet_separator
 from .office import download_spec
 
@@ -31,13 +32,25 @@ def _lang() -> str:
 
 
 def _date(name: str) -> date | None:
+    """The day in the query's ``name``; a value that is not a day is a 400 saying so."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
     try:
-        day = date.fromisoformat(request.args[name]) if request.args.get(name) else None
+        day = date.fromisoformat(text)
     except ValueError:
-        abort(400)
-    if day is not None and not in_calendar(day):
-        abort(400)
+        _refuse_filters(_("“%(value)s” is not a date.", value=text[:20]))
+    if not in_calendar(day):
+        _refuse_filters(_("%(value)s is not between %(first)s and %(last)s.", value=text[:20],
+                          first=FIRST_DAY.year, last=LAST_DAY.year))
     return day
+
+
+def _refuse_filters(message: str):
+    """A 400 page naming what cannot be used (as the chain downloads' :func:`office.download_spec`):
+    a file of another period under the name asked for would be taken for the answer."""
+    abort(make_response(render_template("errors/error.html", code=400, title=_("These filters cannot be used"),
+                                        message=message), 400))
 
 
 def download_name(ext: str, *parts: object) -> str:
@@ -99,7 +112,7 @@ def visit_pdf(visit_id: int):
 @bp.get("/locations/<code>/report.pdf")
 @login_required
 def location_pdf(code: str):
-    from ..reports.location_report import location_report_pdf
+    from ..reports.location_report import default_period, location_report_pdf
 
     found = db.session.scalar(select(Location.code).where(func.upper(Location.code) == code.upper(),
                                                          visible_locations(current_user)))
@@ -107,6 +120,9 @@ def location_pdf(code: str):
         abort(404)
     code = found  # codes are unique whatever their case: rix-01 is RIX-01
     since, until = _date("since"), _date("until")
+    first, last = default_period(since, until)  # a "since" after today ends before it starts too
+    if last < first:
+        _refuse_filters(_("The period ends before it starts."))
     try:
         data = location_report_pdf(code, since, until,
                                    request.args.get("checklist") or busiest_checklist(code) or "", _lang(),

@@ -2,6 +2,8 @@
 for the chain over the same period, read back from the PDF with pypdf."""
 from __future__ import annotations
 
+from html import unescape
+
 import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, localcontext
@@ -121,6 +123,22 @@ def test_download_route_follows_the_branch(app, period, make_user):
         assert response.status_code == status, email
         if status == 200:
             assert response.mimetype == "application/pdf" and code in pdf_text(response.data)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("since=2026-12-01&until=2026-01-01", "The period ends before it starts."),
+    ("since=2030-01-01", "The period ends before it starts."),  # until: today
+    ("since=2026-13-01", "“2026-13-01” is not a date."),
+    ("until=9999-12-31", "9999-12-31 is not between"),
+])
+def test_a_period_that_cannot_be_is_a_400_that_says_why(app, period, make_user, query, message):
+    """Not "Not found" (the branch exists) nor a report of another period under the name asked for."""
+    client = app.test_client()
+    login(client, make_user("manager", locations=[period["code"]]).email)
+    response = client.get(f"/locations/{period['code']}/report.pdf?{query}")
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "These filters cannot be used" in html and message in html
 
 
 def test_unknown_location_or_checklist(app, runner, tmp_path, checklists, make_location):

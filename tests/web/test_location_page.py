@@ -119,6 +119,9 @@ def test_period_filters(app, scene):
     assert "is not a date" in unescape(html)
     html = client.get(page_url(scene, since=scene["until"], until=scene["since"])).get_data(as_text=True)
     assert "The period ends before it starts" in html
+    after_today = client.get(page_url(scene, since="2030-01-01", until=""))  # until: today, before the start
+    assert after_today.status_code == 200  # was "Not found"
+    assert "The period ends before it starts; the default period is shown." in after_today.get_data(as_text=True)
     default = client.get(f"/office/locations/{scene['code']}").get_data(as_text=True)
     vilnius_today = datetime.now(ZoneInfo("Europe/Vilnius")).date()  # not the server's date: 2 h apart at night
     assert f'name="until" value="{vilnius_today.isoformat()}"' in default
