@@ -33,17 +33,24 @@ def checklist_choices(lang: str) -> list[tuple[str, str]]:
     return [choice for *_order, choice in sorted(choices)]
 
 
-def busiest_checklist(location_code: str | None = None) -> str | None:
-    """The checklist with the most approved visits (at the location), else the first loaded one:
-    what a page shows when no checklist was chosen. A salon chain that never uses the shipped
-    store checklist no longer opens on an empty "In-store visit" dashboard."""
+def busiest_checklist(location_code: str | None = None, auditor_id: int | None = None,
+                      among: list[str] | None = None) -> str | None:
+    """The checklist with the most approved visits (at the location, by the auditor, of the
+    checklists ``among``), else the first loaded one (of ``among``): what a page shows when no
+    checklist was chosen. A salon chain that never uses the shipped store checklist no longer
+    opens on an empty "In-store visit" dashboard."""
     query = (select(Checklist.key).join(ChecklistVersion, ChecklistVersion.checklist_id == Checklist.id)
              .join(Visit, Visit.checklist_version_id == ChecklistVersion.id).where(Visit.status == "approved"))
     if location_code is not None:
         query = query.join(Location, Location.id == Visit.location_id).where(Location.code == location_code)
+    if auditor_id is not None:
+        query = query.where(Visit.auditor_id == auditor_id)
+    if among is not None:
+        query = query.where(Checklist.key.in_(among))
     busiest = db.session.scalar(query.group_by(Checklist.key).order_by(func.count(Visit.id).desc(), Checklist.key)
                                 .limit(1))
-    return busiest or db.session.scalar(select(Checklist.key).order_by(Checklist.key).limit(1))
+    first = select(Checklist.key).order_by(Checklist.key).limit(1)
+    return busiest or db.session.scalar(first.where(Checklist.key.in_(among)) if among is not None else first)
 
 
 def region_names() -> list[str]:

@@ -7,7 +7,7 @@ auditor or never made a visit of the checklist.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -15,7 +15,8 @@ from ..extensions import db
 from ..models import User, Visit
 from ..reports.auditor_view import auditor_view
 from ..services.auditor_stats import auditor_statistics
-from .office import checklist_filters, presets, query_of
+from ..services.filter_choices import busiest_checklist
+from .office import checklist_filters, presets, query_of, with_checklist
 
 bp = Blueprint("auditor_page", __name__)
 
@@ -23,6 +24,8 @@ bp = Blueprint("auditor_page", __name__)
 @bp.get("/office/auditors/<int:user_id>")
 @login_required
 def show(user_id: int):
+    if not request.args.get("checklist"):  # the checklist they made most of their visits with
+        return with_checklist(busiest_checklist(auditor_id=user_id))
     page = checklist_filters()
     spec = page.spec
     auditor = db.session.get(User, user_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -129,6 +129,15 @@ def checklist_filters() -> ChecklistFilters:
     spec = spec_of(form)
     title = dict(filter_choices.checklist_choices(lang)).get(spec.checklist, spec.checklist)
     return ChecklistFilters(lang, form, spec, title)
+
+
+def with_checklist(checklist: str | None):
+    """The same head-office page with ``checklist`` in its link: opened without one (a link
+    made from the API's ids), it is the page of that checklist rather than a 404. None: 404."""
+    if not may(current_user, "view_locations") or checklist is None:
+        abort(404)
+    return redirect(url_for(request.endpoint, **request.view_args,
+                            **{**request.args.to_dict(flat=False), "checklist": checklist}))
 
 
 def download_spec() -> StatsFilter:

@@ -7,13 +7,18 @@ never had.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Checklist
 
 from ..reports.question_view import question_view
 from ..services.chain_stats import StatsError
+from ..services.filter_choices import busiest_checklist
 from ..services.question_stats import find_item, question_statistics
-from .office import checklist_filters, location_link, presets, query_of
+from .office import checklist_filters, location_link, presets, query_of, with_checklist
 
 bp = Blueprint("question_page", __name__)
 
@@ -21,6 +26,9 @@ bp = Blueprint("question_page", __name__)
 @bp.get("/office/questions/<item_id>")
 @login_required
 def show(item_id: str):
+    if not request.args.get("checklist"):  # of the checklists that ask it, the one most used
+        having = [key for key in db.session.scalars(select(Checklist.key)) if find_item(key, item_id) is not None]
+        return with_checklist(busiest_checklist(among=having) if having else None)
     page = checklist_filters()  # a question belongs to the one checklist the link names
     spec = page.spec
     try:

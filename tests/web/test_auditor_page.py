@@ -125,7 +125,11 @@ def test_only_head_office_and_only_people_who_made_visits(app, chain):
     assert reviewer.get(url).status_code == 200
     assert reviewer.get(f"/office/auditors/{chain['manager'].id}?checklist=store-visit").status_code == 404
     assert reviewer.get("/office/auditors/999999?checklist=store-visit").status_code == 404
-    assert reviewer.get(f"/office/auditors/{chain['strict'].id}").status_code == 404  # the checklist is named
+    # Without a checklist (a link made from the API's ids): the one they made their visits with.
+    bare = reviewer.get(f"/office/auditors/{chain['strict'].id}")
+    assert bare.status_code == 302
+    assert bare.headers["Location"] == f"/office/auditors/{chain['strict'].id}?checklist=store-visit"
+    assert reviewer.get(f"/office/auditors/{chain['strict'].id}", follow_redirects=True).status_code == 200
     assert reviewer.get(f"/office/auditors/{chain['strict'].id}?checklist=nope").status_code == 404
 
 

@@ -178,8 +178,15 @@ def test_only_head_office_sees_question_pages(app, chain):
     login(reviewer, chain["reviewer"].email)
     assert reviewer.get(url).status_code == 200
     assert reviewer.get("/office/questions/no_such_question?checklist=store-visit").status_code == 404
-    # The checklist is part of the address: ids repeat across checklists, and no other one stands in.
-    assert reviewer.get("/office/questions/greeted_promptly").status_code == 404
+    # The checklist is part of the address (ids repeat across checklists). A link without one (made
+    # from the API's ids) goes to the checklist that asks the question, the filters kept.
+    bare = reviewer.get("/office/questions/greeted_promptly?region=North")
+    assert bare.status_code == 302
+    assert bare.headers["Location"] == "/office/questions/greeted_promptly?region=North&checklist=store-visit"
+    assert reviewer.get("/office/questions/no_such_question").status_code == 404
+    manager = app.test_client()
+    login(manager, chain["manager"].email)
+    assert manager.get("/office/questions/greeted_promptly").status_code == 404  # not even a redirect
     assert reviewer.get("/office/questions/greeted_promptly?checklist=no-such-list").status_code == 404
     # A text question is answered but has no figures.
     assert reviewer.get("/office/questions/advice_problem?checklist=store-visit").status_code == 404
