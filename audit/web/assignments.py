@@ -23,6 +23,7 @@ from ..services.assignments import (
     VIEWS, count_scheduled, import_assignments_csv, scheduled_assignments,
 )
 from ..times import local_today
+from .csv_upload import CsvUploadError, csv_text
 from .forms import AppForm
 from .i18n import safe_next
 from .options import options
@@ -131,12 +132,11 @@ def import_csv():
     if import_form.validate_on_submit():
         raw = import_form.file.data.read(2_000_001)
         try:
-            text = raw.decode("utf-8")
             if len(raw) > 2_000_000:
                 raise AssignmentError([_("The file is larger than 2 MB.")])
-            created = import_assignments_csv(text, current_user)
-        except UnicodeDecodeError:
-            errors = [_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]
+            created = import_assignments_csv(csv_text(raw, "utf-8"), current_user)
+        except CsvUploadError as exc:
+            errors = [str(exc)]
         except AssignmentError as exc:
             db.session.rollback()
             errors = exc.errors

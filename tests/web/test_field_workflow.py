@@ -472,3 +472,14 @@ def test_a_visit_recorded_without_a_schedule_and_returned_is_in_the_auditors_wor
     assert "visited 02/10/2026, 12:30" in in_progress  # Vilnius time; no scheduled window to show
     assert f'href="/visits/{visit.uuid}/fill"' in in_progress
     assert "Add the photo of the till." in client.get(f"/visits/{visit.uuid}/fill").get_data(as_text=True)
+
+
+def test_a_draft_in_the_auditors_list_shows_no_score_yet(client, people, make_visit):
+    """A draft's score is of what was answered so far; the list showed it as if it were a result."""
+    draft = make_visit(people["location"], people["auditor"], {"greeted_promptly": "yes"}, status="draft")
+    done = make_visit(people["location"], people["auditor"], {"greeted_promptly": "no"})
+    assert draft.score is not None
+    home = unescape(as_user(client, people["auditor"]))
+    rows = {visit_id: row for visit_id, row in re.findall(r'<tr>\s*<td><a href="/visits/(\d+)">(.*?)</tr>', home, re.S)}
+    assert re.search(r'<td class="num">–</td>', rows[str(draft.id)])
+    assert re.search(r'<td class="num">[\d.]+', rows[str(done.id)])

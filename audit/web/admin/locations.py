@@ -21,6 +21,7 @@ from ...services.import_conflicts import ImportConflict
 from ...services.locations_csv import (
     COLUMNS, LISTED, LocationImport, LocationImportRejected, export_locations, import_locations,
 )
+from ..csv_upload import CsvUploadError, csv_text
 from ..i18n import spreadsheet_separator
 from ..options import options
 from ..reports import content_disposition
@@ -62,9 +63,9 @@ def locations_import():
     if len(raw) > MAX_IMPORT_BYTES:
         return _locations_page(form, [_("The file is larger than 2 MB.")]), 400
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return _locations_page(form, [_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]), 400
+        text = csv_text(raw)
+    except CsvUploadError as exc:
+        return _locations_page(form, [str(exc)]), 400
     try:
         result = import_locations(text, current_user, source=form.file.data.filename or "upload")
     except ImportConflict as exc:  # another import at the same moment: the file itself is fine

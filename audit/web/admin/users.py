@@ -30,6 +30,7 @@ from ...services.password_links import NewLink, link_of, make_link
 from ...services.users import UserError, create_user, deactivate_user, reactivate_user, update_user
 from ...services.users_csv import COLUMNS, UserImport, import_users
 from ...times import display_zone
+from ..csv_upload import CsvUploadError, csv_text
 from ..i18n import safe_next, spreadsheet_separator
 from ..options import options
 from . import bp, requires, show_error
@@ -180,9 +181,9 @@ def users_import():
     if len(raw) > MAX_IMPORT_BYTES:
         return _users_page(None, stmt, form, [_("The file is larger than 2 MB.")]), 400
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return _users_page(None, stmt, form, [_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]), 400
+        text = csv_text(raw)
+    except CsvUploadError as exc:
+        return _users_page(None, stmt, form, [str(exc)]), 400
     try:
         result = import_users(text, current_user, source=form.file.data.filename or "upload")
     except ImportConflict as exc:  # another import at the same moment: the file itself is fine
