@@ -134,6 +134,19 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
     return created
 
 
+def overlapping_open(assignment: Assignment) -> list[Assignment]:
+    """Other visits of the same checklist at the same branch whose windows overlap this one's,
+    not cancelled and not yet submitted: allowed (another scenario is another visit), but
+    usually a slip the scheduler wants to hear of (the round planner leaves such branches out)."""
+    return list(db.session.scalars(
+        select(Assignment).outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        .where(Assignment.location_id == assignment.location_id, Assignment.checklist_id == assignment.checklist_id,
+               Assignment.id != assignment.id, Assignment.cancelled.is_(False),
+               Assignment.due_from <= assignment.due_until, Assignment.due_until >= assignment.due_from,
+               Visit.id.is_(None) | Visit.status.in_(("draft", "returned")))
+        .options(selectinload(Assignment.auditor)).order_by(Assignment.due_from, Assignment.id)))
+
+
 def _scheduled_keys(location_ids: set[int]) -> set[tuple]:
     """What is scheduled and not cancelled at these locations, as the keys that make a visit the same."""
     if not location_ids:

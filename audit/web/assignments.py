@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
@@ -20,7 +20,7 @@ from ..names import code_key, name_key
 from ..policy import may
 from ..services.assignments import (
     CSV_COLUMNS, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
-    VIEWS, count_scheduled, import_assignments_csv, scheduled_assignments,
+    VIEWS, count_scheduled, import_assignments_csv, overlapping_open, scheduled_assignments,
 )
 from ..times import local_today
 from .csv_upload import CsvUploadError, csv_text
@@ -102,7 +102,7 @@ def index():
     form, import_form = _forms()
     if form.validate_on_submit():
         try:
-            create_assignments([AssignmentRequest(
+            created = create_assignments([AssignmentRequest(
                 location_code=form.location.data, checklist=form.checklist.data, auditor=form.auditor.data,
                 due_from=form.due_from.data, due_until=form.due_until.data, scenario=form.scenario.data or "",
                 notes=form.notes.data or "")], current_user)
@@ -118,9 +118,20 @@ def index():
         else:
             db.session.commit()
             flash(_("Visit scheduled."), "info")
+            _warn_of_overlaps(created[0])
             return redirect(url_for("assignments.index"))
     return render_template("assignments/index.html", form=form, import_form=import_form,
                            columns=CSV_COLUMNS, import_errors=[], **_listing())
+
+
+def _warn_of_overlaps(assignment: Assignment) -> None:
+    """Say so when the branch already has an open visit of the checklist in the window."""
+    others = overlapping_open(assignment)
+    if others:
+        flash(_("%(code)s already has an open visit of this checklist in these days: %(visits)s. Cancel one of them "
+                "if it was not meant.", code=assignment.location.code,
+                visits="; ".join(f"{a.auditor.name}, {format_date(a.due_from)} – {format_date(a.due_until)}"
+                                 for a in others)), "warn")
 
 
 @bp.post("/assignments/import")

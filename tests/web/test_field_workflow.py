@@ -483,3 +483,25 @@ def test_a_draft_in_the_auditors_list_shows_no_score_yet(client, people, make_vi
     rows = {visit_id: row for visit_id, row in re.findall(r'<tr>\s*<td><a href="/visits/(\d+)">(.*?)</tr>', home, re.S)}
     assert re.search(r'<td class="num">–</td>', rows[str(draft.id)])
     assert re.search(r'<td class="num">[\d.]+', rows[str(done.id)])
+
+
+def test_scheduling_a_second_open_visit_of_a_branch_in_the_same_days_warns(client, people):
+    """Allowed (another scenario is another visit), but said: a second shopper in the same days
+    is usually a slip, and the round planner leaves such branches out."""
+    first = schedule(client, people)
+    today = date.today()
+    second = client.post("/assignments", follow_redirects=True, data={
+        "one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["other"].email,
+        "one-scenario": "Return an item", "one-due_from": (today + timedelta(days=2)).isoformat(),
+        "one-due_until": (today + timedelta(days=8)).isoformat(), "one-notes": "",
+        "one-csrf_token": csrf_token(client.get("/assignments").get_data(as_text=True))})
+    html = unescape(second.get_data(as_text=True))
+    assert "Visit scheduled." in html
+    assert "VLN-01 already has an open visit of this checklist in these days: Ona Auditorė," in html
+    later = client.post("/assignments", follow_redirects=True, data={
+        "one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["other"].email,
+        "one-scenario": "Buy a gift", "one-due_from": (today + timedelta(days=20)).isoformat(),
+        "one-due_until": (today + timedelta(days=25)).isoformat(), "one-notes": "",
+        "one-csrf_token": csrf_token(html)})
+    assert "already has an open visit" not in unescape(later.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 3 and first.id
