@@ -102,6 +102,19 @@ def just_before(sql: str, work):
         raise failed[0]
 
 
+def post_from_the_visit_page(app, user, visit_id: int, url: str, data: dict, meanwhile, offered: str = "",
+                             **options):
+    """``user`` opens the visit page and sends one of its forms (``data`` and the page's token) to
+    ``url``; ``meanwhile`` (someone else's request) runs just before the first write to the visit.
+    ``offered``: what the page must have shown for the form to be there."""
+    client = app.test_client()
+    login(client, user.email)
+    form = client.get(f"/visits/{visit_id}").get_data(as_text=True)
+    assert offered in form
+    with just_before_first_write_to("visit", meanwhile):
+        return client.post(url, data={"csrf_token": csrf_token(form), **data}, **options)
+
+
 def unsent(page: str) -> list[tuple[str, str]]:
     """The texts the visit page shows as typed but not sent, as (label, text)."""
     card = re.search(r'<section class="card unsent" id="unsent">(.*?)</section>', page, re.S)
@@ -150,11 +163,8 @@ def test_a_return_after_another_reviewer_approved_is_refused_and_the_visit_stays
 
     note = "The greeting needs a comment – «приветствие»."
     if way == "page":
-        client = app.test_client()
-        login(client, office["second"].email)
-        form = client.get(f"/visits/{visit_id}").get_data(as_text=True)
-        with just_before_first_write_to("visit", first_reviewer_approves):
-            response = client.post(f"/visits/{visit_id}/return", data={"csrf_token": csrf_token(form), "note": note})
+        response = post_from_the_visit_page(app, office["second"], visit_id, f"/visits/{visit_id}/return",
+                                            {"note": note}, meanwhile=first_reviewer_approves)
         page = unescape(response.get_data(as_text=True))
         assert response.status_code == 200
         assert "Only submitted visits can be returned." in page
@@ -189,12 +199,8 @@ def test_an_approval_after_another_reviewer_returned_is_refused_and_the_visit_is
             kept.update(chain_statistics(SPEC, "en"))
 
     if way == "page":
-        client = app.test_client()
-        login(client, office["second"].email)
-        form = client.get(f"/visits/{visit_id}").get_data(as_text=True)
-        with just_before_first_write_to("visit", first_reviewer_returns):
-            response = client.post(f"/visits/{visit_id}/approve", data={"csrf_token": csrf_token(form)},
-                                   follow_redirects=True)
+        response = post_from_the_visit_page(app, office["second"], visit_id, f"/visits/{visit_id}/approve", {},
+                                            meanwhile=first_reviewer_returns, follow_redirects=True)
         page = unescape(response.get_data(as_text=True))
         assert response.status_code == 200
         assert "Only submitted visits can be approved." in page
@@ -491,13 +497,9 @@ def test_a_second_reviewer_deciding_a_dispute_decided_meanwhile_is_refused(app, 
             kept.update(chain_statistics(SPEC, "en"))
 
     if way == "page":
-        client = app.test_client()
-        login(client, office["second"].email)
-        form = client.get(f"/visits/{visit_id}").get_data(as_text=True)
-        with just_before_first_write_to("visit", first_reviewer_upholds):
-            response = client.post(f"/disputes/{dispute_id}/decide", data={
-                "csrf_token": csrf_token(form), "decision": "overturn", "new_value": "yes",
-                "note": "Greeted at the door."})
+        response = post_from_the_visit_page(
+            app, office["second"], visit_id, f"/disputes/{dispute_id}/decide",
+            {"decision": "overturn", "new_value": "yes", "note": "Greeted at the door."}, meanwhile=first_reviewer_upholds)
         page = unescape(response.get_data(as_text=True))
         assert response.status_code == 200
         assert "This dispute was already decided." in page
@@ -540,13 +542,10 @@ def test_the_same_answer_disputed_twice_at_once_makes_one_dispute(app, office, m
 
     reason = "Приветствие было — see the camera at 12:03."
     if way == "page":
-        client = app.test_client()
-        login(client, second_manager.email)
-        form = client.get(f"/visits/{visit_id}").get_data(as_text=True)
-        assert 'name="item_id" value="greeted_promptly"' in form  # the page offered the dispute
-        with just_before_first_write_to("visit", first_manager_disputes):
-            response = client.post(f"/visits/{visit_id}/disputes", data={
-                "csrf_token": csrf_token(form), "item_id": "greeted_promptly", "reason": reason})
+        response = post_from_the_visit_page(app, second_manager, visit_id, f"/visits/{visit_id}/disputes",
+                                            {"item_id": "greeted_promptly", "reason": reason},
+                                            meanwhile=first_manager_disputes,
+                                            offered='name="item_id" value="greeted_promptly"')
         page = unescape(response.get_data(as_text=True))
         assert response.status_code == 200
         assert "This question is already disputed; wait for the reviewer's decision." in page
