@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import EDITABLE_STATUSES, Evidence, User, Visit
 from . import audit_log
+from .visit_lock import hold_visit
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +114,7 @@ def store_photo(visit: Visit, item_id: str | None, stream, uploaded_by: User | N
     sha256 = hashlib.sha256(photo.jpeg).hexdigest()
     # One picture sent twice at once (chosen twice, or a retry while the first was on its way)
     # was stored twice on PostgreSQL: both requests looked before either had written. The visit's
-    # row is locked first, so the second looks after the first has committed. (SQLite lets one
-    # writer in at a time; it has no FOR UPDATE.)
+    # row is locked first, so the second looks after the first has committed.
     _lock_editable(visit)
     same = db.session.scalar(select(Evidence).where(
         Evidence.visit_id == visit.id, Evidence.item_id == item_id, Evidence.sha256 == sha256,
@@ -304,8 +304,7 @@ def _damaged() -> UnsupportedPhoto:
 def _lock_editable(visit: Visit) -> None:
     """Lock the visit's row and check again that it is editable: read before the lock, it may have
     been submitted and approved since (a photo then joined an approved visit's evidence)."""
-    status = db.session.scalar(select(Visit.status).where(Visit.id == visit.id).with_for_update())
-    if status not in EDITABLE_STATUSES:
+    if not hold_visit(visit, EDITABLE_STATUSES):
         db.session.expire(visit)
         raise VisitLocked(_l("This visit was submitted; its photos can no longer be changed."))
 

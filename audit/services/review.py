@@ -6,14 +6,14 @@ or overturns it (the answer and the scores change). Every step is in the audit l
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import Answer, Dispute, ReviewComment, User, Visit, utcnow
 from . import audit_log, notifications
 from .scores import store_visit_scores
-from .stats_cache import LEAVES_STATISTICS
+from .visit_lock import hold_visit
 from .visits import VisitError, VisitInvalid, drop_hidden_answers
 
 MAX_TEXT = 5000
@@ -27,25 +27,9 @@ def claim_submitted(visit: Visit, action: str) -> None:
     statistics kept until then). This conditional UPDATE is the transaction's check: it waits for
     the other transaction, and only one of them finds the visit submitted.
     """
-    if not _hold(visit, "submitted", updated_at=utcnow()):
+    if not hold_visit(visit, ("submitted",), updated_at=utcnow()):
         db.session.expire(visit)
         raise VisitError(f"only submitted visits can be {action}")  # the visit page shows what it is now
-
-
-def _hold(visit: Visit, status: str, **values) -> bool:
-    """Lock the visit's row for this transaction if it still has ``status``; False if not.
-
-    The UPDATE waits for anyone else changing the visit (PostgreSQL's row lock; SQLite's
-    write lock, which starts the transaction here), so what is read after it is current; what
-    the session loaded before may not be. It leaves the statistics: whatever the caller changes
-    next raises their generation by itself.
-    """
-    held = db.session.execute(
-        update(Visit).where(Visit.id == visit.id, Visit.status == status)
-        .values(**(values or {"updated_at": Visit.updated_at}))
-        .execution_options(synchronize_session=False, **{LEAVES_STATISTICS: True})
-    ).rowcount
-    return bool(held)
 
 
 def approve_visit(visit: Visit, reviewer: User) -> Visit:
@@ -95,7 +79,7 @@ def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str) -> Dis
         raise VisitInvalid({"reason": "give the reason for the dispute"})
     if len(reason) > MAX_TEXT:
         raise VisitInvalid({"reason": f"at most {MAX_TEXT} characters"})
-    if not _hold(visit, "approved"):  # another manager may be raising the same item just now
+    if not hold_visit(visit, ("approved",)):  # another manager may be raising the same item just now
         db.session.expire(visit)
         raise VisitError("only approved visits can be disputed")
     _refuse_second_dispute(visit, item_id)  # read after the lock: nobody else can add one now
@@ -116,7 +100,7 @@ def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=N
     # Two reviewers deciding at once: the second one waits here, then finds the dispute decided.
     # A decision on another item of the visit may have changed its answers and score meanwhile:
     # they are read again after the lock, so the rescoring below counts both corrections.
-    _hold(visit, visit.status)
+    hold_visit(visit, (visit.status,))
     db.session.expire(visit)
     db.session.refresh(dispute)
     if dispute.status != "open":

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..times import EARLIEST_VISIT, local_date, stored_utc
@@ -22,7 +22,7 @@ from ..scoring import missing_answers, visible_items
 from . import audit_log
 from .checklists import current_version
 from .scores import store_visit_scores
-from .stats_cache import LEAVES_STATISTICS
+from .visit_lock import hold_visit
 
 MAX_SCENARIO, MAX_STAFF, MAX_COMMENT = 200, 2000, 5000
 FUTURE_SLACK = timedelta(minutes=10)  # tablet clocks drift
@@ -251,11 +251,7 @@ def _claim(visit: Visit) -> None:
     if visit.id is None:  # created in this transaction (API): nobody else can know it yet
         _require_editable(visit)
         return
-    claimed = db.session.execute(
-        update(Visit).where(Visit.id == visit.id, Visit.status.in_(EDITABLE_STATUSES))
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False, **{LEAVES_STATISTICS: True})
-    ).rowcount
+    claimed = hold_visit(visit, EDITABLE_STATUSES, updated_at=utcnow())
     db.session.expire(visit)
     db.session.execute(select(Visit).where(Visit.id == visit.id)
                        .options(selectinload(Visit.answers)).execution_options(populate_existing=True))

@@ -286,6 +286,44 @@ def test_a_photo_uploaded_to_a_visit_approved_meanwhile_is_refused(app, office, 
     assert_question_page_kept_and_true(kept, draft.id, photos=[])
 
 
+def test_a_photo_stored_while_the_tablet_submits_lands_before_the_submission(app, office, draft):
+    """The photo's request has checked the visit (a draft) and is about to store the photo when
+    the auditor's other tablet submits. On SQLite a SELECT … FOR UPDATE locks nothing: the
+    submission went through in between and the photo joined a submitted visit. The visit's row is
+    now taken first, so the submission waits for the photo."""
+    auditor_id, visit_id = office["auditor"].id, draft.id
+    submitted, errors = threading.Event(), []
+
+    def submit_from_the_other_tablet():
+        try:
+            with another_request(app):
+                submit_visit(db.session.get(Visit, visit_id), db.session.get(User, auditor_id))
+                db.session.commit()
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+        finally:
+            submitted.set()
+
+    other = threading.Thread(target=submit_from_the_other_tablet, name="other tablet")
+
+    def meanwhile():
+        other.start()
+        submitted.wait(1)  # long enough to finish, unless it has to wait for this request
+
+    with just_before(r'^\s*INSERT\s+INTO\s+"?evidence"?[\s(]', meanwhile):
+        photo = store_photo(draft, "greeted_promptly", io.BytesIO(jpeg()), office["auditor"], app.config["UPLOAD_DIR"])
+        db.session.commit()
+    other.join(WAIT)
+    assert not other.is_alive() and errors == []
+
+    assert status_of(visit_id) == "submitted" and count(Evidence) == 1
+    steps = db.session.scalars(select(AuditLogEntry.action).where(
+        AuditLogEntry.object_id == str(visit_id), AuditLogEntry.action.in_(["evidence.uploaded", "visit.submitted"]))
+        .order_by(AuditLogEntry.id)).all()
+    assert steps == ["evidence.uploaded", "visit.submitted"], "the photo joined a visit already submitted"
+    assert db.session.get(Evidence, photo.id).visit_id == visit_id
+
+
 def test_a_photo_deleted_from_a_visit_approved_meanwhile_stays(app, office, draft):
     auditor = office["auditor"]
     photo = store_photo(draft, "greeted_promptly", io.BytesIO(jpeg()), auditor, app.config["UPLOAD_DIR"])
@@ -321,8 +359,7 @@ def test_the_delete_button_on_a_photo_of_a_visit_approved_meanwhile_answers_409(
     def approved_elsewhere():
         kept.update(submitted_and_approved_elsewhere(app, visit_id, auditor.id, office["first"].id))
 
-    with just_before(r"^\s*SELECT visit\.status\s+FROM visit\s+WHERE visit\.id = \S+(\s+FOR UPDATE)?\s*$",
-                     approved_elsewhere):
+    with just_before_first_write_to("visit", approved_elsewhere):
         response = client.post(f"/evidence/{photo_id}/delete", headers={"X-CSRFToken": token})
     assert response.status_code == 409
     assert response.get_json()["error"] == LOCKED
