@@ -387,15 +387,48 @@
   function showHeld() {
     var box = document.getElementById("held-back");
     if (!box) return;
+    dropServerValues(held);
     var count = Object.keys(held.answers).length + Object.keys(held.comments).length + Object.keys(held.details).length;
     box.hidden = !count;
     if (count) listChanges(box.querySelector("ul"), held);
   }
   function storeHeld() {
+    dropServerValues(held);
     var text = JSON.stringify(Object.assign({ at: Date.now(), conflict: true }, held));
     var none = !(Object.keys(held.answers).length + Object.keys(held.comments).length + Object.keys(held.details).length);
     try { if (none) localStorage.removeItem(HELD_KEY); else localStorage.setItem(HELD_KEY, text); } catch (e) { /* off */ }
     if (none) drafts.remove(HELD_KEY); else drafts.put(HELD_KEY, text);
+  }
+  // A kept change the server has already (another tab sent the same, or it was saved after all)
+  // is no change: not offered, not kept. The server's values are those the page was made with.
+  function dropServerValues(changes) {
+    KINDS.forEach(function (kind) {
+      Object.keys(changes[kind]).forEach(function (id) {
+        var name = kind === "answers" ? "answer-" + id : kind === "comments" ? "comment-" + id : id;
+        var el = control(name), now = null, number = false;
+        if (!el) return;
+        if (typeof el.length === "number" && !el.tagName) {  // a RadioNodeList
+          now = "";
+          Array.prototype.forEach.call(el, function (radio) { if (radio.defaultChecked) now = radio.value; });
+        } else if (el.type !== "file") {
+          now = el.defaultValue;
+          number = kind === "answers" && !!el.closest(".question[data-type=number]");
+        }
+        if (now !== null && sameValue(changes[kind][id], now, number, id === "visited_at")) delete changes[kind][id];
+      });
+    });
+    return changes;
+  }
+  // As static/js/page.js compares them: the server trims texts and writes numbers its own way.
+  function sameValue(typed, stored, number, toTheMinute) {
+    var a = String(typed === null || typed === undefined ? "" : typed).trim();
+    var b = String(stored === null || stored === undefined ? "" : stored).trim();
+    if (toTheMinute) { a = a.slice(0, 16); b = b.slice(0, 16); }  // "2026-12-03T10:00"
+    if (a === b) return true;
+    if (!number) return false;
+    a = a.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    b = b.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    return /^\d+(\.\d+)?$/.test(a) && /^\d+(\.\d+)?$/.test(b) && Number(a) === Number(b);
   }
   function holdBack(changes) {
     KINDS.forEach(function (kind) {

@@ -18,12 +18,24 @@
   var address = document.querySelector("[data-page-address]");
   if (address && window.history.replaceState) history.replaceState(null, "", address.getAttribute("data-page-address"));
 
-  // Switching language stays on the section of the checklist the auditor was on.
+  // Switching language stays on the section of the checklist the auditor was on. Offline, the
+  // button would open the browser's own "No internet" page in place of the form being filled:
+  // the page stays and says why nothing happened (the message is the server's, translated).
   document.querySelectorAll("form.languages").forEach(function (languages) {
-    languages.addEventListener("submit", function () {
+    var notice = document.getElementById(languages.getAttribute("data-offline-status") || "");
+    languages.addEventListener("submit", function (event) {
+      if (navigator.onLine === false && notice) {
+        event.preventDefault();
+        notice.hidden = false;
+        // Written after it is shown, so that screen readers announce it (role="status").
+        notice.textContent = "";
+        setTimeout(function () { notice.textContent = languages.getAttribute("data-offline-message"); }, 50);
+        return;
+      }
       var next = languages.querySelector("input[name=next]");
       if (next && location.hash) next.value = next.value.split("#")[0] + location.hash;
     });
+    if (notice) window.addEventListener("online", function () { notice.hidden = true; });
   });
 
   // Long lists (300 branches, 300 users) narrow as one types: <input data-filter-for="ID"> hides
@@ -81,16 +93,132 @@
     });
   });
 
-  // A visit just submitted: the tablet's copies of its draft are no longer needed.
+  // A visit just submitted: the fill page's record of confirmed saves is no longer needed. Its
+  // unsent changes are not simply wiped: another tab's may be among them, never sent (below).
   document.querySelectorAll("[data-clear-drafts]").forEach(function (marker) {
-    var uuid = marker.getAttribute("data-clear-drafts");
-    try {
-      var keys = [];
-      for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
-      keys.forEach(function (key) {  // the tabs' drafts are "audit-draft:<uuid>:<tab>"
-        if (key === "audit-saved:" + uuid || key.indexOf("audit-draft:" + uuid) === 0) localStorage.removeItem(key);
-      });
-    } catch (e) { /* storage switched off: nothing was kept */ }
-    if (window.AuditDraftStore) window.AuditDraftStore.removeAll("audit-draft:" + uuid);  // the durable copy
+    try { localStorage.removeItem("audit-saved:" + marker.getAttribute("data-clear-drafts")); } catch (e) { /* off */ }
   });
+
+  var keptBox = document.getElementById("kept-changes"), keptServer = document.getElementById("kept-server");
+  if (keptBox && keptServer) showKeptChanges(keptBox, JSON.parse(keptServer.textContent));
+
+  // A visit that can no longer be changed, opened by its auditor: the changes this tablet kept of it
+  // (fill.js: "audit-draft:<uuid>:<tab>", in localStorage and IndexedDB) that the server does not
+  // have are listed to be copied. They were typed in a tab that could not send them before the
+  // visit was submitted (another tab or tablet submitted it, or the connection was bad), and a
+  // reload no longer showed them anywhere. What the server has is forgotten; what it has not is
+  // kept, marked so that a fill page opened after a return offers it rather than sending it.
+  function showKeptChanges(box, server) {
+    var PREFIX = "audit-draft:" + server.uuid, KINDS = ["answers", "comments", "details"];
+    var items = {}, records = {};
+    server.items.forEach(function (item) { items[item.id] = item; });
+    function ours(key) { return key === PREFIX || key.indexOf(PREFIX + ":") === 0; }
+    function read(text) { try { return JSON.parse(text); } catch (e) { return null; } }
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i), record = ours(key) ? read(localStorage.getItem(key)) : null;
+        if (record) records[key] = record;
+      }
+    } catch (e) { /* storage switched off: nothing was kept */ }
+    var durable = window.AuditDraftStore ? window.AuditDraftStore.list(PREFIX) : Promise.resolve(null);
+    durable.then(function (found) {
+      // The durable copy has what a browser killed just after the change did not write to localStorage.
+      (found || []).forEach(function (entry) {
+        var record = read(entry.text);
+        if (record && (!records[entry.key] || (record.at || 0) > (records[entry.key].at || 0))) records[entry.key] = record;
+      });
+      var latest = latestOfEach(records);
+      var unsaved = unsavedChanges(latest);
+      Object.keys(records).forEach(function (key) { keepOnly(key, records[key], unsaved); });
+      list(box.querySelector("ul"), unsaved);
+      box.hidden = !box.querySelector("ul").children.length;
+    });
+
+    // The latest value of each field over the records, and the record it is in.
+    function latestOfEach(all) {
+      var latest = { answers: {}, comments: {}, details: {} };
+      Object.keys(all).sort(function (a, b) { return (all[a].at || 0) - (all[b].at || 0); }).forEach(function (key) {
+        KINDS.forEach(function (kind) {
+          Object.keys(all[key][kind] || {}).forEach(function (id) { latest[kind][id] = { value: all[key][kind][id], key: key }; });
+        });
+      });
+      return latest;
+    }
+    // Those the server does not have. A question the typed answers hide is left out: the submit
+    // drops a follow-up's answer once its opening question is changed, which is no loss.
+    function unsavedChanges(latest) {
+      var answered = {}, shown = {}, unsaved = { answers: {}, comments: {}, details: {} };
+      server.items.forEach(function (item) {
+        answered[item.id] = latest.answers[item.id] ? latest.answers[item.id].value : item.value;
+        var rule = item.show_if;
+        shown[item.id] = !rule || (shown[rule.item] && rule.values.indexOf(answered[rule.item]) !== -1);
+      });
+      KINDS.forEach(function (kind) {
+        Object.keys(latest[kind]).forEach(function (id) {
+          var item = kind === "details" ? server.details[id] : items[id], typed = latest[kind][id].value;
+          if (!item || (kind !== "details" && !shown[id])) return;  // a photo, or a question no longer asked
+          var now = kind === "comments" ? item.comment : item.value;
+          if (!sameValue(typed, now, kind === "answers" && (item.type === "number" || item.type === "scale"),
+                         id === "visited_at")) unsaved[kind][id] = latest[kind][id];
+        });
+      });
+      return unsaved;
+    }
+    // A record keeps the changes listed whose latest copy it holds; one left with none is removed.
+    function keepOnly(key, record, unsaved) {
+      var kept = { at: record.at || 0, conflict: true, answers: {}, comments: {}, details: {} }, count = 0, all = 0;
+      KINDS.forEach(function (kind) {
+        Object.keys(record[kind] || {}).forEach(function (id) {
+          all += 1;
+          if (unsaved[kind][id] && unsaved[kind][id].key === key) { kept[kind][id] = record[kind][id]; count += 1; }
+        });
+      });
+      if (count === all && record.conflict) return;  // as it was
+      var text = JSON.stringify(kept);
+      try { if (count) localStorage.setItem(key, text); else localStorage.removeItem(key); } catch (e) { /* off */ }
+      if (window.AuditDraftStore) { if (count) window.AuditDraftStore.put(key, text); else window.AuditDraftStore.remove(key); }
+    }
+    // As the fill page lists them: "Question: answer" (as its button names it), "Question: “comment”";
+    // no colon after a question mark.
+    function list(ul, changes) {
+      ul.textContent = "";
+      function add(label, text) {
+        var li = document.createElement("li"), strong = document.createElement("strong");
+        strong.textContent = label + (/[?!.:]$/.test(label) ? " " : ": ");  // "Was it clean? No"
+        li.appendChild(strong);
+        li.appendChild(document.createTextNode(text));
+        ul.appendChild(li);
+      }
+      server.items.forEach(function (item) {  // in the checklist's order
+        var answer = changes.answers[item.id], comment = changes.comments[item.id];
+        if (answer) add(item.text, item.choices[answer.value] || answer.value);
+        if (comment) add(item.text, "“" + comment.value + "”");
+      });
+      Object.keys(server.details).forEach(function (id) {
+        if (changes.details[id]) add(server.details[id].label, changes.details[id].value);
+      });
+    }
+    var dismiss = box.querySelector("[data-kept=dismiss]");
+    if (dismiss) dismiss.addEventListener("click", function () {
+      try {
+        var keys = [];
+        for (var i = 0; i < localStorage.length; i++) if (ours(localStorage.key(i))) keys.push(localStorage.key(i));
+        keys.forEach(function (key) { localStorage.removeItem(key); });
+      } catch (e) { /* off */ }
+      if (window.AuditDraftStore) window.AuditDraftStore.removeAll(PREFIX);
+      box.hidden = true;
+    });
+  }
+
+  // Typed and stored values alike: the server trims texts and writes numbers its own way ("4,5" is 4.5).
+  function sameValue(typed, stored, number, toTheMinute) {
+    var a = String(typed === null || typed === undefined ? "" : typed).trim();
+    var b = String(stored === null || stored === undefined ? "" : stored).trim();
+    if (toTheMinute) { a = a.slice(0, 16); b = b.slice(0, 16); }  // "2026-12-03T10:00"
+    if (a === b) return true;
+    if (!number) return false;
+    a = a.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    b = b.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    return /^\d+(\.\d+)?$/.test(a) && /^\d+(\.\d+)?$/.test(b) && Number(a) === Number(b);
+  }
 })();
