@@ -134,6 +134,11 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
     return created
 
 
+def _still_open():
+    """An assignment neither cancelled nor submitted yet (no visit, or one in draft or returned)."""
+    return Assignment.cancelled.is_(False) & (Visit.id.is_(None) | Visit.status.in_(("draft", "returned")))
+
+
 def overlapping_open(assignment: Assignment) -> list[Assignment]:
     """Other visits of the same checklist at the same branch whose windows overlap this one's,
     not cancelled and not yet submitted: allowed (another scenario is another visit), but
@@ -141,10 +146,35 @@ def overlapping_open(assignment: Assignment) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).outerjoin(Visit, Visit.assignment_id == Assignment.id)
         .where(Assignment.location_id == assignment.location_id, Assignment.checklist_id == assignment.checklist_id,
-               Assignment.id != assignment.id, Assignment.cancelled.is_(False),
-               Assignment.due_from <= assignment.due_until, Assignment.due_until >= assignment.due_from,
-               Visit.id.is_(None) | Visit.status.in_(("draft", "returned")))
+               Assignment.id != assignment.id, Assignment.due_from <= assignment.due_until,
+               Assignment.due_until >= assignment.due_from, _still_open())
         .options(selectinload(Assignment.auditor)).order_by(Assignment.due_from, Assignment.id)))
+
+
+def overlaps_of_many(assignments: list[Assignment]) -> list[tuple[Assignment, list[Assignment]]]:
+    """``overlapping_open`` for a whole imported file in one query: each of ``assignments`` that
+    shares days with another open visit of its checklist at its branch (from the same file or
+    scheduled before), with those others, in the order given."""
+    if not assignments:
+        return []
+    candidates = db.session.scalars(
+        select(Assignment).outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        .where(Assignment.location_id.in_({a.location_id for a in assignments}),
+               Assignment.checklist_id.in_({a.checklist_id for a in assignments}),
+               Assignment.due_from <= max(a.due_until for a in assignments),
+               Assignment.due_until >= min(a.due_from for a in assignments), _still_open())
+        .options(selectinload(Assignment.auditor)).order_by(Assignment.due_from, Assignment.id)).all()
+    by_place: dict[tuple[int, int], list[Assignment]] = {}
+    for candidate in candidates:
+        by_place.setdefault((candidate.location_id, candidate.checklist_id), []).append(candidate)
+    found = []
+    for assignment in assignments:
+        others = [other for other in by_place.get((assignment.location_id, assignment.checklist_id), [])
+                  if other.id != assignment.id and other.due_from <= assignment.due_until
+                  and other.due_until >= assignment.due_from]
+        if others:
+            found.append((assignment, others))
+    return found
 
 
 def _scheduled_keys(location_ids: set[int]) -> set[tuple]:

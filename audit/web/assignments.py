@@ -20,7 +20,7 @@ from ..names import code_key, name_key
 from ..policy import may
 from ..services.assignments import (
     CSV_COLUMNS, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
-    VIEWS, count_scheduled, import_assignments_csv, overlapping_open, scheduled_assignments,
+    VIEWS, count_scheduled, import_assignments_csv, overlapping_open, overlaps_of_many, scheduled_assignments,
 )
 from ..times import local_today
 from .csv_upload import CsvUploadError, csv_text
@@ -134,6 +134,38 @@ def _warn_of_overlaps(assignment: Assignment) -> None:
                                  for a in others)), "warn")
 
 
+#: Branches named in the warning after an import; the rest are counted.
+OVERLAPS_NAMED = 10
+
+
+def _warn_of_imported_overlaps(created: list[Assignment]) -> None:
+    """After an import, the branches where an imported visit shares days with another open visit
+    of its checklist (in the file or scheduled before), each with every visit involved: a file
+    planned twice over, or a round imported on top of visits scheduled by hand."""
+    places: dict[tuple[int, int], dict[int, Assignment]] = {}
+    overlapping = overlaps_of_many(created)
+    for assignment, others in overlapping:
+        involved = places.setdefault((assignment.location_id, assignment.checklist_id), {})
+        for one in (assignment, *others):
+            involved[one.id] = one
+    if not places:
+        return
+    lang = str(get_locale())
+    named = []
+    for involved in list(places.values())[:OVERLAPS_NAMED]:
+        visits = sorted(involved.values(), key=lambda a: (a.due_from, a.id))
+        named.append(f"{visits[0].location.code} ({visits[0].checklist.title_in(lang)}): " + ", ".join(
+            f"{a.auditor.name} {format_date(a.due_from)} – {format_date(a.due_until)}" for a in visits))
+    if len(places) > OVERLAPS_NAMED:
+        rest = len(places) - OVERLAPS_NAMED
+        named.append(ngettext("%(num)d more branch", "%(num)d more branches", rest))
+    flash(ngettext("%(num)d imported visit shares its days with another open visit of the same checklist at the "
+                   "same branch: %(visits)s. Cancel those that were not meant.",
+                   "%(num)d imported visits share their days with another open visit of the same checklist at the "
+                   "same branch: %(visits)s. Cancel those that were not meant.",
+                   len(overlapping), visits="; ".join(named)), "warn")
+
+
 @bp.post("/assignments/import")
 @login_required
 def import_csv():
@@ -154,6 +186,7 @@ def import_csv():
         else:
             db.session.commit()
             flash(ngettext("%(num)d visit scheduled.", "%(num)d visits scheduled.", len(created)), "info")
+            _warn_of_imported_overlaps(created)
             return redirect(url_for("assignments.index"))
     else:
         errors = [str(e) for e in import_form.file.errors]

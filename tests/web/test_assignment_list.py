@@ -167,3 +167,38 @@ def test_the_form_lists_auditors_by_letter_and_branches_by_number(client, people
     page = client.get("/assignments").get_data(as_text=True)
     assert page.index("Jānis Bērziņš") < page.index("Jeļena Ivanova")
     assert page.index("VLN-9 · Vilnius Panorama") < page.index("VLN-10 · Vilnius Ozas")
+
+
+def test_an_import_names_the_branches_where_visits_share_their_days(client, people):  # noqa: F811
+    """A file planned twice over, or imported on top of visits scheduled by hand: allowed, as one
+    visit at a time is, but each such branch is named with the visits involved."""
+    as_user(client, people["admin"])
+    auditor, other = people["auditor"], people["other"]
+    day = date.today() + timedelta(days=10)
+    by_hand = HEADER + f"VLN-01,store-visit,{auditor.email},Buy a gift,{day},{day + timedelta(days=6)},\n"
+    assert "shares its days" not in unescape(upload(client, by_hand).get_data(as_text=True))  # nothing to share with
+    plan = HEADER + "".join(f"{code},{checklist},{email},{scenario},{first},{last},\n" for code, checklist, email,
+                            scenario, first, last in (
+        ("VLN-01", "store-visit", other.email, "Return an item", day + timedelta(days=3), day + timedelta(days=9)),
+        ("VLN-01", "store-visit", other.email, "Compare TVs", day + timedelta(days=20), day + timedelta(days=25)),
+        ("RIX-01", "store-visit", auditor.email, "Buy a gift", day, day + timedelta(days=2)),
+        ("RIX-01", "store-visit", other.email, "Buy a gift", day + timedelta(days=2), day + timedelta(days=4)),
+        ("RIX-01", "phone-enquiry", other.email, "Ask about delivery", day, day + timedelta(days=4))))
+    html = unescape(upload(client, plan).get_data(as_text=True))
+    assert "5 visits scheduled." in html
+    warning = re.search(r'<p class="flash warn"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert warning.startswith("3 imported visits share their days with another open visit of the same checklist")
+    assert warning.endswith("Cancel those that were not meant.")
+    vilnius = re.search(r"VLN-01 \(In-store visit\): ([^;]*)", warning).group(1)
+    assert vilnius.startswith(f"{auditor.name} ") and f", {other.name} " in vilnius  # in the order of their days
+    assert vilnius.count(" – ") == 2  # the visit twenty days on shares no day with either
+    assert re.search(r"RIX-01 \(In-store visit\): [^;]* – [^;]*, [^;]* – ", warning)
+    assert "Phone" not in warning  # another checklist at the same branch is another visit
+
+    # Cancelled visits are not in anybody's way.
+    for assignment_id in scheduled_ids(client.get("/assignments?q=rix-01").get_data(as_text=True)):
+        page = client.get("/assignments").get_data(as_text=True)
+        client.post(f"/assignments/{assignment_id}/cancel", data={"csrf_token": csrf_token(page)})
+    again = HEADER + f"RIX-01,store-visit,{other.email},Return an item,{day + timedelta(days=1)},{day + timedelta(days=3)},\n"
+    html = unescape(upload(client, again).get_data(as_text=True))
+    assert "1 visit scheduled." in html and "share its days" not in html and "share their days" not in html
