@@ -8,7 +8,8 @@
  *
  * AuditDraftStore.put(key, text), .remove(key), .list(prefix) -> Promise of [{key, text}] (null
  * when IndexedDB cannot be used: not the same as finding nothing),
- * .removeAll(prefix). The records are JSON text, taken as they are when put. Without IndexedDB every call does nothing and list() finds nothing.
+ * .removeAll(prefix), .sameValue(typed, stored, number, toTheMinute) (used by fill.js and page.js
+ * alike). The records are JSON text, taken as they are when put. Without IndexedDB every call does nothing and list() finds nothing.
  */
 window.AuditDraftStore = (function () {
   "use strict";
@@ -64,7 +65,21 @@ window.AuditDraftStore = (function () {
   }
   function range(prefix) { return IDBKeyRange.bound(prefix, prefix + "\uffff"); }
 
+  // Whether a kept value is the one the server has: the server trims texts and writes numbers its
+  // own way ("4,5" is 4.5); the visit's time is compared to the minute ("2026-12-03T10:00").
+  function sameValue(typed, stored, number, toTheMinute) {
+    var a = String(typed === null || typed === undefined ? "" : typed).trim();
+    var b = String(stored === null || stored === undefined ? "" : stored).trim();
+    if (toTheMinute) { a = a.slice(0, 16); b = b.slice(0, 16); }
+    if (a === b) return true;
+    if (!number) return false;
+    a = a.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    b = b.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    return /^\d+(\.\d+)?$/.test(a) && /^\d+(\.\d+)?$/.test(b) && Number(a) === Number(b);
+  }
+
   return {
+    sameValue: sameValue,
     // Calls made together (a change moved from one key to another) go in one transaction: a kill
     // between two would keep neither or both, never half.
     put: function (key, text) { latest[key] = text; Promise.resolve().then(write); },

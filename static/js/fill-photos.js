@@ -1,15 +1,21 @@
 /* Photos on the fill page, started by fill.js: each photo is kept on the tablet (IndexedDB)
  * first and sent from there, so a failed or interrupted upload is sent again, never lost; a
  * photo refused for good is named under its question; one refused because the visit was
- * submitted elsewhere stays on the tablet and is listed with the other unsent changes.
+ * submitted elsewhere stays on the tablet and is listed with the other unsent changes, and on
+ * the visit's page (page.js), to be saved and sent to the reviewer another way.
  *
- * page: { changed() — the save state may have changed, error(item, message), conflict() }.
+ * AuditPhotoStore: the one place that reads and writes the kept photos (the fill page and the
+ * visit page alike). IndexedDB "audit-photos", store "photos", one record a photo:
+ * { key (given by the store), uuid (the visit's), item (the question's id), file, name,
+ * offline (taken without a connection) }.
+ * .add(record) -> Promise of its key, .list(uuid) -> Promise of the visit's records,
+ * .remove(key), .removeAll(uuid). Rejected where IndexedDB cannot be used.
+ *
+ * AuditFillPhotos(form, msg, csrf, page), page: { changed() — the save state may have changed,
+ * error(item, message), conflict() }.
  */
-window.AuditFillPhotos = function (form, msg, csrf, page) {
+window.AuditPhotoStore = (function () {
   "use strict";
-  var queuedPhotos = 0, photoTrouble = false;
-  var uploading = {}, cancelled = {};  // queue keys being sent; of those, the ones removed meanwhile
-
   function photoDb() {
     return new Promise(function (resolve, reject) {
       var request = indexedDB.open("audit-photos", 1);
@@ -26,10 +32,37 @@ window.AuditFillPhotos = function (form, msg, csrf, page) {
         var tx = db.transaction("photos", mode), result = work(tx.objectStore("photos"));
         tx.oncomplete = function () { resolve(result && result.result); };
         tx.onerror = function () { reject(tx.error); };
-        tx.onabort = function () { reject(tx.error || new Error(msg.photo_failed)); };  // a full disk aborts
+        tx.onabort = function () { reject(tx.error || new Error("aborted")); };  // a full disk aborts
       });
     });
   }
+  return {
+    add: function (record) { return withStore("readwrite", function (s) { return s.add(record); }); },
+    list: function (uuid) {
+      return withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
+        return (all || []).filter(function (p) { return p.uuid === uuid; });
+      });
+    },
+    remove: function (key) { return withStore("readwrite", function (s) { return s.delete(key); }); },
+    removeAll: function (uuid) {
+      return withStore("readwrite", function (s) {
+        s.openCursor().onsuccess = function (event) {
+          var cursor = event.target.result;
+          if (!cursor) return;
+          if (cursor.value.uuid === uuid) cursor.delete();
+          cursor.continue();
+        };
+      });
+    }
+  };
+}());
+
+window.AuditFillPhotos = function (form, msg, csrf, page) {
+  "use strict";
+  var queuedPhotos = 0, photoTrouble = false;
+  var uploading = {}, cancelled = {};  // queue keys being sent; of those, the ones removed meanwhile
+  var kept = window.AuditPhotoStore;
+
   // Each thumbnail sits in a <span class="photo"> with a remove button: data-evidence-id once
   // stored on the server, data-queue-key while it waits in IndexedDB (taken offline).
   function showThumb(item, src, waiting, ids) {
@@ -80,23 +113,21 @@ window.AuditFillPhotos = function (form, msg, csrf, page) {
     return true;
   }
   function queuePhoto(item, file) {
-    return withStore("readwrite", function (s) {
-      return s.add({ uuid: form.dataset.uuid, item: item, file: file, name: file.name, offline: !navigator.onLine });
-    }).then(function (key) {
+    return kept.add({ uuid: form.dataset.uuid, item: item, file: file, name: file.name, offline: !navigator.onLine }).then(function (key) {
       queuedPhotos += 1;
       showThumb(item, URL.createObjectURL(file), true, { queueKey: key });
       page.changed();
     });
   }
   function forgetQueued(photo) {
-    return withStore("readwrite", function (s) { return s.delete(photo.key); }).then(function () {
+    return kept.remove(photo.key).then(function () {
       queuedPhotos = Math.max(0, queuedPhotos - 1);
     });
   }
   function uploadQueuedPhotos() {
     if (!navigator.onLine || !window.indexedDB) return;
-    withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
-      (all || []).filter(function (p) { return p.uuid === form.dataset.uuid && !uploading[p.key]; }).forEach(function (photo) {
+    kept.list(form.dataset.uuid).then(function (all) {
+      all.filter(function (p) { return !uploading[p.key]; }).forEach(function (photo) {
         // The preview of exactly this photo, not the item's first waiting one.
         var holder = form.querySelector('.photo[data-queue-key="' + photo.key + '"]');
         uploading[photo.key] = true;
@@ -193,8 +224,8 @@ window.AuditFillPhotos = function (form, msg, csrf, page) {
     send: uploadQueuedPhotos,
     start: function () {  // the photos a closed or reloaded page left waiting
       if (window.indexedDB) {
-        withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
-          (all || []).filter(function (p) { return p.uuid === form.dataset.uuid; }).forEach(function (p) {
+        kept.list(form.dataset.uuid).then(function (all) {
+          all.forEach(function (p) {
             queuedPhotos += 1;
             showThumb(p.item, URL.createObjectURL(p.file), true, { queueKey: p.key });
           });

@@ -26,6 +26,10 @@
   var photos = window.AuditFillPhotos(form, msg, csrf, { changed: photosChanged, error: photoError, conflict: conflict });
   // A page kept offline from an older version may come without draft-store.js: localStorage alone then.
   var drafts = window.AuditDraftStore || { put: function () {}, remove: function () {}, list: function () { return Promise.resolve(null); } };
+  // The same goes for an older draft-store.js: the plain comparison then (a "4,5" kept for 4.5 is offered again).
+  var sameValue = drafts.sameValue || function (typed, stored) {
+    return String(typed === null || typed === undefined ? "" : typed).trim() === String(stored === null || stored === undefined ? "" : stored).trim();
+  };
   var KINDS = ["answers", "comments", "details"];
 
   document.body.classList.add("js");
@@ -350,25 +354,33 @@
     var list = box.querySelector("ul");
     listChanges(list, pending);
     form.querySelectorAll(".photo[data-queue-key]").forEach(function (photo) {
-      var question = photo.closest(".question"), li = document.createElement("li");
-      li.textContent = (question ? question.querySelector(".q-text").textContent.trim() + ": " : "") + msg.photo_waiting;
+      var li = document.createElement("li");
+      li.textContent = labelled(questionText(photo.closest(".question")), msg.photo_waiting);
       list.appendChild(li);
     });
     box.hidden = !list.children.length;
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+  }
+  // A question as the auditor reads it, without its "Critical" badge.
+  function questionText(box) {
+    if (!box) return "";
+    var text = box.querySelector(".q-text").cloneNode(true);
+    text.querySelectorAll(".badge").forEach(function (badge) { badge.remove(); });
+    return text.textContent.trim();
+  }
+  // "Question: answer", with no colon after a question mark: "Was it clean? No".
+  function labelled(label, text) {
+    return (label ? label + (/[?!.:]$/.test(label) ? " " : ": ") : "") + text;
   }
   // Each change as "Question: answer" (the answer as its button names it), "Question: “comment”".
   function listChanges(list, changes) {
     list.textContent = "";
     function add(label, text) {
       var li = document.createElement("li");
-      li.textContent = (label ? label + ": " : "") + text;
+      li.textContent = labelled(label, text);
       list.appendChild(li);
     }
-    function question(id) {
-      var box = document.getElementById("q-" + id);
-      return box ? box.querySelector(".q-text").textContent.trim() : "";
-    }
+    function question(id) { return questionText(document.getElementById("q-" + id)); }
     Object.keys(changes.answers).forEach(function (id) {
       var value = changes.answers[id], button = null;
       form.querySelectorAll('[name="answer-' + id + '"]').forEach(function (el) { if (el.value === value && el.type === "radio") button = el; });
@@ -418,17 +430,6 @@
       });
     });
     return changes;
-  }
-  // As static/js/page.js compares them: the server trims texts and writes numbers its own way.
-  function sameValue(typed, stored, number, toTheMinute) {
-    var a = String(typed === null || typed === undefined ? "" : typed).trim();
-    var b = String(stored === null || stored === undefined ? "" : stored).trim();
-    if (toTheMinute) { a = a.slice(0, 16); b = b.slice(0, 16); }  // "2026-12-03T10:00"
-    if (a === b) return true;
-    if (!number) return false;
-    a = a.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
-    b = b.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
-    return /^\d+(\.\d+)?$/.test(a) && /^\d+(\.\d+)?$/.test(b) && Number(a) === Number(b);
   }
   function holdBack(changes) {
     KINDS.forEach(function (kind) {

@@ -108,9 +108,17 @@
   // visit was submitted (another tab or tablet submitted it, or the connection was bad), and a
   // reload no longer showed them anywhere. What the server has is forgotten; what it has not is
   // kept, marked so that a fill page opened after a return offers it rather than sending it.
+  // The photos not uploaded by then are listed too (showKeptPhotos).
   function showKeptChanges(box, server) {
     var PREFIX = "audit-draft:" + server.uuid, KINDS = ["answers", "comments", "details"];
     var items = {}, records = {};
+    var changesPart = box.querySelector("[data-kept=typed]"), keptPhotos = showKeptPhotos(box, server);
+    // Shown once either part has something; named by the first part shown.
+    function showBox() {
+      box.hidden = changesPart.hidden && keptPhotos.part.hidden;
+      box.setAttribute("aria-labelledby", changesPart.hidden ? "kept-photos-title" : "kept-changes-title");
+    }
+    keptPhotos.listed.then(showBox);
     server.items.forEach(function (item) { items[item.id] = item; });
     function ours(key) { return key === PREFIX || key.indexOf(PREFIX + ":") === 0; }
     function read(text) { try { return JSON.parse(text); } catch (e) { return null; } }
@@ -130,8 +138,9 @@
       var latest = latestOfEach(records);
       var unsaved = unsavedChanges(latest);
       Object.keys(records).forEach(function (key) { keepOnly(key, records[key], unsaved); });
-      list(box.querySelector("ul"), unsaved);
-      box.hidden = !box.querySelector("ul").children.length;
+      list(changesPart.querySelector("ul"), unsaved);
+      changesPart.hidden = !changesPart.querySelector("ul").children.length;
+      showBox();
     });
 
     // The latest value of each field over the records, and the record it is in.
@@ -158,7 +167,7 @@
           var item = kind === "details" ? server.details[id] : items[id], typed = latest[kind][id].value;
           if (!item || (kind !== "details" && !shown[id])) return;  // a photo, or a question no longer asked
           var now = kind === "comments" ? item.comment : item.value;
-          if (!sameValue(typed, now, kind === "answers" && (item.type === "number" || item.type === "scale"),
+          if (!window.AuditDraftStore.sameValue(typed, now, kind === "answers" && (item.type === "number" || item.type === "scale"),
                          id === "visited_at")) unsaved[kind][id] = latest[kind][id];
         });
       });
@@ -206,19 +215,51 @@
         keys.forEach(function (key) { localStorage.removeItem(key); });
       } catch (e) { /* off */ }
       if (window.AuditDraftStore) window.AuditDraftStore.removeAll(PREFIX);
+      keptPhotos.dismiss();
       box.hidden = true;
     });
   }
 
-  // Typed and stored values alike: the server trims texts and writes numbers its own way ("4,5" is 4.5).
-  function sameValue(typed, stored, number, toTheMinute) {
-    var a = String(typed === null || typed === undefined ? "" : typed).trim();
-    var b = String(stored === null || stored === undefined ? "" : stored).trim();
-    if (toTheMinute) { a = a.slice(0, 16); b = b.slice(0, 16); }  // "2026-12-03T10:00"
-    if (a === b) return true;
-    if (!number) return false;
-    a = a.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
-    b = b.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
-    return /^\d+(\.\d+)?$/.test(a) && /^\d+(\.\d+)?$/.test(b) && Number(a) === Number(b);
+  // The photos this tablet kept of the visit (fill-photos.js, AuditPhotoStore) and could not upload
+  // before it was submitted: a photo taken as evidence must not be lost for want of a connection.
+  // Each is shown with its question and a link that saves it to the tablet, to be sent to the
+  // reviewer another way. They stay kept until dismissed: a returned visit's fill page sends them.
+  function showKeptPhotos(box, server) {
+    var part = box.querySelector("[data-kept=photos]"), store = window.AuditPhotoStore, urls = [];
+    var listed = store ? store.list(server.uuid).catch(function () { return []; }) : Promise.resolve([]);
+    listed = listed.then(function (kept) {
+      var ul = part.querySelector("ul");
+      ul.textContent = "";
+      kept.forEach(function (photo, index) {
+        var url = URL.createObjectURL(photo.file), question = server.photo_questions[photo.item] || "";
+        urls.push(url);
+        var li = document.createElement("li"), img = document.createElement("img");
+        img.className = "thumb"; img.src = url; img.alt = part.getAttribute("data-photo-label");
+        var text = document.createElement("span"), save = document.createElement("a");
+        if (question) { var strong = document.createElement("strong"); strong.textContent = question; text.appendChild(strong); }
+        save.className = "button secondary"; save.href = url; save.textContent = part.getAttribute("data-save-label");
+        save.download = fileName(photo, index + 1);
+        text.appendChild(save);
+        li.appendChild(img); li.appendChild(text);
+        ul.appendChild(li);
+      });
+      part.hidden = !kept.length;
+    });
+    // "VLN-01-2026-05-03-shelf_photo-1.jpg": the reviewer can tell which visit and question it is for.
+    function fileName(photo, number) {
+      var type = /^image\/(\w+)/.exec((photo.file && photo.file.type) || "");
+      var extension = /\.\w+$/.exec(photo.name || "") || ["." + (type ? type[1].replace("jpeg", "jpg") : "jpg")];
+      return [server.file_name, photo.item, number].join("-") + extension[0];
+    }
+    return {
+      part: part,
+      listed: listed,
+      dismiss: function () {
+        if (store) store.removeAll(server.uuid).catch(function () {});
+        urls.forEach(function (url) { URL.revokeObjectURL(url); });
+        part.hidden = true;
+      }
+    };
   }
+
 })();

@@ -131,8 +131,11 @@ def test_changes_not_sent_when_another_tab_submits_are_kept_and_listed(page, bro
     context.set_offline(False)
     first.evaluate("window.dispatchEvent(new Event('online'))")
     first.wait_for_selector("#save-state[data-state='conflict']")
-    listed = first.locator("#unsent").inner_text()
-    assert "Told me the phone had 512 GB" in listed and info.text.en in listed
+    listed = first.locator("#unsent li").all_inner_texts()
+    # As the auditor reads the question, without its "Critical" badge; no colon after a "?".
+    label = info.text.en + (" " if info.text.en[-1] in "?!.:" else ": ")
+    assert label + "No" in listed and label + "“Told me the phone had 512 GB”" in listed
+    assert not any("Critical" in line for line in listed)
     kept = first.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('audit-draft:{uuid}'))"
                           ".map(k => localStorage.getItem(k)).join()")
     assert "512 GB" in kept  # still on the tablet
