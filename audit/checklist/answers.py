@@ -55,8 +55,7 @@ def parse_answer(item: Item, raw) -> str | None:
         return str(int(number))
     if item.type == "number":
         number = _to_number(item, text)
-        if number < 0:
-            raise InvalidAnswer(item.id, f"must not be negative, not {raw!r}")
+        _check_range(item, number, raw)
         return format_number(number)
     if item.type == "choice":
         if item.option(str(text)) is None:
@@ -69,6 +68,18 @@ def parse_answer(item: Item, raw) -> str | None:
             raise InvalidAnswer(item.id, f"at most {MAX_TEXT_LENGTH} characters, not {len(value)}")
         return value
     raise InvalidAnswer(item.id, "photos are uploaded as evidence, not typed as an answer")
+
+
+def _check_range(item: Item, number: float, raw) -> None:
+    """A number item's answer within its range: 0 or more, and within the checklist's ``min`` and
+    ``max`` where it sets them (a slip such as 500 for 5 minutes would otherwise score)."""
+    if item.max is not None and not (item.min or 0) <= number <= item.max:
+        low, high = format_number(item.min or 0), format_number(item.max)
+        raise InvalidAnswer(item.id, f"answer a number from {low} to {high}, not {raw!r}")
+    if item.min is not None and number < item.min:
+        raise InvalidAnswer(item.id, f"answer a number of at least {format_number(item.min)}, not {raw!r}")
+    if number < 0:
+        raise InvalidAnswer(item.id, f"must not be negative, not {raw!r}")
 
 
 def _to_number(item: Item, raw) -> float:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from .model import Checklist, Item, Section
 
-#: Kinds of change to one question. The first group changes scores, the second only wording.
+#: Kinds of change to one question. The first group changes scores, the second does not.
 WEIGHT, CRITICAL, ANSWER_SCORES, SECTION, SHOWN_WHEN, COUNTED = (
     "weight", "critical", "answer_scores", "section", "shown_when", "counted")
-TEXT, GUIDANCE, PRINCIPLE, REQUIRED, COMMENT_RULE, LABELS = (
-    "text", "guidance", "principle", "required", "comment_rule", "labels")
+TEXT, GUIDANCE, PRINCIPLE, REQUIRED, COMMENT_RULE, LABELS, ANSWER_RANGE = (
+    "text", "guidance", "principle", "required", "comment_rule", "labels", "answer_range")
 SCORING_KINDS = frozenset({WEIGHT, CRITICAL, ANSWER_SCORES, SECTION, SHOWN_WHEN, COUNTED})
 
 
@@ -144,10 +144,15 @@ def _item_kinds(old: Item, new: Item, old_section: Section | None, new_section: 
         kinds.append(COMMENT_RULE)
     if tuple(o.label for o in old.options) != tuple(o.label for o in new.options) or old.unit != new.unit:
         kinds.append(LABELS)
+    if old.type == new.type == "number" and (old.min, old.max) != (new.min, new.max):
+        # Which numbers are taken, not how they score: a visit's stored answer keeps its score.
+        kinds.append(ANSWER_RANGE)
     return tuple(kinds)
 
 
 def _answer_scoring(item: Item) -> tuple:
-    """What turns an answer into a score: the type, N/A, the scale's ends, options and bands."""
-    return (item.type, item.na_allowed, item.min, item.max,
+    """What turns an answer into a score: the type, N/A, the scale's ends, options and bands (a
+    number item's min and max only say which numbers are taken)."""
+    ends = (item.min, item.max) if item.type == "scale" else ()
+    return (item.type, item.na_allowed, *ends,
             tuple((o.id, o.score) for o in item.options), tuple((b.max, b.score) for b in item.bands))

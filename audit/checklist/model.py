@@ -78,8 +78,10 @@ class Item:
     comment_required_on_fail: bool = False
     allow_na: bool = False
     required: bool = True
-    min: int | None = None
-    max: int | None = None
+    #: The ends of a ``scale`` (whole numbers, both required), or the plausible range of a
+    #: ``number`` (optional: without them any number of 0 or more is taken).
+    min: int | float | None = None
+    max: int | float | None = None
     options: tuple[Option, ...] = ()
     bands: tuple[Band, ...] = ()
     unit: Text | None = None
@@ -158,6 +160,9 @@ def item_to_dict(item: Item) -> dict:
         data["comment_required_on_fail"] = True
     if item.type == "scale":
         data["min"], data["max"] = item.min, item.max
+    elif item.type == "number":  # written only when set: a number item without them hashes as before
+        data.update({key: _number(value) for key, value in (("min", item.min), ("max", item.max))
+                     if value is not None})
     if item.options:
         data["options"] = [
             {"id": o.id, "label": o.label.to_dict(), "score": _number(o.score)} for o in item.options

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from .fields import ChecklistProblem, FieldReader, _is_number
+from .fields import ChecklistProblem, FieldReader, _is_number, _kind
 from .model import (
     CHANNELS, CRITICAL_POLICIES, ITEM_TYPES, NA, PRINCIPLES, SCORED_TYPES,
     Band, Checklist, Item, Option, Section, ShowIf,
@@ -104,9 +104,10 @@ class Reader(FieldReader):
             for key in ("weight", "critical", "principle", "comment_required_on_fail"):
                 if key in data:
                     self.problem(data, key, f"{path}.{key}", f"not allowed for a '{kind}' item, {reason}")
-        for key, owner in (("min", "scale"), ("max", "scale"), ("options", "choice"), ("bands", "number"), ("unit", "number")):
-            if kind and key in data and kind != owner:
-                self.problem(data, key, f"{path}.{key}", f"only allowed for '{owner}' items")
+        for key, owners in _TYPE_KEYS.items():
+            if kind and key in data and kind not in owners:
+                named = " and ".join(f"'{owner}'" for owner in owners)
+                self.problem(data, key, f"{path}.{key}", f"only allowed for {named} items")
         principle = data.get("principle")
         if scored and principle is None:
             self.problem(data, None, f"{path}.principle", f"is required for scored items; one of: {', '.join(PRINCIPLES)}")
@@ -133,6 +134,7 @@ class Reader(FieldReader):
             fields["options"] = self.options(data, path, scored)
         elif kind == "number":
             fields["bands"] = self.bands(data, path)
+            fields["min"], fields["max"] = self.number_range(data, path, fields["bands"])
         if not (ident and kind and fields["text"]):
             return None
         item = Item(id=ident, type=kind, principle=principle if scored else None, counts=counts, **fields)
@@ -150,6 +152,38 @@ class Reader(FieldReader):
         if whole and low >= high:
             self.problem(data, "max", f"{path}.max", f"must be greater than min ({low})")
         return (low, high) if whole and low < high else (None, None)
+
+    def number_range(self, data: dict, path: str, bands: tuple[Band, ...]) -> tuple[float | None, float | None]:
+        """The optional plausible range of a 'number' item, so that a slip on the tablet (500 for
+        5 minutes) is refused instead of scored. Answers are never negative: min is 0 or more."""
+        found: dict[str, float] = {}
+        for key in ("min", "max"):
+            if key not in data:
+                continue
+            value = data[key]
+            if not (_is_number(value) and math.isfinite(value)):
+                self.problem(data, key, f"{path}.{key}", f"must be a number, not {_kind(value)}")
+            elif key == "min" and value < 0:
+                self.problem(data, key, f"{path}.min",
+                             f"must be 0 or more (answers are never negative), not {_fmt(value)}")
+            else:
+                found[key] = float(value)
+        low, high = found.get("min"), found.get("max")
+        if high is not None and high <= (low or 0):
+            self.problem(data, "max", f"{path}.max",
+                         "must be greater than 0" if low is None else f"must be greater than min ({_fmt(low)})")
+            return low, None
+        # Every band must be answerable: a range that cuts one off is a slip in the file too.
+        limits = [band.max for band in bands if band.max is not None]
+        if high is not None and limits and high <= limits[-1]:
+            self.problem(data, "max", f"{path}.max",
+                         f"must be greater than {_fmt(limits[-1])}, the highest max of the bands: "
+                         "else the last band could never be answered")
+        if low is not None and limits and low > limits[0]:
+            self.problem(data, "min", f"{path}.min",
+                         f"must not be greater than {_fmt(limits[0])}, the max of the first band: "
+                         "else that band could never be answered")
+        return low, high
 
     def options(self, data: dict, path: str, scored: bool = True) -> tuple[Option, ...]:
         raw = data.get("options")
@@ -245,6 +279,9 @@ class Reader(FieldReader):
         return ShowIf(item=target_id, values=tuple(normalized))
 
 
+#: Keys that only some item types take, and those types.
+_TYPE_KEYS = {"min": ("scale", "number"), "max": ("scale", "number"), "options": ("choice",),
+              "bands": ("number",), "unit": ("number",)}
 _ITEM_OPTIONAL = (
     "guidance", "weight", "critical", "principle", "show_if", "comment_required_on_fail",
     "allow_na", "required", "min", "max", "options", "bands", "unit", "scored",

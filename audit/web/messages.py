@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -53,6 +53,11 @@ FIXED = {
 PATTERNS = [
     (re.compile(r"^answer a whole number from (-?\d+) to (-?\d+), not .*$"),
      lambda m: _("Answer a whole number from %(low)s to %(high)s.", low=m[1], high=m[2])),
+    # A number question's range (checklist min/max); the ends as the user's language writes them (2,5).
+    (re.compile(r"^answer a number from (\S+) to (\S+), not .*$", re.S),
+     lambda m: _("Answer a number from %(low)s to %(high)s.", low=_number(m[1]), high=_number(m[2]))),
+    (re.compile(r"^answer a number of at least (\S+), not .*$", re.S),
+     lambda m: _("Answer a number of at least %(low)s.", low=_number(m[1]))),
     (re.compile(r"^must be a (finite )?number, not .*$", re.S), lambda m: _("Enter a number.")),
     (re.compile(r"^answer yes or no, not .*$", re.S), lambda m: _("Answer yes or no.")),
     (re.compile(r"^answer yes, no or na, not .*$", re.S), lambda m: _("Answer yes, no or N/A.")),
@@ -70,6 +75,10 @@ PATTERNS = [
      lambda m: _("The due day can be at most a year ahead. The latest possible: %(day)s",
                  day=numeric_date(date.fromisoformat(m[1])))),
 ]
+
+
+def _number(text: str) -> str:
+    return format_decimal(float(text), "0.##########")
 
 
 def translate_error(message: str) -> str:

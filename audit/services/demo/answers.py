@@ -32,10 +32,14 @@ def draw_answer(rng: np.random.Generator, item: Item, p: float) -> str:
     # number: pick a band by its score, then a value inside it (whole numbers when possible)
     scores = [b.score for b in item.bands]
     band = pick_graded(rng, list(range(len(item.bands))), scores, p)
-    low = item.bands[band - 1].max if band else None  # exclusive; None: from 0 inclusive
+    low = item.bands[band - 1].max if band else None  # exclusive; None: from the item's min (or 0) inclusive
     high = item.bands[band].max if item.bands[band].max is not None else (low or 0) * 2 + 5
-    whole = range(0 if low is None else math.floor(low) + 1, math.floor(high) + 1)
-    value = float(pick(rng, whole)) if whole else round((low or 0) + (high - (low or 0)) * rng.random(), 1)
+    if item.max is not None:  # the checklist's range (its reader keeps every band inside it)
+        high = min(high, item.max)
+    lowest = item.min or 0
+    whole = range(math.ceil(lowest) if low is None else math.floor(low) + 1, math.floor(high) + 1)
+    start = lowest if low is None else low
+    value = float(pick(rng, whole)) if whole else round(start + (high - start) * rng.random(), 1)
     if item_score(item, format_number(value)) != scores[band]:
         value = high  # a rounded decimal fell out of the band; its upper edge is inside
     answer = parse_answer(item, value)
