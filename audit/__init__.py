@@ -157,6 +157,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(password_links.bp)
+    from .web import forgot_password
+
+    app.register_blueprint(forgot_password.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(checklist_files.bp)
     app.register_blueprint(i18n.bp)

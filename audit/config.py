@@ -58,6 +58,10 @@ class Defaults:
     STATS_CACHE_URL = "memory://"
     LOGIN_LIMIT_PER_EMAIL = "10 per minute"  # POSTs to /login trying one e-mail address
     LOGIN_LIMIT_PER_IP = "30 per minute"  # POSTs to /login from one address (offices share one)
+    # "Forgot your password?" requests: each mails a link, so one mailbox is not flooded and one
+    # client cannot mail the whole staff list (web.forgot_password).
+    FORGOT_PASSWORD_LIMIT_PER_EMAIL = "5 per hour"
+    FORGOT_PASSWORD_LIMIT_PER_IP = "20 per hour"
     # Behind a reverse proxy (nginx, a load balancer) every request comes from the proxy's address:
     # set AUDIT_PROXY_HOPS=1 (one proxy) so the client address and scheme are read from its
     # X-Forwarded-For / X-Forwarded-Proto headers. Never set it without a proxy: clients could then

@@ -2,7 +2,7 @@
 
 - a branch's managers: a visit of their branch approved (its report is ready), their dispute decided;
 - an auditor: visits scheduled for them, a visit returned to them to fix;
-- anyone: the set-password link an admin chose to e-mail them.
+- anyone: the set-password link an admin chose to e-mail them, or they asked for on the sign-in page.
 
 Managers never learn the shopper's name from a mail, as from the pages. Each mail is written in
 the recipient's language within the event's transaction (:mod:`audit.services.mail_queue`).
@@ -85,6 +85,14 @@ def password_link(link: NewLink, actor: User | None) -> OutgoingMail | None:
     """The set-password link, mailed to its user (the admin never sees it)."""
     return queue_mail(link.user, "password_link", link=app_link("password_links.set_password", token=link.token),
                       expires_at=link.expires_at, email=link.user.email, made_by=actor.name if actor is not None else "")
+
+
+def password_link_asked_for(link: NewLink) -> OutgoingMail | None:
+    """The set-password link someone asked for on the sign-in page ("Forgot your password?"),
+    mailed to the account's own address. The same kind as an admin's link, so that the outbox
+    blanks the token once sent and never sends it again (:mod:`audit.services.mail_delivery`)."""
+    return queue_mail(link.user, "password_link", link=app_link("password_links.set_password", token=link.token),
+                      expires_at=link.expires_at, email=link.user.email, made_by="", asked_for=True)
 
 
 def _answer_text(item, value, lang: str) -> str:

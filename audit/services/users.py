@@ -26,16 +26,20 @@ def _check_locale(locale) -> None:
         raise UserError(f"unknown language '{locale}'", "language")
 
 
-def find_user_by_email(email: str) -> User | None:
-    """The user with this e-mail address, whatever its case and surrounding spaces, and whether
-    its domain comes as typed (``grožio.lt``) or as browsers send an e-mail field (``xn--…``):
-    addresses are stored in the normalised form ``_valid_email`` gives."""
+def comparable_email(email: str) -> str:
+    """An address as stored addresses are compared: whatever its case and surrounding spaces,
+    and whether its domain comes as typed (``grožio.lt``) or as browsers send an e-mail field
+    (``xn--…``); addresses are stored in the normalised form ``_valid_email`` gives."""
     wanted = email.strip().lower()
     try:
-        wanted = validate_email(wanted, check_deliverability=False).normalized.lower()
+        return validate_email(wanted, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        pass  # no such user can exist; compared as typed all the same
-    return db.session.scalar(select(User).where(func.lower(User.email) == wanted))
+        return wanted  # no such user can exist; compared as typed all the same
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this e-mail address (see :func:`comparable_email`)."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == comparable_email(email)))
 
 
 class UserError(ValueError):

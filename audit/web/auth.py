@@ -16,6 +16,7 @@ from ..extensions import db, limiter, login_manager
 from ..models import User
 from ..passwords import verify_password
 from ..services import sign_ins
+from ..services.mail_queue import mail_is_on
 from ..services.users import find_user_by_email
 from .i18n import safe_next
 from .forms import AppForm
@@ -118,14 +119,14 @@ def login():
             login_user(user, remember=form.remember.data)
             return _remember_device(redirect(safe_next(request.args.get("next"), url_for("home.index"))), user)
         flash(_("Wrong e-mail or password."), "error")
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, mail_is_on=mail_is_on())
 
 
 @bp.errorhandler(429)
 def too_many_attempts(_error):
     """The sign-in form again, with what was typed, and a message instead of a bare 429."""
     flash(_("Too many sign-in attempts. Wait a minute and try again."), "error")
-    return render_template("auth/login.html", form=LoginForm()), 429
+    return render_template("auth/login.html", form=LoginForm(), mail_is_on=mail_is_on()), 429
 
 
 @bp.post("/logout")

@@ -91,6 +91,8 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     # --- sign-in, language, home -------------------------------------------------------------
     "auth.login": {"GET": [Case(EVERYONE, anonymous=OK)], "POST": [Case(EVERYONE, anonymous=OK)]},
     "auth.logout": {"POST": [Case(dict.fromkeys(ROLES, LOGIN), signs_out=True)]},  # signed out: to sign-in
+    # "Forgot your password?" needs no sign-in; signed-in users are sent home (a 3xx: OK).
+    "forgot_password.ask_for_link": {"GET": [Case(EVERYONE, anonymous=OK)], "POST": [Case(EVERYONE, anonymous=OK)]},
     "i18n.set_language": {"POST": [Case(EVERYONE, anonymous=OK)]},
     "home.index": {"GET": [Case(EVERYONE)]},
     "account.password": {"GET": [Case(EVERYONE)], "POST": [Case(EVERYONE)]},  # POST: the form again, with errors
