@@ -20,22 +20,31 @@
 
   // Switching language stays on the section of the checklist the auditor was on. Offline, the
   // button would open the browser's own "No internet" page in place of the form being filled:
-  // the page stays and says why nothing happened (the message is the server's, translated).
+  // the page stays and says why nothing happened (the messages are the server's, translated).
+  // Online in name only (a connection too weak to carry the form), the service worker (sw.js)
+  // keeps the page and says so here.
   document.querySelectorAll("form.languages").forEach(function (languages) {
     var notice = document.getElementById(languages.getAttribute("data-offline-status") || "");
+    function say(message) {
+      if (!notice) return;
+      notice.hidden = false;
+      // Written after it is shown, so that screen readers announce it (role="status").
+      notice.textContent = "";
+      setTimeout(function () { notice.textContent = languages.getAttribute(message); }, 50);
+    }
     languages.addEventListener("submit", function (event) {
       if (navigator.onLine === false && notice) {
         event.preventDefault();
-        notice.hidden = false;
-        // Written after it is shown, so that screen readers announce it (role="status").
-        notice.textContent = "";
-        setTimeout(function () { notice.textContent = languages.getAttribute("data-offline-message"); }, 50);
+        say("data-offline-message");
         return;
       }
       var next = languages.querySelector("input[name=next]");
       if (next && location.hash) next.value = next.value.split("#")[0] + location.hash;
     });
     if (notice) window.addEventListener("online", function () { notice.hidden = true; });
+    if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.language === "not-switched") say("data-weak-message");
+    });
   });
 
   // Long lists (300 branches, 300 users) narrow as one types: <input data-filter-for="ID"> hides
