@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, EqualTo
 from ..extensions import db, limiter
 from ..passwords import MIN_LENGTH
 from ..services import sign_ins
+from ..services.mail_queue import mail_is_on
 from ..services.password_links import LinkRefused, open_link, use_link
 from ..services.users import UserError
 from .admin import show_error
@@ -53,7 +54,11 @@ class SetPasswordForm(AppForm):
 def _refused(exc: LinkRefused):
     db.session.rollback()
     code, title, message = REFUSALS[exc.reason]
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    # Where the app can send mail, a person need not wait for an administrator.
+    another_way = ({"url": url_for("forgot_password.ask_for_link"), "label": _("Forgot your password?")}
+                   if mail_is_on() else None)
+    return render_template("errors/error.html", code=code, title=title, message=message,
+                           another_way=another_way), code
 
 
 # POSTs per client IP, as /login's per-IP limit (a link is 43 random characters: nothing to

@@ -197,3 +197,26 @@ def test_a_signed_in_user_is_sent_home(app, make_user, smtp_server):
     posted = browser.post("/forgot-password", data={"email": user.email, "csrf_token": csrf_token(home)})
     assert posted.status_code == 302 and posted.headers["Location"] == "/"
     assert mails() == []
+
+
+def test_a_refused_set_password_link_points_to_forgot_your_password_when_mail_works(app, make_user, smtp_server):
+    """An expired or used link need not wait for an administrator where the app can send mail."""
+    person = make_user("auditor")
+    new = make_link(person)
+    db.session.commit()
+    browser = app.test_client()
+    assert browser.get(f"/set-password/{new.token}").status_code == 200  # works: nothing else offered
+    link = db.session.scalar(select(PasswordLink).where(PasswordLink.user_id == person.id))
+    link.expires_at = link.created_at
+    db.session.commit()
+    for path in (f"/set-password/{new.token}", "/set-password/not-a-link"):
+        refused = browser.get(path)
+        assert refused.status_code in (404, 410)
+        assert '<a href="/forgot-password">Forgot your password?</a>' in refused.get_data(as_text=True)
+
+
+def test_without_mail_a_refused_link_only_says_to_ask_an_administrator(app):
+    refused = app.test_client().get("/set-password/not-a-link")
+    html = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 404 and "Ask your administrator for a new link." in html
+    assert "/forgot-password" not in html
