@@ -16,20 +16,33 @@
  */
 window.AuditPhotoStore = (function () {
   "use strict";
+  // One connection for the page's life: the fill page retries its waiting photos every 15 s, and a
+  // connection opened for each call and never closed piled up over a day's visits.
+  var opening = null;
   function photoDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open("audit-photos", 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore("photos", { keyPath: "key", autoIncrement: true });
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
+    if (!opening) {
+      opening = new Promise(function (resolve, reject) {
+        var request = indexedDB.open("audit-photos", 1);
+        request.onupgradeneeded = function () {
+          request.result.createObjectStore("photos", { keyPath: "key", autoIncrement: true });
+        };
+        request.onsuccess = function () {
+          var db = request.result;
+          db.onclose = function () { opening = null; };  // closed by the browser: the next call opens anew
+          db.onversionchange = function () { db.close(); opening = null; };
+          resolve(db);
+        };
+        request.onerror = function () { opening = null; reject(request.error); };
+      });
+    }
+    return opening;
   }
   function withStore(mode, work) {
     return photoDb().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction("photos", mode), result = work(tx.objectStore("photos"));
+        var tx;
+        try { tx = db.transaction("photos", mode); } catch (e) { opening = null; reject(e); return; }  // closed meanwhile
+        var result = work(tx.objectStore("photos"));
         tx.oncomplete = function () { resolve(result && result.result); };
         tx.onerror = function () { reject(tx.error); };
         tx.onabort = function () { reject(tx.error || new Error("aborted")); };  // a full disk aborts

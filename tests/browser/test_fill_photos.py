@@ -164,3 +164,43 @@ def test_the_same_photo_chosen_twice_shows_once_and_removing_it_leaves_no_ghost(
     auditor.wait_for_selector(f"{box} .photo", state="detached")
     assert photos_stored() == 0
     context.close()
+
+
+def test_the_tablet_s_photo_store_is_opened_once_however_often_it_is_used(page, browser, live_server, field_day):  # noqa: F811
+    """Each photo kept, listed and sent opened a new connection to the tablet's photo store and
+    never closed it; with a retry every 15 s they piled up over a day's visits."""
+    import io
+
+    from PIL import Image
+
+    from tests.browser.test_field_visit import sign_in
+
+    def picture(n: int) -> bytes:  # three different photos: the same one twice is kept once
+        buffer = io.BytesIO()
+        Image.new("RGB", (640, 480), (40 * n, 120, 200)).save(buffer, "JPEG")
+        return buffer.getvalue()
+
+    people, store = field_day
+    context, auditor = sign_in(browser, page.viewport_size, live_server, people["auditor"])
+    context.add_init_script("""(() => {
+        const open = IDBFactory.prototype.open;
+        window.photoStoreOpened = 0;
+        IDBFactory.prototype.open = function (name) {
+            if (name === "audit-photos") window.photoStoreOpened += 1;
+            return open.apply(this, arguments);
+        };
+    })()""")
+    auditor.click("button:has-text('Start')")
+    auditor.wait_for_url("**/fill")
+    item = next(i for i in store.items if i.type == "photo")
+    open_section(auditor, store.section_of(item.id).id)
+    context.set_offline(True)
+    for n in range(3):
+        auditor.set_input_files(f"input[data-photo-item='{item.id}']",
+                                files=[{"name": f"shelf-{n}.jpg", "mimeType": "image/jpeg", "buffer": picture(n)}])
+        auditor.wait_for_selector(f"[data-photos-for='{item.id}'] .photo:nth-child({n + 1}) img.waiting")
+    context.set_offline(False)
+    auditor.wait_for_selector("#save-state[data-state='saved']", timeout=20000)
+    assert photos_stored() == 3
+    assert auditor.evaluate("window.photoStoreOpened") == 1
+    context.close()
