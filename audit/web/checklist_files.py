@@ -112,12 +112,17 @@ def check_file():
 @requires("manage_checklists")
 def format_guide():
     """The checklist file format (``checklists/README.md``, the same text as in the repository),
-    for admins who load files on the web and cannot open the repository."""
+    for admins who load files on the web and cannot open the repository: in the page's language
+    (``README.ru.md`` …, translations of it), in English where the translation is missing."""
     import markdown
 
-    guide = PROJECT_ROOT / "checklists" / "README.md"
+    folder = PROJECT_ROOT / "checklists"
+    lang = get_locale().language if get_locale() else "en"
+    guide = folder / f"README.{lang}.md"
+    if lang not in LANGUAGES[1:] or not guide.is_file():
+        lang, guide = "en", folder / "README.md"
     html = markdown.markdown(guide.read_text(encoding="utf-8"), extensions=["tables", "fenced_code"])
-    return render_template("home/checklist_format.html", guide=Markup(html))
+    return render_template("home/checklist_format.html", guide=Markup(html), lang=lang)
 
 
 @bp.post("/checklist-files/store")
