@@ -50,6 +50,12 @@ def phone(checklists):
     return definition
 
 
+def test_the_e_mail_checklist_s_reply_hours_stop_where_its_guidance_says_to_stop(checklists):
+    """"If no reply arrives within 5 days, enter 120": a 500 would be a slip of the finger."""
+    item = checklists["email-enquiry"].parsed.item("reply_hours")
+    assert (item.min, item.max) == (None, 120)
+
+
 @pytest.fixture
 def draft(client, phone, make_user, make_location):
     """An auditor signed in with a phone visit in progress: its fill page's uuid."""
