@@ -1,11 +1,7 @@
 """Login and logout."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-from datetime import timedelta
-
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -18,8 +14,9 @@ from ..passwords import verify_password
 from ..services import sign_ins
 from ..services.mail_queue import mail_is_on
 from ..services.users import find_user_by_email
-from .i18n import safe_next
+from .device_marks import known_device, remember_device
 from .forms import AppForm
+from .i18n import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -42,50 +39,13 @@ def _submitted_email() -> str:
     return request.form.get("email", "").strip().lower()[:254] or "(no e-mail)"
 
 
-#: A browser that signed in to an address keeps a mark of it (a keyed digest of the address and
-#: the account's current password hash, not the address): someone guessing that address's
-#: password elsewhere runs into the per-address limit, but cannot lock its owner out of the
-#: tablet or computer they use (OWASP's "device cookies"). The marked browser has a counter of
-#: its own, as strict, so a copied cookie guesses no faster; a new password voids every mark.
-DEVICE_COOKIE = "audit_devices"
-DEVICE_MARKS_KEPT = 5  # a shared tablet: the last few people who signed in on it
-DEVICE_COOKIE_DAYS = 365
-
-
-def _device_mark(email: str, password_hash: str) -> str:
-    key = current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else current_app.secret_key
-    message = b"sign-in device:" + email.strip().lower().encode() + b"\0" + password_hash.encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
-
-
-def _device_marks() -> list[str]:
-    return [mark for mark in request.cookies.get(DEVICE_COOKIE, "").split(".") if len(mark) == 32][:DEVICE_MARKS_KEPT]
-
-
 def _known_device() -> str:
-    """This browser's mark for the address tried, if it signed in to it with its current
-    password; else "". Asked by both limits: looked up once a request."""
-    if "known_device" not in g:
-        marks, mark = _device_marks(), ""
-        if marks:
-            user = find_user_by_email(_submitted_email())
-            if user is not None and user.password_hash:
-                candidate = _device_mark(user.email, user.password_hash)
-                mark = candidate if candidate in marks else ""
-        g.known_device = mark
-    return g.known_device
+    """This browser's mark for the address tried (see :mod:`.device_marks`), or ""."""
+    return known_device(_submitted_email())
 
 
 def _address_and_device() -> str:
     return f"{_submitted_email()}|{_known_device()}"
-
-
-def _remember_device(response, user: User):
-    mark = _device_mark(user.email, user.password_hash)
-    marks = [mark] + [m for m in _device_marks() if m != mark]
-    response.set_cookie(DEVICE_COOKIE, ".".join(marks[:DEVICE_MARKS_KEPT]), max_age=timedelta(days=DEVICE_COOKIE_DAYS),
-                        httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
 
 
 # Three counters on sign-in attempts (GET stays free): per address tried, from a browser that
@@ -117,7 +77,7 @@ def login():
             sign_ins.start(user, remember=form.remember.data)
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return _remember_device(redirect(safe_next(request.args.get("next"), url_for("home.index"))), user)
+            return remember_device(redirect(safe_next(request.args.get("next"), url_for("home.index"))), user)
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form, mail_is_on=mail_is_on())
 

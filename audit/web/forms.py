@@ -38,6 +38,11 @@ class _Translations:
 TRANSLATIONS = _Translations()
 
 
+def strip(value):
+    """A field filter: text without surrounding spaces (pasted, typed on a phone); anything else as is."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class AppForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):

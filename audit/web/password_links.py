@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, s
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _plural
 from flask_login import current_user, logout_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
@@ -21,7 +22,7 @@ from ..extensions import db, limiter
 from ..passwords import MIN_LENGTH
 from ..services import sign_ins
 from ..services.mail_queue import mail_is_on
-from ..services.password_links import LinkRefused, open_link, use_link
+from ..services.password_links import LINK_LIFETIME, LinkRefused, open_link, use_link
 from ..services.users import UserError
 from .admin import show_error
 from .admin.forms import PASSWORD_LENGTH
@@ -39,7 +40,9 @@ REFUSALS = {
              _l("Each set-password link works once. If you have set your password, sign in with it; if not, ask "
                 "your administrator for a new link.")),
     "expired": (410, _l("This link has expired"),
-                _l("Set-password links work for 7 days. Ask your administrator for a new link.")),
+                _plural("Set-password links work for %(num)d day. Ask your administrator for a new link.",
+                        "Set-password links work for %(num)d days. Ask your administrator for a new link.",
+                        LINK_LIFETIME.days)),
 }
 
 

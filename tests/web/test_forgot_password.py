@@ -14,6 +14,7 @@ from audit.extensions import db
 from audit.models import AuditLogEntry, OutgoingMail, PasswordLink
 from audit.services.password_links import make_link
 from tests.conftest import PASSWORD, csrf_token, login
+from tests.web.test_login_rate_limit import sign_out
 from tests.web.test_mail import settled_outbox
 from tests.web.test_password_links import set_password, signed_in
 
@@ -220,3 +221,81 @@ def test_without_mail_a_refused_link_only_says_to_ask_an_administrator(app):
     html = unescape(refused.get_data(as_text=True))
     assert refused.status_code == 404 and "Ask your administrator for a new link." in html
     assert "/forgot-password" not in html
+
+
+def owners_browser(app, person):
+    """The browser ``person`` signed in with before (so it keeps a device mark), signed out now."""
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    login(browser, person.email)
+    assert browser.get_cookie("audit_devices") is not None
+    sign_out(browser)
+    return browser
+
+
+def stranger(app):
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    return browser
+
+
+@NOT_IN_BACKGROUND
+def test_a_stranger_using_up_an_address_s_requests_does_not_hold_back_its_owner_s_mail(app, make_user, smtp_server):
+    """The owner's own tablet or computer, where they signed in before, has a counter of its own."""
+    ona = make_user("auditor", email="ona@example.com")
+    tablet = owners_browser(app, ona)
+    prankster = stranger(app)
+    answers = [ask(prankster, "ona@example.com") for _ in range(6)]
+    assert len(mails()) == 5  # the sixth was held back
+    own = ask(tablet, "ONA@example.com ")
+    for answer in (answers[-1], own):  # the page tells neither apart
+        assert (answer.status_code, card(answer)) == (200, card(answers[0]))
+    assert len(mails()) == 6 and mails()[-1].to_address == "ona@example.com"
+    ask(app.test_client(), "ona@example.com")  # anyone else is still held back
+    assert len(mails()) == 6
+
+
+@NOT_IN_BACKGROUND
+def test_a_mark_for_another_address_or_a_forged_one_does_not_escape_an_address_s_limit(app, make_user, smtp_server):
+    ona, petras = make_user("auditor", email="ona@example.com"), make_user("manager", email="petras@example.com")
+    onas_tablet = owners_browser(app, ona)
+    prankster = stranger(app)
+    for _ in range(5):
+        ask(prankster, petras.email)
+    assert len(mails()) == 5
+    held = ask(onas_tablet, petras.email)
+    assert held.status_code == 200 and ANSWER in card(held)
+    forger = app.test_client()
+    forger.set_cookie("audit_devices", "0" * 32)
+    ask(forger, petras.email)
+    assert len(mails()) == 5
+    ask(onas_tablet, ona.email)  # its own address it may still ask for
+    assert [m.to_address for m in mails()][5:] == [ona.email]
+
+
+@NOT_IN_BACKGROUND
+def test_a_browser_with_the_mark_is_itself_held_to_five_requests_an_hour(app, make_user, smtp_server):
+    """On a counter of its own, so a copy of its cookie (a shared computer's) asks no more often;
+    the address's counter, for everyone else, is not used up by it."""
+    ona = make_user("auditor", email="ona@example.com")
+    tablet = owners_browser(app, ona)
+    answers = [ask(tablet, ona.email) for _ in range(5)]
+    assert len(mails()) == 5
+    copy = stranger(app)
+    copy.set_cookie("audit_devices", tablet.get_cookie("audit_devices").value)
+    for browser in (tablet, copy):
+        held = ask(browser, ona.email)
+        assert (held.status_code, card(held)) == (200, card(answers[0]))
+    assert len(mails()) == 5
+    ask(app.test_client(), ona.email)
+    assert len(mails()) == 6
+
+
+@NOT_IN_BACKGROUND
+@pytest.mark.app_config(FORGOT_PASSWORD_LIMIT_PER_IP="3 per hour")
+def test_the_per_ip_limit_holds_a_browser_with_the_mark_too(app, make_user, smtp_server):
+    ona = make_user("auditor", email="ona@example.com")
+    tablet = owners_browser(app, ona)
+    answers = [ask(tablet, ona.email) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200] * 4 and card(answers[-1]) == card(answers[0])
+    assert len(mails()) == 3

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from audit.extensions import db
 from audit.models import AuditLogEntry, PasswordLink, SignIn, User, utcnow
+from audit.services.password_links import LINK_LIFETIME
 from tests.conftest import PASSWORD, csrf_token, login
 
 NEW_PASSWORD = "a much better passphrase"
@@ -103,6 +104,10 @@ def test_an_expired_link_is_refused(app, admin, make_user):
     browser = app.test_client()
     refused = browser.get(path)
     assert refused.status_code == 410 and "This link has expired" in text_of(refused)
+    # As long as links really work, in every language ("day" or "days", as the number wants).
+    assert f"Set-password links work for {LINK_LIFETIME.days} day" in text_of(refused)
+    in_russian = app.test_client().get(path, headers={"Accept-Language": "ru"})
+    assert f"Ссылки для установки пароля действуют {LINK_LIFETIME.days} д" in text_of(in_russian)
     token = csrf_token(browser.get("/login").get_data(as_text=True))
     assert browser.post(path, data={"new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD,
                                     "csrf_token": token}).status_code == 410

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from ..forms import AppForm
+from ..forms import AppForm, strip
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -16,19 +16,15 @@ from ..labels import FORMAT_NAMES, ROLE_NAMES
 from ..options import options
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 PASSWORD_LENGTH = Length(min=MIN_LENGTH, max=1000,
                          message=_l("The password must have at least %(min)d characters."))
 
 
 class UserForm(AppForm):
-    email = EmailField(_l("E-mail"), filters=[_strip],
+    email = EmailField(_l("E-mail"), filters=[strip],
                        validators=[DataRequired(), Email(message=_l("This is not a valid e-mail address.")),
                                    Length(max=254)])
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=options((role, ROLE_NAMES[role]) for role in ROLES), default="auditor")
     locations = SelectMultipleField(
         _l("Locations this manager looks after"), choices=[], widget=ListWidget(prefix_label=False),
@@ -56,18 +52,18 @@ class EditUserForm(UserForm):
 
 
 class LocationForm(AppForm):
-    code = StringField(_l("Code"), filters=[_strip], validators=[DataRequired(), Length(max=32)])
-    name = StringField(_l("Branch name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("Code"), filters=[strip], validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Branch name"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     region = SelectField(_l("Region"), coerce=int, choices=[])
-    city = StringField(_l("City"), filters=[_strip], validators=[Length(max=120)])
-    address = StringField(_l("Address"), filters=[_strip], validators=[Length(max=300)])
+    city = StringField(_l("City"), filters=[strip], validators=[Length(max=120)])
+    address = StringField(_l("Address"), filters=[strip], validators=[Length(max=300)])
     format = SelectField(_l("Format"), choices=options((f, FORMAT_NAMES[f]) for f in LOCATION_FORMATS),
                          default="high_street")
     active = BooleanField(_l("Active: open and visited"), default=True)
 
 
 class RegionForm(AppForm):
-    name = StringField(_l("Region name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Region name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
 
 
 class LocationImportForm(AppForm):
