@@ -34,8 +34,8 @@ translations: $(MO)
 
 # Refresh the message catalogue after changing user-visible strings.
 extract-messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k _plural:1,2 -k plural:1,2 -o audit/translations/messages.pot .
-	$(BIN)/pybabel update -i audit/translations/messages.pot -d audit/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _plural:1,2 -k plural:1,2 -w 120 -o audit/translations/messages.pot .
+	$(BIN)/pybabel update -i audit/translations/messages.pot -d audit/translations --no-fuzzy-matching -w 120
 
 # Debian packages the browser tests and WeasyPrint need (CI runs this as root), and pdftoppm
 # (poppler-utils) to look at the PDF reports as images.

@@ -13,7 +13,9 @@ from .org import User
 
 class AuditLogEntry(db.Model):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),
+                      Index("ix_audit_log_at", "at", "id"),  # the activity page: newest first
+                      Index("ix_audit_log_user_at", "user_id", "at", "id"))  # one person's
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

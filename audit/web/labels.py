@@ -32,6 +32,21 @@ LOG_NAMES = {
     "evidence.uploaded": _l("added a photo"), "evidence.deleted": _l("removed a photo"),
     "visit.recorded": _l("recorded the visit through the API"),
     "action.planned": _l("planned a corrective action"), "action.done": _l("marked a corrective action done"),
+    # The rest appear on the admin's activity page only.
+    "user.created": _l("created the account"), "user.updated": _l("changed the account"),
+    "user.password_changed": _l("changed their password"), "user.deactivated": _l("deactivated the account"),
+    "user.reactivated": _l("reactivated the account"), "user.erased": _l("erased the personal data"),
+    "users.imported": _l("imported users (CSV)"), "password_link.created": _l("made a set-password link"),
+    "password_link.used": _l("set a password with a link"),
+    "password_link.requested": _l("asked for a set-password link"),
+    "api_token.created": _l("made an API token"), "api_token.revoked": _l("revoked an API token"),
+    "location.created": _l("added the branch"), "location.updated": _l("changed the branch"),
+    "locations.imported": _l("imported branches (CSV)"), "region.created": _l("added the region"),
+    "region.renamed": _l("renamed the region"), "region.deleted": _l("deleted the region"),
+    "checklist.version_created": _l("loaded a checklist version"), "checklist.retired": _l("retired the checklist"),
+    "checklist.reinstated": _l("took the checklist back into use"), "assignments.created": _l("scheduled visits"),
+    "assignment.cancelled": _l("cancelled a scheduled visit"), "visits.imported": _l("imported past visits (CSV)"),
+    "visits.exported": _l("exported visits (CSV)"), "demo.built": _l("built the demo chain"),
 }
 #: A corrective action's state as the lists show it ("overdue": open past its due day). With a
 #: context: "Open" and "Overdue" of disputes and scheduled visits agree with other nouns.

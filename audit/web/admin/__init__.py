@@ -1,4 +1,4 @@
-"""Admin screens: users, locations, regions and the e-mail outbox. Only for roles the policy lets manage them.
+"""Admin screens: users, locations, regions, the e-mail outbox and the activity log. Only for roles the policy lets manage them.
 
 Anonymous visitors are sent to the sign-in page; signed-in users without the right get 404,
 as if the page did not exist.
@@ -51,4 +51,4 @@ def index():
     return redirect(url_for("admin.users"))
 
 
-from . import locations, mail, users  # noqa: E402,F401  (register the views)
+from . import activity, locations, mail, users  # noqa: E402,F401  (register the views)

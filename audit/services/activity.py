@@ -1,0 +1,117 @@
+"""The chain's activity: the audit log read back for admins, newest first, narrowed by kind of
+event, by who did it, by what it concerns (a person, or a branch with its visits) and by day.
+
+A page of entries comes with what they concern, loaded in one statement per kind of object, so
+that a page costs the same few statements however varied its entries are.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import AuditLogEntry, Checklist, ChecklistVersion, Location, Region, User, Visit
+from ..times import display_zone, stored_utc
+
+#: Kinds of event an admin looks for, by the start of the action's name (``"visit."`` …).
+KINDS: dict[str, tuple[str, ...]] = {
+    "visits": ("visit.started", "visit.submitted", "visit.resubmitted", "visit.recorded", "evidence."),
+    "review": ("visit.approved", "visit.returned", "dispute."),
+    "actions": ("action.",),
+    "people": ("user.", "users.", "password_link.", "api_token."),
+    "branches": ("location.", "locations.", "region."),
+    "checklists": ("checklist.",),
+    "scheduling": ("assignments.", "assignment."),
+    "data": ("visits.imported", "visits.exported", "demo."),
+}
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    kind: str = ""                 # a key of KINDS, or "" for every kind
+    by: int | None = None          # the user who acted
+    about_user: int | None = None  # entries concerning this user's account
+    about_location: int | None = None  # the branch itself and its visits
+    since: date | None = None      # local days, both included
+    until: date | None = None
+
+
+@dataclass
+class Subjects:
+    """What a page's entries concern, by id (ids as the log keeps them: strings)."""
+    visits: dict[str, Visit] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    locations: dict[str, Location] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    checklists: dict[str, Checklist] = field(default_factory=dict)
+    versions: dict[str, ChecklistVersion] = field(default_factory=dict)
+
+
+def _conditions(chosen: ActivityFilter) -> list:
+    conditions = []
+    if chosen.kind in KINDS:
+        conditions.append(or_(*(AuditLogEntry.action.startswith(start) if start.endswith(".")
+                                else AuditLogEntry.action == start for start in KINDS[chosen.kind])))
+    if chosen.by is not None:
+        conditions.append(AuditLogEntry.user_id == chosen.by)
+    if chosen.about_user is not None:
+        conditions.append(AuditLogEntry.object_type == "user")
+        conditions.append(AuditLogEntry.object_id == str(chosen.about_user))
+    if chosen.about_location is not None:
+        visits_here = select(cast(Visit.id, String)).where(Visit.location_id == chosen.about_location)
+        conditions.append(or_(
+            (AuditLogEntry.object_type == "location") & (AuditLogEntry.object_id == str(chosen.about_location)),
+            (AuditLogEntry.object_type == "visit") & AuditLogEntry.object_id.in_(visits_here)))
+    if chosen.since is not None:
+        conditions.append(AuditLogEntry.at >= _start_of(chosen.since))
+    if chosen.until is not None:
+        conditions.append(AuditLogEntry.at < _start_of(chosen.until + timedelta(days=1)))
+    return conditions
+
+
+def _start_of(day: date) -> datetime:
+    """The stored (naive UTC) moment a local day begins."""
+    return stored_utc(datetime.combine(day, time(), tzinfo=display_zone()))
+
+
+def count_activity(chosen: ActivityFilter) -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditLogEntry).where(*_conditions(chosen)))
+
+
+def activity(chosen: ActivityFilter, offset: int, limit: int) -> list[AuditLogEntry]:
+    """Entries newest first (by when they happened: the demo and imports write past times),
+    with the users who acted loaded."""
+    return list(db.session.scalars(
+        select(AuditLogEntry).where(*_conditions(chosen)).options(selectinload(AuditLogEntry.user))
+        .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc()).offset(offset).limit(limit)))
+
+
+def subjects_of(entries: list[AuditLogEntry]) -> Subjects:
+    """What ``entries`` concern, one statement per kind of object (none for a kind not there)."""
+    ids: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.object_id.isdigit():
+            ids.setdefault(entry.object_type, set()).add(int(entry.object_id))
+        for_user = (entry.details or {}).get("for_user")
+        if entry.object_type == "api_token" and isinstance(for_user, int):
+            ids.setdefault("user", set()).add(for_user)
+    found = Subjects()
+    if ids.get("visit"):
+        found.visits = _by_id(select(Visit).where(Visit.id.in_(ids["visit"])).options(
+            selectinload(Visit.location), selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist)))
+    for kind, model, into in (("user", User, "users"), ("location", Location, "locations"),
+                              ("region", Region, "regions"), ("checklist", Checklist, "checklists")):
+        if ids.get(kind):
+            setattr(found, into, _by_id(select(model).where(model.id.in_(ids[kind]))))
+    if ids.get("checklist_version"):
+        found.versions = _by_id(select(ChecklistVersion).where(ChecklistVersion.id.in_(ids["checklist_version"]))
+                                .options(selectinload(ChecklistVersion.checklist)))
+    return found
+
+
+def _by_id(stmt) -> dict[str, object]:
+    return {str(row.id): row for row in db.session.scalars(stmt)}
+

@@ -1,0 +1,219 @@
+"""``/admin/activity``: who did what and when, across the chain — the audit log in words, newest
+first, 100 a page, narrowed by kind of event, by person (``?by=``), by what it concerns
+(``?user=``, ``?location=``: a branch with its visits) and by days.
+
+The visit page's History shows one visit's entries; this page answers the admin's other
+questions: who changed this person's role, who deleted that region, what was imported last week.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import render_template, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+from ...extensions import db
+from ...models import AuditLogEntry, Location, User
+from ...services.activity import KINDS, ActivityFilter, Subjects, activity, count_activity, subjects_of
+from ...times import in_calendar, local_date
+from ..forms import AppForm
+from ..labels import FORMAT_NAMES, LOG_NAMES, ROLE_NAMES
+from ..paging import requested_page
+from . import bp, requires
+
+PAGE_SIZE = 100
+KIND_NAMES = {"visits": _l("Visits and photos"), "review": _l("Review and disputes"),
+              "actions": _l("Corrective actions"), "people": _l("People and sign-in"),
+              "branches": _l("Branches and regions"), "checklists": _l("Checklists"),
+              "scheduling": _l("Scheduling"), "data": _l("Imports and exports")}
+#: Fields of a person or branch, as a change lists them.
+FIELD_NAMES = {"name": _l("Name"), "email": _l("E-mail"), "role": _l("Role"), "active": _l("Active"),
+               "locale": _l("Language"), "locations": _l("Branches"), "password": _l("Password"),
+               "code": _l("Code"), "region": _l("Region"), "city": _l("City"), "address": _l("Address"),
+               "format": _l("Format")}
+
+
+class ActivityFilterForm(AppForm):
+    """The page's filters, read from the query string (GET: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Kind of event"), default="")
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+
+
+@dataclass(frozen=True)
+class Row:
+    entry: AuditLogEntry
+    who: str
+    who_id: int | None
+    what: str
+    subject: str
+    subject_url: str | None
+    details: str
+
+
+@bp.get("/activity")
+@requires("manage_users")
+def activity_log():
+    form = ActivityFilterForm(request.args)
+    form.kind.choices = [("", _("Everything"))] + [(key, KIND_NAMES[key]) for key in KINDS]
+    form.validate()
+    _explain_refused_days(form)
+    by, about_user, about_location = (_user_arg("by"), _user_arg("user"), _location_arg())
+    chosen = ActivityFilter(
+        kind=form.kind.data if form.kind.data in KINDS else "",
+        by=by.id if by else None, about_user=about_user.id if about_user else None,
+        about_location=about_location.id if about_location else None,
+        since=None if form.since.errors else form.since.data,
+        until=None if form.until.errors else form.until.data)
+    page = requested_page(count_activity(chosen), PAGE_SIZE)
+    entries = activity(chosen, page.offset, page.size)
+    subjects = subjects_of(entries)
+    return render_template("admin/activity.html", form=form, page=page, by=by, about_user=about_user,
+                           about_location=about_location, rows=[_row(entry, subjects) for entry in entries],
+                           without=_link_without)
+
+
+def _explain_refused_days(form: ActivityFilterForm) -> None:
+    """Say what was typed and that it is left out (WTForms says only "Not a valid date value")."""
+    for day in (form.since, form.until):
+        if day.data is not None and not in_calendar(day.data):  # year 1 or 9999: no moment to compare with
+            day.data, day.errors = None, ["-"]
+        if day.errors:
+            given = (day.raw_data[0] if day.raw_data else "")[:40]
+            day.errors = [_("“%(value)s” is not a date; this filter is left out.", value=given)]
+    if form.since.data and form.until.data and form.until.data < form.since.data and not form.until.errors:
+        form.until.errors = [_("The end date is before the start date; it is ignored.")]
+
+
+def _user_arg(name: str) -> User | None:
+    raw = request.args.get(name, "")
+    return db.session.get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _location_arg() -> Location | None:
+    raw = request.args.get("location", "")
+    return db.session.get(Location, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _link_without(name: str) -> str:
+    """This page's address without the filter ``name`` (the ✕ on its chip)."""
+    return url_for("admin.activity_log", **{key: value for key, value in request.args.items()
+                                            if key not in (name, "page")})
+
+
+def _row(entry: AuditLogEntry, subjects: Subjects) -> Row:
+    details = entry.details or {}
+    if entry.user is not None:
+        who = entry.user.name
+    elif entry.action == "password_link.requested":
+        who = _("someone on the sign-in page")
+    else:
+        who = _("system")
+    subject, url = _subject(entry, details, subjects)
+    return Row(entry, who, entry.user_id, str(LOG_NAMES.get(entry.action, entry.action)), subject, url,
+               _details(entry.action, details))
+
+
+def _subject(entry: AuditLogEntry, details: dict, subjects: Subjects) -> tuple[str, str | None]:
+    """What the entry concerns, in words, and where to see it (None: nowhere, or gone)."""
+    key, kind = entry.object_id, entry.object_type
+    if kind == "visit" and key in subjects.visits:
+        visit = subjects.visits[key]
+        return (f"{visit.location.code} {visit.location.name} · {_day(visit.visited_at)}",
+                url_for("home.visit", visit_id=visit.id))
+    if kind == "user" and key in subjects.users:
+        return subjects.users[key].name, url_for("admin.user_edit", user_id=int(key))
+    if kind == "api_token" and str(details.get("for_user")) in subjects.users:
+        person = subjects.users[str(details["for_user"])]
+        return person.name, url_for("admin.user_edit", user_id=person.id)
+    if kind == "location" and key in subjects.locations:
+        location = subjects.locations[key]
+        return f"{location.code} {location.name}", url_for("admin.location_edit", location_id=location.id)
+    if kind == "region":
+        region = subjects.regions.get(key)
+        return (region.name, url_for("admin.region_edit", region_id=region.id)) if region else (
+            str(details.get("name", "")), None)
+    if kind == "checklist" and key in subjects.checklists:
+        checklist_key = subjects.checklists[key].key
+        return checklist_key, url_for("home.checklist", key=checklist_key)
+    if kind == "checklist_version":
+        version = subjects.versions.get(key)
+        checklist_key = version.checklist.key if version else str(details.get("checklist", ""))
+        number = version.number if version else details.get("number")
+        return (_("%(checklist)s, version %(num)s", checklist=checklist_key, num=number),
+                url_for("home.checklist", key=checklist_key) if version else None)
+    if kind == "import":
+        return str(details.get("file") or key), None
+    return "", None
+
+
+def _day(moment) -> str:
+    from flask_babel import format_date
+
+    return format_date(local_date(moment), "medium")
+
+
+def _number(value) -> str:
+    return format_decimal(value, "0.#")
+
+
+def _details(action: str, details: dict) -> str:
+    """The few facts of an entry a person reads at a glance, in words (never a raw JSON)."""
+    if action in ("visit.submitted", "visit.resubmitted", "visit.approved") and details.get("score") is not None:
+        text = _("score %(score)s", score=_number(details["score"]))
+        return text + (" · " + _("a critical question failed") if details.get("critical_failed") else "")
+    if action == "visit.returned":
+        noted = len(details.get("items", []))
+        return " · ".join(filter(None, (
+            ngettext("%(num)d question noted", "%(num)d questions noted", noted) if noted else "",
+            _("a note on the whole visit") if details.get("note") else "")))
+    if action == "dispute.overturned" and details.get("score_after") is not None:
+        return _("score %(before)s → %(after)s", before=_number(details.get("score_before") or 0),
+                 after=_number(details["score_after"]))
+    if action == "user.created":
+        return " · ".join(filter(None, (str(ROLE_NAMES.get(details.get("role"), "")), details.get("email", ""))))
+    if action in ("user.updated", "location.updated"):
+        return "; ".join(_change(name, change) for name, change in (details.get("changes") or {}).items())
+    if action == "user.deactivated":
+        return ngettext("%(num)d sign-in ended", "%(num)d sign-ins ended", details.get("sessions_ended", 0))
+    if action in ("users.imported", "locations.imported"):
+        return _("%(created)s new, %(updated)s changed", created=details.get("created", 0),
+                 updated=details.get("updated", 0))
+    if action == "visits.imported":
+        return ngettext("%(num)d visit added", "%(num)d visits added", details.get("visits_created", 0))
+    if action == "visits.exported":
+        return ngettext("%(num)d visit", "%(num)d visits", details.get("visits", 0))
+    if action == "assignments.created":
+        return ngettext("%(num)d visit", "%(num)d visits", details.get("count", 0))
+    if action == "region.renamed":
+        old, new = (details.get("changes") or {}).get("name", ["", ""])
+        return f"{old} → {new}"
+    if action == "password_link.requested":
+        return _("mailed") if details.get("mailed") else _("not mailed: the account cannot sign in")
+    if action == "demo.built":
+        return ngettext("%(num)d visit", "%(num)d visits", details.get("visits", 0))
+    if action == "api_token.created":
+        return str(details.get("label", ""))
+    return ""
+
+
+def _change(name: str, change) -> str:
+    """One changed field: its name, and for a role, format or on/off the values too."""
+    label = str(FIELD_NAMES.get(name, name))
+    if not isinstance(change, list) or len(change) != 2:
+        return label
+    old, new = change
+    names = {"role": ROLE_NAMES, "format": FORMAT_NAMES}.get(name)
+    if names is not None:
+        return f"{label}: {names.get(old, old)} → {names.get(new, new)}"
+    if name == "active":
+        return f"{label}: {_('yes') if old else _('no')} → {_('yes') if new else _('no')}"
+    return label

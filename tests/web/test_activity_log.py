@@ -1,0 +1,165 @@
+"""The admin's activity page (``/admin/activity``): what people did through the app, in words,
+newest first, narrowed by kind, person, account, branch and day — on real actions taken
+through the admin screens and the review, not on hand-made log rows (except where a time in
+the past is needed)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import unescape
+
+import pytest
+
+from audit.extensions import db
+from audit.models import AuditLogEntry
+from tests.conftest import csrf_token, login
+from tests.web.test_chain_stats import count_statements
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", name="Head Office")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    login(client, admin.email)
+    return client
+
+
+def rows_of(response) -> list[list[str]]:
+    """The activity table as text: one list of cells (when, who, what, concerning, details) a row."""
+    html = response.get_data(as_text=True)
+    table = re.search(r'<table[^>]*id="activity".*?</table>', html, re.S)
+    if table is None:
+        return []
+    rows = re.findall(r"<tr data-action[^>]*>(.*?)</tr>", table.group(0), re.S)
+    return [[unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell))).replace("\u200b", "").strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
+
+
+def whats(response) -> list[str]:
+    return [row[2] for row in rows_of(response)]
+
+
+def post_form(client, url: str, **fields):
+    page = client.get(url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(page), **fields}, follow_redirects=True)
+
+
+def test_an_admin_reads_who_changed_an_account_and_how(admin_client, admin, make_user, make_location):
+    make_location("RIX-01", "Riga Centrs")
+    ina = make_user("auditor", email="ina@example.com", name="Ina")
+    post_form(admin_client, f"/admin/users/{ina.id}", email="ina@example.com", name="Ina Bērziņa",
+              role="manager", active="y", locations=["RIX-01"], password="", password_again="")
+    page = admin_client.get(f"/admin/users/{ina.id}").get_data(as_text=True)
+    admin_client.post(f"/admin/users/{ina.id}/deactivate", data={"csrf_token": csrf_token(page)})
+
+    rows = rows_of(admin_client.get("/admin/activity"))
+    deactivated, changed = rows[0], rows[1]
+    assert deactivated[1:4] == ["Head Office", "deactivated the account", "Ina Bērziņa"]
+    assert changed[1:4] == ["Head Office", "changed the account", "Ina Bērziņa"]
+    assert changed[4] == "Name; Role: Auditor → Branch manager; Branches"
+    assert "ina@example.com" not in " ".join(changed)  # addresses stay off the list
+    # The user page leads to both sides of the person: what was done to the account, what they did.
+    page = admin_client.get(f"/admin/users/{ina.id}").get_data(as_text=True)
+    assert f'href="/admin/activity?user={ina.id}"' in page and f'href="/admin/activity?by={ina.id}"' in page
+    about = whats(admin_client.get(f"/admin/activity?user={ina.id}"))
+    assert about == ["deactivated the account", "changed the account", "created the account"]
+
+
+def test_review_and_branch_events_are_listed_by_kind_person_and_branch(app, admin_client, admin, make_user,
+                                                                       make_location, make_visit):
+    from audit.services.review import approve_visit
+
+    reviewer = make_user("reviewer", name="Rūta Reviewer")
+    auditor = make_user("auditor", name="Aldona Auditor")
+    here, there = make_location("VLN-01", "Vilnius Ozas"), make_location("KNS-01", "Kaunas Akropolis")
+    visit_here = make_visit(here, auditor, {"entrance_clean": "yes"}, status="submitted",
+                            visited_at=datetime(2026, 11, 20, 10, 0))
+    visit_there = make_visit(there, auditor, {"entrance_clean": "no"}, status="submitted")
+    approve_visit(visit_here, reviewer)
+    approve_visit(visit_there, reviewer)
+    db.session.commit()
+    post_form(admin_client, f"/admin/locations/{here.id}", code="VLN-01", name="Vilnius Ozas",
+              region=str(here.region_id), format="mall", city="", address="", active="y")
+
+    everything = rows_of(admin_client.get("/admin/activity"))
+    assert [row[2] for row in everything[:3]] == ["changed the branch", "approved the visit", "approved the visit"]
+    assert everything[0][3] == "VLN-01 Vilnius Ozas" and everything[0][4].startswith("Format: High street → Shopping")
+    approved_here = everything[2]
+    assert approved_here[1] == "Rūta Reviewer" and approved_here[3] == "VLN-01 Vilnius Ozas · 20 Nov 2026"
+    assert approved_here[4].startswith("score ")
+
+    review = whats(admin_client.get("/admin/activity?kind=review"))
+    assert review == ["approved the visit", "approved the visit"]
+    assert "created the account" not in review
+    assert whats(admin_client.get(f"/admin/activity?by={reviewer.id}")) == ["approved the visit"] * 2
+    branch = rows_of(admin_client.get(f"/admin/activity?location={here.id}"))
+    assert [(row[2], row[3]) for row in branch] == [("changed the branch", "VLN-01 Vilnius Ozas"),
+                                                   ("approved the visit", "VLN-01 Vilnius Ozas · 20 Nov 2026")]
+    # The branch page links there; the chips name what the list is narrowed to.
+    assert f'href="/admin/activity?location={here.id}"' in admin_client.get(f"/admin/locations/{here.id}").get_data(
+        as_text=True)
+    chips = admin_client.get(f"/admin/activity?location={here.id}&by={reviewer.id}").get_data(as_text=True)
+    assert "Done by Rūta Reviewer" in unescape(chips) and "About VLN-01 Vilnius Ozas and its visits" in unescape(chips)
+
+
+def test_days_are_the_chain_s_local_days_and_bad_days_are_named(admin_client, admin):
+    # 22:30 UTC on 2 December is already 3 December in Vilnius (UTC+2).
+    for at, name in ((datetime(2025, 12, 2, 21, 30), "Early"), (datetime(2025, 12, 2, 22, 30), "Late")):
+        db.session.add(AuditLogEntry(at=at, user_id=admin.id, action="region.created", object_type="region",
+                                     object_id="999", details={"name": name}))
+    db.session.commit()
+    second = rows_of(admin_client.get("/admin/activity?since=2025-12-02&until=2025-12-02"))
+    third = rows_of(admin_client.get("/admin/activity?since=2025-12-03&until=2025-12-03"))
+    assert [row[3] for row in second] == ["Early"] and [row[3] for row in third] == ["Late"]
+    assert second[0][2] == "added the region"  # a deleted region is named from the log
+
+    refused = admin_client.get("/admin/activity?since=2025-13-01&until=0001-01-01")
+    text = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 200
+    assert "“2025-13-01” is not a date; this filter is left out." in text
+    assert "“0001-01-01” is not a date; this filter is left out." in text
+    assert [row[3] for row in rows_of(refused)][-2:] == ["Late", "Early"]  # nothing left out
+    backwards = unescape(admin_client.get("/admin/activity?since=2026-12-03&until=2026-12-02").get_data(as_text=True))
+    assert "The end date is before the start date; it is ignored." in backwards
+
+
+def test_a_long_history_is_paged_and_costs_the_same_few_statements(app, admin_client, admin, make_user,
+                                                                    make_location, make_visit):
+    locations = [make_location(f"VLN-{n:02d}") for n in range(1, 4)]
+    auditor = make_user("auditor")
+    visits = [make_visit(loc, auditor, {"entrance_clean": "yes"}) for loc in locations]
+
+    def log(count: int) -> None:  # visits, people, branches and regions mixed, as a real log is
+        for n in range(count):
+            kind, target = [("visit", visits[n % 3].id), ("user", auditor.id), ("location", locations[n % 3].id),
+                            ("region", locations[0].region_id)][n % 4]
+            db.session.add(AuditLogEntry(at=datetime(2026, 11, 1, 8, 0, n % 60), user_id=admin.id,
+                                         action={"visit": "visit.approved", "user": "user.updated",
+                                                 "location": "location.updated", "region": "region.renamed"}[kind],
+                                         object_type=kind, object_id=str(target), details={}))
+        db.session.commit()
+
+    log(4)
+    few = count_statements(lambda: admin_client.get("/admin/activity"))
+    log(226)
+    many = count_statements(lambda: admin_client.get("/admin/activity"))
+    assert many == few  # one statement per kind of object on the page, not one per row
+
+    total = db.session.scalar(db.select(db.func.count()).select_from(AuditLogEntry))
+    first = admin_client.get("/admin/activity").get_data(as_text=True)
+    assert f"Showing 1–100 of {total}" in first and len(rows_of(admin_client.get("/admin/activity"))) == 100
+    last = admin_client.get("/admin/activity?page=3")
+    assert len(rows_of(last)) == total - 200 and "Showing 201–" in last.get_data(as_text=True)
+
+
+def test_the_page_speaks_the_admin_s_language(admin_client, admin, make_user):
+    make_user("auditor", name="Jonas")
+    page = admin_client.post("/language", data={"csrf_token": csrf_token(admin_client.get("/admin/activity")
+                                                                         .get_data(as_text=True)), "lang": "lt"},
+                             follow_redirects=True)
+    assert page.status_code == 200
+    rows = rows_of(admin_client.get("/admin/activity"))
+    assert rows[0][2] == "sukūrė paskyrą" and rows[0][3] == "Jonas"
