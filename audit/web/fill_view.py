@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from ..checklist.model import NA, PASS_SCORE, Item
 from ..models import Visit
 from ..scoring import item_score, missing_answers, visible_items
-from .messages import translate_error
+from .messages import range_message, translate_error
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 NOT_APPLICABLE = (NA, _l("N/A"))
@@ -96,6 +96,9 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool, typed=No
                 "comment": typed.get(f"comment-{item.id}") if item.id in errors and f"comment-{item.id}" in typed
                 else (answer.comment if answer else ""),
                 "error": translate_error(errors[item.id]) if item.id in errors else "",
+                # What the server would say of a number outside the range, for the page's script.
+                "range_message": range_message(item.min, item.max)
+                if item.type == "number" and (item.min is not None or item.max is not None) else "",
                 "shown": item.id in shown,
                 "choices": choices(item, lang),
                 "failing": failing_values(item),

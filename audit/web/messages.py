@@ -53,11 +53,11 @@ FIXED = {
 PATTERNS = [
     (re.compile(r"^answer a whole number from (-?\d+) to (-?\d+), not .*$"),
      lambda m: _("Answer a whole number from %(low)s to %(high)s.", low=m[1], high=m[2])),
-    # A number question's range (checklist min/max); the ends as the user's language writes them (2,5).
+    # A number question's range (checklist min/max).
     (re.compile(r"^answer a number from (\S+) to (\S+), not .*$", re.S),
-     lambda m: _("Answer a number from %(low)s to %(high)s.", low=_number(m[1]), high=_number(m[2]))),
+     lambda m: range_message(float(m[1]), float(m[2]))),
     (re.compile(r"^answer a number of at least (\S+), not .*$", re.S),
-     lambda m: _("Answer a number of at least %(low)s.", low=_number(m[1]))),
+     lambda m: range_message(float(m[1]), None)),
     (re.compile(r"^must be a (finite )?number, not .*$", re.S), lambda m: _("Enter a number.")),
     (re.compile(r"^answer yes or no, not .*$", re.S), lambda m: _("Answer yes or no.")),
     (re.compile(r"^answer yes, no or na, not .*$", re.S), lambda m: _("Answer yes, no or N/A.")),
@@ -77,8 +77,17 @@ PATTERNS = [
 ]
 
 
-def _number(text: str) -> str:
-    return format_decimal(float(text), "0.##########")
+def range_message(low: float | None, high: float | None) -> str:
+    """What a number outside a question's range is told (``low``/``high`` as the checklist sets
+    them, one at least), its ends as the user's language writes them (2,5). The fill page also
+    carries it for its script, which says it before sending (static/js/fill.js)."""
+    if high is not None:  # without min, 0: answers are never negative
+        return _("Answer a number from %(low)s to %(high)s.", low=_number(low or 0), high=_number(high))
+    return _("Answer a number of at least %(low)s.", low=_number(low))
+
+
+def _number(value: float) -> str:
+    return format_decimal(value, "0.##########")
 
 
 def translate_error(message: str) -> str:

@@ -158,10 +158,11 @@
     try { localStorage.setItem(SAVED_KEY, JSON.stringify(saved)); } catch (e) { /* full: the page still works */ }
   }
   storeSaved();
-  function count() {
-    return Object.keys(pending.answers).length + Object.keys(pending.comments).length +
-      Object.keys(pending.details).length;
+  function size(changes) {
+    return Object.keys(changes.answers).length + Object.keys(changes.comments).length +
+      Object.keys(changes.details).length;
   }
+  function count() { return size(pending); }
   store();
 
   // ---- reading and writing the controls ---------------------------------------------------
@@ -189,6 +190,56 @@
     lay(pending);
   }
 
+  // ---- a number answer checked as it is typed, as the server checks it (checklist/answers.py) --
+  // Outside the question's range, or no number at all, the question shows at once the message the
+  // server would give (the page carries it in its language), also offline. The value stays in the
+  // box and in the draft kept on the tablet, but is not sent: the server would refuse it, keep its
+  // earlier answer, and be sent it again every 15 s. A save of the whole form still sends it.
+  var NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)$/;
+  function numberProblem(input, text) {
+    var typed = String(text === null || text === undefined ? "" : text).trim();
+    if (!typed) return "";
+    if (typed.toLowerCase() === "na") return input.dataset.na ? "" : msg.na_not_allowed;
+    // A decimal comma and grouping spaces, as in "1 000,5"; digits only, as the server reads them.
+    var written = typed.replace(/[ \u00a0\u202f]/g, "").replace(/,/g, "."), number = Number(written);
+    if (!NUMBER.test(written) || !isFinite(number)) return msg.not_a_number;
+    var low = Number(input.dataset.min || 0), high = input.dataset.max ? Number(input.dataset.max) : Infinity;
+    if (input.dataset.rangeMessage && (number < low || number > high)) return input.dataset.rangeMessage;
+    return number < 0 ? msg.negative : "";
+  }
+  function numberInput(id) {
+    var el = control("answer-" + id);
+    return el && el.tagName === "INPUT" && el.closest(".question[data-type=number]") ? el : null;
+  }
+  function refusedHere(id, value) {
+    var input = numberInput(id);
+    return !!input && !!numberProblem(input, value);
+  }
+  function withheld() {
+    return Object.keys(pending.answers).filter(function (id) { return refusedHere(id, pending.answers[id]); }).length;
+  }
+  // What a save sends: the changes waiting, but the answers refused here.
+  function sendable() {
+    var sent = JSON.parse(JSON.stringify(pending));
+    Object.keys(sent.answers).forEach(function (id) { if (refusedHere(id, sent.answers[id])) delete sent.answers[id]; });
+    return sent;
+  }
+  // The message of a number question, as its box reads now. A message of the server about the
+  // value (after a refused save) goes once the value is right; others (a missing comment) stay.
+  function checkNumber(q) {
+    var id = q.dataset.item, input = numberInput(id);
+    if (!input) return false;
+    var problem = numberProblem(input, input.value), before = lastErrors[id];
+    var ours = [input.dataset.rangeMessage, msg.not_a_number, msg.negative, msg.na_not_allowed];
+    if (problem === (before || "")) return false;
+    if (problem) lastErrors[id] = problem;
+    else if (ours.indexOf(before) !== -1) delete lastErrors[id];
+    else return false;
+    q.querySelector("[data-error-for]").textContent = problem;
+    q.classList.toggle("has-error", !!problem);
+    return true;
+  }
+
   // ---- what the page shows: show_if, failing items, progress, save state -------------------
   function bandScore(bands, text) {
     var number = parseFloat(String(text).replace(",", "."));
@@ -207,8 +258,9 @@
     return JSON.parse(question.dataset.failing || "[]").indexOf(value) !== -1;
   }
   function refresh() {
-    var visible = {}, required = 0, answered = 0;
+    var visible = {}, required = 0, answered = 0, marked = false;
     form.querySelectorAll(".question").forEach(function (q) {
+      if (q.dataset.type === "number" && checkNumber(q)) marked = true;
       var id = q.dataset.item, rule = q.dataset.showIf ? JSON.parse(q.dataset.showIf) : null;
       var show = !rule || (visible[rule.item] && rule.values.indexOf(valueOf("answer-" + rule.item)) !== -1);
       q.hidden = !show;
@@ -225,6 +277,7 @@
         if (!lastErrors[id]) errorEl.textContent = needs ? msg.comment_needed : "";
       }
     });
+    if (marked) markSections();
     var bar = document.getElementById("progress-fill");
     bar.style.width = (required ? Math.round(100 * answered / required) : 100) + "%";
     document.getElementById("progress-text").textContent =
@@ -281,7 +334,10 @@
       else if (!box || !box.classList.contains("needs-comment")) el.textContent = "";
       if (box) box.classList.toggle("has-error", !!lastErrors[id]);
     });
-    // The section buttons say where the marked answers are.
+    markSections();
+  }
+  // The section buttons say where the marked answers are.
+  function markSections() {
     form.querySelectorAll("[data-section-link]").forEach(function (link) {
       var section = document.getElementById("s-" + link.dataset.sectionLink);
       link.classList.toggle("has-error", !!(section && section.querySelector(".has-error")));
@@ -298,7 +354,8 @@
     if (inflight) { schedule(); return; }
     if (count() === 0) { photosChanged(); return; }  // "saved" only once no photo waits either
     if (!navigator.onLine) { setState("offline"); return; }
-    var sent = JSON.parse(JSON.stringify(pending));
+    var sent = sendable();
+    if (!size(sent)) { photosChanged(); return; }  // only answers refused here wait: marked, not sent
     inflight = true;
     setState("saving");
     fetch(form.dataset.draftUrl, {
@@ -474,7 +531,8 @@
     store();
     refresh();
     if (conflicted) { showUnsent(); return; }  // nothing more is sent; the list grows
-    setState(navigator.onLine ? "saving" : "offline");
+    // "Not saved" at once for an answer refused here, when nothing else is to be sent.
+    setState(!navigator.onLine ? "offline" : size(sendable()) ? "saving" : "error");
     schedule(el.tagName === "TEXTAREA" || el.type === "text" ? 900 : 300);
   }
   window.addEventListener("online", function () { flush(); photos.send(); });
@@ -529,8 +587,11 @@
     if (box) box.classList.toggle("has-error", !!message);
   }
   function photosChanged() {
-    // A photo the server did not take (down, an error) is "not sent yet", not "saving".
-    setState(count() + photos.waiting() ? (navigator.onLine && !photos.trouble() ? "saving" : "offline") : "saved");
+    // A photo the server did not take (down, an error) is "not sent yet", not "saving"; an answer
+    // refused here is "not saved" (see the marked answers) until it is corrected.
+    var refused = withheld(), waiting = count() - refused + photos.waiting();
+    setState(waiting ? (navigator.onLine && !photos.trouble() ? "saving" : "offline")
+      : refused ? (navigator.onLine ? "error" : "offline") : "saved");
   }
   photos.start();
 
