@@ -36,6 +36,8 @@ class SignIn(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # "Chrome · Android": what the account page shows, so that a person knows which device to sign out.
+    device: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
 
 class PasswordLink(db.Model):

@@ -8,6 +8,7 @@ sign-in of the account, deactivation ends them all.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -27,12 +28,14 @@ def _lifetime(remember: bool) -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
 
 
-def start(user: User, remember: bool = False) -> str:
-    """A new sign-in of ``user``; sets ``user.sign_in_key`` (what ``get_id`` hands to Flask-Login)."""
+def start(user: User, remember: bool = False, device: str = "") -> str:
+    """A new sign-in of ``user`` from ``device`` (:func:`device_of`); sets ``user.sign_in_key``
+    (what ``get_id`` hands to Flask-Login)."""
     now = utcnow()
     db.session.execute(delete(SignIn).where(SignIn.expires_at < now))  # tidy up ended ones
     key = secrets.token_urlsafe(32)
-    db.session.add(SignIn(user_id=user.id, key_hash=_digest(key), created_at=now, expires_at=now + _lifetime(remember)))
+    db.session.add(SignIn(user_id=user.id, key_hash=_digest(key), created_at=now, expires_at=now + _lifetime(remember),
+                          device=device[:80]))
     db.session.flush()
     user.sign_in_key = key
     return key
@@ -67,3 +70,38 @@ def end_others(user: User, actor: User | None = None) -> int:
     if keep:
         query = query.where(SignIn.key_hash != _digest(keep))
     return db.session.execute(query).rowcount or 0
+
+
+def open_sign_ins(user: User) -> list[SignIn]:
+    """The sign-ins of ``user`` still open, the newest first."""
+    return list(db.session.scalars(select(SignIn).where(SignIn.user_id == user.id, SignIn.expires_at > utcnow())
+                                   .order_by(SignIn.created_at.desc(), SignIn.id.desc())))
+
+
+def is_current(user: User, sign_in: SignIn) -> bool:
+    """Whether ``sign_in`` is the one ``user`` is using for this request."""
+    key = getattr(user, "sign_in_key", None)
+    return bool(key) and sign_in.key_hash == _digest(key)
+
+
+def end_one(user: User, sign_in_id: int) -> bool:
+    """End one sign-in of ``user`` (a device they no longer have); False if it is not theirs or
+    has ended already."""
+    return bool(db.session.execute(delete(SignIn).where(SignIn.id == sign_in_id, SignIn.user_id == user.id))
+                .rowcount)
+
+
+# Browser and system from a User-Agent, the most specific first (Edge and Samsung Internet say
+# "Chrome" too, Chrome says "Safari", an iPad may say "Macintosh"). Enough for a person to tell
+# their devices apart, no more: the full string is not kept.
+_BROWSERS = (("Edge", r"Edg(e|A|iOS)?/"), ("Samsung Internet", r"SamsungBrowser/"), ("Opera", r"OPR/|Opera"),
+             ("Firefox", r"Firefox/|FxiOS/"), ("Chrome", r"Chrome/|CriOS/|Chromium/"), ("Safari", r"Safari/"))
+_SYSTEMS = (("Android", r"Android"), ("iPad", r"iPad"), ("iPhone", r"iPhone"), ("ChromeOS", r"CrOS"),
+            ("Windows", r"Windows"), ("macOS", r"Macintosh|Mac OS X"), ("Linux", r"Linux|X11"))
+
+
+def device_of(user_agent: str) -> str:
+    """"Chrome · Android" from a browser's User-Agent header; "" when neither is recognised."""
+    browser = next((name for name, pattern in _BROWSERS if re.search(pattern, user_agent)), "")
+    system = next((name for name, pattern in _SYSTEMS if re.search(pattern, user_agent)), "")
+    return " · ".join(part for part in (browser, system) if part)

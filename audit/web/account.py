@@ -1,14 +1,17 @@
-"""The signed-in user's own account: their password and whether they receive e-mail."""
+"""The signed-in user's own account: their password, whether they receive e-mail, and where they
+are signed in (a lost tablet is signed out from another device)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..extensions import db, limiter
+from ..services import audit_log, sign_ins
 from ..passwords import MIN_LENGTH
 from ..services.mail_queue import mail_is_on
 from ..services.users import UserError, change_own_password
@@ -68,6 +71,42 @@ def mail():
               else _("You will no longer receive e-mail about your work."), "info")
         return redirect(url_for("account.mail"))
     return render_template("account/mail.html", form=form, mail_is_on=mail_is_on())
+
+
+@bp.get("/sign-ins")
+@login_required
+def signed_in_devices():
+    """Every browser signed in to this account, this one marked: a tablet left behind or lost
+    is signed out from here without changing the password."""
+    open_ones = sign_ins.open_sign_ins(current_user)
+    return render_template("account/sign_ins.html", sign_ins=open_ones,
+                           current=[s.id for s in open_ones if sign_ins.is_current(current_user, s)])
+
+
+@bp.post("/sign-ins/<int:sign_in_id>/end")
+@login_required
+def sign_out_device(sign_in_id: int):
+    chosen = next((s for s in sign_ins.open_sign_ins(current_user) if s.id == sign_in_id), None)
+    if chosen is None:
+        abort(404)  # another person's, or ended already
+    if sign_ins.is_current(current_user, chosen):  # this device: that is the Sign out button's work
+        return redirect(url_for("account.signed_in_devices"))
+    sign_ins.end_one(current_user, sign_in_id)
+    audit_log.record("user.signed_out_elsewhere", "user", current_user.id, current_user, sessions_ended=1)
+    db.session.commit()
+    flash(_("That device is signed out; it asks for the password again."), "info")
+    return redirect(url_for("account.signed_in_devices"))
+
+
+@bp.post("/sign-ins/end-others")
+@login_required
+def sign_out_other_devices():
+    ended = sign_ins.end_others(current_user, current_user)
+    if ended:
+        audit_log.record("user.signed_out_elsewhere", "user", current_user.id, current_user, sessions_ended=ended)
+    db.session.commit()
+    flash(ngettext("%(num)d other device is signed out.", "%(num)d other devices are signed out.", ended), "info")
+    return redirect(url_for("account.signed_in_devices"))
 
 
 @bp.errorhandler(429)

@@ -74,7 +74,7 @@ def login():
             session.clear()  # nothing from before signing in (a planted CSRF secret) carries over
             if language:
                 session["lang"] = language
-            sign_ins.start(user, remember=form.remember.data)
+            sign_ins.start(user, remember=form.remember.data, device=sign_ins.device_of(request.user_agent.string))
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return remember_device(redirect(safe_next(request.args.get("next"), url_for("home.index"))), user)

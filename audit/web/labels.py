@@ -34,7 +34,9 @@ LOG_NAMES = {
     "action.planned": _l("planned a corrective action"), "action.done": _l("marked a corrective action done"),
     # The rest appear on the admin's activity page only.
     "user.created": _l("created the account"), "user.updated": _l("changed the account"),
-    "user.password_changed": _l("changed their password"), "user.deactivated": _l("deactivated the account"),
+    "user.password_changed": _l("changed their password"),
+    "user.signed_out_elsewhere": _l("signed out their other devices"),
+    "user.deactivated": _l("deactivated the account"),
     "user.reactivated": _l("reactivated the account"), "user.erased": _l("erased the personal data"),
     "users.imported": _l("imported users (CSV)"), "password_link.created": _l("made a set-password link"),
     "password_link.used": _l("set a password with a link"),

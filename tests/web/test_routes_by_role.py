@@ -97,6 +97,10 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "home.index": {"GET": [Case(EVERYONE)]},
     "account.password": {"GET": [Case(EVERYONE)], "POST": [Case(EVERYONE)]},  # POST: the form again, with errors
     "account.mail": {"GET": [Case(EVERYONE)], "POST": [Case(EVERYONE)]},
+    "account.signed_in_devices": {"GET": [Case(EVERYONE)]},
+    "account.sign_out_other_devices": {"POST": [Case(EVERYONE)]},
+    # Only one's own sign-ins can be ended: another person's is 404 for everybody.
+    "account.sign_out_device": {"POST": [Case({}, lambda w: w.sign_in_of("other_auditor"))]},
     # A set-password link needs no sign-in: whoever holds a valid one gets the form (POST without
     # passwords: the form again); an unknown one is 404 for everybody.
     "password_links.set_password": {
@@ -351,6 +355,17 @@ class World:
         db.session.add(mail)
         db.session.commit()
         return Target({"mail_id": mail.id}, (mail.subject,))
+
+    def sign_in_of(self, key: str) -> Target:
+        """A sign-in of another user (on a tablet of theirs)."""
+        from audit.models import SignIn
+        from audit.services import sign_ins
+
+        sign_ins.start(self.users[key], device="Chrome · Android")
+        db.session.commit()
+        row = db.session.scalars(db.select(SignIn).where(SignIn.user_id == self.users[key].id)
+                                 .order_by(SignIn.id.desc())).first()
+        return Target({"sign_in_id": row.id}, ("Android",))
 
     def password_link(self, key: str) -> Target:
         """A fresh set-password link of the user (the 404 case must not show whose it is)."""

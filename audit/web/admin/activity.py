@@ -182,7 +182,7 @@ def _details(action: str, details: dict) -> str:
         return " · ".join(filter(None, (str(ROLE_NAMES.get(details.get("role"), "")), details.get("email", ""))))
     if action in ("user.updated", "location.updated"):
         return "; ".join(_change(name, change) for name, change in (details.get("changes") or {}).items())
-    if action == "user.deactivated":
+    if action in ("user.deactivated", "user.signed_out_elsewhere"):
         return ngettext("%(num)d sign-in ended", "%(num)d sign-ins ended", details.get("sessions_ended", 0))
     if action in ("users.imported", "locations.imported"):
         return _("%(created)s new, %(updated)s changed", created=details.get("created", 0),
