@@ -163,3 +163,12 @@ def test_the_page_speaks_the_admin_s_language(admin_client, admin, make_user):
     assert page.status_code == 200
     rows = rows_of(admin_client.get("/admin/activity"))
     assert rows[0][2] == "sukūrė paskyrą" and rows[0][3] == "Jonas"
+
+
+def test_an_export_from_the_dashboard_names_its_checklist(admin_client, admin, checklists):
+    download = admin_client.get("/office/visits.csv?checklist=store-visit")
+    assert download.status_code == 200
+    download.get_data()  # streamed: read to the end
+    (row,) = rows_of(admin_client.get("/admin/activity?kind=data"))
+    assert row[1:] == ["Head Office", "exported visits (CSV)", "store-visit", ""]  # it does not count them
+    assert 'href="/checklists/store-visit"' in admin_client.get("/admin/activity?kind=data").get_data(as_text=True)

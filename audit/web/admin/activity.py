@@ -141,8 +141,8 @@ def _subject(entry: AuditLogEntry, details: dict, subjects: Subjects) -> tuple[s
         region = subjects.regions.get(key)
         return (region.name, url_for("admin.region_edit", region_id=region.id)) if region else (
             str(details.get("name", "")), None)
-    if kind == "checklist" and key in subjects.checklists:
-        checklist_key = subjects.checklists[key].key
+    if kind == "checklist" and (key in subjects.checklists or not key.isdigit()):  # exports name it by its key
+        checklist_key = subjects.checklists[key].key if key in subjects.checklists else key
         return checklist_key, url_for("home.checklist", key=checklist_key)
     if kind == "checklist_version":
         version = subjects.versions.get(key)
@@ -189,17 +189,14 @@ def _details(action: str, details: dict) -> str:
                  updated=details.get("updated", 0))
     if action == "visits.imported":
         return ngettext("%(num)d visit added", "%(num)d visits added", details.get("visits_created", 0))
-    if action == "visits.exported":
-        return ngettext("%(num)d visit", "%(num)d visits", details.get("visits", 0))
-    if action == "assignments.created":
-        return ngettext("%(num)d visit", "%(num)d visits", details.get("count", 0))
+    counted = {"visits.exported": "visits", "assignments.created": "count", "demo.built": "visits"}.get(action)
+    if counted and isinstance(details.get(counted), int):  # the dashboard's export does not count its visits
+        return ngettext("%(num)d visit", "%(num)d visits", details[counted])
     if action == "region.renamed":
         old, new = (details.get("changes") or {}).get("name", ["", ""])
         return f"{old} → {new}"
     if action == "password_link.requested":
         return _("mailed") if details.get("mailed") else _("not mailed: the account cannot sign in")
-    if action == "demo.built":
-        return ngettext("%(num)d visit", "%(num)d visits", details.get("visits", 0))
     if action == "api_token.created":
         return str(details.get("label", ""))
     return ""
