@@ -42,3 +42,8 @@ def local_today() -> date:
 def local_date(stored: datetime) -> date:
     """The display-zone day of a stored naive-UTC timestamp."""
     return stored.replace(tzinfo=UTC).astimezone(display_zone()).date()
+
+
+def local_moment(stored: datetime) -> datetime:
+    """A stored naive-UTC timestamp in the display zone."""
+    return stored.replace(tzinfo=UTC).astimezone(display_zone())

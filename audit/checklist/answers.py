@@ -12,7 +12,7 @@ import re
 from .model import NA, Item
 
 MAX_TEXT_LENGTH = 5000
-NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
+NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)", re.ASCII)  # 0-9 only, as the fill page reads them
 
 
 class InvalidAnswer(ValueError):

@@ -13,7 +13,7 @@ from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AuditLogEntry, Checklist, ChecklistVersion, Location, Region, User, Visit
+from ..models import ApiToken, AuditLogEntry, Checklist, ChecklistVersion, Location, Region, User, Visit
 from ..times import display_zone, stored_utc
 
 #: Kinds of event an admin looks for, by the start of the action's name (``"visit."`` …).
@@ -57,9 +57,11 @@ def _conditions(chosen: ActivityFilter) -> list:
                                 else AuditLogEntry.action == start for start in KINDS[chosen.kind])))
     if chosen.by is not None:
         conditions.append(AuditLogEntry.user_id == chosen.by)
-    if chosen.about_user is not None:
-        conditions.append(AuditLogEntry.object_type == "user")
-        conditions.append(AuditLogEntry.object_id == str(chosen.about_user))
+    if chosen.about_user is not None:  # the account, and the API tokens made for it
+        tokens = select(cast(ApiToken.id, String)).where(ApiToken.user_id == chosen.about_user)
+        conditions.append(or_(
+            (AuditLogEntry.object_type == "user") & (AuditLogEntry.object_id == str(chosen.about_user)),
+            (AuditLogEntry.object_type == "api_token") & AuditLogEntry.object_id.in_(tokens)))
     if chosen.about_location is not None:
         visits_here = select(cast(Visit.id, String)).where(Visit.location_id == chosen.about_location)
         conditions.append(or_(
@@ -89,11 +91,27 @@ def activity(chosen: ActivityFilter, offset: int, limit: int) -> list[AuditLogEn
         .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc()).offset(offset).limit(limit)))
 
 
+def activity_in_batches(chosen: ActivityFilter, size: int = 1000):
+    """Every entry ``chosen`` selects, newest first, ``size`` at a time (each batch a page read
+    after the last one's time and id, so that a long log is not re-counted from its start)."""
+    last = None
+    while True:
+        stmt = select(AuditLogEntry).where(*_conditions(chosen)).options(selectinload(AuditLogEntry.user))
+        if last is not None:
+            stmt = stmt.where(or_(AuditLogEntry.at < last[0], (AuditLogEntry.at == last[0]) & (AuditLogEntry.id < last[1])))
+        batch = list(db.session.scalars(stmt.order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc()).limit(size)))
+        if not batch:
+            return
+        yield batch
+        last = (batch[-1].at, batch[-1].id)
+
+
 def subjects_of(entries: list[AuditLogEntry]) -> Subjects:
     """What ``entries`` concern, one statement per kind of object (none for a kind not there)."""
     ids: dict[str, set[int]] = {}
     for entry in entries:
-        if entry.object_id.isdigit():
+        # Only the kinds looked up, and only ids that are ids: an import's entry names its file.
+        if entry.object_type in LOOKED_UP and _is_id(entry.object_id):
             ids.setdefault(entry.object_type, set()).add(int(entry.object_id))
         for_user = (entry.details or {}).get("for_user")
         if entry.object_type == "api_token" and isinstance(for_user, int):
@@ -110,6 +128,13 @@ def subjects_of(entries: list[AuditLogEntry]) -> Subjects:
         found.versions = _by_id(select(ChecklistVersion).where(ChecklistVersion.id.in_(ids["checklist_version"]))
                                 .options(selectinload(ChecklistVersion.checklist)))
     return found
+
+
+LOOKED_UP = ("visit", "user", "location", "region", "checklist", "checklist_version")
+
+
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) < 10
 
 
 def _by_id(stmt) -> dict[str, object]:

@@ -114,6 +114,8 @@ def test_answers_within_the_range_are_taken(raw, stored):
     (500, "answer a number from 0 to 60, not 500"),
     ("-1", "answer a number from 0 to 60, not '-1'"),
     ("lots", "must be a number, not 'lots'"),
+    ("５", "must be a number, not '５'"),  # other scripts' digits: the fill page refuses them too
+    ("٣", "must be a number, not '٣'"),
 ])
 def test_answers_outside_the_range_are_refused_with_the_range(raw, message):
     with pytest.raises(InvalidAnswer) as caught:

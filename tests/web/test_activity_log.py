@@ -5,7 +5,7 @@ the past is needed)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
@@ -172,3 +172,52 @@ def test_an_export_from_the_dashboard_names_its_checklist(admin_client, admin, c
     (row,) = rows_of(admin_client.get("/admin/activity?kind=data"))
     assert row[1:] == ["Head Office", "exported visits (CSV)", "store-visit", ""]  # it does not count them
     assert 'href="/checklists/store-visit"' in admin_client.get("/admin/activity?kind=data").get_data(as_text=True)
+
+
+def test_the_list_downloads_as_csv_with_its_filters_in_the_user_s_language(app, admin_client, admin, make_user):
+    import csv
+    import io
+
+    for n in range(1203):  # more than one batch of a thousand
+        db.session.add(AuditLogEntry(at=datetime(2025, 1, 1, 8, 0) + timedelta(minutes=n), user_id=admin.id,
+                                     action="region.created", object_type="region", object_id="999",
+                                     details={"name": f"=Region {n}"}))
+    db.session.commit()
+    make_user("auditor", name="Jonas")  # "created the account", not a region: left out by the filter below
+    page = admin_client.get("/admin/activity?kind=branches").get_data(as_text=True)
+    assert 'href="/admin/activity.csv?kind=branches"' in page
+
+    response = admin_client.get("/admin/activity.csv?kind=branches")
+    assert response.mimetype == "text/csv" and "activity" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["When", "Who", "E-mail", "What", "Concerning", "Details", "Event"]
+    # The newest first, in Vilnius time: 08:00 UTC + 1202 minutes is 04:02 UTC the next day, 06:02 there.
+    assert len(rows) == 1 + 1203 and rows[1][0] == "2025-01-02 06:02:00"
+    assert rows[1][1:] == ["Head Office", admin.email, "added the region", "'=Region 1202", "", "region.created"]
+    assert rows[-1][4] == "'=Region 0"  # a formula-looking name stays text in a spreadsheet
+
+    admin_client.post("/language", data={"csrf_token": csrf_token(page), "lang": "lv"})
+    latvian = admin_client.get("/admin/activity.csv?kind=branches&since=2025-01-01&until=2025-01-01")
+    rows = list(csv.reader(io.StringIO(latvian.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    # 1 January in Vilnius ends at 22:00 UTC: the first 840 minutes' entries.
+    assert rows[1][3] == "pievienoja reģionu" and len(rows) == 1 + 840
+
+
+def test_imports_are_counted_a_file_s_name_breaks_nothing_and_tokens_belong_to_their_account(
+        admin_client, admin, make_user):
+    from audit.services.tokens import create_token
+    from audit.services.users_csv import import_users
+
+    import_users("email,name,role\nmara@example.com,Māra,auditor\njanis@example.com,Jānis,auditor\n", admin,
+                 source="²")  # the uploaded file's name, whatever it is, is the entry's object
+    robot = make_user("auditor", name="Robot")
+    create_token(robot, "tablet sync", admin)
+    db.session.commit()
+
+    rows = rows_of(admin_client.get("/admin/activity?kind=people"))
+    imported = next(row for row in rows if row[2] == "imported users (CSV)")
+    assert imported[3:] == ["²", "2 new, 0 changed"]  # counted: the addresses stay in the log
+    assert "mara@example.com" not in " ".join(imported)
+    history = rows_of(admin_client.get(f"/admin/activity?user={robot.id}"))
+    assert [(row[2], row[4]) for row in history] == [("made an API token", "tablet sync"),
+                                                      ("created the account", "Auditor · " + robot.email)]

@@ -184,6 +184,7 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
     "admin.mail_now": {"POST": [Case(only("admin"))]},
     "admin.mail_again": {"POST": [Case(only("admin"), lambda w: w.failed_mail())]},
     "admin.activity_log": {"GET": [Case(only("admin"))]},
+    "admin.activity_csv": {"GET": [Case(only("admin"))]},
     # --- head office dashboard and location pages ------------------------------------------------
     "review.queue": {"GET": [Case(HEAD_OFFICE)]},
     "office.dashboard": {"GET": [Case(HEAD_OFFICE, lambda w: w.chain_report())]},
