@@ -42,6 +42,15 @@ def recent_visits(user: User, limit: int = 25, status: str | None = None) -> lis
     return _as_dicts(stmt)
 
 
+def own_visits_among(user: User, uuids: list[str]) -> list[dict]:
+    """The visits among ``uuids`` that ``user`` made (as their auditor), newest first, with
+    their ``uuid``: a tablet keeps unsent work by visit only, and asks at sign-out which is theirs."""
+    if not uuids:
+        return []
+    own = _visit_rows(user).add_columns(Visit.uuid).where(Visit.auditor_id == user.id, Visit.uuid.in_(uuids))
+    return _as_dicts(own.order_by(Visit.visited_at.desc(), Visit.id.desc()))
+
+
 def waiting_for_review(user: User, offset: int = 0, limit: int = 50) -> list[dict]:
     """Submitted visits, the longest waiting first (a queue, not a news feed: the oldest were
     hidden below the newest fifty)."""

@@ -15,8 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from ..times import stored_utc
 from ..extensions import db
-from ..models import Assignment, Visit
+from ..models import EDITABLE_STATUSES, Assignment, Visit
 from ..policy import may
+from ..services.overview import own_visits_among
 from ..services.visits import (
     VisitContent, VisitError, VisitInvalid, VisitNotEditable, find_visit, save_draft, start_visit, submit_visit,
 )
@@ -26,6 +27,9 @@ from .numbers import decimal_text
 
 bp = Blueprint("field", __name__)
 
+#: A tablet keeps the unsent work of a few visits; a longer list asked about is cut to this many.
+KEPT_VISITS_ASKED = 50
+
 
 @bp.get("/sw.js")
 def service_worker():
@@ -33,6 +37,24 @@ def service_worker():
     response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.get("/visits/kept")
+@login_required
+def kept_visits():
+    """Asked at sign-out (static/js/sign-out.js) with ``?uuid=…`` for each visit this tablet keeps
+    unsent answers or photos of; the kept records name no user, so the server says which visits are
+    the signed-in user's. Those make the warning shown before signing out (a fragment of the
+    dialog); none of theirs (another auditor's work on a shared tablet): 204, signed out at once."""
+    asked = [uuid for uuid in request.args.getlist("uuid")[:KEPT_VISITS_ASKED] if 0 < len(uuid) <= 36]
+    visits = own_visits_among(current_user, asked)
+    if not visits:
+        return "", 204
+    for visit in visits:  # where the kept work is sent (the fill page) or listed to be copied
+        visit["editable"] = visit["status"] in EDITABLE_STATUSES
+        visit["url"] = (url_for("field.fill", client_uuid=visit["uuid"]) if visit["editable"]
+                        else url_for("home.visit", visit_id=visit["id"]))
+    return render_template("field/_kept_on_tablet.html", visits=visits)
 
 
 @bp.post("/assignments/<int:assignment_id>/start")

@@ -9,6 +9,7 @@
  * { key (given by the store), uuid (the visit's), item (the question's id), file, name,
  * offline (taken without a connection) }.
  * .add(record) -> Promise of its key, .list(uuid) -> Promise of the visit's records,
+ * .visits() -> Promise of the uuids of the visits it keeps photos of (asked at sign-out),
  * .remove(key), .removeAll(uuid). Rejected where IndexedDB cannot be used.
  *
  * AuditFillPhotos(form, msg, csrf, page), page: { changed() — the save state may have changed,
@@ -55,6 +56,17 @@ window.AuditPhotoStore = (function () {
       return withStore("readonly", function (s) { return s.getAll(); }).then(function (all) {
         return (all || []).filter(function (p) { return p.uuid === uuid; });
       });
+    },
+    visits: function () {
+      var uuids = {};
+      return withStore("readonly", function (s) {
+        s.openCursor().onsuccess = function (event) {
+          var cursor = event.target.result;
+          if (!cursor) return;
+          uuids[cursor.value.uuid] = true;
+          cursor.continue();
+        };
+      }).then(function () { return Object.keys(uuids); });
     },
     remove: function (key) { return withStore("readwrite", function (s) { return s.delete(key); }); },
     removeAll: function (uuid) {

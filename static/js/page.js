@@ -1,12 +1,6 @@
 /* Behaviour every page shares. Pages carry no inline scripts (the Content-Security-Policy allows
  * only files from this site), so what they need is asked for with data- attributes. */
 (function () {
-  // Shared tablets: pages kept for offline use go when their user signs out.
-  var logout = document.getElementById("logout-form");
-  if (logout && window.caches) logout.addEventListener("submit", function () {
-    caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
-  });
-
   // One tap on a tablet list should not deactivate, delete or cancel: such forms ask first.
   document.addEventListener("submit", function (event) {
     var question = event.target.getAttribute && event.target.getAttribute("data-confirm");

@@ -5,7 +5,8 @@
  * A language switch that cannot get through leaves the page as it is (below).
  */
 var CACHE = "audit-pages-v1";
-var STATIC = ["/static/css/app.css", "/static/js/draft-store.js", "/static/js/fill-photos.js", "/static/js/fill.js", "/static/js/page.js"];
+var STATIC = ["/static/css/app.css", "/static/js/draft-store.js", "/static/js/fill-photos.js", "/static/js/fill.js", "/static/js/page.js",
+  "/static/js/sign-out.js"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(STATIC); }).then(function () {

@@ -131,6 +131,10 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
                            Case(HEAD_OFFICE, OTHER_DRAFT)],
                    "POST": [Case(only("auditor", "admin", "reviewer"), OWN_DRAFT)]},
     "field.autosave": {"POST": [Case(only("auditor"), OWN_DRAFT, json=True), Case({}, OTHER_DRAFT, json=True)]},
+    # Asked at sign-out which visits a tablet keeps work of are the user's: everyone may ask, and
+    # hears only of their own (204 for another auditor's visit).
+    "field.kept_visits": {"GET": [Case(EVERYONE, lambda w: Target(query={"uuid": OWN_DRAFT(w).values["client_uuid"]})),
+                                  Case(EVERYONE, lambda w: Target(query={"uuid": OTHER_DRAFT(w).values["client_uuid"]}))]},
     # --- photo evidence (JSON; signed-out callers get 401 JSON, not a redirect) -----------------
     "evidence.upload": {"POST": [Case(only(auditor=400), OWN_DRAFT, anonymous=401),  # 400: no photo sent
                                  Case({}, OTHER_DRAFT, anonymous=401)]},
