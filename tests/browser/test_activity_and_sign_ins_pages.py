@@ -1,0 +1,50 @@
+"""The admin's activity page and the account's sign-ins page in real chromium at tablet sizes:
+every control big enough to tap, nothing wider than the screen, screenshots in tests/artifacts/."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot, small_targets
+from tests.browser.test_first_screens import sign_in
+
+pytestmark = pytest.mark.browser
+
+WIDER_THAN_THE_PAGE = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+
+
+def test_the_activity_page_lists_an_admin_s_changes_and_fits_the_tablet(page, live_server, make_user, make_location):
+    admin = make_user("admin", name="Head Office")
+    make_location("VLN-01", "Vilnius Gedimino prospektas 9, prie Katedros aikštės")
+    person = make_user("auditor", name="Ilze Kalniņa-Bērziņa")
+    sign_in(page, live_server, admin.email)
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/admin/users/{person.id}")
+    page.select_option("select[name=role]", "reviewer")
+    with page.expect_navigation(wait_until="load"):
+        page.click("button[type=submit].primary")
+    page.goto(f"{live_server}/admin/users/{person.id}", wait_until="load")
+    assert small_targets(page) == []  # the two links to the person's history
+
+    with page.expect_navigation(wait_until="load"):
+        page.click("#user-activity >> text=History of this account")
+    rows = page.locator("#activity tbody tr")
+    assert rows.first.locator("td").nth(2).inner_text() == "changed the account"
+    assert rows.first.locator("td").nth(4).inner_text() == "Role: Auditor → Reviewer"
+    assert small_targets(page) == [] and not page.evaluate(WIDER_THAN_THE_PAGE)
+    screenshot(page, "admin-activity")
+
+    page.goto(f"{live_server}/admin/activity?since=2026-13-01", wait_until="load")
+    assert page.locator(".field.has-error .error").inner_text() == "“2026-13-01” is not a date; this filter is left out."
+
+
+def test_the_sign_ins_page_fits_the_tablet(page, live_server, make_user):
+    auditor = make_user("auditor", name="Ilze Kalniņa")
+    sign_in(page, live_server, auditor.email)
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/account/password", wait_until="load")
+    with page.expect_navigation(wait_until="load"):
+        page.click("text=Where you are signed in")
+    assert page.locator("#sign-ins li").count() == 1
+    assert "This device" in page.locator("#sign-ins li").inner_text()
+    assert small_targets(page) == [] and not page.evaluate(WIDER_THAN_THE_PAGE)
+    screenshot(page, "account-sign-ins")
