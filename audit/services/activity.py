@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import Row, String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -42,12 +42,14 @@ class ActivityFilter:
 @dataclass
 class Subjects:
     """What a page's entries concern, by id (ids as the log keeps them: strings)."""
-    visits: dict[str, Visit] = field(default_factory=dict)
+    visits: dict[str, Row] = field(default_factory=dict)  # id, visited_at, code, name
     users: dict[str, User] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
     checklists: dict[str, Checklist] = field(default_factory=dict)
     versions: dict[str, ChecklistVersion] = field(default_factory=dict)
+    #: What the page made of them once (names, dates in words): a visit has many entries.
+    memo: dict = field(default_factory=dict)
 
 
 def _conditions(chosen: ActivityFilter) -> list:
@@ -117,9 +119,10 @@ def subjects_of(entries: list[AuditLogEntry]) -> Subjects:
         if entry.object_type == "api_token" and isinstance(for_user, int):
             ids.setdefault("user", set()).add(for_user)
     found = Subjects()
-    if ids.get("visit"):
-        found.visits = _by_id(select(Visit).where(Visit.id.in_(ids["visit"])).options(
-            selectinload(Visit.location), selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist)))
+    if ids.get("visit"):  # rows, not objects: a page names a visit by its branch and day only
+        found.visits = {str(row.id): row for row in db.session.execute(
+            select(Visit.id, Visit.visited_at, Location.code, Location.name).join(Location, Visit.location_id == Location.id)
+            .where(Visit.id.in_(ids["visit"])))}
     for kind, model, into in (("user", User, "users"), ("location", Location, "locations"),
                               ("region", Region, "regions"), ("checklist", Checklist, "checklists")):
         if ids.get(kind):

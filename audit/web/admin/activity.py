@@ -11,9 +11,12 @@ import csv
 import io
 import tempfile
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 
 from flask import render_template, request, send_file, url_for
-from flask_babel import format_decimal, ngettext, pgettext
+from babel import dates as babel_dates
+from flask_babel import format_decimal, get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
@@ -102,9 +105,11 @@ def _csv_lines(chosen: ActivityFilter, separator: str):
     writer.writerow([_("When"), pgettext("activity", "Who"), _("E-mail"), pgettext("activity", "What"),
                      _("Concerning"), _("Details"), _("Event")])
     yield "\ufeff" + buffer.getvalue()
+    memo: dict = {}  # names and days worked out once for the whole file
     for batch in activity_in_batches(chosen):
         buffer.seek(0), buffer.truncate()
         subjects = subjects_of(batch)
+        subjects.memo = memo
         for entry in batch:
             row = _row(entry, subjects, linked=False)
             writer.writerow([local_moment(entry.at).strftime("%Y-%m-%d %H:%M:%S"), guarded(row.who),
@@ -165,9 +170,15 @@ def _row(entry: AuditLogEntry, subjects: Subjects, linked: bool = True) -> Row:
         who = _("someone on the sign-in page")
     else:
         who = _("system")
-    subject, url = _subject(entry, details, subjects, url_for if linked else lambda *_args, **_values: None)
-    return Row(entry, who, entry.user_id, str(LOG_NAMES.get(entry.action, entry.action)), subject, url,
-               _details(entry.action, details))
+    memo = subjects.memo
+    if entry.object_type in ("visit", "user", "location") and (entry.object_type, entry.object_id) in memo:
+        subject, url = memo[entry.object_type, entry.object_id]
+    else:
+        subject, url = _subject(entry, details, subjects, url_for if linked else lambda *_args, **_values: None)
+        memo[entry.object_type, entry.object_id] = subject, url
+    if entry.action not in memo:
+        memo[entry.action] = str(LOG_NAMES.get(entry.action, entry.action))
+    return Row(entry, who, entry.user_id, memo[entry.action], subject, url, _details(entry.action, details))
 
 
 def _subject(entry: AuditLogEntry, details: dict, subjects: Subjects, url_for) -> tuple[str, str | None]:
@@ -176,8 +187,7 @@ def _subject(entry: AuditLogEntry, details: dict, subjects: Subjects, url_for) -
     key, kind = entry.object_id, entry.object_type
     if kind == "visit" and key in subjects.visits:
         visit = subjects.visits[key]
-        return (f"{visit.location.code} {visit.location.name} · {_day(visit.visited_at)}",
-                url_for("home.visit", visit_id=visit.id))
+        return f"{visit.code} {visit.name} · {_day(visit.visited_at)}", url_for("home.visit", visit_id=visit.id)
     if kind == "user" and key in subjects.users:
         return subjects.users[key].name, url_for("admin.user_edit", user_id=int(key))
     if kind == "api_token" and str(details.get("for_user")) in subjects.users:
@@ -206,9 +216,13 @@ def _subject(entry: AuditLogEntry, details: dict, subjects: Subjects, url_for) -
 
 
 def _day(moment) -> str:
-    from flask_babel import format_date
+    return _day_in(local_date(moment), str(get_locale()))
 
-    return format_date(local_date(moment), "medium")
+
+@lru_cache(maxsize=4096)
+def _day_in(day: date, locale: str) -> str:
+    """A day in words ("20 Nov 2026"): a long export names the same days thousands of times."""
+    return babel_dates.format_date(day, "medium", locale=locale)
 
 
 def _number(value) -> str:
