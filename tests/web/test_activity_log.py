@@ -122,6 +122,8 @@ def test_days_are_the_chain_s_local_days_and_bad_days_are_named(admin_client, ad
     assert "“2025-13-01” is not a date; this filter is left out." in text
     assert "“0001-01-01” is not a date; this filter is left out." in text
     assert [row[3] for row in rows_of(refused)][-2:] == ["Late", "Early"]  # nothing left out
+    unknown = unescape(admin_client.get("/admin/activity?by=999999&location=abc").get_data(as_text=True))
+    assert "The person or branch asked for is not here" in unknown and "activity-chosen" not in unknown
     backwards = unescape(admin_client.get("/admin/activity?since=2026-12-03&until=2026-12-02").get_data(as_text=True))
     assert "The end date is before the start date; it is ignored." in backwards
 
