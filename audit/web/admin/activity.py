@@ -16,14 +16,15 @@ from functools import lru_cache
 
 from flask import render_template, request, send_file, url_for
 from babel import dates as babel_dates
-from flask_babel import format_decimal, get_locale, ngettext, pgettext
+from babel import numbers as babel_numbers
+from flask_babel import get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from ...extensions import db
-from ...models import AuditLogEntry, Location, User
+from ...models import Location, User
 from ...services.activity import (KINDS, ActivityFilter, Subjects, activity, activity_in_batches, count_activity,
                                  subjects_of)
 from ...services.export_csv import guarded
@@ -60,7 +61,7 @@ class ActivityFilterForm(AppForm):
 
 @dataclass(frozen=True)
 class Row:
-    entry: AuditLogEntry
+    entry: object  # a row of services.activity.ENTRY_COLUMNS
     who: str
     who_id: int | None
     what: str
@@ -113,7 +114,7 @@ def _csv_lines(chosen: ActivityFilter, separator: str):
         for entry in batch:
             row = _row(entry, subjects, linked=False)
             writer.writerow([local_moment(entry.at).strftime("%Y-%m-%d %H:%M:%S"), guarded(row.who),
-                             entry.user.email if entry.user else "", row.what, guarded(row.subject),
+                             entry.user_email or "", row.what, guarded(row.subject),
                              guarded(row.details), entry.action])
         yield buffer.getvalue()
 
@@ -162,10 +163,10 @@ def _link_without(name: str) -> str:
                                             if key not in (name, "page")})
 
 
-def _row(entry: AuditLogEntry, subjects: Subjects, linked: bool = True) -> Row:
+def _row(entry, subjects: Subjects, linked: bool = True) -> Row:
     details = entry.details or {}
-    if entry.user is not None:
-        who = entry.user.name
+    if entry.user_name is not None:
+        who = entry.user_name
     elif entry.action == "password_link.requested":
         who = _("someone on the sign-in page")
     else:
@@ -181,7 +182,7 @@ def _row(entry: AuditLogEntry, subjects: Subjects, linked: bool = True) -> Row:
     return Row(entry, who, entry.user_id, memo[entry.action], subject, url, _details(entry.action, details))
 
 
-def _subject(entry: AuditLogEntry, details: dict, subjects: Subjects, url_for) -> tuple[str, str | None]:
+def _subject(entry, details: dict, subjects: Subjects, url_for) -> tuple[str, str | None]:
     """What the entry concerns, in words, and where to see it (None: nowhere, or gone; ``url_for``
     makes the link, or nothing where there is no request to link from)."""
     key, kind = entry.object_id, entry.object_type
@@ -226,7 +227,12 @@ def _day_in(day: date, locale: str) -> str:
 
 
 def _number(value) -> str:
-    return format_decimal(value, "0.#")
+    return _number_in(value, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _number_in(value: float, locale: str) -> str:
+    return babel_numbers.format_decimal(value, "0.#", locale=locale)
 
 
 def _details(action: str, details: dict) -> str:
