@@ -122,7 +122,7 @@ def subjects_of(entries: list[Row]) -> Subjects:
     ids: dict[str, set[int]] = {}
     for entry in entries:
         # Only the kinds looked up, and only ids that are ids: an import's entry names its file.
-        if entry.object_type in LOOKED_UP and _is_id(entry.object_id):
+        if entry.object_type in LOOKED_UP and is_id(entry.object_id):
             ids.setdefault(entry.object_type, set()).add(int(entry.object_id))
         for_user = (entry.details or {}).get("for_user")
         if entry.object_type == "api_token" and isinstance(for_user, int):
@@ -145,7 +145,8 @@ def subjects_of(entries: list[Row]) -> Subjects:
 LOOKED_UP = ("visit", "user", "location", "region", "checklist", "checklist_version")
 
 
-def _is_id(text: str) -> bool:
+def is_id(text: str) -> bool:
+    """Whether ``text`` is a row id as the log and links write it (ASCII digits, fits an integer)."""
     return text.isascii() and text.isdigit() and len(text) < 10
 
 

@@ -26,7 +26,7 @@ from wtforms.validators import Optional
 from ...extensions import db
 from ...models import Location, User
 from ...services.activity import (KINDS, ActivityFilter, Subjects, activity, activity_in_batches, count_activity,
-                                 subjects_of)
+                                 is_id, subjects_of)
 from ...services.export_csv import guarded
 from ...times import in_calendar, local_date, local_moment
 from ..forms import AppForm
@@ -125,7 +125,8 @@ def _chosen():
     form.kind.choices = [("", _("Everything"))] + [(key, KIND_NAMES[key]) for key in KINDS]
     form.validate()
     _explain_refused_days(form)
-    by, about_user, about_location = (_user_arg("by"), _user_arg("user"), _location_arg())
+    by, about_user, about_location = (_record_arg(User, "by"), _record_arg(User, "user"),
+                                     _record_arg(Location, "location"))
     chosen = ActivityFilter(
         kind=form.kind.data if form.kind.data in KINDS else "",
         by=by.id if by else None, about_user=about_user.id if about_user else None,
@@ -147,14 +148,10 @@ def _explain_refused_days(form: ActivityFilterForm) -> None:
         form.until.errors = [_("The end date is before the start date; it is ignored.")]
 
 
-def _user_arg(name: str) -> User | None:
+def _record_arg(model, name: str):
+    """The person or branch the query string's ``name`` names, or None (absent, not an id, or gone)."""
     raw = request.args.get(name, "")
-    return db.session.get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-
-
-def _location_arg() -> Location | None:
-    raw = request.args.get("location", "")
-    return db.session.get(Location, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    return db.session.get(model, int(raw)) if is_id(raw) else None
 
 
 def _link_without(name: str) -> str:
