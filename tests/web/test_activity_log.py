@@ -8,23 +8,10 @@ import re
 from datetime import datetime, timedelta
 from html import unescape
 
-import pytest
-
 from audit.extensions import db
 from audit.models import AuditLogEntry
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token
 from tests.web.test_chain_stats import count_statements
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin", name="Head Office")
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    login(client, admin.email)
-    return client
 
 
 def rows_of(response) -> list[list[str]]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from audit.extensions import db
@@ -12,17 +11,6 @@ from audit.passwords import verify_password
 from tests.conftest import PASSWORD, csrf_token, login
 
 NEW_PASSWORD = "a brand new secret"
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin", name="Head Office")
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    login(client, admin.email)
-    return client
 
 
 def form_of(client, url: str) -> str:
