@@ -21,14 +21,14 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from audit import create_app  # noqa: E402
 from audit.extensions import db  # noqa: E402
 from audit.models import AuditLogEntry, Location, Region, User, Visit  # noqa: E402
-from bench.chain_bench import PG_URL, _has_tables, count_statements, host_speed  # noqa: E402
+from bench.chain_bench import _has_tables, count_statements, host_speed, pg_schema_url  # noqa: E402
 
 ROUNDS = 5
 PASSWORD = "bench password 1"
@@ -140,12 +140,7 @@ def main() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         measure("SQLite", f"sqlite:///{path}", args.entries)
     if args.pg_schema:
-        engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
-        with engine.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {args.pg_schema}"))
-        engine.dispose()
-        measure("PostgreSQL", PG_URL.replace("postgresql://", "postgresql+psycopg://")
-                + f"?options=-csearch_path%3D{args.pg_schema}", args.entries)
+        measure("PostgreSQL", pg_schema_url(args.pg_schema), args.entries)
 
 
 if __name__ == "__main__":

@@ -313,6 +313,15 @@ def _has_tables() -> bool:
     return "visit" in inspect(db.engine).get_table_names()
 
 
+def pg_schema_url(schema: str) -> str:
+    """The bench's PostgreSQL database with ``schema`` (created if missing) first on the search path."""
+    engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+    engine.dispose()
+    return PG_URL.replace("postgresql://", "postgresql+psycopg://") + f"?options=-csearch_path%3D{schema}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
@@ -331,11 +340,8 @@ def main() -> None:
         if not args.pg_schema:
             with engine.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        with engine.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
         try:
-            uri = PG_URL.replace("postgresql://", "postgresql+psycopg://") + f"?options=-csearch_path%3D{schema}"
-            measure("PostgreSQL", uri, args.locations, args.visits, reuse=bool(args.pg_schema))
+            measure("PostgreSQL", pg_schema_url(schema), args.locations, args.visits, reuse=bool(args.pg_schema))
         finally:
             if not args.pg_schema:
                 with engine.begin() as conn:

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,7 +31,7 @@ from audit.models import User, Visit  # noqa: E402
 from audit.services.auditor_stats import auditor_statistics  # noqa: E402
 from audit.services.chain_stats import StatsFilter, chain_statistics  # noqa: E402
 from audit.services.question_stats import question_statistics  # noqa: E402
-from bench.chain_bench import PG_URL, _has_tables, build_chain, count_statements, host_speed  # noqa: E402
+from bench.chain_bench import _has_tables, build_chain, count_statements, host_speed, pg_schema_url  # noqa: E402
 
 ROUNDS = 5
 
@@ -82,12 +82,7 @@ def main() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         measure("SQLite", f"sqlite:///{path}")
     if args.pg_schema:
-        engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
-        with engine.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {args.pg_schema}"))
-        engine.dispose()
-        measure("PostgreSQL", PG_URL.replace("postgresql://", "postgresql+psycopg://")
-                + f"?options=-csearch_path%3D{args.pg_schema}")
+        measure("PostgreSQL", pg_schema_url(args.pg_schema))
 
 
 if __name__ == "__main__":
