@@ -9,7 +9,8 @@
  * removed either way. With nothing kept, signing out goes on at once, as before.
  *
  * Offline, signing out cannot reach the server (the browser would put its own error page in place
- * of the page): the page stays and says so. Whatever else fails (no IndexedDB, a page without the
+ * of the page): the page stays and says so; on a connection too weak to carry it, the service
+ * worker keeps the page and this says so too. Whatever else fails (no IndexedDB, a page without the
  * stores, a server error) signs out as before.
  */
 (function () {
@@ -23,8 +24,11 @@
   var MOST_ASKED = 50;  // visits named in one question (the server reads no more)
   var checking = false;
 
-  // Shared tablets: pages kept for offline use go when their user signs out.
+  // Shared tablets: pages kept for offline use go when their user signs out. The service worker,
+  // where one looks after the page, does it once the sign-out has gone through (sw.js): on a
+  // connection too weak to carry it, the page stays, with its offline copy, and says so (below).
   function forgetPages() {
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) return;
     if (window.caches) caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
   }
   function signOut() {
@@ -40,6 +44,9 @@
     setTimeout(function () { notice.textContent = notice.getAttribute(message); }, 50);
   }
   if (notice) window.addEventListener("online", function () { notice.hidden = true; });
+  if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (event) {
+    if (event.data && event.data.signOut === "not-through") say("data-weak-message");
+  });
 
   function within(ms, promise, otherwise) {
     return Promise.race([promise, new Promise(function (resolve) { setTimeout(resolve, ms, otherwise); })]);

@@ -245,6 +245,43 @@ def test_sign_out_offline_stays_on_the_page_and_says_why(browser, live_server, f
     context.close()
 
 
+def test_sign_out_on_a_dead_connection_with_nothing_kept_keeps_the_page_and_its_offline_copy(
+        browser, live_server, field_day):  # noqa: F811
+    """Nothing kept, so sign-out went straight to the server: on a connection too weak to carry it
+    (the tablet believing it is online) the browser put its own error page in place of the fill
+    page, and the page's offline copy had already been thrown away. Once the sign-out gets through,
+    the copy goes (the tablet's next user must not open the visit offline)."""
+    people, store = field_day
+    context, auditor = sign_in(browser, LANDSCAPE, live_server, people["auditor"])
+    uuid = start(auditor)
+    auditor.wait_for_selector("body[data-offline-ready='1']")
+    auditor.wait_for_function("navigator.serviceWorker.controller !== null")
+    item = next(i for i in store.items if i.type == "yes_no")
+    section = store.section_of(item.id).id
+    open_section(auditor, section)
+    tap(auditor, item, "yes")
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+    kept_copy = f"() => caches.match('/visits/{uuid}/fill').then(found => !!found)"
+    assert auditor.evaluate(kept_copy)
+    address = auditor.url
+    auditor.evaluate("Object.defineProperty(Navigator.prototype, 'onLine', {get: () => true})")
+    context.set_offline(True)
+    auditor.click(SIGN_OUT)
+    auditor.wait_for_function("text => document.getElementById('sign-out-offline').textContent === text", arg=WEAK,
+                              timeout=20000)
+    assert auditor.url == address and auditor.locator(f"#s-{section}").is_visible()
+    assert auditor.is_checked(f"#q-{item.id} input[value=yes]")
+    assert auditor.evaluate(kept_copy)
+    auditor.reload()  # still offline: the kept copy opens
+    assert auditor.is_checked(f"#q-{item.id} input[value=yes]")
+    context.set_offline(False)
+    auditor.click(SIGN_OUT)
+    auditor.wait_for_url("**/login")
+    assert auditor.locator(".flash", has_text="You are signed out.").is_visible()
+    assert not auditor.evaluate(kept_copy)
+    context.close()
+
+
 def test_the_server_names_only_the_user_s_own_visits(client, make_user, make_location, make_visit):
     location = make_location("VLN-01", "Vilnius Akropolis")
     ona, petras = make_user("auditor", name="Ona"), make_user("auditor", name="Petras")
