@@ -289,14 +289,20 @@
       outside.hidden = !day || (day >= windowEl.dataset.from && day <= windowEl.dataset.until);
     }
   }
+  // What the connection's return will send: the changes, but the answers refused here, and the
+  // photos. A refused value is kept on the tablet, not sent: counted as waiting, it told the
+  // auditor it would go by itself.
+  function waiting() { return size(sendable()) + photos.waiting(); }
   function setState(kind) {
-    var waiting = count() + photos.waiting();
+    var left = waiting();
     if (stateEl.dataset.state === "signed-out" && kind !== "saved") return;  // until the page is reloaded
+    // Nothing to send but refused answers: "not saved", offline as online, until they are corrected.
+    if (kind === "offline" && !left && withheld()) kind = "error";
     stateEl.dataset.state = kind;
-    if (kind === "offline" && waiting && navigator.onLine) {  // online, but the server did not answer
-      stateEl.textContent = msg.not_sent.replace("%(n)s", waiting);
-    } else if (kind === "offline" && waiting) {
-      stateEl.textContent = waiting === 1 ? msg.offline_one : msg.offline.replace("%(n)s", waiting);
+    if (kind === "offline" && left && navigator.onLine) {  // online, but the server did not answer
+      stateEl.textContent = msg.not_sent.replace("%(n)s", left);
+    } else if (kind === "offline" && left) {
+      stateEl.textContent = left === 1 ? msg.offline_one : msg.offline.replace("%(n)s", left);
     } else if (kind === "offline") {  // "Saved" in the offline colour read as a contradiction
       stateEl.textContent = msg.offline_all_saved;
     } else if (kind === "saving") {
@@ -589,9 +595,8 @@
   function photosChanged() {
     // A photo the server did not take (down, an error) is "not sent yet", not "saving"; an answer
     // refused here is "not saved" (see the marked answers) until it is corrected.
-    var refused = withheld(), waiting = count() - refused + photos.waiting();
-    setState(waiting ? (navigator.onLine && !photos.trouble() ? "saving" : "offline")
-      : refused ? (navigator.onLine ? "error" : "offline") : "saved");
+    setState(waiting() ? (navigator.onLine && !photos.trouble() ? "saving" : "offline")
+      : withheld() ? "error" : "saved");
   }
   photos.start();
 
