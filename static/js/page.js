@@ -223,7 +223,7 @@
     });
   }
 
-  // The photos this tablet kept of the visit (fill-photos.js, AuditPhotoStore) and could not upload
+  // The photos this tablet kept of the visit (photo-store.js, AuditPhotoStore) and could not upload
   // before it was submitted: a photo taken as evidence must not be lost for want of a connection.
   // Each is shown with its question and a link that saves it to the tablet, to be sent to the
   // reviewer another way. They stay kept until dismissed: a returned visit's fill page sends them.

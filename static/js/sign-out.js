@@ -1,7 +1,7 @@
 /* Sign out on a shared tablet, without leaving work behind unknowingly.
  *
  * The answers and photos this tablet could not send (draft-store.js and localStorage,
- * "audit-draft:<uuid>:<tab>"; fill-photos.js, AuditPhotoStore) stay in the browser when their
+ * "audit-draft:<uuid>:<tab>"; photo-store.js, AuditPhotoStore) stay in the browser when their
  * auditor signs out, and are sent only once they sign in again and open the visit. Before signing
  * out, the tablet looks for them; the records name a visit but no user, so the server is asked which
  * of those visits are the signed-in user's (/visits/kept). If any is, a dialog names them (the

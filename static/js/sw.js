@@ -6,6 +6,7 @@
  */
 var CACHE = "audit-pages-v1";
 var STATIC = ["/static/css/app.css", "/static/js/draft-store.js", "/static/js/fill-photos.js", "/static/js/fill.js", "/static/js/page.js",
+  "/static/js/photo-store.js",
   "/static/js/sign-out.js"];
 
 self.addEventListener("install", function (event) {
