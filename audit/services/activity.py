@@ -3,17 +3,23 @@ event, by who did it, by what it concerns (a person, or a branch with its visits
 
 A page of entries comes with what they concern, loaded in one statement per kind of object, so
 that a page costs the same few statements however varied its entries are.
+
+Scheduling is logged by assignment: a cancelled visit names its assignment, and visits scheduled
+together (one visit, a file, a round) one entry naming the first of them, stamped with the moment
+their assignments carry as ``created_at``. So a branch finds its scheduling entries through its
+assignments: by id, and by who scheduled them and when (one entry may cover many branches).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Row, String, cast, func, or_, select
+from sqlalchemy import Row, String, case, cast, func, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import ApiToken, AuditLogEntry, Checklist, ChecklistVersion, Location, Region, User, Visit
+from ..models import (ApiToken, Assignment, AuditLogEntry, Checklist, ChecklistVersion, Location, Region, User,
+                      Visit)
 from ..times import display_zone, stored_utc
 
 #: Kinds of event an admin looks for, by the start of the action's name (``"visit."`` …).
@@ -34,7 +40,7 @@ class ActivityFilter:
     kind: str = ""                 # a key of KINDS, or "" for every kind
     by: int | None = None          # the user who acted
     about_user: int | None = None  # entries concerning this user's account
-    about_location: int | None = None  # the branch itself and its visits
+    about_location: int | None = None  # the branch itself, its visits and the visits scheduled there
     since: date | None = None      # local days, both included
     until: date | None = None
 
@@ -48,6 +54,13 @@ class Subjects:
     regions: dict[str, Region] = field(default_factory=dict)
     checklists: dict[str, Checklist] = field(default_factory=dict)
     versions: dict[str, ChecklistVersion] = field(default_factory=dict)
+    #: Scheduled visits by id: id, due_from, due_until, location_id, code, name.
+    assignments: dict[str, Row] = field(default_factory=dict)
+    #: Visits scheduled together, by who and when (an entry's ``user_id`` and ``at``): visits,
+    #: branches, one branch's id (the only one's, if one) and how many are at the page's branch.
+    batches: dict[tuple, Row] = field(default_factory=dict)
+    #: The branch the page is narrowed to, if it is.
+    here: int | None = None
     #: What the page made of them once (names, dates in words): a visit has many entries.
     memo: dict = field(default_factory=dict)
 
@@ -65,10 +78,16 @@ def _conditions(chosen: ActivityFilter) -> list:
             (AuditLogEntry.object_type == "user") & (AuditLogEntry.object_id == str(chosen.about_user)),
             (AuditLogEntry.object_type == "api_token") & AuditLogEntry.object_id.in_(tokens)))
     if chosen.about_location is not None:
-        visits_here = select(cast(Visit.id, String)).where(Visit.location_id == chosen.about_location)
+        here = chosen.about_location
+        visits_here = select(cast(Visit.id, String)).where(Visit.location_id == here)
+        scheduled_here = select(cast(Assignment.id, String)).where(Assignment.location_id == here)
+        batches_here = select(Assignment.created_by_id, Assignment.created_at).where(Assignment.location_id == here)
         conditions.append(or_(
-            (AuditLogEntry.object_type == "location") & (AuditLogEntry.object_id == str(chosen.about_location)),
-            (AuditLogEntry.object_type == "visit") & AuditLogEntry.object_id.in_(visits_here)))
+            (AuditLogEntry.object_type == "location") & (AuditLogEntry.object_id == str(here)),
+            (AuditLogEntry.object_type == "visit") & AuditLogEntry.object_id.in_(visits_here),
+            (AuditLogEntry.object_type == "assignment") & AuditLogEntry.object_id.in_(scheduled_here),
+            (AuditLogEntry.action == "assignments.created")
+            & tuple_(AuditLogEntry.user_id, AuditLogEntry.at).in_(batches_here)))
     if chosen.since is not None:
         conditions.append(AuditLogEntry.at >= _start_of(chosen.since))
     if chosen.until is not None:
@@ -117,9 +136,11 @@ def activity_in_batches(chosen: ActivityFilter, size: int = 1000):
         last = (batch[-1].at, batch[-1].id)
 
 
-def subjects_of(entries: list[Row]) -> Subjects:
-    """What ``entries`` concern, one statement per kind of object (none for a kind not there)."""
+def subjects_of(entries: list[Row], here: int | None = None) -> Subjects:
+    """What ``entries`` concern, one statement per kind of object (none for a kind not there);
+    ``here``: the branch the entries were narrowed to."""
     ids: dict[str, set[int]] = {}
+    batches = set()
     for entry in entries:
         # Only the kinds looked up, and only ids that are ids: an import's entry names its file.
         if entry.object_type in LOOKED_UP and is_id(entry.object_id):
@@ -127,7 +148,26 @@ def subjects_of(entries: list[Row]) -> Subjects:
         for_user = (entry.details or {}).get("for_user")
         if entry.object_type == "api_token" and isinstance(for_user, int):
             ids.setdefault("user", set()).add(for_user)
-    found = Subjects()
+        if entry.action == "assignments.created" and entry.user_id is not None:
+            batches.add((entry.user_id, entry.at))
+    found = Subjects(here=here)
+    if ids.get("assignment"):
+        found.assignments = {str(row.id): row for row in db.session.execute(
+            select(Assignment.id, Assignment.due_from, Assignment.due_until, Assignment.location_id, Location.code,
+                   Location.name).join(Location, Assignment.location_id == Location.id)
+            .where(Assignment.id.in_(ids["assignment"])))}
+    if batches:  # counted in SQL: a file or a round may schedule thousands of visits
+        found.batches = {(row.created_by_id, row.created_at): row for row in db.session.execute(
+            select(Assignment.created_by_id, Assignment.created_at, func.count().label("visits"),
+                   func.count(Assignment.location_id.distinct()).label("branches"),
+                   func.min(Assignment.location_id).label("location_id"),
+                   func.sum(case((Assignment.location_id == here, 1), else_=0)).label("here"))
+            .where(tuple_(Assignment.created_by_id, Assignment.created_at).in_(batches))
+            .group_by(Assignment.created_by_id, Assignment.created_at))}
+        # A batch is named by its branch if it has one, or by the page's branch (looked up with
+        # the branches the entries name).
+        named = {row.location_id for row in found.batches.values() if row.branches == 1}
+        ids.setdefault("location", set()).update(named | ({here} if here is not None else set()))
     if ids.get("visit"):  # rows, not objects: a page names a visit by its branch and day only
         found.visits = {str(row.id): row for row in db.session.execute(
             select(Visit.id, Visit.visited_at, Location.code, Location.name).join(Location, Visit.location_id == Location.id)
@@ -142,7 +182,7 @@ def subjects_of(entries: list[Row]) -> Subjects:
     return found
 
 
-LOOKED_UP = ("visit", "user", "location", "region", "checklist", "checklist_version")
+LOOKED_UP = ("visit", "user", "location", "region", "checklist", "checklist_version", "assignment")
 
 
 def is_id(text: str) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Assignment, Checklist, ChecklistVersion, Location, User, Visit
+from ..models import Assignment, Checklist, ChecklistVersion, Location, User, Visit, utcnow
 from ..times import local_today
 from .import_csv import separator
 from .import_values import calendar_date
@@ -126,10 +126,15 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
                                       created_by_id=created_by.id))
     if errors or len(created) < len(requests):  # an unreadable date is its caller's error to report
         raise AssignmentError([], errors, fields)
+    # One moment for the visits and their log entry: who scheduled them and when is how the
+    # activity page finds the entry from each branch it scheduled (see services.activity).
+    now = utcnow()
+    for assignment in created:
+        assignment.created_at = now
     db.session.add_all(created)
     db.session.flush()
     audit_log.record("assignments.created", "assignment", created[0].id if created else "-", created_by,
-                     count=len(created))
+                     at=now, count=len(created))
     notifications.visits_assigned(created)
     return created
 

@@ -9,8 +9,79 @@
 
   // A page that answers a form and shows something once (a set-password link) moves the address
   // bar to a page that can be opened again: a reload then opens it instead of sending the form again.
+  // Any other page that answers a form (refused, shown again with the errors) does the same with its
+  // own address (base.html): Back to it, after the corrected form went through, showed the browser's
+  // "Confirm Form Resubmission".
   var address = document.querySelector("[data-page-address]");
   if (address && window.history.replaceState) history.replaceState(null, "", address.getAttribute("data-page-address"));
+  else if (document.body.hasAttribute("data-posted-address") && window.history.replaceState) {
+    history.replaceState(null, "", document.body.getAttribute("data-posted-address") + location.hash);
+  }
+
+  // Back to a page with a form (a refused form left for another page, a note half written): the
+  // browser opens the page afresh (pages are not kept: no-store), without what was typed. What was
+  // typed in its forms is kept for the tab (sessionStorage) as the page is left, and put back when
+  // the page is opened again by Back, Forward or a reload, never otherwise. Not kept: passwords,
+  // files, hidden fields, and the fill page's answers (fill.js keeps those itself).
+  // Kept by history entry (the same address can be two entries: the form left, then opened afresh),
+  // the latest MOST_KEPT entries of the tab, in one record.
+  var TYPED = "audit-typed", MOST_KEPT = 30;
+  function keptFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && ["password", "file", "hidden", "submit", "button"].indexOf(el.type) === -1 &&
+        el.name !== "csrf_token";
+    });
+  }
+  function keptForms() {  // the forms that send something typed (not the language and sign-out buttons)
+    return Array.prototype.filter.call(document.forms, function (form) {
+      return (form.getAttribute("method") || "").toLowerCase() === "post" && form.id !== "visit-form" &&
+        keptFields(form).length > 0;
+    });
+  }
+  function readTyped() {
+    try { return JSON.parse(sessionStorage.getItem(TYPED)) || { entries: [], forms: {} }; }
+    catch (e) { return { entries: [], forms: {} }; }  // storage switched off, or spoilt
+  }
+  // Nothing is kept for who is not signed in: a page without Sign out (the sign-in page after
+  // signing out, or after a session ended) forgets what earlier pages of the tab kept.
+  var signedIn = !!document.getElementById("logout-form");
+  if (!signedIn) try { sessionStorage.removeItem(TYPED); } catch (e) { /* storage switched off */ }
+  var entry = signedIn && history.state && history.state.typedEntry;
+  if (signedIn && !entry && window.history.replaceState && keptForms().length) {
+    entry = Date.now().toString(36) + Math.random().toString(36).slice(2);
+    history.replaceState(Object.assign({}, history.state, { typedEntry: entry }), "");
+  }
+  if (entry) window.addEventListener("pagehide", function () {
+    var kept = readTyped();
+    kept.forms[entry] = keptForms().map(function (form) {
+      return keptFields(form).map(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") return el.checked;
+        if (el.multiple) return Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+          .map(function (o) { return o.value; });
+        return el.value;
+      });
+    });
+    kept.entries = kept.entries.filter(function (e) { return e !== entry; }).concat([entry]);
+    kept.entries.splice(0, Math.max(0, kept.entries.length - MOST_KEPT)).forEach(function (e) { delete kept.forms[e]; });
+    try { sessionStorage.setItem(TYPED, JSON.stringify(kept)); } catch (e) { /* storage off or full */ }
+  });
+  var arrival = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  if (entry && arrival && (arrival.type === "back_forward" || arrival.type === "reload")) {
+    var typed = readTyped().forms[entry], forms = keptForms();
+    // Only onto the same forms, field for field: a page that changed meanwhile gets nothing back.
+    if (typed && typed.length === forms.length) forms.forEach(function (form, i) {
+      var fields = keptFields(form);
+      if (!typed[i] || typed[i].length !== fields.length) return;
+      fields.forEach(function (el, j) {
+        var value = typed[i][j];
+        if (el.type === "checkbox" || el.type === "radio") el.checked = value === true;
+        else if (el.multiple && Array.isArray(value)) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = value.indexOf(o.value) !== -1; });
+        } else if (typeof value === "string" && (el.tagName !== "SELECT" ||
+            Array.prototype.some.call(el.options, function (o) { return o.value === value; }))) el.value = value;
+      });
+    });
+  }
 
   // Switching language stays on the section of the checklist the auditor was on. Offline, the
   // button would open the browser's own "No internet" page in place of the form being filled:

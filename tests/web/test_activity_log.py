@@ -117,25 +117,34 @@ def test_days_are_the_chain_s_local_days_and_bad_days_are_named(admin_client, ad
 
 def test_a_long_history_is_paged_and_costs_the_same_few_statements(app, admin_client, admin, make_user,
                                                                     make_location, make_visit):
+    from audit.services.assignments import AssignmentRequest, create_assignments
+    from audit.times import local_today
+
     locations = [make_location(f"VLN-{n:02d}") for n in range(1, 4)]
     auditor = make_user("auditor")
     visits = [make_visit(loc, auditor, {"entrance_clean": "yes"}) for loc in locations]
+    scheduled = create_assignments([AssignmentRequest(loc.code, "store-visit", auditor.email, local_today(),
+                                                      local_today()) for loc in locations], admin)
+    db.session.commit()
 
-    def log(count: int) -> None:  # visits, people, branches and regions mixed, as a real log is
+    def log(count: int) -> None:  # visits, people, branches, regions and scheduling mixed, as a real log is
         for n in range(count):
             kind, target = [("visit", visits[n % 3].id), ("user", auditor.id), ("location", locations[n % 3].id),
-                            ("region", locations[0].region_id)][n % 4]
+                            ("region", locations[0].region_id), ("assignment", scheduled[n % 3].id)][n % 5]
             db.session.add(AuditLogEntry(at=datetime(2026, 11, 1, 8, 0, n % 60), user_id=admin.id,
                                          action={"visit": "visit.approved", "user": "user.updated",
-                                                 "location": "location.updated", "region": "region.renamed"}[kind],
+                                                 "location": "location.updated", "region": "region.renamed",
+                                                 "assignment": "assignment.cancelled"}[kind],
                                          object_type=kind, object_id=str(target), details={}))
         db.session.commit()
 
-    log(4)
+    log(15)  # every kind of entry at every branch
     few = count_statements(lambda: admin_client.get("/admin/activity"))
-    log(226)
+    few_here = count_statements(lambda: admin_client.get(f"/admin/activity?location={locations[0].id}"))
+    log(215)
     many = count_statements(lambda: admin_client.get("/admin/activity"))
-    assert many == few  # one statement per kind of object on the page, not one per row
+    many_here = count_statements(lambda: admin_client.get(f"/admin/activity?location={locations[0].id}"))
+    assert many == few and many_here == few_here  # one statement per kind of object on the page, not one per row
 
     total = db.session.scalar(db.select(db.func.count()).select_from(AuditLogEntry))
     first = admin_client.get("/admin/activity").get_data(as_text=True)
@@ -210,3 +219,66 @@ def test_imports_are_counted_a_file_s_name_breaks_nothing_and_tokens_belong_to_t
     history = rows_of(admin_client.get(f"/admin/activity?user={robot.id}"))
     assert [(row[2], row[4]) for row in history] == [("made an API token", "tablet sync"),
                                                       ("created the account", "Auditor · " + robot.email)]
+
+
+def schedule_round(client, today) -> None:
+    """A round of the store visit to every active branch, planned and confirmed as a scheduler does."""
+    page = client.get("/assignments/round").get_data(as_text=True)
+    preview = client.post("/assignments/round", data={
+        "csrf_token": csrf_token(page), "checklist": "store-visit", "region": "", "format": "",
+        "due_from": today.isoformat(), "due_until": (today + timedelta(days=6)).isoformat(), "scenario": "Winter round",
+        "notes": "", "auditors": ["ona@example.com"]}).get_data(as_text=True)
+    confirm = re.search(r'<form method="post" action="/assignments/round/confirm".*?</form>', preview, re.S).group(0)
+    fields = {name: unescape(value) for name, value in re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', confirm)}
+    assert "3 visits scheduled." in client.post("/assignments/round/confirm", data=fields,
+                                                follow_redirects=True).get_data(as_text=True)
+
+
+def test_a_branch_s_activity_shows_the_visits_scheduled_there_and_cancelled(admin_client, make_user, make_location,
+                                                                            checklists):
+    import io
+
+    from audit.models import Assignment
+    from audit.times import local_today
+
+    here, next_door = make_location("VLN-01", "Vilnius Ozas"), make_location("VLN-02", "Vilnius Akropolis")
+    kaunas = make_location("KNS-01", "Kaunas Akropolis", region="Kaunas")
+    make_user("auditor", name="Ona", email="ona@example.com")
+    today = local_today()
+    schedule_round(admin_client, today)  # one log entry for three branches, naming one of their visits
+    page = admin_client.get("/assignments").get_data(as_text=True)
+    plan = "location_code,checklist,auditor,scenario,due_from,due_until,notes\n" + "".join(
+        f"KNS-01,store-visit,ona@example.com,Gift {n},{today},{today + timedelta(days=3)},\n" for n in (1, 2))
+    imported = admin_client.post("/assignments/import", data={
+        "csv-csrf_token": csrf_token(page), "csv-file": (io.BytesIO(plan.encode()), "plan.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "2 visits scheduled." in imported.get_data(as_text=True)
+    for branch, scenario in ((here, "Winter round"), (kaunas, "Gift 1")):
+        assignment = db.session.scalar(db.select(Assignment).where(Assignment.location_id == branch.id,
+                                                                   Assignment.scenario == scenario))
+        page = admin_client.get("/assignments").get_data(as_text=True)
+        admin_client.post(f"/assignments/{assignment.id}/cancel", data={"csrf_token": csrf_token(page)})
+
+    window = admin_client.get("/admin/activity?kind=scheduling")  # the whole chain's scheduling
+    assert [row[1:] for row in rows_of(window)][2:] == [
+        ["Head Office", "scheduled visits", "KNS-01 Kaunas Akropolis", "2 visits"],
+        ["Head Office", "scheduled visits", "3 branches", "3 visits"]]
+    cancelled_in_kaunas, cancelled_here = rows_of(window)[:2]
+    assert cancelled_in_kaunas[2] == cancelled_here[2] == "cancelled a scheduled visit"
+    assert cancelled_in_kaunas[3].startswith("KNS-01 Kaunas Akropolis · ")
+
+    # Narrowed to a branch: what was scheduled and cancelled there, and how much of the round it was.
+    branch = rows_of(admin_client.get(f"/admin/activity?location={here.id}"))
+    assert [row[2:] for row in branch] == [
+        ["cancelled a scheduled visit", cancelled_here[3], ""],
+        ["scheduled visits", "VLN-01 Vilnius Ozas", "1 of 3 visits"]]
+    # The visit cancelled is named by its branch and its window.
+    assert re.fullmatch(r"VLN-01 Vilnius Ozas · \d+ \w+ \d{4} – \d+ \w+ \d{4}", cancelled_here[3])
+    assert [row[2:] for row in rows_of(admin_client.get(f"/admin/activity?location={next_door.id}"))] == [
+        ["scheduled visits", "VLN-02 Vilnius Akropolis", "1 of 3 visits"]]
+    assert [row[2:] for row in rows_of(admin_client.get(f"/admin/activity?location={kaunas.id}&kind=scheduling"))] == [
+        ["cancelled a scheduled visit", cancelled_in_kaunas[3], ""],
+        ["scheduled visits", "KNS-01 Kaunas Akropolis", "2 visits"],
+        ["scheduled visits", "KNS-01 Kaunas Akropolis", "1 of 3 visits"]]
+    branch_csv = admin_client.get(f"/admin/activity.csv?location={here.id}").get_data(as_text=True)
+    assert "VLN-01 Vilnius Ozas,1 of 3 visits,assignments.created" in branch_csv

@@ -1,6 +1,6 @@
 """``/admin/activity`` (and ``.csv``): who did what and when, across the chain — the audit log in words, newest
 first, 100 a page, narrowed by kind of event, by person (``?by=``), by what it concerns
-(``?user=``, ``?location=``: a branch with its visits) and by days.
+(``?user=``, ``?location=``: a branch with its visits, made and scheduled) and by days.
 
 The visit page's History shows one visit's entries; this page answers the admin's other
 questions: who changed this person's role, who deleted that region, what was imported last week.
@@ -76,7 +76,7 @@ def activity_log():
     form, by, about_user, about_location, chosen = _chosen()
     page = requested_page(count_activity(chosen), PAGE_SIZE)
     entries = activity(chosen, page.offset, page.size)
-    subjects = subjects_of(entries)
+    subjects = subjects_of(entries, chosen.about_location)
     return render_template("admin/activity.html", form=form, page=page, by=by, about_user=about_user,
                            about_location=about_location, rows=[_row(entry, subjects) for entry in entries],
                            without=_link_without)
@@ -109,7 +109,7 @@ def _csv_lines(chosen: ActivityFilter, separator: str):
     memo: dict = {}  # names and days worked out once for the whole file
     for batch in activity_in_batches(chosen):
         buffer.seek(0), buffer.truncate()
-        subjects = subjects_of(batch)
+        subjects = subjects_of(batch, chosen.about_location)
         subjects.memo = memo
         for entry in batch:
             row = _row(entry, subjects, linked=False)
@@ -176,7 +176,8 @@ def _row(entry, subjects: Subjects, linked: bool = True) -> Row:
         memo[entry.object_type, entry.object_id] = subject, url
     if entry.action not in memo:
         memo[entry.action] = str(LOG_NAMES.get(entry.action, entry.action))
-    return Row(entry, who, entry.user_id, memo[entry.action], subject, url, _details(entry.action, details))
+    return Row(entry, who, entry.user_id, memo[entry.action], subject, url,
+               _share_here(entry, subjects) or _details(entry.action, details))
 
 
 def _subject(entry, details: dict, subjects: Subjects, url_for) -> tuple[str, str | None]:
@@ -210,7 +211,40 @@ def _subject(entry, details: dict, subjects: Subjects, url_for) -> tuple[str, st
                 url_for("home.checklist", key=checklist_key) if version else None)
     if kind == "import":
         return str(details.get("file") or key), None
+    if kind == "assignment":
+        return _scheduled(entry, details, subjects, url_for)
     return "", None
+
+
+def _scheduled(entry, details: dict, subjects: Subjects, url_for) -> tuple[str, str | None]:
+    """Visits scheduled together, by their branch (the only one, or the page's) or how many
+    branches; one scheduled visit (cancelled) by its branch and window."""
+    batch = subjects.batches.get((entry.user_id, entry.at)) if entry.action == "assignments.created" else None
+    if batch is not None:
+        named = batch.location_id if batch.branches == 1 else subjects.here if batch.here else None
+        branch = subjects.locations.get(str(named)) if named is not None else None
+        if branch is not None:
+            return f"{branch.code} {branch.name}", url_for("admin.location_edit", location_id=branch.id)
+        return ngettext("%(num)d branch", "%(num)d branches", batch.branches), None
+    assignment = subjects.assignments.get(entry.object_id)
+    if assignment is None or (entry.action == "assignments.created" and details.get("count") != 1):
+        return "", None  # scheduled before entries carried their moment: only the first visit is known
+    branch, url = f"{assignment.code} {assignment.name}", url_for("admin.location_edit",
+                                                                  location_id=assignment.location_id)
+    if entry.action == "assignments.created":
+        return branch, url
+    window = _day_in(assignment.due_from, str(get_locale()))
+    if assignment.due_until != assignment.due_from:
+        window += " – " + _day_in(assignment.due_until, str(get_locale()))
+    return f"{branch} · {window}", url
+
+
+def _share_here(entry, subjects: Subjects) -> str:
+    """On a page narrowed to a branch, how many of the visits scheduled with many branches' are its."""
+    batch = subjects.batches.get((entry.user_id, entry.at)) if entry.action == "assignments.created" else None
+    if batch is None or not batch.here or batch.branches == 1:
+        return ""
+    return ngettext("%(here)d of %(num)d visit", "%(here)d of %(num)d visits", batch.visits, here=batch.here)
 
 
 def _day(moment) -> str:
