@@ -43,6 +43,12 @@ def test_long_words_wrap_on_the_visit_page_and_the_home_page(page, live_server, 
     page.wait_for_load_state()
     assert page.locator("main").inner_text().count("CameraRecording") >= 1  # the home page lists the dispute
     assert fits(page), "the home page is wider than the tablet"
+    # Reasons and decisions are cut to their start (one filled screens): the visit page has them whole.
+    disputes = page.locator("#open-disputes > li, #branch-disputes > li")
+    assert disputes.count() >= 1
+    for dispute in disputes.all():
+        assert 0 < dispute.inner_text().count("CameraRecording") <= 2 * 14
+        assert dispute.locator("a").bounding_box()["height"] >= 44  # big enough to tap
     page.goto(f"{live_server}/visits/{visit.id}")
     assert page.locator(".dispute").count() == 2
     assert fits(page), "the visit page is wider than the tablet"
