@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, session, url_for
 from babel.dates import format_skeleton, get_datetime_format
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, to_user_timezone
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
@@ -112,7 +112,10 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["label_of"] = lambda value, item, lang: answer_label(item, value, lang) if item else value
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": (
         (short_datetime(value) if fmt == "short" else format_datetime(value, fmt)) if value else "")
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    # "numeric": 14.12.2026. for narrow table columns ("2026. gada 14. dec." in Latvian is twice as wide).
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
+        (numeric_date(to_user_timezone(value) if isinstance(value, datetime) else value) if fmt == "numeric"
+         else format_date(value, fmt)) if value else "")
     app.jinja_env.filters["decimal"] = decimal_text
     app.jinja_env.filters["minus"] = shown_difference
     # Counts with the locale's digit grouping: 60,113 (en), 60 113 (lt, lv, ru).
