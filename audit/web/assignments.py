@@ -82,7 +82,7 @@ def _listing() -> dict:
     search = request.args.get("q", "")[:100]
     page = requested_page(count_scheduled(view, search), LIST_PAGE)
     rows = scheduled_assignments(view, search, offset=page.offset, limit=page.size)
-    return {"rows": rows, "page": page, "view": view, "search": search}
+    return {"rows": rows, "page": page, "view": view, "search": search, "today": local_today()}
 
 
 #: The CSV column each form field is checked as.

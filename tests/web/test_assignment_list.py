@@ -26,7 +26,7 @@ def upload(client, text: str):
 
 
 def scheduled_ids(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<tr data-assignment="(\d+)">', html)]
+    return [int(n) for n in re.findall(r'<tr data-assignment="(\d+)"', html)]
 
 
 def count() -> int:
@@ -202,3 +202,31 @@ def test_an_import_names_the_branches_where_visits_share_their_days(client, peop
     again = HEADER + f"RIX-01,store-visit,{other.email},Return an item,{day + timedelta(days=1)},{day + timedelta(days=3)},\n"
     html = unescape(upload(client, again).get_data(as_text=True))
     assert "1 visit scheduled." in html and "share its days" not in html and "share their days" not in html
+
+
+def test_visits_past_their_window_and_not_submitted_are_marked_overdue(client, people):  # noqa: F811
+    """The list read "Not started" alike for a visit due next week and one whose window closed
+    days ago: the reviewer could not see which to chase."""
+    as_user(client, people["admin"])
+    auditor, today = people["auditor"], date.today()
+    from audit.models import Checklist
+
+    branch = people["location"]
+    checklist = db.session.scalar(select(Checklist).where(Checklist.key == "store-visit"))
+
+    def scheduled(scenario: str, days_ago: int) -> Assignment:
+        # Scheduled while the window was ahead (the form refuses a window already past).
+        assignment = Assignment(location_id=branch.id, checklist_id=checklist.id, auditor_id=auditor.id,
+                                scenario=scenario, due_from=today - timedelta(days=days_ago + 3),
+                                due_until=today - timedelta(days=days_ago), created_by_id=people["admin"].id)
+        db.session.add(assignment)
+        db.session.commit()
+        return assignment
+
+    late, last_day = scheduled("Closed two days ago", 2), scheduled("Closes today", 0)
+    html = client.get("/assignments").get_data(as_text=True)
+    rows = dict(re.findall(r'<tr data-assignment="(\d+)"([^>]*)>', html))
+    assert 'class="overdue"' in rows[str(late.id)] and rows[str(last_day.id)] == ""
+    row = html[html.index(f'data-assignment="{late.id}"'):]
+    row = unescape(re.sub(r"<[^>]+>", " ", row[:row.index("</tr>")]))
+    assert "Overdue" in row and "Not started" in row
