@@ -2,6 +2,7 @@
 the last 30 days, never another branch's; head office sees the open ones, the longest waiting first."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from audit.extensions import db
@@ -42,6 +43,11 @@ def test_managers_see_their_branches_disputes_and_head_office_the_open_ones(app,
     assert "Still open here" in listed and "Overturned last week" in listed
     assert "waiting for a reviewer" in listed and "Overturned" in listed and "Seen on camera." in listed
     assert "No → Yes" in listed
+    # An answer upheld is named too: the manager reads what stands without opening the visit.
+    _dispute(visit, mine, "Upheld yesterday", "upheld", decided_days_ago=1, raised_days_ago=2)
+    upheld = client.get("/").get_data(as_text=True)
+    upheld = next(item for item in re.findall(r"<li data-dispute=.*?</li>", upheld, re.S) if "Upheld yesterday" in item)
+    assert "The answer stays: No." in upheld and "Seen on camera." in upheld
     assert "Upheld" not in listed and "Theirs" not in listed and "RIX-01" not in listed
     assert listed.index(">Open<") < listed.index(">Overturned<")  # open first
 
