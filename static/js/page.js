@@ -7,6 +7,37 @@
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
 
+  // A double tap (two taps 150 ms apart) sent a form twice: the first was saved, the second refused
+  // as a duplicate, and the page showed "Visit scheduled." beside "already scheduled". Once a POST
+  // form goes ahead (seen after the form's own listeners, none of which held it back: a confirm
+  // answered Cancel, fill.js or sign-out.js keeping the page), the page's further submits are
+  // ignored until it is left, before any listener hears of them (window, capture phase: no second
+  // confirm either). GET forms (filters) may go again. A page that stays after all (the service
+  // worker kept it on a weak connection and says so, Back brought it from the browser's cache, the
+  // loading was stopped) sends again: at once, or after SEND_WAIT. No POST form here answers with a
+  // file or opens another window; one that did would wait as long.
+  var SEND_WAIT = 15000;  // ms; as long as sw.js waits for an answer that might still come
+  var sending = null, sendingTimer = 0;
+  function sendAgain() {
+    if (sending) sending.removeAttribute("aria-busy");
+    sending = null;
+    clearTimeout(sendingTimer);
+  }
+  window.addEventListener("submit", function (event) {
+    if (sending) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+  document.addEventListener("submit", function (event) {  // bubble phase: after the form's own listeners
+    var form = event.target, by = event.submitter;
+    var method = (by && by.getAttribute("formmethod")) || form.getAttribute("method") || "";
+    var target = (by && by.getAttribute("formtarget")) || form.getAttribute("target") || "_self";
+    if (event.defaultPrevented || method.toLowerCase() !== "post" || target !== "_self") return;
+    sending = form;
+    form.setAttribute("aria-busy", "true");  // the buttons keep their look; a screen reader hears it is busy
+    sendingTimer = setTimeout(sendAgain, SEND_WAIT);
+  });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) sendAgain(); });
+  if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", sendAgain);
+
   // A page that answers a form and shows something once (a set-password link) moves the address
   // bar to a page that can be opened again: a reload then opens it instead of sending the form again.
   // Any other page that answers a form (refused, shown again with the errors) does the same with its
