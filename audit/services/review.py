@@ -96,6 +96,9 @@ def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=N
     """Uphold (keep the answer) or overturn (store ``new_value`` and rescore the visit)."""
     if dispute.status != "open":
         raise VisitError("this dispute was already decided")
+    note = (note or "").strip()
+    if len(note) > MAX_TEXT:  # refused as the return note and the dispute's reason are, never cut
+        raise VisitInvalid({"note": f"at most {MAX_TEXT} characters"})
     visit = db.session.get(Visit, dispute.visit_id)
     # Two reviewers deciding at once: the second one waits here, then finds the dispute decided.
     # A decision on another item of the visit may have changed its answers and score meanwhile:
@@ -127,7 +130,7 @@ def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=N
         visit.updated_at = utcnow()  # changed, even when the score is not: the API's changed_since sees it
     dispute.status = "overturned" if overturn else "upheld"
     dispute.decided_by_id, dispute.decided_at = reviewer.id, utcnow()
-    dispute.decision_note = note.strip()[:MAX_TEXT]
+    dispute.decision_note = note
     db.session.flush()
     audit_log.record(f"dispute.{dispute.status}", "visit", visit.id, reviewer, dispute=dispute.id,
                      item=dispute.item_id, old=dispute.old_value, new=dispute.new_value,

@@ -24,7 +24,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 class PasswordForm(AppForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LENGTH])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), *PASSWORD_LENGTH])
     new_password_again = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],

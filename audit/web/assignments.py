@@ -11,20 +11,20 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..extensions import db
 from ..models import Assignment, Checklist, Location, User
 from ..names import code_key, name_key
 from ..policy import may
 from ..services.assignments import (
-    CSV_COLUMNS, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
+    CSV_COLUMNS, MAX_AHEAD, MAX_WINDOW, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
     VIEWS, count_scheduled, import_assignments_csv, overlapping_open, overlaps_of_many, scheduled_assignments,
 )
 from ..times import local_today
 from .csv_upload import CsvUploadError, csv_text
-from .forms import AppForm
+from .forms import AppForm, DayField
 from .i18n import safe_next
 from .options import options
 from .paging import requested_page
@@ -32,20 +32,30 @@ from .paging import requested_page
 bp = Blueprint("assignments", __name__)
 
 
-class AssignmentForm(AppForm):
-    location = SelectField(_l("Location"), validators=[DataRequired()])
-    checklist = SelectField(_l("Checklist"), validators=[DataRequired()])
-    auditor = SelectField(_l("Auditor"), validators=[DataRequired()])
-    scenario = StringField(_l("Scenario"), validators=[Length(max=200)])
-    due_from = DateField(_l("Due from"), validators=[DataRequired()])
-    due_until = DateField(_l("Due until"), validators=[DataRequired()])
-    notes = TextAreaField(_l("Notes for the auditor"), validators=[Length(max=2000)])
+class VisitWindowForm(AppForm):
+    """The window of the visits to schedule (one, or a round), checked here by the rules
+    create_assignments applies: each problem said beside its box as a sentence of the page's
+    language, not as the CSV import's "2030-01-05 is more than two years ahead"."""
+    due_from = DayField(_l("Due from"), validators=[InputRequired()])
+    due_until = DayField(_l("Due until"), validators=[InputRequired()])
 
     def validate_due_until(self, field):
         if self.due_from.data and field.data and field.data < self.due_from.data:
             raise ValidationError(_("The end of the window must not be before its start."))
         if field.data and field.data < local_today():
             raise ValidationError(_("This day has passed; a visit window must end today or later."))
+        if field.data and field.data > local_today() + MAX_AHEAD:
+            raise ValidationError(_("More than two years ahead: check the year."))
+        if self.due_from.data and field.data and field.data - self.due_from.data > MAX_WINDOW:
+            raise ValidationError(_("A visit window can be at most a year long: check the years."))
+
+
+class AssignmentForm(VisitWindowForm):
+    location = SelectField(_l("Location"), validators=[DataRequired()])
+    checklist = SelectField(_l("Checklist"), validators=[DataRequired()])
+    auditor = SelectField(_l("Auditor"), validators=[DataRequired()])
+    scenario = StringField(_l("Scenario"), validators=[Length(max=200)])
+    notes = TextAreaField(_l("Notes for the auditor"), validators=[Length(max=2000)])
 
 
 class ImportForm(AppForm):
@@ -128,8 +138,10 @@ def _warn_of_overlaps(assignment: Assignment) -> None:
     """Say so when the branch already has an open visit of the checklist in the window."""
     others = overlapping_open(assignment)
     if others:
-        flash(_("%(code)s already has an open visit of this checklist in these days: %(visits)s. Cancel one of them "
-                "if it was not meant.", code=assignment.location.code,
+        # The visits in brackets: a medium date may end with a full stop ("13. dec.", "2026 г."),
+        # and one right before the sentence's own made "dec.. Atceliet".
+        flash(_("%(code)s already has an open visit of this checklist in these days (%(visits)s). Cancel one of "
+                "them if it was not meant.", code=assignment.location.code,
                 visits="; ".join(f"{a.auditor.name}, {format_date(a.due_from)} – {format_date(a.due_until)}"
                                  for a in others)), "warn")
 
@@ -159,10 +171,11 @@ def _warn_of_imported_overlaps(created: list[Assignment]) -> None:
     if len(places) > OVERLAPS_NAMED:
         rest = len(places) - OVERLAPS_NAMED
         named.append(ngettext("%(num)d more branch", "%(num)d more branches", rest))
+    # The list last, with no full stop after it: it may end with a date that has its own ("13. dec.").
     flash(ngettext("%(num)d imported visit shares its days with another open visit of the same checklist at the "
-                   "same branch: %(visits)s. Cancel those that were not meant.",
+                   "same branch. Cancel those that were not meant. By branch: %(visits)s",
                    "%(num)d imported visits share their days with another open visit of the same checklist at the "
-                   "same branch: %(visits)s. Cancel those that were not meant.",
+                   "same branch. Cancel those that were not meant. By branch: %(visits)s",
                    len(overlapping), visits="; ".join(named)), "warn")
 
 

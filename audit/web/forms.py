@@ -5,9 +5,11 @@ anything else falls back to WTForms' catalogue, then English."""
 from __future__ import annotations
 
 from flask_babel import get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
+from wtforms import DateField
 
 #: The WTForms messages that our fields and validators can produce, marked for ``pybabel extract``.
 MESSAGES = (
@@ -47,3 +49,18 @@ class AppForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return TRANSLATIONS
+
+
+class DayField(DateField):
+    """A date box that names a typed value which is no day ("“2026-02-30” is not a date."); the
+    value stays in the box. Pair it with ``InputRequired``: ``DataRequired`` sees no date either
+    way and calls a typed impossible day "required", dropping this message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            typed = " ".join(valuelist).strip()
+            if not typed:  # spaces only (InputRequired lets them by)
+                raise ValueError(self.gettext("This field is required.")) from None
+            raise ValueError(_("“%(value)s” is not a date.", value=typed[:20])) from None

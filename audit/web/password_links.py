@@ -47,7 +47,7 @@ REFUSALS = {
 
 
 class SetPasswordForm(AppForm):
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), PASSWORD_LENGTH])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), *PASSWORD_LENGTH])
     new_password_again = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],

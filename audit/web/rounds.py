@@ -13,17 +13,18 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db
 from ..models import LOCATION_FORMATS, Checklist, Location, Region, User
 from ..names import name_key
-from ..services.assignments import MAX_AHEAD, MAX_WINDOW, AssignmentError, AssignmentRequest, create_assignments
+from ..services.assignments import AssignmentError, AssignmentRequest, create_assignments
 from ..services.rounds import plan_round, scheduled_in_window
 from ..times import local_today
 from .admin import requires
+from .assignments import VisitWindowForm
 from .forms import AppForm
 from .labels import FORMAT_NAMES
 from .options import options
@@ -34,27 +35,15 @@ bp = Blueprint("rounds", __name__)
 MAX_ROUND = 2000
 
 
-class RoundForm(AppForm):
+class RoundForm(VisitWindowForm):
+    """The window is checked as for one visit (:class:`VisitWindowForm`), here rather than after the confirmation."""
     checklist = SelectField(_l("Checklist"), validators=[DataRequired()])
     region = SelectField(_l("Region"), default="")
     format = SelectField(_l("Format"), default="")
-    due_from = DateField(_l("Due from"), validators=[DataRequired()])
-    due_until = DateField(_l("Due until"), validators=[DataRequired()])
     scenario = StringField(_l("Scenario"), validators=[Length(max=200)])
     notes = TextAreaField(_l("Notes for the auditor"), validators=[Length(max=2000)])
     auditors = SelectMultipleField(_l("Auditors to share the visits among"), widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput())
-
-    def validate_due_until(self, field):
-        # The rules create_assignments applies, said here rather than after the confirmation.
-        if self.due_from.data and field.data and field.data < self.due_from.data:
-            raise ValidationError(_("The end of the window must not be before its start."))
-        if field.data and field.data < local_today():
-            raise ValidationError(_("This day has passed; a visit window must end today or later."))
-        if field.data and field.data > local_today() + MAX_AHEAD:
-            raise ValidationError(_("More than two years ahead: check the year."))
-        if self.due_from.data and field.data and field.data - self.due_from.data > MAX_WINDOW:
-            raise ValidationError(_("A visit window can be at most a year long: check the years."))
 
     def validate_auditors(self, field):
         if not field.data:

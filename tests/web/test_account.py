@@ -59,6 +59,8 @@ def test_new_password_signs_in_old_one_does_not_and_other_devices_are_signed_out
 @pytest.mark.parametrize(("current", "new", "again", "message", "field"), [
     ("not my password", NEW_PASSWORD, None, "This is not your current password.", "current_password"),
     (PASSWORD, "short", None, "The password must have at least 8 characters.", "new_password"),
+    # Over the limit: said as such (it used to say "at least 8 characters").
+    (PASSWORD, "x" * 5000, None, "The password may have at most 1000 characters.", "new_password"),
     (PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!", "The passwords do not match.", "new_password_again"),
     (PASSWORD, PASSWORD, None, "The new password is the same as the current one.", "new_password"),
 ])

@@ -78,6 +78,10 @@ def test_rejected_user_form_keeps_what_was_typed_and_says_what_is_wrong(admin_cl
     html = admin_client.post("/admin/users/new", data=typed).get_data(as_text=True)
     assert "at least 8 characters" in field_error(html, "password")
 
+    typed.update(password="x" * 5000, password_again="x" * 5000)
+    html = admin_client.post("/admin/users/new", data=typed).get_data(as_text=True)
+    assert field_error(html, "password") == "The password may have at most 1000 characters."
+
     typed.update(password=NEW_PASSWORD, password_again="something else")
     html = admin_client.post("/admin/users/new", data=typed).get_data(as_text=True)
     assert field_error(html, "password_again") == "The passwords do not match."

@@ -8,6 +8,8 @@ import uuid
 from datetime import date, timedelta
 from html import unescape
 
+import pytest
+
 from sqlalchemy import func, select
 
 from audit.extensions import db
@@ -131,7 +133,7 @@ def test_the_one_visit_form_shows_each_problem_beside_its_field(client, people):
     far = (date.today() + timedelta(days=3 * 365)).isoformat()
     page = schedule(**{"one-due_until": far})
     label = page[page.index('name="one-due_until"') - 600:page.index('name="one-due_until"') + 600]
-    assert f"{far} is more than two years ahead; check the year" in label
+    assert "More than two years ahead: check the year." in label and f"{far} is" not in label  # as the round form says it
     assert "assignment 1" not in page and 'value="Buy a gift"' in page
     assert "Visit scheduled." in schedule()
     again = schedule()
@@ -188,7 +190,7 @@ def test_an_import_names_the_branches_where_visits_share_their_days(client, peop
     assert "5 visits scheduled." in html
     warning = re.search(r'<p class="flash warn"[^>]*>(.*?)</p>', html, re.S).group(1)
     assert warning.startswith("3 imported visits share their days with another open visit of the same checklist")
-    assert warning.endswith("Cancel those that were not meant.")
+    assert "Cancel those that were not meant. By branch: " in warning
     vilnius = re.search(r"VLN-01 \(In-store visit\): ([^;]*)", warning).group(1)
     assert vilnius.startswith(f"{auditor.name} ") and f", {other.name} " in vilnius  # in the order of their days
     assert vilnius.count(" – ") == 2  # the visit twenty days on shares no day with either
@@ -230,3 +232,23 @@ def test_visits_past_their_window_and_not_submitted_are_marked_overdue(client, p
     row = html[html.index(f'data-assignment="{late.id}"'):]
     row = unescape(re.sub(r"<[^>]+>", " ", row[:row.index("</tr>")]))
     assert "Overdue" in row and "Not started" in row
+
+
+@pytest.mark.parametrize("lang", ["lv", "ru"])
+def test_the_import_warning_ends_its_sentence_once_after_a_date(client, people, lang):  # noqa: F811
+    """The visits named ended with a medium date, which ends with a full stop in Latvian ("13. dec.")
+    and Russian ("13 дек. 2026 г."), right before the sentence's own: "dec.. Atceliet"."""
+    from babel.dates import format_date
+
+    as_user(client, people["admin"])
+    client.post("/language", data={"lang": lang, "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    today = date.today()
+    last = date(today.year, 12, 13) if today <= date(today.year, 12, 13) else date(today.year + 1, 12, 13)
+    written = format_date(last, "medium", locale=lang)
+    assert written.endswith(".")  # what the test is about
+    email = people["auditor"].email
+    twice = HEADER + "".join(f"VLN-01,store-visit,{email},{scenario},{last - timedelta(days=2)},{last},\n"
+                             for scenario in ("Buy a gift", "Return an item"))
+    warning = re.search(r'<p class="flash warn"[^>]*>(.*?)</p>', unescape(upload(client, twice).get_data(as_text=True)),
+                        re.S).group(1)
+    assert written in warning and ".." not in warning

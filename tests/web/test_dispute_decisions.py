@@ -4,6 +4,7 @@ answer the visit already has is refused."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -98,3 +99,18 @@ def test_a_decided_answer_cannot_be_disputed_again(app, disputed, make_user):
     assert "This answer was disputed and decided already." in again
     assert db.session.scalar(db.select(db.func.count(Dispute.id))) == 1
     assert page  # signed in
+
+
+def test_an_over_long_note_is_refused_and_shown_again_as_typed(disputed):
+    """A note over 5000 characters used to be stored cut to 5000 without a word."""
+    client, visit = disputed
+    before = stored(visit)
+    note = "Heard the call again. " + "x" * 5000
+    html = unescape(decide(client, visit, decision="uphold", note=note))
+    assert stored(visit) == before and before[2] == "open"
+    # A box for a long text, with what was typed in it and the reason beside it.
+    box = re.search(r'<textarea name="note"[^>]*>([^<]*)</textarea>\s*<span class="error"[^>]*>([^<]*)</span>', html)
+    assert box is not None and box.group(1) == note
+    assert box.group(2) == "At most 5000 characters."
+    assert decide(client, visit, decision="uphold", note=note[:5000]) and stored(visit)[2] == "upheld"
+    assert db.session.get(Dispute, db.session.scalar(db.select(Dispute.id))).decision_note == note[:5000]

@@ -108,6 +108,50 @@ def test_scheduling_rejects_bad_windows_and_keeps_the_form(client, people):
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
 
 
+
+def post_window(client, people, url: str, due_from: str, due_until: str) -> str:
+    """The schedule form (``/assignments``) or the round form sent with this window; the page answering."""
+    prefix = "one-" if url == "/assignments" else ""
+    page = client.get(url).get_data(as_text=True)
+    fields = {"location": "VLN-01", "checklist": "store-visit", "auditor": people["auditor"].email,
+              "auditors": [people["auditor"].email], "scenario": "Buy a gift", "due_from": due_from,
+              "due_until": due_until, "csrf_token": csrf_token(page)}
+    return unescape(client.post(url, data={prefix + key: value for key, value in fields.items()}).get_data(as_text=True))
+
+
+def box_errors(html: str, name: str) -> tuple[str, list[str]]:
+    """The value in the date box ``name`` and the errors beside it."""
+    box = re.search(rf'<input id="(?:one-)?{name}"[^>]*value="([^"]*)"[^>]*>(.*?)</label>', html, re.S)
+    assert box, f"no box {name}"
+    return box.group(1), re.findall(r'<span class="error">([^<]*)</span>', box.group(2))
+
+
+@pytest.mark.parametrize("url", ["/assignments", "/assignments/round"])
+def test_a_day_that_does_not_exist_is_named_and_stays_in_its_box(client, people, url):
+    """30 February was "This field is required.", beside a box a browser then showed empty."""
+    as_user(client, people["reviewer"])
+    later = (date.today() + timedelta(days=3)).isoformat()
+    html = post_window(client, people, url, "2026-02-30", later)
+    assert box_errors(html, "due_from") == ("2026-02-30", ["“2026-02-30” is not a date."])
+    assert "This field is required." not in html
+    for empty in ("", " "):
+        assert box_errors(post_window(client, people, url, empty, later), "due_from")[1] == ["This field is required."]
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+
+
+@pytest.mark.parametrize("url", ["/assignments", "/assignments/round"])
+def test_a_window_too_far_ahead_or_too_long_is_said_beside_the_box_as_a_sentence(client, people, url):
+    """The schedule form used to show the service's "2030-01-05 is more than two years ahead; check
+    the year": an ISO date inside a translated sentence, with no full stop."""
+    as_user(client, people["reviewer"])
+    far = date.today() + timedelta(days=800)
+    html = post_window(client, people, url, (far - timedelta(days=3)).isoformat(), far.isoformat())
+    assert box_errors(html, "due_until") == (far.isoformat(), ["More than two years ahead: check the year."])
+    long = post_window(client, people, url, date.today().isoformat(), (date.today() + timedelta(days=400)).isoformat())
+    assert box_errors(long, "due_until")[1] == ["A visit window can be at most a year long: check the years."]
+    assert box_errors(long, "due_from")[1] == []
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+
 def test_csv_scheduling_is_all_or_nothing_with_line_errors(client, people):
     as_user(client, people["admin"])
     page = client.get("/assignments").get_data(as_text=True)
@@ -497,7 +541,7 @@ def test_scheduling_a_second_open_visit_of_a_branch_in_the_same_days_warns(clien
         "one-csrf_token": csrf_token(client.get("/assignments").get_data(as_text=True))})
     html = unescape(second.get_data(as_text=True))
     assert "Visit scheduled." in html
-    assert "VLN-01 already has an open visit of this checklist in these days: Ona Auditorė," in html
+    assert "VLN-01 already has an open visit of this checklist in these days (Ona Auditorė," in html
     later = client.post("/assignments", follow_redirects=True, data={
         "one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["other"].email,
         "one-scenario": "Buy a gift", "one-due_from": (today + timedelta(days=20)).isoformat(),
@@ -505,3 +549,26 @@ def test_scheduling_a_second_open_visit_of_a_branch_in_the_same_days_warns(clien
         "one-csrf_token": csrf_token(html)})
     assert "already has an open visit" not in unescape(later.get_data(as_text=True))
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 3 and first.id
+
+
+@pytest.mark.parametrize("lang", ["lv", "ru"])
+def test_the_warning_of_a_second_visit_in_the_same_days_ends_its_sentence_once(client, people, lang):
+    """A medium date ends with a full stop in Latvian ("13. dec.") and Russian ("13 дек. 2026 г."):
+    the list of visits right before the sentence's own full stop made "dec.. Atceliet"."""
+    from babel.dates import format_date
+
+    today = date.today()
+    last = date(today.year, 12, 13) if today <= date(today.year, 12, 13) else date(today.year + 1, 12, 13)
+    written = format_date(last, "medium", locale=lang)
+    assert written.endswith(".")  # what the test is about
+    schedule(client, people, **{"one-due_from": (last - timedelta(days=3)).isoformat(),
+                                "one-due_until": last.isoformat()})
+    client.post("/language", data={"lang": lang, "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    second = client.post("/assignments", follow_redirects=True, data={
+        "one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["other"].email,
+        "one-scenario": "Return an item", "one-due_from": (last - timedelta(days=1)).isoformat(),
+        "one-due_until": last.isoformat(), "one-notes": "",
+        "one-csrf_token": csrf_token(client.get("/assignments").get_data(as_text=True))})
+    warning = re.search(r'<p class="flash warn"[^>]*>(.*?)</p>', unescape(second.get_data(as_text=True)), re.S).group(1)
+    assert "Ona Auditorė, " in warning and written in warning
+    assert ".." not in warning

@@ -7,7 +7,7 @@ import io
 import socket
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -418,6 +418,27 @@ def test_the_dispute_mail_names_the_answer_before_and_after(chain, smtp_server, 
     deliver_due()
     (_, mail), = smtp_server.messages
     assert "Tikrintojas pataisė atsakymą iš „Ne“ į „Taip“." in mail.get_content().replace("\r\n", "\n")
+
+
+@NOT_IN_BACKGROUND
+def test_the_dispute_mail_ends_its_first_sentence_once_after_the_day(chain, smtp_server, make_visit):
+    """A Russian medium date ends with "г.", and the day of the visit ended the sentence: "2026 г.."."""
+    from babel.dates import format_date
+
+    from audit.services.review import decide_dispute
+
+    chain["manager"].locale = "ru"
+    visit = make_visit(branch(), chain["auditor"], ANSWERS, visited_at=datetime(2026, 10, 1, 12, 0))
+    dispute = Dispute(visit_id=visit.id, item_id="eye_contact", raised_by_id=chain["manager"].id, reason="-",
+                      old_value="no")
+    db.session.add(dispute)
+    db.session.commit()
+    decide_dispute(dispute, chain["reviewer"], overturn=False)
+    db.session.commit()
+    deliver_due()
+    (_, mail), = smtp_server.messages
+    body = mail.get_content().replace("\r\n", "\n")
+    assert format_date(date(2026, 10, 1), "medium", locale="ru") in body and ".." not in body
 
 
 @NOT_IN_BACKGROUND

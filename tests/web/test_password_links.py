@@ -149,6 +149,9 @@ def test_the_form_refuses_passwords_that_differ_or_are_short_and_the_link_keeps_
     assert differ.status_code == 200 and "The passwords do not match." in text_of(differ)
     short = set_password(browser, path, "short")
     assert "The password must have at least 8 characters." in text_of(short)
+    long = set_password(browser, path, "x" * 5000)
+    assert long.status_code == 200 and "The password may have at most 1000 characters." in text_of(long)
+    assert "at least" not in text_of(long)
     assert set_password(browser, path).status_code == 302
 
 

@@ -108,7 +108,7 @@ def test_a_refused_decision_keeps_overturn_and_the_note(app, make_location, make
     assert 'id="unsent"' not in html
     form = re.search(r'<form method="post" action="/disputes/\d+/decide" class="decide">.*?</form>', html, re.S).group(0)
     assert re.search(r'value="overturn" checked', form) and not re.search(r'value="uphold" checked', form)
-    assert 'value="Listened to the recording twice."' in form
+    assert re.search(r'<textarea name="note"[^>]*>Listened to the recording twice.</textarea>', form)
     assert f'<span class="error" id="decide-error-{dispute_id}">Choose the corrected answer.</span>' in form
     assert re.search(r'name="new_value"[^>]* autofocus aria-invalid="true"', form) and html.count("autofocus") == 1
     # The reviewer now picks an answer: the page after the refusal carries the decision through.

@@ -16,8 +16,12 @@ from ..labels import FORMAT_NAMES, ROLE_NAMES
 from ..options import options
 
 
-PASSWORD_LENGTH = Length(min=MIN_LENGTH, max=1000,
-                         message=_l("The password must have at least %(min)d characters."))
+#: The longest password accepted: enough for any passphrase, and hashing a pasted book stays cheap.
+MAX_PASSWORD_LENGTH = 1000
+#: Every password field's length checks, each end with its own message (one message for both
+#: once told a 5000-character password that it was too short). Splat into ``validators``.
+PASSWORD_LENGTH = (Length(min=MIN_LENGTH, message=_l("The password must have at least %(min)d characters.")),
+                   Length(max=MAX_PASSWORD_LENGTH, message=_l("The password may have at most %(max)d characters.")))
 
 
 class UserForm(AppForm):
@@ -34,7 +38,7 @@ class UserForm(AppForm):
     language = SelectField(_l("Language"), choices=options([("", _l("As their browser asks"))]
                                                           + [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]),
                            default="")
-    password = PasswordField(_l("Password"), validators=[Optional(), PASSWORD_LENGTH])
+    password = PasswordField(_l("Password"), validators=[Optional(), *PASSWORD_LENGTH])
     password_again = PasswordField(
         _l("Repeat the password"), validators=[EqualTo("password", message=_l("The passwords do not match."))]
     )
@@ -48,7 +52,7 @@ class NewUserForm(UserForm):
 
 class EditUserForm(UserForm):
     active = BooleanField(_l("Active: may sign in"))
-    password = PasswordField(_l("New password"), validators=[Optional(), PASSWORD_LENGTH])
+    password = PasswordField(_l("New password"), validators=[Optional(), *PASSWORD_LENGTH])
 
 
 class LocationForm(AppForm):
