@@ -70,8 +70,10 @@
     });
   }
   function readTyped() {
-    try { return JSON.parse(sessionStorage.getItem(TYPED)) || { entries: [], forms: {} }; }
-    catch (e) { return { entries: [], forms: {} }; }  // storage switched off, or spoilt
+    var kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(TYPED)); } catch (e) { /* storage switched off, or spoilt */ }
+    return kept && Array.isArray(kept.entries) && kept.forms && typeof kept.forms === "object" ? kept
+      : { entries: [], forms: {} };
   }
   // Nothing is kept for who is not signed in: a page without Sign out (the sign-in page after
   // signing out, or after a session ended) forgets what earlier pages of the tab kept.
@@ -100,9 +102,9 @@
   if (entry && arrival && (arrival.type === "back_forward" || arrival.type === "reload")) {
     var typed = readTyped().forms[entry], forms = keptForms();
     // Only onto the same forms, field for field: a page that changed meanwhile gets nothing back.
-    if (typed && typed.length === forms.length) forms.forEach(function (form, i) {
+    if (Array.isArray(typed) && typed.length === forms.length) forms.forEach(function (form, i) {
       var fields = keptFields(form);
-      if (!typed[i] || typed[i].length !== fields.length) return;
+      if (!Array.isArray(typed[i]) || typed[i].length !== fields.length) return;
       fields.forEach(function (el, j) {
         var value = typed[i][j];
         if (el.type === "checkbox" || el.type === "radio") el.checked = value === true;
