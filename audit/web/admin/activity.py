@@ -219,7 +219,7 @@ def _subject(entry, details: dict, subjects: Subjects, url_for) -> tuple[str, st
 def _scheduled(entry, details: dict, subjects: Subjects, url_for) -> tuple[str, str | None]:
     """Visits scheduled together, by their branch (the only one, or the page's) or how many
     branches; one scheduled visit (cancelled) by its branch and window."""
-    batch = subjects.batches.get((entry.user_id, entry.at)) if entry.action == "assignments.created" else None
+    batch = _batch_of(entry, subjects)
     if batch is not None:
         named = batch.location_id if batch.branches == 1 else subjects.here if batch.here else None
         branch = subjects.locations.get(str(named)) if named is not None else None
@@ -239,9 +239,15 @@ def _scheduled(entry, details: dict, subjects: Subjects, url_for) -> tuple[str, 
     return f"{branch} · {window}", url
 
 
+def _batch_of(entry, subjects: Subjects):
+    """The visits scheduled together by the entry (None for any other entry, or one written
+    before entries carried their moment)."""
+    return subjects.batches.get((entry.user_id, entry.at)) if entry.action == "assignments.created" else None
+
+
 def _share_here(entry, subjects: Subjects) -> str:
     """On a page narrowed to a branch, how many of the visits scheduled with many branches' are its."""
-    batch = subjects.batches.get((entry.user_id, entry.at)) if entry.action == "assignments.created" else None
+    batch = _batch_of(entry, subjects)
     if batch is None or not batch.here or batch.branches == 1:
         return ""
     return ngettext("%(here)d of %(num)d visit", "%(here)d of %(num)d visits", batch.visits, here=batch.here)
