@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -13,6 +13,9 @@ from .org import Location, User
 
 
 class Assignment(db.Model):
+    # The activity page finds the visits scheduled together by who scheduled them and the moment.
+    __table_args__ = (Index("ix_assignment_created_by_at", "created_by_id", "created_at"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
     checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist.id"))
