@@ -15,7 +15,6 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
-import weasyprint
 from weasyprint.formatting_structure import boxes
 
 from audit.extensions import db
@@ -25,10 +24,8 @@ from audit.services.review import approve_visit, decide_dispute, raise_dispute
 from audit.services.visits import VisitContent, start_visit, submit_visit
 from audit.times import local_today
 from tests.pdf.helpers import pdf_reader
+from tests.pdf.layout import off_the_page, text_of
 from tests.pdf.test_visit_pdf import PLAIN, chain  # noqa: F401 – the demo chain fixture
-
-TOLERANCE = 1  # CSS px: rounding, half a collapsed border
-
 
 def unbroken(label: str, length: int) -> str:
     """``length`` letters and digits with no break opportunity, unique to ``label``."""
@@ -84,50 +81,6 @@ def typed(app, chain, make_user):  # noqa: F811
     plan_action(visit, manager, None, TEXTS["visit action"], "", today + timedelta(days=7), today)
     db.session.commit()
     return visit
-
-
-@pytest.fixture
-def layouts(monkeypatch) -> list:
-    """The documents WeasyPrint lays out while the test runs, each as the PDF is written from it."""
-    documents = []
-    render = weasyprint.HTML.render
-
-    def keep(self, *args, **kwargs):
-        document = render(self, *args, **kwargs)
-        documents.append(document)
-        return document
-
-    monkeypatch.setattr(weasyprint.HTML, "render", keep)
-    return documents
-
-
-def text_of(box) -> str:
-    if isinstance(box, boxes.TextBox):
-        return box.text
-    return "".join(text_of(child) for child in getattr(box, "children", ()))
-
-
-def off_the_page(document) -> list[str]:
-    """Every box laid out beyond the right edge of its page's content area (the margins are
-    the page boxes' own: footer and page numbers), and every line beyond its table cell.
-    ``_page_box`` is WeasyPrint's laid-out page: it has no public name."""
-    found = []
-    for number, page in enumerate(document.pages, 1):
-        page_box = page._page_box
-        right = page_box.content_box_x() + page_box.width
-        for root in page_box.children:
-            if isinstance(root, boxes.MarginBox):
-                continue
-            for box in root.descendants():
-                if box.position_x + box.margin_width() > right + TOLERANCE:
-                    found.append(f"page {number}: {type(box).__name__} to x={box.position_x + box.margin_width():.0f}"
-                                 f" > {right:.0f}: {text_of(box)[:50]!r}")
-                if isinstance(box, boxes.TableCellBox):
-                    cell_right = box.border_box_x() + box.border_width()
-                    found.extend(f"page {number}: {text.text[:50]!r} runs out of its cell"
-                                 for text in box.descendants() if isinstance(text, boxes.TextBox)
-                                 and text.position_x + text.width > cell_right + TOLERANCE)
-    return found
 
 
 def cell_lines(document, text: str) -> list[list[str]]:
