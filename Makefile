@@ -40,9 +40,10 @@ extract-messages: setup
 # Debian packages the browser tests and WeasyPrint need (CI runs this as root), and pdftoppm
 # (poppler-utils) to look at the PDF reports as images.
 system-deps:
-	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && ldconfig -p | grep -q libpango-1.0 || { \
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && ldconfig -p | grep -q libpango-1.0 \
+	  && fc-list | grep -q "Noto Color Emoji" || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils >/dev/null; }
+	    chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-color-emoji poppler-utils >/dev/null; }
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -1,6 +1,6 @@
 """``audit check-setup``: is this installation ready to serve – database reachable and migrated,
-sign-in counters shared, photos writable, the mail server answering, cookies and secrets right for
-several processes?
+sign-in counters shared, photos writable, the PDF reports' fonts there, the mail server answering,
+cookies and secrets right for several processes?
 
 Prints one line per check (``ok``, ``warning`` or ``problem``) and exits 1 on any problem, so a
 deployment script can run it before starting (or restarting) the app processes.
@@ -26,7 +26,8 @@ FREE_SPACE_WARNING = 1024 ** 3  # photos are a few hundred KB each: under 1 GB l
 @click.command("check-setup")
 @with_appcontext
 def check_setup() -> None:
-    """Check the database, migrations, secret key, sign-in counters, statistics cache, photo folder and cookies."""
+    """Check the database, migrations, secret key, sign-in counters, statistics cache, photo folder,
+    PDF fonts, e-mail and cookies."""
     results = list(_checks())
     for level, what, message in results:
         click.echo(f"{level:<8}{what}: {message}")
@@ -48,6 +49,7 @@ def _checks() -> Iterator[tuple[str, str, str]]:
     yield _sign_in_counters()
     yield _statistics_cache()
     yield _photo_folder()
+    yield _report_fonts()
     yield from _mail(schema_ready)
     yield from _cookies()
 
@@ -204,6 +206,32 @@ def _photo_folder() -> tuple[str, str, str]:
     free = shutil.disk_usage(folder).free
     message = f"{folder}, {free / 1024 ** 3:.1f} GB free; with app servers on several machines it must be one shared folder"
     return (WARNING if free < FREE_SPACE_WARNING else OK), "photos", message
+
+
+#: What the reports print, and the font each must be printed in: the text of all four languages,
+#: and the emoji auditors type on tablets.
+REPORT_FONTS = {"DejaVu Sans": "Ąčęėįšųūž Āēīķļņ Ёжщы", "Noto Color Emoji": "👍🙂✅"}
+FONT_PACKAGES = {"DejaVu Sans": "fonts-dejavu-core", "Noto Color Emoji": "fonts-noto-color-emoji"}
+WITHOUT_FONT = {"DejaVu Sans": "the PDFs are printed in whatever font is found",
+                "Noto Color Emoji": "emoji typed in comments print as empty boxes in the PDFs"}
+
+
+def _report_fonts() -> tuple[str, str, str]:
+    """Lay out a line of each kind with WeasyPrint and see which fonts it used."""
+    import weasyprint  # loading Pango takes a moment: only when this check runs
+
+    html = "".join(f'<p style="font-family: {family}">{text}</p>' for family, text in REPORT_FONTS.items())
+    try:
+        document = weasyprint.HTML(string=html).render()
+        document.write_pdf()  # the fonts are chosen for each glyph as the PDF is written
+    except Exception as exc:  # noqa: BLE001 – whatever stops WeasyPrint stops every report
+        return PROBLEM, "PDF fonts", f"the PDF reports cannot be made: {exc}"
+    used = {font.family for font in document.fonts.values()}
+    missing = [family for family in REPORT_FONTS if family not in used]
+    if missing:
+        return (WARNING, "PDF fonts", "; ".join(f"{family} not found: {WITHOUT_FONT[family]}" for family in missing)
+                + f" (on Debian: apt-get install {' '.join(FONT_PACKAGES[family] for family in missing)})")
+    return OK, "PDF fonts", ", ".join(REPORT_FONTS)
 
 
 def _mail(schema_ready: bool) -> Iterator[tuple[str, str, str]]:

@@ -4,12 +4,15 @@ a database not migrated or not reachable, Redis down, a photo folder that cannot
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from flask_migrate import downgrade, upgrade
 
-from audit import create_app
+from audit import PROJECT_ROOT, create_app
 from audit.extensions import db
 from audit.services.users import create_user
 from tests.conftest import CHECKLIST_DIR
@@ -52,6 +55,7 @@ def test_check_setup_says_what_to_run_until_the_installation_is_ready(fresh_app,
     assert ready.exit_code == 0
     ok = "\n".join(lines_of(ready.output, "ok"))
     assert f"checklists: {len(list(CHECKLIST_DIR.glob('*.yaml')))} loaded" in ok and "admins: 1 active" in ok
+    assert "PDF fonts: DejaVu Sans, Noto Color Emoji" in ok
     assert ready.output.rstrip().endswith("0 problem(s), 2 warning(s)" if backend == "postgresql"
                                           else "0 problem(s), 1 warning(s)")  # plain-HTTP cookies (+ counters)
 
@@ -213,3 +217,18 @@ def test_check_setup_does_not_take_a_folder_never_loaded_for_edited_files(tmp_pa
                "1 loaded checklist(s) came from another folder: set AUDIT_CHECKLIST_DIR to it" in warned
         assert not any("differ from what is loaded" in line for line in warned)
         db.engine.dispose()
+
+
+def test_check_setup_names_a_missing_emoji_font_and_its_package(tmp_path):
+    """A machine whose fontconfig knows only DejaVu (as one without fonts-noto-color-emoji):
+    the reports still print, but an emoji in a comment prints as an empty box."""
+    (tmp_path / "fonts.conf").write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd"><fontconfig>'
+        f'<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path / "cache"}</cachedir></fontconfig>')
+    result = subprocess.run(
+        [sys.executable, "-c", "from audit.cli import main; main()", "check-setup"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "FONTCONFIG_FILE": str(tmp_path / "fonts.conf"),
+             "AUDIT_INSTANCE_PATH": str(tmp_path / "instance"), "AUDIT_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"})
+    assert ("PDF fonts: Noto Color Emoji not found: emoji typed in comments print as empty boxes in the PDFs"
+            " (on Debian: apt-get install fonts-noto-color-emoji)") in lines_of(result.stdout, "warning"), result.stdout
