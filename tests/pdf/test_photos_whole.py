@@ -67,12 +67,13 @@ def test_each_photo_is_printed_whole_at_its_own_shape(app, runner, tmp_path, cha
     assert sorted(round(box.replacement.ratio, 2) for box in printed) == [0.6, 0.67, 0.75, 1.67]
     assert not off_the_page(document)
 
-    # The passed item's photo is captioned by its question, the caption under the photo and no wider.
+    # Each photo not of a failure is captioned by its question (or as the visit's), under the photo and no wider.
     question = visit.checklist_version.parsed.item(PASSED).text.en
-    (caption,) = [box for page in document.pages for box in page._page_box.descendants()
-                  if isinstance(box, boxes.BlockBox) and box.element_tag == "figcaption"]
-    (figure_photo,) = [box for box in printed if abs(box.replacement.ratio - 700 / 1050) < 0.01]
-    assert "".join(text_of(caption).split()) == "".join(question.split())  # on lines of its own
-    assert caption.position_y >= figure_photo.position_y + figure_photo.height
-    assert caption.width <= figure_photo.margin_width() + 1
+    captions = {"".join(text_of(box).split()): box for page in document.pages for box in page._page_box.descendants()
+                if isinstance(box, boxes.BlockBox) and box.element_tag == "figcaption"}
+    assert set(captions) == {"".join(question.split()), "Thevisitasawhole"}  # on lines of their own
+    for caption, shape in ((captions["".join(question.split())], 700 / 1050), (captions["Thevisitasawhole"], 900 / 1200)):
+        (above,) = [box for box in printed if abs(box.replacement.ratio - shape) < 0.01]
+        assert caption.position_y >= above.position_y + above.height
+        assert caption.width <= above.margin_width() + 1
     assert question.split()[0] in " ".join(page.extract_text() for page in pdf_reader(out.read_bytes()).pages)
