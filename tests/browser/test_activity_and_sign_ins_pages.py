@@ -37,6 +37,27 @@ def test_the_activity_page_lists_an_admin_s_changes_and_fits_the_tablet(page, li
     assert page.locator(".field.has-error .error").inner_text() == "“2026-13-01” is not a date; this filter is left out."
 
 
+
+@pytest.mark.parametrize("page", ["portrait"], indirect=True)
+def test_a_new_account_s_e_mail_in_the_details_wraps_in_russian(page, live_server, make_user):
+    """In Russian on a portrait tablet "Аудитор · wolfeschlegel@x.lv" (an address too short to
+    be cut into pieces) kept the details column from wrapping: the table scrolled sideways."""
+    admin = make_user("admin", name="Konstantinopolskaja Administratorė")
+    sign_in(page, live_server, admin.email)
+    page.click("button.lang[value=ru]")
+    page.goto(f"{live_server}/admin/users/new", wait_until="load")
+    page.fill("input[name=email]", "wolfeschlegel@x.lv")
+    page.fill("input[name=name]", "Hubert Wolfeschlegelsteinhausen")
+    page.select_option("select[name=role]", "auditor")
+    with page.expect_navigation(wait_until="load"):
+        page.click("button[type=submit].primary")
+    page.goto(f"{live_server}/admin/activity", wait_until="load")
+    assert "wolfeschlegel@x.lv" in page.locator("#activity tbody").inner_text()
+    wrap = page.locator("#activity").locator("xpath=..")
+    overflow = wrap.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 1, f"the activity table is {overflow} px wider than the card"
+
+
 def test_the_sign_ins_page_fits_the_tablet(page, live_server, make_user):
     auditor = make_user("auditor", name="Ilze Kalniņa")
     sign_in(page, live_server, auditor.email)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot, small_targets
+from tests.conftest import CHECKLIST_DIR
 from tests.browser.test_first_screens import sign_in
 
 pytestmark = pytest.mark.browser
@@ -164,3 +165,64 @@ def test_reloading_after_a_new_user_opens_their_page_instead_of_sending_the_form
     assert page.locator(".error").count() == 0 and page.locator("#password-link-url").count() == 0
     assert "has not been used yet" in page.inner_text("body")  # and a lost one is replaced here:
     assert page.locator("text=Make a set-password link").count() == 1
+
+
+def test_the_checklist_file_pages_links_are_big_enough_to_tap(page, live_server, admin, checklists):
+    """The link to the file format guide sat inside a small grey paragraph (18 px tall on a
+    portrait tablet), the guide's way back was a 20 px line of text, and so was "See the
+    checklist" after a file the same as the newest version."""
+    sign_in(page, live_server, admin.email)
+    page.goto(f"{live_server}/checklist-files")
+    assert page.locator("a[href$='/checklist-files/format']").is_visible()
+    assert small_targets(page) == []
+    follow(page, "a[href$='/checklist-files/format']")
+    assert small_targets(page) == []
+    follow(page, "a[href$='/checklist-files']")
+    assert page.locator("input[type=file]").is_visible()
+    page.set_input_files("input[type=file]", str(CHECKLIST_DIR / "phone-enquiry.yaml"))
+    follow(page, "#upload button[type=submit]")
+    assert "nothing to store" in page.locator("main").inner_text()
+    assert small_targets(page) == []
+
+
+@pytest.mark.parametrize("path, csv", [
+    ("/admin/users", "email,name,role\nnot-an-email,Rita,auditor\nok@volta-retail.example,Ok,wizard\n"),
+    ("/admin/locations", "code,name,region,city\nbad code!,Rīga,Rīga,Rīga\nNEW-1,,Rīga,Rīga\n"),
+    ("/assignments", "location,checklist,auditor,from,until\nNOPE-1,store-visit,nobody@example.com,2026-02-30,2026-13-01\n"),
+])
+def test_a_refused_import_says_so_with_a_show_link_big_enough_to_tap(page, live_server, admin, checklists, path, csv):
+    """"Show" (go down to the import's problems) in the red message was a 20 px tall word."""
+    sign_in(page, live_server, admin.email)
+    page.goto(f"{live_server}{path}")
+    page.set_input_files("#csv-import input[type=file]",
+                         files=[{"name": "rows.csv", "mimeType": "text/csv", "buffer": csv.encode()}])
+    follow(page, "#csv-import button[type=submit]")
+    assert page.locator(".flash.error a[href='#csv-import']").is_visible()
+    assert small_targets(page) == []
+
+
+#: Each visible select of ``scope`` whose chosen option is wider than the closed select shows.
+CUT_SELECTS_JS = """scope => [...document.querySelectorAll(scope + ' select')].filter(s => s.offsetParent).map(s => {
+  const context = document.createElement('canvas').getContext('2d'), style = getComputedStyle(s);
+  context.font = style.font;
+  const text = s.options[s.selectedIndex] ? s.options[s.selectedIndex].text : '';
+  const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+  return context.measureText(text).width > room ? `${s.name}: ${text}` : null;
+}).filter(Boolean)"""
+
+
+@pytest.mark.parametrize("lang", ["ru", "lt"])
+def test_the_scheduled_visits_list_s_choice_is_not_cut(page, live_server, admin, lang):
+    """The list's choice "To do: not started, drafts and returned visits (most urgent first)" was
+    a select, shown cut on a tablet in every language ("К выполнению: не начатые, черновики и"
+    in Russian on a portrait tablet); its two choices are radio buttons whose text wraps."""
+    sign_in(page, live_server, admin.email)
+    page.click(f"button.lang[value={lang}]")
+    page.goto(f"{live_server}/assignments", wait_until="load")
+    assert page.evaluate(CUT_SELECTS_JS, "#scheduled") == []
+    assert page.is_checked("#scheduled input[name=view][value=open]")
+    page.check("#scheduled input[name=view][value=all]")
+    follow(page, "#scheduled button[type=submit]")
+    assert "view=all" in page.url
+    assert page.is_checked("#scheduled input[name=view][value=all]")
+    assert small_targets(page) == []
