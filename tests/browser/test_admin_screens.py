@@ -133,6 +133,14 @@ def test_scheduling_a_visit_finds_the_branch_and_the_auditor_by_typing(page, liv
     make_user("auditor", name="Jonas Jonaitis")
     sign_in(page, live_server, admin.email)
     page.goto(f"{live_server}/assignments")
+    # Each list's name stands above its search box, the box above the list it narrows (the box
+    # stood above the name, as if it belonged to the field before); the list keeps its name.
+    for name, select_id in (("Location", "one-location"), ("Auditor", "one-auditor")):
+        field = page.locator(f".field-with-filter:has(#{select_id})")
+        tops = [field.locator(selector).bounding_box()["y"] for selector in
+                (f".filter-title:text-is('{name}')", f"input[data-filter-for='{select_id}']", f"#{select_id}")]
+        assert tops == sorted(tops) and len(set(tops)) == 3, (name, tops)
+        assert page.eval_on_selector(f"#{select_id}", "s => s.labels[0].querySelector('span').textContent") == name
     page.fill("input[data-filter-for='one-location']", "siaul")  # without its Š and ė
     assert page.eval_on_selector("#one-location", "s => [s.options.length, s.value]") == [1, "SIA-07"]
     assert page.locator("#one-location-count").inner_text() == "1 shown"
