@@ -1,6 +1,28 @@
 /* Behaviour every page shares. Pages carry no inline scripts (the Content-Security-Policy allows
  * only files from this site), so what they need is asked for with data- attributes. */
 (function () {
+  // A box with a limit (maxlength) takes a longer paste cut to its limit, without a word: once a
+  // box is full, a line under it says so, so that nothing is lost unseen ("Staff who served
+  // you" cut a pasted description at 2000 characters). The line goes when the text is shorter.
+  var fullBox = document.body && document.body.getAttribute("data-full-box");
+  var LIMITED = "textarea[maxlength], input[maxlength]:not([type=search]):not([type=password])";
+  if (fullBox) document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches(LIMITED) || !(box.maxLength > 0)) return;
+    var note = box.nextElementSibling && box.nextElementSibling.classList.contains("full-box")
+      ? box.nextElementSibling : null;
+    var full = box.value.length >= box.maxLength;
+    if (full && !note) {
+      note = document.createElement("span");
+      note.className = "full-box hint";
+      note.setAttribute("role", "status");
+      note.textContent = fullBox.replace("%(num)s", String(box.maxLength));
+      box.insertAdjacentElement("afterend", note);
+    } else if (!full && note) {
+      note.remove();
+    }
+  });
+
   // One tap on a tablet list should not deactivate, delete or cancel: such forms ask first.
   document.addEventListener("submit", function (event) {
     var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
