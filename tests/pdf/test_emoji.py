@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from audit.extensions import db
-from audit.services.review import approve_visit
-from audit.services.visits import VisitContent, start_visit, submit_visit
 from tests.pdf.helpers import pdf_reader, squash
-from tests.pdf.test_visit_pdf import PLAIN, chain  # noqa: F401 – the demo chain fixture
+from tests.pdf.test_visit_pdf import PLAIN, chain, record  # noqa: F401 – the demo chain fixture
 
 COMMENT = "Floor not swept 🙁 – the staff were friendly though 👍✅"
 
@@ -24,13 +21,8 @@ def fonts_of(page) -> set[str]:
 
 
 def test_emoji_in_a_comment_are_printed_and_the_page_reads_as_text(app, runner, tmp_path, chain):  # noqa: F811
-    visit = start_visit(chain["auditor"], "44444444-4444-4444-8444-444444444444", location=chain["location"],
-                        checklist_key="store-visit")
-    submit_visit(visit, chain["auditor"], VisitContent(
-        answers={**chain["answers"], PLAIN: "no"}, comments={PLAIN: COMMENT},
-        visited_at=datetime.combine(chain["end"] - timedelta(days=5), time(12, 0))))
-    approve_visit(visit, chain["reviewer"])
-    db.session.commit()
+    visit = record(app, chain, "44444444-4444-4444-8444-444444444444",
+                   datetime.combine(chain["end"] - timedelta(days=5), time(12, 0)), {PLAIN: "no"}, {PLAIN: COMMENT})
 
     out = tmp_path / "visit.pdf"
     result = runner.invoke(args=["report", "visit", str(visit.id), "--out", str(out)])
