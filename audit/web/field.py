@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid as uuid_module
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for,
@@ -143,7 +143,7 @@ def autosave(client_uuid: str):
         return jsonify(error=translate_error(exc.message)), 409
     db.session.commit()
     return jsonify(saved=True, errors={k: translate_error(v) for k, v in errors.items()},
-                   progress=progress(visit), saved_at=datetime.now().isoformat(timespec="seconds"),
+                   progress=progress(visit), saved_at=datetime.now(UTC).isoformat(timespec="seconds"),
                    revision=draft_revision(visit))
 
 

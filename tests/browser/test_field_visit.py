@@ -3,7 +3,7 @@ reload, reconnect, submit; then return, fix, approve and dispute."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from audit.extensions import db
 from audit.models import Answer, Visit
 from audit.services.assignments import AssignmentRequest, create_assignments
+from audit.times import local_today
 from tests.browser.conftest import screenshot, small_targets, watch_csp
 from tests.conftest import PASSWORD
 from tests.web.test_field_workflow import best_answers
@@ -26,8 +27,8 @@ def field_day(make_user, make_location, checklists):
         "auditor": make_user("auditor", name="Ona Auditorė"), "reviewer": make_user("reviewer", name="Rūta Review"),
         "manager": make_user("manager", locations=["VLN-01"], name="Mantas Manager"),
     }
-    create_assignments([AssignmentRequest("VLN-01", "store-visit", people["auditor"].email, date.today(),
-                                          date.today() + timedelta(days=2), scenario="Buy a gift")],
+    create_assignments([AssignmentRequest("VLN-01", "store-visit", people["auditor"].email, local_today(),
+                                          local_today() + timedelta(days=2), scenario="Buy a gift")],
                        people["reviewer"])
     db.session.commit()
     return people, checklists["store-visit"].parsed
@@ -204,12 +205,12 @@ def test_a_date_outside_the_scheduled_window_is_marked_and_still_saved(page, bro
     auditor.click("button:has-text('Start')")
     auditor.wait_for_url("**/fill")
     outside = auditor.locator("#window-warning")
-    auditor.fill("input[name=visited_at]", f"{date.today().isoformat()}T10:30")
+    auditor.fill("input[name=visited_at]", f"{local_today().isoformat()}T10:30")
     assert not outside.is_visible()
-    auditor.fill("input[name=visited_at]", f"{(date.today() - timedelta(days=3)).isoformat()}T10:30")
+    auditor.fill("input[name=visited_at]", f"{(local_today() - timedelta(days=3)).isoformat()}T10:30")
     assert outside.is_visible() and outside.inner_text() == "Visited outside the scheduled window"
     auditor.wait_for_selector("#save-state[data-state='saved']")  # marked, not refused: the shop may have been shut
     screenshot(auditor, "fill-outside-window")
-    auditor.fill("input[name=visited_at]", f"{(date.today() + timedelta(days=1)).isoformat()}T09:00")
+    auditor.fill("input[name=visited_at]", f"{(local_today() + timedelta(days=1)).isoformat()}T09:00")
     assert not outside.is_visible()
     context.close()

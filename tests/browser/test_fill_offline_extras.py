@@ -4,13 +4,14 @@ second tab could not send before the visit was submitted were wiped by the submi
 kept, but shown nowhere once the page was reloaded)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from audit.extensions import db
 from audit.models import Visit
+from audit.times import local_today
 from tests.browser.conftest import screenshot, watch_csp
 from tests.browser.test_field_visit import drafts_kept, field_day, open_section, tap  # noqa: F401
 from tests.browser.test_fill_hard_kill import sign_in
@@ -92,7 +93,7 @@ def submitted_while_a_second_tab_waits(browser, page, live_server, people, store
         tap(first, follow_up, "no")
     answer_all(first, store)  # the opening question answered otherwise: the follow-up is hidden again
     open_section(first, "details")
-    first.fill("input[name=visited_at]", f"{date.today() - timedelta(days=1)}T10:30")  # as the page writes it back
+    first.fill("input[name=visited_at]", f"{local_today() - timedelta(days=1)}T10:30")  # as the page writes it back
     first.wait_for_selector("#save-state[data-state='offline']")
     open_section(second, "details")
     second.fill("input[name=scenario]", " Buy a gift  ")  # the scenario the visit has, with spaces

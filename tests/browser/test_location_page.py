@@ -2,11 +2,12 @@
 big enough to tap, and a screenshot goes to tests/artifacts/."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from audit.services.chain_stats import StatsFilter, chain_statistics
+from audit.times import local_today
 from tests.browser.conftest import screenshot, small_targets
 from tests.browser.test_first_screens import sign_in
 from tests.pdf.helpers import build_demo
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def manager(runner, checklists, make_user):
-    end = date.today() - timedelta(days=3)
+    end = local_today() - timedelta(days=3)
     build_demo(runner, locations=8, months=4, end=end)
     repeats = chain_statistics(StatsFilter("store-visit", end - timedelta(days=91), end))["repeat_failures"]
     code = repeats[0]["location"] if repeats else "VLN-01"
@@ -96,7 +97,7 @@ def test_long_corrective_actions_wrap_instead_of_pushing_pages_sideways(page, li
     for responsible in ("Заместитель управляющего филиалом Анна-Мария Константинопольская", "Ж" * 200):
         db.session.add(CorrectiveAction(visit_id=visit.id, location_id=visit.location_id,
                                         item_id=sorted(failed_items(visit))[0], text=task, responsible=responsible,
-                                        due_on=date.today() + timedelta(days=10), created_by_id=user.id))
+                                        due_on=local_today() + timedelta(days=10), created_by_id=user.id))
     db.session.commit()
     sign_in(page, live_server, user.email)
     for url in ("/", f"/visits/{visit.id}", f"/office/locations/{code}"):

@@ -5,12 +5,13 @@ names the visits first and lets the auditor go to one, or sign out anyway, which
 kept (or only another auditor's): signed out at once. Offline: the page stays and says why."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from audit.extensions import db
 from audit.services.assignments import AssignmentRequest, create_assignments
+from audit.times import local_today
 from tests.browser.conftest import TABLET_SIZES, screenshot, small_targets, watch_csp
 from tests.browser.test_field_visit import drafts_kept, field_day, jpeg_bytes, open_section, sign_in, tap  # noqa: F401
 from tests.browser.test_fill_nothing_lost import stored, uuid_of
@@ -145,8 +146,8 @@ def test_another_auditor_s_kept_work_does_not_stop_this_auditor_signing_out(brow
     people, store = field_day
     make_location("KNS-01", "Kaunas Akropolis", city="Kaunas")
     petras = make_user("auditor", name="Petras Antras")
-    create_assignments([AssignmentRequest("KNS-01", "store-visit", petras.email, date.today(),
-                                          date.today() + timedelta(days=2), scenario="Ask for a refund")],
+    create_assignments([AssignmentRequest("KNS-01", "store-visit", petras.email, local_today(),
+                                          local_today() + timedelta(days=2), scenario="Ask for a refund")],
                        people["reviewer"])
     db.session.commit()
     # Petras keeps an answer on the shared tablet and signs out anyway.

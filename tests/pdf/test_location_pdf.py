@@ -16,6 +16,7 @@ from audit.extensions import db
 from audit.models import Location
 from audit.reports.location_report import default_period, location_report_context
 from audit.services.chain_stats import StatsFilter, chain_statistics
+from audit.times import local_today
 from tests.conftest import login
 from tests.pdf.helpers import build_demo, pdf_reader, pdf_text, squash
 
@@ -30,7 +31,7 @@ def en(value: float, digits: int = 1) -> str:
 @pytest.fixture
 def period(app, runner, checklists):
     """A demo chain, the last three months of it, and the branch with the most repeat failures."""
-    end = date.today() - timedelta(days=3)
+    end = local_today() - timedelta(days=3)
     build_demo(runner, locations=12, months=4, end=end)
     since = end - timedelta(days=91)
     repeats = chain_statistics(StatsFilter("store-visit", since, end))["repeat_failures"]

@@ -23,6 +23,7 @@ from audit.reports.visit_report import MIN_OTHER_CHAIN_VISITS, visit_report_cont
 from audit.services.evidence import store_photo
 from audit.services.review import approve_visit
 from audit.services.visits import VisitContent, start_visit, submit_visit
+from audit.times import local_today
 from tests.conftest import login
 from tests.pdf.helpers import build_demo, pdf_reader, pdf_text, squash
 
@@ -47,7 +48,7 @@ def jpeg() -> bytes:
 @pytest.fixture
 def chain(app, runner, checklists):
     """A demo chain up to a few days ago, and the answers of one of its clean approved visits."""
-    end = date.today() - timedelta(days=3)
+    end = local_today() - timedelta(days=3)
     build_demo(runner, locations=12, months=4, end=end)
     template = db.session.scalars(
         select(Visit).join(Visit.checklist_version)

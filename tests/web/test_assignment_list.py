@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from audit.extensions import db
 from audit.models import Assignment, Visit
+from audit.times import local_today
 from tests.conftest import csrf_token
 from tests.web.test_field_workflow import as_user, people  # noqa: F401
 
@@ -38,7 +39,7 @@ def count() -> int:
 def test_the_list_puts_the_most_urgent_first_and_reaches_every_visit(client, people):  # noqa: F811
     as_user(client, people["admin"])
     email = people["auditor"].email
-    today = date.today()
+    today = local_today()
     later = "".join(f"VLN-01,store-visit,{email},Later {n},{today + timedelta(days=20)},{today + timedelta(days=30)},\n"
                     for n in range(150))
     soon = "".join(f"RIX-01,store-visit,{email},Soon {n},{today},{today + timedelta(days=2 + n)},\n" for n in range(5))
@@ -68,7 +69,7 @@ def test_the_list_puts_the_most_urgent_first_and_reaches_every_visit(client, peo
 def test_a_file_imported_twice_schedules_nothing_the_second_time(client, people):  # noqa: F811
     as_user(client, people["admin"])
     email = people["auditor"].email
-    start_day, end_day = date.today(), date.today() + timedelta(days=6)
+    start_day, end_day = local_today(), local_today() + timedelta(days=6)
     plan = HEADER + "".join(f"{code},store-visit,{email},Buy a gift,{start_day},{end_day},\n" for code in ("VLN-01", "RIX-01"))
     assert "2 visits scheduled." in upload(client, plan).get_data(as_text=True)
     again = unescape(upload(client, plan).get_data(as_text=True))
@@ -92,7 +93,7 @@ def test_a_file_imported_twice_schedules_nothing_the_second_time(client, people)
 def test_the_search_is_blind_to_case_in_every_alphabet_and_takes_wildcards_literally(client, people, make_user):  # noqa: F811
     as_user(client, people["admin"])
     ivan = make_user("auditor", name="Иван Петров", email="ivan@example.com")
-    today = date.today()
+    today = local_today()
     plan = HEADER + f"VLN-01,store-visit,{ivan.email},Buy a gift,{today},{today + timedelta(days=3)},\n"
     assert "1 visit scheduled." in upload(client, plan).get_data(as_text=True)
     assert "1 scheduled visit" in client.get("/assignments?q=иван").get_data(as_text=True)
@@ -106,7 +107,7 @@ def test_unreadable_dates_are_not_called_the_same_visit_and_empty_rows_are_skipp
     their date errors; a spreadsheet's formatted empty row (",,,,,,") gave five errors."""
     as_user(client, people["admin"])
     email = people["auditor"].email
-    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=5)
     plan = (HEADER + f"VLN-01,store-visit,{email},Buy a gift,2026-13-01,{end},\n"
             + f"VLN-01,store-visit,{email},Buy a gift,12/15/2026,{end},\n"
             + f"VLN-01,store-visit,{email},Buy a gift,,{end},\n" + ",,,,,,\n" + " , ,,,,,\n")
@@ -122,7 +123,7 @@ def test_the_one_visit_form_shows_each_problem_beside_its_field(client, people):
     Location, in the CSV's words."""
     as_user(client, people["reviewer"])
     email = people["auditor"].email
-    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=5)
 
     def schedule(**changes) -> str:
         data = {"one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": email,
@@ -130,7 +131,7 @@ def test_the_one_visit_form_shows_each_problem_beside_its_field(client, people):
                 "one-csrf_token": csrf_token(client.get("/assignments").get_data(as_text=True)), **changes}
         return unescape(client.post("/assignments", data=data, follow_redirects=True).get_data(as_text=True))
 
-    far = (date.today() + timedelta(days=3 * 365)).isoformat()
+    far = (local_today() + timedelta(days=3 * 365)).isoformat()
     page = schedule(**{"one-due_until": far})
     label = page[page.index('name="one-due_until"') - 600:page.index('name="one-due_until"') + 600]
     assert "More than two years ahead: check the year." in label and f"{far} is" not in label  # as the round form says it
@@ -144,7 +145,7 @@ def test_the_one_visit_form_shows_each_problem_beside_its_field(client, people):
 def test_cancelling_from_a_searched_list_keeps_the_search(client, people):  # noqa: F811
     as_user(client, people["admin"])
     email = people["auditor"].email
-    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=5)
     plan = HEADER + "".join(f"{code},store-visit,{email},Visit {n},{start},{end},\n"
                             for n, code in enumerate(("VLN-01", "VLN-01", "RIX-01")))
     assert "3 visits scheduled." in upload(client, plan).get_data(as_text=True)
@@ -176,7 +177,7 @@ def test_an_import_names_the_branches_where_visits_share_their_days(client, peop
     visit at a time is, but each such branch is named with the visits involved."""
     as_user(client, people["admin"])
     auditor, other = people["auditor"], people["other"]
-    day = date.today() + timedelta(days=10)
+    day = local_today() + timedelta(days=10)
     by_hand = HEADER + f"VLN-01,store-visit,{auditor.email},Buy a gift,{day},{day + timedelta(days=6)},\n"
     assert "shares its days" not in unescape(upload(client, by_hand).get_data(as_text=True))  # nothing to share with
     plan = HEADER + "".join(f"{code},{checklist},{email},{scenario},{first},{last},\n" for code, checklist, email,
@@ -210,7 +211,7 @@ def test_visits_past_their_window_and_not_submitted_are_marked_overdue(client, p
     """The list read "Not started" alike for a visit due next week and one whose window closed
     days ago: the reviewer could not see which to chase."""
     as_user(client, people["admin"])
-    auditor, today = people["auditor"], date.today()
+    auditor, today = people["auditor"], local_today()
     from audit.models import Checklist
 
     branch = people["location"]
@@ -242,7 +243,7 @@ def test_the_import_warning_ends_its_sentence_once_after_a_date(client, people, 
 
     as_user(client, people["admin"])
     client.post("/language", data={"lang": lang, "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
-    today = date.today()
+    today = local_today()
     last = date(today.year, 12, 13) if today <= date(today.year, 12, 13) else date(today.year + 1, 12, 13)
     written = format_date(last, "medium", locale=lang)
     assert written.endswith(".")  # what the test is about

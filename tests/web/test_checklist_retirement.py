@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -86,7 +86,7 @@ def test_a_retired_checklist_is_not_offered_and_scheduling_it_is_refused_with_it
     assert '<option value="phone-enquiry">' in page and '<option value="store-visit"' not in page
 
     # A form sent from a page opened before the retirement (it still had the option) says why.
-    today = date.today()
+    today = local_today()
     response = client.post("/assignments", data={
         "one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["auditor"].email,
         "one-due_from": today.isoformat(), "one-due_until": (today + timedelta(days=3)).isoformat(),
@@ -202,7 +202,7 @@ def test_the_command_says_what_it_did_and_an_unknown_key_is_an_error(runner, peo
 def _schedule_directly(cast: dict) -> Assignment:
     assignment = Assignment(location=cast["location"], checklist=db.session.scalar(
         select(Checklist).where(Checklist.key == "store-visit")), auditor=cast["auditor"],
-        due_from=date.today(), due_until=date.today() + timedelta(days=3))
+        due_from=local_today(), due_until=local_today() + timedelta(days=3))
     db.session.add(assignment)
     db.session.commit()
     return assignment

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from audit.extensions import db
 from audit.models import Answer, Assignment, AuditLogEntry, Visit
+from audit.times import local_today
 from tests.conftest import csrf_token, login
 
 
@@ -58,8 +59,8 @@ def schedule(client, people, **overrides) -> Assignment:
     html = as_user(client, people["reviewer"])
     page = client.get("/assignments").get_data(as_text=True)
     data = {"one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["auditor"].email,
-            "one-scenario": "Buy a gift", "one-due_from": date.today().isoformat(),
-            "one-due_until": (date.today() + timedelta(days=3)).isoformat(), "one-notes": "",
+            "one-scenario": "Buy a gift", "one-due_from": local_today().isoformat(),
+            "one-due_until": (local_today() + timedelta(days=3)).isoformat(), "one-notes": "",
             "one-csrf_token": csrf_token(page), **overrides}
     response = client.post("/assignments", data=data, follow_redirects=True)
     assert "Visit scheduled." in response.get_data(as_text=True), html
@@ -130,7 +131,7 @@ def box_errors(html: str, name: str) -> tuple[str, list[str]]:
 def test_a_day_that_does_not_exist_is_named_and_stays_in_its_box(client, people, url):
     """30 February was "This field is required.", beside a box a browser then showed empty."""
     as_user(client, people["reviewer"])
-    later = (date.today() + timedelta(days=3)).isoformat()
+    later = (local_today() + timedelta(days=3)).isoformat()
     html = post_window(client, people, url, "2026-02-30", later)
     assert box_errors(html, "due_from") == ("2026-02-30", ["“2026-02-30” is not a date."])
     assert "This field is required." not in html
@@ -144,10 +145,10 @@ def test_a_window_too_far_ahead_or_too_long_is_said_beside_the_box_as_a_sentence
     """The schedule form used to show the service's "2030-01-05 is more than two years ahead; check
     the year": an ISO date inside a translated sentence, with no full stop."""
     as_user(client, people["reviewer"])
-    far = date.today() + timedelta(days=800)
+    far = local_today() + timedelta(days=800)
     html = post_window(client, people, url, (far - timedelta(days=3)).isoformat(), far.isoformat())
     assert box_errors(html, "due_until") == (far.isoformat(), ["More than two years ahead: check the year."])
-    long = post_window(client, people, url, date.today().isoformat(), (date.today() + timedelta(days=400)).isoformat())
+    long = post_window(client, people, url, local_today().isoformat(), (local_today() + timedelta(days=400)).isoformat())
     assert box_errors(long, "due_until")[1] == ["A visit window can be at most a year long: check the years."]
     assert box_errors(long, "due_from")[1] == []
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
@@ -155,7 +156,7 @@ def test_a_window_too_far_ahead_or_too_long_is_said_beside_the_box_as_a_sentence
 def test_csv_scheduling_is_all_or_nothing_with_line_errors(client, people):
     as_user(client, people["admin"])
     page = client.get("/assignments").get_data(as_text=True)
-    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=5)
     good = f"VLN-01,store-visit,{people['auditor'].email},Buy a gift,{start},{end},\n"
     csv_text = ("location_code,checklist,auditor,scenario,due_from,due_until,notes\n" + good
                 + f"NOPE-9,store-visit,{people['auditor'].email},x,{start},{end},\n"
@@ -209,7 +210,7 @@ def test_csv_scheduling_names_every_problem_of_a_row_and_says_so_at_the_top(clie
     are typing mistakes refused; the failure announced where the user is looking."""
     as_user(client, people["admin"])
     page = client.get("/assignments").get_data(as_text=True)
-    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=5)
     auditor = people["auditor"].email
     header = "location_code,checklist,auditor,scenario,due_from,due_until,notes\n"
 
@@ -222,7 +223,7 @@ def test_csv_scheduling_names_every_problem_of_a_row_and_says_so_at_the_top(clie
     response, html = upload(f"NOPE-9,nope,{people['manager'].email},x,2026-13-01,{end},\n"
                             f"VLN-01,store-visit,{auditor},x\n"
                             f"VLN-01,store-visit,{auditor},x,{start},{end},note,extra\n"
-                            f"VLN-01,store-visit,{auditor},x,{start},{date.today() + timedelta(days=800)},\n"
+                            f"VLN-01,store-visit,{auditor},x,{start},{local_today() + timedelta(days=800)},\n"
                             f"VLN-01,store-visit,{auditor},x,1900-01-01,{end},\n"
                             f"VLN-01,store-visit,{auditor},x,{start},{end},{'n' * 2001}\n")
     assert response.status_code == 400
@@ -533,7 +534,7 @@ def test_scheduling_a_second_open_visit_of_a_branch_in_the_same_days_warns(clien
     """Allowed (another scenario is another visit), but said: a second shopper in the same days
     is usually a slip, and the round planner leaves such branches out."""
     first = schedule(client, people)
-    today = date.today()
+    today = local_today()
     second = client.post("/assignments", follow_redirects=True, data={
         "one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["other"].email,
         "one-scenario": "Return an item", "one-due_from": (today + timedelta(days=2)).isoformat(),
@@ -557,7 +558,7 @@ def test_the_warning_of_a_second_visit_in_the_same_days_ends_its_sentence_once(c
     the list of visits right before the sentence's own full stop made "dec.. Atceliet"."""
     from babel.dates import format_date
 
-    today = date.today()
+    today = local_today()
     last = date(today.year, 12, 13) if today <= date(today.year, 12, 13) else date(today.year + 1, 12, 13)
     written = format_date(last, "medium", locale=lang)
     assert written.endswith(".")  # what the test is about

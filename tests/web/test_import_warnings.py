@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from audit.extensions import db
 from audit.models import Assignment, Checklist, User
+from audit.times import local_today
 from tests.conftest import csrf_token, login
 from tests.web.test_import import GOOD_ANSWERS, HEADER, mini, write  # noqa: F401
 
@@ -104,7 +105,7 @@ def kaunas(checklists, make_location, make_user, make_visit):
     open; KNS-16 with one open, staying active."""
     auditor = make_user("auditor", email="agne@example.lt")
     store = db.session.scalar(select(Checklist).where(Checklist.key == "store-visit"))
-    today = date.today()
+    today = local_today()
     branches = {code: make_location(code, f"Branch {code}", region="Kaunas") for code in ("KNS-14", "KNS-15", "KNS-16")}
 
     def schedule(code: str, status: str | None = None, cancelled: bool = False, days: int = 10) -> None:

@@ -9,12 +9,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from audit.reports.location_report import location_report_context
 from audit.services.chain_stats import StatsFilter, chain_statistics
+from audit.times import local_today
 from tests.conftest import login
 from tests.pdf.helpers import build_demo
 
 
 def _period(runner):
-    end = date.today() - timedelta(days=3)
+    end = local_today() - timedelta(days=3)
     build_demo(runner, locations=12, months=4, end=end)
     return end - timedelta(days=91), end
 

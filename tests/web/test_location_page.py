@@ -15,6 +15,7 @@ from sqlalchemy import select
 from audit.extensions import db
 from audit.models import Location, Visit
 from audit.services.chain_stats import StatsFilter, chain_statistics
+from audit.times import local_today
 from tests.conftest import login
 from tests.pdf.helpers import build_demo, pdf_text, squash
 
@@ -36,7 +37,7 @@ def section(html: str, element_id: str) -> str:
 
 @pytest.fixture
 def scene(app, runner, checklists, make_user):
-    end = date.today() - timedelta(days=3)
+    end = local_today() - timedelta(days=3)
     build_demo(runner, locations=10, months=4, end=end)
     since = end - timedelta(days=91)
     repeats = chain_statistics(StatsFilter("store-visit", since, end))["repeat_failures"]

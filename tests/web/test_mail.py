@@ -16,6 +16,7 @@ from audit import create_app
 from audit.extensions import db
 from audit.models import Dispute, Location, OutgoingMail, Visit, utcnow
 from audit.services.mail_delivery import deliver_due
+from audit.times import local_today
 from tests.conftest import csrf_token, login
 
 ANSWERS = {"greeted_promptly": "yes", "staff_respectful": "yes", "eye_contact": "no", "tone_friendly": "4"}
@@ -116,7 +117,7 @@ def test_scheduled_visits_are_listed_to_each_auditor_in_one_mail(client, chain, 
     other = make_user("auditor", name="Jonas Kitas")
     as_user(client, chain["reviewer"])
     page = client.get("/assignments").get_data(as_text=True)
-    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=5)
     rows = [f"VLN-01,store-visit,{chain['auditor'].email},Buy a gift,{start},{end},Ask for the manager",
             f"KNS-01,store-visit,{chain['auditor'].email},,{start},{end},",
             f"KNS-01,store-visit,{other.email},,{start},{end},"]
@@ -140,7 +141,7 @@ def test_scheduled_visits_are_listed_to_each_auditor_in_one_mail(client, chain, 
 def test_a_refused_schedule_sends_nothing_and_leaves_no_mail(client, chain, smtp_server):
     as_user(client, chain["reviewer"])
     page = client.get("/assignments").get_data(as_text=True)
-    start, end = date.today() + timedelta(days=1), date.today() + timedelta(days=5)
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=5)
     csv_text = ("location_code,checklist,auditor,scenario,due_from,due_until,notes\n"
                 f"VLN-01,store-visit,{chain['auditor'].email},,{start},{end},\n"
                 f"NOPE-1,store-visit,{chain['auditor'].email},,{start},{end},\n")
