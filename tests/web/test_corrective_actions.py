@@ -155,7 +155,7 @@ def test_overdue_first_then_by_due_day_and_a_past_due_day_is_refused_keeping_wha
     latest = latest_due_day(today)
     assert f"The latest possible: {latest.strftime('%d/%m/%Y')}" in too_late  # en_GB
     for lang, words, day in (("ru", "Самый поздний возможный: ", latest.strftime("%d.%m.%Y")),
-                             ("lv", "Vēlākais iespējamais: ", f"{latest.day}.{latest.month}.{latest.year}.")):
+                             ("lv", "Vēlākais iespējamais: ", f"{latest.day}.{latest.month:02d}.{latest.year}.")):
         client.post("/language", data={"lang": lang, "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
         refused_late = _text(_plan(client, visit.id, due_on=(today + timedelta(days=400)).isoformat()))
         assert words + day in refused_late, (lang, refused_late[refused_late.find(words) - 80:][:200])
