@@ -562,8 +562,10 @@
       photos.send();
       return;
     }
-    // The page comes back to the section it was on (the attribute: form.action is the buttons named "action").
-    form.setAttribute("action", form.getAttribute("action").split("#")[0] + (location.hash || ""));
+    // Saved, the page comes back to the section it was on (the attribute: form.action is the buttons
+    // named "action"); submitted, it goes on to the visit page, whose address the section would
+    // follow (a refused submit opens on its first marked answer and names that section itself).
+    form.setAttribute("action", form.getAttribute("action").split("#")[0] + (submitting ? "" : location.hash || ""));
     // Only what this page changed and the server has not confirmed yet is sent with the form:
     // the rest may have been changed since on another tablet or in another tab, and sending the
     // page's older copy of it would undo that.

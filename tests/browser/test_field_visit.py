@@ -157,6 +157,7 @@ def test_auditor_fills_through_an_outage_and_the_review_cycle(page, browser, liv
     auditor.wait_for_selector(f"[data-photos-for='{photo_item.id}'] img.thumb:not(.waiting)")
     auditor.click("#submit-visit")
     auditor.wait_for_url("**/visits/*?submitted=*")
+    assert "#" not in auditor.url, "the visit page's address kept the fill page's section"
     assert auditor.inner_text("#visit-score") == "100.0"
     assert "Visit submitted. Score: 100.0" in auditor.inner_text("main")
     assert drafts_kept(auditor, uuid) == 0  # nor the durable copy (IndexedDB)
