@@ -13,6 +13,10 @@ from .model import NA, Item
 
 MAX_TEXT_LENGTH = 5000
 NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)", re.ASCII)  # 0-9 only, as the fill page reads them
+#: Digits a number answer may have (leading zeros aside): a float holds 15 exactly. Longer ones were
+#: stored rounded (99999999999999999 became 100000000000000000) and from 10**18 on the fill page
+#: could no longer show the draft (a 500 on every opening).
+MAX_DIGITS = 15
 
 
 class InvalidAnswer(ValueError):
@@ -85,6 +89,8 @@ def _check_range(item: Item, number: float, raw) -> None:
 def _to_number(item: Item, raw) -> float:
     if isinstance(raw, (int, float)):
         number = float(raw)
+        if math.isfinite(number) and abs(number) >= 10 ** MAX_DIGITS:
+            raise InvalidAnswer(item.id, f"at most {MAX_DIGITS} digits, not {raw!r}")
     else:
         # Russian, Lithuanian and Latvian write decimals with a comma, and group thousands with a
         # (no-break) space. Digits only: float() would also take "1e3", "inf" and "nan", which
@@ -92,6 +98,8 @@ def _to_number(item: Item, raw) -> float:
         written = re.sub(r"[ \u00a0\u202f]", "", str(raw)).replace(",", ".")
         if not NUMBER.fullmatch(written):
             raise InvalidAnswer(item.id, f"must be a number, not {raw!r}")
+        if len(re.sub(r"\D", "", written.split(".")[0]).lstrip("0") + written.partition(".")[2]) > MAX_DIGITS:
+            raise InvalidAnswer(item.id, f"at most {MAX_DIGITS} digits, not {raw!r}")
         number = float(written)
     if not math.isfinite(number):
         raise InvalidAnswer(item.id, f"must be a finite number, not {raw!r}")

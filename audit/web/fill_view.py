@@ -55,7 +55,7 @@ def _number_text(value: str | None) -> str:
         return ""
     try:
         return format_decimal(float(value), "0.##########")
-    except ValueError:
+    except (ValueError, ArithmeticError):  # not a number, or one Babel cannot write (10**18 and more)
         return value
 
 

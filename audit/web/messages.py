@@ -63,6 +63,7 @@ PATTERNS = [
     (re.compile(r"^answer yes, no or na, not .*$", re.S), lambda m: _("Answer yes, no or N/A.")),
     (re.compile(r"^unknown option .*; use one of: .*$", re.S), lambda m: _("Choose one of the answers offered.")),
     (re.compile(r"^must not be negative, not .*$"), lambda m: _("The number cannot be negative.")),
+    (re.compile(r"^at most 15 digits, not .*$", re.S), lambda m: _("Enter a number of at most 15 digits.")),
     (re.compile(r"^at most (\d+) characters.*$"), lambda m: _("At most %(n)s characters.", n=m[1])),
     (re.compile(r"^the comment is longer than (\d+) characters$"),
      lambda m: _("The comment may have at most %(n)s characters.", n=m[1])),

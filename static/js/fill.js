@@ -203,6 +203,9 @@
     // A decimal comma and grouping spaces, as in "1 000,5"; digits only, as the server reads them.
     var written = typed.replace(/[ \u00a0\u202f]/g, "").replace(/,/g, "."), number = Number(written);
     if (!NUMBER.test(written) || !isFinite(number)) return msg.not_a_number;
+    // At most 15 digits, leading zeros aside (answers.py's MAX_DIGITS): a longer number is rounded.
+    var parts = written.replace(/^[-+]/, "").split(".");
+    if ((parts[0].replace(/^0+/, "") + (parts[1] || "")).length > 15) return msg.too_many_digits;
     var low = Number(input.dataset.min || 0), high = input.dataset.max ? Number(input.dataset.max) : Infinity;
     if (input.dataset.rangeMessage && (number < low || number > high)) return input.dataset.rangeMessage;
     return number < 0 ? msg.negative : "";
@@ -230,7 +233,7 @@
     var id = q.dataset.item, input = numberInput(id);
     if (!input) return false;
     var problem = numberProblem(input, input.value), before = lastErrors[id];
-    var ours = [input.dataset.rangeMessage, msg.not_a_number, msg.negative, msg.na_not_allowed];
+    var ours = [input.dataset.rangeMessage, msg.not_a_number, msg.too_many_digits, msg.negative, msg.na_not_allowed];
     if (problem === (before || "")) return false;
     if (problem) lastErrors[id] = problem;
     else if (ours.indexOf(before) !== -1) delete lastErrors[id];

@@ -118,3 +118,22 @@ def test_500_online_is_not_sent_and_the_server_says_the_same(browser, live_serve
     page.fill(f"input[name='answer-{ITEM}']", "пять")
     assert_marked(page, "Введите число.")
     context.close()
+
+
+def test_a_number_of_19_digits_is_named_at_once_and_not_sent(browser, live_server, phone_visit):
+    """More than 15 digits (a float rounds them; from 10**18 the draft no longer opened): the tablet
+    says so as it is typed, before the range, as the server does (checklist/answers.py)."""
+    auditor, client_uuid = phone_visit
+    context, page = open_fill(browser, live_server, auditor, client_uuid, "lv-LV")
+    sent = []
+    page.on("request", lambda request: sent.append(json.loads(request.post_data))
+            if request.url.endswith("/draft") else None)
+    page.fill(f"input[name='answer-{ITEM}']", "1000000000000000000")
+    assert_marked(page, "Ievadiet skaitli, kurā nav vairāk par 15 cipariem.")
+    page.wait_for_timeout(1500)  # longer than the autosave's wait
+    assert [body for body in sent if ITEM in body.get("answers", {})] == []
+    page.fill(f"input[name='answer-{ITEM}']", "0000000000000000045")  # leading zeros are no digits
+    assert_marked(page, "")
+    page.wait_for_selector("#save-state[data-state='saved']")
+    assert stored_seconds(client_uuid) == "45"
+    context.close()
