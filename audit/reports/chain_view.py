@@ -50,7 +50,7 @@ class ViewSizes:
     chart_all_up_to: int = 30  # ranking chart of every branch up to this many, else the two ends
     chart_ends: int = 15  # rows at each end of the ranking chart
     heat_all_up_to: int = 20  # heat map of every branch up to this many, else regions + the lowest
-    heat_lowest: int = 20
+    heat_lowest: int = 25  # the same on the dashboard and in the PDF (they showed 20 and 25)
     heat_label_chars: int = 40  # branch labels of the heat maps ("code name") cut to this many characters
     heat_everything: bool = True  # the dashboard folds a heat map of all branches into <details>
     items: int = 10  # most inconsistent items
@@ -61,7 +61,7 @@ class ViewSizes:
 
 
 DASHBOARD = ViewSizes()
-PDF = ViewSizes(heat_lowest=25, heat_everything=False, heat_label_chars=28, outliers_shown=6)
+PDF = ViewSizes(heat_everything=False, heat_label_chars=28, outliers_shown=6)
 
 
 def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:

@@ -34,10 +34,13 @@ def _fmt(value: float | None, digits: int = 1) -> str:
         return f"{value:.{digits}f}"
 
 
-def _svg(width: float, height: float, body: list[str], label: str) -> Markup:
+def _svg(width: float, height: float, body: list[str], label: str, natural: bool = False) -> Markup:
+    """The picture, as wide as its box; or, ``natural``, at its own size (``class="natural"``: the
+    page's CSS lets it shrink to fit its box but never grow, see :func:`.heat_maps.labelled_heat_map`)."""
+    size = (f'width="{width:.0f}" height="{height:.0f}" class="natural"' if natural else 'width="100%"')
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="100%" role="img" aria-label="{escape(label)}" {FONT} font-size="11">'
+        f'{size} role="img" aria-label="{escape(label)}" {FONT} font-size="11">'
         + "".join(body) + "</svg>"
     )
 

@@ -116,6 +116,11 @@ def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
     column is as wide as the longest row label (up to ``chars`` characters, longer ones end in
     "…"), or ``label_px`` wide, so that maps shown together share one scale.
     Cells are viridis-coloured 0–100 scores, each printing its number in a contrasting colour.
+
+    The map keeps its own size (its width grows with the number of sections): stretched to the
+    width of the page, a map of four sections was drawn a third larger, too tall to share a PDF page
+    with the regions' map, and on a tablet the dashboard shrank one of eight sections' headings to
+    7 px. The PDF shrinks a map wider than the page; the dashboard scrolls it sideways.
     """
     cell_w, cell_h, line_h = 76, 20, 12
     heads = [_fit_words(title) for title in column_labels]
@@ -140,4 +145,4 @@ def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
             body.append(f'<rect x="{left + c * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}"/>'
                         f'<text x="{left + c * cell_w + (cell_w - 2) / 2:.1f}" y="{y + 14}" text-anchor="middle" '
                         f'fill="{INK if value is None else text_colour(fill)}">{_fmt(value, 0)}</text>')
-    return _svg(width, height, body, label)
+    return _svg(width, height, body, label, natural=True)
