@@ -22,6 +22,7 @@ MIN_FONT_PT = 4.5
 MAX_CODE_CHARS = 14
 GAP = "   "  # between the branches of one line
 LOW_DATA_MARK = "⚠"
+SIGNIFICANT_MARK = "●"  # a change beyond chance, as on the dashboard
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,15 @@ def listing_blocks(ranking: list[dict], columns: int, rows: int) -> list[dict]:
     """Blocks of ``rows`` lines × ``columns`` branches (a page each), read down each column.
 
     Each block: ``header`` (lines of str), ``lines`` (lists of :class:`Fragment`) and
-    ``font_pt``, the largest size at which a line fits the page width.
+    ``font_pt``, the largest size at which a line fits the page width. With a period chosen
+    (rows with ``change``), each branch also has its change against the period before, as the
+    dashboard's ranking: "+7.7●", ● where it is beyond chance.
     """
-    entries = [_entry(row) for row in ranking]
+    changes = any(row.get("change") is not None for row in ranking)
+    entries = [_entry(row, changes) for row in ranking]
     titles = ["#", _("Code"), _("Mean"), _("95%% interval") % {}, "n"]  # % {}: the template's msgid, '%%' → '%'
+    if changes:
+        titles.append(_("Change"))
     widths = [max([len(e[k]) for e in entries] + [_longest_word(t)]) for k, t in enumerate(titles)]
     header = _header(titles, widths)
     line_chars = columns * (sum(widths) + len(widths) - 1) + (columns - 1) * len(GAP)
@@ -70,16 +76,20 @@ def _symbol(row: dict) -> str:
     return "" if row.get("band") == "inside" else row.get("band_symbol") or ""
 
 
-def _entry(row: dict) -> list[str]:
+def _entry(row: dict, changes: bool = False) -> list[str]:
     code = row["code"] if len(row["code"]) <= MAX_CODE_CHARS else row["code"][:MAX_CODE_CHARS - 1] + "…"
     symbol = _symbol(row)
     visits = count(row["visits"]) + (" " + LOW_DATA_MARK if row.get("low_data") else "")
-    return [count(row["rank"]), code + (" " + symbol if symbol else ""), row["mean"], row["interval"], visits]
+    entry = [count(row["rank"]), code + (" " + symbol if symbol else ""), row["mean"], row["interval"], visits]
+    if changes:
+        entry.append((row.get("change") or "–") + (SIGNIFICANT_MARK if row.get("change_significant") else " "))
+    return entry
 
 
 def _fragments(row: dict, entry: list[str], widths: list[int]) -> list[Fragment]:
-    """One branch: rank, code (and band symbol, coloured), mean, interval, visits, padded to ``widths``."""
-    rank, code, mean, interval, visits = entry
+    """One branch: rank, code (and band symbol, coloured), mean, interval, visits (and change),
+    padded to ``widths``."""
+    rank, code, mean, interval, visits = entry[:5]
     symbol = _symbol(row)
     css = "band-below" if row["band"].startswith("below") else "band-above" if row["band"].startswith("above") else ""
     plain_code = code.removesuffix(symbol)  # the code column ends in the symbol, which is coloured
@@ -88,7 +98,7 @@ def _fragments(row: dict, entry: list[str], widths: list[int]) -> list[Fragment]
     if symbol:
         parts.append(Fragment(symbol, css))
     parts.append(Fragment(tail + " " + mean.rjust(widths[2]) + " " + interval.rjust(widths[3]) + " "
-                          + visits.rjust(widths[4])))
+                          + visits.rjust(widths[4]) + "".join(" " + e.rjust(w) for e, w in zip(entry[5:], widths[5:]))))
     return parts
 
 
