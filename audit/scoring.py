@@ -100,10 +100,12 @@ def score_visit(checklist: Checklist, answers: Mapping[str, str | None]) -> Visi
 
 
 def _item_result(item: Item, section_id: str, value: str | None, visible: bool) -> ItemResult:
-    if not item.scored:
-        return ItemResult(item.id, section_id, UNSCORED)
+    # Hidden first: an unscored follow-up ("What was wrong with the advice?") not asked was listed
+    # on the visit page, unanswered, as if the auditor had skipped it.
     if not visible:
         return ItemResult(item.id, section_id, HIDDEN)
+    if not item.scored:
+        return ItemResult(item.id, section_id, UNSCORED)
     if value is None:
         return ItemResult(item.id, section_id, UNANSWERED)
     if value == NA:

@@ -144,6 +144,10 @@ def test_a_gate_item_drives_show_if_without_counting():
     assert without.score == pytest.approx(100.0)
     assert without.items["complaint_scenario"].state == "unscored"
     assert without.items["complaint_handled"].state == "hidden"
+    # An unscored follow-up is hidden as well when its question does not call for it.
+    assert store.item("advice_problem").show_if.item == "advice_quality" and not store.item("advice_problem").scored
+    assert without.items["advice_problem"].state == "hidden"
+    assert score_visit(store, {**good, "advice_quality": "unsuitable"}).items["advice_problem"].state == "unscored"
     with_complaint = score_visit(store, {**good, "complaint_scenario": "yes", "complaint_handled": "no"})
     assert with_complaint.items["complaint_handled"].failed
     assert with_complaint.score < 100.0
