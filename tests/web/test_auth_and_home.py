@@ -108,6 +108,9 @@ def test_each_role_gets_its_own_home_page(client, chain):
             assert text in html, (role, text)
         if role == "auditor":
             assert "Vilnius Akropolis" not in html  # another auditor's visit
+            # The list holds every status, drafts and returned visits too: its title says no more
+            # than it holds (it read "Submitted and approved").
+            assert "<h2>Recent visits</h2>" in html and "Submitted and approved" not in html
         if role == "manager":
             assert "Vilnius Akropolis" not in html and "Version 1" not in html
         client.post("/logout", data={"csrf_token": csrf_token(html)})
