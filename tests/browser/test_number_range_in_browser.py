@@ -55,6 +55,14 @@ def stored_seconds(client_uuid: str) -> str | None:
     return db.session.scalar(select(Answer.value).join(Visit).where(Visit.uuid == client_uuid, Answer.item_id == ITEM))
 
 
+def drafts_sent(page) -> list[dict]:
+    """The bodies of the autosaves the page sends from now on (filled in as they go)."""
+    sent: list[dict] = []
+    page.on("request", lambda request: sent.append(json.loads(request.post_data))
+            if request.url.endswith("/draft") else None)
+    return sent
+
+
 def assert_marked(page, message: str) -> None:
     question = page.locator(f"#q-{ITEM}")
     assert question.locator(f"[data-error-for='{ITEM}']").inner_text() == message
@@ -94,9 +102,7 @@ def test_500_offline_is_named_at_once_kept_through_a_reload_and_goes_when_correc
 def test_500_online_is_not_sent_and_the_server_says_the_same(browser, live_server, phone_visit):
     auditor, client_uuid = phone_visit
     context, page = open_fill(browser, live_server, auditor, client_uuid, "ru-RU")
-    sent = []
-    page.on("request", lambda request: sent.append(json.loads(request.post_data))
-            if request.url.endswith("/draft") else None)
+    sent = drafts_sent(page)
     page.fill(f"input[name='answer-{ITEM}']", "500")
     assert_marked(page, REFUSED["ru-RU"])
     assert page.get_attribute("#save-state", "data-state") == "error"  # "not saved", at once
@@ -125,9 +131,7 @@ def test_a_number_of_19_digits_is_named_at_once_and_not_sent(browser, live_serve
     says so as it is typed, before the range, as the server does (checklist/answers.py)."""
     auditor, client_uuid = phone_visit
     context, page = open_fill(browser, live_server, auditor, client_uuid, "lv-LV")
-    sent = []
-    page.on("request", lambda request: sent.append(json.loads(request.post_data))
-            if request.url.endswith("/draft") else None)
+    sent = drafts_sent(page)
     page.fill(f"input[name='answer-{ITEM}']", "1000000000000000000")
     assert_marked(page, "Ievadiet skaitli, kurā nav vairāk par 15 cipariem.")
     page.wait_for_timeout(1500)  # longer than the autosave's wait

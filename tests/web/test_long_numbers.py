@@ -6,7 +6,6 @@ upper end, so only the digits stop a slip there."""
 from __future__ import annotations
 
 import re
-import uuid
 from html import unescape
 
 import pytest
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from audit.checklist import InvalidAnswer, parse_answer
 from audit.extensions import db
 from audit.models import Answer, Visit
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token
 
 ITEM = "wait_minutes"
 TOO_LONG = "1000000000000000000"  # 19 digits: what the review typed
@@ -47,16 +46,9 @@ def test_numbers_of_more_digits_are_refused_saying_so(wait, raw):
 
 
 @pytest.fixture
-def draft(client, checklists, make_user, make_location):
+def draft(checklists, start_draft):
     """An auditor signed in with a store visit in progress: its fill page's uuid."""
-    from audit.services.visits import start_visit
-
-    auditor = make_user("auditor")
-    client_uuid = str(uuid.uuid4())
-    start_visit(auditor, client_uuid, location=make_location("VLN-01"), checklist_key="store-visit")
-    db.session.commit()
-    login(client, auditor.email)
-    return client_uuid
+    return start_draft("store-visit")
 
 
 def stored(client_uuid: str) -> dict[str, str]:

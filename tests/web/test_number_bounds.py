@@ -57,16 +57,9 @@ def test_the_e_mail_checklist_s_reply_hours_stop_where_its_guidance_says_to_stop
 
 
 @pytest.fixture
-def draft(client, phone, make_user, make_location):
+def draft(phone, start_draft):
     """An auditor signed in with a phone visit in progress: its fill page's uuid."""
-    from audit.services.visits import start_visit
-
-    auditor = make_user("auditor")
-    client_uuid = str(uuid.uuid4())
-    start_visit(auditor, client_uuid, location=make_location("VLN-01"), checklist_key="phone-enquiry")
-    db.session.commit()
-    login(client, auditor.email)
-    return client_uuid
+    return start_draft("phone-enquiry")
 
 
 def test_the_fill_page_shows_the_range_and_refuses_500_keeping_what_was_typed(client, draft):
