@@ -24,6 +24,23 @@ YAML_HINTS = (
                                     "to the next line without quotes)"),
 )
 
+#: Where the YAML reader found a bracket or quote unclosed (its "context"): the line that opened it is
+#: named, not the later line where the reader noticed (the next key's colon, or the end of the file).
+YAML_OPENED = (
+    ("while parsing a flow sequence", "a list in square brackets [ opened on this line is not closed with ]"),
+    ("while parsing a flow mapping", "a mapping in braces { opened on this line is not closed with }"),
+    ("while scanning a quoted scalar", "a text in quotes opened on this line has no closing quote"),
+)
+
+
+def undecodable_line(raw: bytes) -> int | None:
+    """The line of the first byte of ``raw`` that is not UTF-8 (a file saved as cp1257), or None."""
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return raw[:exc.start].count(b"\n") + 1
+    return None
+
 
 class ChecklistError(Exception):
     """A checklist file could not be loaded; ``problems`` lists every reason."""
@@ -36,13 +53,13 @@ class ChecklistError(Exception):
 def load_checklist_file(path: str | Path) -> Checklist:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ChecklistError([ChecklistProblem(str(path), None, "", "file not found")]) from None
     except UnicodeDecodeError as exc:
-        raise ChecklistError(
-            [ChecklistProblem(str(path), None, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]
-        ) from None
+        raise ChecklistError([ChecklistProblem(
+            str(path), undecodable_line(raw), "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
     return parse_checklist(text, str(path))
 
 
@@ -54,6 +71,11 @@ def parse_checklist(text: str, filename: str = "<checklist>") -> Checklist:
         reason = (getattr(exc, "problem", None) or str(exc)).split("\n")[0]
         hint = next((words for start, words in YAML_HINTS if reason.startswith(start)), None)
         message = f"{hint} (YAML: {reason})" if hint else f"invalid YAML: {reason}"
+        opened, context = getattr(exc, "context_mark", None), getattr(exc, "context", None) or ""
+        unclosed = next((words for start, words in YAML_OPENED if context.startswith(start)), None)
+        if unclosed and opened and mark and opened.line != mark.line:
+            message = f"{unclosed} (YAML: {reason}, line {mark.line + 1})"
+            mark = opened
         raise ChecklistError(
             [ChecklistProblem(filename, mark.line + 1 if mark else None, "", message)]
         ) from None

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired
 
 from .. import PROJECT_ROOT
 from ..checklist import ChecklistError, ChecklistProblem, parse_checklist
+from ..checklist.loader import undecodable_line
 from ..checklist.changes import version_changes
 from ..checklist.model import LANGUAGES
 from ..checklist.untranslated import missing_texts_in
@@ -98,7 +99,7 @@ def check_file():
     raw = upload.read(MAX_CHECKLIST_BYTES + 1)
     refused = _not_a_checklist(raw)
     if refused:
-        return _refused(form, refused)
+        return _refused(form, refused, undecodable_line(raw))
     text = raw.decode("utf-8-sig")
     try:
         definition = parse_checklist(text, filename)
@@ -208,9 +209,9 @@ def _not_a_checklist(raw: bytes) -> str | None:
     return None
 
 
-def _refused(form: ChecklistFileForm, message: str):
+def _refused(form: ChecklistFileForm, message: str, line: int | None = None):
     return render_template("home/checklist_load.html", form=form,
-                           problems=[ChecklistProblem(_filename(form.file.data.filename), None, "", message)]), 400
+                           problems=[ChecklistProblem(_filename(form.file.data.filename), line, "", message)]), 400
 
 
 def _filename(name: str | None) -> str:

@@ -146,6 +146,12 @@ MESSAGES = [
     (r"^a line that is not 'key: value'.*\(YAML: (.+)\)$",
      lambda m: _("a line that is not “key: value” (a missing colon, or a text that goes on to the next line without "
                  "quotes)") + f" (YAML: {m[1]})"),
+    (r"^a list in square brackets \[ opened on this line is not closed with \] \(YAML: (.+)\)$",
+     lambda m: _("a list in square brackets [ opened on this line is not closed with ]") + f" (YAML: {m[1]})"),
+    (r"^a mapping in braces \{ opened on this line is not closed with \} \(YAML: (.+)\)$",
+     lambda m: _("a mapping in braces { opened on this line is not closed with }") + f" (YAML: {m[1]})"),
+    (r"^a text in quotes opened on this line has no closing quote \(YAML: (.+)\)$",
+     lambda m: _("a text in quotes opened on this line has no closing quote") + f" (YAML: {m[1]})"),
     # The YAML reader's own words (ruamel) are kept as they are, after a word in the page's language.
     (r"^invalid YAML: (.+)$", lambda m: _("invalid YAML: %(reason)s", reason=m[1])),
 ]

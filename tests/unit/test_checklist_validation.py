@@ -60,7 +60,9 @@ def broken(old: str, new: str) -> str:
 
 # (edit to the valid file, expected line, expected path, expected message fragment)
 CASES = [
-    ("invalid yaml", broken("channel: in_person", "channel: [in_person"), 4, "", "invalid YAML"),
+    # The line that opened the bracket, not the next one, where the YAML reader noticed.
+    ("invalid yaml", broken("channel: in_person", "channel: [in_person"), 3, "",
+     "a list in square brackets [ opened on this line is not closed with ]"),
     ("unknown top key", broken("channel: in_person", "channel: in_person\nchanel: phone"), 4, "chanel",
      "unknown key; did you mean 'channel'?"),
     ("unknown item key", broken("type: yes_no_na", "type: yes_no_na\n        wieght: 2"), 12,
@@ -168,7 +170,7 @@ def test_file_errors_name_the_file(tmp_path):
         load_checklist_file(tmp_path / "missing.yaml")
     latin1 = tmp_path / "latin1.yaml"
     latin1.write_bytes("id: x\ntitle: Pārbaude".encode("utf-16"))
-    with pytest.raises(ChecklistError, match=r"latin1.yaml: not UTF-8"):
+    with pytest.raises(ChecklistError, match=r"latin1.yaml:1: not UTF-8"):
         load_checklist_file(latin1)
     empty = tmp_path / "empty.yaml"
     empty.write_text("# nothing here\n")
