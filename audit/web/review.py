@@ -5,13 +5,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from sqlalchemy import select
+
 from ..extensions import db
-from ..models import Dispute, Visit
+from ..models import AuditLogEntry, Dispute, Visit
 from ..policy import may
 from ..services.overview import count_waiting, waiting_for_review
 from ..services.review import approve_visit, decide_dispute, raise_dispute, return_visit
 from ..services.visits import VisitError, VisitInvalid
 from .home import visit_page
+from .i18n import short_datetime
 from .messages import translate_error
 from .paging import requested_page
 
@@ -48,13 +51,38 @@ def _back(visit: Visit):
     return redirect(url_for("home.visit", visit_id=visit.id))
 
 
-def _flash_error(exc: VisitError) -> None:
+def _flash_error(exc: VisitError, visit_id: int | None = None) -> None:
     db.session.rollback()
     if isinstance(exc, VisitInvalid):
         for message in exc.errors.values():
             flash(translate_error(message), "error")
     else:
-        flash(translate_error(exc.message), "error")
+        flash(_changed_meanwhile(exc.message, visit_id) or translate_error(exc.message), "error")
+
+
+#: A review step refused because the visit is no longer waiting: what it became, by the log.
+_DONE_MEANWHILE = {"visit.approved": "approved", "visit.returned": "returned"}
+
+
+def _changed_meanwhile(message: str, visit_id: int | None) -> str | None:
+    """"Only submitted visits can be returned" said what the reviewer did wrong, when another
+    reviewer had approved (or returned) the visit meanwhile: who did what, and when, instead."""
+    tried = {"only submitted visits can be returned": "return",
+             "only submitted visits can be approved": "approve"}.get(message)
+    if tried is None or visit_id is None:
+        return None
+    entry = db.session.scalar(
+        select(AuditLogEntry).where(AuditLogEntry.object_type == "visit", AuditLogEntry.object_id == str(visit_id),
+                                    AuditLogEntry.action.in_(_DONE_MEANWHILE))
+        .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc()).limit(1))
+    visit = db.session.get(Visit, visit_id)
+    if entry is None or visit is None or visit.status != _DONE_MEANWHILE[entry.action]:
+        return None
+    who = {"name": entry.user.name if entry.user else "–", "time": short_datetime(entry.at)}
+    done = (_("This visit was approved meanwhile (%(name)s, %(time)s).", **who) if visit.status == "approved"
+            else _("This visit was returned to the auditor meanwhile (%(name)s, %(time)s).", **who))
+    cannot = _("It can no longer be returned.") if tried == "return" else _("It can no longer be approved.")
+    return f"{done} {cannot}"
 
 
 def _attempt(visit: Visit, work, success: str, refused: dict | None = None):
@@ -67,7 +95,7 @@ def _attempt(visit: Visit, work, success: str, refused: dict | None = None):
     try:
         work()
     except VisitError as exc:
-        _flash_error(exc)
+        _flash_error(exc, visit_id)
         if refused is not None:
             errors = {key: translate_error(message) for key, message in getattr(exc, "errors", {}).items()}
             return visit_page(visit_id, refused={**refused, "values": request.form, "errors": errors})

@@ -167,7 +167,8 @@ def test_a_return_after_another_reviewer_approved_is_refused_and_the_visit_stays
                                             {"note": note}, meanwhile=first_reviewer_approves)
         page = unescape(response.get_data(as_text=True))
         assert response.status_code == 200
-        assert "Only submitted visits can be returned." in page
+        # Who did what, and when (it said "Only submitted visits can be returned.").
+        assert re.search(r"This visit was approved meanwhile \(Reviewer A, [^)]+\)\. It can no longer be returned\.", page)
         assert "Visit returned to the auditor." not in page
         assert 'id="visit-status">Approved</span>' in page  # the page shows what happened instead
         assert "Reviewer A · approved the visit" in page
@@ -203,7 +204,8 @@ def test_an_approval_after_another_reviewer_returned_is_refused_and_the_visit_is
                                             meanwhile=first_reviewer_returns, follow_redirects=True)
         page = unescape(response.get_data(as_text=True))
         assert response.status_code == 200
-        assert "Only submitted visits can be approved." in page
+        assert re.search(r"This visit was returned to the auditor meanwhile \(Reviewer A, [^)]+\)\. "
+                         r"It can no longer be approved\.", page)
         assert "Visit approved." not in page
         assert 'id="visit-status">Returned</span>' in page
         assert "Reviewer A · returned the visit" in page
