@@ -87,10 +87,26 @@ def app(backend, tmp_path, request):
         yield app
         db.session.remove()
         if backend == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            _truncate_all()
+        db.engine.dispose()
+
+
+def _truncate_all(attempts: int = 5) -> None:
+    """Empty every table for the next test. The app's mail sender thread may still be reading the
+    outbox of a test that queued mail: PostgreSQL then picks one side of the lock cycle as a
+    deadlock victim (it picked the TRUNCATE once in a full run), and the TRUNCATE goes again."""
+    from sqlalchemy.exc import OperationalError
+
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    for attempt in range(1, attempts + 1):
+        try:
             with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+            return
+        except OperationalError as exc:
+            if "deadlock detected" not in str(exc) or attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)
 
 
 @pytest.fixture
