@@ -98,7 +98,8 @@ def _to_number(item: Item, raw) -> float:
         written = re.sub(r"[ \u00a0\u202f]", "", str(raw)).replace(",", ".")
         if not NUMBER.fullmatch(written):
             raise InvalidAnswer(item.id, f"must be a number, not {raw!r}")
-        if len(re.sub(r"\D", "", written.split(".")[0]).lstrip("0") + written.partition(".")[2]) > MAX_DIGITS:
+        whole, _, fraction = written.lstrip("+-").partition(".")
+        if len(whole.lstrip("0") + fraction) > MAX_DIGITS:
             raise InvalidAnswer(item.id, f"at most {MAX_DIGITS} digits, not {raw!r}")
         number = float(written)
     if not math.isfinite(number):

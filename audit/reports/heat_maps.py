@@ -120,7 +120,7 @@ def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
     The map keeps its own size (its width grows with the number of sections): stretched to the
     width of the page, a map of four sections was drawn a third larger, too tall to share a PDF page
     with the regions' map, and on a tablet the dashboard shrank one of eight sections' headings to
-    7 px. The PDF shrinks a map wider than the page; the dashboard scrolls it sideways.
+    7 px. A map wider than the page or its card is shrunk to fit, in the PDF and on the dashboard.
     """
     cell_w, cell_h, line_h = 76, 20, 12
     heads = [_fit_words(title) for title in column_labels]

@@ -78,7 +78,7 @@ def svg_as_images(html: str) -> str:
     def image(match: re.Match) -> str:
         data = base64.b64encode(match.group(0).encode("utf-8")).decode("ascii")
         # A chart of its own size (charts._svg's natural) stays so as an image (its width and height).
-        natural = " natural" if ' class="natural"' in match.group(0)[:match.end(1) - match.start(0)] else ""
+        natural = " natural" if ' class="natural"' in match.group(0).split(">", 1)[0] else ""
         return f'<img class="chart-image{natural}" alt="{match.group(1)}" src="data:image/svg+xml;base64,{data}">'
 
     return _INLINE_SVG.sub(image, html)
