@@ -11,7 +11,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -167,11 +167,12 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
     titles = matrix["section_titles"]
     values = dict(zip(matrix["locations"], matrix["values"]))
     chars = sizes.heat_label_chars
+    language = get_locale().language if get_locale() else None
 
     def branches(rows: list[dict], label: str, label_px: float | None = None) -> Markup:
         return heat_maps.labelled_heat_map([f"{r['code']} {r['name']}" for r in rows], titles,
                                            [values[r["code"]] for r in rows], label=label, chars=chars,
-                                           label_px=label_px)
+                                           label_px=label_px, language=language)
 
     # The dashboard gives the same numbers as a table to sort and to read aloud (a screen reader
     # hears a picture's name only); the PDF has no room for it.
@@ -190,7 +191,8 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
     return {
         "regions": heat_maps.labelled_heat_map(region_names, titles,
                                                [[r["sections"].get(s) for s in matrix["sections"]] for r in regions],
-                                               label=_("Regions × sections"), chars=chars, label_px=label_px),
+                                               label=_("Regions × sections"), chars=chars, label_px=label_px,
+                                               language=language),
         "lowest": branches(lowest, _("The lowest branches × sections"), label_px),
         "lowest_count": len(lowest),
         "all": branches(ranking, _("Branches × sections")) if sizes.heat_everything else None,

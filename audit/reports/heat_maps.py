@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from .charts import INK, LIGHT, _fmt, _svg, text_width
+from .headings import fit_heading
 
 # viridis at 0, 0.25, 0.5, 0.75, 1 (perceptually even and readable in grey and by colour-blind readers)
 VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
@@ -102,6 +103,15 @@ def _fit_words(text: str, max_lines: int = 3, widths: range = range(12, 25)) -> 
     return _wrap_words(text, widths[-1], max_lines)
 
 
+def _heading(title: str, room: float, language: str | None) -> tuple[list[str], float]:
+    """The lines and font size (px) of a column heading ``room`` px wide."""
+    fitted = fit_heading(title, room, lambda line: text_width(line) * 10 / 11, language)
+    if fitted is not None:
+        return fitted.lines, fitted.size
+    lines = _fit_words(title)
+    return lines, max(6.5, min(10.0, 10.0 * room / max(text_width(line) * 10 / 11 for line in lines)))
+
+
 def heat_label_px(labels: Sequence[str], chars: int = 40) -> float:
     """The label column :func:`labelled_heat_map` needs for ``labels`` (to give several maps one)."""
     return max([text_width(_clip(text, chars)) for text in labels] + [30.0]) + 14
@@ -109,10 +119,11 @@ def heat_label_px(labels: Sequence[str], chars: int = 40) -> float:
 
 def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
                       values: Sequence[Sequence[float | None]], label: str = "Heat map",
-                      chars: int = 40, label_px: float | None = None) -> Markup:
+                      chars: int = 40, label_px: float | None = None, language: str | None = None) -> Markup:
     """:func:`heat_map` sized to its labels, so no label is cut off at the edge of the picture.
 
-    Column titles are wrapped whole on up to three horizontal lines above their column; the label
+    Column titles are wrapped on up to three horizontal lines above their column (four where a long
+    word is broken with a hyphen in ``language``, see :func:`.headings.fit_heading`); the label
     column is as wide as the longest row label (up to ``chars`` characters, longer ones end in
     "…"), or ``label_px`` wide, so that maps shown together share one scale.
     Cells are viridis-coloured 0–100 scores, each printing its number in a contrasting colour.
@@ -123,17 +134,15 @@ def labelled_heat_map(row_labels: Sequence[str], column_labels: Sequence[str],
     7 px. A map wider than the page or its card is shrunk to fit, in the PDF and on the dashboard.
     """
     cell_w, cell_h, line_h = 76, 20, 12
-    heads = [_fit_words(title) for title in column_labels]
+    heads = [_heading(title, cell_w - 6, language) for title in column_labels]
     rows = [_clip(text, chars) for text in row_labels]
     left = round(label_px if label_px is not None else heat_label_px(rows, chars))
-    top = max([len(h) for h in heads] + [1]) * line_h + 8
+    top = max([len(lines) for lines, _ in heads] + [1]) * line_h + 8
     width = left + cell_w * len(column_labels) + 4
     height = top + cell_h * len(rows) + 4
     body = []
-    for c, lines in enumerate(heads):
+    for c, (lines, size) in enumerate(heads):
         cx = left + c * cell_w + (cell_w - 2) / 2
-        # A long word (Russian titles have them) gets a smaller font rather than run into its neighbour.
-        size = max(6.5, min(10.0, 10.0 * (cell_w - 6) / max(text_width(line) * 10 / 11 for line in lines)))
         for n, line in enumerate(lines):
             body.append(f'<text x="{cx:.1f}" y="{top - 6 - (len(lines) - 1 - n) * line_h}" text-anchor="middle" '
                         f'font-size="{size:.1f}">{escape(line)}</text>')

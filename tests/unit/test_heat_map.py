@@ -68,3 +68,42 @@ def test_every_cell_number_stands_out_from_its_colour():
 
     worst = min(contrast(viridis(t / 100), text_colour(viridis(t / 100))) for t in range(101))
     assert worst >= 4.5, worst
+
+
+def _headings(svg) -> list[tuple[str, float]]:
+    root = ET.fromstring(str(svg))
+    return [(t.text, float(t.get("font-size"))) for t in root.iter(f"{SVG}text") if t.get("font-size")]
+
+
+def test_a_word_wider_than_its_column_is_broken_in_the_pages_language():
+    """"Sasveicināšanās un attieksme" (the store checklist in Latvian) was set in 8.5 px, its first
+    word kept whole; "Pasisveikinimas ir požiūris" (Lithuanian) in 8.9 px."""
+    for language, title, broken in (("lv", "Sasveicināšanās un attieksme", "Sasveicināša-"),
+                                    ("lt", "Pasisveikinimas ir požiūris", "Pasisveikini-")):
+        heads = _headings(heat_maps.labelled_heat_map(["VLN-01"], [title, "Speed"], [[70.0, 80.0]],
+                                                      language=language))
+        lines = [text for text, _ in heads[:-1]]
+        assert broken in lines and lines[-1] == title.split()[-1]
+        assert "".join(line[:-1] if line.endswith("-") else line + " " for line in lines).strip() == title
+        assert min(size for _, size in heads) == 10.0
+        whole = _headings(heat_maps.labelled_heat_map(["VLN-01"], [title], [[70.0]]))  # no language: no hyphen
+        assert not any(text.endswith("-") for text, _ in whole) and max(size for _, size in whole) < 9
+
+
+def test_the_russian_farewell_heading_is_legible_on_four_lines():
+    """"Прощание и послепродажное обслуживание" was set in 7.7 px on three lines."""
+    title = "Прощание и послепродажное обслуживание"
+    heads = _headings(heat_maps.labelled_heat_map(["VLN-01"], [title], [[70.0]], language="ru"))
+    lines = [text for text, _ in heads]
+    assert len(lines) == 4 and sum(line.endswith("-") for line in lines) == 1
+    assert "".join(line[:-1] if line.endswith("-") else line + " " for line in lines).strip() == title
+    assert min(size for _, size in heads) >= 9
+
+
+def test_words_stay_whole_while_the_heading_stays_legible():
+    """A hyphen only where whole words would go below 9 px: "Скорость обслуживания" is 9.1 px whole."""
+    for language, title in (("en", "Understanding your question"), ("ru", "Скорость обслуживания"),
+                            ("ru", "Информация и консультация"), ("lv", "Atvadas un pēcpārdošanas serviss")):
+        heads = _headings(heat_maps.labelled_heat_map(["VLN-01"], [title], [[70.0]], language=language))
+        assert " ".join(text for text, _ in heads) == title, (language, heads)
+        assert all(size >= 9 for _, size in heads)

@@ -423,3 +423,12 @@ def test_a_filter_that_cannot_be_used_says_what_was_asked_and_what_is_shown_inst
     assert "Region: There is no region “Atlantis”; every region is shown." in refused.get_data(as_text=True)
     unknown = client.get("/office", query_string={"checklist": "nope"}).get_data(as_text=True)
     assert "There is no checklist “nope”; the most used one is shown." in unknown
+
+
+def test_the_heat_maps_headings_are_hyphenated_in_the_dashboards_language(client, demo):
+    """"Sasveicināšanās" is wider than its column: the Latvian dashboard set its heading in 8.5 px."""
+    login(client, demo["reviewer"].email)
+    page = client.get("/office").get_data(as_text=True)
+    assert ">Sasveicināša-<" not in page
+    client.post("/language", data={"lang": "lv", "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
+    assert 'font-size="10.0">Sasveicināša-</text>' in client.get("/office").get_data(as_text=True)
