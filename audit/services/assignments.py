@@ -193,10 +193,21 @@ def _scheduled_keys(location_ids: set[int]) -> set[tuple]:
     return {(*row[:5], (row[5] or "").strip()) for row in rows}
 
 
+def _runaway_column(row: dict, sep: str, width: int) -> str | None:
+    """The column whose value runs over a line break where none belongs: any but the notes, or
+    the notes when a line of them has as many separators as a row."""
+    for column, value in row.items():
+        if isinstance(value, str) and "\n" in value and (
+                column != "notes" or any(part.count(sep) >= width - 1 for part in value.splitlines()[1:])):
+            return column
+    return None
+
+
 def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
     """Bulk scheduling from CSV (columns ``CSV_COLUMNS``, ISO dates), all or nothing."""
     text = text.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text), delimiter=separator(text))
+    sep = separator(text)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sep)
     header = reader.fieldnames or []
     missing = [c for c in CSV_COLUMNS[:6] if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
@@ -209,9 +220,16 @@ def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
     lines: list[int] = []
     errors: list[tuple[int, str]] = []
     for row in reader:
-        line = reader.line_num
+        # The record's first line: a quoted value may span lines (line_num is the last one).
+        line = reader.line_num - sum(value.rstrip("\r\n").count("\n") for value in row.values()
+                                     if isinstance(value, str))
         if not row.get(None) and all(not (value or "").strip() for value in row.values()):
             continue  # separators only (",,,,,,"): a spreadsheet's formatted empty row
+        runaway = _runaway_column(row, sep, len(header))
+        if runaway is not None:  # a double quote left open took the rows after it into one value
+            errors.append(_problem(line, runaway, _("the value goes on to line %(num)d: close the double quote (\") "
+                                                    "it starts with, or remove it", num=reader.line_num)))
+            continue
         if len(requests) >= MAX_ROWS:
             raise AssignmentError([], [_problem(line, "", _("at most %(num)d assignments per file", num=MAX_ROWS))])
         given = len(header) - sum(value is None for value in row.values()) + len(row.get(None) or [])

@@ -39,9 +39,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def separator(text: str) -> str:
     """The CSV separator of ``text``, from its header line: ";" as Excel writes it in Lithuanian,
-    Latvian and Russian settings, else ","."""
+    Latvian and Russian settings, a tab as a spreadsheet's "Text (tab-separated)" does, else ","."""
     first_line = text.split("\n", 1)[0]
-    return ";" if first_line.count(";") > first_line.count(",") else ","
+    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}  # a tie: ","
+    return max(counts, key=counts.__getitem__)
 
 
 def unguarded(text: str) -> str:
@@ -108,6 +109,7 @@ def read_visits(data: bytes | str, problems: Problems) -> tuple[dict[str, VisitR
     """``(visits by external_id, rows read)``; raises :class:`ImportRejected` for a file that is
     not UTF-8 or has a bad header, and adds every other problem to ``problems``."""
     text = _decode(data)
+    sep = separator(text)
     visits: dict[str, VisitRows] = {}
     index: dict[str, int] = {}
     incomplete: set[str] = set()  # visits with a row that could not be read whole
@@ -127,7 +129,8 @@ def read_visits(data: bytes | str, problems: Problems) -> tuple[dict[str, VisitR
                 continue  # blank lines and Excel's empty trailing rows
             rows += 1
             before = len(problems)
-            row = _row(line, cells, index, width, unnamed, problems)
+            row = None if runaway_values(line, cells, index, problems, ("answer", "comment"), sep) else \
+                _row(line, cells, index, width, unnamed, problems)
             if row is not None and row["external_id"]:
                 _group(line, row, visits, problems)
             if len(problems) > before and len(cells) > index["external_id"]:
@@ -184,6 +187,28 @@ def _header(cells: list[str], problems: Problems) -> dict[str, int]:
     return read_header(cells, problems, COLUMNS, OPTIONAL_COLUMNS)
 
 
+def runaway_values(line: int, cells: list[str], index: dict[str, int], problems: Problems,
+                   multiline: tuple[str, ...] = (), separator: str = ",") -> bool:
+    """Whether a value of the record starting on ``line`` runs over a line break where none
+    belongs, each such value added to ``problems``: a double quote left open takes the lines
+    after it into one value ('TST-21,"Unclosed quote' took the next branch's row into TST-21's
+    name, and the import said "1 branch created"). ``multiline`` columns (a comment) may hold line
+    breaks, but not a line that has as many separators as a row."""
+    names = {i: name for name, i in index.items()}
+    found, start = False, line
+    for i, cell in enumerate(cells):
+        end = start + cell.rstrip("\r\n").count("\n")  # the last line with some of the value
+        name = names.get(i)
+        if end > start and name is not None and (
+                name not in multiline
+                or any(part.count(separator) >= len(index) - 1 for part in cell.splitlines()[1:])):
+            problems.add(start, name, f'the value goes on to line {end}: close the double quote (") it starts '
+                                      "with, or remove it")
+            found = True
+        start += cell.count("\n")
+    return found
+
+
 def read_header(cells: list[str], problems: Problems, columns: tuple[str, ...],
                 optional: tuple[str, ...] = ()) -> dict[str, int]:
     """Column name → position, from a header line that must name ``columns`` and may name
@@ -192,7 +217,11 @@ def read_header(cells: list[str], problems: Problems, columns: tuple[str, ...],
     index: dict[str, int] = {}
     known = (*columns, *optional)
     if not {cell.strip().lower() for cell in cells} & set(known):
-        problems.add(1, "header", f"no column names; the first line must name the columns {','.join(columns)}")
+        # "kods,nosaukums" (a header in Latvian) or a first row of data, not "no column names"
+        named = [cell.strip() if len(cell.strip()) <= 30 else cell.strip()[:29] + "…" for cell in cells[:4]]
+        problems.add(1, "header", f"no column on the first line has a known name ({', '.join(named)}"
+                                  f"{', …' if len(cells) > 4 else ''}); the first line must name the columns "
+                                  f"{','.join(columns)}")
         return index
     for i, cell in enumerate(cells):
         name = cell.strip().lower()

@@ -26,7 +26,7 @@ from . import audit_log
 from .assignments import open_assignments_at
 from .export_csv import guarded
 from .import_conflicts import ImportConflict, creating
-from .import_csv import MAX_ERRORS, ImportRejected, _decode, _records, read_header, unguarded
+from .import_csv import MAX_ERRORS, ImportRejected, _decode, _records, read_header, runaway_values, separator, unguarded
 from .import_values import ANSWER_WORDS, name_key
 from .locations import LocationError, _valid_location, create_location, create_region, update_location
 
@@ -175,6 +175,7 @@ def import_locations(data: bytes | str, actor: User | None = None, source: str =
 
 
 def _read(text: str, problems: Problems) -> list[BranchRow]:
+    sep = separator(text)
     rows: list[BranchRow] = []
     index: dict[str, int] = {}
     width, line = 0, 1
@@ -191,6 +192,8 @@ def _read(text: str, problems: Problems) -> list[BranchRow]:
             if len(rows) == MAX_ROWS:
                 problems.add(line, "row", f"at most {MAX_ROWS} branches per file")
                 return rows
+            if runaway_values(line, cells, index, problems, separator=sep):
+                continue
             row = _row(line, cells, index, width, problems)
             if row is not None:
                 rows.append(row)

@@ -29,7 +29,7 @@ from ..models import ROLES, Location, User
 from ..names import code_key
 from . import audit_log
 from .import_conflicts import ImportConflict, creating
-from .import_csv import Problems, _decode, _records, read_header, unguarded
+from .import_csv import Problems, _decode, _records, read_header, runaway_values, separator, unguarded
 from .password_links import NewLink, make_link
 from .users import UserError, create_user, update_user
 
@@ -104,6 +104,7 @@ def import_users(data: bytes | str, actor: User | None = None, source: str = "up
 
 def _read(text: str, problems: Problems) -> list[tuple[int, dict[str, str]]]:
     """``(line, values by column)`` of every row; header problems stop the reading."""
+    sep = separator(text)
     rows: list[tuple[int, dict[str, str]]] = []
     index: dict[str, int] = {}
     width, line = 0, 1
@@ -120,6 +121,8 @@ def _read(text: str, problems: Problems) -> list[tuple[int, dict[str, str]]]:
             if len(rows) == MAX_ROWS:
                 problems.add(line, "row", f"at most {MAX_ROWS} users per file")
                 return rows
+            if runaway_values(line, cells, index, problems, separator=sep):
+                continue
             if len(cells) < width:
                 problems.add(line, "row", f"{len(cells)} values, but the header has {width} columns; put values "
                                           "that contain the separator in double quotes")

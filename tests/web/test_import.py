@@ -282,8 +282,8 @@ BAD_FILES = {
         [f"line 1: answr: unknown column; the columns are {COLUMN_LIST} (and, if you have them, "
           "scenario,location_format,auditor_name)", "line 1: answer: missing column"]),
     "a column twice": (HEADER + ",item\n", ["line 1: item: the column appears twice"]),
-    "no header": (visit_rows(), [f"line 1: header: no column names; the first line must name the columns "
-                                 f"{COLUMN_LIST}"]),
+    "no header": (visit_rows(), ["line 1: header: no column on the first line has a known name (V-1, VLN-01, "
+                                 f"Volta Šeškinė, Vilnius, …); the first line must name the columns {COLUMN_LIST}"]),
     "too few values and an unquoted comma": (
         HEADER + "\n" + visit_rows().replace("friendly,4,\n", "friendly,4\n")
         .replace("wait,1,\n", "wait,1,Waited, then left\n"),
@@ -358,6 +358,15 @@ BAD_FILES = {
     "a photo typed as an answer": (
         HEADER + "\n" + visit_rows(answers={"call_log": "IMG_0042.jpg", **GOOD_ANSWERS}),
         ["line 2: answer: photos are uploaded as evidence, not typed as an answer"]),
+    # A double quote left open takes the rows after it into one value: not "imported 0 answers".
+    "a double quote left open in a branch's name": (
+        HEADER + "\n" + visit_rows().replace("Volta Šeškinė", '"Volta Šeškinė', 1),
+        ['line 2: location_name: the value goes on to line 5: close the double quote (") it starts with, '
+         "or remove it"]),
+    "a comment that takes in the rows after it": (
+        HEADER + "\n" + visit_rows().replace("greeted,yes,\n", 'greeted,yes,"Waited\n', 1),
+        ['line 2: comment: the value goes on to line 5: close the double quote (") it starts with, '
+         "or remove it"]),
     "not UTF-8 (saved as Windows-1257)": (
         (HEADER + "\n" + visit_rows()).encode("cp1257"),
         ['line 2: location_name: not UTF-8 text (byte 0xD0); save the file as "CSV UTF-8" and import it again']),

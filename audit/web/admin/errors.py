@@ -46,8 +46,12 @@ MESSAGES = [
      lambda m: _("unknown column; the columns are %(required)s (and, if you have them, %(optional)s)",
                  required=m[1], optional=m[2])),
     (r"^the column appears twice$", lambda m: _("the column appears twice")),
-    (r"^no column names; the first line must name the columns (.*)$",
-     lambda m: _("no column names; the first line must name the columns %(columns)s", columns=m[1])),
+    (r"^no column on the first line has a known name \((.*)\); the first line must name the columns (.*)$",
+     lambda m: _("no column on the first line has a known name (%(names)s); the first line must name the "
+                 "columns %(columns)s", names=m[1], columns=m[2])),
+    (r'^the value goes on to line (\d+): close the double quote \("\) it starts with, or remove it$',
+     lambda m: _("the value goes on to line %(num)d: close the double quote (\") it starts with, or remove it",
+                 num=int(m[1]))),
     (r"^the file is empty; the first line must name the columns (.*)$",
      lambda m: _("the file is empty; the first line must name the columns %(columns)s", columns=m[1])),
     (r"^(\d+) values, but the header has (\d+) columns; ",
@@ -112,6 +116,12 @@ def conflict_message(conflict) -> str:
         return _("Another import created the user %(name)s at the same time, so nothing was imported. "
                  "Import the file again.", name=name)
     return str(conflict)  # an auditor: only the visit import (command line) creates them
+
+
+def column_name(column: str) -> str:
+    """A problem's column as the page shows it: a CSV column's own name, or "header" or "row" in the
+    language of the page (it said "rinda 1: header: …" in Latvian)."""
+    return {"header": _("header"), "row": _("row")}.get(column, column)
 
 
 def translate_error(message: str) -> str:

@@ -26,7 +26,7 @@ from ..i18n import spreadsheet_separator
 from ..options import options
 from ..reports import content_disposition
 from . import bp, requires, show_error
-from .errors import conflict_message, translate_error
+from .errors import column_name, conflict_message, translate_error
 from .forms import LocationForm, LocationImportForm, RegionForm
 
 MAX_IMPORT_BYTES = 2_000_000  # a chain of thousands of branches is far smaller
@@ -213,7 +213,7 @@ def _location_values(form: LocationForm) -> dict:
 
 def _problem_text(problem) -> str:
     """``line N: column: message`` in the page's language (column names stay as in the CSV)."""
-    return f"{_('line %(num)d', num=problem.line)}: {problem.column}: {translate_error(problem.message)}"
+    return f"{_('line %(num)d', num=problem.line)}: {column_name(problem.column)}: {translate_error(problem.message)}"
 
 
 def _import_summary(result: LocationImport) -> str:

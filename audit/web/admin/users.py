@@ -34,7 +34,7 @@ from ..csv_upload import CsvUploadError, csv_text
 from ..i18n import safe_next, spreadsheet_separator
 from ..options import options
 from . import bp, requires, show_error
-from .errors import conflict_message, translate_error
+from .errors import column_name, conflict_message, translate_error
 from .forms import EditUserForm, NewUserForm, UserImportForm
 
 MAX_IMPORT_BYTES = 2_000_000  # thousands of people are far smaller
@@ -210,7 +210,7 @@ def _problem_text(problem: str) -> str:
     line, column, message = (problem.split(": ", 2) + ["", ""])[:3]
     number = line.removeprefix("line ")
     line = _("line %(num)d", num=int(number)) if number.isdigit() else line
-    return f"{line}: {column}: {translate_error(message)}"
+    return f"{line}: {column_name(column)}: {translate_error(message)}"
 
 
 def _import_summary(result: UserImport) -> str:
