@@ -40,6 +40,9 @@ class PlannedVisit:
     repeat: int
     #: in person, in a region the auditor has not visited before (they have visited others)
     new_region: bool
+    #: the name of a deactivated auditor who still holds a visit of the branch in the window (a
+    #: visit that will not be made: the branch is planned again, the old visit is for cancelling)
+    held_by_inactive: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ def plan_round(checklist: Checklist, locations: list[Location], auditors: list[U
     locations = sorted(locations, key=lambda loc: (name_key(loc.region.name if loc.region else ""),
                                                    code_key(loc.code)))
     auditors = sorted(auditors, key=lambda u: name_key(u.name))
-    busy = scheduled_in_window(checklist, [loc.id for loc in locations], due_from, due_until)
+    held = _open_in_window(checklist, [loc.id for loc in locations], due_from, due_until)
+    busy = {location_id for location_id, (active, _name) in held.items() if active}
     recent = _recent_auditors(checklist, [loc.id for loc in locations])
     workload = _open_work(auditors, due_from, due_until)
     regions = _regions_worked(auditors)
@@ -92,7 +96,8 @@ def plan_round(checklist: Checklist, locations: list[Location], auditors: list[U
         load[auditor.id] += 1
         last = recent.get(location.id, [])
         visits.append(PlannedVisit(location, auditor, repeat=(last.index(auditor.id) + 1) if auditor.id in last else 0,
-                                   new_region=_new_region(auditor, location, regions, in_person)))
+                                   new_region=_new_region(auditor, location, regions, in_person),
+                                   held_by_inactive=held[location.id][1] if location.id in held else None))
     per_auditor = sorted(((auditor, load[auditor.id]) for auditor in auditors), key=lambda pair: -pair[1])
     return RoundPlan(visits, left_out, per_auditor)
 
@@ -114,16 +119,30 @@ def _new_region(auditor: User, location: Location, regions: dict[int, set], in_p
 
 
 def scheduled_in_window(checklist: Checklist, location_ids: list[int], due_from: date, due_until: date) -> set[int]:
-    """Branches with a visit of ``checklist`` scheduled, not cancelled and not yet submitted,
-    whose window overlaps ``due_from``–``due_until``."""
+    """Branches with a visit of ``checklist`` scheduled with an active auditor, not cancelled and
+    not yet submitted, whose window overlaps ``due_from``–``due_until``."""
+    held = _open_in_window(checklist, location_ids, due_from, due_until)
+    return {location_id for location_id, (active, _name) in held.items() if active}
+
+
+def _open_in_window(checklist: Checklist, location_ids: list[int], due_from: date,
+                    due_until: date) -> dict[int, tuple[bool, str]]:
+    """Each branch with an open visit of ``checklist`` in the window: (whether an active auditor
+    holds one, else the name of the deactivated one who does). A visit held by a deactivated
+    auditor will not be made: the round planner counted the branch as covered."""
     if not location_ids:
-        return set()
-    rows = db.session.scalars(
-        select(Assignment.location_id).outerjoin(Visit, Visit.assignment_id == Assignment.id)
+        return {}
+    rows = db.session.execute(
+        select(Assignment.location_id, User.active, User.name)
+        .join(User, User.id == Assignment.auditor_id).outerjoin(Visit, Visit.assignment_id == Assignment.id)
         .where(Assignment.checklist_id == checklist.id, Assignment.location_id.in_(location_ids),
                Assignment.cancelled.is_(False), (Visit.id.is_(None)) | Visit.status.in_(("draft", "returned")),
-               Assignment.due_from <= due_until, Assignment.due_until >= due_from))
-    return set(rows)
+               Assignment.due_from <= due_until, Assignment.due_until >= due_from)
+        .order_by(User.active.desc()))
+    held: dict[int, tuple[bool, str]] = {}
+    for location_id, active, name in rows:
+        held.setdefault(location_id, (active, name))  # an active auditor's visit first
+    return held
 
 
 def _recent_auditors(checklist: Checklist, location_ids: list[int]) -> dict[int, list[int]]:

@@ -223,3 +223,30 @@ def confirm_fields(preview) -> dict:
     html = preview.get_data(as_text=True)
     confirm = re.search(r'<form method="post" action="/assignments/round/confirm".*?</form>', html, re.S).group(0)
     return {name: unescape(value) for name, value in re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', confirm)}
+
+
+def test_a_visit_held_by_a_deactivated_auditor_does_not_cover_its_branch(client, chain, make_user):
+    """Jonas was deactivated with his round's visits still open: planning the round again said
+    "Every chosen branch has a visit … scheduled already", and his branches would not be visited."""
+    branches, people = chain
+    login(client, make_user("admin").email)
+    page = client.get("/assignments/round").get_data(as_text=True)
+    today = local_today()
+    form = {"csrf_token": csrf_token(page), "checklist": "store-visit", "region": "", "format": "",
+            "due_from": today.isoformat(), "due_until": (today + timedelta(days=14)).isoformat(),
+            "auditors": ["ona@example.com", "jonas@example.com", "ilze@example.com"]}
+    assert "6 visits scheduled." in text_of(client.post(
+        "/assignments/round/confirm", data=confirm_fields(client.post("/assignments/round", data=form)),
+        follow_redirects=True))
+    held = sorted(a.location.code for a in db.session.scalars(select(Assignment)) if a.auditor.name == "Jonas")
+    assert held
+    people["Jonas"].active = False
+    db.session.commit()
+    again = client.post("/assignments/round", data={**form, "auditors": ["ona@example.com", "ilze@example.com"]})
+    shown = text_of(again)
+    assert f"{len(held)} visit{'s' if len(held) > 1 else ''} of “In-store visit”" in shown, shown
+    rows = re.findall(r"<tr><td>(\S+) · .*?</tr>", again.get_data(as_text=True), re.S)
+    assert sorted(rows) == held
+    assert shown.count("its visit in this window is scheduled with Jonas, whose account is deactivated") == len(held)
+    left_out = re.search(r"Left out: \d+ branch(?:es)? where .*?: ([A-Z0-9, -]+)", shown).group(1)
+    assert not set(held) & {code.strip() for code in left_out.split(",")}
