@@ -23,6 +23,24 @@
     }
   });
 
+  // A form sent offline put the browser's own "No internet" page in place of this one (Start on
+  // the auditor's home page did), and Back did not always bring back what was typed: the page
+  // stays and says why nothing happened, before a question (data-confirm) is asked. The language
+  // buttons, Sign out and the fill page deal with being offline themselves.
+  var formOffline = document.getElementById("form-offline");
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (navigator.onLine !== false || !formOffline || !form.matches ||
+        form.matches("form.languages, #logout-form, #visit-form")) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    formOffline.hidden = false;
+    formOffline.textContent = "";  // written after it is shown, so that screen readers announce it
+    setTimeout(function () { formOffline.textContent = formOffline.getAttribute("data-offline-message"); }, 50);
+    formOffline.scrollIntoView({ block: "nearest" });
+  }, true);
+  if (formOffline) window.addEventListener("online", function () { formOffline.hidden = true; });
+
   // One tap on a tablet list should not deactivate, delete or cancel: such forms ask first.
   document.addEventListener("submit", function (event) {
     var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
