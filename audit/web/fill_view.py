@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from ..checklist.model import NA, PASS_SCORE, Item
 from ..models import Visit
 from ..scoring import item_score, missing_answers, visible_items
+from ..services.evidence import MAX_BYTES, STORED_SIDE
 from .messages import range_message, translate_error
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
@@ -127,4 +128,6 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool, typed=No
             for c in open_notes
         ],
         "progress": progress(visit), "saved_now": saved_now,
+        # A photo over the upload limit is made smaller on the tablet, to the size stored anyway.
+        "photo_limits": {"bytes": MAX_BYTES, "side": STORED_SIDE},
     }

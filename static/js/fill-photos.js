@@ -117,29 +117,51 @@ window.AuditFillPhotos = function (form, msg, csrf, page) {
       });
     });
   }
+  // A camera's photo over the server's limit (an 11.5 MB, 50 MP original) was refused with no way
+  // out: it is redrawn here, upright, as a JPEG no larger than the server keeps anyway (its
+  // longest side data-photo-side). One the tablet cannot read goes as it is, to be named there.
+  function fitted(file) {
+    var limit = Number(form.dataset.photoMaxBytes), side = Number(form.dataset.photoSide);
+    if (!limit || file.size <= limit || !window.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.9); });
+    }).then(function (blob) {
+      if (!blob || blob.size > limit) return file;
+      return new File([blob], (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" });
+    }).catch(function () { return file; });
+  }
   form.querySelectorAll("input[type=file][data-photo-item]").forEach(function (input) {
     input.addEventListener("change", function () {
       var item = input.dataset.photoItem;
-      Array.prototype.forEach.call(input.files, function (file) {
+      Array.prototype.forEach.call(input.files, function (chosen) {
         page.error(item, "");
-        if (!window.indexedDB) {  // nowhere to keep it: sent at once or named as failed
-          upload(item, file).then(function (body) {
-            if (!alreadyShown(body.id, null, item)) showThumb(item, body.thumb_url, false, { evidenceId: body.id });
-          }).catch(function (error) { page.error(item, error.message); });
-          return;
-        }
-        // Kept on the tablet first, then sent from there: a failed or interrupted upload (the
-        // server down, the page left) is sent again, never lost.
-        queuePhoto(item, file).then(uploadQueuedPhotos).catch(function () {
-          // The tablet could not keep it (storage full or refused): sent at once, or named as failed.
-          upload(item, file).then(function (body) {
-            if (!alreadyShown(body.id, null, item)) showThumb(item, body.thumb_url, false, { evidenceId: body.id });
-          }).catch(function (error) { page.error(item, error.message); });
-        });
+        fitted(chosen).then(function (file) { keep(item, file); });
       });
       input.value = "";
     });
   });
+  function keep(item, file) {
+    if (!window.indexedDB) {  // nowhere to keep it: sent at once or named as failed
+      upload(item, file).then(function (body) {
+        if (!alreadyShown(body.id, null, item)) showThumb(item, body.thumb_url, false, { evidenceId: body.id });
+      }).catch(function (error) { page.error(item, error.message); });
+      return;
+    }
+    // Kept on the tablet first, then sent from there: a failed or interrupted upload (the
+    // server down, the page left) is sent again, never lost.
+    queuePhoto(item, file).then(uploadQueuedPhotos).catch(function () {
+      // The tablet could not keep it (storage full or refused): sent at once, or named as failed.
+      upload(item, file).then(function (body) {
+        if (!alreadyShown(body.id, null, item)) showThumb(item, body.thumb_url, false, { evidenceId: body.id });
+      }).catch(function (error) { page.error(item, error.message); });
+    });
+  }
   // Removing a photo: a stored one on the server (while the visit is a draft), a waiting one here.
   form.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".photo-remove");

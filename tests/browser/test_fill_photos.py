@@ -204,3 +204,43 @@ def test_the_tablet_s_photo_store_is_opened_once_however_often_it_is_used(page, 
     assert photos_stored() == 3
     assert auditor.evaluate("window.photoStoreOpened") == 1
     context.close()
+
+
+def _camera_original(width: int = 4000, height: int = 3000) -> bytes:
+    """A JPEG over the server's 10 MB limit, as a 50 MP camera writes: noise compresses badly,
+    and EXIF says the camera was held upright (turned 90°)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.random.default_rng(7).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    picture = Image.fromarray(pixels)
+    exif = picture.getexif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to show
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=97, exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_over_the_upload_limit_is_made_smaller_on_the_tablet(page, browser, live_server, field_day):  # noqa: F811
+    """An 11.5 MB photo from the camera was refused with "The photo is larger than 10 MB." and no
+    way out: it is now redrawn on the tablet, upright, at the size the server keeps."""
+    from audit.services.evidence import MAX_BYTES, STORED_SIDE
+
+    original = _camera_original()
+    assert len(original) > MAX_BYTES
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    item = next(i for i in store.items if i.type == "photo")
+    open_section(auditor, store.section_of(item.id).id)
+    auditor.set_input_files(f"input[data-photo-item='{item.id}']",
+                            files=[{"name": "IMG_0042.JPG", "mimeType": "image/jpeg", "buffer": original}])
+    box = f"[data-photos-for='{item.id}']"
+    auditor.wait_for_selector(f"{box} .photo[data-evidence-id]", timeout=30000)
+    assert auditor.locator(f"[data-error-for='{item.id}']").inner_text() == ""
+    db.session.expire_all()
+    [photo] = db.session.scalars(select(Evidence)).all()
+    assert max(photo.width, photo.height) == STORED_SIDE
+    assert photo.height > photo.width  # upright, as the camera was held
+    context.close()
