@@ -26,7 +26,7 @@ from ..times import local_today
 from .csv_upload import CsvUploadError, csv_text
 from .forms import AppForm, DayField
 from .i18n import safe_next
-from .options import options
+from .options import checklist_options, options
 from .paging import requested_page
 
 bp = Blueprint("assignments", __name__)
@@ -70,7 +70,7 @@ def _forms() -> tuple[AssignmentForm, ImportForm]:
     # Retired checklists are not offered; one sent from a page opened before the retirement is
     # kept as a choice so that the service says why it is refused (not "Not a valid choice").
     posted = request.form.get(form.checklist.name)
-    form.checklist.choices = options(
+    form.checklist.choices = checklist_options(
         (c.key, c.title_in(lang) if c.retired_at is None else _("%(title)s (retired)", title=c.title_in(lang)))
         for c in db.session.scalars(select(Checklist).order_by(Checklist.key)) if c.retired_at is None or c.key == posted)
     # By letter, not by code point: "Jānis" before "Jeļena" (SQL's byte order put them the other way).

@@ -24,7 +24,7 @@ from ..services import filter_choices
 from ..services.chain_stats import StatsFilter, chain_statistics
 from ..times import FIRST_DAY, LAST_DAY, in_calendar, local_today
 from .labels import FORMAT_NAMES
-from .options import options
+from .options import checklist_options, options
 from .forms import AppForm
 
 bp = Blueprint("office", __name__)
@@ -88,7 +88,7 @@ def filter_form(lang: str) -> FilterForm:
     keys = [key for key, _title in checklists]
     default = (filter_choices.busiest_checklist() or "") if keys else ""
     form = FilterForm(formdata=request.args, checklist=default)
-    form.checklist.choices = options(checklists)
+    form.checklist.choices = checklist_options(checklists)
     everything = [("", _("All"))]
     form.region.choices = options(everything + [(name, name) for name in filter_choices.region_names()])
     form.format.choices = options(everything + [(f, str(FORMAT_NAMES.get(f, f)))

@@ -27,7 +27,7 @@ from .admin import requires
 from .assignments import VisitWindowForm
 from .forms import AppForm
 from .labels import FORMAT_NAMES
-from .options import options
+from .options import checklist_options, options
 
 bp = Blueprint("rounds", __name__)
 
@@ -67,7 +67,7 @@ class ConfirmRoundForm(AppForm):
 def _round_form(posted: bool = True) -> RoundForm:
     form = RoundForm() if posted else RoundForm(formdata=None)
     lang = get_locale().language if get_locale() else "en"
-    form.checklist.choices = options((c.key, c.title_in(lang)) for c in db.session.scalars(
+    form.checklist.choices = checklist_options((c.key, c.title_in(lang)) for c in db.session.scalars(
         select(Checklist).where(Checklist.retired_at.is_(None)).order_by(Checklist.key)))
     form.region.choices = options([("", _("All"))] + [(str(r.id), r.name) for r in sorted(
         db.session.scalars(select(Region)), key=lambda r: name_key(r.name))])
