@@ -182,7 +182,13 @@
   }
   function lay(changes) {
     Object.keys(changes.answers).forEach(function (id) { setValue("answer-" + id, changes.answers[id]); });
-    Object.keys(changes.comments).forEach(function (id) { setValue("comment-" + id, changes.comments[id]); });
+    Object.keys(changes.comments).forEach(function (id) {
+      setValue("comment-" + id, changes.comments[id]);
+      // Open, as the server renders a box with a comment: a kept comment laid over the page kept
+      // offline (whose box was closed) was hidden, with nothing showing it was there.
+      var box = control("comment-" + id) && control("comment-" + id).closest("details");
+      if (box && String(changes.comments[id] || "").trim()) box.open = true;
+    });
     Object.keys(changes.details).forEach(function (key) { setValue(key, changes.details[key]); });
   }
   function restorePending() {
@@ -550,6 +556,17 @@
   setInterval(function () { if (count()) flush(); if (photos.waiting() && !conflicted) photos.send(); }, 15000);
 
   form.addEventListener("submit", function (event) {
+    if (stateEl.dataset.state === "signed-out") {
+      // Posted, the form came back as the generic "page has expired" (400): the form token went
+      // with the session. Said by the buttons instead; the answers stay on the tablet.
+      event.preventDefault();
+      var note = document.getElementById("signed-out-note");  // none on a page kept from an older version
+      if (!note) return;
+      note.textContent = msg.signed_out;
+      note.hidden = false;
+      note.scrollIntoView({ block: "nearest" });
+      return;
+    }
     if (!navigator.onLine) {
       event.preventDefault();
       setState("offline");
