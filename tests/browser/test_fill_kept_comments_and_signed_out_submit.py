@@ -8,8 +8,7 @@ import pytest
 
 from tests.browser.test_field_visit import drafts_kept, field_day, open_section, tap  # noqa: F401
 from tests.browser.test_fill_nothing_lost import stored, uuid_of
-from tests.browser.test_fill_refusals import start_visit
-from tests.conftest import PASSWORD
+from tests.browser.test_fill_refusals import sign_in_and_reopen, start_visit
 
 pytestmark = pytest.mark.browser
 
@@ -64,12 +63,7 @@ def test_submit_after_the_session_ended_says_signed_out_and_keeps_the_answers(pa
     assert auditor.is_checked(f"#q-{first.id} input[value=yes]")
     assert drafts_kept(auditor, uuid, settle_ms=0) > 0
     # Signed in again, the page opened again sends what waited on the tablet.
-    auditor.goto(f"{live_server}/login")
-    auditor.fill("input[name=email]", people["auditor"].email)
-    auditor.fill("input[name=password]", PASSWORD)
-    auditor.click("button[type=submit].primary")
-    auditor.goto(f"{live_server}/visits/{uuid}/fill")
-    auditor.wait_for_selector("#save-state[data-state='saved']")
+    sign_in_and_reopen(auditor, live_server, people["auditor"], uuid)
     answers = stored(uuid)
     assert answers[first.id][0] == "yes" and answers[second.id][0] == "yes"
     context.close()

@@ -15,6 +15,16 @@ pytestmark = pytest.mark.browser
 FUTURE = "2099-06-01T10:00"
 
 
+def sign_in_and_reopen(auditor, live_server, user, uuid: str) -> None:
+    """Signed in again, the visit's fill page opened again, until it says it has sent what waited."""
+    auditor.goto(f"{live_server}/login")
+    auditor.fill("input[name=email]", user.email)
+    auditor.fill("input[name=password]", PASSWORD)
+    auditor.click("button[type=submit].primary")
+    auditor.goto(f"{live_server}/visits/{uuid}/fill")
+    auditor.wait_for_selector("#save-state[data-state='saved']")
+
+
 def start_visit(browser, page, live_server, people):
     context, auditor = sign_in(browser, page.viewport_size, live_server, people["auditor"])
     auditor.click("button:has-text('Start')")
@@ -75,12 +85,7 @@ def test_signed_out_while_filling_says_so_and_keeps_the_answers(page, browser, l
     assert auditor.locator("#save-state").inner_text().startswith("Signed out – sign in again")
     # Signed in again, the page opened again sends what waited on the tablet.
     uuid = auditor.url.split("/")[-2].split("#")[0]
-    auditor.goto(f"{live_server}/login")
-    auditor.fill("input[name=email]", people["auditor"].email)
-    auditor.fill("input[name=password]", PASSWORD)
-    auditor.click("button[type=submit].primary")
-    auditor.goto(f"{live_server}/visits/{uuid}/fill")
-    auditor.wait_for_selector("#save-state[data-state='saved']")
+    sign_in_and_reopen(auditor, live_server, people["auditor"], uuid)
     assert stored_answers(uuid).get(item.id) == "yes"
     context.close()
 

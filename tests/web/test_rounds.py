@@ -160,11 +160,7 @@ def test_a_round_planned_twice_in_two_tabs_is_scheduled_once(client, chain, make
     """Both confirmations said "6 visits scheduled": every branch got two visits in one window
     (the same visit twice is refused only with the same auditor)."""
     login(client, make_user("reviewer").email)
-    page = client.get("/assignments/round").get_data(as_text=True)
-    today = local_today()
-    form = {"csrf_token": csrf_token(page), "checklist": "store-visit", "region": "", "format": "",
-            "due_from": today.isoformat(), "due_until": (today + timedelta(days=14)).isoformat(),
-            "auditors": ["ona@example.com", "jonas@example.com", "ilze@example.com"]}
+    form = whole_round(client)
     first = confirm_fields(client.post("/assignments/round", data=form))
     second = confirm_fields(client.post("/assignments/round", data={**form, "auditors": ["ona@example.com"]}))
     assert "6 visits scheduled." in text_of(client.post("/assignments/round/confirm", data=first, follow_redirects=True))
@@ -219,6 +215,15 @@ def test_a_window_the_confirmation_would_refuse_is_refused_on_the_plan(client, c
     assert long.status_code == 400 and "at most a year long" in text_of(long)
 
 
+def whole_round(client) -> dict:
+    """The round form for every branch, the next two weeks, all three auditors ticked."""
+    page = client.get("/assignments/round").get_data(as_text=True)
+    today = local_today()
+    return {"csrf_token": csrf_token(page), "checklist": "store-visit", "region": "", "format": "",
+            "due_from": today.isoformat(), "due_until": (today + timedelta(days=14)).isoformat(),
+            "auditors": ["ona@example.com", "jonas@example.com", "ilze@example.com"]}
+
+
 def confirm_fields(preview) -> dict:
     html = preview.get_data(as_text=True)
     confirm = re.search(r'<form method="post" action="/assignments/round/confirm".*?</form>', html, re.S).group(0)
@@ -230,11 +235,7 @@ def test_a_visit_held_by_a_deactivated_auditor_does_not_cover_its_branch(client,
     "Every chosen branch has a visit … scheduled already", and his branches would not be visited."""
     branches, people = chain
     login(client, make_user("admin").email)
-    page = client.get("/assignments/round").get_data(as_text=True)
-    today = local_today()
-    form = {"csrf_token": csrf_token(page), "checklist": "store-visit", "region": "", "format": "",
-            "due_from": today.isoformat(), "due_until": (today + timedelta(days=14)).isoformat(),
-            "auditors": ["ona@example.com", "jonas@example.com", "ilze@example.com"]}
+    form = whole_round(client)
     assert "6 visits scheduled." in text_of(client.post(
         "/assignments/round/confirm", data=confirm_fields(client.post("/assignments/round", data=form)),
         follow_redirects=True))
