@@ -1,7 +1,7 @@
 """Users from a CSV file: a chain's branch managers, auditors and reviewers at once.
 
 One row per person, columns ``email,name,role`` and, if the file has them, ``locations``
-(branch codes separated by spaces or ``|``; branch managers need at least one) and
+(branch codes separated by spaces, commas or ``|``; branch managers need at least one) and
 ``language`` (en, ru, lt, lv). An e-mail the app knows (whatever its case) updates that
 user's name, role, branches and language, a new one creates a user without a password who
 gets a set-password link (:mod:`audit.services.password_links`); passwords are never
@@ -37,7 +37,7 @@ COLUMNS = ("email", "name", "role", "locations", "language")
 REQUIRED = ("email", "name", "role")
 MAX_LENGTHS = {"email": 254, "name": 200}  # the admin form's
 MAX_ROWS = 5000
-CODE_SEPARATORS = re.compile(r"[\s|]+")
+CODE_SEPARATORS = re.compile(r"[\s|,;]+")  # none can be part of a code (locations.CODE_PATTERN)
 
 
 @dataclass

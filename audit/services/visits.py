@@ -285,8 +285,8 @@ def _merge(visit: Visit, content: VisitContent) -> _Merged:
                 errors[item_id] = exc.message
         if item_id in content.comments:
             typed = (content.comments[item_id] or "").strip()
-            if len(typed) > MAX_COMMENT:
-                errors[item_id] = f"the comment is longer than {MAX_COMMENT} characters"
+            if len(typed) > MAX_COMMENT:  # an answer refused too says more: it is the one to mend first
+                errors.setdefault(item_id, f"the comment is longer than {MAX_COMMENT} characters")
             else:
                 comment = typed
         answers[item_id] = (value, comment)

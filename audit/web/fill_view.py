@@ -12,6 +12,7 @@ from ..checklist.model import NA, PASS_SCORE, Item
 from ..models import Visit
 from ..scoring import item_score, missing_answers, visible_items
 from ..services.evidence import MAX_BYTES, STORED_SIDE
+from ..services.visits import MAX_COMMENT
 from .messages import range_message, translate_error
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
@@ -130,4 +131,5 @@ def fill_context(visit: Visit, errors: dict[str, str], saved_now: bool, typed=No
         "progress": progress(visit), "saved_now": saved_now,
         # A photo over the upload limit is made smaller on the tablet, to the size stored anyway.
         "photo_limits": {"bytes": MAX_BYTES, "side": STORED_SIDE},
+        "max_comment": MAX_COMMENT,
     }

@@ -224,13 +224,18 @@
     var input = numberInput(id);
     return !!input && !!numberProblem(input, value);
   }
+  // A comment over the server's limit is refused the same way, here and offline; its answer is
+  // sent and counts as given.
+  function commentTooLong(text) { return String(text || "").trim().length > msg.max_comment; }
   function withheld() {
-    return Object.keys(pending.answers).filter(function (id) { return refusedHere(id, pending.answers[id]); }).length;
+    return Object.keys(pending.answers).filter(function (id) { return refusedHere(id, pending.answers[id]); }).length +
+      Object.keys(pending.comments).filter(function (id) { return commentTooLong(pending.comments[id]); }).length;
   }
-  // What a save sends: the changes waiting, but the answers refused here.
+  // What a save sends: the changes waiting, but the answers and comments refused here.
   function sendable() {
     var sent = JSON.parse(JSON.stringify(pending));
     Object.keys(sent.answers).forEach(function (id) { if (refusedHere(id, sent.answers[id])) delete sent.answers[id]; });
+    Object.keys(sent.comments).forEach(function (id) { if (commentTooLong(sent.comments[id])) delete sent.comments[id]; });
     return sent;
   }
   // The message of a number question, as its box reads now. A message of the server about the
@@ -246,6 +251,19 @@
     else return false;
     q.querySelector("[data-error-for]").textContent = problem;
     q.classList.toggle("has-error", !!problem);
+    return true;
+  }
+  // The message of a comment too long, after the number's (the answer is the one to mend first).
+  function checkComment(q) {
+    var id = q.dataset.item, box = control("comment-" + id);
+    if (!box || box.tagName !== "TEXTAREA") return false;
+    var tooLong = commentTooLong(box.value), before = lastErrors[id];
+    if (tooLong && !before) lastErrors[id] = msg.comment_too_long;
+    else if (!tooLong && before === msg.comment_too_long) delete lastErrors[id];
+    else return false;
+    q.querySelector("[data-error-for]").textContent = lastErrors[id] || "";
+    q.classList.toggle("has-error", !!lastErrors[id]);
+    if (tooLong) q.querySelector("details.comment").open = true;
     return true;
   }
 
@@ -270,6 +288,7 @@
     var visible = {}, required = 0, answered = 0, marked = false;
     form.querySelectorAll(".question").forEach(function (q) {
       if (q.dataset.type === "number" && checkNumber(q)) marked = true;
+      if (checkComment(q)) marked = true;
       var id = q.dataset.item, rule = q.dataset.showIf ? JSON.parse(q.dataset.showIf) : null;
       var show = !rule || (visible[rule.item] && rule.values.indexOf(valueOf("answer-" + rule.item)) !== -1);
       q.hidden = !show;
@@ -277,8 +296,10 @@
       visible[id] = true;
       var value = valueOf("answer-" + id);
       var needs = !!q.dataset.commentOnFail && fails(q, value) && !valueOf("comment-" + id).trim();
-      // A refused value is no answer, nor is a failure still waiting for its required comment.
-      if (q.dataset.required) { required += 1; if (value && !lastErrors[id] && !needs) answered += 1; }
+      // A refused value is no answer, nor is a failure still waiting for its required comment; a
+      // comment refused as too long leaves its answer given.
+      var refused = !!lastErrors[id] && lastErrors[id] !== msg.comment_too_long;
+      if (q.dataset.required) { required += 1; if (value && !refused && !needs) answered += 1; }
       var errorEl = q.querySelector("[data-error-for]");
       if (q.dataset.commentOnFail) {
         if (needs) { q.querySelector("details.comment").open = true; }

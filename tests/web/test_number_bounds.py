@@ -184,3 +184,13 @@ def test_the_checklist_page_shows_the_range(client, admin):
     page = text_of(client.get("/checklists/phone-enquiry"))
     question = r"How many seconds did it take until a person answered\? "
     assert re.search(question + r"Number · [^·]+ · [^·]+ · 0–300", page), page
+
+
+def test_a_refused_answer_is_named_before_its_refused_comment(client, draft):
+    """Both refused in one save: the answer's message, not the comment's, which used to hide it."""
+    page = client.get(f"/visits/{draft}/fill").get_data(as_text=True)
+    response = client.post(f"/visits/{draft}/draft", headers={"X-CSRFToken": csrf_token(page)},
+                           json={"answers": {ITEM: "500"}, "comments": {ITEM: "x" * 5001, "menu_clear": "y" * 5001}})
+    assert response.status_code == 200
+    assert "answer a number from 0 to 300" in response.json["errors"][ITEM].lower()
+    assert response.json["errors"]["menu_clear"] == "The comment may have at most 5000 characters."

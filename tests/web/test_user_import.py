@@ -127,6 +127,16 @@ def test_a_semicolon_file_with_a_bom_in_any_column_order(admin, branches):
     assert [loc.code for loc in user("ruta@example.com").locations] == ["VNO-01"]
 
 
+def test_branch_codes_may_be_separated_by_commas(admin, branches):
+    """As a spreadsheet cell lists them: "RIX-01, vno-01" gave "unknown location code 'RIX-01,'"."""
+    sheet = ('email,name,role,locations\r\nruta@example.com,Rūta,manager,"RIX-01, vno-01"\r\n'
+             'mara@example.com,Mara,manager,"RIX-02,RIX-01;VNO-01"\r\n')
+    response = upload(admin, sheet)
+    assert response.status_code == 200 and "2 users created, 0 updated, 0 unchanged" in text_of(response), text_of(response)
+    assert sorted(loc.code for loc in user("ruta@example.com").locations) == ["RIX-01", "VNO-01"]
+    assert sorted(loc.code for loc in user("mara@example.com").locations) == ["RIX-01", "RIX-02", "VNO-01"]
+
+
 def test_typos_are_refused_by_line_and_column_and_nothing_is_written(admin, make_user, branches):
     make_user("auditor", email="known@example.com", name="Known")
     before = counts()
