@@ -138,11 +138,10 @@
     kept.entries.splice(0, Math.max(0, kept.entries.length - MOST_KEPT)).forEach(function (e) { delete kept.forms[e]; });
     try { sessionStorage.setItem(TYPED, JSON.stringify(kept)); } catch (e) { /* storage off or full */ }
   });
-  var arrival = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
-  if (entry && arrival && (arrival.type === "back_forward" || arrival.type === "reload")) {
-    var typed = readTyped().forms[entry], forms = keptForms();
-    // Only onto the same forms, field for field: a page that changed meanwhile gets nothing back.
-    if (Array.isArray(typed) && typed.length === forms.length) forms.forEach(function (form, i) {
+  // Puts kept values back onto forms[i] from typed[i], field for field: a form that changed
+  // meanwhile gets nothing back.
+  function putBack(forms, typed) {
+    forms.forEach(function (form, i) {
       var fields = keptFields(form);
       if (!Array.isArray(typed[i]) || typed[i].length !== fields.length) return;
       fields.forEach(function (el, j) {
@@ -153,6 +152,28 @@
         } else if (typeof value === "string" && (el.tagName !== "SELECT" ||
             Array.prototype.some.call(el.options, function (o) { return o.value === value; }))) el.value = value;
       });
+    });
+  }
+  var arrival = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  if (entry && arrival && (arrival.type === "back_forward" || arrival.type === "reload")) {
+    var typed = readTyped().forms[entry], forms = keptForms();
+    if (Array.isArray(typed) && typed.length === forms.length) putBack(forms, typed);
+  }
+  // Switching language opens the page afresh in the other language (a new history entry): what was
+  // typed in its forms comes along, each form onto the one with the same address (a page that
+  // answered a form, showing its errors or a plan, has forms the fresh one may not have). The
+  // switch is noted for the tab as the page is left, and taken by the page it leads to, once.
+  var SWITCH = "audit-language-switch";
+  var switched = null;
+  try { switched = JSON.parse(sessionStorage.getItem(SWITCH)); sessionStorage.removeItem(SWITCH); } catch (e) { switched = null; }
+  if (entry && switched && arrival && arrival.type === "navigate" && Date.now() - switched.at < 60000 &&
+      switched.address === location.pathname + location.search && Array.isArray(switched.actions)) {
+    var carried = readTyped().forms[switched.entry], left = switched.actions.slice();
+    if (Array.isArray(carried)) keptForms().forEach(function (form) {
+      var i = left.indexOf(form.action);
+      if (i === -1) return;
+      left[i] = null;  // two forms of one address: the first onto the first
+      putBack([form], [carried[i]]);
     });
   }
 
@@ -178,6 +199,11 @@
       }
       var next = languages.querySelector("input[name=next]");
       if (next && location.hash) next.value = next.value.split("#")[0] + location.hash;
+      if (next && entry) try {
+        sessionStorage.setItem(SWITCH, JSON.stringify({
+          entry: entry, address: next.value.split("#")[0], at: Date.now(),
+          actions: keptForms().map(function (form) { return form.action; }) }));
+      } catch (e) { /* storage off: the page opens with its forms empty */ }
     });
     if (notice) window.addEventListener("online", function () { notice.hidden = true; });
     if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (event) {
