@@ -1,8 +1,7 @@
-"""Scheduling visits: one at a time or from a CSV, and the auditor's view of their work."""
+"""Scheduling visits (one at a time; a CSV file of them: :mod:`audit.services.assignments_csv`),
+and the auditor's view of their work."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -13,12 +12,8 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Assignment, Checklist, ChecklistVersion, Location, User, Visit, utcnow
 from ..times import local_today
-from .import_csv import separator
-from .import_values import calendar_date
 from . import audit_log, notifications
 
-CSV_COLUMNS = ("location_code", "checklist", "auditor", "scenario", "due_from", "due_until", "notes")
-MAX_ROWS = 5000
 MAX_SCENARIO, MAX_NOTES = 200, 2000  # the form's limits, for the CSV too
 #: A window ending further ahead, or longer, is a typing mistake (2206 for 2026), not a plan.
 MAX_AHEAD, MAX_WINDOW = timedelta(days=731), timedelta(days=366)
@@ -39,7 +34,7 @@ class AssignmentError(ValueError):
         super().__init__("\n".join(self.errors))
 
 
-def _problem(line: int, column: str, message: str, *, numbered_as: str = "line") -> tuple[int, str]:
+def problem_at(line: int, column: str, message: str, *, numbered_as: str = "line") -> tuple[int, str]:
     """``(line, "line N: column: message")`` with "line" (or "assignment") in the user's language."""
     where = _("line %(num)d", num=line) if numbered_as == "line" else _("assignment %(num)d", num=line)
     return line, f"{where}: {column}: {message}" if column else f"{where}: {message}"
@@ -78,7 +73,7 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
         line, numbered_as = (lines[index], "line") if lines else (index + 1, "assignment")
 
         def problem(column: str, message: str) -> None:
-            errors.append(_problem(line, column, message, numbered_as=numbered_as))  # noqa: B023
+            errors.append(problem_at(line, column, message, numbered_as=numbered_as))  # noqa: B023
             fields.append((column, message))
         location = locations.get(request.location_code.strip().upper())
         checklist = checklists.get(request.checklist.strip().lower())
@@ -191,76 +186,6 @@ def _scheduled_keys(location_ids: set[int]) -> set[tuple]:
                Assignment.due_until, Assignment.scenario)
         .where(Assignment.location_id.in_(location_ids), Assignment.cancelled.is_(False)))
     return {(*row[:5], (row[5] or "").strip()) for row in rows}
-
-
-def _runaway_column(row: dict, sep: str, width: int) -> str | None:
-    """The column whose value runs over a line break where none belongs: any but the notes, or
-    the notes when a line of them has as many separators as a row."""
-    for column, value in row.items():
-        if isinstance(value, str) and "\n" in value and (
-                column != "notes" or any(part.count(sep) >= width - 1 for part in value.splitlines()[1:])):
-            return column
-    return None
-
-
-def import_assignments_csv(text: str, created_by: User) -> list[Assignment]:
-    """Bulk scheduling from CSV (columns ``CSV_COLUMNS``, ISO dates), all or nothing."""
-    text = text.lstrip("\ufeff")
-    sep = separator(text)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sep)
-    header = reader.fieldnames or []
-    missing = [c for c in CSV_COLUMNS[:6] if c not in header]
-    unknown = [c for c in header if c not in CSV_COLUMNS]
-    if missing or unknown:
-        problems = [_problem(1, c, _("missing column")) for c in missing]
-        problems += [_problem(1, c, _("unknown column (use %(columns)s)", columns=", ".join(CSV_COLUMNS)))
-                     for c in unknown]
-        raise AssignmentError([], problems)
-    requests: list[AssignmentRequest] = []
-    lines: list[int] = []
-    errors: list[tuple[int, str]] = []
-    for row in reader:
-        # The record's first line: a quoted value may span lines (line_num is the last one).
-        line = reader.line_num - sum(value.rstrip("\r\n").count("\n") for value in row.values()
-                                     if isinstance(value, str))
-        if not row.get(None) and all(not (value or "").strip() for value in row.values()):
-            continue  # separators only (",,,,,,"): a spreadsheet's formatted empty row
-        runaway = _runaway_column(row, sep, len(header))
-        if runaway is not None:  # a double quote left open took the rows after it into one value
-            errors.append(_problem(line, runaway, _("the value goes on to line %(num)d: close the double quote (\") "
-                                                    "it starts with, or remove it", num=reader.line_num)))
-            continue
-        if len(requests) >= MAX_ROWS:
-            raise AssignmentError([], [_problem(line, "", _("at most %(num)d assignments per file", num=MAX_ROWS))])
-        given = len(header) - sum(value is None for value in row.values()) + len(row.get(None) or [])
-        if given != len(header):  # csv fills a short row with None and keeps a long row's rest under None
-            errors.append(_problem(line, "", _("%(given)d values, but the header has %(columns)d columns; put "
-                                               "values that contain the separator in double quotes",
-                                               given=given, columns=len(header))))
-            continue
-        dates = {}
-        for column in ("due_from", "due_until"):
-            typed = (row.get(column) or "").strip()
-            try:
-                dates[column] = calendar_date(typed)
-            except ValueError:
-                dates[column] = None  # reported here; the row's other columns are still checked
-                errors.append(_problem(line, column, _("'%(value)s' is not a date like 2026-12-01", value=typed)
-                                       if typed else _("a date like 2026-12-01 is required")))
-        requests.append(AssignmentRequest(
-            location_code=(row["location_code"] or "").strip(), checklist=(row["checklist"] or "").strip(),
-            auditor=(row["auditor"] or "").strip(), scenario=(row.get("scenario") or "").strip(),
-            notes=(row.get("notes") or "").strip(), **dates))
-        lines.append(line)
-    if not requests and not errors:
-        errors.append(_problem(2, "", _("the file has no assignments")))
-    try:
-        created = create_assignments(requests, created_by, lines) if requests else []
-    except AssignmentError as exc:
-        errors.extend(exc.ordered)
-    if errors:
-        raise AssignmentError([], errors)
-    return created
 
 
 def cancel_assignment(assignment: Assignment, user: User) -> None:

@@ -187,26 +187,35 @@ def _header(cells: list[str], problems: Problems) -> dict[str, int]:
     return read_header(cells, problems, COLUMNS, OPTIONAL_COLUMNS)
 
 
-def runaway_values(line: int, cells: list[str], index: dict[str, int], problems: Problems,
-                   multiline: tuple[str, ...] = (), separator: str = ",") -> bool:
-    """Whether a value of the record starting on ``line`` runs over a line break where none
-    belongs, each such value added to ``problems``: a double quote left open takes the lines
-    after it into one value ('TST-21,"Unclosed quote' took the next branch's row into TST-21's
-    name, and the import said "1 branch created"). ``multiline`` columns (a comment) may hold line
-    breaks, but not a line that has as many separators as a row."""
+def runaway_cells(line: int, cells: list[str], index: dict[str, int], multiline: tuple[str, ...] = (),
+                  separator: str = ",") -> list[tuple[int, str, int]]:
+    """``(first line, column, last line)`` of each value of the record starting on ``line`` that
+    runs over a line break where none belongs: a double quote left open takes the lines after it
+    into one value ('TST-21,"Unclosed quote' took the next branch's row into TST-21's name, and
+    the import said "1 branch created"). ``multiline`` columns (a comment) may hold line breaks,
+    but not a line that has as many separators as a row. Every CSV import uses it."""
     names = {i: name for name, i in index.items()}
-    found, start = False, line
+    found, start = [], line
     for i, cell in enumerate(cells):
         end = start + cell.rstrip("\r\n").count("\n")  # the last line with some of the value
         name = names.get(i)
         if end > start and name is not None and (
                 name not in multiline
                 or any(part.count(separator) >= len(index) - 1 for part in cell.splitlines()[1:])):
-            problems.add(start, name, f'the value goes on to line {end}: close the double quote (") it starts '
-                                      "with, or remove it")
-            found = True
+            found.append((start, name, end))
         start += cell.count("\n")
     return found
+
+
+def runaway_values(line: int, cells: list[str], index: dict[str, int], problems: Problems,
+                   multiline: tuple[str, ...] = (), separator: str = ",") -> bool:
+    """Whether a value runs over a line break where none belongs (:func:`runaway_cells`), each
+    such value added to ``problems``."""
+    found = runaway_cells(line, cells, index, multiline, separator)
+    for start, name, end in found:
+        problems.add(start, name, f'the value goes on to line {end}: close the double quote (") it starts '
+                                  "with, or remove it")
+    return bool(found)
 
 
 def read_header(cells: list[str], problems: Problems, columns: tuple[str, ...],

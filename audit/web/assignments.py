@@ -19,9 +19,10 @@ from ..models import Assignment, Checklist, Location, User
 from ..names import code_key, name_key
 from ..policy import may
 from ..services.assignments import (
-    CSV_COLUMNS, MAX_AHEAD, MAX_WINDOW, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
-    VIEWS, count_scheduled, import_assignments_csv, overlapping_open, overlaps_of_many, scheduled_assignments,
+    MAX_AHEAD, MAX_WINDOW, AssignmentError, AssignmentRequest, cancel_assignment, create_assignments,
+    VIEWS, count_scheduled, overlapping_open, overlaps_of_many, scheduled_assignments,
 )
+from ..services.assignments_csv import CSV_COLUMNS, import_assignments_csv
 from ..times import local_today
 from .csv_upload import CsvUploadError, csv_text
 from .forms import AppForm, DayField
