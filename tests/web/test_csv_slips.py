@@ -95,3 +95,17 @@ def test_a_tab_separated_file_is_read_in_columns(admin, form):
     upload(admin, form, "\r\n".join(line.replace(",", "\t") for line in (header, *rows)) + "\r\n")
     after = counts()
     assert sum(after) - sum(before) == 2, (before, after)
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "line 3: the same visit as line 2"),
+    ("lv", "3. rinda: tas pats apmeklējums jau norādīts: 2. rinda"),  # was "…, kas 2. rinda": no case fits
+    ("ru", "строка 3: тот же визит уже указан: строка 2"),
+    ("lt", "eilutė 3: tas pats apsilankymas jau nurodytas: eilutė 2"),
+])
+def test_a_visit_twice_in_one_file_names_its_first_line_in_the_page_language(admin, lang, expected):
+    admin.post("/language", data={"lang": lang, "csrf_token": csrf_token(admin.get("/").get_data(as_text=True))})
+    _, _, header, (row, _second) = FORMS["visits"]
+    before = counts()
+    _, page = upload(admin, "visits", f"{header}\r\n{row}\r\n{row}\r\n")
+    assert expected in page and counts() == before
