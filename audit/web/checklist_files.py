@@ -31,6 +31,7 @@ from ..services.checklists import find_version_by_content, store_checklist
 from .admin import requires
 from .checklist_problems import readable_path
 from .checklist_problems import shown as readable_problems
+from .csv_upload import OTHER_DOCUMENTS, UTF16, WORKBOOKS
 from .forms import AppForm
 from .reports import content_disposition
 
@@ -200,6 +201,10 @@ def _not_a_checklist(raw: bytes) -> str | None:
     """Why ``raw`` cannot be a checklist file (too large, not UTF-8, not text), or None."""
     if len(raw) > MAX_CHECKLIST_BYTES:
         return _("The file is larger than 256 KB: this is not a checklist file.")
+    # A workbook, a picture or a PDF (renamed .yaml, or chosen by mistake) is no text: "not UTF-8
+    # text … save it as UTF-8" sent the admin to re-save a spreadsheet.
+    if raw.startswith(WORKBOOKS + OTHER_DOCUMENTS) or (b"\x00" in raw[:4096] and not raw.startswith(UTF16)):
+        return _("The file is not text: choose the checklist's .yaml file.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from audit.extensions import db
 from audit.models import AuditLogEntry, Checklist, ChecklistVersion
 from tests.conftest import CHECKLIST_DIR, csrf_token, login
+from tests.web.test_csv_uploads import workbook
 
 PHONE = (CHECKLIST_DIR / "phone-enquiry.yaml").read_text(encoding="utf-8")
 # "Getting through" weighs 1.5 in the shipped file; a chain that cares more about it:
@@ -123,7 +124,9 @@ def test_a_file_with_problems_names_each_line_and_field_and_stores_nothing(clien
 
 @pytest.mark.parametrize("content, message", [
     ("id: x\n".encode("utf-16"), "The file is not UTF-8 text (byte 0). Save it as UTF-8."),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "The file is not UTF-8 text"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "The file is not text: choose the checklist's .yaml file."),
+    (workbook(), "The file is not text: choose the checklist's .yaml file."),  # an .xlsx renamed .yaml
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "The file is not text: choose the checklist's .yaml file."),
     (b"id: x\x00\x00\x00", "The file is not text: choose the checklist's .yaml file."),
     (b"# " + b"x" * (256 * 1024), "The file is larger than 256 KB: this is not a checklist file."),
 ])
