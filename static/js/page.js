@@ -46,6 +46,16 @@
     var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
+  // A form that would leave what was typed in another one unsent (Approve, with comments written
+  // for a return) asks first: the reviewer's comments went without a word.
+  document.addEventListener("submit", function (event) {
+    var form = event.target, other = form.getAttribute && document.getElementById(form.getAttribute("data-unsent-in") || "");
+    if (!other || event.defaultPrevented) return;
+    var typed = Array.prototype.some.call(other.querySelectorAll("textarea, input[type=text]"), function (el) {
+      return el.value.trim() !== "";
+    });
+    if (typed && !window.confirm(form.getAttribute("data-unsent-question"))) event.preventDefault();
+  }, true);
 
   // A double tap (two taps 150 ms apart) sent a form twice: the first was saved, the second refused
   // as a duplicate, and the page showed "Visit scheduled." beside "already scheduled". Once a POST

@@ -57,3 +57,23 @@ def test_long_words_wrap_on_the_visit_page_and_the_home_page(page, live_server, 
         const card = td.closest('.card, section').getBoundingClientRect(), box = td.getBoundingClientRect();
         return box.right > card.right + 1; }).length""")
     assert outside == 0
+
+
+def test_long_words_wrap_on_the_fill_page_of_a_returned_visit(page, live_server, make_location, make_user, make_visit):
+    """The reviewer's note, shown at the top and under its question, made the auditor's fill page
+    8,176 px wide in Latvian at 820 px: the whole form panned sideways."""
+    location = make_location("VLN-01", "Vilnius Akropolis")
+    auditor = make_user("auditor")
+    visit = make_visit(location, auditor, ANSWERS, status="returned")
+    db.session.add_all([
+        ReviewComment(visit_id=visit.id, item_id="staff_respectful", author_id=make_user("reviewer").id, text=LINK),
+        ReviewComment(visit_id=visit.id, item_id=None, author_id=make_user("reviewer").id, text=LINK),
+    ])
+    db.session.commit()
+    sign_in(page, live_server, auditor.email)
+    page.goto(f"{live_server}/visits/{visit.uuid}/fill")
+    assert page.locator(".review-notes").inner_text().count("CameraRecording") >= 2
+    assert fits(page), "the fill page is wider than the tablet"
+    page.goto(f"{live_server}/visits/{visit.uuid}/fill#s-greeting")
+    page.wait_for_selector(".review-note")
+    assert fits(page), "the fill page's section is wider than the tablet"
