@@ -23,12 +23,12 @@ PRINCIPLE_NAMES = {
     "problem_resolution": _l("Problem resolution"), "empowerment": _l("Empowerment"), "farewell": _l("Farewell"),
     "follow_up": _l("Follow-up"), "channel_access": _l("Reaching the channel"), "upsell": _l("Additional offer"),
 }
-DISPUTE_NAMES = {"open": _l("Open"), "upheld": _l("Upheld"), "overturned": _l("Overturned")}
+DISPUTE_NAMES = {"open": _l("Open"), "upheld": _l("Rejected"), "overturned": _l("Overturned")}
 LOG_NAMES = {
     "visit.started": _l("started the visit"), "visit.submitted": _l("submitted the visit"),
     "visit.resubmitted": _l("resubmitted the visit"), "visit.approved": _l("approved the visit"),
     "visit.returned": _l("returned the visit to the auditor"), "dispute.raised": _l("disputed an answer"),
-    "dispute.upheld": _l("upheld a dispute"), "dispute.overturned": _l("overturned a dispute; the score changed"),
+    "dispute.upheld": _l("rejected a dispute; the answer stays"), "dispute.overturned": _l("overturned a dispute; the score changed"),
     "evidence.uploaded": _l("added a photo"), "evidence.deleted": _l("removed a photo"),
     "visit.recorded": _l("recorded the visit through the API"),
     "action.planned": _l("planned a corrective action"), "action.done": _l("marked a corrective action done"),

@@ -37,9 +37,9 @@ FIXED = {
     "this answer was disputed and decided already": _l("This answer was disputed and decided already."),
     "this dispute was already decided": _l("This dispute was already decided."),
     "choose the corrected answer": _l("Choose the corrected answer."),
-    "choose to uphold or overturn the dispute": _l("Choose to uphold or overturn the dispute."),
+    "choose to uphold or overturn the dispute": _l("Choose: keep the answer or change it."),
     "the corrected answer is the current one; uphold the dispute instead":
-        _l("The corrected answer is the current one; uphold the dispute instead."),
+        _l("The corrected answer is the current one; choose “Keep the answer” instead."),
     "corrective actions can be planned only for approved visits":
         _l("Corrective actions can be planned only for approved visits."),
     "an action can be planned only for a question that failed":

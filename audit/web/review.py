@@ -150,7 +150,7 @@ def decide(dispute_id: int):
                         refused={"form": "decide", "dispute_id": found.id})
     overturn = decision == "overturn"
     message = (_("Dispute overturned: the answer and the score were changed.") if overturn
-               else _("Dispute upheld: the answer stays."))
+               else _("Dispute rejected: the answer stays."))
     return _attempt(visit, lambda: decide_dispute(found, current_user, overturn, request.form.get("new_value"),
                                                   request.form.get("note", "")), message,
                     refused={"form": "decide", "dispute_id": found.id})

@@ -65,7 +65,7 @@ def test_overturning_to_the_current_answer_is_refused(disputed):
     client, visit = disputed
     before = stored(visit)
     html = decide(client, visit, decision="overturn", new_value="4", note="")
-    assert "The corrected answer is the current one; uphold the dispute instead." in html
+    assert "The corrected answer is the current one; choose “Keep the answer” instead." in html
     assert stored(visit) == before
 
 

@@ -48,6 +48,7 @@ def test_managers_see_their_branches_disputes_and_head_office_the_open_ones(app,
     upheld = client.get("/").get_data(as_text=True)
     upheld = next(item for item in re.findall(r"<li data-dispute=.*?</li>", upheld, re.S) if "Upheld yesterday" in item)
     assert "The answer stays: No." in upheld and "Seen on camera." in upheld
+    assert ">Rejected<" in upheld  # "Upheld" read as the dispute accepted, the opposite
     assert "Upheld" not in listed and "Theirs" not in listed and "RIX-01" not in listed
     assert listed.index(">Open<") < listed.index(">Overturned<")  # open first
 

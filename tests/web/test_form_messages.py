@@ -99,6 +99,6 @@ def test_a_decision_that_is_neither_uphold_nor_overturn_is_refused(client, make_
     for decision in ("zzz", None):
         data = {"csrf_token": csrf_token(page), "note": "Checked."} | ({"decision": decision} if decision else {})
         html = unescape(client.post(f"/disputes/{dispute.id}/decide", data=data).get_data(as_text=True))
-        assert "Choose to uphold or overturn the dispute." in html and "Dispute upheld" not in html
+        assert "Choose: keep the answer or change it." in html and "Dispute rejected" not in html
         db.session.expire_all()
         assert db.session.get(Dispute, dispute.id).status == "open"
