@@ -62,3 +62,15 @@ def test_approve_without_comments_does_not_ask(page, live_server, submitted):
     with page.expect_navigation():
         page.click("#approve")
     assert status_of(visit.id) == "approved"
+
+
+def test_a_low_score_is_not_shown_in_the_green_of_a_good_result(page, live_server, submitted):
+    """The visit's big score was green whatever it was (a 39 as green as an 84); red only for a
+    failed critical question."""
+    visit, reviewer = submitted
+    assert visit.score < 70 and not visit.critical_failed
+    sign_in(page, live_server, reviewer.email)
+    page.goto(f"{live_server}/visits/{visit.id}")
+    colour = page.eval_on_selector("#visit-score", "el => getComputedStyle(el).color")
+    assert colour != "rgb(27, 127, 75)", colour  # --good
+    assert colour == page.eval_on_selector("h1", "el => getComputedStyle(el).color")  # the text's own ink
