@@ -245,11 +245,15 @@ def compared_bars(rows: Sequence[tuple[str, float | None, float | None]], label:
         for k, line in enumerate(lines):
             body.append(f'<text x="{left - 8}" y="{middle + (k - (len(lines) - 1) / 2) * 12:.1f}" '
                         f'text-anchor="end">{escape(line)}</text>')
-        body.append(f'<rect x="{left}" y="{y + bar_top}" width="{plot}" height="{bar_h}" fill="{LIGHT}"/>')
-        if value is not None:
+        if value is None:  # not asked: an outline only, unlike a track scored 0 (the two looked the same)
+            body.append(f'<rect x="{left + 0.5}" y="{y + bar_top + 0.5}" width="{plot - 1}" height="{bar_h - 1}" '
+                        f'fill="none" stroke="{GREY}" stroke-dasharray="4 3"/>')
+        else:
+            body.append(f'<rect x="{left}" y="{y + bar_top}" width="{plot}" height="{bar_h}" fill="{LIGHT}"/>')
             colour = ORANGE if ref is not None and value < ref - 5 else BLUE
-            body.append(f'<rect x="{left}" y="{y + bar_top}" width="{plot * value / 100:.1f}" height="{bar_h}" '
-                        f'fill="{colour}"/>')
+            # At least a sliver: a 0 is a result, drawn in its colour.
+            body.append(f'<rect x="{left}" y="{y + bar_top}" width="{max(plot * value / 100, 3):.1f}" '
+                        f'height="{bar_h}" fill="{colour}"/>')
         if ref is not None:
             rx = left + plot * ref / 100
             body.append(f'<line x1="{rx:.1f}" x2="{rx:.1f}" y1="{y + bar_top - 3}" y2="{y + bar_top + bar_h + 3}" '

@@ -42,6 +42,18 @@ def test_funnel_line_bars_and_offsets_are_valid_svg():
     parse(charts.offsets_chart([("Ina", 12.5, 40), ("Jonas", -3.0, 35)]))
 
 
+def test_compared_bars_tell_a_section_scored_0_from_one_not_asked():
+    """Both drew an empty grey track ("0 / 62" and "– / 63" in a visit's PDF): the worst section
+    looked like one without data."""
+    root = parse(charts.compared_bars([("Farewell", 0.0, 62.0), ("Returns", None, 63.0)]))
+    rects = root.findall("{http://www.w3.org/2000/svg}rect")
+    scored = [r for r in rects if r.get("fill") == charts.ORANGE]
+    assert len(scored) == 1 and float(scored[0].get("width")) > 0  # the 0, in the colour of "below the chain"
+    outlines = [r for r in rects if r.get("fill") == "none"]
+    assert len(outlines) == 1 and outlines[0].get("stroke-dasharray")  # the section not asked: a dashed outline
+    assert len([r for r in rects if r.get("fill") == charts.LIGHT]) == 1  # one filled track, the scored one's
+
+
 def test_funnel_plot_names_only_the_most_extreme_branches_and_keeps_names_inside():
     """With 300 branches, 120 of them beyond the 99.8 % limits, the plot names the 5 furthest
     above and the 5 furthest below (in standard errors), not all 120 on top of each other."""
