@@ -8,6 +8,8 @@ import re
 from datetime import datetime, timedelta
 from html import unescape
 
+import pytest
+
 from audit.extensions import db
 from audit.models import AuditLogEntry
 from tests.conftest import csrf_token
@@ -282,3 +284,15 @@ def test_a_branch_s_activity_shows_the_visits_scheduled_there_and_cancelled(admi
         ["scheduled visits", "KNS-01 Kaunas Akropolis", "1 of 3 visits"]]
     branch_csv = admin_client.get(f"/admin/activity.csv?location={here.id}").get_data(as_text=True)
     assert "VLN-01 Vilnius Ozas,1 of 3 visits,assignments.created" in branch_csv
+
+
+@pytest.mark.parametrize("score, locale, shown", [(71.25, "lt", "71,3"), (84.25, "en", "84.3"), (71.0, "ru", "71,0")])
+def test_a_score_in_the_log_reads_as_on_the_visit_page(app, score, locale, shown):
+    """Rounded half up with one decimal (numbers.decimal_text): the log said "balas 71,2" of a
+    visit whose page, home and branch pages said 71,3."""
+    from audit.web.admin.activity import _number_in
+    from audit.web.numbers import decimal_text
+
+    assert _number_in(score, locale) == shown
+    with app.test_request_context(headers={"Accept-Language": locale}):
+        assert decimal_text(score) == shown
