@@ -49,13 +49,13 @@ def plan(visit_id: int):
     visit = _visit(visit_id)
     item_id = request.form.get("item_id", "")
     try:
-        plan_action(visit, current_user, item_id, request.form.get("text", ""), request.form.get("responsible", ""),
-                    request.form.get("due_on", ""), local_today())
+        action = plan_action(visit, current_user, item_id, request.form.get("text", ""),
+                             request.form.get("responsible", ""), request.form.get("due_on", ""), local_today())
     except VisitError as exc:
         return _refused(visit_id, exc, {"form": "action", "item_id": item_id})
     db.session.commit()
     flash(_("Corrective action planned."), "info")
-    return redirect(url_for("home.visit", visit_id=visit_id, _anchor="went-wrong"))
+    return _to_action(visit_id, action.id)
 
 
 @bp.post("/actions/<int:action_id>/done")
@@ -71,7 +71,13 @@ def done(action_id: int):
         return _refused(visit_id, exc, {"form": "done", "action_id": action_id})
     db.session.commit()
     flash(_("Corrective action marked done."), "info")
-    return redirect(url_for("home.visit", visit_id=visit_id, _anchor="went-wrong"))
+    return _to_action(visit_id, action_id)
+
+
+def _to_action(visit_id: int, action_id: int):
+    """The visit's page at the action just planned or done, marked (the page's top, where the
+    message is, was out of sight at "What went wrong": the manager saw no sign it went through)."""
+    return redirect(url_for("home.visit", visit_id=visit_id, _anchor=f"action-{action_id}"))
 
 
 @bp.get("/actions")

@@ -63,8 +63,11 @@ def test_a_manager_plans_an_action_on_a_failure_and_sees_it_on_the_visit_and_hom
     assert "Plan an action for the visit as a whole" in box
 
     response = _plan(client, visit.id)
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/visits/{visit.id}#went-wrong")
-    assert _plan(client, visit.id).status_code == 302  # sent twice (a double tap): still one action
+    action_id = db.session.scalar(db.select(CorrectiveAction.id))
+    # The page opens at the new action (the message at its top was out of sight at "What went wrong").
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/visits/{visit.id}#action-{action_id}")
+    again = _plan(client, visit.id)  # sent twice (a double tap): still one action, shown
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"#action-{action_id}")
     assert db.session.scalar(db.select(db.func.count(CorrectiveAction.id))) == 1
     page = _text(client.get(f"/visits/{visit.id}"))
     assert "Corrective action planned." in page
@@ -101,7 +104,7 @@ def test_marking_an_action_done_with_a_note(app, client, make_location, make_use
     action = db.session.scalar(db.select(CorrectiveAction))
     token = csrf_token(client.get(f"/visits/{visit.id}").get_data(as_text=True))
     done = client.post(f"/actions/{action.id}/done", data={"csrf_token": token, "note": "Talked it through with staff"})
-    assert done.status_code == 302
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/visits/{visit.id}#action-{action.id}")
     page = _text(client.get(f"/visits/{visit.id}"))
     assert "Corrective action marked done." in page
     box = _went_wrong(page)
