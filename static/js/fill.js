@@ -5,7 +5,8 @@
  * network error) stays and is sent when the connection returns, or restored after a reload.
  * What the server confirmed is remembered too ("saved", with the revision the server gave):
  * a page reloaded without a connection is the copy kept when it was first opened, older than
- * those saves, so they are laid over it before the pending changes.
+ * those saves, so they are laid over it before the pending changes. The visit's tabs share that
+ * record: what one saves, the others show at once (each value with the revision of its save).
  * localStorage reaches the disk late, so every change is also written to IndexedDB
  * (static/js/draft-store.js), whence a page adopts what a killed browser left only there.
  * Photos wait in IndexedDB until sent (static/js/fill-photos.js). Without these scripts the page
@@ -150,11 +151,69 @@
     } catch (e) { /* full or switched off: the changes are still sent from this page */ }
   }
   // Confirmed saves newer than this page (which is then the offline copy); else the page has them.
+  // Each value keeps the revision of the save that confirmed it ("revisions"): the record is shared
+  // by the visit's tabs on this tablet, and one tab's saves reach the others through it (the
+  // "storage" event below), field by field where newer than what that tab has. Tab A showed
+  // "Saved" and its own older answer after tab B had saved another one.
   var SAVED_KEY = "audit-saved:" + form.dataset.uuid, revision = Number(form.dataset.revision || 0);
   var saved = null;
   try { saved = JSON.parse(localStorage.getItem(SAVED_KEY)); } catch (e) { saved = null; }
   if (!saved || !(saved.revision > revision)) saved = { revision: revision, answers: {}, comments: {}, details: {} };
+  saved.revisions = saved.revisions || empty();  // none in a record of an older version of this page
+  KINDS.forEach(function (kind) { saved[kind] = saved[kind] || {}; saved.revisions[kind] = saved.revisions[kind] || {}; });
+  // The revision of the value this page has of a field: its last confirmed save, else the page's.
+  function revisionOf(kind, id) { return saved.revisions[kind][id] || revision; }
+  // Another tab's confirmed values, where newer than this page's, are taken and shown, except on
+  // fields this page has a change of its own waiting for: that change is sent after, and stays.
+  // A value without a revision of its own (an older version's record) is left: it may be older.
+  function takeSaved(record) {
+    var shown = 0;
+    if (!record || !record.revisions) return 0;
+    KINDS.forEach(function (kind) {
+      var values = record[kind] || {}, revisions = record.revisions[kind] || {};
+      Object.keys(values).forEach(function (id) {
+        if (!(revisions[id] > revisionOf(kind, id))) return;
+        saved[kind][id] = values[id];
+        saved.revisions[kind][id] = revisions[id];
+        if (Object.prototype.hasOwnProperty.call(pending[kind], id)) return;
+        if (valueOf(kind === "answers" ? "answer-" + id : kind === "comments" ? "comment-" + id : id) === values[id]) return;
+        layOne(kind, id, values[id]);
+        shown += 1;
+      });
+    });
+    if (record.revision > saved.revision) saved.revision = record.revision;
+    return shown;
+  }
+  // The values the server gave the page, but those it refused (shown as they were typed).
+  function pageValues() {
+    var values = empty();
+    form.querySelectorAll("[name^='answer-'], [name^='comment-'], [data-detail]").forEach(function (el) {
+      var name = el.name, kind = "details", key = el.dataset.detail;
+      if (name.indexOf("answer-") === 0) { kind = "answers"; key = name.slice(7); }
+      else if (name.indexOf("comment-") === 0) { kind = "comments"; key = name.slice(8); }
+      var error = form.querySelector('[data-error-for="' + key + '"]');
+      if (el.type === "file" || (error && error.textContent.trim())) return;
+      if (el.type !== "radio") values[kind][key] = el.defaultValue;
+      else if (el.defaultChecked) values[kind][key] = el.value;
+      else if (!(key in values[kind])) values[kind][key] = "";
+    });
+    return values;
+  }
+  // A page brought back by a "Save draft" of the whole form shows the server's values as that save
+  // left them: kept as confirmed at the page's revision, for the other tabs to take too.
+  if (form.dataset.savedNow) {
+    var onPage = pageValues();
+    KINDS.forEach(function (kind) {
+      Object.keys(onPage[kind]).forEach(function (id) {
+        if (saved.revisions[kind][id] > revision) return;  // saved since in another tab
+        saved[kind][id] = onPage[kind][id];
+        saved.revisions[kind][id] = revision;
+      });
+    });
+  }
   function storeSaved() {
+    // Read first: a save of another tab not announced here yet (its event comes after) is kept.
+    try { takeSaved(JSON.parse(localStorage.getItem(SAVED_KEY))); } catch (e) { /* unreadable: replaced */ }
     try { localStorage.setItem(SAVED_KEY, JSON.stringify(saved)); } catch (e) { /* full: the page still works */ }
   }
   storeSaved();
@@ -190,6 +249,11 @@
       if (box && String(changes.comments[id] || "").trim()) box.open = true;
     });
     Object.keys(changes.details).forEach(function (key) { setValue(key, changes.details[key]); });
+  }
+  function layOne(kind, id, value) {
+    var one = empty();
+    one[kind][id] = value;
+    lay(one);
   }
   function restorePending() {
     lay(saved);
@@ -415,12 +479,17 @@
       KINDS.forEach(function (kind) {
         Object.keys(sent[kind]).forEach(function (key) {
           if ((data.errors || {})[key]) return;
-          saved[kind][key] = sent[kind][key];
           // Forget what the server accepted, unless it was changed again meanwhile.
           if (pending[kind][key] === sent[kind][key]) delete pending[kind][key];
+          if (saved.revisions[kind][key] > data.revision) {  // saved after this by another tab: that value stands
+            if (!Object.prototype.hasOwnProperty.call(pending[kind], key)) layOne(kind, key, saved[kind][key]);
+            return;
+          }
+          saved[kind][key] = sent[kind][key];
+          if (data.revision) saved.revisions[kind][key] = data.revision;
         });
       });
-      if (data.revision) saved.revision = data.revision;
+      if (data.revision > saved.revision) saved.revision = data.revision;
       storeSaved();
       store();
       showErrors(data.errors, sent);
@@ -571,6 +640,13 @@
     setState(!navigator.onLine ? "offline" : size(sendable()) ? "saving" : "error");
     schedule(el.tagName === "TEXTAREA" || el.type === "text" ? 900 : 300);
   }
+  // Another tab of this visit saved: its confirmed values are laid over this page's (takeSaved).
+  window.addEventListener("storage", function (event) {
+    if (event.key !== SAVED_KEY || !event.newValue) return;  // none: the visit was submitted (page.js)
+    var record = null;
+    try { record = JSON.parse(event.newValue); } catch (e) { return; }
+    if (takeSaved(record)) refresh();
+  });
   window.addEventListener("online", function () { flush(); photos.send(); });
   window.addEventListener("offline", function () { setState("offline"); });
   // Answers and photos that could not be sent (the server down, an error) are tried again.
