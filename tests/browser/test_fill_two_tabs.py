@@ -53,11 +53,16 @@ def yes_no_items(store, n: int):
             and not i.comment_required_on_fail and i.id not in gates][:n]
 
 
-def test_what_one_tab_saves_the_other_shows_and_its_own_save_keeps_it(page, browser, live_server, field_day):  # noqa: F811
+def two_tabs_of_one_visit(browser, page, live_server, field_day):  # noqa: F811
+    """The store checklist, the browser context, its two tabs of one visit, the visit's uuid and
+    two of its yes/no questions."""
     people, store = field_day
     context, first, second = two_tabs(browser, page, live_server, people)
-    uuid = uuid_of(first)
-    entrance, other = yes_no_items(store, 2)
+    return store, context, first, second, uuid_of(first), yes_no_items(store, 2)
+
+
+def test_what_one_tab_saves_the_other_shows_and_its_own_save_keeps_it(page, browser, live_server, field_day):  # noqa: F811
+    store, context, first, second, uuid, (entrance, other) = two_tabs_of_one_visit(browser, page, live_server, field_day)
     # The first tab answers; the second, opened before, is told and changes the answer.
     open_section(first, store.section_of(entrance.id).id)
     tap(first, entrance, "yes")
@@ -91,10 +96,7 @@ def test_what_one_tab_saves_the_other_shows_and_its_own_save_keeps_it(page, brow
 
 
 def test_a_change_a_tab_has_not_sent_yet_stays_over_the_other_tab_s_save(page, browser, live_server, field_day):  # noqa: F811
-    people, store = field_day
-    context, first, second = two_tabs(browser, page, live_server, people)
-    uuid = uuid_of(first)
-    entrance, other = yes_no_items(store, 2)
+    store, context, first, second, uuid, (entrance, other) = two_tabs_of_one_visit(browser, page, live_server, field_day)
     progress = first.inner_text("#progress-text")
     # The first tab's autosave does not reach the server: its change waits on the tablet.
     first.route("**/draft", lambda route: route.abort())
@@ -128,10 +130,7 @@ def test_a_change_a_tab_has_not_sent_yet_stays_over_the_other_tab_s_save(page, b
 
 def test_what_save_draft_of_one_tab_saved_the_other_shows(page, browser, live_server, field_day):  # noqa: F811
     """The whole form posted, the page comes back from the server: no autosave to tell the other tab."""
-    people, store = field_day
-    context, first, second = two_tabs(browser, page, live_server, people)
-    uuid = uuid_of(first)
-    entrance, other = yes_no_items(store, 2)
+    store, context, first, second, uuid, (entrance, other) = two_tabs_of_one_visit(browser, page, live_server, field_day)
     open_section(first, store.section_of(entrance.id).id)
     tap(first, entrance, "yes")
     wait_stored(uuid, entrance.id, "yes")
