@@ -98,7 +98,8 @@ def summary_text(result: dict) -> str:
               f"{whose} {_one(chain['mean'])} (SD {_one(chain['sd'])})",
               f"share of variance between locations (ICC1): {_share(consistency['icc_location'])}, "
               f"after removing auditor effects: {_share(consistency['icc_location_adjusted'])}", ""]
-    ranking = result["locations"]
+    # The ends of the ranking: among the ranked branches (enough visits), as on the dashboard.
+    ranking = [r for r in result["locations"] if r["rank"]] or result["locations"]
     for record in ranking[:5] + ([None] if len(ranking) > 10 else []) + ranking[-5:] if len(ranking) > 10 else ranking:
         if record is None:
             lines.append("   …")

@@ -15,6 +15,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..stats import LOW_DATA_VISITS
 from ..stats.findings import AUDITOR_TEST_LEVEL, MIN_SPLIT_VISITS
 from ..times import local_today
 from ..web.numbers import percent
@@ -22,7 +23,7 @@ from . import charts, heat_maps, line_charts
 from .periods import month_index
 from .ranking_listing import listing_blocks
 from .summary import executive_summary, icc_in_words
-from .wording import signed, interval, narrowed, number, share
+from .wording import signed, interval, narrowed, number, plural, share
 
 #: Funnel bands: a symbol, so that nothing depends on colour (words from :func:`band_text`).
 # "–" for a branch within the limits: a blank column in the PDF read as missing data.
@@ -79,6 +80,7 @@ def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
         },
         "sentences": executive_summary(stats),
         "ranking": ranking,
+        "ranking_note": _unranked_note(ranking),
         "shrunk_flat": _shrunk_flat(stats["locations"]),
         "ranking_has_change": any(r.get("change") is not None for r in stats["locations"]),
         "ranking_blocks": (listing_blocks(ranking, sizes.compact_columns, sizes.compact_rows)
@@ -123,9 +125,9 @@ def _limits_inside(curve: dict | None) -> bool:
 
 def _ranking(locations: list[dict]) -> list[dict]:
     rows = []
-    for rank, record in enumerate(locations, start=1):
+    for record in locations:
         rows.append({
-            "rank": rank, "code": record["code"], "name": record["name"], "region": record["region"] or "",
+            "rank": record["rank"], "code": record["code"], "name": record["name"], "region": record["region"] or "",
             "visits": record["visits"], "mean": number(record["mean"]), "mean_value": record["mean"],
             "interval": interval(record["ci_low"], record["ci_high"]) or "–", "shrunk": number(record["shrunk"]),
             "band": record["funnel"], "band_symbol": BAND_SYMBOLS.get(record["funnel"], ""),
@@ -134,6 +136,19 @@ def _ranking(locations: list[dict]) -> list[dict]:
             **_change(record.get("change")),
         })
     return rows
+
+
+def _unranked_note(ranking: list[dict]) -> str:
+    """Why the branches at the end of the ranking have no rank (none when all are ranked)."""
+    unranked = sum(1 for r in ranking if not r["rank"])
+    if not unranked:
+        return ""
+    if unranked == len(ranking):
+        return _("No branch has %(min)s visits or more: none is ranked, and the list is by mean only.",
+                 min=LOW_DATA_VISITS)
+    return plural("%(num)s branch has fewer than %(min)s visits: it is not ranked and comes after the ranked ones.",
+                  "%(num)s branches have fewer than %(min)s visits: they are not ranked and come after the ranked "
+                  "ones.", unranked, min=LOW_DATA_VISITS)
 
 
 def _change(change: dict | None) -> dict:
@@ -151,12 +166,19 @@ def _ranking_charts(stats: dict, sizes: ViewSizes) -> list[dict]:
     if len(locations) <= sizes.chart_all_up_to:
         return [{"title": "", "svg": charts.ranking_chart(locations, mean, label=_("Ranking of branches"))}]
     ends = sizes.chart_ends
+    ranked = _ranked(locations)
     return [
         {"title": _("The %(num)d highest branches", num=ends),
-         "svg": charts.ranking_chart(locations[:ends], mean, label=_("The highest branches"))},
+         "svg": charts.ranking_chart(ranked[:ends], mean, label=_("The highest branches"))},
         {"title": _("The %(num)d lowest branches", num=ends),
-         "svg": charts.ranking_chart(locations[-ends:], mean, label=_("The lowest branches"))},
+         "svg": charts.ranking_chart(ranked[-ends:], mean, label=_("The lowest branches"))},
     ]
+
+
+def _ranked(rows: list[dict]) -> list[dict]:
+    """The ranked rows (branches with enough visits, best first), or all rows when none is: the
+    ends of a ranking are "highest" and "lowest" among branches measured well enough."""
+    return [r for r in rows if r["rank"]] or rows
 
 
 def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
@@ -183,7 +205,7 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
     if len(ranking) <= sizes.heat_all_up_to:
         return {"regions": None, "lowest": None, "lowest_count": 0,
                 "all": branches(ranking, _("Branches × sections")), "table": table}
-    lowest = list(reversed(ranking))[:sizes.heat_lowest]
+    lowest = list(reversed(_ranked(ranking)))[:sizes.heat_lowest]
     regions = [r for r in stats["regions"] if r["sections"]]
     region_names = [r["name"] or _("No region") for r in regions]
     # One label column for both maps, so that they share a scale.

@@ -99,18 +99,18 @@ def _branches(sheet, stats: dict) -> None:
     _header(sheet, headers)
     formats = {6: SCORE, 7: SCORE, 8: SCORE, 9: SCORE, 10: "0.00", 11: "0", 12: SCORE, 15: "+0.0;-0.0;0.0", 16: "0.000",
                17: "0.000"}
-    for rank, r in enumerate(stats["locations"], start=1):
+    for row, r in enumerate(stats["locations"], start=2):
         place_format = str(FORMAT_NAMES.get(r["format"], r["format"] or ""))
         # The interval as the dashboard and the PDF show it: cut to the 0–100 the scores live on.
         low = None if r["ci_low"] is None else max(r["ci_low"], 0.0)
         high = None if r["ci_high"] is None else min(r["ci_high"], 100.0)
-        values = [rank, r["code"], r["name"], r["region"] or "", place_format, r["visits"], r["mean"],
+        values = [r["rank"], r["code"], r["name"], r["region"] or "", place_format, r["visits"], r["mean"],
                   low, high, r["shrunk"], r["z"], r["percentile"], r["sd_within"],
                   band_text(r["funnel"]), "⚠" if r["low_data"] else ""]
         if with_change:
             change = r.get("change") or {}
             values += [change.get("difference"), change.get("p_value"), change.get("q_value")]
-        _put(sheet, rank + 1, values, formats=formats)
+        _put(sheet, row, values, formats=formats)
     _widths(sheet, [5, 12, 30, 14, 12, 8, 8, 10, 10, 10, 7, 10, 10, 24, 8, 12, 9, 14])
 
 

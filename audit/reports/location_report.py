@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Location, Region, User, Visit
 from ..services.chain_stats import StatsError, StatsFilter, chain_statistics
 from ..services.checklists import current_version
+from ..stats import LOW_DATA_VISITS
 from ..stats.findings import CHECKLIST_VERSIONS_DIFFER
 from . import charts, line_charts
 from .common import ReportError
@@ -80,8 +81,7 @@ def location_report_pdf(code: str, since: date | None, until: date | None, check
 
 def _context(location, own: dict, chain: dict, checklist: str, since: date, until: date, lang: str) -> dict:
     record = own["locations"][0] if own["locations"] else None
-    chain_record, rank = next(((r, n + 1) for n, r in enumerate(chain["locations"]) if r["code"] == location.code),
-                              (None, None))
+    chain_record = next((r for r in chain["locations"] if r["code"] == location.code), None)
     sections = _sections(own["sections"], chain["sections"])
     items = _items(own["items"], chain["items"])
     compared = [i for i in items if i["difference"] is not None]
@@ -111,7 +111,8 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
             "ci_high": (chain_record or record or {}).get("ci_high"),
             "sd": record["sd_within"] if record else None, "low_data": record["low_data"] if record else False,
             "chain_mean": chain["chain"]["mean"] if chain["chain"] else None, "chain_visits": chain["visits"],
-            "chain_locations": len(chain["locations"]), "rank": rank,
+            "chain_locations": len(chain["locations"]), "rank": chain_record["rank"] if chain_record else None,
+            "ranked_locations": sum(1 for r in chain["locations"] if r["rank"]), "low_data_visits": LOW_DATA_VISITS,
             "branches_ever": _branches_ever(checklist),
             "percentile": chain_record["percentile"] if chain_record else None,
             "funnel": str(FUNNEL_NAMES.get(chain_record["funnel"], "")) if chain_record else "",

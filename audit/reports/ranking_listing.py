@@ -80,7 +80,7 @@ def _entry(row: dict, changes: bool = False) -> list[str]:
     code = row["code"] if len(row["code"]) <= MAX_CODE_CHARS else row["code"][:MAX_CODE_CHARS - 1] + "…"
     symbol = _symbol(row)
     visits = count(row["visits"]) + (" " + LOW_DATA_MARK if row.get("low_data") else "")
-    entry = [count(row["rank"]), code + (" " + symbol if symbol else ""), row["mean"], row["interval"], visits]
+    entry = [count(row["rank"]) if row["rank"] else "–", code + (" " + symbol if symbol else ""), row["mean"], row["interval"], visits]
     if changes:
         entry.append((row.get("change") or "–") + (SIGNIFICANT_MARK if row.get("change_significant") else " "))
     return entry

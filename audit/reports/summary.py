@@ -88,7 +88,8 @@ def icc_in_words(consistency: dict) -> str:
 
 def best_and_worst(stats: dict) -> list[str]:
     """The ends of the ranking, among branches with enough visits when there are such — and
-    then saying so, since the ranking beside the sentence ends with branches of fewer visits."""
+    then saying so, since the ranking beside the sentence lists branches of fewer visits after
+    the ranked ones."""
     ranked = [r for r in stats["locations"] if r["mean"] is not None]
     enough = [r for r in ranked if not r["low_data"]]
     if len(ranked) >= 2 and len(enough) < 2:  # one visit of 100 is not "the best branch"

@@ -63,7 +63,14 @@ def location_records(ls, locations: dict, loc_codes: np.ndarray, change) -> list
                                 "q_value": num(change.q_value[n]),
                                 "significant": bool(change.significant[n])}
         records.append(record)
-    records.sort(key=lambda r: (r["mean"] is None, -(r["mean"] or 0), r["code"]))
+    # Ranked: the branches with enough visits, best first; then, unranked, those with fewer (one
+    # visit of 100 by a lenient auditor is not the chain's best branch), also best first.
+    records.sort(key=lambda r: (r["mean"] is None, r["low_data"], -(r["mean"] or 0), r["code"]))
+    ranked = (r for r in records if r["mean"] is not None and not r["low_data"])
+    for record in records:
+        record["rank"] = None
+    for rank, record in enumerate(ranked, start=1):
+        record["rank"] = rank
     return records
 
 

@@ -24,6 +24,10 @@ def ranking(n: int, code=lambda k: f"B{k:04d}") -> list[dict]:
                   "mean": 100.0 - k * 100.0 / n, "ci_low": max(0.0, 90.0 - k * 100.0 / n),
                   "ci_high": 100.0, "shrunk": 50.0, "funnel": bands[k * len(bands) // n], "low_data": k % 50 == 7}
                  for k in range(n)]
+    # As the statistics order them: the ranked branches, then those with fewer than 3 visits, unranked.
+    locations.sort(key=lambda r: r["low_data"])
+    for rank, record in enumerate(locations, start=1):
+        record["rank"] = None if record["low_data"] else rank
     return _ranking(locations)
 
 
@@ -54,7 +58,7 @@ def test_every_branch_once_in_rank_order_down_each_column_with_aligned_figures(b
             assert all(entry[end].isdigit() or entry[end] == "⚠" for end in ends), (head, entry)
     assert len(seen) == 300
     for row, entry in zip(rows, seen):
-        assert entry.split()[:2] == [str(row["rank"]), row["code"]]
+        assert entry.split()[:2] == [str(row["rank"] or "–"), row["code"]]
         assert f"{row['mean']} {row['interval']}" in " ".join(entry.split())
         shown = "" if row["band"] == "inside" else row["band_symbol"]  # no "–" on 300 lines
         assert shown in entry and (("⚠" in entry) == row["low_data"]) and ("–" not in entry.split()[1:2])
