@@ -1,6 +1,7 @@
 """Home page per role, plus pages for a checklist version (where an admin retires it) and a visit."""
 from __future__ import annotations
 
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
@@ -14,13 +15,14 @@ from sqlalchemy.orm import selectinload
 from ..checklist.changes import version_changes
 from ..extensions import db
 from ..models import AuditLogEntry, Checklist, ChecklistVersion, Visit, utcnow
-from ..policy import may, visible_actions
+from ..policy import may, visible_actions, visible_visits
 from ..reports.visit_report import failure_summary
 from ..scoring import score_visit
 from ..services import overview
 from ..services.actions import actions_of_visit, count_open_actions, latest_due_day, open_actions
 from ..services.assignments import auditor_work
 from ..services.checklist_retirement import find_checklist, reinstate_checklist, retire_checklist
+from ..services.unplanned_failures import unplanned_failures
 from ..services.visits import outside_window
 from ..services.dispute_lists import DECIDED_SHOWN_DAYS, branch_dispute_rows, open_dispute_rows
 from .fill_view import choices
@@ -39,6 +41,11 @@ UNSENT_LABELS = {
 WAITING_ON_HOME = 20  # the longest waiting; the review queue has them all
 ACTIONS_ON_HOME = 100  # a manager's open actions, the earliest due first
 DISPUTES_ON_HOME = 50  # open disputes (head office), a manager's open and lately decided ones
+#: A manager's failures without an action: of the visits of the last UNPLANNED_DAYS days, the
+#: first UNPLANNED_ON_HOME (critical first, the newest visit first); ``?failures=all`` all of them.
+UNPLANNED_DAYS = 90
+UNPLANNED_ON_HOME = 20
+UNPLANNED_ALL = 500  # a bound on ?failures=all
 
 
 @bp.get("/")
@@ -65,6 +72,12 @@ def index():
         context["actions"] = open_actions(visible_actions(user), today, get_locale().language if get_locale() else "en",
                                           limit=ACTIONS_ON_HOME)
         context["action_counts"] = count_open_actions(visible_actions(user), today)
+        context["all_failures"] = request.args.get("failures") == "all"
+        context["unplanned"] = unplanned_failures(
+            visible_visits(user), get_locale().language if get_locale() else "en",
+            since=utcnow() - timedelta(days=UNPLANNED_DAYS),
+            limit=UNPLANNED_ALL if context["all_failures"] else UNPLANNED_ON_HOME)
+        context["unplanned_days"], context["unplanned_on_home"] = UNPLANNED_DAYS, UNPLANNED_ON_HOME
     elif may(user, "view_chain_actions"):
         context["action_counts"] = count_open_actions(visible_actions(user), local_today())
     return render_template(f"home/{user.role}.html", **context)

@@ -445,4 +445,19 @@
     };
   }
 
+
+  // A link to a form inside a closed <details> ("Plan an action" on the manager's home page opens
+  // the visit at #plan-<question>): Chromium opens the <details> by itself; other browsers left
+  // the form folded away, out of sight. Opened here, and scrolled to.
+  function revealTarget() {
+    var id = location.hash ? decodeURIComponent(location.hash.slice(1)) : "";
+    var target = id && document.getElementById(id);
+    var folded = target && target.closest && target.closest("details:not([open])");
+    if (!folded) return;
+    folded.open = true;
+    target.scrollIntoView();
+  }
+  revealTarget();
+  window.addEventListener("hashchange", revealTarget);
+
 })();

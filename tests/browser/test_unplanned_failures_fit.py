@@ -1,0 +1,61 @@
+"""The manager's "Failures without an action" on a tablet, both ways round: readable, within the
+card (no sideways scroll), every link a finger's width; "Plan an action" opens the visit page at
+that question's form, unfolded, with the question in sight above it."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from audit.models import utcnow
+from tests.browser.conftest import screenshot, small_targets
+from tests.browser.test_first_screens import sign_in
+
+pytestmark = pytest.mark.browser
+
+WIDER_THAN_THE_PAGE = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+COMMENT = ("Nobody looked up from the till for the whole time I stood there; the two assistants went on talking "
+           "about their weekend, and when one finally turned round she said nothing at all before scanning")
+
+
+def test_the_failures_fit_and_lead_to_the_form_that_plans_the_action(
+        page, live_server, make_location, make_user, make_visit):
+    location = make_location("VLN-01", "Volta Akropolis Vilnius, prekybos centras Ozas", region="Vilnius")
+    make_location("RIX-01", "Brīvības iela", region="Riga")
+    manager = make_user("manager", name="Rūta Stankevičienė", locations=["VLN-01"])
+    auditor = make_user("auditor")
+    day = (utcnow() - timedelta(days=4)).replace(hour=11)
+    visit = make_visit(location, auditor, {"greeted_promptly": "no", "eye_contact": "no", "staff_respectful": "no"},
+                       visited_at=day, comments={"eye_contact": COMMENT})
+    make_visit(make_location("RIX-02", "Elizabetes iela", region="Riga"), auditor, {"smiled": "no"}, visited_at=day)
+    sign_in(page, live_server, manager.email)
+
+    section = page.locator("#failures-without-action")
+    rows = section.locator("tbody tr")
+    assert rows.count() == 3  # not the other branch's
+    assert "Were all staff respectful" in rows.nth(0).inner_text()  # critical first
+    assert "Critical" in rows.nth(0).inner_text()
+    eye = section.locator("tr", has_text="make eye contact")
+    assert "Nobody looked up from the till" in eye.inner_text() and "before scanning" not in eye.inner_text()
+    overflow = section.locator(".table-wrap").evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 1, f"the failures' table is {overflow} px wider than the card"
+    assert not page.evaluate(WIDER_THAN_THE_PAGE)
+    assert small_targets(page) == []
+    font = section.locator("td.unplanned-question").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert font >= 15  # readable at arm's length
+    section.scroll_into_view_if_needed()
+    screenshot(page, "manager-failures-without-action")
+
+    with page.expect_navigation():
+        eye.locator("a.button").click()
+    assert page.url.endswith(f"/visits/{visit.id}#plan-eye_contact")
+    form = page.locator("#plan-eye_contact")
+    assert form.is_visible()  # unfolded
+    height = page.viewport_size["height"]
+    box = form.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= height, box  # the whole form in sight
+    question = page.locator("#went-wrong a[href='#item-eye_contact']")
+    above = question.bounding_box()
+    assert 0 <= above["y"] < box["y"], (above, box)  # and its question above it
+    form.locator("textarea[name=text]").fill("Eye contact and a greeting at the till: brief the team")
+    screenshot(page, "manager-failure-plan-form")
