@@ -93,12 +93,15 @@ def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str) -> Dis
 
 
 def decide_dispute(dispute: Dispute, reviewer: User, overturn: bool, new_value=None, note: str = "") -> Dispute:
-    """Uphold (keep the answer) or overturn (store ``new_value`` and rescore the visit)."""
+    """Uphold (keep the answer: ``note`` tells the manager why) or overturn (store ``new_value``
+    and rescore the visit; the note is optional)."""
     if dispute.status != "open":
         raise VisitError("this dispute was already decided")
     note = (note or "").strip()
     if len(note) > MAX_TEXT:  # refused as the return note and the dispute's reason are, never cut
         raise VisitInvalid({"note": f"at most {MAX_TEXT} characters"})
+    if not overturn and not note:  # a rejection without a word left the manager guessing why
+        raise VisitInvalid({"note": "write the reason for keeping the answer"})
     visit = db.session.get(Visit, dispute.visit_id)
     # Two reviewers deciding at once: the second one waits here, then finds the dispute decided.
     # A decision on another item of the visit may have changed its answers and score meanwhile:

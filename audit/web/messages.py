@@ -38,6 +38,8 @@ FIXED = {
     "this dispute was already decided": _l("This dispute was already decided."),
     "choose the corrected answer": _l("Choose the corrected answer."),
     "choose to uphold or overturn the dispute": _l("Choose: keep the answer or change it."),
+    "write the reason for keeping the answer":
+        _l("Write the reason for keeping the answer: the branch manager reads it."),
     "the corrected answer is the current one; uphold the dispute instead":
         _l("The corrected answer is the current one; choose “Keep the answer” instead."),
     "corrective actions can be planned only for approved visits":

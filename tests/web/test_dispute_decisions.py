@@ -114,3 +114,73 @@ def test_an_over_long_note_is_refused_and_shown_again_as_typed(disputed):
     assert box.group(2) == "At most 5000 characters."
     assert decide(client, visit, decision="uphold", note=note[:5000]) and stored(visit)[2] == "upheld"
     assert db.session.get(Dispute, db.session.scalar(db.select(Dispute.id))).decision_note == note[:5000]
+
+
+def decide_form(html: str) -> str:
+    return re.search(r'<form method="post" action="/disputes/\d+/decide" class="decide">.*?</form>', html, re.S).group(0)
+
+
+def test_the_decision_form_chooses_nothing_in_advance(disputed):
+    """"Keep the answer" was chosen in advance: one tap on Decide rejected the dispute."""
+    client, visit = disputed
+    form = decide_form(client.get(f"/visits/{visit.id}").get_data(as_text=True))
+    radios = re.findall(r'<input type="radio" name="decision"[^>]*>', form)
+    assert len(radios) == 2 and not any("checked" in radio for radio in radios)
+    assert any("required" in radio for radio in radios)  # the browser asks for a choice too
+
+
+def test_keeping_the_answer_without_a_note_is_refused_and_changes_nothing(disputed):
+    """Rejecting a dispute told the manager nothing of why: the reason for keeping the answer is
+    asked for, beside the note, and the refused form keeps what the reviewer chose and typed."""
+    from audit.models import AuditLogEntry
+
+    client, visit = disputed
+    before = stored(visit)
+    logged = db.session.scalar(db.select(db.func.count(AuditLogEntry.id)))
+    html = unescape(decide(client, visit, decision="uphold", new_value="5", note="   "))
+    assert stored(visit) == before and before[2] == "open"
+    dispute = db.session.scalar(db.select(Dispute))
+    assert (dispute.decided_by_id, dispute.decided_at, dispute.decision_note) == (None, None, "")
+    assert db.session.scalar(db.select(db.func.count(AuditLogEntry.id))) == logged
+    assert "Dispute rejected" not in html
+    form = decide_form(html)
+    message = "Write the reason for keeping the answer: the branch manager reads it."
+    box = re.search(r'<textarea name="note"[^>]*>([^<]*)</textarea>\s*<span class="error"[^>]*>([^<]*)</span>', form)
+    assert box is not None and box.group(2) == message
+    assert re.search(r'<textarea name="note"[^>]* autofocus aria-invalid="true"', form) and html.count("autofocus") == 1
+    assert re.search(r'value="uphold" checked', form) and not re.search(r'value="overturn" checked', form)
+    assert re.search(r'<option value="5" selected>', form)  # the answer chosen stays chosen
+
+
+def test_keeping_the_answer_with_a_note_rejects_the_dispute(disputed):
+    client, visit = disputed
+    before = stored(visit)
+    html = unescape(decide(client, visit, decision="uphold", note="The recording confirms the 4."))
+    assert "Dispute rejected: the answer stays." in html
+    value, score, status = stored(visit)
+    assert (value, score, status) == (before[0], before[1], "upheld")
+    dispute = db.session.scalar(db.select(Dispute))
+    assert dispute.decision_note == "The recording confirms the 4." and dispute.decided_by_id is not None
+    assert "The recording confirms the 4." in html  # the visit page shows the decision with its reason
+
+
+def test_changing_the_answer_needs_no_note(disputed):
+    client, visit = disputed
+    html = unescape(decide(client, visit, decision="overturn", new_value="5", note=""))
+    assert "Dispute overturned: the answer and the score were changed." in html
+    assert stored(visit)[::2] == ("5", "overturned")
+
+
+def test_the_service_refuses_to_keep_the_answer_without_a_note(disputed):
+    from audit.models import User
+    from audit.services.review import decide_dispute
+    from audit.services.visits import VisitInvalid
+
+    _client, visit = disputed
+    dispute = db.session.scalar(db.select(Dispute))
+    reviewer = db.session.scalar(db.select(User).where(User.role == "reviewer"))
+    with pytest.raises(VisitInvalid) as refused:
+        decide_dispute(dispute, reviewer, overturn=False, note=" \n ")
+    assert refused.value.errors == {"note": "write the reason for keeping the answer"}
+    db.session.rollback()
+    assert stored(visit)[2] == "open"

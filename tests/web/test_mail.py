@@ -434,7 +434,7 @@ def test_the_dispute_mail_ends_its_first_sentence_once_after_the_day(chain, smtp
                       old_value="no")
     db.session.add(dispute)
     db.session.commit()
-    decide_dispute(dispute, chain["reviewer"], overturn=False)
+    decide_dispute(dispute, chain["reviewer"], overturn=False, note="The video shows no eye contact.")
     db.session.commit()
     deliver_due()
     (_, mail), = smtp_server.messages
