@@ -13,7 +13,10 @@ Figures and their periods:
   to and including this one, spaced by date on the chart;
 * **failures** – items scoring below the pass mark, critical ones first, each with the
   auditor's comment, its photos (thumbnails embedded as ``data:`` URIs) and the share of
-  chain visits in the period that passed it.
+  chain visits in the period that passed it;
+* **listed** – the failures and, in their places among them, the disputed items that pass (an
+  answer the reviewer changed, mostly): each disputed item with who disputed it, when and why,
+  and the decision with the reviewer's note.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from sqlalchemy.orm import selectinload
 
 from ..checklist.model import PASS_SCORE
 from ..extensions import db
-from ..models import Answer, ChecklistVersion, Location, Visit, VisitSectionScore
+from ..models import Answer, ChecklistVersion, Dispute, Location, Visit, VisitSectionScore
 from ..scoring import score_visit
 from ..services.actions import actions_of_visit
 from ..services.chain_stats import StatsFilter
@@ -60,7 +63,7 @@ def visit_report_context(visit_id: int, lang: str, with_actions: bool = False) -
     visit = db.session.scalar(
         select(Visit).where(Visit.id == visit_id).options(
             selectinload(Visit.answers), selectinload(Visit.evidence), selectinload(Visit.auditor),
-            selectinload(Visit.disputes),
+            selectinload(Visit.disputes).selectinload(Dispute.raised_by),
             selectinload(Visit.location).selectinload(Location.region),
             selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist),
         )
@@ -130,10 +133,18 @@ def _context(visit: Visit, lang: str) -> dict:
                          "chain": chain_mean, "region": region_mean})
 
     disputes = _disputes(visit, definition, lang)
+    disputed = {d["item_id"]: d for d in disputes}
     thumbs = _thumbnails(visit)
-    failures = [{**failure, "photos": thumbs.pop(failure["id"], []),
-                 "dispute": next((d for d in disputes if d["item_id"] == failure["id"]), None)}
-                for failure in _failures(definition, result, answers, period if comparable else None, lang)]
+    failures = _failures(definition, result, answers, period if comparable else None, lang)
+    # A disputed item that passes is listed in its place among the failures all the same: the
+    # manager's PDF said nothing there of an answer the reviewer changed.
+    failed = {f["id"] for f in failures}
+    order = {item.id: n for n, item in enumerate(definition.items)}
+    passing = [_item_row(definition.item(item_id), definition, result, answers, {}, lang)
+               for item_id in disputed if item_id not in failed and item_id in order]
+    listed = sorted(failures + passing, key=lambda row: (not row["critical"], order[row["id"]]))
+    for row in listed:
+        row.update(photos=thumbs.pop(row["id"], []), dispute=disputed.get(row["id"]))
     other_photos = [
         {"item": (definition.item(item_id).text.get(lang) if item_id and definition.item(item_id) else None),
          "src": src}
@@ -166,6 +177,7 @@ def _context(visit: Visit, lang: str) -> dict:
             label=_("Sections against the chain"), own=_("This visit"),
             reference=_("Chain average") if comparable else ""),
         "failures": failures,
+        "listed": listed,
         "disputes": disputes,
         "critical_count": sum(1 for f in failures if f["critical"]),
         "other_photos": other_photos,
@@ -178,17 +190,21 @@ def _failures(definition, result, answers: dict, period: list | None, lang: str)
     with its answer, comment and the chain's pass rate over ``period`` (None: not compared)."""
     failed = [item for item in definition.items if result.items[item.id].failed]
     pass_rates = _chain_pass_rates(period, [item.id for item in failed]) if period is not None else {}
-    failures = []
-    for item in failed:
-        answer = answers.get(item.id)
-        failures.append({
-            "id": item.id, "text": item.text.get(lang), "section": definition.section_of(item.id).title.get(lang),
-            "critical": item.critical, "answer": answer_label(item, answer.value if answer else None, lang),
-            "score": 100.0 * result.items[item.id].score, "comment": answer.comment if answer else "",
-            "chain_pass_rate": pass_rates.get(item.id),
-        })
+    failures = [_item_row(item, definition, result, answers, pass_rates, lang) for item in failed]
     failures.sort(key=lambda f: not f["critical"])  # stable: critical first, then checklist order
     return failures
+
+
+def _item_row(item, definition, result, answers: dict, pass_rates: dict, lang: str) -> dict:
+    """One item as the report lists it: its answer, score, comment and the chain's pass rate."""
+    answer = answers.get(item.id)
+    score = result.items[item.id].score
+    return {
+        "id": item.id, "text": item.text.get(lang), "section": definition.section_of(item.id).title.get(lang),
+        "critical": item.critical, "answer": answer_label(item, answer.value if answer else None, lang),
+        "score": None if score is None else 100.0 * score, "comment": answer.comment if answer else "",
+        "chain_pass_rate": pass_rates.get(item.id), "failed": result.items[item.id].failed,
+    }
 
 
 def failure_summary(visit: Visit, result, lang: str) -> dict:
@@ -255,13 +271,17 @@ def _chain_pass_rates(period: list, item_ids: list[str]) -> dict[str, float]:
 
 def _disputes(visit: Visit, definition, lang: str) -> list[dict]:
     """The branch manager's disputes of this visit's answers: an open one means the score may
-    still change, an overturned one changed an answer (and the score)."""
+    still change, an overturned one changed an answer (and the score). Who raised each and on
+    which day (the branch's local day), and the day it was decided."""
     shown = []
-    for dispute in visit.disputes:
+    for dispute in sorted(visit.disputes, key=lambda d: d.id):
         item = definition.item(dispute.item_id)
         shown.append({
             "item_id": dispute.item_id, "text": item.text.get(lang) if item else dispute.item_id,
             "status": dispute.status, "reason": dispute.reason, "decision_note": dispute.decision_note,
+            "raised_by": dispute.raised_by.name if dispute.raised_by else "–",
+            "raised_on": format_date(local_date(dispute.created_at), "medium"),
+            "decided_on": format_date(local_date(dispute.decided_at), "medium") if dispute.decided_at else None,
             "old": answer_label(item, dispute.old_value, lang) if item else dispute.old_value,
             "new": (answer_label(item, dispute.new_value, lang) if item else dispute.new_value)
             if dispute.status == "overturned" else None,

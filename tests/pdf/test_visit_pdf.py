@@ -312,7 +312,7 @@ def test_a_disputed_answer_is_marked_and_listed_with_its_decision(app, runner, t
     db.session.commit()
     body = pdf_text(cli_pdf(runner, tmp_path, visit.id))
     assert "1 answer is disputed and awaits a reviewer’s decision: the score may still change." in body
-    assert "Disputed: Open" in body and "Disputed answers" in body
+    assert "Awaiting the reviewer's decision." in body and "Disputed answers" in body
     assert "The mat was cleaned at 10:00" in body
 
     dispute = visit.disputes[0]
@@ -372,3 +372,76 @@ def test_the_branch_copy_lists_corrective_actions_and_the_auditor_copy_does_not(
     assert PLAIN_COMMENT in auditor_copy
     assert "Sweep the entrance" not in auditor_copy and "Corrective action" not in auditor_copy
     assert "Other corrective actions" not in auditor_copy
+
+
+def dispute_day(moment: datetime, lang: str) -> str:
+    """A dispute's day as the report prints it in ``lang`` (the branch's local day)."""
+    from babel.dates import format_date
+
+    from audit.config import format_locale
+    from audit.times import local_date
+
+    return format_date(local_date(moment), "medium", locale=format_locale(lang))
+
+
+def in_its_place(body: str, lang: str, question: str, following: str) -> str:
+    """The text of ``question``'s block in "What went wrong": from the question to ``following``."""
+    went_wrong = body[body.index(SAID[lang]["what went wrong"]):]
+    start = went_wrong.index(squash(question))
+    return went_wrong[start:went_wrong.index(squash(following), start + 1)]
+
+
+#: What the report says of the two disputes, in English and in Lithuanian.
+SAID = {
+    "en": {"raised": "Disputed by Rasa Petraitienė on {day}: ", "rejected": "Rejected on {day}: the answer stays.",
+           "changed": "Overturned on {day}: changed from “No” to “Yes”.", "note": "The reviewer's note: ",
+           "open": "Awaiting the reviewer's decision.", "what went wrong": "What went wrong",
+           "table": "Disputed answers"},
+    "lt": {"raised": "Ginčą pateikė Rasa Petraitienė {day}: ", "rejected": "Atmestas {day}: atsakymas nekeičiamas.",
+           "changed": "Patenkintas {day}: pakeista iš „Ne“ į „Taip“.", "note": "Tikrintojo pastaba: ",
+           "open": "Laukiama tikrintojo sprendimo.", "what went wrong": "Kas buvo ne taip",
+           "table": "Ginčijami atsakymai"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "lt"])
+def test_each_disputed_question_shows_the_dispute_and_its_outcome_in_its_place(app, runner, tmp_path, chain, visits,
+                                                                             make_user, lang):
+    """The manager's PDF said of a decided dispute only "Disputed: Rejected" under the failure,
+    without who disputed, when, why or what was decided; an answer the reviewer changed left the
+    failures (it passes now) and was found only in a table at the end. Each disputed question now
+    tells the whole story where the question is listed: who disputed it on which day and why, the
+    decision and the reviewer's note."""
+    from audit.services.review import decide_dispute, raise_dispute
+
+    visit = visits["failed"]
+    definition = visit.checklist_version.parsed
+    manager = make_user("manager", locations=[visit.location.code], name="Rasa Petraitienė")
+    kept_reason = "The mat was cleaned at 10:00; photo from our camera attached to the ticket."
+    changed_reason = "The consultant read the warranty from the leaflet: two years."
+    kept = raise_dispute(visit, manager, PLAIN, kept_reason)
+    changed = raise_dispute(visit, manager, CRITICAL, changed_reason)
+    db.session.commit()
+    said = {key: text.format(day=dispute_day(kept.created_at, lang)) for key, text in SAID[lang].items()}
+    body = pdf_text(cli_pdf(runner, tmp_path, visit.id, lang))
+    following = definition.item(PLAIN).text.get(lang)  # the critical question comes first
+    block = in_its_place(body, lang, definition.item(CRITICAL).text.get(lang), following)
+    assert said["raised"] + changed_reason in block and said["open"] in block
+
+    decide_dispute(kept, chain["reviewer"], overturn=False, note="The photo in the visit shows leaflets at 11:40.")
+    decide_dispute(changed, chain["reviewer"], overturn=True, new_value="yes", note="The recording confirms two years.")
+    db.session.commit()
+    said = {key: text.format(day=dispute_day(kept.created_at if key == "raised" else kept.decided_at, lang))
+            for key, text in SAID[lang].items()}
+    body = pdf_text(cli_pdf(runner, tmp_path, visit.id, lang))
+    assert said["open"] not in body
+    # The rejected dispute under its failed question.
+    plain = in_its_place(body, lang, definition.item(PLAIN).text.get(lang), said["table"])
+    assert said["raised"] + kept_reason in plain
+    assert said["rejected"] + " " + said["note"] + "The photo in the visit shows leaflets at 11:40." in plain
+    # The changed answer passes now; it is listed in its place all the same (the critical question
+    # first), with the change.
+    critical = in_its_place(body, lang, definition.item(CRITICAL).text.get(lang), definition.item(PLAIN).text.get(lang))
+    assert said["raised"] + changed_reason in critical
+    assert said["changed"] + " " + said["note"] + "The recording confirms two years." in critical
+    assert said["rejected"] not in critical and said["changed"] not in plain
