@@ -107,3 +107,34 @@ def test_long_corrective_actions_wrap_instead_of_pushing_pages_sideways(page, li
     visit_link = page.locator(f"#open-actions a[href*='/visits/{visit.id}']").first
     box = visit_link.bounding_box()
     assert box and box["x"] + box["width"] <= page.viewport_size["width"]
+
+
+#: Width a select's option text has: the select's inner width less its padding and the arrow.
+OPTION_ROOM_JS = """select => {
+  const style = getComputedStyle(select);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+  return [...select.options].filter(o => context.measureText(o.text).width > room)
+    .map(o => `${o.text}: ${Math.round(context.measureText(o.text).width)} px in ${Math.round(room)}`);
+}"""
+
+
+@pytest.mark.parametrize("lang", ["ru", "lt"])
+def test_the_checklist_filter_shows_each_checklist_name_whole(page, live_server, manager, lang):
+    """"Apsilankymas parduotuvėje" was cut to "Apsilankymas pard…" in the period filter's
+    select at 820 px (and short by a few letters at 1024 px): the row now wraps instead."""
+    user, code = manager
+    sign_in(page, live_server, user.email)
+    with page.expect_navigation(wait_until="load"):
+        page.click(f"button.lang[value={lang}]")
+    page.goto(f"{live_server}/office/locations/{code}")
+    select = page.locator("form.period-filters select[name=checklist]")
+    assert select.locator("option").count() >= 2
+    assert select.evaluate(OPTION_ROOM_JS) == []
+    # the row still fits the card, every control in it big enough to tap
+    form = page.locator("form.period-filters")
+    assert form.evaluate("f => f.scrollWidth <= f.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert small_targets(page) == []
+    screenshot(page, f"location-filters-{lang}")
