@@ -125,3 +125,20 @@ def test_the_section_table_keeps_the_branch_in_view_while_its_sections_scroll(pa
     assert first.bounding_box()["x"] <= wrap.bounding_box()["x"] + 1  # the branch did not scroll away
     assert first.is_visible() and "·" in first.inner_text()
     assert no_horizontal_scroll(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "lt", "lv"])
+def test_the_least_consistent_questions_fit_their_card(page, live_server, head_office, lang):
+    """In Lithuanian at 820 px the questions' table was 6 px wider than its card: its two columns
+    of branches kept 220 px each beside "nepertraukinėdamas?", and the table scrolled sideways."""
+    sign_in(page, live_server, head_office.email)
+    follow(page, f"button.lang[value={lang}]")
+    page.goto(f"{live_server}/office")
+    table = page.locator("#items table")
+    card = page.locator("#items")
+    right = table.evaluate("t => t.getBoundingClientRect().right")
+    inner = card.evaluate("c => c.getBoundingClientRect().right - parseFloat(getComputedStyle(c).paddingRight)"
+                          " - parseFloat(getComputedStyle(c).borderRightWidth)")
+    assert right <= inner + 0.5
+    wrap = page.locator("#items .table-wrap")
+    assert wrap.evaluate("w => w.scrollWidth - w.clientWidth") == 0
