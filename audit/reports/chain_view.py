@@ -54,6 +54,7 @@ class ViewSizes:
     heat_lowest: int = 25  # the same on the dashboard and in the PDF (they showed 20 and 25)
     heat_label_chars: int = 40  # branch labels of the heat maps ("code name") cut to this many characters
     heat_everything: bool = True  # the dashboard folds a heat map of all branches into <details>
+    heat_screen: bool = True  # heat maps drawn at the size a tablet shows them, their sections scrolling
     items: int = 10  # most inconsistent items
     outliers_shown: int = 10  # outlier branches named per item and side, the most extreme first
     compact_ranking_from: int = 41  # the PDF lists the ranking in monospaced columns from this many branches
@@ -62,7 +63,7 @@ class ViewSizes:
 
 
 DASHBOARD = ViewSizes()
-PDF = ViewSizes(heat_everything=False, heat_label_chars=28, outliers_shown=6)
+PDF = ViewSizes(heat_everything=False, heat_screen=False, heat_label_chars=28, outliers_shown=6)
 
 
 def chain_view(stats: dict, sizes: ViewSizes = DASHBOARD) -> dict:
@@ -194,7 +195,7 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
     def branches(rows: list[dict], label: str, label_px: float | None = None) -> Markup:
         return heat_maps.labelled_heat_map([f"{r['code']} {r['name']}" for r in rows], titles,
                                            [values[r["code"]] for r in rows], label=label, chars=chars,
-                                           label_px=label_px, language=language)
+                                           label_px=label_px, language=language, screen=sizes.heat_screen)
 
     # The dashboard gives the same numbers as a table to sort and to read aloud (a screen reader
     # hears a picture's name only); the PDF has no room for it.
@@ -214,7 +215,7 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
         "regions": heat_maps.labelled_heat_map(region_names, titles,
                                                [[r["sections"].get(s) for s in matrix["sections"]] for r in regions],
                                                label=_("Regions × sections"), chars=chars, label_px=label_px,
-                                               language=language),
+                                               language=language, screen=sizes.heat_screen),
         "lowest": branches(lowest, _("The lowest branches × sections"), label_px),
         "lowest_count": len(lowest),
         "all": branches(ranking, _("Branches × sections")) if sizes.heat_everything else None,

@@ -34,13 +34,17 @@ def _fmt(value: float | None, digits: int = 1) -> str:
         return f"{value:.{digits}f}"
 
 
-def _svg(width: float, height: float, body: list[str], label: str, natural: bool = False) -> Markup:
+def _svg(width: float, height: float, body: list[str], label: str, natural: bool = False,
+         font_px: float = 11, css_class: str = "natural") -> Markup:
     """The picture, as wide as its box; or, ``natural``, at its own size (``class="natural"``: the
-    page's CSS lets it shrink to fit its box but never grow, see :func:`.heat_maps.labelled_heat_map`)."""
-    size = (f'width="{width:.0f}" height="{height:.0f}" class="natural"' if natural else 'width="100%"')
+    page's CSS lets it shrink to fit its box but never grow, see :func:`.heat_maps.labelled_heat_map`;
+    another ``css_class`` for other rules). Without a ``label`` the picture is one part of a larger
+    one named around it, and hidden from screen readers."""
+    size = (f'width="{width:.0f}" height="{height:.0f}" class="{css_class}"' if natural else 'width="100%"')
+    name = f'role="img" aria-label="{escape(label)}"' if label else 'aria-hidden="true"'
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'{size} role="img" aria-label="{escape(label)}" {FONT} font-size="11">'
+        f'{size} {name} {FONT} font-size="{font_px:g}">'
         + "".join(body) + "</svg>"
     )
 

@@ -79,7 +79,8 @@ def _candidates(text: str, room: float, width: Callable[[str], float],
     return found
 
 
-def fit_heading(text: str, room: float, width: Callable[[str], float], language: str | None = None) -> Heading | None:
+def fit_heading(text: str, room: float, width: Callable[[str], float], language: str | None = None,
+                legible: float = LEGIBLE) -> Heading | None:
     """``text`` on up to three lines (four with hyphens) no wider than ``room`` px, in the largest
     font from 10 px down to 6.5 px; ``width`` measures a line at 10 px.
 
@@ -88,11 +89,11 @@ def fit_heading(text: str, room: float, width: Callable[[str], float], language:
     larger font is worth the hyphens and a fourth line (:data:`HYPHEN_COST`): "Прощание и
     послепродажное обслуживание" is "Прощание и / послепродаж- / ное / обслуживание" at 9.1 px
     rather than three lines at 7.7. None when nothing fits even at 6.5 px (the caller then cuts
-    the title short).
+    the title short). A caller that needs a larger least size passes its own ``legible``.
     """
     whole = _candidates(text, room, width, None)
     kept = max(whole, key=lambda c: c[0])[1] if whole else None
-    if kept is not None and kept.size >= LEGIBLE:
+    if kept is not None and kept.size >= legible:
         return kept
     dictionary = _dictionary(language)
     broken = _candidates(text, room, width, dictionary) if dictionary else []

@@ -54,9 +54,9 @@ def test_head_office_filters_sorts_and_drills_down(page, live_server, head_offic
 
     # The heat map of every branch is folded away until asked for.
     all_branches = page.locator("#heat-map details:not(#heat-table)")
-    assert not all_branches.locator("svg").is_visible()
+    assert not all_branches.locator(".heat-map").is_visible()
     all_branches.locator("summary").click()
-    assert all_branches.locator("svg").is_visible()
+    assert all_branches.locator(".heat-map").is_visible()
     # The same numbers as a table of every branch, to sort and to read aloud.
     table = page.locator("#heat-table")
     table.locator("summary").click()
@@ -142,3 +142,37 @@ def test_the_least_consistent_questions_fit_their_card(page, live_server, head_o
     assert right <= inner + 0.5
     wrap = page.locator("#items .table-wrap")
     assert wrap.evaluate("w => w.scrollWidth - w.clientWidth") == 0
+
+
+#: The smallest text of each heat map as drawn on the screen: its font size times the scale the
+#: picture is drawn at (its width on the page over its viewBox width).
+HEAT_TEXT_PX_JS = """section => [...section.querySelectorAll('svg')].map(svg => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  return Math.min(...sizes);
+})"""
+
+
+@pytest.mark.parametrize("lang", ["ru", "lt"])
+def test_heat_map_labels_and_numbers_are_as_large_as_the_page_text_allows(page, live_server, head_office, lang):
+    """Shrunk to its card, the heat map printed branch names and numbers at 8–9 px on a tablet
+    (column headings at 8 px in portrait). Every text of it is now drawn at 12 px at least; the
+    sections scroll sideways inside the card with the branch names kept in view."""
+    sign_in(page, live_server, head_office.email)
+    follow(page, f"button.lang[value={lang}]")
+    page.goto(f"{live_server}/office")
+    section = page.locator("#heat-map")
+    section.locator("details:not(#heat-table) summary").click()
+    smallest = section.evaluate(HEAT_TEXT_PX_JS)
+    assert len(smallest) >= 2 and min(smallest) >= 12 - 0.01, smallest
+    assert no_horizontal_scroll(page)
+    screenshot(page, f"dashboard-heat-map-{lang}")
+    # Where the sections do not all fit, they scroll inside the card and the branch names stay.
+    cells = section.locator(".heat-cells").first
+    if cells.evaluate("c => c.scrollWidth - c.clientWidth") > 1:
+        card_right = section.evaluate("s => s.getBoundingClientRect().right")
+        assert cells.evaluate("c => c.getBoundingClientRect().right") <= card_right
+        cells.evaluate("c => { c.scrollLeft = c.scrollWidth; }")
+        labels = section.locator(".heat-labels").first
+        assert labels.bounding_box()["x"] >= section.bounding_box()["x"]
+        assert labels.is_visible()

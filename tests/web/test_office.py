@@ -431,4 +431,6 @@ def test_the_heat_maps_headings_are_hyphenated_in_the_dashboards_language(client
     page = client.get("/office").get_data(as_text=True)
     assert ">Sasveicināša-<" not in page
     client.post("/language", data={"lang": "lv", "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
-    assert 'font-size="10.0">Sasveicināša-</text>' in client.get("/office").get_data(as_text=True)
+    # broken where Latvian allows, and drawn at the size the dashboard shows it: 12 px at least
+    broken = re.search(r'font-size="([0-9.]+)">(Sasvei[a-zāčēģīķļņšūž]*)-</text>', client.get("/office").get_data(as_text=True))
+    assert broken and float(broken.group(1)) >= 12 and "Sasveicināšanās".startswith(broken.group(2))
