@@ -168,6 +168,9 @@ def _ranking_charts(stats: dict, sizes: ViewSizes) -> list[dict]:
         return [{"title": "", "svg": charts.ranking_chart(locations, mean, label=_("Ranking of branches"))}]
     ends = sizes.chart_ends
     ranked = _ranked(locations)
+    if len(ranked) <= 2 * ends:  # the two ends would be the same branches (12 of 40 ranked: twice the 12)
+        return [{"title": plural("The %(num)s ranked branch", "The %(num)s ranked branches", len(ranked)),
+                 "svg": charts.ranking_chart(ranked, mean, label=_("Ranking of branches"))}]
     return [
         {"title": _("The %(num)d highest branches", num=ends),
          "svg": charts.ranking_chart(ranked[:ends], mean, label=_("The highest branches"))},

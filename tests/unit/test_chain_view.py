@@ -54,3 +54,29 @@ def test_auditor_offsets_within_chance_are_said_to_be(tmp_path):
         assert _auditors({**consistency, "auditor_p_value": 0.199}, visits=24)["within_chance"]
         assert not _auditors({**consistency, "auditor_p_value": 0.001}, visits=24)["within_chance"]
         assert not _auditors({**consistency, "auditor_p_value": 0.199}, visits=12)["within_chance"]  # too few: no chart
+
+
+def test_a_short_ranking_is_one_chart_not_two_ends_showing_the_same_branches(tmp_path):
+    """40 branches in the last month, 12 of them with 3 visits or more: "the 15 highest" and "the
+    15 lowest" were the same 12 ranked branches, drawn twice."""
+    from flask_babel import force_locale
+
+    from audit import create_app
+    from audit.reports.chain_view import DASHBOARD, _ranking_charts
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path)})
+
+    def chain(ranked: int, total: int = 40) -> dict:
+        rows = [{"code": f"B-{n:02d}", "name": f"Branch {n}", "mean": 90.0 - n, "ci_low": 80.0 - n,
+                 "ci_high": 100.0 - n, "funnel": "inside", "visits": 3 if n < ranked else 1,
+                 "rank": n + 1 if n < ranked else None} for n in range(total)]
+        return {"locations": rows, "chain": {"mean": 70.0}}
+
+    with app.test_request_context(), force_locale("en"):
+        [one] = _ranking_charts(chain(12), DASHBOARD)
+        assert one["title"] == "The 12 ranked branches"
+        assert "B-11" in one["svg"] and "B-12" not in one["svg"]  # the unranked are in the table only
+        highest, lowest = _ranking_charts(chain(35), DASHBOARD)
+        assert highest["title"] == "The 15 highest branches" and "B-00" in highest["svg"]
+        assert "B-34" in lowest["svg"] and "B-35" not in lowest["svg"]
