@@ -97,7 +97,7 @@ def summary_text(result: dict) -> str:
     lines += [f"{result['checklist']}: {result['visits']} approved visits at {chain['locations']} locations, "
               f"{whose} {_one(chain['mean'])} (SD {_one(chain['sd'])})",
               f"share of variance between locations (ICC1): {_share(consistency['icc_location'])}, "
-              f"after removing auditor effects: {_share(consistency['icc_location_adjusted'])}", ""]
+              f"after removing auditor effects: {_share(consistency['icc_location_adjusted'])} of what is left", ""]
     # The ends of the ranking: among the ranked branches (enough visits), as on the dashboard.
     ranking = [r for r in result["locations"] if r["rank"]] or result["locations"]
     for record in ranking[:5] + ([None] if len(ranking) > 10 else []) + ranking[-5:] if len(ranking) > 10 else ranking:

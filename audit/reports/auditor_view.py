@@ -27,6 +27,11 @@ def auditor_view(a: dict) -> dict:
         # can differ, which reads as a contradiction unless it is said.
         "signs_differ": (offset is not None and scores["difference"] is not None
                          and round(offset, 1) * round(scores["difference"], 1) < 0),
+        # Of the same sign, the two still differ ("+20.5 leniency" beside "differ by +24.6 points"):
+        # two figures that read as one measured twice, unless each is named.
+        "figures_differ": (offset is not None and scores["difference"] is not None
+                           and round(offset, 1) * round(scores["difference"], 1) >= 0
+                           and signed(offset) != signed(scores["difference"])),
         "visit_scores": _comparison(scores),
         "questions": [{"id": i["id"], "text": i["text"], **_comparison(i)} for i in a["items"]],
         "differing": sum(1 for i in a["items"] if i["significant"]),

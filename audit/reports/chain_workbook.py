@@ -64,7 +64,8 @@ def _summary(sheet, stats: dict, spec: StatsFilter, title: str) -> None:
         (_("mean of the chosen visits (0–100)") if narrowed(stats) else _("chain mean (0–100)"), chain["mean"], SCORE),
         (_("spread of visit scores (SD)"), chain["sd"], SCORE),
         (_("of the variance lies between branches"), consistency.get("icc_location"), SHARE),
-        (_("the same without auditor effects"), consistency.get("icc_location_adjusted"), SHARE),
+        (_("of what is left without auditor effects lies between branches"), consistency.get("icc_location_adjusted"),
+         SHARE),
     ]
     for label, value, number_format in figures:
         _put(sheet, row, [label, value], formats={1: number_format})

@@ -18,13 +18,19 @@ from .wording import count, day, location_label, names, narrowed, number, plural
 def auditors_explain_more(params: dict, stats: dict) -> list[str]:
     # The three parts of one split of the variance (they add up to 100%), named as such: beside the
     # share "between branches" of the sentence before, which counts no auditor effect, a bare
-    # "branches 12%" read as a third, contradicting figure.
+    # "branches 12%" read as a third, contradicting figure ("19 %" above, "14 %" here). The sentence
+    # also gives the branches' share of what the auditors leave, which is that figure: σ²_loc /
+    # (σ²_loc + σ²_visit) = location share / (1 − auditor share).
     rest = max(0.0, 1.0 - params["auditor_share"] - params["location_share"])
-    return [_("Splitting the differences between visit scores into auditors, branches and single visits, "
+    left = 1.0 - params["auditor_share"]
+    of_rest = params["location_share"] / left if left > 0 else 0.0
+    return [_("Splitting all the differences between visit scores into auditors, branches and single visits, "
               "the auditors account for %(auditors)s, the branches for %(branches)s and visit-to-visit "
-              "variation for %(rest)s: the auditors differ more than the branches, so compare their scoring "
-              "before ranking branches.",
-              auditors=share(params["auditor_share"]), branches=share(params["location_share"]), rest=share(rest))]
+              "variation for %(rest)s (the branches' %(branches)s of all is %(of_rest)s of what is left without "
+              "the auditors): the auditors differ more than the branches, so compare their scoring before "
+              "ranking branches.",
+              auditors=share(params["auditor_share"]), branches=share(params["location_share"]), rest=share(rest),
+              of_rest=share(of_rest))]
 
 
 def design_not_connected(params: dict, stats: dict) -> list[str]:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from ..stats import LOW_DATA_VISITS
 from ..stats import findings as codes
-from ..stats.findings import MIN_SPLIT_VISITS
+from ..stats.findings import AUDITOR_TEST_LEVEL, MIN_SPLIT_VISITS
 from .finding_sentences import FINDING_SENTENCES
 from .wording import count, interval, location_label, narrowed, number, plural, share
 
@@ -76,11 +76,23 @@ def overview(stats: dict) -> list[str]:
 def icc_in_words(consistency: dict) -> str:
     """What the ICC means, in plain words. The adjusted share is of what is left once auditor
     effects are removed (its denominator has no auditor part), which the sentence says: the
-    three-way split of the auditor sentence divides by everything, so its branch share is smaller."""
+    three-way split of the auditor sentence divides by everything, so its branch share is smaller
+    (that sentence gives this share too, so the two agree).
+
+    An adjusted share of 0 % (the estimate is clipped at 0 when the branches, auditors taken out,
+    differ less than chance makes) printed as "0 % of what is left" beside a branch below the
+    99.8 % limit read as "no differences between branches": the sentence then says what the 0 %
+    means and that the control limits compare the scores as given, auditors included."""
     location, adjusted = consistency.get("icc_location"), consistency.get("icc_location_adjusted")
     if adjusted is None:
         return _("%(share)s of the differences between visit scores lie between branches; the rest is "
                  "variation from visit to visit within the same branch.", share=share(location))
+    if share(adjusted) == share(0.0):
+        return _("%(share)s of the differences between visit scores lie between branches. Once the auditors' "
+                 "different strictness is taken out, the branches taken together differ no more than chance makes "
+                 "in these visits (%(adjusted)s of what is left lies between branches). The control limits compare "
+                 "each branch's scores as they were given, auditors included, so a single branch can still lie "
+                 "beyond them.", share=share(location), adjusted=share(adjusted))
     return _("%(share)s of the differences between visit scores lie between branches (%(adjusted)s of what "
              "is left once the auditors' different strictness is taken out); the rest is variation from visit "
              "to visit within the same branch.", share=share(location), adjusted=share(adjusted))
@@ -140,6 +152,11 @@ def lenient_auditors(stats: dict) -> list[str]:
     consistency = stats.get("consistency") or {}
     if (stats.get("visits") or 0) < MIN_SPLIT_VISITS:
         return []  # the dashboard says leniency cannot be estimated yet
+    p_value = consistency.get("auditor_p_value")
+    if p_value is None or p_value >= AUDITOR_TEST_LEVEL:
+        # The leniency card then says the auditors' differences are within chance ("no auditor is
+        # shown to score more strictly or more leniently"): naming one as lenient contradicted it.
+        return []
     residual = (consistency.get("variance") or {}).get("residual")
     auditors = [a for a in consistency.get("auditors", [])
                 if a["offset"] is not None and abs(a["offset"]) >= LENIENCY_POINTS

@@ -109,7 +109,8 @@ def consistency_findings(consistency: ChainConsistency) -> list[Finding]:
             AUDITORS_EXPLAIN_MORE,
             f"Splitting the score variance into auditors, locations and single visits, auditors account for "
             f"{variance.auditor_share:.0%}, locations for {variance.location_share:.0%} and visit-to-visit variation "
-            f"for {variance.residual_share:.0%}: auditors differ more than locations. "
+            f"for {variance.residual_share:.0%} (locations {consistency.adjusted_icc.value:.0%} of what is left "
+            f"without auditors): auditors differ more than locations. "
             "Compare auditors' scoring before ranking locations.",
             {"auditor_share": variance.auditor_share, "location_share": variance.location_share,
              "auditor_variance": variance.auditor, "location_variance": variance.location,

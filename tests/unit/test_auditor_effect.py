@@ -87,6 +87,7 @@ def test_an_auditor_is_named_as_strict_only_on_five_visits(babel_app):
         "visits": 60, "filters": {}, "locations": [],
         "chain": {"mean": 70.0, "sd": 15.0, "locations": 6},
         "consistency": {"icc_location": None, "findings": [], "variance": {"residual": 100.0},
+                        "auditor_p_value": 0.001,  # the auditors differ beyond chance: they are named
                         "auditors": [{"name": "One Visit", "offset": -71.2, "visits": 1},
                                      {"name": "Four Visits", "offset": -30.0, "visits": 4},
                                      {"name": "Five Visits", "offset": -20.0, "visits": 5}]},

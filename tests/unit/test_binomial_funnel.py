@@ -3,10 +3,11 @@ where the chain passes 2 in 3 are chance (1 time in 9), not a branch below the 9
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import stats as scipy_stats
 
 from audit.stats import item_statistics
-from audit.stats.funnel import classify_binomial
+from audit.stats.funnel import BELOW_95, INSIDE, binomial_funnel_curve, classify_binomial
 
 
 def test_bands_follow_the_exact_tails():
@@ -44,3 +45,20 @@ def test_scale_questions_keep_the_normal_limits():
     locations = np.repeat(np.arange(60), 5)
     result = item_statistics(scores, np.zeros(300, int), locations)
     assert result.location_band[0, 0] == "below_998"
+
+
+def test_the_lower_limits_at_five_answers_of_a_question_asked_only_sometimes():
+    """The complaint follow-up of the demo chain (asked only when the scenario is a complaint): a
+    chain pass rate of 59.9 %, at most 5 answers at a branch. A review read its lower limits at n = 5
+    (20 % for 95 %, 0 % for 99.8 %) as odd; by hand they are the exact binomial ones the dots are
+    classified by: P(0 of 5) = 0.401⁵ = 1.04 % < 2.5 % (below the 95 % limit, but not below 0.1 %),
+    P(≤ 1 of 5) = 8.8 % (inside). The normal approximation would put them at 16.9 % and −9.6 %."""
+    rate, n = 0.599, 5
+    p_none = (1 - rate) ** n
+    p_one = n * rate * (1 - rate) ** (n - 1)
+    assert 0.001 < p_none < 0.025 < p_none + p_one
+    curve = binomial_funnel_curve(rate, 5)
+    assert curve.lower_95[4] == pytest.approx(20.0) and curve.lower_998[4] == pytest.approx(0.0)
+    assert list(classify_binomial([0, 1], [5, 5], rate)) == [BELOW_95, INSIDE]
+    # With 4 answers none is already below: P(0 of 4) = 0.401⁴ = 2.6 % ≥ 2.5 %.
+    assert curve.lower_95[3] == pytest.approx(0.0) and classify_binomial(0, 4, rate) == INSIDE

@@ -34,6 +34,7 @@ def statistics(findings: list[dict], **extra) -> dict:
         "repeat_failures": [{"location": "N-1", "item": "smile", "failures": 2, "of": 3},
                             {"location": "S-1", "item": "smile", "failures": 3, "of": 3}],
         "consistency": {"icc_location": 0.2, "icc_location_adjusted": 0.25, "findings": findings,
+                        "auditor_p_value": 0.001,
                         "auditors": [{"name": "Ana Lenient", "offset": 20.04, "visits": 60},
                                      {"name": "Bo Average", "offset": 1.0, "visits": 50},
                                      {"name": "Cy Strict", "offset": -6.0, "visits": 30},
@@ -69,7 +70,8 @@ def test_each_finding_becomes_a_sentence_with_names_and_regions(babel_app):
     # S-1 has too few visits to be named, and the sentence says so (the ranking beside it ends with S-1)
     assert text[2].startswith("Among the branches with at least 3 visits: the best branch is Branch N-1 (N-1) with "
                               "91.0 (95% interval 86.0–96.0, 8 visits). The lowest is Branch N-3 (N-3) with 52.0")
-    assert ("the auditors account for 30%, the branches for 10% and visit-to-visit variation for 60%: "
+    assert ("the auditors account for 30%, the branches for 10% and visit-to-visit variation for 60% "
+            "(the branches' 10% of all is 14% of what is left without the auditors): "
             "the auditors differ more than the branches") in text[3]
     assert "2 groups of branches and auditors that never overlap" in text[4]
     assert text[5] == ("Auditor Ana Lenient scores 20.0 points above the average auditor (60 visits); "
@@ -180,3 +182,50 @@ def test_no_branch_is_crowned_when_all_are_within_the_limits(babel_app):
     assert ("No branch differs from the chain by more than chance (all are within the 95% limits), so none is "
             "named best or lowest; their means range from 63.8 to 85.9.") in text
     assert "best branch is" not in text
+
+
+def test_the_branch_share_without_auditors_is_the_same_figure_in_both_sentences(babel_app):
+    """The overview's "19 % of what is left once the auditors' strictness is taken out" stood beside
+    "the branches for 15 %" of the three-way split: both are right (the split divides by all the
+    variance, auditors included), and the split now also gives the first figure, so they agree."""
+    # σ² location 43.0, auditor 83.9, residual 187.2 (the demo chain's whole period)
+    location, auditor, residual = 43.0, 83.9, 187.2
+    total = location + auditor + residual
+    stats = statistics([finding("auditors_explain_more_than_locations", auditor_share=auditor / total,
+                                location_share=location / total)])
+    stats["consistency"].update(icc_location=0.23, icc_location_adjusted=location / (location + residual))
+    text = sentences(babel_app, stats)
+    assert "23% of the differences between visit scores lie between branches (19% of what is left" in text[1]
+    split = next(t for t in text if t.startswith("Splitting all the differences"))
+    assert "the branches for 14%" in split and "is 19% of what is left without the auditors" in split
+    assert "составляют 19\xa0% того, что остаётся без аудиторов" in " ".join(sentences(babel_app, stats, "ru"))
+
+
+def test_an_adjusted_share_of_zero_is_said_in_words_beside_a_branch_beyond_the_limits(babel_app):
+    """"6 % … (0 % of what is left once the auditors' strictness is taken out)" beside a branch below the
+    99.8 % limit read as "no differences between branches": the sentence says what the 0 % means, and
+    that the limits compare the scores as given."""
+    stats = statistics([finding("locations_below_998", count=2, locations=[2, 3])])
+    stats["consistency"].update(icc_location=0.06, icc_location_adjusted=0.0)
+    text = sentences(babel_app, stats)
+    assert text[1] == ("6% of the differences between visit scores lie between branches. Once the auditors' "
+                       "different strictness is taken out, the branches taken together differ no more than chance "
+                       "makes in these visits (0% of what is left lies between branches). The control limits compare "
+                       "each branch's scores as they were given, auditors included, so a single branch can still lie "
+                       "beyond them.")
+    assert any("below the 99.8% control limit" in t for t in text)
+    for lang in ("ru", "lt", "lv"):
+        translated = sentences(babel_app, stats, lang)[1]
+        assert "Once the auditors" not in translated and ("0\xa0%" in translated or "0%" in translated)
+
+
+def test_no_auditor_is_named_lenient_when_the_auditors_differ_within_chance(babel_app):
+    """The leniency card said "no auditor is shown to score more strictly or more leniently than the
+    others" (p ≥ 0.05) while the summary said "Auditor X scores 23.9 points above the average
+    auditor; branches this auditor visits look better than they are"."""
+    stats = statistics([])
+    for p_value in (0.08, None):
+        stats["consistency"]["auditor_p_value"] = p_value
+        assert not any("average auditor" in t for t in sentences(babel_app, stats))
+    stats["consistency"]["auditor_p_value"] = 0.01
+    assert any(t.startswith("Auditor Ana Lenient scores 20.0 points above") for t in sentences(babel_app, stats))

@@ -142,3 +142,21 @@ def test_statements_do_not_grow_with_the_number_of_branches(app, chain, make_loc
             make_visit(place, auditor, {"greeted_promptly": "yes"}, visited_at=START + timedelta(days=n))
     large = count_statements(lambda: auditor_statistics(spec, chain["strict"].id))
     assert large == small
+
+
+def test_leniency_and_the_same_branch_difference_are_each_named_when_their_figures_differ(app, client, chain):
+    """The summary card said "+20.5 leniency (points)" and the sentence below it "differ from the other
+    auditors' by +24.6 points": two measures (against the average auditor over every visit, this one's
+    included; against the others at the same branches), which read as one figure printed twice
+    unless the page names each, with its figure."""
+    strict = chain["strict"]
+    login(client, chain["reviewer"].email)
+    a = auditor_statistics(StatsFilter("store-visit"), strict.id)
+    offset, difference = a["offset"], a["visit_scores"]["difference"]
+    assert offset < 0 and difference < 0 and f"{offset:.1f}" != f"{difference:.1f}"
+    page = text_of(client.get(f"/office/auditors/{strict.id}?checklist=store-visit").get_data(as_text=True))
+    shown = f"−{abs(offset):.1f}", f"−{abs(difference):.1f}"
+    assert f"{shown[0]} leniency (points)" in page and f"by {shown[1]} points" in page
+    assert (f"The leniency of {shown[0]} and the difference of {shown[1]} points are two measures: leniency "
+            "compares with the average auditor over all the chosen visits, this auditor’s own included; the "
+            "difference compares with the other auditors at the same branches only.") in page
