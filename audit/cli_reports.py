@@ -88,6 +88,7 @@ def _exit_on_unknown_place(spec) -> None:
 
 def summary_text(result: dict) -> str:
     """A few lines for a person at a terminal: the chain, the ends of the ranking, the findings."""
+    from .services.chain_records import ranked_or_all
     if not result["visits"]:
         return f"{result['checklist']}: no approved visits match"
     chain, consistency = result["chain"], result["consistency"]
@@ -99,7 +100,7 @@ def summary_text(result: dict) -> str:
               f"share of variance between locations (ICC1): {_share(consistency['icc_location'])}, "
               f"after removing auditor effects: {_share(consistency['icc_location_adjusted'])} of what is left", ""]
     # The ends of the ranking: among the ranked branches (enough visits), as on the dashboard.
-    ranking = [r for r in result["locations"] if r["rank"]] or result["locations"]
+    ranking = ranked_or_all(result["locations"])
     for record in ranking[:5] + ([None] if len(ranking) > 10 else []) + ranking[-5:] if len(ranking) > 10 else ranking:
         if record is None:
             lines.append("   …")

@@ -15,6 +15,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..services.chain_records import ranked_or_all
 from ..stats import LOW_DATA_VISITS
 from ..stats.findings import AUDITOR_TEST_LEVEL, MIN_SPLIT_VISITS
 from ..times import local_today
@@ -167,7 +168,7 @@ def _ranking_charts(stats: dict, sizes: ViewSizes) -> list[dict]:
     if len(locations) <= sizes.chart_all_up_to:
         return [{"title": "", "svg": charts.ranking_chart(locations, mean, label=_("Ranking of branches"))}]
     ends = sizes.chart_ends
-    ranked = _ranked(locations)
+    ranked = ranked_or_all(locations)
     if len(ranked) <= 2 * ends:  # the two ends would be the same branches (12 of 40 ranked: twice the 12)
         return [{"title": plural("The %(num)s ranked branch", "The %(num)s ranked branches", len(ranked)),
                  "svg": charts.ranking_chart(ranked, mean, label=_("Ranking of branches"))}]
@@ -177,12 +178,6 @@ def _ranking_charts(stats: dict, sizes: ViewSizes) -> list[dict]:
         {"title": _("The %(num)d lowest branches", num=ends),
          "svg": charts.ranking_chart(ranked[-ends:], mean, label=_("The lowest branches"))},
     ]
-
-
-def _ranked(rows: list[dict]) -> list[dict]:
-    """The ranked rows (branches with enough visits, best first), or all rows when none is: the
-    ends of a ranking are "highest" and "lowest" among branches measured well enough."""
-    return [r for r in rows if r["rank"]] or rows
 
 
 def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
@@ -209,7 +204,7 @@ def _heat(stats: dict, ranking: list[dict], sizes: ViewSizes) -> dict | None:
     if len(ranking) <= sizes.heat_all_up_to:
         return {"regions": None, "lowest": None, "lowest_count": 0,
                 "all": branches(ranking, _("Branches × sections")), "table": table}
-    lowest = list(reversed(_ranked(ranking)))[:sizes.heat_lowest]
+    lowest = list(reversed(ranked_or_all(ranking)))[:sizes.heat_lowest]
     regions = [r for r in stats["regions"] if r["sections"]]
     region_names = [r["name"] or _("No region") for r in regions]
     # One label column for both maps, so that they share a scale.

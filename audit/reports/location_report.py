@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Location, Region, User, Visit
+from ..services.chain_records import ranked
 from ..services.chain_stats import StatsError, StatsFilter, chain_statistics
 from ..services.checklists import current_version
 from ..stats import LOW_DATA_VISITS
@@ -112,7 +113,7 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
             "sd": record["sd_within"] if record else None, "low_data": record["low_data"] if record else False,
             "chain_mean": chain["chain"]["mean"] if chain["chain"] else None, "chain_visits": chain["visits"],
             "chain_locations": len(chain["locations"]), "rank": chain_record["rank"] if chain_record else None,
-            "ranked_locations": sum(1 for r in chain["locations"] if r["rank"]), "low_data_visits": LOW_DATA_VISITS,
+            "ranked_locations": len(ranked(chain["locations"])), "low_data_visits": LOW_DATA_VISITS,
             "branches_ever": _branches_ever(checklist),
             "percentile": chain_record["percentile"] if chain_record else None,
             "funnel": str(FUNNEL_NAMES.get(chain_record["funnel"], "")) if chain_record else "",

@@ -74,6 +74,18 @@ def location_records(ls, locations: dict, loc_codes: np.ndarray, change) -> list
     return records
 
 
+
+def ranked(records: list[dict]) -> list[dict]:
+    """The ranked records (branches with enough visits), best first."""
+    return [r for r in records if r["rank"]]
+
+
+def ranked_or_all(records: list[dict]) -> list[dict]:
+    """The ranked records, or all of them when none is: the ends of a ranking ("highest",
+    "lowest") are taken among the branches measured well enough, when there are any."""
+    return ranked(records) or records
+
+
 def consistency_record(consistency, auditors: dict, aud_codes: np.ndarray) -> dict:
     variance = consistency.variance
     # An auditor who shares no branch with another auditor (alone in their part of the design)

@@ -76,3 +76,27 @@ def test_audit_stats_json_gives_the_rank_and_null_for_too_few_visits(runner, cha
     summary = runner.invoke(args=["stats", "--checklist", "store-visit"]).output
     assert not re.search(r"^\s+NEW-01 ", summary, re.MULTILINE)  # the ranking's ends shown are ranked branches
     assert re.search(r"^\s+VLN-01 ", summary, re.MULTILINE)
+
+
+def test_with_no_branch_ranked_the_lowest_map_takes_the_lowest_means(client, make_user, make_location, make_visit):
+    """22 branches of one or two visits each: none is ranked, and the dashboard's map of the
+    lowest branches (drawn when there are more than 20) falls back to the lowest means of all."""
+    auditor = make_user("auditor")
+    items = ["entrance_clean", "signage_clear", "greeted_promptly", "eye_contact", "let_speak",
+             "wait_acknowledged"]
+    for n in range(22):
+        location = make_location(f"FEW-{n:02d}", f"Few {n}", region="Vilnius")
+        passed = n % len(items) + 1  # 1..6 of the 6 questions pass
+        for _visit in range(1 + n % 2):
+            make_visit(location, auditor, {item: "yes" if i < passed else "no" for i, item in enumerate(items)})
+    login(client, make_user("reviewer").email)
+    html = client.get("/office?checklist=store-visit").get_data(as_text=True)
+    assert "No branch has 3 visits or more: none is ranked, and the list is by mean only." in text_of(html)
+    rows = ranking_rows(html)
+    assert all(re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)[0].strip() == "–" for row in rows.values())
+    picture = re.search(r'<div class="heat-map" role="img" aria-label="The lowest branches × sections">.*?</svg>',
+                        html, re.S).group(0)
+    mapped = [label.split()[0] for label in re.findall(r'text-anchor="end">([^<]+)<', picture)]
+    # Lowest first: the four branches where 1 question of 6 passed, by code.
+    assert mapped[:4] == list(reversed(list(rows)))[:4] and set(mapped[:4]) == {"FEW-00", "FEW-06", "FEW-12", "FEW-18"}
+    assert len(mapped) == 22
