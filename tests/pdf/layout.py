@@ -38,7 +38,7 @@ def off_the_page(document) -> list[str]:
 #: What a heading introduces: a table, a list, a chart, the ranking's listing, a note. Paragraphs
 #: of plain text under a heading (its caption, a legend) are not enough to stand under it alone.
 CONTENT_TAGS = {"table", "ul", "ol", "img", "svg", "dl"}
-CONTENT_CLASSES = {"listing", "note", "keyfigures"}
+CONTENT_CLASSES = {"listing", "note", "keyfigures", "none"}  # "none": "No open actions …"
 
 
 def _classes(box) -> set[str]:
