@@ -31,7 +31,7 @@ from ..services.checklists import find_version_by_content, store_checklist
 from .admin import requires
 from .checklist_problems import readable_path
 from .checklist_problems import shown as readable_problems
-from .csv_upload import OTHER_DOCUMENTS, UTF16, WORKBOOKS
+from .csv_upload import WORKBOOKS, binary_document
 from .forms import AppForm
 from .reports import content_disposition
 
@@ -203,7 +203,7 @@ def _not_a_checklist(raw: bytes) -> str | None:
         return _("The file is larger than 256 KB: this is not a checklist file.")
     # A workbook, a picture or a PDF (renamed .yaml, or chosen by mistake) is no text: "not UTF-8
     # text … save it as UTF-8" sent the admin to re-save a spreadsheet.
-    if raw.startswith(WORKBOOKS + OTHER_DOCUMENTS) or (b"\x00" in raw[:4096] and not raw.startswith(UTF16)):
+    if raw.startswith(WORKBOOKS) or binary_document(raw):
         return _("The file is not text: choose the checklist's .yaml file.")
     try:
         text = raw.decode("utf-8-sig")

@@ -13,6 +13,12 @@ UTF16 = (b"\xff\xfe", b"\xfe\xff")  # text all the same (Excel's "Unicode Text")
 OTHER_DOCUMENTS = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF", b"II*\x00", b"MM\x00*")
 
 
+def binary_document(raw: bytes) -> bool:
+    """A picture, a PDF or another document that is no text (a NUL byte early on; UTF-16 text,
+    which has NULs, excepted). Workbooks are told apart by the callers, which say more of them."""
+    return raw.startswith(OTHER_DOCUMENTS) or (b"\x00" in raw[:4096] and not raw.startswith(UTF16))
+
+
 class CsvUploadError(ValueError):
     """The upload is not UTF-8 CSV text; ``str()`` says what to do (translated)."""
 
@@ -21,7 +27,7 @@ def csv_text(raw: bytes, encoding: str = "utf-8-sig") -> str:
     if raw.startswith(WORKBOOKS):
         raise CsvUploadError(_("This is a spreadsheet workbook, not a CSV file. In Excel choose File › Save As › "
                                "“CSV UTF-8”, then choose the file it saves."))
-    if raw.startswith(OTHER_DOCUMENTS) or (b"\x00" in raw[:4096] and not raw.startswith(UTF16)):
+    if binary_document(raw):
         raise CsvUploadError(_("This is not a CSV file but a picture or another kind of document. Choose the "
                                "table saved as “CSV UTF-8”."))
     try:
