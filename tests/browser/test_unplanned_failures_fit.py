@@ -1,13 +1,15 @@
 """The manager's "Failures without an action" on a tablet, both ways round: readable, within the
 card (no sideways scroll), every link a finger's width; "Plan an action" opens the visit page at
-that question's form, unfolded, with the question in sight above it."""
+that question's form, unfolded, with the question in sight above it. A failure under dispute is
+marked so, last, and leads to its dispute."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
 
-from audit.models import utcnow
+from audit.extensions import db
+from audit.models import Dispute, utcnow
 from tests.browser.conftest import screenshot, small_targets
 from tests.browser.test_first_screens import sign_in
 
@@ -28,6 +30,9 @@ def test_the_failures_fit_and_lead_to_the_form_that_plans_the_action(
     visit = make_visit(location, auditor, {"greeted_promptly": "no", "eye_contact": "no", "staff_respectful": "no"},
                        visited_at=day, comments={"eye_contact": COMMENT})
     make_visit(make_location("RIX-02", "Elizabetes iela", region="Riga"), auditor, {"smiled": "no"}, visited_at=day)
+    db.session.add(Dispute(visit_id=visit.id, item_id="greeted_promptly", raised_by_id=manager.id,
+                           reason="The auditor came in at closing time", old_value="no"))
+    db.session.commit()
     sign_in(page, live_server, manager.email)
 
     section = page.locator("#failures-without-action")
@@ -35,6 +40,10 @@ def test_the_failures_fit_and_lead_to_the_form_that_plans_the_action(
     assert rows.count() == 3  # not the other branch's
     assert "Were all staff respectful" in rows.nth(0).inner_text()  # critical first
     assert "Critical" in rows.nth(0).inner_text()
+    disputed = rows.nth(2).locator("a.dispute-pending")  # waiting for the reviewer: last, no button
+    assert "greet you within 30 seconds" in rows.nth(2).inner_text() and rows.nth(2).locator("a.button").count() == 0
+    assert disputed.inner_text() == "Disputed – awaiting a decision"
+    assert disputed.get_attribute("href") == f"/visits/{visit.id}#item-greeted_promptly"
     eye = section.locator("tr", has_text="make eye contact")
     assert "Nobody looked up from the till" in eye.inner_text() and "before scanning" not in eye.inner_text()
     overflow = section.locator(".table-wrap").evaluate("el => el.scrollWidth - el.clientWidth")

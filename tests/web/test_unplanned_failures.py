@@ -2,7 +2,11 @@
 failed questions with no action planned yet: what was still waiting for the manager to act on
 could be found only by opening each visit. The home page now lists them ("Failures without an
 action"): critical first, then the newest visit first, each leading to the form that plans its
-action; a question leaves the list once an action is planned. Only the manager's own branches."""
+action; a question leaves the list once an action is planned. Only the manager's own branches.
+
+The list is a to-do list: a question leaves it once an action is planned for it or for its visit as
+a whole, or a dispute overturned it to a passing answer; one whose dispute awaits a reviewer is
+marked so and comes last; a rejected dispute puts it back as it was."""
 from __future__ import annotations
 
 import re
@@ -142,8 +146,9 @@ def test_three_statements_whatever_the_number_of_failures(app, client, make_loca
     auditor = make_user("auditor")
     make_visit(branch, auditor, FAILED, visited_at=_days_ago(1))
     make_visit(branch, auditor, FAILED, visited_at=_days_ago(2), checklist="store-visit")
-    from audit.services.unplanned_failures import unplanned_failures
+    from audit.models import CorrectiveAction, Dispute
     from audit.policy import visible_visits
+    from audit.services.unplanned_failures import unplanned_failures
 
     statements: list[str] = []
     listen = lambda *args: statements.append(args[2])  # noqa: E731
@@ -152,10 +157,112 @@ def test_three_statements_whatever_the_number_of_failures(app, client, make_loca
         few = unplanned_failures(visible_visits(manager), "en")
         for day in range(3, 9):
             make_visit(branch, auditor, FAILED, visited_at=_days_ago(day))
+        disputed = make_visit(branch, auditor, FAILED, visited_at=_days_ago(9))
+        dealt_with = make_visit(branch, auditor, FAILED, visited_at=_days_ago(10))
+        db.session.add_all([  # a failure under dispute, and an action for a visit as a whole
+            Dispute(visit_id=disputed.id, item_id="eye_contact", raised_by_id=manager.id, reason="Not so"),
+            CorrectiveAction(visit_id=dealt_with.id, item_id=None, location_id=branch.id, text="Retrain",
+                             due_on=local_today(), created_by_id=manager.id)])
+        db.session.commit()
         where = visible_visits(manager)  # (the manager's row, reloaded after the commits)
         statements.clear()
         many = unplanned_failures(where, "en")
     finally:
         event.remove(db.engine, "before_cursor_execute", listen)
-    assert few["total"] == 4 and many["total"] == 16
+    assert few["total"] == 4 and many["total"] == 18 and many["disputed"] == 1
     assert len(statements) == 3
+
+
+def _dispute(client, visit, item_id: str) -> None:
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    sent = client.post(f"/visits/{visit.id}/disputes", data={
+        "csrf_token": csrf_token(page), "item_id": item_id, "reason": "The auditor came in while we were closing."})
+    assert sent.status_code == 302
+
+
+def _decide(app, reviewer, visit, item_id: str, **form) -> None:
+    from audit.models import Dispute
+
+    dispute = db.session.scalar(db.select(Dispute.id).where(Dispute.visit_id == visit.id, Dispute.item_id == item_id))
+    client = app.test_client()
+    login(client, reviewer.email)
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    decided = client.post(f"/disputes/{dispute}/decide", data={"csrf_token": csrf_token(page), **form})
+    assert decided.status_code == 302
+
+
+def test_a_disputed_failure_waits_for_the_reviewer_then_leaves_or_comes_back(
+        app, client, make_location, make_user, make_visit):
+    """A failure under dispute is the reviewer's to decide, not the branch's to act on: it is
+    marked so, leads to its dispute, and comes after the failures waiting for the branch. Overturned
+    to a passing answer it is no longer a failure and leaves the list; rejected, it is one again."""
+    branch = make_location("VLN-01", "Gedimino pr.")
+    manager = make_user("manager", locations=["VLN-01"])
+    reviewer = make_user("reviewer")
+    auditor = make_user("auditor")
+    older = make_visit(branch, auditor, {"eye_contact": "no"}, visited_at=_days_ago(20))
+    visit = make_visit(branch, auditor, {"greeted_promptly": "no", "staff_respectful": "no", "tone_friendly": "1"},
+                       visited_at=_days_ago(2))
+    login(client, manager.email)
+    _dispute(client, visit, "staff_respectful")  # critical: would lead the list
+    _dispute(client, visit, "greeted_promptly")
+    box = _section(client)
+    rows = re.findall(r'href="/visits/(\d+)#(plan|item)-(\w+)"', box)
+    assert rows == [(str(visit.id), "plan", "tone_friendly"), (str(older.id), "plan", "eye_contact"),
+                    (str(visit.id), "item", "staff_respectful"), (str(visit.id), "item", "greeted_promptly")]
+    assert box.count("Disputed – awaiting a decision") == 2 and box.count(">Plan an action</a>") == 2
+    assert re.search(r'<span class="count">4</span>failures without an action', box)
+    assert re.search(r'<span class="count">2</span>disputed, awaiting a decision', box)
+
+    _decide(app, reviewer, visit, "greeted_promptly", decision="overturn", new_value="yes")
+    _decide(app, reviewer, visit, "staff_respectful", decision="uphold", note="Two staff spoke rudely; on the recording.")
+    box = _section(client)
+    assert GREETED not in box  # it passes now
+    rows = re.findall(r'href="/visits/(\d+)#(plan|item)-(\w+)"', box)
+    assert rows == [(str(visit.id), "plan", "staff_respectful"), (str(visit.id), "plan", "tone_friendly"),
+                    (str(older.id), "plan", "eye_contact")]  # rejected: the branch's to act on again, critical first
+    assert "Disputed – awaiting a decision" not in box and "disputed, awaiting" not in box
+    assert re.search(r'<span class="count">3</span>failures without an action', box)
+
+
+def test_an_answer_overturned_to_another_failing_answer_stays_listed(
+        app, client, make_location, make_user, make_visit):
+    """An overturn that corrects 1 of 5 to 2 of 5 leaves a failure: it is the branch's to act on."""
+    branch = make_location("VLN-01", "Gedimino pr.")
+    manager = make_user("manager", locations=["VLN-01"])
+    visit = make_visit(branch, make_user("auditor"), {"tone_friendly": "1"}, visited_at=_days_ago(2))
+    login(client, manager.email)
+    _dispute(client, visit, "tone_friendly")
+    _decide(app, make_user("reviewer"), visit, "tone_friendly", decision="overturn", new_value="2")
+    box = _section(client)
+    assert f'href="/visits/{visit.id}#plan-tone_friendly"' in box and "Disputed" not in box
+
+
+def test_an_action_for_the_visit_as_a_whole_takes_its_failures_off_the_list(
+        app, client, make_location, make_user, make_visit):
+    """A manager who planned one action for a whole visit has dealt with it: its failures no longer
+    wait for an action, open or done. The other visits' failures stay."""
+    branch = make_location("VLN-01", "Gedimino pr.")
+    manager = make_user("manager", locations=["VLN-01"])
+    auditor = make_user("auditor")
+    dealt_with = make_visit(branch, auditor, {**FAILED, "staff_respectful": "no"}, visited_at=_days_ago(3))
+    other = make_visit(branch, auditor, {"eye_contact": "no"}, visited_at=_days_ago(5))
+    login(client, manager.email)
+    assert re.search(r'<span class="count">4</span>failures without an action', _section(client))
+    page = client.get(f"/visits/{dealt_with.id}").get_data(as_text=True)
+    planned = client.post(f"/visits/{dealt_with.id}/actions", data={
+        "csrf_token": csrf_token(page), "item_id": "", "text": "Retrain the whole shift on the greeting standard",
+        "due_on": (local_today() + timedelta(days=14)).isoformat()})
+    assert planned.status_code == 302
+    box = _section(client)
+    assert f"/visits/{dealt_with.id}#" not in box and RESPECTFUL not in box
+    assert re.findall(r'href="/visits/(\d+)#plan-(\w+)"', box) == [(str(other.id), "eye_contact")]
+    assert re.search(r'<span class="count">1</span>failure without an action', box)
+
+    from audit.models import CorrectiveAction
+    action = db.session.scalar(db.select(CorrectiveAction).where(CorrectiveAction.visit_id == dealt_with.id))
+    page = client.get(f"/visits/{dealt_with.id}").get_data(as_text=True)
+    client.post(f"/actions/{action.id}/done", data={"csrf_token": csrf_token(page), "note": "Done on Monday"})
+    db.session.expire_all()
+    assert db.session.get(CorrectiveAction, action.id).status == "done"
+    assert f"/visits/{dealt_with.id}#" not in _section(client)  # done, not back on the list
