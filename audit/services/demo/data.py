@@ -138,7 +138,10 @@ AUDITORS = (
 )
 
 #: Scenarios per checklist id: (scenario, is a return or complaint). Visits walk through the
-#: list from a random start, so every branch gets its share of complaints.
+#: list from a random start, so every branch gets its share of complaints. A scenario is text
+#: typed when a visit is scheduled (``Assignment.scenario``, copied to ``Visit.scenario``), shown
+#: as typed in every language and matched exactly by the dashboard's scenario filter: one
+#: language, as head office would write them, not one per interface language.
 SCENARIOS = {
     "store-visit": (
         ("Buy a gift for a teenager", False),
