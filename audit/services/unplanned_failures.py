@@ -8,10 +8,10 @@ reviewer's decision is waiting on the reviewer, not on the branch: it is listed,
 ``disputed``, after those that wait for the branch.
 
 Those waiting for the branch first, then critical failures first, then the newest visit first, a
-visit's failures in checklist order (as its page lists them). Whether a question is critical, and its place in the checklist, are in the
-checklist version's definition, not in a table: they enter the query as CASE expressions over
-the versions the visits use, so the list is ordered and cut in SQL. Three statements whatever
-the number of rows: the versions, the counts, the rows.
+visit's failures in checklist order (as its page lists them). Whether a question is critical, and
+its place in the checklist, are in the checklist version's definition, not in a table: they enter
+the query as CASE expressions over the versions the visits use, so the list is ordered and cut in
+SQL. Three statements whatever the number of rows: the versions, the counts, the rows.
 """
 from __future__ import annotations
 
