@@ -12,7 +12,7 @@ Figures and their periods:
 * **history** – the branch's last :data:`HISTORY_VISITS` approved visits of that checklist up
   to and including this one, spaced by date on the chart;
 * **failures** – items scoring below the pass mark, critical ones first, each with the
-  auditor's comment, its photos (thumbnails embedded as ``data:`` URIs) and the share of
+  auditor's comment, its photos (embedded as ``data:`` URIs, printed under the comment) and the share of
   chain visits in the period that passed it;
 * **listed** – the failures and, in their places among them, the disputed items that pass (an
   answer the reviewer changed, mostly): each disputed item with who disputed it, when and why,
@@ -36,7 +36,7 @@ from ..models import Answer, ChecklistVersion, Dispute, Location, Visit, VisitSe
 from ..scoring import score_visit
 from ..services.actions import actions_of_visit
 from ..services.chain_stats import StatsFilter
-from ..services.evidence import evidence_path
+from ..services.evidence import print_copy
 from ..web.labels import answer_label
 from ..web.i18n import short_datetime
 from . import charts, line_charts
@@ -134,7 +134,7 @@ def _context(visit: Visit, lang: str) -> dict:
 
     disputes = _disputes(visit, definition, lang)
     disputed = {d["item_id"]: d for d in disputes}
-    thumbs = _thumbnails(visit)
+    photos = _photos(visit)
     failures = _failures(definition, result, answers, period if comparable else None, lang)
     # A disputed item that passes is listed in its place among the failures all the same: the
     # manager's PDF said nothing there of an answer the reviewer changed.
@@ -144,11 +144,11 @@ def _context(visit: Visit, lang: str) -> dict:
                for item_id in disputed if item_id not in failed and item_id in order]
     listed = sorted(failures + passing, key=lambda row: (not row["critical"], order[row["id"]]))
     for row in listed:
-        row.update(photos=thumbs.pop(row["id"], []), dispute=disputed.get(row["id"]))
+        row.update(photos=photos.pop(row["id"], []), dispute=disputed.get(row["id"]))
     other_photos = [
         {"item": (definition.item(item_id).text.get(lang) if item_id and definition.item(item_id) else None),
          "src": src}
-        for item_id, sources in thumbs.items() for src in sources
+        for item_id, sources in photos.items() for src in sources
     ]
 
     history = _history(visit)
@@ -324,13 +324,14 @@ def _history_chart(history: list[dict], code: str, chain_mean: float | None):
                                     width=420, height=170, positions=positions)
 
 
-def _thumbnails(visit: Visit) -> dict[str | None, list[str]]:
-    """Item id (None: the whole visit) → thumbnails as ``data:`` URIs, read from the upload folder."""
+def _photos(visit: Visit) -> dict[str | None, list[str]]:
+    """Item id (None: the whole visit) → its photos at print size (:func:`print_copy`) as
+    ``data:`` URIs, read from the upload folder."""
     upload_dir = current_app.config["UPLOAD_DIR"]
     found: dict[str | None, list[str]] = {}
     for evidence in sorted(visit.evidence, key=lambda e: e.id):
         try:
-            data = evidence_path(evidence, upload_dir, thumb=True).read_bytes()
+            data = print_copy(evidence, upload_dir)
         except (OSError, ValueError) as exc:  # a missing file must not stop the report
             log.warning("visit %s: photo %s left out of the report: %s", visit.id, evidence.id, exc)
             continue
