@@ -132,7 +132,7 @@ def _context(visit: Visit, lang: str) -> dict:
         sections.append({"id": section.id, "title": section.title.get(lang), "score": section_result.score,
                          "chain": chain_mean, "region": region_mean})
 
-    disputes = _disputes(visit, definition, lang)
+    disputes = dispute_rows(visit, definition, lang)
     disputed = {d["item_id"]: d for d in disputes}
     photos = _photos(visit)
     failures = _failures(definition, result, answers, period if comparable else None, lang)
@@ -269,15 +269,16 @@ def _chain_pass_rates(period: list, item_ids: list[str]) -> dict[str, float]:
     return {item_id: float(rate) for item_id, rate in rows}
 
 
-def _disputes(visit: Visit, definition, lang: str) -> list[dict]:
+def dispute_rows(visit: Visit, definition, lang: str) -> list[dict]:
     """The branch manager's disputes of this visit's answers: an open one means the score may
     still change, an overturned one changed an answer (and the score). Who raised each and on
-    which day (the branch's local day), and the day it was decided."""
+    which day (the branch's local day), and the day it was decided, formatted in the current
+    locale: the visit report and the visit page tell them alike (templates/reports/_dispute.html)."""
     shown = []
     for dispute in sorted(visit.disputes, key=lambda d: d.id):
         item = definition.item(dispute.item_id)
         shown.append({
-            "item_id": dispute.item_id, "text": item.text.get(lang) if item else dispute.item_id,
+            "id": dispute.id, "item_id": dispute.item_id, "text": item.text.get(lang) if item else dispute.item_id,
             "status": dispute.status, "reason": dispute.reason, "decision_note": dispute.decision_note,
             "raised_by": dispute.raised_by.name if dispute.raised_by else "–",
             "raised_on": format_date(local_date(dispute.created_at), "medium"),

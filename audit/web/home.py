@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 
 from ..checklist.changes import version_changes
 from ..extensions import db
-from ..models import AuditLogEntry, Checklist, ChecklistVersion, Visit, utcnow
+from ..models import AuditLogEntry, Checklist, ChecklistVersion, Dispute, Visit, utcnow
 from ..policy import may, visible_actions, visible_visits
-from ..reports.visit_report import failure_summary
+from ..reports.visit_report import dispute_rows, failure_summary
 from ..scoring import score_visit
 from ..services import overview
 from ..services.actions import actions_of_visit, count_open_actions, latest_due_day, open_actions
@@ -207,7 +207,7 @@ def visit_page(visit_id: int, refused: dict | None = None):
         .where(Visit.id == visit_id)
         .options(
             selectinload(Visit.answers), selectinload(Visit.section_scores), selectinload(Visit.evidence),
-            selectinload(Visit.review_comments), selectinload(Visit.disputes),
+            selectinload(Visit.review_comments), selectinload(Visit.disputes).selectinload(Dispute.raised_by),
             selectinload(Visit.location), selectinload(Visit.auditor),
             selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist),
         )
@@ -237,7 +237,7 @@ def visit_page(visit_id: int, refused: dict | None = None):
             ("dispute.", "action."))]
     return render_template(
         "home/visit.html", visit=found, definition=definition, answers=answers, result=result,
-        photos=photos, history=history, choices=choices,
+        photos=photos, history=history, choices=choices, disputes=dispute_rows(found, definition, lang),
         can_edit=may(current_user, "edit_visit", found),
         can_review=may(current_user, "review_visit", found),
         can_dispute=may(current_user, "dispute_visit", found) and found.status == "approved",
