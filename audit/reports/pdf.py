@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from ..config import format_locale
+
 STATIC_PREFIX = "/static/"
 BASE_URL = "report:/"  # a scheme of our own: nothing WeasyPrint could open by itself
 
@@ -59,8 +61,10 @@ def static_only_fetcher(static_root: Path):
 
 
 def render_html(template: str, context: dict, lang: str) -> str:
-    """The report's HTML in ``lang`` (en, ru, lt, lv)."""
-    with force_locale(lang):
+    """The report's HTML in ``lang`` (en, ru, lt, lv), its dates and numbers formatted as the
+    pages format them (English as en_GB: the ``date`` filter wrote "Dec 9, 2026" and "12/9/2026"
+    in a report whose other days read "9 Dec 2026" and "09/12/2026")."""
+    with force_locale(format_locale(lang)):
         return render_template(template, lang=lang, **context)
 
 

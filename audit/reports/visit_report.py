@@ -38,7 +38,7 @@ from ..services.actions import actions_of_visit
 from ..services.chain_stats import StatsFilter
 from ..services.evidence import print_copy
 from ..web.labels import answer_label
-from ..web.i18n import short_datetime
+from ..web.i18n import numeric_date, short_datetime
 from . import charts, line_charts
 from .common import ReportError
 from .pdf import render_pdf
@@ -301,7 +301,8 @@ def _history(visit: Visit) -> list[dict]:
                    and_(Visit.visited_at == visit.visited_at, Visit.id <= visit.id)))
         .order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(HISTORY_VISITS)
     ).all()
-    return [{"id": r.id, "visited_at": r.visited_at, "visited_text": format_date(r.visited_at, "medium"),
+    # The days in numbers, as the title writes this visit's ("Visited: 28/11/2026, 15:00").
+    return [{"id": r.id, "visited_at": r.visited_at, "visited_text": numeric_date(local_date(r.visited_at)),
              "score": r.score, "critical_failed": r.critical_failed, "current": r.id == visit.id}
             for r in reversed(rows)]
 

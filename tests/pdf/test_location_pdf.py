@@ -227,3 +227,26 @@ def test_the_report_lists_the_branch_s_corrective_actions(app, runner, tmp_path,
     assert "Brief every shift on the greeting" in body and "Shift leads" in body
     assert "Done in the last 90 days" in body and "Fix the price labels" in body
     assert "Done: All labels checked on Monday" in body
+
+
+def test_the_actions_write_their_days_in_numbers_as_the_visits_table_does(app, runner, tmp_path, period, make_user):
+    """The table of the branch's visits wrote a visit "28/11/2026, 15:00", the table of its
+    corrective actions under it the same visit "28 Nov 2026" and the day due "9 Dec 2026": on one
+    page, days in two formats. The actions table writes its days in numbers too."""
+    from audit.models import Visit
+    from audit.services.actions import failed_items, plan_action
+    from audit.times import local_date
+
+    manager = make_user("manager", locations=[period["code"]])
+    visit = next(v for v in db.session.scalars(
+        select(Visit).join(Location).where(Location.code == period["code"], Visit.status == "approved")
+        .order_by(Visit.visited_at.desc())) if failed_items(v))
+    due = local_today() + timedelta(days=5)
+    plan_action(visit, manager, sorted(failed_items(visit))[0], "Brief every shift on the greeting", "Shift leads",
+                due, local_today())
+    db.session.commit()
+    body = pdf_text(cli_pdf(runner, tmp_path, period))
+    visits, actions = body.split("Corrective actions", 1)
+    assert re.search(r"\b\d\d/\d\d/\d{4}, \d\d:\d\d\b", visits)  # the visits table
+    row = re.escape(f"{due:%d/%m/%Y} Brief every shift on the greeting")
+    assert re.search(rf"{row} .*? Shift leads {local_date(visit.visited_at):%d/%m/%Y}", actions), actions[:300]

@@ -445,3 +445,17 @@ def test_each_disputed_question_shows_the_dispute_and_its_outcome_in_its_place(a
     assert said["raised"] + changed_reason in critical
     assert said["changed"] + " " + said["note"] + "The recording confirms two years." in critical
     assert said["rejected"] not in critical and said["changed"] not in plain
+
+
+def test_the_visit_is_dated_alike_in_the_title_and_in_the_last_visits(app, runner, tmp_path, visits):
+    """The title said "Visited: 28/11/2026, 15:00" and the table of the branch's last visits
+    "28 Nov 2026" beside "this visit"; in Latvian "28.11.2026. 15:00" and "2026. gada 28. nov.".
+    The table writes the days in numbers as the title does."""
+    visit = visits["clean"]
+    body = pdf_text(cli_pdf(runner, tmp_path, visit.id))
+    day = re.search(r"Visited: (\d\d/\d\d/\d{4}), \d\d:\d\d", body).group(1)
+    assert f"{day} {en(visit.score)} this visit" in body
+    for lang in ("lv", "ru", "lt"):
+        context = visit_report_context(visit.id, lang)
+        (current,) = [h for h in context["history"] if h["current"]]
+        assert context["visited_text"].startswith(current["visited_text"]), (lang, context["visited_text"], current)

@@ -45,7 +45,7 @@ def test_the_visit_page_marks_a_visit_made_outside_its_window(app, scheduled, vi
         client = app.test_client()
         login(client, people[role].email)
         page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
-        assert "Scheduled" in page and "25 Nov 2026 – 29 Nov 2026" in page
+        assert "Scheduled" in page and "25/11/2026 – 29/11/2026" in page  # in numbers, as the visit's day
         assert (OUTSIDE in page) == outside, role
     client = app.test_client()
     login(client, people["manager"].email)
