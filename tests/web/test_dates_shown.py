@@ -77,3 +77,20 @@ def test_the_visit_page_writes_the_visit_and_its_window_alike(app, make_location
     html = unescape(client.get(f"/visits/{visit.id}").get_data(as_text=True))
     assert f"<dd>{visited}</dd>" in html
     assert re.search(r'<dd id="visit-window">([^<]+)', html).group(1).strip() == window
+
+
+@pytest.mark.parametrize("lang", ["en", "lv"])
+def test_the_reviewers_open_disputes_write_the_visits_day_in_numbers(app, make_location, make_user, make_visit, lang):
+    """The reviewer's home listed an open dispute as "VLN-01 · Gedimino pr. · 3 Dec 2026" (lv
+    "2026. gada 3. dec."), the visit's day in words where every list of visits writes it in numbers."""
+    branch = make_location("VLN-01", "Gedimino pr.")
+    manager, reviewer = make_user("manager", locations=["VLN-01"]), make_user("reviewer")
+    reviewer.locale = lang
+    visit = make_visit(branch, make_user("auditor"), {"greeted_promptly": "no"}, visited_at=datetime(2026, 12, 3, 9, 0))
+    db.session.add(Dispute(visit_id=visit.id, item_id="greeted_promptly", raised_by_id=manager.id,
+                           reason="The greeting was at the door.", old_value="no"))
+    db.session.commit()
+    client = app.test_client()
+    login(client, reviewer.email)
+    html = unescape(client.get("/").get_data(as_text=True))
+    assert f"VLN-01 · Gedimino pr. · {numeric[lang](datetime(2026, 12, 3).date())}</a>" in html
