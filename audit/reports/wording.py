@@ -9,7 +9,7 @@ from datetime import date
 from babel.lists import format_list
 from flask_babel import format_date, get_locale, get_translations
 
-from ..web.numbers import decimal_text, percent
+from ..web.numbers import decimal_text, percent, signed_text
 
 LISTED = 5  # names spelled out before "and N more"
 
@@ -26,10 +26,7 @@ def number(value: float | None) -> str:
 def signed(value: float | None) -> str:
     """A difference in points with its sign, one decimal: "+4.1", "−2.0" (a true minus sign in
     every language), "0.0" without a sign; "–" when there is none."""
-    if value is None:
-        return "–"
-    text = number(abs(value))
-    return text if text == number(0.0) else ("+" if value > 0 else "−") + text
+    return signed_text(value)
 
 
 def count(value: int) -> str:

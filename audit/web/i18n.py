@@ -14,7 +14,7 @@ from ..config import FORMAT_LOCALES
 from ..extensions import db
 from ..policy import may
 from .labels import answer_label, template_globals
-from .numbers import decimal_text, percent, shown_difference
+from .numbers import decimal_text, percent, shown_difference, signed_text
 from .text import breakable
 
 bp = Blueprint("i18n", __name__)
@@ -118,6 +118,8 @@ def install_template_helpers(app: Flask) -> None:
          else format_date(value, fmt)) if value else "")
     app.jinja_env.filters["decimal"] = decimal_text
     app.jinja_env.filters["minus"] = shown_difference
+    # Differences: "+4.1", "−2.0" (a true minus sign, as the report's sentences write them).
+    app.jinja_env.filters["signed"] = signed_text
     # Counts with the locale's digit grouping: 60,113 (en), 60 113 (lt, lv, ru).
     app.jinja_env.filters["count"] = lambda value: decimal_text(value, "#,##0")
     # Shares (0–1) as the language writes percentages: 27% (en, lv), 27 % (lt, ru).

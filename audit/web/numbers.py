@@ -26,6 +26,15 @@ def decimal_text(value: float | None, pattern: str = "0.0") -> str:
         return format_decimal(value, pattern)
 
 
+def signed_text(value: float | None, pattern: str = "0.0") -> str:
+    """A difference with its sign: "+4.1", "−2.0" (a true minus sign in every language, as the
+    sentences write it; Babel writes a hyphen), "0.0" without a sign; "–" when there is none."""
+    text = decimal_text(None if value is None else abs(value), pattern)
+    if not _finite(value) or text == decimal_text(0.0, pattern):
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
 def shown_difference(value: float | None, reference: float | None, decimals: int = 1) -> float | None:
     """``value − reference`` as a reader checks it: the difference of the two numbers as
     :func:`decimal_text` shows them with ``decimals`` decimals (51.7 − 76.1 = −24.4, where the

@@ -83,3 +83,18 @@ def test_a_branch_below_the_chain_everywhere_has_no_strongest_questions(app, mak
     assert {i["id"] for i in context["weakest"]} == {"greeted_promptly", "smiled"}
     assert all(i["difference"] < 0 for i in context["weakest"])
     assert context["strongest"] == []  # equal to the chain is not a strength
+
+
+def test_a_difference_below_the_chain_has_a_true_minus_sign(app, client, runner, checklists, make_user):
+    """The branch page wrote "-36.4" (a hyphen, from the number format) where the dashboard and the
+    sentences write "−36.4"; in the branch and visit PDFs too."""
+    since, until = _period(runner)
+    make_user("reviewer", email="office@example.com")
+    login(client, "office@example.com")
+    differences = []
+    for record in chain_statistics(StatsFilter("store-visit", since, until))["locations"][-4:]:
+        html = client.get(f"/office/locations/{record['code']}?since={since}&until={until}").get_data(as_text=True)
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'<td class="num[^"]*">(.*?)</td>', html, re.S)]
+        differences += [c for c in cells if c[:1] in "+-\u2212" and c[1:2].isdigit()]
+    assert any(d.startswith("\u2212") for d in differences), differences
+    assert not [d for d in differences if d.startswith("-")]
