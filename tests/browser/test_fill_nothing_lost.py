@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from audit.extensions import db
 from audit.models import Answer, Evidence, Visit
+from tests.browser.conftest import small_targets
 from tests.browser.test_field_visit import drafts_kept, field_day, jpeg_bytes, open_section, sign_in, tap  # noqa: F401
 from tests.browser.test_fill_refusals import start_visit
 from tests.web.test_field_workflow import best_answers
@@ -193,6 +194,28 @@ def test_a_reviewer_s_note_leads_to_its_question(page, browser, live_server, fie
     assert auditor.locator(f"#s-{section.id}").is_visible()
     box, bar = auditor.locator(f"#q-{noted.id}").bounding_box(), auditor.locator(".fill-bar").bounding_box()
     assert bar["y"] + bar["height"] <= box["y"] < auditor.viewport_size["height"]
+    context.close()
+
+
+def test_a_reviewer_s_notes_are_a_finger_s_height_to_tap(page, browser, live_server, field_day):  # noqa: F811
+    """The links from "Returned by the reviewer" to the noted questions were a line of text high
+    (20 px): on a tablet the auditor tapped beside them, or the next note's link."""
+    from audit.services.review import return_visit
+    from audit.services.visits import VisitContent, submit_visit
+
+    people, store = field_day
+    context, auditor = start_visit(browser, page, live_server, people)
+    uuid = uuid_of(auditor)
+    visit = db.session.scalar(select(Visit).where(Visit.uuid == uuid))
+    answers = {key[len("answer-"):]: value for key, value in best_answers(store).items()}
+    submit_visit(visit, people["auditor"], VisitContent(answers=answers))
+    first, last = store.items[1], store.items[-1]
+    return_visit(visit, people["reviewer"], "", {first.id: "Which door?", last.id: "Was there a receipt? Say so."})
+    db.session.commit()
+    auditor.goto(f"{live_server}/visits/{uuid}/fill")
+    links = auditor.locator(".review-notes a")
+    assert links.count() == 2
+    assert small_targets(auditor) == []
     context.close()
 
 
