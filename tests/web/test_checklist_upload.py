@@ -292,6 +292,17 @@ def test_the_preview_names_a_new_principle_and_a_new_channel(client, admin):
     assert "Only the order" not in page
 
 
+def test_a_section_renamed_only_in_another_language_is_not_said_renamed_from_its_own_title(client, admin):
+    """Only the Latvian title of "Getting through" changed: the English page said "renamed from
+    “Getting through”" beside the heading "Getting through", a rename nobody could see."""
+    latvian_only = PHONE.replace("      lv: Sazvanīšanās\n", "      lv: Savienojums\n", 1)
+    page = text_of(check(client, latvian_only))
+    assert "Section “Getting through”: renamed in another language" in page
+    assert "renamed from “Getting through”" not in page
+    renamed = text_of(check(client, PHONE.replace("      en: Getting through\n", "      en: Reaching us\n", 1)))
+    assert "Section “Reaching us”: renamed from “Getting through”" in renamed
+
+
 def test_problems_are_shown_in_the_page_s_language_counted_as_people_count(client, admin):
     client.post("/language", data={"lang": "lt", "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
     broken = HEAVIER.replace("    weight: 3", "    weight: -3", 1).replace("channel: phone", "channel: fax", 1)
