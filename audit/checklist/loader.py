@@ -12,12 +12,14 @@ from .model import Checklist
 from .reader import ChecklistProblem, Reader
 from .yaml_lines import YAMLError, line_of, load_yaml_with_lines
 
+TAB_HINT = "a tab character: indent with spaces only"
+
 #: What the YAML parser's commonest complaints mean for someone writing a checklist.
 YAML_HINTS = (
     ("mapping values are not allowed here",
      "a colon followed by a space inside a text (put the whole text in quotes: en: \"Name: as on the badge\"), "
      "or a line indented deeper than the key above it"),
-    ("found character '\\t' that cannot start any token", "a tab character: indent with spaces only"),
+    ("found character '\\t' that cannot start any token", TAB_HINT),
     ("expected <block end>", "the indentation does not match the lines above: align this line with the "
                              "other keys at its level, using spaces"),
     ("could not find expected ':'", "a line that is not 'key: value' (a missing colon, or a text that goes on "
@@ -31,6 +33,17 @@ YAML_OPENED = (
     ("while parsing a flow mapping", "a mapping in braces { opened on this line is not closed with }"),
     ("while scanning a quoted scalar", "a text in quotes opened on this line has no closing quote"),
 )
+
+
+def _tab_indented_line(text: str, problem_index: int) -> int | None:
+    """The line (1-based) of the problem's line or the one above it whose indentation holds a tab.
+    The YAML reader often stumbles only on the line after the tab ("mapping values are not allowed
+    here"), and its own words then send the author looking for a stray colon."""
+    lines = text.splitlines()
+    for index in (problem_index, problem_index - 1):
+        if 0 <= index < len(lines) and "\t" in lines[index][:len(lines[index]) - len(lines[index].lstrip())]:
+            return index + 1
+    return None
 
 
 def undecodable_line(raw: bytes) -> int | None:
@@ -73,12 +86,13 @@ def parse_checklist(text: str, filename: str = "<checklist>") -> Checklist:
         message = f"{hint} (YAML: {reason})" if hint else f"invalid YAML: {reason}"
         opened, context = getattr(exc, "context_mark", None), getattr(exc, "context", None) or ""
         unclosed = next((words for start, words in YAML_OPENED if context.startswith(start)), None)
+        line = mark.line + 1 if mark else None
         if unclosed and opened and mark and opened.line != mark.line:
             message = f"{unclosed} (YAML: {reason}, line {mark.line + 1})"
-            mark = opened
-        raise ChecklistError(
-            [ChecklistProblem(filename, mark.line + 1 if mark else None, "", message)]
-        ) from None
+            line = opened.line + 1
+        elif mark and (tabbed := _tab_indented_line(text, mark.line)) is not None:
+            message, line = f"{TAB_HINT} (YAML: {reason})", tabbed
+        raise ChecklistError([ChecklistProblem(filename, line, "", message)]) from None
     return checklist_from_data(data, filename, authoring=True)
 
 

@@ -132,6 +132,10 @@ CASES = [
     ("colon inside a text", broken("text: {en: What was missing?}", "text:\n          en: Missing: what?"), 31, "",
      "put the whole text in quotes"),
     ("tab", broken("type: text", "type:\ttext\n\tshow: 1"), 31, "", "a tab character: indent with spaces only"),
+    # A list entry indented with a tab, the lines under it with spaces: the YAML reader stumbles on
+    # the next line, and the colon-in-a-text hint sent the author looking for a colon that is not there.
+    ("tab before the first entry of a list", broken("sections:\n  - id: greeting", "sections:\n\n\t- id: greeting"), 6,
+     "", "a tab character: indent with spaces only"),
 ]
 
 
