@@ -6,6 +6,7 @@ Loading is all-or-nothing: a file with any problem raises :class:`ChecklistError
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .model import Checklist
@@ -92,6 +93,8 @@ def parse_checklist(text: str, filename: str = "<checklist>") -> Checklist:
             line = opened.line + 1
         elif mark and (tabbed := _tab_indented_line(text, mark.line)) is not None:
             message, line = f"{TAB_HINT} (YAML: {reason})", tabbed
+        elif twice := re.match(r'found duplicate key "(.+?)"', reason):
+            message = f"the key '{twice[1]}' is written twice at the same level: keep one (YAML: {reason})"
         raise ChecklistError([ChecklistProblem(filename, line, "", message)]) from None
     return checklist_from_data(data, filename, authoring=True)
 

@@ -138,6 +138,8 @@ MESSAGES = [
     (r"^a colon followed by a space inside a text .*\(YAML: (.+)\)$",
      lambda m: _("a colon followed by a space inside a text (put the whole text in quotes: en: \"Name: as on the "
                  "badge\"), or a line indented deeper than the key above it") + f" (YAML: {m[1]})"),
+    (r"^the key '(.+?)' is written twice at the same level: keep one \(YAML: (.+)\)$",
+     lambda m: _("the key “%(key)s” is written twice at the same level: keep one", key=m[1]) + f" (YAML: {m[2]})"),
     (r"^a tab character: indent with spaces only \(YAML: (.+)\)$",
      lambda m: _("a tab character: indent with spaces only") + f" (YAML: {m[1]})"),
     (r"^the indentation does not match the lines above.*\(YAML: (.+)\)$",

@@ -73,7 +73,7 @@ CASES = [
     ("duplicate item id", broken("- id: wait", "- id: greeted"), 13, "sections[0].items[1].id",
      "duplicate item id 'greeted' (first used on line 9)"),
     ("duplicate key", broken("type: yes_no_na", "type: yes_no_na\n        type: yes_no"), 12, "",
-     "duplicate key"),
+     "the key 'type' is written twice at the same level: keep one (YAML: found duplicate key"),
     ("zero weight", broken("weight: 2", "weight: 0"), 7, "sections[0].weight", "must be greater than 0"),
     ("comma in a flow text", broken("text: {en: Minutes until served}", "text: {en: Minutes, until served}"), 14,
      "sections[0].items[1].text.until served", "a comma in a text written as {en: …, ru: …} ends it: put such texts in quotes"),

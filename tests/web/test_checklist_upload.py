@@ -312,6 +312,9 @@ def test_problems_are_shown_in_the_page_s_language_counted_as_people_count(clien
     assert "„fax“ nėra viena iš: in_person, phone, email" in page
     typo = text_of(check(client, HEAVIER.replace("    weight: 3", "    wieght: 3", 1)))
     assert "nežinomas raktas; gal turėjote omenyje „weight“?" in typo
+    # A key written twice (a pasted line): the YAML reader's English words alone were the message.
+    twice = text_of(check(client, PHONE.replace("channel: phone\n", "channel: phone\nchannel: email\n", 1)))
+    assert "eilutė 15 raktas „channel“ parašytas du kartus tame pačiame lygyje: palikite vieną" in twice
 
 
 def test_the_format_guide_is_one_click_from_the_upload_page(client, admin):
