@@ -3,6 +3,7 @@ against the newest version, then store it. The same rules as ``audit load-checkl
 file is stored whole or not at all, and its problems are named by line and field."""
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -36,6 +37,9 @@ from .forms import AppForm
 from .reports import content_disposition
 
 bp = Blueprint("checklist_files", __name__)
+# Passages of the format guide for developers (how the four languages are kept in step, what
+# ``make run`` does), which the repository shows and the admin's page leaves out.
+FOR_DEVELOPERS = re.compile(r"[ \t]*<!-- not on the web page -->.*?<!-- /not on the web page -->[ \t]*\n?", re.S)
 bp.add_app_template_filter(readable_problems, "readable_problems")
 bp.add_app_template_filter(readable_path, "readable_path")
 
@@ -123,7 +127,8 @@ def format_guide():
     guide = folder / f"README.{lang}.md"
     if lang not in LANGUAGES[1:] or not guide.is_file():
         lang, guide = "en", folder / "README.md"
-    html = markdown.markdown(guide.read_text(encoding="utf-8"), extensions=["tables", "fenced_code"])
+    text = FOR_DEVELOPERS.sub("", guide.read_text(encoding="utf-8"))
+    html = markdown.markdown(text, extensions=["tables", "fenced_code"])
     return render_template("home/checklist_format.html", guide=Markup(html), lang=lang)
 
 

@@ -20,6 +20,7 @@ HEADINGS = {"en": "Checklist definition format", "ru": "Формат описа�
 ENGLISH_NOTE = "The reference for writing checklist files, in English, as in the repository (checklists/README.md)."
 TRANSLATION_NOTE = ("The reference for writing checklist files is the English file checklists/README.md in the "
                     "repository; this is its translation.")
+HIDDEN_START, HIDDEN_END = "<!-- not on the web page -->", "<!-- /not on the web page -->"
 FENCED = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
 
 
@@ -89,3 +90,20 @@ def test_a_translation_has_the_english_examples_with_only_their_comments_transla
     assert len(english) == 3 and len(translated) == len(english)
     for ours, theirs in zip(english, translated):
         assert without_comments(theirs) == without_comments(ours)
+
+
+@pytest.mark.parametrize("lang", ["en", *TRANSLATIONS])
+def test_the_page_leaves_out_the_notes_for_developers(admin_client, lang):
+    """A chain admin reads how to write a checklist, not how the repository tests its translations
+    or what ``make run`` does; the bullet that held ``make run`` still says how to go back."""
+    page = in_language(admin_client, lang)
+    assert "tests/" not in page and "make run" not in page
+    assert "README.ru.md" not in page
+    assert "<code>audit load-checklists --take-back FILE</code>" in page
+
+
+@pytest.mark.parametrize("lang", TRANSLATIONS)
+def test_a_translation_leaves_out_the_same_developer_notes_as_the_english_guide(lang):
+    english, translated = guide("en"), guide(lang)
+    for marker in (HIDDEN_START, HIDDEN_END):
+        assert translated.count(marker) == english.count(marker) == 2, (lang, marker)
