@@ -44,6 +44,9 @@ class RoundForm(VisitWindowForm):
     notes = TextAreaField(_l("Notes for the auditor"), validators=[Length(max=2000)])
     auditors = SelectMultipleField(_l("Auditors to share the visits among"), widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput())
+    #: auditors who have not set a password (imported without one): they cannot sign in to see
+    #: their visits, so they are not ticked by default and the page says why
+    cannot_sign_in: frozenset[str] = frozenset()
 
     def validate_auditors(self, field):
         if not field.data:
@@ -75,10 +78,11 @@ def _round_form(posted: bool = True) -> RoundForm:
     active = sorted(db.session.scalars(select(User).where(User.role == "auditor", User.active.is_(True))),
                     key=lambda u: name_key(u.name))
     form.auditors.choices = options((u.email, u.name) for u in active)
+    form.cannot_sign_in = frozenset(u.email for u in active if not u.password_hash)
     if not posted or request.method != "POST":
         form.due_from.data = local_today()
         form.due_until.data = local_today() + timedelta(days=27)
-        form.auditors.data = [u.email for u in active]
+        form.auditors.data = [u.email for u in active if u.email not in form.cannot_sign_in]
     return form
 
 

@@ -40,7 +40,11 @@ def store_visit() -> Checklist:
 
 
 def text_of(response) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+    return text_of_html(response.get_data(as_text=True))
+
+
+def text_of_html(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_the_plan_is_the_cheapest_of_every_possible_one_and_says_where_it_compromises(chain):
@@ -251,3 +255,29 @@ def test_a_visit_held_by_a_deactivated_auditor_does_not_cover_its_branch(client,
     assert shown.count("its visit in this window is scheduled with Jonas, whose account is deactivated") == len(held)
     left_out = re.search(r"Left out: \d+ branch(?:es)? where .*?: ([A-Z0-9, -]+)", shown).group(1)
     assert not set(held) & {code.strip() for code in left_out.split(",")}
+
+
+def test_an_auditor_without_a_password_is_not_ticked_and_the_page_says_why(client, chain, make_user):
+    """Rasa was just imported by CSV and has not set her password: ticked by default, she got a
+    share of the round's visits she could not sign in to see, and nothing on the page said so."""
+    make_user("auditor", name="Rasa", email="rasa@example.com", password=None)
+    login(client, make_user("admin").email)
+    page = client.get("/assignments/round").get_data(as_text=True)
+    ticked = re.findall(r'<input[^>]*checked[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*checked', page)
+    assert sorted(a or b for a, b in ticked) == ["ilze@example.com", "jonas@example.com", "ona@example.com"]
+    rasa = re.search(r'<label class="check">[^\n]*value="rasa@example.com".*?</label>', page).group(0)
+    assert "has not set a password yet: cannot sign in" in text_of_html(rasa)
+
+    by_hand = client.post("/assignments/round", data={**whole_round(client), "auditors": ["rasa@example.com"]})
+    shown = text_of(by_hand)
+    assert "6 visits of “In-store visit”" in shown
+    assert shown.count("this auditor has not set a password yet and cannot sign in to see this visit") == 6
+
+
+def test_the_reason_an_auditor_is_not_ticked_is_translated(client, chain, make_user):
+    make_user("auditor", name="Rasa", email="rasa@example.com", password=None)
+    login(client, make_user("admin").email)
+    client.post("/language", data={"lang": "lv", "next": "/",
+                                   "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    page = text_of(client.get("/assignments/round"))
+    assert "parole vēl nav iestatīta: nevar pieteikties" in page
