@@ -82,3 +82,53 @@ def test_a_message_under_one_field_keeps_the_fields_beside_it_in_line(page, brow
     assert dates.nth(1).input_value() == "2027-01-10"  # what was typed stays
     screenshot(admin, "assignments-date-error")
     context.close()
+
+
+# Where the schedule form's fields start and how much room each select has for its longest
+# option (the option's text measured in the select's font on a canvas, the select's arrow and
+# padding taken off its width).
+SCHEDULE_FIELDS_JS = """
+() => {
+  const form = document.querySelector('form.schedule-form');
+  const labelTop = (name) => {
+    const control = form.querySelector(`[name=one-${name}]`);
+    const field = control.closest('.field-with-filter') || control.closest('.field');
+    const title = field.querySelector('.filter-title') || field.querySelector('span');
+    const box = title.getBoundingClientRect();
+    return {name, top: box.top, left: box.left};
+  };
+  const canvas = document.createElement('canvas').getContext('2d');
+  const room = (name) => {
+    const select = form.querySelector(`select[name=one-${name}]`);
+    const style = getComputedStyle(select);
+    canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const widest = Math.max(...Array.from(select.options).map((o) => canvas.measureText(o.text).width));
+    const usable = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+    return {widest, usable};
+  };
+  return {labels: ['location', 'checklist', 'auditor'].map(labelTop), location: room('location')};
+}
+"""
+
+
+def test_the_schedule_form_s_labels_line_up_and_the_branch_list_shows_whole_names(
+        page, browser, live_server, make_user, make_location, checklists):
+    """At 1024 px in Latvian "Kontrolsaraksts" sat lower than "Filiāle" and "Auditors" beside it,
+    and the branch list cut "KLP-01 · Volta Akropolis Klaipėd…"."""
+    for n, name in enumerate(["Volta Akropolis Klaipėda", "Volta Daugavpils Cietokšņa iela", "Volta BIG Klaipėda"]):
+        make_location(f"KLP-{n:02d}", name, region="Klaipėda")
+    make_user("auditor", name="Gintarė Vasiliauskaitė-Jankauskienė")
+    context, admin = sign_in_admin(browser, page, live_server, make_user)
+    admin.goto(f"{live_server}/assignments")
+    admin.click("form.languages button[value=lv]")
+    admin.wait_for_selector("html[lang=lv]")
+    shown = admin.evaluate(SCHEDULE_FIELDS_JS)
+    side_by_side = [(one, other) for one, other in zip(shown["labels"], shown["labels"][1:])
+                    if other["left"] > one["left"]]
+    assert side_by_side, shown  # at both sizes at least two of the three share a row
+    for one, other in side_by_side:
+        assert abs(one["top"] - other["top"]) < 1, (one, other)
+    assert shown["location"]["usable"] >= shown["location"]["widest"], shown
+    assert admin.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(admin, "assignments-schedule-form-lv")
+    context.close()
