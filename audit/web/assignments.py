@@ -106,6 +106,13 @@ def _require_scheduler() -> None:
         abort(404)
 
 
+def _as_sentence(message: str) -> str:
+    """A problem worded for the CSV's list ("line 2: this visit is already scheduled (…)"), shown
+    on its own: a capital letter and a full stop, in every language."""
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?", "…")) else message + "."
+
+
 @bp.route("/assignments", methods=["GET", "POST"])
 @login_required
 def index():
@@ -123,7 +130,7 @@ def index():
             for column, message in exc.fields:
                 field = getattr(form, FORM_FIELDS.get(column, ""), None)
                 if field is None:
-                    flash(message[:1].upper() + message[1:], "error")
+                    flash(_as_sentence(message), "error")
                 else:
                     field.errors = list(field.errors) + [message]
         else:

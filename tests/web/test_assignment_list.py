@@ -138,8 +138,30 @@ def test_the_one_visit_form_shows_each_problem_beside_its_field(client, people):
     assert "assignment 1" not in page and 'value="Buy a gift"' in page
     assert "Visit scheduled." in schedule()
     again = schedule()
-    assert "This visit is already scheduled (same location, checklist, auditor, dates and scenario)" in again
+    assert "This visit is already scheduled (same location, checklist, auditor, dates and scenario)." in again
     assert "assignment 1" not in again and count() == 1
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("ru", "Этот визит уже запланирован (тот же филиал, чек-лист, аудитор, даты и сценарий)."),
+    ("lt", "Šis apsilankymas jau suplanuotas (tas pats padalinys, klausimynas, auditorius, datos ir scenarijus)."),
+    ("lv", "Šis apmeklējums jau ir ieplānots (tā pati filiāle, tas pats kontrolsaraksts, auditors, datumi un "
+           "scenārijs).")], ids=["ru", "lt", "lv"])
+def test_a_problem_of_the_one_visit_form_shown_on_its_own_is_a_whole_sentence(client, people, lang,  # noqa: F811
+                                                                              sentence):
+    """The message for a visit scheduled twice, a fragment in the CSV's list ("line 2: this visit
+    is …"), was shown above the form as "Этот визит уже запланирован (… сценарий)" with no full stop."""
+    as_user(client, people["reviewer"])
+    client.post("/language", data={"lang": lang, "next": "/",
+                                   "csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    start, end = local_today() + timedelta(days=1), local_today() + timedelta(days=5)
+    data = {"one-location": "VLN-01", "one-checklist": "store-visit", "one-auditor": people["auditor"].email,
+            "one-due_from": start.isoformat(), "one-due_until": end.isoformat()}
+    for _time in range(2):
+        token = csrf_token(client.get("/assignments").get_data(as_text=True))
+        page = unescape(client.post("/assignments", data={**data, "one-csrf_token": token},
+                                    follow_redirects=True).get_data(as_text=True))
+    assert sentence in page and count() == 1
 
 
 def test_cancelling_from_a_searched_list_keeps_the_search(client, people):  # noqa: F811
