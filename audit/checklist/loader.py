@@ -11,9 +11,10 @@ from pathlib import Path
 
 from .model import Checklist
 from .reader import ChecklistProblem, Reader
-from .yaml_lines import YAMLError, line_of, load_yaml_with_lines
+from .yaml_lines import YAMLError, double_quoted_texts, line_of, load_yaml_with_lines
 
 TAB_HINT = "a tab character: indent with spaces only"
+QUOTE_LEFT_OPEN = "a text in quotes opened on this line has no closing quote"
 
 #: What the YAML parser's commonest complaints mean for someone writing a checklist.
 YAML_HINTS = (
@@ -32,8 +33,24 @@ YAML_HINTS = (
 YAML_OPENED = (
     ("while parsing a flow sequence", "a list in square brackets [ opened on this line is not closed with ]"),
     ("while parsing a flow mapping", "a mapping in braces { opened on this line is not closed with }"),
-    ("while scanning a quoted scalar", "a text in quotes opened on this line has no closing quote"),
+    ("while scanning a quoted scalar", QUOTE_LEFT_OPEN),
 )
+
+
+#: A line that starts like a key or a list entry ("ru: …", "type: yes_no", "- id: …").
+KEY_LIKE = re.compile(r"^\s*(?:- +)?[A-Za-z_][\w-]*:(?:\s|$)")
+
+
+def _quote_left_open(text: str, problem_line: int) -> int | None:
+    """The line (1-based) of a quote left open before ``problem_line`` (0-based): a text in
+    double quotes that runs on over lines looking like keys. The YAML reader takes the next
+    quote, maybe many lines further, for its end and stumbles only somewhere after it ("mapping
+    values are not allowed here" 64 lines below the open quote)."""
+    lines = text.splitlines()
+    for first, last in double_quoted_texts(text):
+        if first < last and first < problem_line and any(KEY_LIKE.match(line) for line in lines[first + 1:last + 1]):
+            return first + 1
+    return None
 
 
 def _tab_indented_line(text: str, problem_index: int) -> int | None:
@@ -91,6 +108,8 @@ def parse_checklist(text: str, filename: str = "<checklist>") -> Checklist:
         if unclosed and opened and mark and opened.line != mark.line:
             message = f"{unclosed} (YAML: {reason}, line {mark.line + 1})"
             line = opened.line + 1
+        elif mark and (opened_quote := _quote_left_open(text, mark.line)) is not None:
+            message, line = f"{QUOTE_LEFT_OPEN} (YAML: {reason}, line {mark.line + 1})", opened_quote
         elif mark and (tabbed := _tab_indented_line(text, mark.line)) is not None:
             message, line = f"{TAB_HINT} (YAML: {reason})", tabbed
         elif twice := re.match(r'found duplicate key "(.+?)"', reason):

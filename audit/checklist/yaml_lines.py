@@ -12,7 +12,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-__all__ = ["LineDict", "LineList", "YAMLError", "MarkedYAMLError", "load_yaml_with_lines", "line_of"]
+__all__ = ["LineDict", "LineList", "YAMLError", "MarkedYAMLError", "load_yaml_with_lines", "line_of",
+           "double_quoted_texts"]
 
 
 class LineDict(dict):
@@ -49,6 +50,19 @@ def load_yaml_with_lines(text: str):
         # What ruamel keeps as objects of its own, without the line marks a checklist needs.
         raise Unsupported("YAML features a checklist does not use: tags (!!omap, !!python/…, !name) or merge "
                           "keys (<<: *anchor); write the values out") from None
+
+
+def double_quoted_texts(text: str) -> list[tuple[int, int]]:
+    """(first line, last line), 0-based, of each text in double quotes the YAML reader reads
+    before the first problem of ``text`` (where a quote left open is taken to run)."""
+    spans = []
+    try:
+        for token in YAML(typ="rt", pure=True).scan(text):
+            if getattr(token, "style", None) == '"':
+                spans.append((token.start_mark.line, token.end_mark.line))
+    except YAMLError:
+        pass
+    return spans
 
 
 #: Far beyond any checklist (the largest example has about 1,500 values), small enough that a

@@ -219,3 +219,28 @@ def test_untranslated_places_are_listed_by_language():
     assert set(missing) == {"ru", "lt", "lv"}
     assert "title" not in missing["ru"] and "title" in missing["lt"]
     assert "item advice option basic" in missing["lv"] and "section greeting" in missing["ru"]
+
+
+def test_a_quote_left_open_is_named_on_its_own_line_not_where_the_reader_stumbled():
+    """A Latvian text without its closing quote on line 11 went on, as one text, to the next
+    quote 64 lines further, and the file was refused at line 75 with "mapping values are not
+    allowed here": the author was sent to look for a colon in a text that was right."""
+    questions = "".join(f"      - id: q{n}\n        text: {{en: Question {n}}}\n        type: yes_no\n"
+                        f"        principle: courtesy\n" for n in range(15))
+    text = ("id: mini\ntitle: {en: Mini visit}\nchannel: phone\nsections:\n  - id: call\n    title: {en: Call}\n"
+            "    items:\n      - id: answered\n        text:\n          en: Mystery call. Call the branch\n"
+            '          lv: "Slepenais zvans. Piezvaniet\n        type: yes_no\n        principle: greeting\n'
+            + questions +
+            '      - id: badge\n        text: {en: "Name: as on the badge"}\n        type: yes_no\n'
+            "        principle: courtesy\n")
+    assert text.splitlines()[10].endswith('lv: "Slepenais zvans. Piezvaniet')
+    with pytest.raises(ChecklistError) as caught:
+        parse_checklist(text, "checklists/mini.yaml")
+    [problem] = caught.value.problems
+    assert str(problem).startswith("checklists/mini.yaml:11: a text in quotes opened on this line has no closing "
+                                   "quote (YAML: mapping values are not allowed here, line 75)"), str(problem)
+
+
+def test_a_text_in_quotes_wrapped_over_two_lines_on_purpose_still_loads():
+    text = broken("text: {en: What was missing?}", 'text:\n          en: "What was\n            missing?"')
+    assert parse_checklist(text, "mini.yaml").item("advice_note").text.get("en") == "What was missing?"
