@@ -349,7 +349,7 @@
     return JSON.parse(question.dataset.failing || "[]").indexOf(value) !== -1;
   }
   function refresh() {
-    var visible = {}, required = 0, answered = 0, marked = false;
+    var visible = {}, required = 0, answered = 0, marked = false, left = {};
     form.querySelectorAll(".question").forEach(function (q) {
       if (q.dataset.type === "number" && checkNumber(q)) marked = true;
       if (checkComment(q)) marked = true;
@@ -363,7 +363,11 @@
       // A refused value is no answer, nor is a failure still waiting for its required comment; a
       // comment refused as too long leaves its answer given.
       var refused = !!lastErrors[id] && lastErrors[id] !== msg.comment_too_long;
-      if (q.dataset.required) { required += 1; if (value && !refused && !needs) answered += 1; }
+      if (q.dataset.required) {
+        required += 1;
+        if (value && !refused && !needs) answered += 1;
+        else { var section = q.closest(".fill-section").dataset.section; left[section] = (left[section] || 0) + 1; }
+      }
       var errorEl = q.querySelector("[data-error-for]");
       if (q.dataset.commentOnFail) {
         if (needs) { q.querySelector("details.comment").open = true; }
@@ -372,6 +376,7 @@
       }
     });
     if (marked) markSections();
+    markUnanswered(left);
     var bar = document.getElementById("progress-fill");
     bar.style.width = (required ? Math.round(100 * answered / required) : 100) + "%";
     document.getElementById("progress-text").textContent =
@@ -435,6 +440,25 @@
       if (box) box.classList.toggle("has-error", !!lastErrors[id]);
     });
     markSections();
+  }
+  // The section buttons say where the required answers still missing are (the counter's rule,
+  // counted by refresh): a number on the button, and in its name for a screen reader.
+  function markUnanswered(left) {
+    form.querySelectorAll(".section-nav [data-section-link]").forEach(function (link) {
+      if (link.dataset.sectionLink === "details") return;
+      var n = left[link.dataset.sectionLink] || 0, badge = link.querySelector(".chip-left");
+      if (link.dataset.label === undefined) link.dataset.label = link.getAttribute("aria-label") || "";
+      link.classList.toggle("unanswered", n > 0);
+      link.setAttribute("aria-label", link.dataset.label + (n ? " – " + msg.section_left.replace("%(n)s", n) : ""));
+      if (!n) { if (badge) badge.remove(); return; }
+      if (!badge) {
+        badge = document.createElement("span");
+        badge.className = "chip-left";
+        badge.setAttribute("aria-hidden", "true");
+        link.appendChild(badge);
+      }
+      badge.textContent = n;
+    });
   }
   // The section buttons say where the marked answers are.
   function markSections() {
