@@ -449,7 +449,9 @@
       var n = left[link.dataset.sectionLink] || 0, badge = link.querySelector(".chip-left");
       if (link.dataset.label === undefined) link.dataset.label = link.getAttribute("aria-label") || "";
       link.classList.toggle("unanswered", n > 0);
-      link.setAttribute("aria-label", link.dataset.label + (n ? " – " + msg.section_left.replace("%(n)s", n) : ""));
+      // A page kept offline by an older version has no words for it: the number alone then.
+      var words = n && msg.section_left ? " – " + msg.section_left.replace("%(n)s", n) : "";
+      link.setAttribute("aria-label", link.dataset.label + words);
       if (!n) { if (badge) badge.remove(); return; }
       if (!badge) {
         badge = document.createElement("span");
