@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from audit.extensions import db
 from audit.models import Answer, Evidence, Visit
-from tests.browser.conftest import small_targets
+from tests.browser.conftest import ROUTED, small_targets
 from tests.browser.test_field_visit import drafts_kept, field_day, jpeg_bytes, open_section, sign_in, tap  # noqa: F401
 from tests.browser.test_fill_refusals import start_visit
 from tests.web.test_field_workflow import best_answers
@@ -46,7 +46,7 @@ def answer_all(page, store) -> None:
 
 def test_a_photo_whose_upload_failed_is_sent_again_and_the_visit_waits_for_it(page, browser, live_server, field_day):  # noqa: F811
     people, store = field_day
-    context, auditor = start_visit(browser, page, live_server, people)
+    context, auditor = start_visit(browser, page, live_server, people, ROUTED)
     uuid = uuid_of(auditor)
     item = next(i for i in store.items if i.type == "photo")
     failures, server_back = [], []
@@ -172,22 +172,30 @@ def test_a_refused_comment_survives_a_refused_submit_and_a_reload(page, browser,
     context.close()
 
 
-def test_a_reviewer_s_note_leads_to_its_question(page, browser, live_server, field_day):  # noqa: F811
-    """The note's link opened the right section at its top, the question below the fold."""
+def returned_with_notes(browser, page, live_server, people, store, notes: dict) -> tuple:
+    """A visit answered in full, submitted and returned by the reviewer with ``notes`` (question
+    id: note); the auditor's fill page open on it. Returns the context and the page."""
     from audit.services.review import return_visit
     from audit.services.visits import VisitContent, submit_visit
 
-    people, store = field_day
     context, auditor = start_visit(browser, page, live_server, people)
     uuid = uuid_of(auditor)
     visit = db.session.scalar(select(Visit).where(Visit.uuid == uuid))
     answers = {key[len("answer-"):]: value for key, value in best_answers(store).items()}
     submit_visit(visit, people["auditor"], VisitContent(answers=answers))
-    section = store.sections[-1]
-    noted = section.items[-1]
-    return_visit(visit, people["reviewer"], "", {noted.id: "Was there a receipt? Say so."})
+    return_visit(visit, people["reviewer"], "", notes)
     db.session.commit()
     auditor.goto(f"{live_server}/visits/{uuid}/fill")
+    return context, auditor
+
+
+def test_a_reviewer_s_note_leads_to_its_question(page, browser, live_server, field_day):  # noqa: F811
+    """The note's link opened the right section at its top, the question below the fold."""
+    people, store = field_day
+    section = store.sections[-1]
+    noted = section.items[-1]
+    context, auditor = returned_with_notes(browser, page, live_server, people, store,
+                                           {noted.id: "Was there a receipt? Say so."})
     auditor.click(f".review-notes a[href='#q-{noted.id}']")
     # The focused element, also when the window itself is not (":focus" needs both; on a busy machine).
     auditor.wait_for_function("id => document.activeElement && document.activeElement.id === id", arg=f"q-{noted.id}")
@@ -200,19 +208,10 @@ def test_a_reviewer_s_note_leads_to_its_question(page, browser, live_server, fie
 def test_a_reviewer_s_notes_are_a_finger_s_height_to_tap(page, browser, live_server, field_day):  # noqa: F811
     """The links from "Returned by the reviewer" to the noted questions were a line of text high
     (20 px): on a tablet the auditor tapped beside them, or the next note's link."""
-    from audit.services.review import return_visit
-    from audit.services.visits import VisitContent, submit_visit
-
     people, store = field_day
-    context, auditor = start_visit(browser, page, live_server, people)
-    uuid = uuid_of(auditor)
-    visit = db.session.scalar(select(Visit).where(Visit.uuid == uuid))
-    answers = {key[len("answer-"):]: value for key, value in best_answers(store).items()}
-    submit_visit(visit, people["auditor"], VisitContent(answers=answers))
     first, last = store.items[1], store.items[-1]
-    return_visit(visit, people["reviewer"], "", {first.id: "Which door?", last.id: "Was there a receipt? Say so."})
-    db.session.commit()
-    auditor.goto(f"{live_server}/visits/{uuid}/fill")
+    context, auditor = returned_with_notes(browser, page, live_server, people, store,
+                                           {first.id: "Which door?", last.id: "Was there a receipt? Say so."})
     links = auditor.locator(".review-notes a")
     assert links.count() == 2
     assert small_targets(auditor) == []
