@@ -34,8 +34,8 @@ def field_day(make_user, make_location, checklists):
     return people, checklists["store-visit"].parsed
 
 
-def sign_in(browser, page_size, base: str, user):
-    context = browser.new_context(viewport=page_size, locale="en-GB")
+def sign_in(browser, page_size, base: str, user, service_workers: str = "allow"):
+    context = browser.new_context(viewport=page_size, locale="en-GB", service_workers=service_workers)
     page = watch_csp(context.new_page())
     page.size_name = "landscape" if page_size["width"] > page_size["height"] else "portrait"
     page.goto(f"{base}/login")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from audit.extensions import db
 from audit.models import Evidence
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ROUTED, screenshot
 from tests.browser.test_field_visit import field_day, jpeg_bytes, open_section  # noqa: F401
 from tests.browser.test_fill_refusals import start_visit
 
@@ -86,7 +86,7 @@ def test_a_photo_refused_by_a_proxy_in_front_of_the_app_is_named_not_sent_for_ev
     """nginx answers a body over its limit with an HTML 413 page: the page could not read it as
     JSON, queued the photo and showed "1 change waiting" for ever, sending it again on reload."""
     people, store = field_day
-    context, auditor = start_visit(browser, page, live_server, people)
+    context, auditor = start_visit(browser, page, live_server, people, ROUTED)
     item = next(i for i in store.items if i.type == "photo")
     open_section(auditor, store.section_of(item.id).id)
     sent = []

@@ -25,8 +25,8 @@ def sign_in_and_reopen(auditor, live_server, user, uuid: str) -> None:
     auditor.wait_for_selector("#save-state[data-state='saved']")
 
 
-def start_visit(browser, page, live_server, people):
-    context, auditor = sign_in(browser, page.viewport_size, live_server, people["auditor"])
+def start_visit(browser, page, live_server, people, service_workers: str = "allow"):
+    context, auditor = sign_in(browser, page.viewport_size, live_server, people["auditor"], service_workers)
     auditor.click("button:has-text('Start')")
     auditor.wait_for_url("**/fill")
     return context, auditor

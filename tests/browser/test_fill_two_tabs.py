@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import watch_csp
+from tests.browser.conftest import ROUTED, watch_csp
 from tests.browser.test_field_visit import field_day, open_section, tap  # noqa: F401
 from tests.browser.test_fill_nothing_lost import stored, uuid_of
 from tests.browser.test_fill_refusals import start_visit
@@ -16,9 +16,9 @@ from tests.browser.test_fill_refusals import start_visit
 pytestmark = pytest.mark.browser
 
 
-def two_tabs(browser, page, live_server, people):
+def two_tabs(browser, page, live_server, people, service_workers: str = "allow"):
     """The visit's fill page in two tabs of one browser, both at rest."""
-    context, first = start_visit(browser, page, live_server, people)
+    context, first = start_visit(browser, page, live_server, people, service_workers)
     second = watch_csp(context.new_page())
     second.size_name = first.size_name
     second.goto(first.url)
@@ -53,11 +53,11 @@ def yes_no_items(store, n: int):
             and not i.comment_required_on_fail and i.id not in gates][:n]
 
 
-def two_tabs_of_one_visit(browser, page, live_server, field_day):  # noqa: F811
+def two_tabs_of_one_visit(browser, page, live_server, field_day, service_workers: str = "allow"):  # noqa: F811
     """The store checklist, the browser context, its two tabs of one visit, the visit's uuid and
     two of its yes/no questions."""
     people, store = field_day
-    context, first, second = two_tabs(browser, page, live_server, people)
+    context, first, second = two_tabs(browser, page, live_server, people, service_workers)
     return store, context, first, second, uuid_of(first), yes_no_items(store, 2)
 
 
@@ -96,7 +96,7 @@ def test_what_one_tab_saves_the_other_shows_and_its_own_save_keeps_it(page, brow
 
 
 def test_a_change_a_tab_has_not_sent_yet_stays_over_the_other_tab_s_save(page, browser, live_server, field_day):  # noqa: F811
-    store, context, first, second, uuid, (entrance, other) = two_tabs_of_one_visit(browser, page, live_server, field_day)
+    store, context, first, second, uuid, (entrance, other) = two_tabs_of_one_visit(browser, page, live_server, field_day, ROUTED)
     progress = first.inner_text("#progress-text")
     # The first tab's autosave does not reach the server: its change waits on the tablet.
     first.route("**/draft", lambda route: route.abort())
@@ -130,7 +130,7 @@ def test_a_change_a_tab_has_not_sent_yet_stays_over_the_other_tab_s_save(page, b
 
 def test_what_save_draft_of_one_tab_saved_the_other_shows(page, browser, live_server, field_day):  # noqa: F811
     """The whole form posted, the page comes back from the server: no autosave to tell the other tab."""
-    store, context, first, second, uuid, (entrance, other) = two_tabs_of_one_visit(browser, page, live_server, field_day)
+    store, context, first, second, uuid, (entrance, other) = two_tabs_of_one_visit(browser, page, live_server, field_day, ROUTED)
     open_section(first, store.section_of(entrance.id).id)
     tap(first, entrance, "yes")
     wait_stored(uuid, entrance.id, "yes")

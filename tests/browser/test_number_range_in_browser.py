@@ -35,9 +35,9 @@ def phone_visit(make_user, make_location, checklists):
     return auditor, client_uuid
 
 
-def open_fill(browser, live_server, auditor, client_uuid, locale):
+def open_fill(browser, live_server, auditor, client_uuid, locale, service_workers: str = "allow"):
     """The visit's fill page on the question's section, in a portrait tablet in ``locale``."""
-    context = browser.new_context(viewport=TABLET_SIZES["portrait"], locale=locale)
+    context = browser.new_context(viewport=TABLET_SIZES["portrait"], locale=locale, service_workers=service_workers)
     page = watch_csp(context.new_page())
     page.size_name = "portrait"
     page.goto(f"{live_server}/login")

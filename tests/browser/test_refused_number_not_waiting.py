@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import ROUTED
 from tests.browser.test_number_range_in_browser import (  # noqa: F401
     ITEM, SECTION, REFUSED, open_fill, phone_visit, stored_seconds)
 from tests.browser.test_field_visit import stored_answers
@@ -70,7 +71,7 @@ def test_a_refused_number_offline_is_not_a_change_waiting(browser, live_server, 
 
 def test_a_refused_number_is_not_counted_when_the_server_does_not_answer(browser, live_server, phone_visit):  # noqa: F811
     auditor, client_uuid = phone_visit
-    context, page = open_fill(browser, live_server, auditor, client_uuid, "en-GB")
+    context, page = open_fill(browser, live_server, auditor, client_uuid, "en-GB", ROUTED)
     page.route("**/draft", lambda route: route.abort())  # online, but the server does not answer
     box = page.locator(f"input[name='answer-{ITEM}']")
 

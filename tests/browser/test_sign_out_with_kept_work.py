@@ -50,6 +50,7 @@ def answer_offline_and_leave(context, fill, store, base: str):
     item = next(i for i in store.items if i.type == "yes_no")
     open_section(fill, store.section_of(item.id).id)
     context.set_offline(True)
+    fill.wait_for_function("!navigator.onLine")  # the page knows before the tap, as a tablet would
     tap(fill, item, "yes")
     fill.wait_for_selector("#save-state[data-state='offline']")
     leave_offline(context, fill, base)
