@@ -68,3 +68,14 @@ def test_the_failures_fit_and_lead_to_the_form_that_plans_the_action(
     assert 0 <= above["y"] < box["y"], (above, box)  # and its question above it
     form.locator("textarea[name=text]").fill("Eye contact and a greeting at the till: brief the team")
     screenshot(page, "manager-failure-plan-form")
+    # The disputed failure says so here too, with no form beside it, and leads to its dispute.
+    went_wrong = page.locator("#went-wrong")
+    assert went_wrong.locator("#plan-greeted_promptly").count() == 0
+    waiting = went_wrong.locator("a.dispute-pending")
+    assert waiting.inner_text() == "Disputed – awaiting a decision"
+    assert small_targets(page) == []
+    waiting.scroll_into_view_if_needed()
+    screenshot(page, "manager-visit-failure-awaiting-dispute")
+    waiting.click()
+    assert page.url.endswith("#item-greeted_promptly")
+    assert "The auditor came in at closing time" in page.locator("#item-greeted_promptly").inner_text()

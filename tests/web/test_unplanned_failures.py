@@ -266,3 +266,34 @@ def test_an_action_for_the_visit_as_a_whole_takes_its_failures_off_the_list(
     db.session.expire_all()
     assert db.session.get(CorrectiveAction, action.id).status == "done"
     assert f"/visits/{dealt_with.id}#" not in _section(client)  # done, not back on the list
+
+
+def _went_wrong(client, visit) -> str:
+    html = unescape(client.get(f"/visits/{visit.id}").get_data(as_text=True))
+    start = html.index('id="went-wrong"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_the_visit_page_offers_no_action_for_a_failure_awaiting_its_dispute(
+        app, client, make_location, make_user, make_visit):
+    """The home page's list said a disputed failure waits for the reviewer, while the visit it led
+    to offered "Plan an action" for it beside the others. Now the visit page says the same, leads
+    to the dispute, and offers the form again once the dispute is rejected."""
+    branch = make_location("VLN-01", "Gedimino pr.")
+    manager = make_user("manager", locations=["VLN-01"])
+    reviewer = make_user("reviewer")
+    visit = make_visit(branch, make_user("auditor"), {"greeted_promptly": "no", "tone_friendly": "1"},
+                       visited_at=_days_ago(2))
+    login(client, manager.email)
+    assert 'id="plan-greeted_promptly"' in _went_wrong(client, visit)
+    _dispute(client, visit, "greeted_promptly")
+
+    box = _went_wrong(client, visit)
+    assert 'id="plan-greeted_promptly"' not in box and 'id="plan-tone_friendly"' in box
+    assert re.findall(r'<a class="more-link dispute-pending" href="#item-(\w+)">Disputed – awaiting a decision</a>',
+                      box) == ["greeted_promptly"]
+    assert 'id="plan-visit"' in box  # the visit as a whole still takes an action
+
+    _decide(app, reviewer, visit, "greeted_promptly", decision="uphold", note="The door camera shows no greeting.")
+    box = _went_wrong(client, visit)
+    assert 'id="plan-greeted_promptly"' in box and "Disputed – awaiting a decision" not in box
