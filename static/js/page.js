@@ -449,9 +449,17 @@
   // A link to a form inside a closed <details> ("Plan an action" on the manager's home page opens
   // the visit at #plan-<question>): Chromium opens the <details> by itself; other browsers left
   // the form folded away, out of sight. Opened here, and scrolled to.
+  // A home page opened before someone else planned the action, or disputed the answer, leads to a
+  // form that is no longer there: the page opened at its top, saying nothing. It opens at the
+  // question in "What went wrong" instead, which shows the action planned or the dispute.
   function revealTarget() {
     var id = location.hash ? decodeURIComponent(location.hash.slice(1)) : "";
     var target = id && document.getElementById(id);
+    if (!target && id.indexOf("plan-") === 0) {
+      var failed = document.getElementById("failed-" + id.slice(5));
+      if (failed) failed.scrollIntoView();
+      return;
+    }
     var folded = target && target.closest && target.closest("details:not([open])");
     if (!folded) return;
     folded.open = true;

@@ -79,3 +79,13 @@ def test_the_failures_fit_and_lead_to_the_form_that_plans_the_action(
     waiting.click()
     assert page.url.endswith("#item-greeted_promptly")
     assert "The auditor came in at closing time" in page.locator("#item-greeted_promptly").inner_text()
+
+    # A home page opened before the dispute leads to its form, no longer there: the visit opens
+    # at the question in "What went wrong", which says why.
+    page.goto(f"{live_server}/")
+    page.goto(f"{live_server}/visits/{visit.id}#plan-greeted_promptly")
+    failed = page.locator("#failed-greeted_promptly")
+    page.wait_for_function("() => document.getElementById('failed-greeted_promptly').getBoundingClientRect().top < 50")
+    box = failed.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
+    assert "Disputed – awaiting a decision" in failed.inner_text()
