@@ -348,6 +348,19 @@
     }
     return JSON.parse(question.dataset.failing || "[]").indexOf(value) !== -1;
   }
+  // A failure is what the branch will be shown: its "Comment or photo" unfolds by itself, so that
+  // "Add a photo" is one tap away, and folds again when the answer is changed to a pass before
+  // anything was written or attached. A number unfolds it once typed ("change", not each key).
+  function offerEvidence(q, value) {
+    var box = q && q.querySelector("details.comment");
+    if (!box) return;
+    if (fails(q, value)) {
+      if (!box.open) { box.open = true; box.dataset.unfolded = "failure"; }
+    } else if (box.dataset.unfolded && !valueOf("comment-" + q.dataset.item).trim() && !q.querySelector(".photos .photo")) {
+      box.open = false;
+      delete box.dataset.unfolded;
+    }
+  }
   function refresh() {
     var visible = {}, required = 0, answered = 0, marked = false, left = {};
     form.querySelectorAll(".question").forEach(function (q) {
@@ -661,6 +674,7 @@
     changedHere[kind + ":" + key] = true;
     store();
     refresh();
+    if (kind === "answers" && event.type === "change") offerEvidence(el.closest(".question"), pending.answers[key]);
     if (conflicted) { showUnsent(); return; }  // nothing more is sent; the list grows
     // "Not saved" at once for an answer refused here, when nothing else is to be sent.
     setState(!navigator.onLine ? "offline" : size(sendable()) ? "saving" : "error");
