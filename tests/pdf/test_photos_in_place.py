@@ -62,8 +62,12 @@ def test_each_failures_photos_are_under_its_comment_on_its_page_and_large(app, r
             f"{drawn} is {image['width'] / MM:.0f} × {image['height'] / MM:.0f} mm"
         if item == PASSED:
             continue  # a question that passed: its photo is under "Photos" at the end
-        # On the page of its question and its comment, below both and above the next question.
+        # On the page of its question and its comment, below both and above the next question; or
+        # on a page the question goes on to, which names it at its top (tests/pdf/test_photos_continued.py).
         lines = dict(image["texts"])
+        if f"{questions[item]} (continued)" in lines:
+            assert not [y for y in lines.values() if y > image["y"] + 1 and y != max(lines.values())], drawn
+            continue
         question, comment = lines.get(questions[item]), lines.get(f"“{COMMENTS[item]}”")
         assert question is not None and comment is not None, f"{drawn} is not on its question's page"
         assert question > comment > image["y"], f"{drawn} is not under its question's comment"
@@ -72,5 +76,6 @@ def test_each_failures_photos_are_under_its_comment_on_its_page_and_large(app, r
         assert all(not comment > y > image["y"] for y in others), f"another question between {drawn} and its own"
 
     # Three photos of a failure side by side on A4.
-    rows = sorted({round(found[printed_pixels(*size)]["y"]) for size, item in PHOTOS.items() if item == PLAIN})
+    rows = sorted({(found[printed_pixels(*size)]["page"], round(found[printed_pixels(*size)]["y"]))
+                   for size, item in PHOTOS.items() if item == PLAIN})
     assert len(rows) == 2, rows
