@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 from datetime import datetime
 
 from flask import current_app
@@ -232,13 +233,18 @@ def _in_region(region_id: int | None):
 
 
 def _averages(period: list, region_id: int | None) -> dict:
-    """Chain and region mean scores and visit counts over the period (one aggregate query)."""
+    """Chain and region mean scores and visit counts over the period, and the standard deviation
+    of the chain's visit scores: the usual spread one visit is read against (one aggregate query)."""
     in_region = case((_in_region(region_id), Visit.score))
-    chain_mean, chain_visits, region_mean, region_visits = db.session.execute(
-        _with_location(func.avg(Visit.score), func.count(Visit.score), func.avg(in_region), func.count(in_region))
+    chain_mean, chain_squares, chain_visits, region_mean, region_visits = db.session.execute(
+        _with_location(func.avg(Visit.score), func.avg(Visit.score * Visit.score), func.count(Visit.score),
+                       func.avg(in_region), func.count(in_region))
         .where(*period)
     ).one()
-    return {"chain": {"mean": _float(chain_mean), "visits": int(chain_visits or 0)},
+    spread = None
+    if chain_visits and chain_visits > 1:
+        spread = math.sqrt(max(0.0, float(chain_squares) - float(chain_mean) ** 2) * chain_visits / (chain_visits - 1))
+    return {"chain": {"mean": _float(chain_mean), "visits": int(chain_visits or 0), "sd": spread},
             "region": {"mean": _float(region_mean), "visits": int(region_visits or 0)}}
 
 

@@ -101,10 +101,16 @@ def cli_pdf(runner, tmp_path, visit_id: int, lang: str = "en") -> bytes:
 def sql_average(visit: Visit, region: bool = False) -> tuple[float, int]:
     """Independently: AVG over approved store visits of the 3 calendar months ending with the visit's
     day (from the day after the same day 3 months earlier), as the location report counts them."""
+    mean, count = sql_rows(visit, "AVG(v.score), COUNT(v.score)", region)[0]
+    return float(mean), count
+
+
+def sql_rows(visit: Visit, columns: str, region: bool = False) -> list:
+    """``columns`` over the approved store visits the visit report compares a visit with (see sql_average)."""
     day = visit.visited_at.date()
     year, month = divmod(day.year * 12 + day.month - 1 - 3, 12)
     since = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1])) + timedelta(days=1)
-    sql = ("SELECT AVG(v.score), COUNT(v.score) FROM visit v"
+    sql = (f"SELECT {columns} FROM visit v"
            " JOIN checklist_version cv ON cv.id = v.checklist_version_id JOIN checklist c ON c.id = cv.checklist_id"
            " JOIN location l ON l.id = v.location_id WHERE v.status = 'approved' AND c.key = 'store-visit'"
            " AND v.visited_at >= :since AND v.visited_at < :until")
@@ -113,8 +119,7 @@ def sql_average(visit: Visit, region: bool = False) -> tuple[float, int]:
     if region:
         sql += " AND l.region_id = :region"
         params["region"] = visit.location.region_id
-    mean, count = db.session.execute(text(sql), params).one()
-    return float(mean), count
+    return db.session.execute(text(sql), params).all()
 
 
 def test_cli_report_compares_the_score_and_lists_critical_failures_first(app, runner, tmp_path, visits):

@@ -98,3 +98,21 @@ def test_a_difference_below_the_chain_has_a_true_minus_sign(app, client, runner,
         differences += [c for c in cells if c[:1] in "+-\u2212" and c[1:2].isdigit()]
     assert any(d.startswith("\u2212") for d in differences), differences
     assert not [d for d in differences if d.startswith("-")]
+
+
+def test_against_the_chain_is_coloured_by_the_funnel_not_by_the_sign(app, client, runner, checklists, make_user):
+    """A branch −0.5 "not clearly different from the chain" was printed as a large red figure."""
+    since, until = _period(runner)
+    make_user("reviewer", email="office@example.com")
+    login(client, "office@example.com")
+    seen = set()
+    for record in chain_statistics(StatsFilter("store-visit", since, until))["locations"]:
+        html = client.get(f"/office/locations/{record['code']}?since={since}&until={until}").get_data(as_text=True)
+        box = html[html.index(">Against the chain<"):]
+        value_class, value, note = re.search(
+            r'<div class="value ?([a-z]*)">([^<]*)</div>\s*<div class="note">([^<]*)</div>', box).groups()
+        expected = {"above": "up", "below": "down"}.get(record["funnel"].split("_")[0], "")
+        assert value_class == expected, (record["code"], record["funnel"], value, note)
+        seen.add((record["funnel"] == "inside", value.startswith("\u2212")))
+    assert (True, True) in seen, "no branch below the chain mean yet inside the funnel: the case that was red"
+    assert any(not inside for inside, _below in seen), "no branch outside the funnel: its colour is not checked"
