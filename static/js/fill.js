@@ -764,10 +764,13 @@
   function showSection(id) {
     var target = sections.filter(function (s) { return s.dataset.section === id; })[0] || sections[0];
     sections.forEach(function (s) { s.classList.toggle("active", s === target); });
+    var named = document.getElementById("section-now");  // none on a page kept from an older version
     form.querySelectorAll("[data-section-link]").forEach(function (a) {
       a.classList.toggle("current", a.dataset.sectionLink === target.dataset.section);
-      if (a.dataset.sectionLink === target.dataset.section) a.setAttribute("aria-current", "step");
-      else a.removeAttribute("aria-current");
+      if (a.dataset.sectionLink === target.dataset.section) {
+        a.setAttribute("aria-current", "step");
+        if (named) named.textContent = a.title || "";  // "Visit" names itself
+      } else a.removeAttribute("aria-current");
     });
   }
   function fromHash() {
