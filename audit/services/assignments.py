@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Assignment, Checklist, ChecklistVersion, Location, User, Visit, utcnow
 from ..times import local_today
 from . import audit_log, notifications
+from .scenarios import Scenarios
 
 MAX_SCENARIO, MAX_NOTES = 200, 2000  # the form's limits, for the CSV too
 #: A window ending further ahead, or longer, is a typing mistake (2206 for 2026), not a plan.
@@ -69,7 +70,9 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
     # same branch, checklist, auditor, window and scenario. Another scenario is another visit.
     scheduled = _scheduled_keys({location.id for location in locations.values()})
     seen: dict[tuple, int] = {}
+    spelled = Scenarios() if any(r.scenario.strip() for r in requests) else None  # "buy a gift" → "Buy a gift"
     for index, request in enumerate(requests):
+        scenario = spelled.canonical(request.scenario) if spelled else ""
         line, numbered_as = (lines[index], "line") if lines else (index + 1, "assignment")
 
         def problem(column: str, message: str) -> None:
@@ -106,8 +109,7 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
         # Rows whose dates could not be read are not the same visit: their dates are unknown.
         if (location is not None and checklist is not None and auditor is not None
                 and request.due_from is not None and request.due_until is not None):
-            key = (location.id, checklist.id, auditor.id, request.due_from, request.due_until,
-                   request.scenario.strip())
+            key = (location.id, checklist.id, auditor.id, request.due_from, request.due_until, scenario)
             if key in scheduled:
                 problem("", _("this visit is already scheduled (same location, checklist, auditor, dates and scenario)"))
             elif key in seen:
@@ -116,7 +118,7 @@ def create_assignments(requests: list[AssignmentRequest], created_by: User,
             seen.setdefault(key, line)
         if not errors and request.due_from is not None and request.due_until is not None:
             created.append(Assignment(location=location, checklist=checklist, auditor=auditor,
-                                      scenario=request.scenario.strip(), notes=request.notes.strip(),
+                                      scenario=scenario, notes=request.notes.strip(),
                                       due_from=request.due_from, due_until=request.due_until,
                                       created_by_id=created_by.id))
     if errors or len(created) < len(requests):  # an unreadable date is its caller's error to report

@@ -41,6 +41,8 @@ from .import_summary import ImportSummary
 from .import_values import accepted_words, answer_value, name_key, visited_at
 from .locations import CODE_PATTERN
 from .lookalikes import Lookalike, People, Person, lookalike
+from .scenarios import Scenarios
+from .scenarios import key as scenario_key
 from .scores import store_visit_scores
 from .users import UserError, create_user
 
@@ -111,6 +113,11 @@ class _Checker:
         self.users = {u.email.lower(): u for emails in batches({e for e in self.emails.values() if isinstance(e, str)})
                       for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))}
         self.existing = stored_visits(list(visits))
+        if any(v.fields.get("scenario") for v in visits.values()):
+            spelled = Scenarios()  # "buy a gift" in the file is the chain's "Buy a gift" (services.scenarios)
+            for visit in visits.values():
+                if "scenario" in visit.fields:
+                    visit.fields["scenario"] = spelled.canonical(visit.fields["scenario"])
         for visit in visits.values():
             before = len(self.problems)
             self.flawed = False  # set by _once, also when the problem was named for an earlier visit
@@ -315,8 +322,9 @@ class _Checker:
             ("visited_at", visit.visited_at, stored["visited_at"]),
             ("checklist", visit.fields["checklist"], stored["checklist"]),
             ("answers or comments", mine, stored["answers"]),
-            # A file without the column says nothing about the scenario.
-            ("scenario", visit.fields.get("scenario", stored["scenario"]), stored["scenario"]),
+            # A file without the column says nothing about the scenario; one spelled otherwise is
+            # the same (stored before the chain's spelling was applied, or spelled so since).
+            ("scenario", scenario_key(visit.fields.get("scenario", stored["scenario"])), scenario_key(stored["scenario"])),
         ):
             if here != there:
                 return what

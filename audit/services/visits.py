@@ -21,6 +21,7 @@ from ..models import EDITABLE_STATUSES, Answer, Assignment, Location, User, Visi
 from ..scoring import missing_answers, visible_items
 from . import audit_log
 from .checklists import current_version
+from .scenarios import canonical as canonical_scenario
 from .scores import store_visit_scores
 from .visit_lock import hold_visit
 
@@ -92,7 +93,9 @@ def start_visit(auditor: User, client_uuid: str, *, location: Location | None = 
         if started is not None:
             return started  # one visit per assignment: reopen the one already started
         location, checklist_key = assignment.location, assignment.checklist.key
-        scenario = scenario or assignment.scenario
+        scenario = canonical_scenario(scenario) if scenario.strip() else assignment.scenario
+    else:
+        scenario = canonical_scenario(scenario)
     if location is None or checklist_key is None:
         raise VisitError("choose a location and a checklist")
     version = current_version(checklist_key)
@@ -303,7 +306,9 @@ def _merge(visit: Visit, content: VisitContent) -> _Merged:
             errors["visited_at"] = f"the visit cannot be before {EARLIEST_VISIT.isoformat()}"
         else:
             visited_at = typed
-    scenario = (visit.scenario or "") if content.scenario is None else content.scenario.strip()
+    scenario = (visit.scenario or "") if content.scenario is None else " ".join(content.scenario.split())
+    if scenario != (visit.scenario or "") and len(scenario) <= MAX_SCENARIO:
+        scenario = canonical_scenario(scenario)  # as the chain already spells it (services.scenarios)
     staff = (visit.staff_description or "") if content.staff_description is None else content.staff_description.strip()
     if len(scenario) > MAX_SCENARIO:
         errors["scenario"] = f"at most {MAX_SCENARIO} characters"

@@ -55,7 +55,10 @@ class AssignmentForm(VisitWindowForm):
     location = SelectField(_l("Location"), validators=[DataRequired()])
     checklist = SelectField(_l("Checklist"), validators=[DataRequired()])
     auditor = SelectField(_l("Auditor"), validators=[DataRequired()])
-    scenario = StringField(_l("Scenario"), validators=[Length(max=200)])
+    # The chain's scenarios offered while typing (templates/_scenario_suggestions.html): the
+    # same scenario typed anew comes out as the chain spells it anyway (services.scenarios).
+    scenario = StringField(_l("Scenario"), validators=[Length(max=200)],
+                           render_kw={"list": "scenario-suggestions", "autocomplete": "off"})
     notes = TextAreaField(_l("Notes for the auditor"), validators=[Length(max=2000)])
 
 

@@ -80,7 +80,13 @@ def template_globals() -> dict:
             "channel_names": CHANNEL_NAMES, "type_names": TYPE_NAMES, "principle_names": PRINCIPLE_NAMES,
             "dispute_names": DISPUTE_NAMES, "log_names": LOG_NAMES, "action_names": ACTION_NAMES,
             "answer_label": answer_label,
-            "dashboard_filters": _dashboard_filters}
+            "dashboard_filters": _dashboard_filters, "scenario_suggestions": _scenario_suggestions}
+
+
+def _scenario_suggestions() -> list[str]:
+    from ..services.scenarios import suggestions
+
+    return suggestions()
 
 
 def _dashboard_filters() -> dict[str, str]:

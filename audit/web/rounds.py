@@ -40,7 +40,10 @@ class RoundForm(VisitWindowForm):
     checklist = SelectField(_l("Checklist"), validators=[DataRequired()])
     region = SelectField(_l("Region"), default="")
     format = SelectField(_l("Format"), default="")
-    scenario = StringField(_l("Scenario"), validators=[Length(max=200)])
+    # The chain's scenarios offered while typing (templates/_scenario_suggestions.html): the
+    # same scenario typed anew comes out as the chain spells it anyway (services.scenarios).
+    scenario = StringField(_l("Scenario"), validators=[Length(max=200)],
+                           render_kw={"list": "scenario-suggestions", "autocomplete": "off"})
     notes = TextAreaField(_l("Notes for the auditor"), validators=[Length(max=2000)])
     auditors = SelectMultipleField(_l("Auditors to share the visits among"), widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput())
