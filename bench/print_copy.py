@@ -1,6 +1,7 @@
-"""What the visit PDF pays per photo since it prints a 640-pixel copy of the stored photo
-(``evidence.print_copy``) instead of the 320-pixel thumbnail kept beside it: the stored photo
-(3000 px on its longest side, as uploads are stored) is decoded at a reduced scale and re-encoded.
+"""What the visit PDF pays per photo for the 640-pixel copy it prints (``evidence.print_copy``):
+made from the stored photo (3000 px on its longest side, decoded at a reduced scale and
+re-encoded), as for photos stored before 2026-12-05, or read back as kept since the upload; and
+what the upload's ``prepare_photo`` costs, print copy included.
 
     .venv/bin/python bench/print_copy.py [--rounds 20]
 
@@ -19,7 +20,7 @@ from types import SimpleNamespace
 import numpy as np
 from PIL import Image
 
-from audit.services.evidence import prepare_photo, print_copy, visit_folder
+from audit.services.evidence import prepare_photo, print_copy, print_path, visit_folder
 
 
 def photo_bytes() -> bytes:
@@ -44,11 +45,17 @@ def main() -> None:
     folder.mkdir(parents=True)
     (folder / evidence.stored_name).write_bytes(prepared.jpeg)
     (folder / evidence.thumb_name).write_bytes(prepared.thumb)
-    copies, reads = [], []
+    kept_path = print_path(evidence, upload_dir)
+    copies, reads, kept = [], [], []
     for _ in range(rounds):
         start = time.perf_counter()
-        copy = print_copy(evidence, upload_dir)
+        copy = print_copy(evidence, upload_dir)  # made from the stored photo: no copy kept
         copies.append(time.perf_counter() - start)
+        kept_path.write_bytes(prepared.printed)  # the copy kept since the upload
+        start = time.perf_counter()
+        kept_copy = print_copy(evidence, upload_dir)
+        kept.append(time.perf_counter() - start)
+        kept_path.unlink()
         start = time.perf_counter()
         thumb = (folder / evidence.thumb_name).read_bytes()
         reads.append(time.perf_counter() - start)
@@ -56,7 +63,17 @@ def main() -> None:
     print(f"print copy (640 px): {statistics.median(copies) * 1000:.1f} ms median of {rounds}, "
           f"{len(copy) / 1024:.0f} KB in the PDF")
     print(f"thumbnail (320 px) read: {statistics.median(reads) * 1000:.2f} ms, {len(thumb) / 1024:.0f} KB in the PDF")
-    print(f"a visit with 13 photos: +{13 * statistics.median(copies):.2f} s for the copies")
+    print(f"print copy kept since the upload, read: {statistics.median(kept) * 1000:.2f} ms, "
+          f"{len(kept_copy) / 1024:.0f} KB in the PDF")
+    print(f"a visit with 13 photos: +{13 * statistics.median(copies):.2f} s for the copies made, "
+          f"+{13 * statistics.median(kept):.3f} s for the copies kept")
+    uploads = []
+    data = photo_bytes()
+    for _ in range(max(3, rounds // 4)):
+        start = time.perf_counter()
+        prepare_photo(data)
+        uploads.append(time.perf_counter() - start)
+    print(f"prepare_photo of the 12 MP upload (photo, print copy, thumbnail): {statistics.median(uploads) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -171,6 +171,10 @@ def post_photo(client, token, visit, data: bytes, filename="photo.jpg", item_id=
                        data={"item_id": item_id, "photo": (io.BytesIO(data), filename, mimetype)})
 
 
+#: Each photo is stored as three files: the photo, its thumbnail and its print copy for the PDFs.
+FILES = 3
+
+
 def stored_files(app) -> list[Path]:
     root = Path(app.config["UPLOAD_DIR"])
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
@@ -220,7 +224,7 @@ def test_phone_jpeg_is_stored_upright_without_any_metadata(app, scene):
 
     # The stored file is exactly what is served, under a random name, with its SHA-256 recorded.
     files = stored_files(app)
-    assert [p.name for p in files] == sorted([row.stored_name, row.thumb_name])
+    assert [p.name for p in files] == sorted([row.stored_name, row.thumb_name, row.stored_name[:32] + "_print.jpg"])
     assert all(p.parent.name == str(visit.id) for p in files) and "IMG_0042" not in row.stored_name
     assert row.sha256 == hashlib.sha256(photo.data).hexdigest() and row.size_bytes == len(photo.data)
     assert row.uploaded_by_id == users["auditor"].id and (row.width, row.height) == (200, 400)
@@ -268,7 +272,7 @@ def test_a_retried_upload_does_not_store_the_photo_twice(app, scene):
     assert first.status_code == again.status_code == 201 and first.get_json() == again.get_json()
     elsewhere = post_photo(client, token, visit, photo, item_id="entrance_clean")
     assert elsewhere.get_json()["id"] != first.get_json()["id"]
-    assert len(evidence_rows()) == 2 and len(stored_files(app)) == 4
+    assert len(evidence_rows()) == 2 and len(stored_files(app)) == 2 * FILES
     assert len(evidence_log("evidence.uploaded")) == 2
 
 
@@ -295,7 +299,7 @@ def test_one_picture_sent_twice_at_the_same_moment_is_stored_once(app, scene):
             thread.join()
         assert sorted(a.status_code for a in answers) == [201, 201]
         assert answers[0].get_json()["id"] == answers[1].get_json()["id"], f"round {round_}"
-    assert len(evidence_rows()) == 6 and len(stored_files(app)) == 12
+    assert len(evidence_rows()) == 6 and len(stored_files(app)) == 6 * FILES
 
 
 def test_format_is_judged_by_content_not_by_name(app, scene):
@@ -317,7 +321,7 @@ def test_format_is_judged_by_content_not_by_name(app, scene):
     half_a_jpeg = jpeg_from_phone()[:3000]
     damaged = post_photo(client, token, visit, half_a_jpeg)
     assert damaged.status_code == 415 and "damaged" in damaged.get_json()["error"]
-    assert len(evidence_rows()) == 1 and len(stored_files(app)) == 2
+    assert len(evidence_rows()) == 1 and len(stored_files(app)) == FILES
 
 
 def test_too_many_pixels_are_refused_before_decoding(app, scene, monkeypatch):
@@ -473,20 +477,20 @@ def test_the_auditor_deletes_a_photo_and_its_files_go(app, scene):
     client, token = signed_in(app, users["auditor"])
     keep = post_photo(client, token, visit, png_with_alpha()).get_json()
     drop = post_photo(client, token, visit, jpeg_from_phone()).get_json()
-    assert len(stored_files(app)) == 4
+    assert len(stored_files(app)) == 2 * FILES
     other, other_token = signed_in(app, users["other_auditor"])
     assert other.post(f"/evidence/{drop['id']}/delete", headers={"X-CSRFToken": other_token}).status_code == 404
     assert client.post(f"/evidence/{drop['id']}/delete").status_code == 400  # no CSRF token
     response = client.post(f"/evidence/{drop['id']}/delete", headers={"X-CSRFToken": token})
     assert response.status_code == 200 and response.get_json() == {"id": drop["id"], "deleted": True}
     assert [row.id for row in evidence_rows()] == [keep["id"]]
-    assert len(stored_files(app)) == 2
+    assert len(stored_files(app)) == FILES
     assert client.get(drop["url"]).status_code == 404
     assert evidence_log("evidence.deleted")[0].details["evidence"] == drop["id"]
     visit.status = "submitted"
     db.session.commit()
     locked = client.post(f"/evidence/{keep['id']}/delete", headers={"X-CSRFToken": token})
-    assert locked.status_code == 409 and len(stored_files(app)) == 2
+    assert locked.status_code == 409 and len(stored_files(app)) == FILES
 
 
 # --- the service and the transaction ------------------------------------------------------------
@@ -500,7 +504,7 @@ def test_files_follow_the_transaction(app, scene):
     users, visit = scene
     upload_dir = app.config["UPLOAD_DIR"]
     store_photo(visit, "storefront_photo", io.BytesIO(jpeg_from_phone()), users["auditor"], upload_dir)
-    assert len(stored_files(app)) == 2
+    assert len(stored_files(app)) == FILES
     db.session.rollback()
     assert stored_files(app) == [] and evidence_rows() == []
 
@@ -509,9 +513,9 @@ def test_files_follow_the_transaction(app, scene):
     db.session.commit()
     delete_photo(evidence, users["auditor"], upload_dir)
     db.session.rollback()
-    assert len(stored_files(app)) == 2 and len(evidence_rows()) == 1
+    assert len(stored_files(app)) == FILES and len(evidence_rows()) == 1
     delete_photo(evidence_rows()[0], users["auditor"], upload_dir)
-    assert len(stored_files(app)) == 2  # not before the commit
+    assert len(stored_files(app)) == FILES  # not before the commit
     db.session.commit()
     assert stored_files(app) == [] and evidence_rows() == []
     assert not [p for p in Path(upload_dir).rglob("*.tmp")]
@@ -607,6 +611,28 @@ def test_photos_are_kept_readable_by_their_owner_only(app, scene):
     assert post_photo(client, token, visit, jpeg_from_phone(), item_id="storefront_photo").status_code == 201
     root = Path(app.config["UPLOAD_DIR"])
     files = [path for path in root.rglob("*") if path.is_file()]
-    assert len(files) == 2  # the photo and its thumbnail
+    assert len(files) == FILES  # the photo, its thumbnail and its print copy
     for path in [root, *root.rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_the_print_copy_is_made_once_when_the_photo_is_stored(app, scene):
+    """The PDF reports print a 640-pixel copy of each photo. It was made again for every PDF (33 ms
+    a photo); it is now made when the photo is stored and read back, and a photo stored before
+    that still gets one, made from the stored photo."""
+    from audit.extensions import db
+    from audit.services.evidence import PRINT_SIDE, print_copy, print_path, store_photo
+
+    users, visit = scene
+    upload_dir = app.config["UPLOAD_DIR"]
+    big = io.BytesIO()
+    Image.new("RGB", (2400, 1600), RED).save(big, "JPEG")
+    big.seek(0)
+    evidence = store_photo(visit, "storefront_photo", big, users["auditor"], upload_dir)
+    db.session.commit()
+    kept = print_path(evidence, upload_dir)
+    assert opened(kept.read_bytes()).size == (PRINT_SIDE, 427) and print_copy(evidence, upload_dir) == kept.read_bytes()
+
+    kept.unlink()  # as a photo stored before print copies were kept
+    made = opened(print_copy(evidence, upload_dir))
+    assert made.format == "JPEG" and made.size == (PRINT_SIDE, 427) and close_to(made.getpixel((320, 200)), RED)

@@ -342,7 +342,7 @@ def test_a_photo_deleted_from_a_visit_approved_meanwhile_stays(app, office, draf
     db.session.rollback()
 
     assert status_of(draft.id) == "approved"
-    assert count(Evidence) == 1 and len(stored_files(app)) == 2  # the photo and its thumbnail
+    assert count(Evidence) == 1 and len(stored_files(app)) == 3  # the photo, its thumbnail and print copy
     assert_question_page_kept_and_true(kept, draft.id, photos=[photo_id])
 
 
@@ -366,7 +366,7 @@ def test_the_delete_button_on_a_photo_of_a_visit_approved_meanwhile_answers_409(
     assert response.status_code == 409
     assert response.get_json()["error"] == LOCKED
     assert status_of(visit_id) == "approved"
-    assert count(Evidence) == 1 and len(stored_files(app)) == 2
+    assert count(Evidence) == 1 and len(stored_files(app)) == 3
     assert_question_page_kept_and_true(kept, visit_id, photos=[photo_id])
 
 
