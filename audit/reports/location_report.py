@@ -83,8 +83,8 @@ def location_report_pdf(code: str, since: date | None, until: date | None, check
 def _context(location, own: dict, chain: dict, checklist: str, since: date, until: date, lang: str) -> dict:
     record = own["locations"][0] if own["locations"] else None
     chain_record = next((r for r in chain["locations"] if r["code"] == location.code), None)
-    sections = _sections(own["sections"], chain["sections"])
-    items = _items(own["items"], chain["items"])
+    sections = _sections(own["sections"], chain["sections"], location.code)
+    items = _items(own["items"], chain["items"], location.code)
     compared = [i for i in items if i["difference"] is not None]
     # A single answer far from the chain is chance, not a strength: rank items answered often enough.
     compared = [i for i in compared if i["answers"] >= MIN_ITEM_ANSWERS] or compared
@@ -145,26 +145,34 @@ def _context(location, own: dict, chain: dict, checklist: str, since: date, unti
     }
 
 
-def _sections(own: list[dict], chain: list[dict]) -> list[dict]:
+def _sections(own: list[dict], chain: list[dict], code: str) -> list[dict]:
     mine = {s["id"]: s for s in own}
     rows = []
     for s in chain:  # checklist order; sections the branch never had stay, without a value
         m = mine.get(s["id"])
         mean = m["mean"] if m else None
         rows.append({"id": s["id"], "text": s["text"], "mean": mean, "answers": m["answers"] if m else 0,
-                     "chain_mean": s["mean"], "difference": _difference(mean, s["mean"])})
+                     "chain_mean": s["mean"], "difference": _difference(mean, s["mean"]), "band": _band(s, code)})
     return rows
 
 
-def _items(own: list[dict], chain: list[dict]) -> list[dict]:
+def _items(own: list[dict], chain: list[dict], code: str) -> list[dict]:
     theirs = {i["id"]: i for i in chain}
     rows = []
     for i in own:
         c = theirs.get(i["id"], {})
         rows.append({"id": i["id"], "text": i["text"], "section": i["section"], "mean": i["mean"],
                      "pass_rate": i["pass_rate"], "answers": i["answers"], "chain_mean": c.get("mean"),
-                     "chain_pass_rate": c.get("pass_rate"), "difference": _difference(i["mean"], c.get("mean"))})
+                     "chain_pass_rate": c.get("pass_rate"), "difference": _difference(i["mean"], c.get("mean")),
+                     "band": _band(c, code)})
     return rows
+
+
+def _band(part: dict, code: str) -> str | None:
+    """The funnel band of the branch on this question or section, when it lies beyond the chain's
+    limits for its number of answers ("below_95" …); None inside them. The tables colour only
+    such differences: by its sign alone a difference of one point was red."""
+    return next((o["band"] for o in part.get("outliers", []) if o["location"] == code), None)
 
 
 def _difference(a: float | None, b: float | None) -> float | None:

@@ -4,6 +4,7 @@ difference of the two numbers printed beside it."""
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -116,3 +117,34 @@ def test_against_the_chain_is_coloured_by_the_funnel_not_by_the_sign(app, client
         seen.add((record["funnel"] == "inside", value.startswith("\u2212")))
     assert (True, True) in seen, "no branch below the chain mean yet inside the funnel: the case that was red"
     assert any(not inside for inside, _below in seen), "no branch outside the funnel: its colour is not checked"
+
+
+def test_a_difference_in_the_tables_is_coloured_only_beyond_the_funnel_limits(app, client, runner, checklists,
+                                                                              make_user):
+    """The sections' and questions' differences were red or blue by their sign: "−1.2" in red."""
+    since, until = _period(runner)
+    make_user("reviewer", email="office@example.com")
+    login(client, "office@example.com")
+    chain = chain_statistics(StatsFilter("store-visit", since, until))
+    bands = {(part["text"], o["location"]): o["band"] for part in chain["sections"] + chain["items"]
+             for o in part["outliers"]}
+    seen = {"coloured": 0, "plain": 0}
+    for record in chain["locations"]:
+        html = client.get(f"/office/locations/{record['code']}?since={since}&until={until}").get_data(as_text=True)
+        rows = []
+        for table in ("sections", "weakest", "strongest"):
+            if f'id="{table}"' not in html:
+                continue
+            part = html[html.index(f'id="{table}"'):]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", part[part.index("<tbody>"):part.index("</table>")], re.S):
+                cells = re.findall(r'<td( class="[^"]*")?>(.*?)</td>', row, re.S)
+                text = re.sub(r"<[^>]+>", "", cells[0][1]).strip()
+                colour = cells[3][0].replace(' class="', "").rstrip('"').replace("num", "").strip()
+                rows.append((text, colour, cells[3][1].strip()))
+        assert rows, record["code"]
+        for text, colour, difference in rows:
+            band = bands.get((unescape(text), record["code"]), "")
+            assert colour == {"above": "up", "below": "down"}.get(band.split("_")[0], ""), (record["code"], text, band)
+            if difference.strip("–0.") and difference != "–":
+                seen["coloured" if colour else "plain"] += 1
+    assert seen["coloured"] and seen["plain"], seen
