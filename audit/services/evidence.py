@@ -127,14 +127,14 @@ def store_photo(visit: Visit, item_id: str | None, stream, uploaded_by: User | N
     folder = visit_folder(upload_dir, visit.id)
     _private_folders(Path(upload_dir), folder)
     token = secrets.token_hex(16)
-    stored, thumb = folder / f"{token}.jpg", folder / f"{token}_thumb.jpg"
+    stored, thumb, printed = folder / f"{token}.jpg", folder / f"{token}_thumb.jpg", folder / f"{token}_print.jpg"
     new_files = db.session.info.setdefault(_NEW_FILES, [])
     try:
-        for path, data in ((stored, photo.jpeg), (thumb, photo.thumb), (folder / f"{token}_print.jpg", photo.printed)):
+        for path, data in ((stored, photo.jpeg), (thumb, photo.thumb), (printed, photo.printed)):
             _write_new_file(path, data)
             new_files.append(path)  # removed again unless the transaction commits
     except OSError:
-        _remove_files([stored, thumb, folder / f"{token}_print.jpg"])
+        _remove_files([stored, thumb, printed])
         raise
     evidence = Evidence(
         visit=visit, item_id=item_id, stored_name=stored.name, thumb_name=thumb.name,
