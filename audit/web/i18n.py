@@ -99,6 +99,30 @@ def _page_to_show(target: str) -> str:
     return url_for("home.index")
 
 
+def _opens_with_get(path: str) -> bool:
+    """Does ``path`` answer GET? Also when another rule than the one that took the form does
+    (``/checklist-files`` is a page and, by a rule of its own, the form that checks a file)."""
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return False
+    return True
+
+
+def reopen_address(declared: str | None = None) -> str:
+    """The address that opens the page being shown again (base.html): its own, or, for a page
+    that answers a form sent to an address that only takes forms (``/visits/7/return`` refused
+    and showing the visit again), the address its template declares (``page_address``). A
+    reload there opened "This page cannot be opened directly" (405); so did a language switch.
+
+    ``""`` when a form's answer has no such address (an error page of a form's address).
+    """
+    here = request.full_path if request.query_string else request.path
+    if request.method != "POST" or _opens_with_get(request.path):
+        return here
+    return declared or ""
+
+
 def install_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _language_context():
@@ -108,6 +132,7 @@ def install_template_helpers(app: Flask) -> None:
                 "show_auditor": may(current_user, "see_auditor_names") if has_request_context() else True}
 
     app.jinja_env.globals.update(template_globals())
+    app.jinja_env.globals["reopen_address"] = reopen_address
     # An answer value as people read it: {{ values|map('label_of', item, lang) }} (show_if rules).
     app.jinja_env.filters["label_of"] = lambda value, item, lang: answer_label(item, value, lang) if item else value
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": (

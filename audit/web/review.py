@@ -47,10 +47,6 @@ def _visit_for(action: str, visit_id: int) -> Visit:
     return visit
 
 
-def _back(visit: Visit):
-    return redirect(url_for("home.visit", visit_id=visit.id))
-
-
 def _flash_error(exc: VisitError, visit_id: int | None = None) -> None:
     db.session.rollback()
     if isinstance(exc, VisitInvalid):
@@ -85,15 +81,16 @@ def _changed_meanwhile(message: str, visit_id: int | None) -> str | None:
     return f"{done} {cannot}"
 
 
-def _attempt(visit: Visit, work, success: str, refused: dict | None = None):
+def _attempt(visit: Visit, work, success: str, refused: dict | None = None, at=None):
     """Run a review step: commit and confirm, or roll back and show why not.
 
-    Confirmed: back to the visit page. Refused: the visit page again, with the refused form
-    filled in as typed (``refused``, see :func:`home.visit_page`) — a reviewer's notes are not lost.
+    Confirmed: back to the visit page, at the element ``at(what work returned)`` names, if given.
+    Refused: the visit page again, with the refused form filled in as typed (``refused``, see
+    :func:`home.visit_page`) — a reviewer's notes are not lost.
     """
     visit_id = visit.id
     try:
-        work()
+        done = work()
     except VisitError as exc:
         _flash_error(exc, visit_id)
         if refused is not None:
@@ -103,7 +100,7 @@ def _attempt(visit: Visit, work, success: str, refused: dict | None = None):
     else:
         db.session.commit()
         flash(success, "info")
-    return _back(visit)
+    return redirect(url_for("home.visit", visit_id=visit_id, _anchor=at(done) if at else None))
 
 
 def _refuse(error: VisitError):
@@ -134,7 +131,10 @@ def dispute(visit_id: int):
     visit = _visit_for("dispute_visits", visit_id)
     return _attempt(visit, lambda: raise_dispute(visit, current_user, request.form.get("item_id", ""),
                                                  request.form.get("reason", "")),
-                    _("Your dispute was sent to the reviewers."), refused={"form": "dispute"})
+                    _("Your dispute was sent to the reviewers."), refused={"form": "dispute"},
+                    # At the dispute sent, as a planned action opens at the action: the page's top,
+                    # where the message is, left the manager far from the question they were on.
+                    at=lambda sent: f"dispute-{sent.id}")
 
 
 @bp.post("/disputes/<int:dispute_id>/decide")

@@ -93,10 +93,34 @@
   // Any other page that answers a form (refused, shown again with the errors) does the same with its
   // own address (base.html): Back to it, after the corrected form went through, showed the browser's
   // "Confirm Form Resubmission".
+  // A form sent to an address that only takes forms (/visits/7/return) and refused comes back on
+  // the page it was sent from, under that page's address (base.html), which a reload or a reopened
+  // tab opens again; the page opens at the refused form, whose errors stood far below the top
+  // (a reviewer's note at the end of the checklist, a manager's action under its question).
   var address = document.querySelector("[data-page-address]");
+  var posted = document.body.getAttribute("data-posted-address");
+  var refused = posted && posted.split(/[?#]/)[0] !== location.pathname ? refusedForm() : null;
   if (address && window.history.replaceState) history.replaceState(null, "", address.getAttribute("data-page-address"));
-  else if (document.body.hasAttribute("data-posted-address") && window.history.replaceState) {
-    history.replaceState(null, "", document.body.getAttribute("data-posted-address") + location.hash);
+  else if (posted && window.history.replaceState) {
+    history.replaceState(null, "", posted + (refused && refused.hash ? refused.hash : location.hash));
+  }
+  if (refused) refused.target.scrollIntoView({ block: "center" });
+
+  // The first error beside a field of a form, its folded <details> opened. In sight: the form,
+  // or, if it is taller than the screen (the return form takes the whole checklist), the field.
+  // A form with an id is named in the address: a reload opens it (revealTarget, below).
+  function refusedForm() {
+    var error = Array.prototype.filter.call(document.querySelectorAll("form .error, form [aria-invalid=true]"),
+      function (el) { return !el.closest("[hidden]"); })[0];
+    if (!error) return null;
+    for (var folded = error.closest("details:not([open])"); folded; folded = folded.closest("details:not([open])")) {
+      folded.open = true;
+    }
+    var form = error.closest("form");
+    if (form.getBoundingClientRect().height <= window.innerHeight * 0.8) {
+      return { target: form, hash: form.id ? "#" + form.id : "" };
+    }
+    return { target: error.closest("label, fieldset, details") || error, hash: "" };
   }
 
   // Back to a page with a form (a refused form left for another page, a note half written): the
