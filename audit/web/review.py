@@ -153,4 +153,4 @@ def decide(dispute_id: int):
                else _("Dispute rejected: the answer stays."))
     return _attempt(visit, lambda: decide_dispute(found, current_user, overturn, request.form.get("new_value"),
                                                   request.form.get("note", "")), message,
-                    refused={"form": "decide", "dispute_id": found.id})
+                    refused={"form": "decide", "dispute_id": found.id}, at=lambda _decided: f"dispute-{found.id}")

@@ -77,8 +77,10 @@ def test_the_failures_fit_and_lead_to_the_form_that_plans_the_action(
     waiting.scroll_into_view_if_needed()
     screenshot(page, "manager-visit-failure-awaiting-dispute")
     waiting.click()
-    assert page.url.endswith("#item-greeted_promptly")
-    assert "The auditor came in at closing time" in page.locator("#item-greeted_promptly").inner_text()
+    target = page.url.rsplit("#", 1)[1]
+    assert target.startswith("dispute-"), page.url  # the dispute itself, not only its question
+    assert "The auditor came in at closing time" in page.locator(f"#{target}").inner_text()
+    assert page.locator(f"#item-greeted_promptly #{target}").count() == 1
 
     # A home page opened before the dispute leads to its form, no longer there: the visit opens
     # at the question in "What went wrong", which says why.

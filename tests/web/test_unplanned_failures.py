@@ -13,8 +13,10 @@ import re
 from datetime import timedelta
 from html import unescape
 
+from sqlalchemy import select
+
 from audit.extensions import db
-from audit.models import utcnow
+from audit.models import Dispute, utcnow
 from audit.times import local_today
 from tests.conftest import csrf_token, login
 
@@ -188,7 +190,8 @@ def _decide(app, reviewer, visit, item_id: str, **form) -> None:
     login(client, reviewer.email)
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     decided = client.post(f"/disputes/{dispute}/decide", data={"csrf_token": csrf_token(page), **form})
-    assert decided.status_code == 302
+    # Back at the dispute decided, with its outcome, not at the top of a long visit page.
+    assert decided.status_code == 302 and decided.headers["Location"] == f"/visits/{visit.id}#dispute-{dispute}"
 
 
 def test_a_disputed_failure_waits_for_the_reviewer_then_leaves_or_comes_back(
@@ -290,8 +293,10 @@ def test_the_visit_page_offers_no_action_for_a_failure_awaiting_its_dispute(
 
     box = _went_wrong(client, visit)
     assert 'id="plan-greeted_promptly"' not in box and 'id="plan-tone_friendly"' in box
-    assert re.findall(r'<a class="more-link dispute-pending" href="#item-(\w+)">Disputed – awaiting a decision</a>',
-                      box) == ["greeted_promptly"]
+    pending = re.findall(r'<a class="more-link dispute-pending" href="#dispute-(\d+)">Disputed – awaiting a decision</a>',
+                         box)
+    disputed = db.session.scalars(select(Dispute.id).where(Dispute.item_id == "greeted_promptly")).all()
+    assert pending == [str(d) for d in disputed] and len(disputed) == 1
     assert 'id="plan-visit"' in box  # the visit as a whole still takes an action
 
     _decide(app, reviewer, visit, "greeted_promptly", decision="uphold", note="The door camera shows no greeting.")
