@@ -59,7 +59,9 @@ def test_names_in_the_actions_table_break_only_between_words(page, lang, live_se
     plan_action(visit, manager, None, f"Код {code}", code, local_today() + timedelta(days=3), local_today())
     db.session.commit()
     sign_in(page, live_server, make_user("admin").email)
-    page.click(f"button.lang[value={lang}]")
+    page.wait_for_selector(".topbar a.who")  # signed in before a language is chosen
+    with page.expect_navigation():
+        page.click(f"button.lang[value={lang}]")
     page.goto(f"{live_server}/actions")
     page.wait_for_selector("table.action-table")
 

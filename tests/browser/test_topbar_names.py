@@ -46,7 +46,9 @@ def test_a_long_name_and_its_role_are_read_whole_in_the_top_bar(page, lang, live
     make_location("VLN-01")
     user = make_user("manager", name="Simona Stankevičienė", locations=["VLN-01"])
     sign_in(page, live_server, user.email)
-    page.click(f"button.lang[value={lang}]")
+    page.wait_for_selector(".topbar a.who")  # signed in before a language is chosen
+    with page.expect_navigation():
+        page.click(f"button.lang[value={lang}]")
     page.wait_for_selector(f"html[lang={lang}]")
     who = page.locator(".topbar a.who")
     assert who.locator(".name").inner_text() == "Simona Stankevičienė"
@@ -61,7 +63,9 @@ def test_a_name_too_long_for_the_bar_keeps_the_first_name_and_the_role(page, lan
     user = make_user("manager", name="Aleksandra Konstantinovna Preobrazhenskaya-Rimskaya-Korsakova",
                      locations=["VLN-01"])
     sign_in(page, live_server, user.email)
-    page.click(f"button.lang[value={lang}]")
+    page.wait_for_selector(".topbar a.who")  # signed in before a language is chosen
+    with page.expect_navigation():
+        page.click(f"button.lang[value={lang}]")
     page.wait_for_selector(f"html[lang={lang}]")
     problems = [p for p in page.evaluate(BAR_JS) if "is cut" not in p or "Aleksandra" not in p]
     assert problems == []
