@@ -73,3 +73,30 @@ def test_names_in_the_actions_table_break_only_between_words(page, lang, live_se
     overflow = page.locator("table.action-table").locator("xpath=..").evaluate("el => el.scrollWidth - el.clientWidth")
     assert overflow <= 1, f"the actions' table is {overflow} px wider than the card"
     screenshot(page, f"actions-names-{lang}")
+
+
+@pytest.mark.parametrize("page", ["portrait"], indirect=True)
+def test_the_activity_details_break_between_words_and_still_fit(page, live_server, make_user):
+    """The activity log's details ("Аудитор · wolfeschlegel@x.lv") had ``overflow-wrap: anywhere``
+    so that the address could wrap at 820 px in Russian: it broke words too. An address may break
+    after its "@"; words only between them; the table stays within the card."""
+    admin = make_user("admin", name="Konstantinopolskaja Administratorė")
+    sign_in(page, live_server, admin.email)
+    page.wait_for_selector(".topbar a.who")  # signed in before a language is chosen
+    with page.expect_navigation():
+        page.click("button.lang[value=ru]")
+    for email, name in [("wolfeschlegel@x.lv", "Hubert Wolfeschlegelsteinhausen"),
+                        ("aiste.jankauskiene@example.lt", "Aistė Jankauskienė")]:
+        page.goto(f"{live_server}/admin/users/new", wait_until="load")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=name]", name)
+        page.select_option("select[name=role]", "manager")
+        with page.expect_navigation(wait_until="load"):
+            page.click("button[type=submit].primary")
+    page.goto(f"{live_server}/admin/activity", wait_until="load")
+    details = page.locator("#activity td.wrap")
+    assert "wolfeschlegel@x.lv" in page.locator("#activity tbody").inner_text()
+    assert split_words(details) == [], details.all_inner_texts()
+    overflow = page.locator("#activity").locator("xpath=..").evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 1, f"the activity table is {overflow} px wider than the card"
+    screenshot(page, "activity-details-ru")
