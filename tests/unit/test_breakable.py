@@ -12,3 +12,9 @@ def test_only_long_words_get_break_points_and_text_stays_escaped():
     assert str(breakable('=HYPERLINK("http://x")<script>')).count("<script>") == 0
     assert "&lt;script&gt;" in str(breakable("<script>alert(1)</script>" * 2))
     assert str(breakable(None)) == "" and str(breakable("  a  b ")) == "  a  b "
+
+
+def test_a_short_address_may_break_after_its_at_sign_only():
+    assert str(breakable("Аудитор · wolfeschlegel@x.lv")) == "Аудитор · wolfeschlegel@<wbr>x.lv"
+    assert str(breakable("@ a@ @b")) == "@ a@ @b"  # no address: no break point
+    assert str(breakable("<b>@x.lv")) == "&lt;b&gt;@<wbr>x.lv"
