@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from audit.extensions import db
-from audit.models import Checklist
 from tests.conftest import login
 
 STORE_ANSWERS = {"greeted_promptly": "yes", "staff_respectful": "yes"}
