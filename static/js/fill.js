@@ -350,7 +350,9 @@
   }
   // A failure is what the branch will be shown: its "Comment or photo" unfolds by itself, so that
   // "Add a photo" is one tap away, and folds again when the answer is changed to a pass before
-  // anything was written or attached. A number unfolds it once typed ("change", not each key).
+  // anything was written or attached. Only on a tap of an answer button, under that button: a
+  // number's box would unfold as the field loses focus, that is, at the tap on the next question,
+  // and move that question under the finger (the tap then lands on whatever took its place).
   function offerEvidence(q, value) {
     var box = q && q.querySelector("details.comment");
     if (!box) return;
@@ -674,7 +676,7 @@
     changedHere[kind + ":" + key] = true;
     store();
     refresh();
-    if (kind === "answers" && event.type === "change") offerEvidence(el.closest(".question"), pending.answers[key]);
+    if (kind === "answers" && el.type === "radio" && event.type === "change") offerEvidence(el.closest(".question"), pending.answers[key]);
     if (conflicted) { showUnsent(); return; }  // nothing more is sent; the list grows
     // "Not saved" at once for an answer refused here, when nothing else is to be sent.
     setState(!navigator.onLine ? "offline" : size(sendable()) ? "saving" : "error");
