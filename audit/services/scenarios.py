@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select, union
 
 from ..extensions import db
-from ..models import Assignment, Visit
+from ..models import EDITABLE_STATUSES, Assignment, Visit
 
 MAX_SUGGESTED = 200
 
@@ -22,8 +22,10 @@ class Scenarios:
     that the variants of one file or batch take the first one's spelling."""
 
     def __init__(self) -> None:
+        # Not those of visits being filled: as typed, they take the chain's spelling on submit.
         rows = db.session.scalars(union(select(Assignment.scenario).where(Assignment.scenario != ""),
-                                        select(Visit.scenario).where(Visit.scenario != "")))
+                                        select(Visit.scenario).where(Visit.scenario != "",
+                                                                 Visit.status.not_in(EDITABLE_STATUSES))))
         self.spellings: dict[str, str] = {}
         for text in sorted(r for r in rows if r):  # of two stored spellings, always the same one
             self.spellings.setdefault(key(text), text)

@@ -135,6 +135,7 @@ def submit_visit(visit: Visit, user: User, content: VisitContent | None = None) 
         raise VisitNotEditable("this visit was already submitted; changes are no longer accepted")
     _claim(visit)
     errors = _apply(visit, content) if content is not None else {}
+    _spell(visit)
     errors = {**submission_problems(visit), **errors}  # "answer yes or no" says more than "required"
     store_visit_scores(visit)
     if errors:
@@ -237,7 +238,17 @@ def _hash(visit: Visit, merged: _Merged) -> str:
 def _hash_after(visit: Visit, content: VisitContent) -> str | None:
     """The hash ``visit`` would have with ``content`` applied, without changing it."""
     merged = _merge(visit, content)
+    if merged.scenario != (visit.scenario or ""):  # a retry may spell it as typed, not as stored
+        merged.scenario = canonical_scenario(merged.scenario)
     return None if merged.errors else _hash(visit, merged)
+
+
+def _spell(visit: Visit) -> None:
+    """The scenario as the chain already spells it (services.scenarios), when the visit is
+    submitted: that reads every scenario of the chain, too much for each pause in typing, when a
+    draft is saved. A draft keeps the scenario as typed, spaces tidied."""
+    if visit.scenario:
+        visit.scenario = canonical_scenario(visit.scenario)
 
 
 def _claim(visit: Visit) -> None:
@@ -306,9 +317,8 @@ def _merge(visit: Visit, content: VisitContent) -> _Merged:
             errors["visited_at"] = f"the visit cannot be before {EARLIEST_VISIT.isoformat()}"
         else:
             visited_at = typed
+    # Spaces tidied; the chain's spelling of it is taken on submit (_spell), not on each draft save.
     scenario = (visit.scenario or "") if content.scenario is None else " ".join(content.scenario.split())
-    if scenario != (visit.scenario or "") and len(scenario) <= MAX_SCENARIO:
-        scenario = canonical_scenario(scenario)  # as the chain already spells it (services.scenarios)
     staff = (visit.staff_description or "") if content.staff_description is None else content.staff_description.strip()
     if len(scenario) > MAX_SCENARIO:
         errors["scenario"] = f"at most {MAX_SCENARIO} characters"
