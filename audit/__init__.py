@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     config.settings_as_declared(app.config)
     config.check_mail_settings(app.config)
+    config.check_dispute_days(app.config)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     _private_folder(Path(app.instance_path))
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", None)

@@ -77,6 +77,9 @@ class Defaults:
     MAIL_FROM: str | None = None
     BASE_URL: str | None = None
     MAIL_SEND_IN_BACKGROUND = True  # sent by a thread right after the change; else only by `audit send-mail`
+    # A branch manager may dispute an answer of an approved visit until this many days after the
+    # day it was approved (its report reached the branch); 0: no time limit (services.review).
+    DISPUTE_DAYS = 14
 
 
 #: Settings that are true or false besides those declared so in :class:`Defaults`.
@@ -123,6 +126,19 @@ def check_mail_settings(settings) -> None:
         problems.append(f"AUDIT_MAIL_PORT={settings.get('MAIL_PORT')!r}: write a port number")
     if problems:
         raise ValueError("AUDIT_MAIL_SERVER is set, but " + "; ".join(problems))
+
+
+def check_dispute_days(settings) -> None:
+    """The dispute period as a whole number of days, or the app does not start (named)."""
+    value = settings.get("DISPUTE_DAYS")
+    try:
+        days = int(str(value).strip())
+    except (TypeError, ValueError):
+        days = -1
+    if days < 0 or days > 3650:
+        raise ValueError(f"AUDIT_DISPUTE_DAYS={value!r}: write a number of days from 0 to 3650 "
+                         "(0: disputes have no time limit)")
+    settings["DISPUTE_DAYS"] = days
 
 
 def database_uri(url: str | None, instance_path: str) -> str:

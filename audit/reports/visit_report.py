@@ -37,6 +37,7 @@ from ..models import Answer, ChecklistVersion, Dispute, Location, Visit, VisitSe
 from ..scoring import score_visit
 from ..services.actions import actions_of_visit
 from ..services.chain_stats import StatsFilter
+from ..services.dispute_period import dispute_deadline, disputes_ended
 from ..services.evidence import print_copy
 from ..web.labels import answer_label
 from ..web.i18n import numeric_date, short_datetime
@@ -167,6 +168,8 @@ def _context(visit: Visit, lang: str) -> dict:
         "visited_text": short_datetime(visit.visited_at),
         "period": {"since": since, "until": until, "months": COMPARISON_MONTHS},
         "period_text": {"since": format_date(since, "medium"), "until": format_date(until, "medium")},
+        # While answers may still be disputed, the manager reading the PDF is told until when.
+        "dispute_until": None if disputes_ended(visit) else dispute_deadline(visit),
         "generated": format_date(local_today(), "long"),
         "chain": averages["chain"],
         "region": averages["region"],

@@ -18,6 +18,7 @@ from ..models import Assignment, Dispute, OutgoingMail, User, Visit
 from ..times import local_date
 from ..web.labels import answer_label
 from .actions import failed_items
+from .dispute_period import dispute_deadline
 from .mail_queue import app_link, mail_is_on, queue_mail, recipient_language
 from .password_links import NewLink
 
@@ -34,7 +35,7 @@ def visit_approved(visit: Visit) -> None:
                    critical=[definition.item(i).text.get(lang) for i in sorted(failed)
                              if definition.item(i) is not None and definition.item(i).critical],
                    link=app_link("home.visit", visit_id=visit.id),
-                   pdf_link=app_link("reports.visit_pdf", visit_id=visit.id))
+                   pdf_link=app_link("reports.visit_pdf", visit_id=visit.id), dispute_until=dispute_deadline(visit))
 
 
 def visit_returned(visit: Visit) -> None:

@@ -3,6 +3,7 @@
 Submitted → approved, or returned with comments → fixed and resubmitted by the auditor.
 A manager disputes one item of an approved visit; a reviewer upholds it (nothing changes)
 or overturns it (the answer and the scores change). Every step is in the audit log.
+Disputes are taken for ``DISPUTE_DAYS`` days after the visit's approval (services.dispute_period).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
 from ..models import Answer, Dispute, ReviewComment, User, Visit, utcnow
 from . import audit_log, notifications
+from .dispute_period import disputes_ended
 from .scores import store_visit_scores
 from .visit_lock import hold_visit
 from .visits import VisitError, VisitInvalid, drop_hidden_answers
@@ -72,9 +74,15 @@ def return_visit(visit: Visit, reviewer: User, note: str = "", item_comments: di
 def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str) -> Dispute:
     if visit.status != "approved":
         raise VisitError("only approved visits can be disputed")
+    ended = disputes_ended(visit)
+    if ended is not None:
+        raise VisitError(f"the time for disputes of this visit ended on {ended.isoformat()}")
     item = visit.checklist_version.parsed.item(item_id)
     if item is None or not item.scored:
         raise VisitInvalid({item_id: "only scored items can be disputed"})
+    answered = _answer(visit, item_id)
+    if answered is None or answered.value is None:  # nothing scored: there is no answer to be wrong
+        raise VisitInvalid({item_id: "only answered questions can be disputed"})
     if not reason.strip():
         raise VisitInvalid({"reason": "give the reason for the dispute"})
     if len(reason) > MAX_TEXT:

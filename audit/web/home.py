@@ -23,6 +23,7 @@ from ..services.actions import actions_of_visit, count_open_actions, latest_due_
 from ..services.assignments import auditor_work
 from ..services.checklist_retirement import find_checklist, reinstate_checklist, retire_checklist
 from ..services.unplanned_failures import unplanned_failures
+from ..services.dispute_period import dispute_deadline, disputes_ended
 from ..services.visits import outside_window
 from ..services.dispute_lists import DECIDED_SHOWN_DAYS, branch_dispute_rows, open_dispute_rows
 from .fill_view import choices
@@ -240,7 +241,12 @@ def visit_page(visit_id: int, refused: dict | None = None):
         photos=photos, history=history, choices=choices, disputes=dispute_rows(found, definition, lang),
         can_edit=may(current_user, "edit_visit", found),
         can_review=may(current_user, "review_visit", found),
-        can_dispute=may(current_user, "dispute_visit", found) and found.status == "approved",
+        can_dispute=(may(current_user, "dispute_visit", found) and found.status == "approved"
+                     and disputes_ended(found) is None),
+        # The last day for disputes, for those who raise or decide them (not the auditor).
+        dispute_deadline=(dispute_deadline(found) if may(current_user, "dispute_visit", found)
+                          or may(current_user, "decide_dispute", found) else None),
+        disputes_ended=disputes_ended(found),
         can_decide=may(current_user, "decide_dispute", found),
         can_see_review_notes=may(current_user, "view_review_notes"),
         outside_window=outside_window(found),

@@ -31,6 +31,7 @@ FIXED = {
         _l("Say what the auditor should fix: a note or a comment on a question."),
     "only approved visits can be disputed": _l("Only approved visits can be disputed."),
     "only scored items can be disputed": _l("Only scored questions can be disputed."),
+    "only answered questions can be disputed": _l("Only answered questions can be disputed."),
     "give the reason for the dispute": _l("Give the reason for the dispute."),
     "this item is already disputed; wait for the reviewer's decision":
         _l("This question is already disputed; wait for the reviewer's decision."),
@@ -76,6 +77,9 @@ PATTERNS = [
      # "līdz" would need the dative in Latvian. The year in four digits (CLDR's short Latvian
      # and English patterns write "02.12.27" and "12/2/27").
      lambda m: _("The due day can be at most a year ahead. The latest possible: %(day)s",
+                 day=numeric_date(date.fromisoformat(m[1])))),
+    (re.compile(r"^the time for disputes of this visit ended on (\d{4}-\d\d-\d\d)$"),
+     lambda m: _("The time for disputes of this visit is over. The last day for them: %(day)s",
                  day=numeric_date(date.fromisoformat(m[1])))),
 ]
 
