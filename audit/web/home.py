@@ -58,6 +58,7 @@ def index():
         context["locations"] = overview.locations_overview(user)
     if may(user, "view_checklists"):
         context["checklists"] = overview.checklists_overview()
+        context["can_manage"] = may(user, "manage_checklists")  # is told how to load checklists
     if may(user, "view_users"):
         context["user_counts"] = overview.user_counts_by_role()
     if may(user, "review_visits"):

@@ -58,6 +58,64 @@ def test_a_new_account_s_e_mail_in_the_details_wraps_in_russian(page, live_serve
     assert overflow <= 1, f"the activity table is {overflow} px wider than the card"
 
 
+#: The text of an element line by line, as the browser laid it out (a line ends where the next
+#: character's box starts lower down).
+LINES_JS = """
+el => {
+  const lines = [];
+  let top = null;
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getClientRects()[0];
+      if (!box) continue;
+      if (top === null || box.top > top + 2) { lines.push(''); top = box.top; }
+      lines[lines.length - 1] += node.data[i];
+    }
+  }
+  return lines;
+}
+"""
+
+
+@pytest.mark.parametrize("page", ["portrait"], indirect=True)
+def test_a_long_e_mail_in_the_details_breaks_after_its_at_sign_and_before_its_dots(page, live_server, make_user):
+    """A long address in the activity log broke every 12 characters ("aleksandra.j|ankauskiene@|sl…"): at 820 px it
+    now wraps only after its "@" and before a dot, and the table stays within the card."""
+    address = "aleksandra.jankauskiene@slaptasis.pirkejas.parduotuviu.example.lt"
+    admin = make_user("admin", name="Head Office")
+    sign_in(page, live_server, admin.email)
+    page.goto(f"{live_server}/admin/users/new", wait_until="load")
+    page.fill("input[name=email]", address)
+    page.fill("input[name=name]", "Aleksandra Jankauskienė")
+    page.select_option("select[name=role]", "auditor")
+    with page.expect_navigation(wait_until="load"):
+        page.click("button[type=submit].primary")
+    page.goto(f"{live_server}/admin/activity", wait_until="load")
+
+    details = page.locator("#activity tr[data-action='user.created']").first.locator("td").nth(4)
+    lines = details.evaluate(LINES_JS)
+    text = "".join(lines)
+    assert address in text
+    start = text.index(address)
+    ends, end = [], 0  # where each line break falls within the address
+    for line in lines[:-1]:
+        end += len(line)
+        if start < end < start + len(address):
+            ends.append(end - start)
+    assert ends, f"the address did not wrap at 820 px: {lines}"
+    wrong = [f"{address[:at]}|{address[at:]}" for at in ends
+             if address[at - 1] != "@" and address[at] != "."]
+    assert wrong == [], f"the address broke inside a word: {lines}"
+    overflow = page.locator("#activity").locator("xpath=..").evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 1, f"the activity table is {overflow} px wider than the card"
+    assert small_targets(page) == []
+    screenshot(page, "activity-long-e-mail")
+
+
 def test_the_sign_ins_page_fits_the_tablet(page, live_server, make_user):
     auditor = make_user("auditor", name="Ilze Kalniņa")
     sign_in(page, live_server, auditor.email)

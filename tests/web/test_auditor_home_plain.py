@@ -49,3 +49,21 @@ def test_the_head_office_still_sees_versions_keys_and_auditors(app, checklists, 
         assert re.search(r"\d+ visits?\b", html), (role, page)
         if page == "/":
             assert "<th>Auditor</th>" in html and "Ina Auditor" in html, role
+
+
+def test_the_auditors_recent_visits_name_the_checklist_without_its_version(app, checklists, make_location,
+                                                                           make_user, make_visit):
+    """The auditor's recent visits read "Store visit v1": the version is the head office's concern;
+    the admin's and reviewer's recent visits keep it."""
+    auditor = make_user("auditor", name="Ina Auditor")
+    make_visit(make_location("RIX-01", "Rīga Alfa", region="Rīga"), auditor, STORE_ANSWERS)
+    title = checklists["store-visit"].parsed.title.get("en")
+
+    client = app.test_client()
+    visits = section(login(client, auditor.email).get_data(as_text=True), "Recent visits")
+    assert f"<td>{title} </td>" in visits or f"<td>{title}</td>" in visits
+    assert not re.search(r">\s*v\d+\s*<", visits), "a checklist version on the auditor's recent visits"
+    for role in ("admin", "reviewer"):
+        client = app.test_client()
+        visits = section(login(client, make_user(role).email).get_data(as_text=True), "Recent visits")
+        assert f'{title} <span class="muted">v1</span>' in visits, role
