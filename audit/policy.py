@@ -34,6 +34,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "view_chain_actions": frozenset({"admin", "reviewer"}),
     # Corrective actions as data (the API): head office all, managers their branches', never auditors.
     "list_actions": frozenset({"admin", "reviewer", "manager"}),
+    # Checklist versions ("v2"), keys, fingerprints and visit counts are head office's business;
+    # auditors and managers see a checklist by its title.
+    "see_checklist_versions": frozenset({"admin", "reviewer"}),
 }
 
 

@@ -91,7 +91,8 @@ def checklists():
     if not may(current_user, "view_checklists"):
         abort(404)
     return render_template("home/checklists.html", checklists=overview.checklists_overview(),
-                           can_manage=may(current_user, "manage_checklists"))
+                           can_manage=may(current_user, "manage_checklists"),
+                           titles_only=not may(current_user, "see_checklist_versions"))
 
 
 @bp.get("/checklists/<key>")
@@ -241,6 +242,7 @@ def visit_page(visit_id: int, refused: dict | None = None):
         "home/visit.html", visit=found, definition=definition, answers=answers, result=result,
         photos=photos, history=history, choices=choices, disputes=dispute_rows(found, definition, lang),
         can_edit=may(current_user, "edit_visit", found),
+        show_version=may(current_user, "see_checklist_versions"),
         can_review=may(current_user, "review_visit", found),
         can_dispute=(may(current_user, "dispute_visit", found) and found.status == "approved"
                      and disputes_ended(found) is None),

@@ -67,3 +67,31 @@ def test_the_auditors_recent_visits_name_the_checklist_without_its_version(app, 
         client = app.test_client()
         visits = section(login(client, make_user(role).email).get_data(as_text=True), "Recent visits")
         assert f'{title} <span class="muted">v1</span>' in visits, role
+
+
+def test_managers_and_auditors_see_checklists_by_title_on_every_page(app, checklists, make_location, make_user,
+                                                                    make_visit):
+    """The branch manager's approved visits and a visit's page name the checklist without "v1", and
+    the auditor's list of checklists (/checklists) by titles alone; head office keeps the versions."""
+    location = make_location("RIX-01", "Rīga Alfa", region="Rīga")
+    auditor, manager = make_user("auditor"), make_user("manager", locations=["RIX-01"])
+    visit = make_visit(location, auditor, STORE_ANSWERS)
+    version = checklists["store-visit"]
+    version_mark = '<span class="muted">v1</span>'
+
+    client = app.test_client()
+    home = login(client, manager.email).get_data(as_text=True)
+    assert "Rīga Alfa" in section(home, "Approved visits") and version_mark not in home
+    assert version_mark not in client.get(f"/visits/{visit.id}").get_data(as_text=True)
+
+    client = app.test_client()
+    login(client, auditor.email)
+    assert version_mark not in client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    listed = client.get("/checklists").get_data(as_text=True)
+    assert '<a href="/checklists/store-visit"><strong>' in listed
+    assert version.content_hash[:10] not in listed and ">store-visit<" not in listed
+    assert not re.search(r"\d+ visits?\b", listed)
+
+    client = app.test_client()
+    login(client, make_user("reviewer").email)
+    assert version_mark in client.get(f"/visits/{visit.id}").get_data(as_text=True)
