@@ -78,7 +78,7 @@ class Defaults:
     BASE_URL: str | None = None
     MAIL_SEND_IN_BACKGROUND = True  # sent by a thread right after the change; else only by `audit send-mail`
     # A branch manager may dispute an answer of an approved visit until this many days after the
-    # day it was approved (its report reached the branch); 0: no time limit (services.review).
+    # day it was approved (its report reached the branch); 0: no time limit (services.dispute_period).
     DISPUTE_DAYS = 14
 
 
