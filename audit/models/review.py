@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -48,3 +48,23 @@ class Dispute(db.Model):
     raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     visit: Mapped["Visit"] = relationship(viewonly=True)  # noqa: F821  (read side, for lists of disputes)
+    photos: Mapped[list["DisputePhoto"]] = relationship(back_populates="dispute", cascade="all, delete-orphan",
+                                                        order_by="DisputePhoto.id")
+
+
+class DisputePhoto(db.Model):
+    """A photo the manager sent with a dispute (a camera still, a receipt): their evidence, kept
+    apart from the auditor's. Its files live beside the visit's photos (services.dispute_photos)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("dispute.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(100))
+    thumb_name: Mapped[str] = mapped_column(String(100))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    dispute: Mapped[Dispute] = relationship(back_populates="photos")
