@@ -4,8 +4,9 @@ resident memory is this photo's alone.
 
     .venv/bin/python bench/photo_upload.py [--rounds 3] [--old REV]
 
-``--old REV`` also measures ``audit/services/evidence.py`` as it was at git revision REV (loaded
-from ``git show``), for a before/after ratio. Prints seconds, peak RSS and the stored size.
+``--old REV`` also measures ``prepare_photo`` as it was at git revision REV (its module loaded
+from ``git show``: ``audit/services/photo_image.py``, or ``evidence.py`` before the two were
+split), for a before/after ratio. Prints seconds, peak RSS and the stored size.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(PATH, quality=85)
 RUN = """
 import importlib.util, json, resource, sys, time
 import audit.services
-spec = importlib.util.spec_from_file_location("audit.services._bench_evidence", MODULE)
+spec = importlib.util.spec_from_file_location("audit.services._bench_photo_image", MODULE)
 module = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = module
 spec.loader.exec_module(module)
@@ -56,19 +57,28 @@ def measure(module: Path, photo: Path, rounds: int) -> dict:
             "stored": runs[0]["stored"], "stored_mb": runs[0]["stored_mb"], "input_mb": runs[0]["input_mb"]}
 
 
+def old_source(rev: str) -> str:
+    """The module that held ``prepare_photo`` at ``rev``: photo_image.py, or evidence.py before the split."""
+    for name in ("photo_image.py", "evidence.py"):
+        shown = subprocess.run(["git", "show", f"{rev}:audit/services/{name}"], cwd=ROOT,
+                               capture_output=True, text=True)
+        if shown.returncode == 0:
+            return shown.stdout
+    raise SystemExit(f"no audit/services/photo_image.py nor evidence.py at {rev}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--old", help="a git revision whose evidence.py to compare with")
+    parser.add_argument("--old", help="a git revision whose prepare_photo to compare with")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-photo-"))
     photo = work / "big.jpg"
     subprocess.run([sys.executable, "-c", f"PATH = {str(photo)!r}\n{MAKE}"], check=True)
-    modules = {"current": ROOT / "audit" / "services" / "evidence.py"}
+    modules = {"current": ROOT / "audit" / "services" / "photo_image.py"}
     if args.old:
-        old = work / "old_evidence.py"
-        old.write_text(subprocess.run(["git", "show", f"{args.old}:audit/services/evidence.py"], cwd=ROOT,
-                                      check=True, capture_output=True, text=True).stdout)
+        old = work / "old_photo_image.py"
+        old.write_text(old_source(args.old))
         modules = {f"at {args.old}": old, **modules}
     results = {name: measure(path, photo, args.rounds) for name, path in modules.items()}
     for name, r in results.items():

@@ -20,7 +20,8 @@ from types import SimpleNamespace
 import numpy as np
 from PIL import Image
 
-from audit.services.evidence import prepare_photo, print_copy, print_path, visit_folder
+from audit.services.evidence import print_copy, print_path, visit_folder
+from audit.services.photo_image import prepare_photo
 
 
 def photo_bytes() -> bytes:

@@ -12,11 +12,13 @@ content is an error, so importing a file twice changes nothing. A new branch und
 branch's name, or a new region spelt like another but for accents, is refused as the typo it
 is (RIX-1 for RIX-01, Riga for Rīga); the summary names every region, branch and auditor
 created. A dry run is the caller rolling back instead of committing.
+
+This module holds the use case and the checks against the database; the file is read by
+:mod:`~audit.services.import_csv` and what it adds is written by :mod:`~audit.services.import_writer`.
 """
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
@@ -27,29 +29,22 @@ from sqlalchemy import func, select
 from ..times import EARLIEST_VISIT, display_zone
 from ..checklist import InvalidAnswer, parse_answer
 from ..extensions import db
-from ..names import same_name
-from ..models import (
-    LOCATION_FORMATS, Answer, Checklist, ChecklistVersion, Location, Region, User, Visit, utcnow,
-)
+from ..models import LOCATION_FORMATS, Checklist, ChecklistVersion, Location, Region, User, utcnow
 from ..scoring import missing_answers, visible_items
 from . import audit_log
 from .checklists import current_version
-from .import_conflicts import ImportConflict, creating
+from .import_conflicts import ImportConflict
 from .import_csv import COLUMNS, ImportRejected, Problems, VisitRows, read_source, read_visits
-from .import_store import BATCH, app_uuid, batches, insert_visits, stored_visits
+from .import_store import app_uuid, batches, stored_visits
 from .import_summary import ImportSummary
 from .import_values import accepted_words, answer_value, name_key, visited_at
+from .import_writer import CheckedFile, write_checked_file
 from .locations import CODE_PATTERN
-from .lookalikes import Lookalike, People, Person, lookalike
 from .scenarios import Scenarios
 from .scenarios import key as scenario_key
-from .scores import store_visit_scores
-from .users import UserError, create_user
 
-__all__ = ["COLUMNS", "IMPORT_NAMESPACE", "ImportConflict", "ImportRejected", "ImportSummary", "import_visits"]
+__all__ = ["COLUMNS", "ImportConflict", "ImportRejected", "ImportSummary", "import_visits"]
 
-#: Imported visits get ``uuid5(IMPORT_NAMESPACE, external_id)``; never change it.
-IMPORT_NAMESPACE = uuid.UUID("b7e2f0c4-5a1d-5c3e-9f6b-2d8a4c1e7f03")
 FUTURE_SLACK = timedelta(minutes=10)
 
 
@@ -67,7 +62,7 @@ def import_visits(stream_or_path: str | Path | IO, importer: User | None = None)
     checker.check(visits)
     if problems:
         raise problems.rejection()
-    summary = checker.write(rows)
+    summary = write_checked_file(checker.checked(), rows)
     digest = hashlib.sha256(data if isinstance(data, bytes) else data.encode()).hexdigest()
     audit_log.record("visits.imported", "import", digest, importer, file=name, **summary.counts())
     db.session.flush()
@@ -75,7 +70,8 @@ def import_visits(stream_or_path: str | Path | IO, importer: User | None = None)
 
 
 class _Checker:
-    """Looks up what the file refers to (a few queries, not one per row), checks, then writes."""
+    """Looks up what the file refers to (a few queries, not one per row) and checks every row;
+    :mod:`audit.services.import_writer` writes what it found new."""
 
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
@@ -330,76 +326,7 @@ class _Checker:
                 return what
         return None
 
-    def write(self, rows: int) -> ImportSummary:
-        # Regions, branches and auditors are inserted one at a time (they are few): when another
-        # import has created one since the check, the conflict names it.
-        regions = {key: self._insert("region", name, Region(name=name)) for key, name in self.new_regions.items()}
-        region_ids = {key: r.id for key, r in (self.regions | regions).items()}
-        locations = {code: self._insert("branch", code, Location(
-                         code=code, name=name, region_id=region_ids.get(region.casefold()),
-                         **({"format": form} if (form := self.new_formats.get(code.upper())) else {})))
-                     for code, name, region, _ in self.new_locations.values()}
-        location_ids = {code.upper(): loc.id for code, loc in (self.locations | locations).items()}
-        user_ids = {email: u.id for email, u in self.users.items()}
-        similar = self._lookalikes()
-        for email, name in self.new_auditors.items():
-            with creating("auditor", email):
-                try:
-                    user_ids[email] = create_user(email, "auditor", name, None).id
-                except UserError as exc:
-                    if exc.field != "email":
-                        raise
-                    raise ImportConflict("auditor", email) from exc  # checked new; created since
-        for start in range(0, len(self.new_visits), BATCH):
-            with creating("visit"):  # the same file imported twice at the same moment
-                insert_visits([self._visit(v, location_ids, user_ids) for v in self.new_visits[start:start + BATCH]])
-        return ImportSummary(rows, len(self.new_visits), self.unchanged, tuple(self.new_regions.values()),
-                             tuple((code, name) for code, name, _, _ in self.new_locations.values()),
-                             tuple(self.new_auditors), similar)
-
-    def _lookalikes(self) -> tuple[Lookalike, ...]:
-        """The new auditors that resemble a user already here, or another new one earlier in the
-        file (the first import of a spreadsheet has no users to compare with): a typo would split
-        one auditor in two."""
-        if not self.new_auditors:
-            return ()
-        users = People([tuple(row) for row in db.session.execute(select(User.email, User.name).order_by(User.id))])
-        found, earlier = [], People()
-        for email, name in self.new_auditors.items():
-            person = Person.of(email, name)
-            similar = lookalike(person, users) or lookalike(person, earlier, in_file=True)
-            if similar is not None:
-                found.append(similar)
-            earlier.add(person)
-        return tuple(found)
-
-    def _insert(self, kind: str, name: str, row: Region | Location) -> Region | Location:
-        """Insert a region or branch the check found new. The unique constraints see only the
-        same spelling; the same one in another case (kns-14, vilnius) is looked for first."""
-        with creating(kind, name):
-            if isinstance(row, Region):
-                taken = any(same_name(name, other) for other in db.session.scalars(select(Region.name)))
-            else:
-                taken = db.session.scalar(select(Location.id).where(func.upper(Location.code) == name.upper()))
-            if taken:
-                raise ImportConflict(kind, name)
-            db.session.add(row)
-            db.session.flush()
-        return row
-
-    def _visit(self, visit: VisitRows, location_ids: dict[str, int], user_ids: dict[str, int]) -> Visit:
-        """The visit as an object outside the session, scored like every other visit."""
-        version = visit.version
-        stored = Visit(
-            uuid=app_uuid(visit.external_id) or str(uuid.uuid5(IMPORT_NAMESPACE, visit.external_id)),
-            external_id=visit.external_id,
-            location_id=location_ids[visit.fields["location_code"].upper()], auditor_id=user_ids[visit.email],
-            checklist_version=version, checklist_version_id=version.id, channel=version.parsed.channel,
-            scenario=visit.fields.get("scenario", ""), staff_description="", status="approved",
-            visited_at=visit.visited_at,
-            created_at=self.now, updated_at=self.now, submitted_at=self.now, approved_at=self.now,
-            answers=[Answer(item_id=item_id, value=value, comment=comment)
-                     for item_id, (value, comment) in visit.answers.items() if value is not None or comment],
-        )
-        store_visit_scores(stored)
-        return stored
+    def checked(self) -> CheckedFile:
+        """What the check found, for :func:`~audit.services.import_writer.write_checked_file`."""
+        return CheckedFile(self.now, self.new_visits, self.unchanged, self.new_regions, self.new_locations,
+                           self.new_formats, self.new_auditors, self.regions, self.locations, self.users)

@@ -16,10 +16,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..extensions import db
 from ..models import EDITABLE_STATUSES, Evidence, Visit
 from ..policy import may
-from ..services.evidence import (
-    MAX_BYTES, EvidenceError, PhotoTooLarge, UnsupportedPhoto, VisitLocked, delete_photo,
-    evidence_path, store_photo,
-)
+from ..services.evidence import VisitLocked, delete_photo, evidence_path, store_photo
+from ..services.photo_image import MAX_BYTES, EvidenceError, PhotoTooLarge, UnsupportedPhoto
 
 bp = Blueprint("evidence", __name__)
 log = logging.getLogger(__name__)

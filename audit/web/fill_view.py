@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from ..checklist.model import NA, PASS_SCORE, Item
 from ..models import Visit
 from ..scoring import item_score, missing_answers, visible_items
-from ..services.evidence import MAX_BYTES, STORED_SIDE
+from ..services.photo_image import MAX_BYTES, STORED_SIDE
 from ..services.visits import MAX_COMMENT
 from .messages import range_message, translate_error
 

@@ -226,7 +226,7 @@ def _camera_original(width: int = 4000, height: int = 3000) -> bytes:
 def test_a_photo_over_the_upload_limit_is_made_smaller_on_the_tablet(page, browser, live_server, field_day):  # noqa: F811
     """An 11.5 MB photo from the camera was refused with "The photo is larger than 10 MB." and no
     way out: it is now redrawn on the tablet, upright, at the size the server keeps."""
-    from audit.services.evidence import MAX_BYTES, STORED_SIDE
+    from audit.services.photo_image import MAX_BYTES, STORED_SIDE
 
     original = _camera_original()
     assert len(original) > MAX_BYTES

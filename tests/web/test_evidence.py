@@ -553,7 +553,7 @@ def unusual_photos():
 
 @pytest.mark.parametrize("name", list(unusual_photos()))
 def test_unusual_but_valid_photos_become_plain_rgb_jpegs(name):
-    from audit.services.evidence import prepare_photo
+    from audit.services.photo_image import prepare_photo
 
     data, size, point, colour = unusual_photos()[name]
     photo = prepare_photo(data)
@@ -580,7 +580,7 @@ def test_truncated_photos_are_refused_even_after_weasyprint_was_imported(app, sc
 def test_a_large_phone_photo_is_stored_at_most_3000_pixels_wide_keeping_its_picture():
     """A 24 MP photo is decoded at half scale and stored 3000 × 2000: readable evidence at a
     fraction of the memory, time and disk of the original."""
-    from audit.services.evidence import STORED_SIDE, prepare_photo
+    from audit.services.photo_image import STORED_SIDE, prepare_photo
 
     original = two_colour_image((6000, 4000))
     photo = prepare_photo(encode(original, "JPEG", quality=90))
@@ -621,7 +621,8 @@ def test_the_print_copy_is_made_once_when_the_photo_is_stored(app, scene):
     a photo); it is now made when the photo is stored and read back, and a photo stored before
     that still gets one, made from the stored photo."""
     from audit.extensions import db
-    from audit.services.evidence import PRINT_SIDE, print_copy, print_path, store_photo
+    from audit.services.evidence import print_copy, print_path, store_photo
+    from audit.services.photo_image import PRINT_SIDE
 
     users, visit = scene
     upload_dir = app.config["UPLOAD_DIR"]

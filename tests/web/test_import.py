@@ -17,7 +17,7 @@ from audit.checklist import Checklist as ChecklistDefinition
 from audit.checklist import load_checklist_file
 from audit.extensions import db
 from audit.models import Answer, AuditLogEntry, Location, Region, User, Visit, VisitSectionScore
-from audit.services.imports import IMPORT_NAMESPACE
+from audit.services.import_writer import IMPORT_NAMESPACE
 from tests.conftest import CHECKLIST_DIR
 
 HEADER = "external_id,location_code,location_name,region,auditor,visited_at,checklist,item,answer,comment"
@@ -455,7 +455,7 @@ def test_the_error_list_is_capped(runner, mini, tmp_path):
 
 def test_a_failure_while_writing_leaves_nothing_behind(runner, mini, tmp_path, monkeypatch):
     """Rows already flushed are rolled back with the rest (one transaction per import)."""
-    import audit.services.imports as imports
+    import audit.services.import_writer as writer
 
     calls = []
 
@@ -465,9 +465,9 @@ def test_a_failure_while_writing_leaves_nothing_behind(runner, mini, tmp_path, m
             raise RuntimeError("disk full")
         return real(visit)
 
-    real = imports.store_visit_scores
-    monkeypatch.setattr(imports, "BATCH", 1)  # flush after every visit, so two are in the database
-    monkeypatch.setattr(imports, "store_visit_scores", crash_on_the_third)
+    real = writer.store_visit_scores
+    monkeypatch.setattr(writer, "BATCH", 1)  # flush after every visit, so two are in the database
+    monkeypatch.setattr(writer, "store_visit_scores", crash_on_the_third)
     result = run_import(runner, write(tmp_path, VALID))
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
     assert table_counts() == {"Region": 0, "Location": 0, "User": 0, "Visit": 0, "Answer": 0,
