@@ -38,6 +38,7 @@ from ..scoring import score_visit
 from ..services.actions import actions_of_visit
 from ..services.chain_stats import StatsFilter
 from ..services.dispute_period import dispute_deadline, disputes_ended
+from ..services.dispute_photos import print_sources
 from ..services.evidence import print_copy
 from ..web.labels import answer_label
 from ..web.i18n import numeric_date, short_datetime
@@ -66,6 +67,7 @@ def visit_report_context(visit_id: int, lang: str, with_actions: bool = False) -
         select(Visit).where(Visit.id == visit_id).options(
             selectinload(Visit.answers), selectinload(Visit.evidence), selectinload(Visit.auditor),
             selectinload(Visit.disputes).selectinload(Dispute.raised_by),
+            selectinload(Visit.disputes).selectinload(Dispute.photos),
             selectinload(Visit.location).selectinload(Location.region),
             selectinload(Visit.checklist_version).selectinload(ChecklistVersion.checklist),
         )
@@ -79,12 +81,18 @@ def visit_report_context(visit_id: int, lang: str, with_actions: bool = False) -
         return context
 
 
-def visit_report_pdf(visit_id: int, lang: str, show_auditor: bool = True, show_actions: bool = True) -> bytes:
+def visit_report_pdf(visit_id: int, lang: str, show_auditor: bool = True, show_actions: bool = True,
+                     show_version: bool = True, show_dispute_until: bool = True) -> bytes:
     """The visit report as PDF bytes; :class:`ReportError` for an unknown visit. ``show_auditor``
     False leaves out who made the visit (a branch manager's copy); ``show_actions`` False leaves
-    out the corrective actions (an auditor's copy)."""
+    out the corrective actions (an auditor's copy); ``show_version`` False the checklist's version
+    (head office's business); ``show_dispute_until`` False the last day for disputes (for those
+    who neither raise nor decide them)."""
     context = visit_report_context(visit_id, lang, with_actions=show_actions)
-    return render_pdf("reports/visit.html", {**context, "show_auditor": show_auditor}, lang)
+    if not show_dispute_until:
+        context["dispute_until"] = None
+    return render_pdf("reports/visit.html", {**context, "show_auditor": show_auditor, "show_version": show_version},
+                      lang)
 
 
 def _actions(visit: Visit, failures: list[dict], lang: str) -> dict:
@@ -135,6 +143,9 @@ def _context(visit: Visit, lang: str) -> dict:
                          "chain": chain_mean, "region": region_mean})
 
     disputes = dispute_rows(visit, definition, lang)
+    raised = {d.id: d for d in visit.disputes}
+    for row in disputes:  # the manager's photos, printed in the dispute's story (no link: on paper)
+        row["photos"] = [(None, src) for src in print_sources(raised[row["id"]], current_app.config["UPLOAD_DIR"])]
     disputed = {d["item_id"]: d for d in disputes}
     photos = _photos(visit)
     failures = _failures(definition, result, answers, period if comparable else None, lang)
@@ -289,6 +300,7 @@ def dispute_rows(visit: Visit, definition, lang: str) -> list[dict]:
         shown.append({
             "id": dispute.id, "item_id": dispute.item_id, "text": item.text.get(lang) if item else dispute.item_id,
             "status": dispute.status, "reason": dispute.reason, "decision_note": dispute.decision_note,
+            "photo_ids": [photo.id for photo in dispute.photos],
             "raised_by": dispute.raised_by.name if dispute.raised_by else "–",
             "raised_on": format_date(local_date(dispute.created_at), "medium"),
             "decided_on": format_date(local_date(dispute.decided_at), "medium") if dispute.decided_at else None,

@@ -8,7 +8,8 @@ files and their rows, and allows changes only while the auditor can still change
 Files live under ``upload_dir/<visit id>/`` with random names. They follow the database
 transaction: a new photo's files are removed again if the transaction is rolled back (or
 never committed), and a deleted photo's files are removed only once the deletion is
-committed. Services flush; the request commits.
+committed. Services flush; the request commits. A manager's dispute photo is read and its files
+written by the same functions (:func:`read_photo`, :func:`write_photo_files`; services.dispute_photos).
 """
 from __future__ import annotations
 
@@ -26,12 +27,11 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import EDITABLE_STATUSES, Evidence, User, Visit
 from . import audit_log
-from .photo_image import MAX_BYTES, EvidenceError, PhotoTooLarge, prepare_photo, print_jpeg
+from .photo_image import MAX_BYTES, EvidenceError, PhotoTooLarge, PreparedPhoto, prepare_photo, print_jpeg
 from .visit_lock import hold_visit
 
 log = logging.getLogger(__name__)
 
-#: Photos can be added or removed only while the auditor can still change the visit.
 #: Stored names are ours alone: 32 hex digits, optionally ``_thumb`` or ``_print``, ``.jpg``.
 STORED_NAME = re.compile(r"[0-9a-f]{32}(_thumb|_print)?\.jpg")
 
@@ -55,10 +55,7 @@ def store_photo(visit: Visit, item_id: str | None, stream, uploaded_by: User | N
     item_id = item_id or None
     if item_id is not None and visit.checklist_version.parsed.item(item_id) is None:
         raise EvidenceError(_l("The checklist of this visit has no item “%(item)s”.", item=item_id[:64]))
-    data = _read_at_most(stream, MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise PhotoTooLarge(_l("The photo is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
-    photo = prepare_photo(data)
+    photo = read_photo(stream)
     sha256 = hashlib.sha256(photo.jpeg).hexdigest()
     # One picture sent twice at once (chosen twice, or a retry while the first was on its way)
     # was stored twice on PostgreSQL: both requests looked before either had written. The visit's
@@ -70,18 +67,7 @@ def store_photo(visit: Visit, item_id: str | None, stream, uploaded_by: User | N
     if same is not None:
         return same  # the same photo again: a retried upload (the tablet lost the answer), not a new one
 
-    folder = visit_folder(upload_dir, visit.id)
-    _private_folders(Path(upload_dir), folder)
-    token = secrets.token_hex(16)
-    stored, thumb, printed = folder / f"{token}.jpg", folder / f"{token}_thumb.jpg", folder / f"{token}_print.jpg"
-    new_files = db.session.info.setdefault(_NEW_FILES, [])
-    try:
-        for path, data in ((stored, photo.jpeg), (thumb, photo.thumb), (printed, photo.printed)):
-            _write_new_file(path, data)
-            new_files.append(path)  # removed again unless the transaction commits
-    except OSError:
-        _remove_files([stored, thumb, printed])
-        raise
+    stored, thumb = write_photo_files(photo, upload_dir, visit.id)
     evidence = Evidence(
         visit=visit, item_id=item_id, stored_name=stored.name, thumb_name=thumb.name,
         content_type="image/jpeg", width=photo.width, height=photo.height,
@@ -115,6 +101,46 @@ def delete_photo(evidence: Evidence, user: User | None, upload_dir: str | os.Pat
     db.session.info.setdefault(_DOOMED_FILES, []).extend(doomed)
 
 
+def read_photo(stream) -> PreparedPhoto:
+    """The upload in ``stream`` checked and re-encoded (:func:`prepare_photo`); reads at most one
+    byte over :data:`MAX_BYTES`. Raises :class:`EvidenceError` (or a subclass) for a refused one."""
+    data = _read_at_most(stream, MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise PhotoTooLarge(_l("The photo is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
+    return prepare_photo(data)
+
+
+def write_photo_files(photo: PreparedPhoto, upload_dir: str | os.PathLike, visit_id: int) -> tuple[Path, Path]:
+    """Write the photo, its thumbnail and its print copy into the visit's folder under a new random
+    name; they are removed again unless the transaction commits. Returns (photo, thumbnail)."""
+    folder = visit_folder(upload_dir, visit_id)
+    _private_folders(Path(upload_dir), folder)
+    token = secrets.token_hex(16)
+    stored, thumb, printed = folder / f"{token}.jpg", folder / f"{token}_thumb.jpg", folder / f"{token}_print.jpg"
+    new_files = db.session.info.setdefault(_NEW_FILES, [])
+    try:
+        for path, data in ((stored, photo.jpeg), (thumb, photo.thumb), (printed, photo.printed)):
+            _write_new_file(path, data)
+            new_files.append(path)  # removed again unless the transaction commits
+    except OSError:
+        _remove_files([stored, thumb, printed])
+        raise
+    return stored, thumb
+
+
+def stored_file(row_id: int, visit_id: int, name: str, upload_dir: str | os.PathLike) -> Path:
+    """The path of a stored photo file ``name`` of visit ``visit_id``, built from a row, never from
+    a request. Raises ``ValueError`` for a name we could not have written or a path outside
+    ``upload_dir``."""
+    if not STORED_NAME.fullmatch(name or ""):
+        raise ValueError(f"photo {row_id}: unexpected stored name {name!r}")
+    root = Path(upload_dir).resolve()
+    path = (visit_folder(root, visit_id) / name).resolve()
+    if not path.is_relative_to(root):
+        raise ValueError(f"photo {row_id}: {path} is outside {root}")
+    return path
+
+
 def visit_folder(upload_dir: str | os.PathLike, visit_id: int) -> Path:
     return Path(upload_dir).resolve() / str(int(visit_id))
 
@@ -124,14 +150,8 @@ def evidence_path(evidence: Evidence, upload_dir: str | os.PathLike, thumb: bool
 
     Raises ``ValueError`` for a name we could not have written or a path outside ``upload_dir``.
     """
-    name = evidence.thumb_name if thumb else evidence.stored_name
-    if not STORED_NAME.fullmatch(name or ""):
-        raise ValueError(f"evidence {evidence.id}: unexpected stored name {name!r}")
-    root = Path(upload_dir).resolve()
-    path = (visit_folder(root, evidence.visit_id) / name).resolve()
-    if not path.is_relative_to(root):
-        raise ValueError(f"evidence {evidence.id}: {path} is outside {root}")
-    return path
+    return stored_file(evidence.id, evidence.visit_id, evidence.thumb_name if thumb else evidence.stored_name,
+                       upload_dir)
 
 
 def print_path(evidence: Evidence, upload_dir: str | os.PathLike) -> Path:

@@ -14,6 +14,9 @@ from ..extensions import db
 from ..models import Answer, Dispute, ReviewComment, User, Visit, utcnow
 from . import audit_log, notifications
 from .dispute_period import disputes_ended
+from .dispute_photos import attach_photo
+from .evidence import read_photo
+from .photo_image import EvidenceError
 from .scores import store_visit_scores
 from .visit_lock import hold_visit
 from .visits import VisitError, VisitInvalid, drop_hidden_answers
@@ -71,7 +74,10 @@ def return_visit(visit: Visit, reviewer: User, note: str = "", item_comments: di
     return visit
 
 
-def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str) -> Dispute:
+def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str, photo_stream=None,
+                  upload_dir: str | None = None) -> Dispute:
+    """The manager's dispute of one answer, with the reason and, from ``photo_stream``, a photo
+    (services.dispute_photos). Refused (VisitError, VisitInvalid by field), nothing is stored."""
     if visit.status != "approved":
         raise VisitError("only approved visits can be disputed")
     ended = disputes_ended(visit)
@@ -87,6 +93,14 @@ def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str) -> Dis
         raise VisitInvalid({"reason": "give the reason for the dispute"})
     if len(reason) > MAX_TEXT:
         raise VisitInvalid({"reason": f"at most {MAX_TEXT} characters"})
+    photo = None
+    if photo_stream is not None:
+        if upload_dir is None:
+            raise ValueError("a dispute's photo needs the upload folder")
+        try:
+            photo = read_photo(photo_stream)
+        except EvidenceError as exc:  # said beside the form, the reason kept
+            raise VisitInvalid({"photo": str(exc.message)}) from exc
     if not hold_visit(visit, ("approved",)):  # another manager may be raising the same item just now
         db.session.expire(visit)
         raise VisitError("only approved visits can be disputed")
@@ -96,7 +110,10 @@ def raise_dispute(visit: Visit, manager: User, item_id: str, reason: str) -> Dis
                       old_value=answer.value if answer else None)
     visit.disputes.append(dispute)
     db.session.flush()
-    audit_log.record("dispute.raised", "visit", visit.id, manager, dispute=dispute.id, item=item_id)
+    details = {"dispute": dispute.id, "item": item_id}
+    if photo is not None:
+        details["photo"] = attach_photo(dispute, photo, manager, upload_dir).sha256
+    audit_log.record("dispute.raised", "visit", visit.id, manager, **details)
     return dispute
 
 

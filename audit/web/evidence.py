@@ -1,6 +1,7 @@
 """Photo evidence over HTTP: upload and delete (JSON, called by the checklist page's
 JavaScript with an ``X-CSRFToken`` header) and serving the stored JPEGs to whoever may see
-the visit. Everyone else gets 404: a photo they may not see does not exist for them.
+the visit, and the photos managers send with their disputes (services.dispute_photos) alike.
+Everyone else gets 404: a photo they may not see does not exist for them.
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db
-from ..models import EDITABLE_STATUSES, Evidence, Visit
+from ..models import EDITABLE_STATUSES, DisputePhoto, Evidence, Visit
 from ..policy import may
+from ..services.dispute_photos import photo_path as dispute_photo_path
 from ..services.evidence import VisitLocked, delete_photo, evidence_path, store_photo
 from ..services.photo_image import MAX_BYTES, EvidenceError, PhotoTooLarge, UnsupportedPhoto
 
@@ -39,6 +41,18 @@ def photo(evidence_id: int):
 @login_required
 def thumb(evidence_id: int):
     return _serve(evidence_id, thumb=True)
+
+
+@bp.get("/dispute-photos/<int:photo_id>")
+@login_required
+def dispute_photo(photo_id: int):
+    return _serve_dispute_photo(photo_id, thumb=False)
+
+
+@bp.get("/dispute-photos/<int:photo_id>/thumb")
+@login_required
+def dispute_thumb(photo_id: int):
+    return _serve_dispute_photo(photo_id, thumb=True)
 
 
 @bp.post("/visits/<visit_uuid>/photos")
@@ -111,24 +125,37 @@ def _serve(evidence_id: int, thumb: bool):
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or not may(current_user, "view_visit", evidence.visit):
         abort(404)
+    own_draft = evidence.visit.auditor_id == current_user.id and evidence.visit.status in EDITABLE_STATUSES
+    return _send_photo(lambda: evidence_path(evidence, current_app.config["UPLOAD_DIR"], thumb=thumb),
+                       f"evidence-{evidence_id}", evidence.sha256, evidence.visit, thumb, own_draft)
+
+
+def _serve_dispute_photo(photo_id: int, thumb: bool):
+    """A photo sent with a dispute, to whoever may see the visit (its story is on the visit page)."""
+    photo = db.session.get(DisputePhoto, photo_id)
+    if photo is None or not may(current_user, "view_visit", photo.dispute.visit):
+        abort(404)
+    return _send_photo(lambda: dispute_photo_path(photo, current_app.config["UPLOAD_DIR"], thumb=thumb),
+                       f"dispute-photo-{photo_id}", photo.sha256, photo.dispute.visit, thumb, False)
+
+
+def _send_photo(where, name: str, sha256: str, visit: Visit, thumb: bool, cacheable: bool):
     try:
-        path = evidence_path(evidence, current_app.config["UPLOAD_DIR"], thumb=thumb)
+        path = where()
     except ValueError:
-        log.exception("refused to serve evidence %s", evidence_id)
+        log.exception("refused to serve %s", name)
         abort(404)
     if not path.is_file():
-        log.warning("evidence %s: file %s is missing", evidence_id, path)
+        log.warning("%s: file %s is missing", name, path)
         abort(404)
     # Neither header tells when the photo was taken or sent: the file's own time (send_file's
     # default, in Last-Modified and the ETag) could be matched against a branch's CCTV to find
     # the shopper. The content's hash and the visit's time, which the page shows anyway.
     response = send_file(
-        path, mimetype="image/jpeg", as_attachment=False,
-        download_name=f"evidence-{evidence_id}{'-thumb' if thumb else ''}.jpg",
-        etag=f"{evidence.sha256[:32]}{'-thumb' if thumb else ''}", last_modified=evidence.visit.visited_at,
+        path, mimetype="image/jpeg", as_attachment=False, download_name=f"{name}{'-thumb' if thumb else ''}.jpg",
+        etag=f"{sha256[:32]}{'-thumb' if thumb else ''}", last_modified=visit.visited_at,
     )
-    own_draft = evidence.visit.auditor_id == current_user.id and evidence.visit.status in EDITABLE_STATUSES
-    response.headers["Cache-Control"] = f"private, max-age={CACHE_SECONDS}" if own_draft else "private, no-cache"
+    response.headers["Cache-Control"] = f"private, max-age={CACHE_SECONDS}" if cacheable else "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response

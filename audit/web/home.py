@@ -22,10 +22,11 @@ from ..services import overview
 from ..services.actions import actions_of_visit, count_open_actions, latest_due_day, open_actions
 from ..services.assignments import auditor_work
 from ..services.checklist_retirement import find_checklist, reinstate_checklist, retire_checklist
-from ..services.unplanned_failures import unplanned_failures
-from ..services.dispute_period import dispute_deadline, disputes_ended
-from ..services.visits import outside_window
 from ..services.dispute_lists import DECIDED_SHOWN_DAYS, branch_dispute_rows, open_dispute_rows
+from ..services.dispute_period import dispute_deadline, disputes_ended
+from ..services.photo_image import MAX_BYTES as PHOTO_MAX_BYTES
+from ..services.unplanned_failures import unplanned_failures
+from ..services.visits import outside_window
 from .fill_view import choices
 from ..times import local_today
 
@@ -240,9 +241,10 @@ def visit_page(visit_id: int, refused: dict | None = None):
             ("dispute.", "action."))]
     return render_template(
         "home/visit.html", visit=found, definition=definition, answers=answers, result=result,
-        photos=photos, history=history, choices=choices, disputes=dispute_rows(found, definition, lang),
+        photos=photos, history=history, choices=choices,
+        disputes=_with_photo_links(dispute_rows(found, definition, lang)),
         can_edit=may(current_user, "edit_visit", found),
-        show_version=may(current_user, "see_checklist_versions"),
+        show_version=may(current_user, "see_checklist_versions"), photo_max_bytes=PHOTO_MAX_BYTES,
         can_review=may(current_user, "review_visit", found),
         can_dispute=(may(current_user, "dispute_visit", found) and found.status == "approved"
                      and disputes_ended(found) is None),
@@ -260,3 +262,11 @@ def visit_page(visit_id: int, refused: dict | None = None):
         today=local_today(), latest_due=latest_due_day(local_today()),
         went_wrong=(failure_summary(found, result, lang) if found.status in ("submitted", "approved") else None),
     )
+
+
+def _with_photo_links(disputes: list[dict]) -> list[dict]:
+    """Each dispute's photos as (photo, thumbnail) addresses, for its story on the visit page."""
+    for row in disputes:
+        row["photos"] = [(url_for("evidence.dispute_photo", photo_id=photo_id),
+                          url_for("evidence.dispute_thumb", photo_id=photo_id)) for photo_id in row["photo_ids"]]
+    return disputes

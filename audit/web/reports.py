@@ -105,7 +105,10 @@ def visit_pdf(visit_id: int):
     if visit is None or not may(current_user, "view_visit", visit):
         abort(404)
     return _pdf(visit_report_pdf(visit_id, _lang(), show_auditor=may(current_user, "see_auditor_names"),
-                                 show_actions=may(current_user, "view_actions", visit)),
+                                 show_actions=may(current_user, "view_actions", visit),
+                                 show_version=may(current_user, "see_checklist_versions"),
+                                 show_dispute_until=may(current_user, "dispute_visit", visit)
+                                 or may(current_user, "decide_dispute", visit)),
                 f"visit-{visit_id}.pdf")
 
 

@@ -1,7 +1,7 @@
 """Reviewers approve or return submitted visits; managers dispute items; reviewers decide."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -129,8 +129,11 @@ def send_back(visit_id: int):
 @login_required
 def dispute(visit_id: int):
     visit = _visit_for("dispute_visits", visit_id)
+    photo = request.files.get("photo")  # optional: a file input left empty sends no file name
     return _attempt(visit, lambda: raise_dispute(visit, current_user, request.form.get("item_id", ""),
-                                                 request.form.get("reason", "")),
+                                                 request.form.get("reason", ""),
+                                                 photo.stream if photo and photo.filename else None,
+                                                 current_app.config["UPLOAD_DIR"]),
                     _("Your dispute was sent to the reviewers."), refused={"form": "dispute"},
                     # At the dispute sent, as a planned action opens at the action: the page's top,
                     # where the message is, left the manager far from the question they were on.

@@ -41,6 +41,32 @@
   }, true);
   if (formOffline) window.addEventListener("online", function () { formOffline.hidden = true; });
 
+  // A photo over the server's limit is refused by the browser's own check, before sending: sent,
+  // the whole form would be refused unread ("413 Too large") and what was typed beside it lost.
+  document.addEventListener("submit", function (event) {
+    var inputs = event.target.querySelectorAll ? event.target.querySelectorAll("input[type=file][data-max-bytes]") : [];
+    Array.prototype.some.call(inputs, function (input) {
+      var tooLarge = Array.prototype.some.call(input.files || [], function (file) {
+        return file.size > Number(input.getAttribute("data-max-bytes"));
+      });
+      if (!tooLarge) return false;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      var said = document.getElementById(input.getAttribute("aria-describedby") || "");
+      if (said) { said.hidden = false; said.textContent = input.getAttribute("data-too-large"); }
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return true;
+    });
+  }, true);
+  document.addEventListener("change", function (event) {  // another file chosen: the refusal is old news
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]") || !input.hasAttribute("aria-invalid")) return;
+    input.removeAttribute("aria-invalid");
+    var said = document.getElementById(input.getAttribute("aria-describedby") || "");
+    if (said) { said.hidden = true; said.textContent = ""; }
+  });
+
   // One tap on a tablet list should not deactivate, delete or cancel: such forms ask first.
   document.addEventListener("submit", function (event) {
     var question = event.target.getAttribute && event.target.getAttribute("data-confirm");

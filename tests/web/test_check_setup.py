@@ -35,13 +35,13 @@ def test_check_setup_says_what_to_run_until_the_installation_is_ready(fresh_app,
         downgrade(revision="0004")
     behind = runner.invoke(args=["check-setup"])
     assert behind.exit_code == 1
-    assert "schema: at migration 0004, the newest is 0015: run `audit init-db` before starting the app" \
+    assert "schema: at migration 0004, the newest is 0016: run `audit init-db` before starting the app" \
         in lines_of(behind.output, "problem")
 
     assert runner.invoke(args=["init-db"]).exit_code == 0
     empty = runner.invoke(args=["check-setup"])
     assert empty.exit_code == 0, empty.output
-    assert "schema: at migration 0015, the newest" in lines_of(empty.output, "ok")
+    assert "schema: at migration 0016, the newest" in lines_of(empty.output, "ok")
     warnings = "\n".join(lines_of(empty.output, "warning"))
     assert "audit load-checklists" in warnings and "audit create-user" in warnings
     # Counting sign-ins in memory is right for one process on SQLite; a PostgreSQL set-up runs several.

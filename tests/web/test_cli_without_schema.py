@@ -38,7 +38,7 @@ def test_a_command_on_a_database_of_an_older_release_says_to_upgrade_it(fresh_ap
         upgrade()
     after = fresh_app.test_cli_runner().invoke(args=["list-tokens"])
     assert result.exit_code == 1, result.output
-    assert "is at migration 0001, this release needs 0015: run `audit init-db` to upgrade it" in result.output
+    assert "is at migration 0001, this release needs 0016: run `audit init-db` to upgrade it" in result.output
     assert after.exit_code == 0 and "no API tokens" in after.output
 
 

@@ -155,7 +155,7 @@ def test_a_target_with_other_tables_or_an_older_schema_is_refused_untouched(embe
     with source_app.app_context():
         behind = runner.invoke(args=["copy-database", "--to", target_url])
         assert behind.exit_code == 1
-        assert "the target has this app's tables at migration 0003, not the newest (0015)" in behind.output
+        assert "the target has this app's tables at migration 0003, not the newest (0016)" in behind.output
     with engine.begin() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"  # not upgraded
     engine.dispose()

@@ -167,3 +167,17 @@ def test_the_approval_mail_names_the_last_day(app, branch, make_visit, smtp_serv
     assert recipients == [branch["manager"].email]
     body = mail.get_content().replace("\r\n", "\n")
     assert f"Last day for disputes: {numeric(local_today() + timedelta(days=14))}\n" in body
+
+
+def test_the_pdf_names_the_last_day_and_the_version_only_to_those_concerned(app, branch, make_visit):
+    """The manager and head office read the last day for disputes in the PDF, the auditor (who
+    neither raises nor decides them) does not; the checklist's version is head office's alone."""
+    visit = approved(make_visit, branch, days_ago=2)
+    shown = {}
+    for role in ("manager", "reviewer", "auditor"):
+        client = app.test_client()
+        login(client, branch[role].email)
+        shown[role] = squash(pdf_text(client.get(f"/visits/{visit.id}/report.pdf").data))
+    assert ["Last day for disputes" in shown[role] for role in ("manager", "reviewer", "auditor")] == [True, True, False]
+    assert [re.search(r"Checklist: [^\n]*? v1\b", shown[role]) is not None
+            for role in ("manager", "reviewer", "auditor")] == [False, True, False]

@@ -143,6 +143,11 @@ ROUTES: dict[str, dict[str, list[Case]]] = {
                                Case(HEAD_OFFICE, OTHER_APPROVED_PHOTO)]},
     "evidence.thumb": {"GET": [Case(EVERYONE, OWN_APPROVED_PHOTO),
                                Case(HEAD_OFFICE, OTHER_APPROVED_PHOTO)]},
+    # A manager's dispute photo: to whoever may see the visit (the other branch's: head office only).
+    "evidence.dispute_photo": {"GET": [Case(EVERYONE, lambda w: w.dispute_photo("auditor", "own")),
+                                       Case(HEAD_OFFICE, lambda w: w.dispute_photo("other_auditor", "other"))]},
+    "evidence.dispute_thumb": {"GET": [Case(EVERYONE, lambda w: w.dispute_photo("auditor", "own")),
+                                       Case(HEAD_OFFICE, lambda w: w.dispute_photo("other_auditor", "other"))]},
     # --- review and disputes ---------------------------------------------------------------------
     "review.approve": {"POST": REVIEW_CASES},
     "review.send_back": {"POST": REVIEW_CASES},
@@ -281,6 +286,22 @@ class World:
         db.session.add(dispute)
         db.session.commit()
         return Target({"dispute_id": dispute.id}, target.secrets + (dispute.reason,))
+
+    def dispute_photo(self, owner: str, where: str) -> Target:
+        """A photo the branch's manager sent with a dispute of the visit."""
+        from audit.models import Visit
+        from audit.services.dispute_photos import attach_photo
+        from audit.services.evidence import read_photo
+
+        target = self.dispute(owner, where)
+        dispute = db.session.get(Dispute, target.values["dispute_id"])
+        picture = io.BytesIO()
+        Image.new("RGB", (64, 48), (30, 30, 200)).save(picture, "PNG")
+        picture.seek(0)
+        photo = attach_photo(dispute, read_photo(picture), db.session.get(Visit, dispute.visit_id).auditor,
+                             self._app.config["UPLOAD_DIR"])
+        db.session.commit()
+        return Target({"photo_id": photo.id}, target.secrets)
 
     def action(self, where: str) -> Target:
         """An open corrective action on an approved visit of the branch (the own one: the auditor's visit)."""
