@@ -83,7 +83,7 @@ def test_a_refused_dispute_keeps_the_managers_reason(app, make_location, make_us
     assert typed["staff_respectful"] == (True, TOO_LONG)
     assert typed["greeted_promptly"] == (False, "")
     # The reason is named at its field, which has the focus: the form is far down the page.
-    form = next(f for f in re.findall(r'<form method="post" action="/visits/\d+/disputes">.*?</form>', html, re.S)
+    form = next(f for f in re.findall(r'<form method="post" action="/visits/\d+/disputes"[^>]*>.*?</form>', html, re.S)
                 if 'name="item_id" value="staff_respectful"' in f)
     assert re.search(r'<textarea name="reason"[^>]* autofocus aria-invalid="true"', form)
     assert '<span class="error" id="dispute-error-staff_respectful">At most 5000 characters.</span>' in form
